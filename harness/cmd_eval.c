@@ -1,0 +1,106 @@
+/* cmd_eval.c: `imagine eval`, the official evaluator as a verb. Reads the
+ * database once, scores every plan line, prints the official rates. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "evaluate.h"
+#include "fsutil.h"
+#include "verbs.h"
+
+typedef struct EvalArgs {
+    const char *split, *queries, *plans, *per_plan, *data, *format;
+    int json;
+} EvalArgs;
+
+/* The query file: --queries, else DATA/queries/SPLIT.jsonl. */
+static char *query_path(const EvalArgs *a, const char *data) {
+    if (a->queries) return strdup(a->queries);
+    char rel[256];
+    snprintf(rel, sizeof rel, "queries/%s.jsonl", a->split);
+    return fs_join(data, rel);
+}
+
+static int write_per_plan(const char *path, const TpPlanResult *rs, int n, Err *err) {
+    Buf b;
+    buf_init(&b);
+    for (int i = 0; i < n; i++) {
+        tp_plan_result_json(&rs[i], &b);
+        buf_putc(&b, '\n');
+    }
+    int rc = fs_write_atomic(path, b.data ? b.data : "", b.len, err);
+    buf_free(&b);
+    return rc;
+}
+
+static void print_results(const EvalArgs *a, const TpMetrics *m, const TpPlanResult *rs, const TpQuerySet *qs) {
+    Buf out;
+    buf_init(&out);
+    if (a->json) {
+        tp_metrics_json(m, &out);
+        buf_putc(&out, '\n');
+    } else if (a->format && !strcmp(a->format, "official")) {
+        for (int i = 0; i < qs->n; i++)
+            if (rs[i].log) buf_puts(&out, rs[i].log);
+        tp_metrics_print_rates(m, &out);
+        buf_puts(&out, "------------------\n");
+        tp_metrics_detail_repr(m, &out);
+        buf_puts(&out, "\n------------------\n");
+    } else {
+        tp_metrics_print_rates(m, &out);
+        if (!m->official)
+            buf_printf(&out, "(denominators computed from the %d queries of %s: %d plans, %d commonsense, %d hard checks)\n",
+                       m->n, qs->path, m->n_denom, m->cs_denom, m->hard_denom);
+        tp_metrics_detail_table(m, &out);
+    }
+    fwrite(out.data, 1, out.len, stdout);
+    buf_free(&out);
+}
+
+int cmd_eval(int argc, char **argv) {
+    EvalArgs a = {0};
+    const CliOpt opts[] = {
+        {"--split", CLI_STR, &a.split, "S", "train, validation or test (official denominators for a whole split)"},
+        {"--queries", CLI_STR, &a.queries, "FILE", "query file (default: DATA/queries/SPLIT.jsonl)"},
+        {"--plans", CLI_STR, &a.plans, "FILE", "submission file: one {\"idx\",\"query\",\"plan\"} line per query"},
+        {"--per-plan", CLI_STR, &a.per_plan, "OUT.jsonl", "write the official per-plan verdicts"},
+        {"--json", CLI_FLAG, &a.json, NULL, "print the rates and the detail as one JSON object"},
+        {"--format", CLI_STR, &a.format, "F", "'official': eval.py's whole stdout, byte for byte"},
+        {"--data", CLI_STR, &a.data, "DIR", "TravelPlanner data (default: $IMAGINE_DATA)"},
+        {0}};
+    Err err = {0};
+    const char *pos[1];
+    int npos, rc = cli_parse("eval", "", argc, argv, opts, pos, 0, &npos, &err);
+    if (rc < 0) return IM_OK;
+    if (rc) return harness_fail(&err);
+    if (!a.plans) return err_set(&err, IM_USAGE, "imagine eval: --plans FILE is required"), harness_fail(&err);
+    if (!a.split && !a.queries)
+        return err_set(&err, IM_USAGE, "imagine eval: give --split S or --queries FILE"), harness_fail(&err);
+    if (a.split && strcmp(a.split, "train") && strcmp(a.split, "validation") && strcmp(a.split, "test"))
+        return err_set(&err, IM_USAGE, "imagine eval: --split must be train, validation or test"), harness_fail(&err);
+    const char *data = harness_data_dir(a.data);
+    char *qpath = query_path(&a, data);
+    TpDb *db = NULL;
+    TpQuerySet *qs = NULL;
+    TpSubmission *sub = NULL;
+    TpPlanResult *rs = NULL;
+    rc = tp_queries_load(qpath, &qs, &err);
+    if (!rc) rc = tp_submission_read(a.plans, &sub, &err);
+    if (!rc) rc = tp_db_open(data, &db, &err);
+    if (!rc) {
+        rs = calloc((size_t)qs->n, sizeof *rs);
+        Buf warn;
+        buf_init(&warn);
+        tp_eval_submission(db, qs, sub, rs, &warn);
+        if (warn.len) fputs(warn.data, stderr);
+        buf_free(&warn);
+        TpMetrics m;
+        tp_metrics_compute(qs->q, rs, qs->n, a.split, &m);
+        if (a.per_plan) rc = write_per_plan(a.per_plan, rs, qs->n, &err);
+        if (!rc) print_results(&a, &m, rs, qs);
+    }
+    for (int i = 0; rs && i < qs->n; i++) tp_plan_result_free(&rs[i]);
+    free(rs), free(qpath);
+    tp_db_close(db), tp_queries_free(qs), tp_submission_free(sub);
+    return rc ? harness_fail(&err) : IM_OK;
+}
