@@ -6,14 +6,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const CliVerb *all_verbs;
+static const CliVerb *(*find_verb)(const char *name);
 
-void cli_set_verbs(const CliVerb *verbs) { all_verbs = verbs; }
+void cli_set_lookup(const CliVerb *(*find)(const char *name)) { find_verb = find; }
 
 const char *cli_summary(const char *verb) {
-    for (const CliVerb *v = all_verbs; v && v->name; v++)
-        if (!strcmp(v->name, verb)) return v->summary;
-    return "";
+    const CliVerb *v = find_verb ? find_verb(verb) : NULL;
+    return v ? v->summary : "";
 }
 
 void cli_print_help(const char *verb, const char *usage, const char *summary, const CliOpt *opts) {

@@ -44,8 +44,8 @@ int cli_parse(const char *verb, const char *usage, int argc, char **argv,
               const CliOpt *opts, const char **pos, int maxpos, int *npos, Err *err);
 void cli_print_help(const char *verb, const char *usage, const char *summary, const CliOpt *opts);
 
-/* The summary of a verb is looked up in the verb table to print help. */
+/* The summary of a verb is looked up through the harness's verb finder. */
 const char *cli_summary(const char *verb);
-void cli_set_verbs(const CliVerb *verbs);
+void cli_set_lookup(const CliVerb *(*find)(const char *name));
 
 #endif

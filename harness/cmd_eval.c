@@ -57,7 +57,7 @@ static void print_results(const EvalArgs *a, const TpMetrics *m, const TpPlanRes
     buf_free(&out);
 }
 
-int cmd_eval(int argc, char **argv) {
+static int cmd_eval(int argc, char **argv) {
     EvalArgs a = {0};
     const CliOpt opts[] = {
         {"--split", CLI_STR, &a.split, "S", "train, validation or test (official denominators for a whole split)"},
@@ -104,3 +104,7 @@ int cmd_eval(int argc, char **argv) {
     tp_db_close(db), tp_queries_free(qs), tp_submission_free(sub);
     return rc ? harness_fail(&err) : IM_OK;
 }
+
+const CliVerb imagine_verbs_eval[] = {
+    {"eval", cmd_eval, "Score a submission file exactly as the official TravelPlanner evaluator.", ""},
+    {0}};

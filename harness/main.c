@@ -22,41 +22,38 @@ const char *harness_data_dir(const char *flag) {
     return def;
 }
 
-int cmd_help(int argc, char **argv) {
-    if (argc >= 2) {
-        char name[128];
-        snprintf(name, sizeof name, "%s%s%s", argv[1], argc >= 3 ? " " : "", argc >= 3 ? argv[2] : "");
-        for (const CliVerb *v = imagine_verbs; v->name; v++)
-            if (!strcmp(v->name, name) || !strcmp(v->name, argv[1])) {
-                char *sub[] = {(char *)v->name, "--help"};
-                return v->run(2, sub);
-            }
-        fprintf(stderr, "imagine: no verb '%s' (see imagine help)\n", name);
-        return IM_USAGE;
-    }
-    printf("imagine: evaluation and benchmarking harness for complex-planning LLMs\n\n"
-           "usage: imagine VERB [options]\n\nverbs:\n");
-    for (const CliVerb *v = imagine_verbs; v->name; v++) printf("  %-16s %s\n", v->name, v->summary);
-    printf("\nexit codes: 0 ok, 1 gate or check failed, 2 usage, 3 I/O/data/database, 4 run incomplete\n"
-           "imagine VERB --help shows a verb's options.\n");
-    return IM_OK;
+const CliVerb *harness_find_verb(const char *name) {
+    for (const CliVerb *const *f = imagine_verb_families; *f; f++)
+        for (const CliVerb *v = *f; v->name; v++)
+            if (!strcmp(v->name, name)) return v;
+    return NULL;
 }
 
 int main(int argc, char **argv) {
-    cli_set_verbs(imagine_verbs);
-    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) return cmd_help(1, argv);
+    cli_set_lookup(harness_find_verb);
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help"))
+        return harness_find_verb("help")->run(argc < 2 ? 1 : argc - 1, argc < 2 ? argv : argv + 1);
     /* Two-word verbs first ("data check"), then one word. */
     if (argc >= 3) {
         char two[128];
         snprintf(two, sizeof two, "%s %s", argv[1], argv[2]);
-        for (const CliVerb *v = imagine_verbs; v->name; v++)
-            if (!strcmp(v->name, two)) {
-                argv[2] = (char *)v->name;
-                return v->run(argc - 2, argv + 2);
-            }
+        const CliVerb *v = harness_find_verb(two);
+        if (v) {
+            argv[2] = (char *)v->name;
+            return v->run(argc - 2, argv + 2);
+        }
     }
-    for (const CliVerb *v = imagine_verbs; v->name; v++)
-        if (!strcmp(v->name, argv[1])) return v->run(argc - 1, argv + 1);
-    fprintf(stderr, "imagine: unknown verb '%s' (see imagine help)\n", argv[1]);
+    const CliVerb *v = harness_find_verb(argv[1]);
+    if (v) return v->run(argc - 1, argv + 1);
+    /* "imagine data" alone: list the two-word verbs it starts */
+    size_t n = strlen(argv[1]);
+    int listed = 0;
+    for (const CliVerb *const *f = imagine_verb_families; *f; f++)
+        for (const CliVerb *w = *f; w->name; w++)
+            if (!strncmp(w->name, argv[1], n) && w->name[n] == ' ') {
+                if (!listed++) fprintf(stderr, "imagine %s: say which one:\n", argv[1]);
+                fprintf(stderr, "  imagine %-14s %s\n", w->name, w->summary);
+            }
+    if (!listed) fprintf(stderr, "imagine: unknown verb '%s' (see imagine help)\n", argv[1]);
     return IM_USAGE;
 }

@@ -1,25 +1,25 @@
-/* verbs.h: the handlers of every verb of `imagine` and the one verb table.
+/* verbs.h: how verbs are found, and the helpers every verb uses.
  *
- * Each handler takes the verb's argv (argv[0] is the verb) and returns an
- * exit code from err.h. Handlers print their own results; errors are
- * printed with harness_fail(). To add a verb: write its handler in a
- * cmd_*.c file, declare it here, add one row to the table in verbs.c. */
+ * Each harness/cmd_NAME.c defines `const CliVerb imagine_verbs_NAME[]`, a
+ * table ending with {0}; CMake collects the tables (verb_families.c).
+ * Handlers take the verb's argv (argv[0] is the verb) and return an exit
+ * code from err.h; they print their results, and errors through
+ * harness_fail(). */
 #ifndef IMAGINE_VERBS_H
 #define IMAGINE_VERBS_H
 
 #include "cli.h"
 #include "err.h"
 
-extern const CliVerb imagine_verbs[];
+extern const CliVerb *const imagine_verb_families[];
 
+/* Finds a verb by its full name ("data check"), or NULL. */
+const CliVerb *harness_find_verb(const char *name);
 /* Prints "imagine: MSG" to stderr and returns err->code. */
 int harness_fail(const Err *err);
 /* The data directory: --data, else $IMAGINE_DATA, else the default
  * (~/.local/share/imagine/travelplanner). Returned string is static or
  * borrowed from argv/environment. */
 const char *harness_data_dir(const char *flag);
-
-int cmd_help(int argc, char **argv);
-int cmd_eval(int argc, char **argv);
 
 #endif

@@ -1,0 +1,24 @@
+/* methods.c: the table of planning methods. Each method lives in its own
+ * file and defines `const AgMethod ag_method_NAME`; add it here. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "method.h"
+
+static const AgMethod *const all_methods[] = {
+    NULL,
+};
+
+const AgMethod *const *ag_methods(void) { return all_methods; }
+
+const AgMethod *ag_method_find(const char *name) {
+    for (const AgMethod *const *m = all_methods; *m; m++)
+        if (!strcmp((*m)->name, name)) return *m;
+    return NULL;
+}
+
+void ag_result_free(AgResult *r) {
+    if (!r) return;
+    free(r->plan_json), free(r->raw_text), free(r->reasoning), free(r->failure);
+    memset(r, 0, sizeof *r);
+}
