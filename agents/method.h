@@ -58,8 +58,8 @@ typedef struct AgMethod {
     void (*fini)(AgContext *ctx);
 } AgMethod;
 
-/* Every method of agents/, found by name (NULL when unknown). Each method
- * file defines `const AgMethod ag_method_NAME`; agents/methods.c lists them. */
+/* Every method of agents/, found by name (NULL when unknown). Each
+ * agents/m_NAME.c defines `const AgMethod ag_method_NAME`; agents/methods.c lists them. */
 const AgMethod *ag_method_find(const char *name);
 /* NULL-terminated list of all methods. */
 const AgMethod *const *ag_methods(void);

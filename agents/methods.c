@@ -1,13 +1,12 @@
-/* methods.c: the table of planning methods. Each method lives in its own
- * file and defines `const AgMethod ag_method_NAME`; add it here. */
+/* methods.c: finding planning methods. Each method lives in agents/m_NAME.c
+ * and defines `const AgMethod ag_method_NAME`; CMake generates the table. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "method.h"
 
-static const AgMethod *const all_methods[] = {
-    NULL,
-};
+extern const AgMethod *const ag_all_methods[];
+#define all_methods ag_all_methods
 
 const AgMethod *const *ag_methods(void) { return all_methods; }
 
