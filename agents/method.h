@@ -59,7 +59,7 @@ typedef struct AgMethod {
 } AgMethod;
 
 /* Every method of agents/, found by name (NULL when unknown). Each
- * agents/m_NAME.c defines `const AgMethod ag_method_NAME`; agents/methods.c lists them. */
+ * agents/m_NAME.c defines `const AgMethod ag_method_NAME`; CMake lists them. */
 const AgMethod *ag_method_find(const char *name);
 /* NULL-terminated list of all methods. */
 const AgMethod *const *ag_methods(void);
