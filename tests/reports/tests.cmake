@@ -1,0 +1,4 @@
+# tests/reports: statistics, renderers, verbs of reports/ (issue 8).
+add_executable(test_report_stats ${CMAKE_CURRENT_LIST_DIR}/test_stats.c)
+target_link_libraries(test_report_stats PRIVATE imagine_reports)
+add_test(NAME report_stats COMMAND test_report_stats)
