@@ -12,6 +12,10 @@ static const char *const na_strings[] = {
     "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null", NULL};
 
 int csv_is_na_string(const char *s) {
+    /* Every NA string is at most 8 bytes and starts with one of "#-1<NnI":
+     * most cells are rejected without a comparison (this runs per cell). */
+    if (!s[0]) return 1;
+    if (!strchr("#-1<Nn", s[0]) || strnlen(s, 9) > 8) return 0;
     for (const char *const *p = na_strings; *p; p++)
         if (!strcmp(*p, s)) return 1;
     return 0;
