@@ -2,3 +2,6 @@
 add_executable(test_report_stats ${CMAKE_CURRENT_LIST_DIR}/test_stats.c)
 target_link_libraries(test_report_stats PRIVATE imagine_reports)
 add_test(NAME report_stats COMMAND test_report_stats)
+add_executable(test_report_model ${CMAKE_CURRENT_LIST_DIR}/test_model.c)
+target_link_libraries(test_report_model PRIVATE imagine_reports)
+add_test(NAME report_model COMMAND test_report_model ${IMAGINE_TEST_DATA})
