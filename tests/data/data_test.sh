@@ -1,0 +1,108 @@
+#!/bin/sh
+# data_test.sh CASE IMAGINE DATA
+# End-to-end tests of `imagine data fetch` and `imagine data check`. The
+# shared data folder is mirrored into a temp dir at test time (never into
+# the project tree); every case works on its own temp copies.
+set -eu
+case_=$1 imagine=$2 data=$3
+tmp=$(mktemp -d)
+server_pid=""
+cleanup() { [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null; rm -rf "$tmp"; }
+trap cleanup EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+# The files of the package (the README's checksum block) and a mirror of them.
+files=$(sed -n '/^## Checksums (sha256)/,$p' "$data/README.md" | sed -n '/^```/,/^```/p' | grep -E '^[0-9a-f]{64}  ' | cut -c67-)
+mirror() { # mirror DEST: the README and every listed file
+  mkdir -p "$1"; cp "$data/README.md" "$1/"
+  for f in $files; do mkdir -p "$1/$(dirname "$f")"; cp "$data/$f" "$1/$f"; done
+}
+expect_rc() { # expect_rc RC CMD...: runs CMD, output in $tmp/out.txt
+  want=$1; shift
+  set +e; "$@" > "$tmp/out.txt" 2>&1; got=$?; set -e
+  [ "$got" = "$want" ] || { cat "$tmp/out.txt"; fail "exit $got, expected $want: $*"; }
+}
+no_temp_files() { ! find "$1" -name '*.tmp.*' | grep -q . || fail "temp files left in $1"; }
+
+case $case_ in
+fetch_file) # file:// mirror -> fetch -> check passes -> eval works on the result
+  mirror "$tmp/mirror"
+  expect_rc 0 "$imagine" data fetch --data "$tmp/out" --from "file://$tmp/mirror"
+  grep -q "15 fetched" "$tmp/out.txt" || fail "expected 15 fetched"
+  expect_rc 0 "$imagine" data check --data "$tmp/out"
+  grep -q "15 files match" "$tmp/out.txt" || fail "no summary"
+  cmp -s "$data/README.md" "$tmp/out/README.md" || fail "README.md not copied"
+  expect_rc 0 "$imagine" eval --data "$tmp/out" --split train --plans "$tmp/out/outputs/train/train_annotated_plans.jsonl"
+  grep -q "Final Pass Rate: 100.0%" "$tmp/out.txt" || fail "eval on the fetched data"
+  # a second fetch keeps the verified files
+  expect_rc 0 "$imagine" data fetch --data "$tmp/out" --from "file://$tmp/mirror"
+  grep -q "0 fetched, 15 up to date" "$tmp/out.txt" || fail "expected 15 up to date"
+  no_temp_files "$tmp/out" ;;
+fetch_dir) # a plain directory as --from, into a folder given by $IMAGINE_DATA
+  mirror "$tmp/mirror"
+  IMAGINE_DATA="$tmp/out" expect_rc 0 "$imagine" data fetch --from "$tmp/mirror"
+  IMAGINE_DATA="$tmp/out" expect_rc 0 "$imagine" data check --quiet ;;
+check_corrupt) # one byte changed in a copy: check fails naming the file
+  mirror "$tmp/copy"
+  f=database/restaurants/clean_restaurant_2022.csv
+  printf 'X' | dd of="$tmp/copy/$f" bs=1 seek=1000 conv=notrunc 2>/dev/null
+  expect_rc 3 "$imagine" data check --data "$tmp/copy" --quiet
+  grep -q "^CHANGED   $f " "$tmp/out.txt" || fail "changed file not named"
+  [ "$(grep -c -E '^(CHANGED|MISSING)' "$tmp/out.txt")" = 1 ] || fail "only one file should be named"
+  grep -q "1 of 15 files" "$tmp/out.txt" || fail "summary" ;;
+check_missing) # a missing file is named
+  mirror "$tmp/copy"
+  rm "$tmp/copy/queries/validation.jsonl"
+  expect_rc 3 "$imagine" data check --data "$tmp/copy"
+  grep -q "^MISSING   queries/validation.jsonl" "$tmp/out.txt" || fail "missing file not named"
+  expect_rc 3 "$imagine" data check --data "$tmp/nowhere"
+  grep -q "not a folder" "$tmp/out.txt" || fail "no folder" ;;
+fetch_corrupt_mirror) # the mirror serves a changed file: it is never written, the rest is
+  mirror "$tmp/mirror"
+  f=queries/train.jsonl
+  printf 'X' | dd of="$tmp/mirror/$f" bs=1 seek=10 conv=notrunc 2>/dev/null
+  rm "$tmp/mirror/database/background/stateSet.txt"
+  expect_rc 3 "$imagine" data fetch --data "$tmp/out" --from "file://$tmp/mirror"
+  grep -q "^FAILED      $f: .*sha256" "$tmp/out.txt" || fail "corrupt file not named"
+  grep -q "^FAILED      database/background/stateSet.txt" "$tmp/out.txt" || fail "missing file not named"
+  [ ! -e "$tmp/out/$f" ] || fail "a file that failed its checksum was written"
+  no_temp_files "$tmp/out"
+  expect_rc 3 "$imagine" data check --data "$tmp/out" --quiet
+  [ "$(grep -c '^MISSING' "$tmp/out.txt")" = 2 ] || fail "check should name the 2 files" ;;
+fetch_no_readme) # a mirror without README.md: the built-in checksum list
+  mirror "$tmp/mirror"
+  rm "$tmp/mirror/README.md"
+  expect_rc 0 "$imagine" data fetch --data "$tmp/out" --from "file://$tmp/mirror"
+  grep -q "the built-in list" "$tmp/out.txt" || fail "built-in list not used"
+  expect_rc 0 "$imagine" data check --data "$tmp/out" ;;
+fetch_usage)
+  expect_rc 2 "$imagine" data fetch --data "$tmp/out" --from "ftp://example.org/x"
+  expect_rc 2 "$imagine" data fetch --data "$tmp/out" --from "$tmp/not-a-dir"
+  expect_rc 2 "$imagine" data check --bogus ;;
+fetch_http) # a real HTTP server on 127.0.0.1
+  command -v python3 >/dev/null || { echo "python3 not found: skipped"; exit 77; }
+  mirror "$tmp/mirror"
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  python3 -m http.server --bind 127.0.0.1 "$port" --directory "$tmp/mirror" >"$tmp/server.log" 2>&1 &
+  server_pid=$!
+  python3 - "$port" <<'PY'
+import socket, sys, time
+for _ in range(100):
+    try:
+        socket.create_connection(("127.0.0.1", int(sys.argv[1])), 0.2).close(); sys.exit(0)
+    except OSError:
+        time.sleep(0.1)
+sys.exit("http server did not start")
+PY
+  expect_rc 0 "$imagine" data fetch --data "$tmp/out" --from "http://127.0.0.1:$port/"
+  grep -q "15 fetched" "$tmp/out.txt" || fail "expected 15 fetched over http"
+  grep -q "the source's README.md" "$tmp/out.txt" || fail "README.md over http"
+  expect_rc 0 "$imagine" data check --data "$tmp/out"
+  # a 404 is named
+  rm "$tmp/mirror/outputs/train/train_annotated_plans.jsonl"
+  expect_rc 3 "$imagine" data fetch --data "$tmp/out2" --from "http://127.0.0.1:$port"
+  grep -q "^FAILED      outputs/train/train_annotated_plans.jsonl: .*404" "$tmp/out.txt" || fail "404 not named"
+  no_temp_files "$tmp/out2" ;;
+*) fail "unknown case $case_" ;;
+esac
+echo "ok: $case_"
