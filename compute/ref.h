@@ -1,0 +1,23 @@
+/* ref.h: the plain-C reference forward of Qwen3 and Llama (the test
+ * oracle). One sequence, one token at a time, float everywhere; weights are
+ * converted to F32 at creation. Slow and obvious on purpose.
+ *
+ * The RefModel owns its float copies and KV cache; it borrows nothing after
+ * ref_create returns. */
+#ifndef IMAGINE_REF_H
+#define IMAGINE_REF_H
+
+#include "modelinit.h"
+
+typedef struct RefModel RefModel;
+
+int ref_create(const ModelFiles *m, int max_seq, RefModel **out, Err *err);
+void ref_destroy(RefModel *r);
+/* Forgets the sequence (position back to 0). */
+void ref_reset(RefModel *r);
+/* Feeds one token at the next position; writes vocab logits. layer_out,
+ * when not NULL, receives the residual stream after each layer
+ * (layers * hidden floats). Returns IM_OK, or an error past max_seq. */
+int ref_forward(RefModel *r, int token, float *logits, float *layer_out, Err *err);
+
+#endif
