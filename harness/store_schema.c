@@ -1,0 +1,114 @@
+/* store_schema.c: the store's schema, as forward migrations.
+ *
+ * Each step takes a store from version-1 to version; steps are never
+ * edited once released (a store made by an older imagine replays the later
+ * steps). Text only: store_migrate (store.c) runs them in one transaction.
+ * Times are unix seconds (REAL); check.result is 1, 0 or NULL (None). */
+#include "store.h"
+
+static const char v1[] =
+    "CREATE TABLE suite(\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  name TEXT NOT NULL,\n"       /* travelplanner */
+    "  split TEXT NOT NULL,\n"      /* train, validation, test, or a query file's name */
+    "  source TEXT NOT NULL,\n"     /* the query file it was read from */
+    "  digest TEXT NOT NULL,\n"     /* FNV-1a of the query lines: same split, same queries */
+    "  UNIQUE(name, split, digest));\n"
+    "CREATE TABLE query(\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  suite_id INTEGER NOT NULL REFERENCES suite(id),\n"
+    "  pos INTEGER NOT NULL,\n"     /* 0-based position in the split */
+    "  idx INTEGER NOT NULL,\n"
+    "  level TEXT NOT NULL,\n"
+    "  days INTEGER NOT NULL,\n"
+    "  fields_json TEXT NOT NULL,\n"
+    "  UNIQUE(suite_id, pos));\n"
+    "CREATE TABLE model(\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  name TEXT NOT NULL,\n"
+    "  backend TEXT NOT NULL,\n"
+    "  path_or_url TEXT NOT NULL DEFAULT '',\n"
+    "  sha256 TEXT NOT NULL DEFAULT '',\n"
+    "  UNIQUE(name, backend, path_or_url, sha256));\n"
+    "CREATE TABLE method(\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  name TEXT NOT NULL,\n"
+    "  config_json TEXT NOT NULL DEFAULT '{}',\n"
+    "  UNIQUE(name, config_json));\n"
+    "CREATE TABLE run(\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  name TEXT UNIQUE,\n"
+    "  method_id INTEGER NOT NULL REFERENCES method(id),\n"
+    "  model_id INTEGER NOT NULL REFERENCES model(id),\n"
+    "  suite_id INTEGER NOT NULL REFERENCES suite(id),\n"
+    "  seed INTEGER NOT NULL DEFAULT 0,\n"
+    "  started REAL NOT NULL,\n"
+    "  finished REAL,\n"
+    "  git_rev TEXT NOT NULL,\n"
+    "  config_json TEXT NOT NULL,\n"
+    "  status TEXT NOT NULL CHECK(status IN ('running','complete','incomplete')));\n"
+    "CREATE TABLE item(\n"
+    "  run_id INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,\n"
+    "  query_id INTEGER NOT NULL REFERENCES query(id),\n"
+    "  state TEXT NOT NULL CHECK(state IN ('ready','running','done','failed','error')),\n"
+    "  plan_json TEXT,\n"
+    "  raw_text TEXT,\n"
+    "  error TEXT,\n"
+    "  latency_ms REAL,\n"
+    "  tokens_in INTEGER NOT NULL DEFAULT 0,\n"
+    "  tokens_out INTEGER NOT NULL DEFAULT 0,\n"
+    "  cost REAL NOT NULL DEFAULT 0,\n"
+    "  calls INTEGER NOT NULL DEFAULT 0,\n"
+    "  cache_hits INTEGER NOT NULL DEFAULT 0,\n"
+    "  started REAL,\n"
+    "  finished REAL,\n"
+    "  PRIMARY KEY(run_id, query_id));\n"
+    "CREATE TABLE \"check\"(\n"
+    "  run_id INTEGER NOT NULL,\n"
+    "  query_id INTEGER NOT NULL,\n"
+    "  family TEXT NOT NULL CHECK(family IN ('commonsense','hard')),\n"
+    "  \"constraint\" TEXT NOT NULL,\n" /* the official key, e.g. is_valid_restaurants */
+    "  result INTEGER CHECK(result IN (0,1)),\n"
+    "  PRIMARY KEY(run_id, query_id, \"constraint\"),\n"
+    "  FOREIGN KEY(run_id, query_id) REFERENCES item(run_id, query_id) ON DELETE CASCADE);\n"
+    "CREATE TABLE metric(\n"
+    "  run_id INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,\n"
+    "  name TEXT NOT NULL,\n"
+    "  level TEXT NOT NULL DEFAULT '',\n" /* '' all levels */
+    "  days INTEGER NOT NULL DEFAULT 0,\n" /* 0 all lengths */
+    "  value REAL,\n"
+    "  PRIMARY KEY(run_id, name, level, days));\n"
+    "CREATE TABLE llm_call(\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  run_id INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,\n"
+    "  query_id INTEGER REFERENCES query(id),\n"
+    "  role TEXT NOT NULL,\n"
+    "  request_hash TEXT NOT NULL,\n"
+    "  tokens_in INTEGER NOT NULL DEFAULT 0,\n"
+    "  tokens_out INTEGER NOT NULL DEFAULT 0,\n"
+    "  latency_ms REAL,\n"
+    "  cached INTEGER NOT NULL DEFAULT 0,\n"
+    "  status TEXT,\n"
+    "  created REAL NOT NULL);\n"
+    "CREATE TABLE train_step(\n"
+    "  run_id INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,\n"
+    "  step INTEGER NOT NULL,\n"
+    "  loss REAL,\n"
+    "  reward REAL,\n"
+    "  lr REAL,\n"
+    "  tokens_per_s REAL,\n"
+    "  PRIMARY KEY(run_id, step));\n";
+
+/* Version 2: check messages, the reasoning text, attempts per item, the
+ * plan's total cost, the run's active time, and an index for the state
+ * counts that `imagine status` reads. */
+static const char v2[] =
+    "ALTER TABLE \"check\" ADD COLUMN msg TEXT;\n"
+    "ALTER TABLE item ADD COLUMN reasoning TEXT;\n"
+    "ALTER TABLE item ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;\n"
+    "ALTER TABLE item ADD COLUMN plan_cost REAL;\n"
+    "ALTER TABLE run ADD COLUMN active_s REAL NOT NULL DEFAULT 0;\n"
+    "CREATE INDEX item_state ON item(run_id, state);\n";
+
+const StoreMigration store_migrations[] = {{1, v1}, {2, v2}};
+const int store_n_migrations = (int)(sizeof store_migrations / sizeof store_migrations[0]);

@@ -1,0 +1,317 @@
+/* store_write.c: everything that writes runs into the store: suites and
+ * queries, new runs with their items, item claims, one transaction per
+ * finished item, resets, status and metrics. Every value is bound. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fault.h"
+#include "store_priv.h"
+
+/* Runs a prepared statement to completion and finalizes it. */
+static int step_done(Store *s, sqlite3_stmt *st, Err *err, const char *what) {
+    int rc = sqlite3_step(st);
+    int ok = rc == SQLITE_DONE || rc == SQLITE_ROW;
+    if (!ok) store_dberr(s->db, s->path, err, what);
+    sqlite3_finalize(st);
+    return ok ? IM_OK : IM_IO;
+}
+
+/* SELECT returning one integer; *v untouched and 0 returned when no row;
+ * 1 when found; -1 on error. */
+static int select_id(Store *s, sqlite3_stmt *st, long long *v, Err *err) {
+    int rc = sqlite3_step(st), found = rc == SQLITE_ROW;
+    if (found) *v = sqlite3_column_int64(st, 0);
+    else if (rc != SQLITE_DONE) store_dberr(s->db, s->path, err, "reading");
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW ? 1 : rc == SQLITE_DONE ? 0 : -1;
+}
+
+static void rollback(Store *s) { sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL); }
+
+/* ---- suites --------------------------------------------------------------- */
+
+static void digest_queries(const TpQuerySet *qs, char out[17]) {
+    unsigned long long h = 1469598103934665603ULL; /* FNV-1a 64 */
+    for (int i = 0; i < qs->n; i++) {
+        for (const unsigned char *p = (const unsigned char *)qs->q[i].json; p && *p; p++) h = (h ^ *p) * 1099511628211ULL;
+        h = (h ^ '\n') * 1099511628211ULL;
+    }
+    snprintf(out, 17, "%016llx", h);
+}
+
+static int suite_put_locked(Store *s, const char *name, const char *split, const char *source, const TpQuerySet *qs,
+                            long long *suite_id, Err *err) {
+    char digest[17];
+    digest_queries(qs, digest);
+    sqlite3_stmt *st;
+    if (store_prepare(s, "SELECT id FROM suite WHERE name = ?1 AND split = ?2 AND digest = ?3", &st, err)) return IM_IO;
+    store_bind_text(st, 1, name), store_bind_text(st, 2, split), store_bind_text(st, 3, digest);
+    int found = select_id(s, st, suite_id, err);
+    if (found) return found < 0 ? IM_IO : IM_OK;
+    if (store_exec(s->db, s->path, "BEGIN IMMEDIATE", err)) return IM_IO;
+    if (store_prepare(s, "INSERT INTO suite(name, split, source, digest) VALUES(?1, ?2, ?3, ?4)", &st, err)) goto fail;
+    store_bind_text(st, 1, name), store_bind_text(st, 2, split), store_bind_text(st, 3, source);
+    store_bind_text(st, 4, digest);
+    if (step_done(s, st, err, "adding the suite")) goto fail;
+    *suite_id = sqlite3_last_insert_rowid(s->db);
+    if (store_prepare(s, "INSERT INTO query(suite_id, pos, idx, level, days, fields_json) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+                      &st, err))
+        goto fail;
+    for (int i = 0; i < qs->n; i++) {
+        const TpQuery *q = &qs->q[i];
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 1, *suite_id), sqlite3_bind_int(st, 2, i), sqlite3_bind_int(st, 3, q->idx);
+        store_bind_text(st, 4, tp_level_name(q->level)), sqlite3_bind_int(st, 5, q->days);
+        store_bind_text(st, 6, q->json);
+        if (sqlite3_step(st) != SQLITE_DONE) {
+            store_dberr(s->db, s->path, err, "adding a query");
+            sqlite3_finalize(st);
+            goto fail;
+        }
+    }
+    sqlite3_finalize(st);
+    if (store_exec(s->db, s->path, "COMMIT", err)) goto fail;
+    return IM_OK;
+fail:
+    rollback(s);
+    return IM_IO;
+}
+
+int store_suite_put(Store *s, const char *name, const char *split, const char *source, const TpQuerySet *qs,
+                    long long *suite_id, Err *err) {
+    pthread_mutex_lock(&s->mu);
+    int rc = suite_put_locked(s, name, split, source, qs, suite_id, err);
+    pthread_mutex_unlock(&s->mu);
+    return rc;
+}
+
+/* ---- runs ----------------------------------------------------------------- */
+
+static int upsert_id(Store *s, const char *insert, const char *select, const char *a, const char *b, const char *c,
+                     long long *id, Err *err) {
+    sqlite3_stmt *st;
+    if (store_prepare(s, insert, &st, err)) return IM_IO;
+    store_bind_text(st, 1, a), store_bind_text(st, 2, b);
+    if (c) store_bind_text(st, 3, c);
+    if (step_done(s, st, err, "adding a method or model")) return IM_IO;
+    if (store_prepare(s, select, &st, err)) return IM_IO;
+    store_bind_text(st, 1, a), store_bind_text(st, 2, b);
+    if (c) store_bind_text(st, 3, c);
+    return select_id(s, st, id, err) == 1 ? IM_OK : err_set(err, IM_IO, "store %s: method or model row missing", s->path);
+}
+
+static int run_create_locked(Store *s, const StoreRunSpec *sp, long long *run_id, Err *err) {
+    sqlite3_stmt *st;
+    long long method_id, model_id, other;
+    if (sp->name) {
+        if (store_prepare(s, "SELECT id FROM run WHERE name = ?1", &st, err)) return IM_IO;
+        store_bind_text(st, 1, sp->name);
+        int found = select_id(s, st, &other, err);
+        if (found < 0) return IM_IO;
+        if (found)
+            return err_set(err, IM_USAGE, "a run named '%s' already exists in %s (run %lld): continue it with "
+                           "`imagine resume %s`, or choose another --name", sp->name, s->path, other, sp->name);
+    }
+    if (store_exec(s->db, s->path, "BEGIN IMMEDIATE", err)) return IM_IO;
+    if (upsert_id(s, "INSERT OR IGNORE INTO method(name, config_json) VALUES(?1, ?2)",
+                  "SELECT id FROM method WHERE name = ?1 AND config_json = ?2", sp->method,
+                  sp->method_config ? sp->method_config : "{}", NULL, &method_id, err))
+        goto fail;
+    if (upsert_id(s, "INSERT OR IGNORE INTO model(name, backend, path_or_url) VALUES(?1, ?2, ?3)",
+                  "SELECT id FROM model WHERE name = ?1 AND backend = ?2 AND path_or_url = ?3 AND sha256 = ''",
+                  sp->model ? sp->model : "none", sp->model_backend ? sp->model_backend : "none",
+                  sp->model_config ? sp->model_config : "", &model_id, err))
+        goto fail;
+    if (store_prepare(s,
+                      "INSERT INTO run(name, method_id, model_id, suite_id, seed, started, git_rev, config_json, status) "
+                      "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'running')",
+                      &st, err))
+        goto fail;
+    store_bind_text(st, 1, sp->name);
+    sqlite3_bind_int64(st, 2, method_id), sqlite3_bind_int64(st, 3, model_id), sqlite3_bind_int64(st, 4, sp->suite_id);
+    sqlite3_bind_int64(st, 5, sp->seed), sqlite3_bind_double(st, 6, store_now());
+    store_bind_text(st, 7, sp->git_rev), store_bind_text(st, 8, sp->config_json);
+    if (step_done(s, st, err, "creating the run")) goto fail;
+    *run_id = sqlite3_last_insert_rowid(s->db);
+    if (store_prepare(s,
+                      "INSERT INTO item(run_id, query_id, state) SELECT ?1, id, 'ready' FROM query "
+                      "WHERE suite_id = ?2 AND pos < ?3 ORDER BY pos",
+                      &st, err))
+        goto fail;
+    sqlite3_bind_int64(st, 1, *run_id), sqlite3_bind_int64(st, 2, sp->suite_id), sqlite3_bind_int(st, 3, sp->n_queries);
+    if (step_done(s, st, err, "creating the items")) goto fail;
+    if (store_exec(s->db, s->path, "COMMIT", err)) goto fail;
+    return IM_OK;
+fail:
+    rollback(s);
+    return err->code ? err->code : IM_IO;
+}
+
+int store_run_create(Store *s, const StoreRunSpec *spec, long long *run_id, Err *err) {
+    pthread_mutex_lock(&s->mu);
+    int rc = run_create_locked(s, spec, run_id, err);
+    pthread_mutex_unlock(&s->mu);
+    return rc;
+}
+
+/* ---- items ---------------------------------------------------------------- */
+
+int store_item_claim(Store *s, long long run_id, long long query_id, Err *err) {
+    pthread_mutex_lock(&s->mu);
+    sqlite3_stmt *st;
+    int rc = store_prepare(s,
+                           "UPDATE item SET state = 'running', attempts = attempts + 1, started = ?3 "
+                           "WHERE run_id = ?1 AND query_id = ?2 AND state = 'ready'",
+                           &st, err);
+    if (!rc) {
+        sqlite3_bind_int64(st, 1, run_id), sqlite3_bind_int64(st, 2, query_id), sqlite3_bind_double(st, 3, store_now());
+        rc = step_done(s, st, err, "claiming an item");
+        if (!rc && sqlite3_changes(s->db) != 1)
+            rc = err_set(err, IM_IO, "store %s: run %lld, query %lld is no longer ready (is another process running "
+                         "this run?)", s->path, run_id, query_id);
+    }
+    pthread_mutex_unlock(&s->mu);
+    return rc;
+}
+
+static int insert_checks(Store *s, long long run_id, long long query_id, const TpPlanResult *r, Err *err) {
+    sqlite3_stmt *st;
+    if (store_prepare(s, "INSERT INTO \"check\"(run_id, query_id, family, \"constraint\", result, msg) "
+                      "VALUES(?1, ?2, ?3, ?4, ?5, ?6)", &st, err))
+        return IM_IO;
+    int n = TP_NCS + (r->hard_evaluated ? TP_NHARD : 0);
+    for (int i = 0; i < n; i++) {
+        int hard = i >= TP_NCS, k = hard ? i - TP_NCS : i;
+        const TpVerdict *v = hard ? &r->hard[k] : &r->cs[k];
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 1, run_id), sqlite3_bind_int64(st, 2, query_id);
+        store_bind_text(st, 3, hard ? "hard" : "commonsense");
+        store_bind_text(st, 4, hard ? tp_hard_key(k) : tp_cs_key(k));
+        if (v->value < 0) sqlite3_bind_null(st, 5);
+        else sqlite3_bind_int(st, 5, v->value);
+        store_bind_text(st, 6, v->msg);
+        if (sqlite3_step(st) != SQLITE_DONE) {
+            store_dberr(s->db, s->path, err, "storing a check");
+            sqlite3_finalize(st);
+            return IM_IO;
+        }
+    }
+    sqlite3_finalize(st);
+    return IM_OK;
+}
+
+static int finish_locked(Store *s, long long run_id, const StoreFinish *f, Err *err) {
+    sqlite3_stmt *st;
+    if (store_exec(s->db, s->path, "BEGIN IMMEDIATE", err)) return IM_IO;
+    if (store_prepare(s,
+                      "UPDATE item SET state = ?3, plan_json = ?4, raw_text = ?5, reasoning = ?6, error = ?7, "
+                      "latency_ms = ?8, tokens_in = ?9, tokens_out = ?10, cost = ?11, calls = ?12, cache_hits = ?13, "
+                      "plan_cost = ?14, finished = ?15 WHERE run_id = ?1 AND query_id = ?2",
+                      &st, err))
+        goto fail;
+    sqlite3_bind_int64(st, 1, run_id), sqlite3_bind_int64(st, 2, f->query_id);
+    store_bind_text(st, 3, store_state_name(f->state));
+    store_bind_text(st, 4, f->state == ST_DONE ? f->plan_json : NULL);
+    store_bind_text(st, 5, f->raw_text), store_bind_text(st, 6, f->reasoning), store_bind_text(st, 7, f->error);
+    sqlite3_bind_double(st, 8, f->latency_ms);
+    sqlite3_bind_int64(st, 9, f->tokens_in), sqlite3_bind_int64(st, 10, f->tokens_out);
+    sqlite3_bind_double(st, 11, f->cost);
+    sqlite3_bind_int(st, 12, f->calls), sqlite3_bind_int(st, 13, f->cache_hits);
+    if (f->checks && f->checks->hard_evaluated) sqlite3_bind_double(st, 14, f->checks->total_cost);
+    else sqlite3_bind_null(st, 14);
+    sqlite3_bind_double(st, 15, store_now());
+    if (step_done(s, st, err, "storing an item")) goto fail;
+    if (sqlite3_changes(s->db) != 1) {
+        err_set(err, IM_IO, "store %s: run %lld has no item for query %lld", s->path, run_id, f->query_id);
+        goto fail;
+    }
+    if (store_prepare(s, "DELETE FROM \"check\" WHERE run_id = ?1 AND query_id = ?2", &st, err)) goto fail;
+    sqlite3_bind_int64(st, 1, run_id), sqlite3_bind_int64(st, 2, f->query_id);
+    if (step_done(s, st, err, "replacing checks")) goto fail;
+    if (f->state == ST_DONE && f->checks && insert_checks(s, run_id, f->query_id, f->checks, err)) goto fail;
+    if (store_prepare(s, "UPDATE run SET active_s = active_s + ?2 WHERE id = ?1", &st, err)) goto fail;
+    sqlite3_bind_int64(st, 1, run_id), sqlite3_bind_double(st, 2, f->active_s);
+    if (step_done(s, st, err, "updating the run")) goto fail;
+    fault_hit("kill-in-commit");
+    if (store_exec(s->db, s->path, "COMMIT", err)) goto fail;
+    fault_hit("kill-after-commit");
+    return IM_OK;
+fail:
+    rollback(s);
+    return IM_IO;
+}
+
+int store_item_finish(Store *s, long long run_id, const StoreFinish *f, Err *err) {
+    pthread_mutex_lock(&s->mu);
+    int rc = finish_locked(s, run_id, f, err);
+    pthread_mutex_unlock(&s->mu);
+    return rc;
+}
+
+int store_items_reset(Store *s, long long run_id, int from, int *changed, Err *err) {
+    pthread_mutex_lock(&s->mu);
+    sqlite3_stmt *st;
+    int rc = store_prepare(s, "UPDATE item SET state = 'ready' WHERE run_id = ?1 AND state = ?2", &st, err);
+    if (!rc) {
+        sqlite3_bind_int64(st, 1, run_id), store_bind_text(st, 2, store_state_name(from));
+        rc = step_done(s, st, err, "resetting items");
+        if (changed) *changed = rc ? 0 : sqlite3_changes(s->db);
+    }
+    pthread_mutex_unlock(&s->mu);
+    return rc;
+}
+
+int store_run_set_status(Store *s, long long run_id, const char *status, double finished, Err *err) {
+    pthread_mutex_lock(&s->mu);
+    sqlite3_stmt *st;
+    int rc = store_prepare(s, "UPDATE run SET status = ?2, finished = CASE WHEN ?3 > 0 THEN ?3 ELSE finished END "
+                           "WHERE id = ?1", &st, err);
+    if (!rc) {
+        sqlite3_bind_int64(st, 1, run_id), store_bind_text(st, 2, status), sqlite3_bind_double(st, 3, finished);
+        rc = step_done(s, st, err, "updating the run's status");
+    }
+    pthread_mutex_unlock(&s->mu);
+    return rc;
+}
+
+/* ---- metrics -------------------------------------------------------------- */
+
+static int put_metric(Store *s, sqlite3_stmt *st, long long run_id, const char *name, const char *level, int days,
+                      double value, Err *err) {
+    sqlite3_reset(st);
+    sqlite3_bind_int64(st, 1, run_id), store_bind_text(st, 2, name), store_bind_text(st, 3, level);
+    sqlite3_bind_int(st, 4, days), sqlite3_bind_double(st, 5, value);
+    return sqlite3_step(st) == SQLITE_DONE ? IM_OK : store_dberr(s->db, s->path, err, "storing a metric");
+}
+
+static int metrics_locked(Store *s, long long run_id, const TpMetrics *m, Err *err) {
+    sqlite3_stmt *st;
+    if (store_exec(s->db, s->path, "BEGIN IMMEDIATE", err)) return IM_IO;
+    if (store_prepare(s, "DELETE FROM metric WHERE run_id = ?1", &st, err)) goto fail;
+    sqlite3_bind_int64(st, 1, run_id);
+    if (step_done(s, st, err, "replacing metrics")) goto fail;
+    if (store_prepare(s, "INSERT INTO metric(run_id, name, level, days, value) VALUES(?1, ?2, ?3, ?4, ?5)", &st, err))
+        goto fail;
+    const struct { const char *name; double v; } rates[] = {
+        {"delivery_rate", m->delivery_rate},     {"commonsense_micro", m->cs_micro_rate},
+        {"commonsense_macro", m->cs_macro_rate}, {"hard_micro", m->hard_micro_rate},
+        {"hard_macro", m->hard_macro_rate},      {"final_pass_rate", m->final_rate}};
+    int rc = 0;
+    for (size_t i = 0; !rc && i < sizeof rates / sizeof rates[0]; i++)
+        rc = put_metric(s, st, run_id, rates[i].name, "", 0, rates[i].v, err);
+    for (int l = 0; !rc && l < TP_NLEVELS; l++) rc = put_metric(s, st, run_id, "final_pass", tp_level_name(l), 0, m->final_by_level[l], err);
+    sqlite3_finalize(st);
+    if (rc || store_exec(s->db, s->path, "COMMIT", err)) goto fail;
+    return IM_OK;
+fail:
+    rollback(s);
+    return IM_IO;
+}
+
+int store_metrics_put(Store *s, long long run_id, const TpMetrics *m, Err *err) {
+    pthread_mutex_lock(&s->mu);
+    int rc = metrics_locked(s, run_id, m, err);
+    pthread_mutex_unlock(&s->mu);
+    return rc;
+}
