@@ -2,3 +2,10 @@
 add_executable(test_reference ${CMAKE_SOURCE_DIR}/tests/solver/test_reference.c)
 target_link_libraries(test_reference PRIVATE imagine_tp imagine_common)
 add_test(NAME solver_reference_train COMMAND test_reference ${IMAGINE_TEST_DATA})
+# The solver's sources are compiled into the tests directly, so that these
+# tests do not depend on the rest of agents/ (model backends, ...).
+set(SOLVER_SRC ${CMAKE_SOURCE_DIR}/agents/solver.c ${CMAKE_SOURCE_DIR}/agents/greedy.c)
+add_executable(test_solver ${CMAKE_SOURCE_DIR}/tests/solver/test_solver.c ${CMAKE_SOURCE_DIR}/tests/solver/strict.c ${SOLVER_SRC})
+target_include_directories(test_solver PRIVATE ${CMAKE_SOURCE_DIR}/agents ${CMAKE_SOURCE_DIR}/tests/solver)
+target_link_libraries(test_solver PRIVATE imagine_tp imagine_common)
+add_test(NAME solver_train_validation COMMAND test_solver ${IMAGINE_TEST_DATA})

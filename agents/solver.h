@@ -1,0 +1,67 @@
+/* solver.h: the exact TravelPlanner solver and the greedy baseline.
+ *
+ * solver_solve searches every plan of the plan model (docs/solver.md) over
+ * the sandbox: routes through the candidate cities, travel days, transport
+ * mode per leg, one accommodation per city stay, three meals and one
+ * attraction per full day. Branch and bound on cost with per-city tables
+ * (cheapest stay per number of nights, cheapest set of restaurants per
+ * number of meals and covered cuisines) makes the search complete: a plan
+ * is the cheapest of the model, and `infeasible` means none exists, with
+ * the constraint family that rules every plan out. A returned plan is
+ * checked with the official evaluator before it is returned.
+ *
+ * greedy_plan is the TravelPlanner paper's greedy search: cheapest options
+ * first, no backtracking, no constraint awareness beyond the plan's form.
+ *
+ * Ownership: every string of a SolverResult is malloc'd and owned by it
+ * (solver_result_free accepts a zeroed result). Both functions are pure
+ * functions of the database and the query; thread-safe. */
+#ifndef AG_SOLVER_H
+#define AG_SOLVER_H
+
+#include "db.h"
+#include "err.h"
+#include "query.h"
+#include "reference.h"
+
+typedef enum { SOLVER_FEASIBLE = 0, SOLVER_INFEASIBLE = 1, SOLVER_TIMEOUT = 2 } SolverStatus;
+
+typedef struct SolverResult {
+    SolverStatus status;
+    char *plan_json;     /* FEASIBLE: the JSON array of days (submission form) */
+    char *reason;        /* INFEASIBLE / TIMEOUT: why; FEASIBLE: NULL */
+    const char *family;  /* INFEASIBLE: "transportation", "accommodation", "attractions",
+                            "cuisine", "budget" or "route" (static string) */
+    double cost;         /* FEASIBLE: total cost with the official formulas */
+    char *route[8];      /* FEASIBLE: the visited cities, in order */
+    int n_route;
+    int travel_day[9];   /* FEASIBLE: 1-based day of each leg */
+    long nodes;          /* search nodes visited */
+} SolverResult;
+
+typedef struct SolverOptions {
+    double timeout_s;    /* 0: 10 s */
+} SolverOptions;
+
+/* Returns IM_OK with *out filled (any status); an error only when the
+ * evaluator rejects the plan the solver built (a bug: IM_FAIL, err says
+ * which check) or memory runs out. */
+int solver_solve(const TpDb *db, const TpQuery *q, const SolverOptions *opt, SolverResult *out, Err *err);
+void solver_result_free(SolverResult *r);
+
+/* The candidate cities of a query, in the order the solver tries them: the
+ * destination city for 3-day trips; every city of the destination state
+ * but the origin otherwise (sorted by name). Returns the count (at most
+ * max); names are borrowed from the database. */
+int solver_candidates(const TpDb *db, const TpQuery *q, const char **out, int max);
+
+/* Reference information for any query: the cities and travel days of the
+ * solver's plan when it finds one, else the first visiting_city_number
+ * candidates with the official travel days (docs/solver.md). */
+int solver_reference(const TpDb *db, const TpQuery *q, TpRef **out, Err *err);
+
+/* The greedy baseline: a plan (JSON array, malloc'd) or NULL with *why set
+ * (static string) when not even a plan form can be built. */
+char *greedy_plan(const TpDb *db, const TpQuery *q, const char **why);
+
+#endif
