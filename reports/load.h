@@ -1,13 +1,12 @@
-/* load.h: filling the report model from submission files or the store.
+/* load.h: filling the report model from submission files.
  *
  * rp_load_plans evaluates a submission file on the fly (the official
  * evaluator, pairing lines with queries by position as eval.py does) and
- * labels the run by the file name. rp_load_store reads one run, by id or by
- * name, from the SQLite store with plain SQL on the documented schema and
- * re-evaluates its plans for the verdict messages. Runs returned are owned
- * by the caller (rp_run_free); on error *out is NULL and err names the file
- * or run and what was expected. Warnings (short files, unreadable plan
- * lines) are appended to warn when not NULL. */
+ * labels the run by the file name. Runs from the store are built by
+ * harness/cmd_report.c through the store's read API (harness/store.h).
+ * Runs returned are owned by the caller (rp_run_free); on error *out is
+ * NULL and err names the file and what was expected. Warnings (short files,
+ * unreadable plan lines) are appended to warn when not NULL. */
 #ifndef RP_LOAD_H
 #define RP_LOAD_H
 
@@ -15,12 +14,13 @@
 #include "model.h"
 
 /* The label of a submission path: its base name without ".jsonl". Returns
- * a malloc'd string. */
+ * a malloc'd string. A path given as LABEL=FILE is labelled LABEL by
+ * rp_load_plans_labelled. */
 char *rp_plans_label(const char *path);
 int rp_load_plans(const TpDb *db, const TpQuerySet *qs, const char *split, const char *path, RpRun **out, Buf *warn,
                   Err *err);
-/* Loads run `which` (an id or a name) from the store at path; db is used to
- * re-evaluate plans (messages); NULL keeps the stored verdicts only. */
-int rp_load_store(const char *path, const char *which, const TpDb *db, RpRun **out, Buf *warn, Err *err);
+/* "LABEL=FILE" (split at the last =; LABEL without /) or "FILE": splits the argument; returns
+ * the label (malloc'd) and points *file into arg. */
+char *rp_plans_arg(const char *arg, const char **file);
 
 #endif

@@ -16,6 +16,16 @@ char *rp_plans_label(const char *path) {
     return label;
 }
 
+char *rp_plans_arg(const char *arg, const char **file) {
+    const char *eq = strrchr(arg, '=');
+    if (eq && eq > arg && !memchr(arg, '/', (size_t)(eq - arg))) {
+        *file = eq + 1;
+        return strndup(arg, (size_t)(eq - arg));
+    }
+    *file = arg;
+    return rp_plans_label(arg);
+}
+
 /* The "plan" value of a line as compact JSON, or NULL. */
 static char *plan_text(const char *line) {
     cJSON *root = cJSON_Parse(line);

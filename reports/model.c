@@ -161,3 +161,29 @@ void rp_run_usage(const RpRun *run, RpUsage *u) {
         if (it->latency_ms >= 0) u->n_latency++, u->latency_ms += it->latency_ms;
     }
 }
+
+const char *rp_check_name(int k) { return k < TP_NCS ? tp_cs_name(k) : tp_hard_name(k - TP_NCS); }
+
+void rp_run_check_counts(const RpRun *run, int pass[RP_NCHECKS], int fail[RP_NCHECKS]) {
+    memset(pass, 0, RP_NCHECKS * sizeof *pass);
+    memset(fail, 0, RP_NCHECKS * sizeof *fail);
+    for (int i = 0; i < run->n; i++) {
+        const TpPlanResult *r = &run->r[i];
+        if (!r->delivered) continue;
+        for (int k = 0; k < TP_NCS; k++) pass[k] += r->cs[k].value == 1, fail[k] += r->cs[k].value == 0;
+        if (!r->hard_evaluated) continue;
+        for (int k = 0; k < TP_NHARD; k++)
+            pass[TP_NCS + k] += r->hard[k].value == 1, fail[TP_NCS + k] += r->hard[k].value == 0;
+    }
+}
+
+void rp_run_cells(const RpRun *run, int pass[TP_NLEVELS][3], int n[TP_NLEVELS][3]) {
+    memset(pass, 0, TP_NLEVELS * sizeof *pass);
+    memset(n, 0, TP_NLEVELS * sizeof *n);
+    for (int i = 0; i < run->n; i++) {
+        int l = run->q[i].level, d = tp_days_slot(run->q[i].days);
+        if (l < 0 || l >= TP_NLEVELS || d < 0) continue;
+        n[l][d]++;
+        pass[l][d] += rp_item_final_pass(run, i);
+    }
+}

@@ -83,6 +83,16 @@ int rp_item_final_pass(const RpRun *run, int i);
 /* A stable key for query i, to pair runs: "SPLIT#IDX|TEXT". */
 void rp_query_key(const RpRun *run, int i, Buf *out);
 
+/* The 8 commonsense then 5 hard checks, as one index. */
+#define RP_NCHECKS (TP_NCS + TP_NHARD)
+const char *rp_check_name(int k);
+/* Verdict counts per check over the run: pass (True) and fail (False)
+ * among plans where the check ran (delivered; hard checks when they were
+ * evaluated); None (not applicable) counts in neither. */
+void rp_run_check_counts(const RpRun *run, int pass[RP_NCHECKS], int fail[RP_NCHECKS]);
+/* Final passes and queries per level x days (3, 5, 7). */
+void rp_run_cells(const RpRun *run, int pass[TP_NLEVELS][3], int n[TP_NLEVELS][3]);
+
 /* Sums of the known usage numbers; *known counts items with a value. */
 typedef struct RpUsage {
     double tokens_in, tokens_out, cost, latency_ms; /* totals over items with the value */

@@ -1,0 +1,453 @@
+/* pdf.c: the report on A4 pages with cairo and pango; plots are the
+ * gnuplot SVGs drawn with librsvg. A tiny flow layout: a cursor moves down
+ * the page, blocks that do not fit start a new page, every page gets a
+ * footer with its number. Sections in page order as in html.c. Text is set
+ * with pango_layout_set_text only (model text is never parsed as markup).
+ * Writes PATH.tmp.PID and renames it over PATH. */
+#include "pdf.h"
+
+#include <cairo-pdf.h>
+#include <cairo.h>
+#include <librsvg/rsvg.h>
+#include <pango/pangocairo.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "table.h"
+
+#define PAGE_W 595.28
+#define PAGE_H 841.89
+#define MARGIN 42.0
+#define CONTENT_W (PAGE_W - 2 * MARGIN)
+#define BOTTOM (PAGE_H - MARGIN - 18)
+
+typedef struct Doc {
+    cairo_surface_t *surf;
+    cairo_t *cr;
+    double y;
+    int page;
+    const char *title;
+    PangoFontDescription *h1, *h2, *h3, *body, *bold, *small, *smallb, *mono;
+} Doc;
+
+/* ---- layout primitives ------------------------------------------------ */
+
+static PangoLayout *layout(Doc *d, PangoFontDescription *f, const char *text, double width) {
+    PangoLayout *l = pango_cairo_create_layout(d->cr);
+    pango_layout_set_font_description(l, f);
+    pango_layout_set_wrap(l, PANGO_WRAP_WORD_CHAR);
+    if (width > 0) pango_layout_set_width(l, (int)(width * PANGO_SCALE));
+    pango_layout_set_text(l, text ? text : "", -1);
+    return l;
+}
+
+static double layout_h(PangoLayout *l) {
+    int w, h;
+    pango_layout_get_size(l, &w, &h);
+    return (double)h / PANGO_SCALE;
+}
+
+static void footer(Doc *d) {
+    char num[32];
+    snprintf(num, sizeof num, "%d", d->page);
+    cairo_set_source_rgb(d->cr, 0.45, 0.45, 0.45);
+    PangoLayout *l = layout(d, d->small, d->title, CONTENT_W - 60);
+    cairo_move_to(d->cr, MARGIN, PAGE_H - MARGIN + 4);
+    pango_cairo_show_layout(d->cr, l);
+    g_object_unref(l);
+    l = layout(d, d->small, num, 0);
+    int w, h;
+    pango_layout_get_size(l, &w, &h);
+    cairo_move_to(d->cr, PAGE_W - MARGIN - (double)w / PANGO_SCALE, PAGE_H - MARGIN + 4);
+    pango_cairo_show_layout(d->cr, l);
+    g_object_unref(l);
+    cairo_set_source_rgb(d->cr, 0, 0, 0);
+}
+
+static void new_page(Doc *d) {
+    if (d->page) footer(d), cairo_show_page(d->cr);
+    d->page++;
+    d->y = MARGIN;
+}
+
+static void ensure(Doc *d, double h) {
+    if (d->y + h > BOTTOM && d->y > MARGIN + 1) new_page(d);
+}
+
+/* A paragraph at x with the given width; splits across pages by lines. */
+static void para(Doc *d, PangoFontDescription *f, const char *text, double x, double width, double gap) {
+    PangoLayout *l = layout(d, f, text, width);
+    double h = layout_h(l);
+    if (h <= BOTTOM - MARGIN) {
+        ensure(d, h);
+        cairo_move_to(d->cr, x, d->y);
+        pango_cairo_show_layout(d->cr, l);
+        d->y += h + gap;
+    } else { /* taller than a page: line by line */
+        PangoLayoutIter *it = pango_layout_get_iter(l);
+        do {
+            PangoLayoutLine *line = pango_layout_iter_get_line_readonly(it);
+            PangoRectangle r;
+            pango_layout_iter_get_line_extents(it, NULL, &r);
+            double lh = (double)r.height / PANGO_SCALE;
+            ensure(d, lh);
+            cairo_move_to(d->cr, x, d->y + (double)pango_layout_iter_get_baseline(it) / PANGO_SCALE - (double)r.y / PANGO_SCALE);
+            pango_cairo_show_layout_line(d->cr, line);
+            d->y += lh;
+        } while (pango_layout_iter_next_line(it));
+        pango_layout_iter_free(it);
+        d->y += gap;
+    }
+    g_object_unref(l);
+}
+
+static void heading(Doc *d, PangoFontDescription *f, const char *text, double before) {
+    d->y += before;
+    ensure(d, 60); /* never a heading alone at the bottom */
+    para(d, f, text, MARGIN, CONTENT_W, 4);
+}
+
+/* A table: ncol columns with relative widths; cells[r*ncol+c]; row 0 is the
+ * header (bold, on every page the table continues on). */
+static void table(Doc *d, int nrow, int ncol, const double *rel, char **cells, PangoFontDescription *f, PangoFontDescription *fb) {
+    double total = 0, w[64], x[64];
+    for (int c = 0; c < ncol; c++) total += rel[c];
+    for (int c = 0; c < ncol; c++) w[c] = CONTENT_W * rel[c] / total, x[c] = c ? x[c - 1] + w[c - 1] : MARGIN;
+    for (int r = 0; r < nrow; r++) {
+        PangoLayout *ls[64];
+        double h = 0;
+        for (int c = 0; c < ncol; c++) {
+            ls[c] = layout(d, r ? f : fb, cells[r * ncol + c], w[c] - 6);
+            if (layout_h(ls[c]) > h) h = layout_h(ls[c]);
+        }
+        h += 5;
+        if (r && d->y + h > BOTTOM) { /* continue on the next page under a repeated header */
+            new_page(d);
+            table(d, 1, ncol, rel, cells, f, fb);
+            d->y -= 8;
+        }
+        ensure(d, h);
+        if (!r) {
+            cairo_set_source_rgb(d->cr, 0.95, 0.96, 0.97);
+            cairo_rectangle(d->cr, MARGIN, d->y, CONTENT_W, h);
+            cairo_fill(d->cr);
+            cairo_set_source_rgb(d->cr, 0, 0, 0);
+        }
+        for (int c = 0; c < ncol; c++) {
+            cairo_move_to(d->cr, x[c] + 3, d->y + 2.5);
+            pango_cairo_show_layout(d->cr, ls[c]);
+            g_object_unref(ls[c]);
+        }
+        d->y += h;
+        cairo_set_source_rgb(d->cr, r ? 0.85 : 0.5, r ? 0.85 : 0.5, r ? 0.85 : 0.5);
+        cairo_set_line_width(d->cr, r ? 0.4 : 0.8);
+        cairo_move_to(d->cr, MARGIN, d->y), cairo_line_to(d->cr, MARGIN + CONTENT_W, d->y);
+        cairo_stroke(d->cr);
+        cairo_set_source_rgb(d->cr, 0, 0, 0);
+    }
+    d->y += 8;
+}
+
+/* An SVG scaled to width at x; returns its height (0 when unreadable). */
+static double svg_draw(Doc *d, const char *svg, double x, double width, int place) {
+    if (!svg) return 0;
+    GError *ge = NULL;
+    RsvgHandle *h = rsvg_handle_new_from_data((const guint8 *)svg, strlen(svg), &ge);
+    if (!h) {
+        if (ge) g_error_free(ge);
+        return 0;
+    }
+    gdouble sw = 0, sh = 0;
+    if (!rsvg_handle_get_intrinsic_size_in_pixels(h, &sw, &sh) || sw <= 0) sw = 640, sh = 400;
+    double height = width * sh / sw;
+    if (place) {
+        RsvgRectangle vp = {x, d->y, width, height};
+        rsvg_handle_render_document(h, d->cr, &vp, &ge);
+        if (ge) g_error_free(ge);
+    }
+    g_object_unref(h);
+    return height;
+}
+
+/* A figure under an optional heading, kept on one page with it. */
+static void figure_h(Doc *d, const char *head, const char *svg, double width) {
+    if (!svg) return;
+    double h = svg_draw(d, svg, 0, width, 0);
+    if (head) {
+        d->y += 4;
+        ensure(d, h + 24);
+        para(d, d->h3, head, MARGIN, CONTENT_W, 4);
+    }
+    ensure(d, h);
+    svg_draw(d, svg, MARGIN + (CONTENT_W - width) / 2, width, 1);
+    d->y += h + 8;
+}
+
+static void figure(Doc *d, const char *svg, double width) { figure_h(d, NULL, svg, width); }
+
+/* ---- cells ------------------------------------------------------------ */
+
+typedef struct Cells { char **v; int n, cap; } Cells;
+
+static void cell(Cells *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void cell(Cells *c, const char *fmt, ...) {
+    if (c->n == c->cap) {
+        c->cap = c->cap ? 2 * c->cap : 64;
+        c->v = realloc(c->v, (size_t)c->cap * sizeof *c->v);
+        if (!c->v) abort();
+    }
+    va_list ap;
+    va_start(ap, fmt);
+    if (vasprintf(&c->v[c->n], fmt, ap) < 0) abort();
+    va_end(ap);
+    c->n++;
+}
+
+static void cells_free(Cells *c) {
+    for (int i = 0; i < c->n; i++) free(c->v[i]);
+    free(c->v);
+    memset(c, 0, sizeof *c);
+}
+
+/* ---- sections --------------------------------------------------------- */
+
+static void main_tables(Doc *d, const RpModel *m, const RpAnalysis *a) {
+    heading(d, d->h2, "Main results", 6);
+    para(d, d->small, "Pass rates in %, with 95 % confidence intervals (Wilson for the per-query pass/fail rates, query "
+                      "bootstrap for the micro rates).", MARGIN, CONTENT_W, 4);
+    Cells c = {0};
+    double rel[8] = {2.4, 0.6, 1, 1, 1, 1, 1, 1};
+    cell(&c, "Run"), cell(&c, "n");
+    for (int r = 0; r < RP_NRATES; r++) cell(&c, "%s", rp_rate_name(r));
+    for (int i = 0; i < m->n; i++) {
+        cell(&c, "%s%s", m->run[i]->name, i == a->baseline ? " (baseline)" : "");
+        cell(&c, "%d", m->run[i]->n);
+        for (int r = 0; r < RP_NRATES; r++) {
+            const RpCi *ci = &a->s[i].rate[r];
+            cell(&c, "%.1f\n[%.1f, %.1f]", ci->est * 100, ci->lo * 100, ci->hi * 100);
+        }
+    }
+    table(d, m->n + 1, 8, rel, c.v, d->small, d->smallb);
+    cells_free(&c);
+    if (a->baseline < 0 || m->n < 2) return;
+    char head[600];
+    snprintf(head, sizeof head, "Difference to the baseline, %s", m->run[a->baseline]->name);
+    heading(d, d->h3, head, 4);
+    para(d, d->small, "Percentage points with 95 % interval; p: exact McNemar for pass/fail rates of paired runs, "
+                      "bootstrap otherwise; Holm: adjusted over the runs compared with the baseline.", MARGIN, CONTENT_W, 4);
+    double rel2[7] = {2.4, 1.2, 1.2, 1.2, 1.2, 1.2, 1.2};
+    cell(&c, "Run");
+    for (int r = 0; r < RP_NRATES; r++) cell(&c, "%s", rp_rate_name(r));
+    int rows = 1;
+    for (int i = 0; i < m->n; i++) {
+        const RpRunStats *s = &a->s[i];
+        if (!s->has_diff) continue;
+        rows++;
+        cell(&c, "%s%s", m->run[i]->name, s->paired ? "" : " (unpaired)");
+        for (int r = 0; r < RP_NRATES; r++) {
+            char df[96], p[16], ph[16];
+            rp_fmt_diff(&s->diff[r], df, sizeof df), rp_fmt_p(s->p[r], p, sizeof p), rp_fmt_p(s->p_holm[r], ph, sizeof ph);
+            cell(&c, "%s\np=%s, Holm %s", df, p, ph);
+        }
+    }
+    table(d, rows, 7, rel2, c.v, d->small, d->smallb);
+    cells_free(&c);
+}
+
+static void cells_section(Doc *d, const RpModel *m, const RpPlots *pl) {
+    static const int days[3] = {3, 5, 7};
+    heading(d, d->h2, "Final pass per level and trip length", 10);
+    Cells c = {0};
+    double rel[10] = {2.4, 1, 1, 1, 1, 1, 1, 1, 1, 1};
+    cell(&c, "Run");
+    for (int l = 0; l < TP_NLEVELS; l++)
+        for (int k = 0; k < 3; k++) cell(&c, "%s %d d", tp_level_name(l), days[k]);
+    for (int i = 0; i < m->n; i++) {
+        int pass[TP_NLEVELS][3], n[TP_NLEVELS][3];
+        rp_run_cells(m->run[i], pass, n);
+        cell(&c, "%s", m->run[i]->name);
+        for (int l = 0; l < TP_NLEVELS; l++)
+            for (int k = 0; k < 3; k++) cell(&c, "%d/%d", pass[l][k], n[l][k]);
+    }
+    table(d, m->n + 1, 10, rel, c.v, d->small, d->smallb);
+    cells_free(&c);
+    if (!pl) return;
+    double w = CONTENT_W / 3 - 6;
+    for (int i = 0; i < pl->nheat && i < m->n; i += 3) {
+        double h = svg_draw(d, pl->heat[i], 0, w, 0) + 14;
+        ensure(d, h);
+        for (int k = 0; k < 3 && i + k < pl->nheat; k++) {
+            double x = MARGIN + k * (w + 9);
+            PangoLayout *l = layout(d, d->small, m->run[i + k]->name, w);
+            cairo_move_to(d->cr, x, d->y);
+            pango_cairo_show_layout(d->cr, l);
+            g_object_unref(l);
+            double y = d->y;
+            d->y += 12;
+            svg_draw(d, pl->heat[i + k], x, w, 1);
+            d->y = y;
+        }
+        d->y += h + 4;
+    }
+}
+
+static void checks_section(Doc *d, const RpModel *m, const RpPlots *pl) {
+    heading(d, d->h2, "Per check", 10);
+    para(d, d->small, "Pass rate (%) where the check ran: delivered plans; hard checks once the plan is complete and within "
+                      "the sandbox.", MARGIN, CONTENT_W, 4);
+    int nr = m->n < 12 ? m->n : 12;
+    Cells c = {0};
+    double rel[13];
+    rel[0] = 2.6;
+    cell(&c, "Check");
+    for (int i = 0; i < nr; i++) rel[i + 1] = 1, cell(&c, "%s", m->run[i]->name);
+    int pass[12][RP_NCHECKS], fail[12][RP_NCHECKS];
+    for (int i = 0; i < nr; i++) rp_run_check_counts(m->run[i], pass[i], fail[i]);
+    for (int k = 0; k < RP_NCHECKS; k++) {
+        cell(&c, "%s (%s)", rp_check_name(k), k < TP_NCS ? "commonsense" : "hard");
+        for (int i = 0; i < nr; i++) {
+            int t = pass[i][k] + fail[i][k];
+            if (t) cell(&c, "%.1f (%d/%d)", 100.0 * pass[i][k] / t, pass[i][k], t);
+            else cell(&c, "-");
+        }
+    }
+    table(d, RP_NCHECKS + 1, nr + 1, rel, c.v, d->small, d->smallb);
+    cells_free(&c);
+    if (pl) figure(d, pl->constraints, CONTENT_W);
+}
+
+static void usage_section(Doc *d, const RpModel *m, const RpAnalysis *a, const RpPlots *pl) {
+    heading(d, d->h2, "Tokens, cost and latency", 10);
+    Cells c = {0};
+    double rel[4] = {2.4, 1.5, 1.5, 1.5};
+    cell(&c, "Run"), cell(&c, "Tokens / query"), cell(&c, "Cost / query (USD)"), cell(&c, "Latency / query (s)");
+    for (int i = 0; i < m->n; i++) {
+        const RpRunStats *s = &a->s[i];
+        cell(&c, "%s", m->run[i]->name);
+        if (s->has_tokens) cell(&c, "%.0f [%.0f, %.0f]", s->tokens.est, s->tokens.lo, s->tokens.hi);
+        else cell(&c, "-");
+        if (s->has_cost) cell(&c, "%.4f [%.4f, %.4f]", s->cost.est, s->cost.lo, s->cost.hi);
+        else cell(&c, "-");
+        if (s->has_latency) cell(&c, "%.2f [%.2f, %.2f]", s->latency.est / 1000, s->latency.lo / 1000, s->latency.hi / 1000);
+        else cell(&c, "-");
+    }
+    table(d, m->n + 1, 4, rel, c.v, d->small, d->smallb);
+    cells_free(&c);
+    if (pl && pl->cost) figure_h(d, "Final pass against cost", pl->cost, CONTENT_W * 0.75);
+    if (pl && pl->train) figure_h(d, "Training", pl->train, CONTENT_W);
+}
+
+static void plans_section(Doc *d, const RpModel *m) {
+    heading(d, d->h2, "Failed checks per plan", 10);
+    para(d, d->small, "Every plan that did not pass, with the checks it failed and their messages (the HTML report also "
+                      "shows each plan as a day table and the raw model output).", MARGIN, CONTENT_W, 4);
+    Buf b;
+    buf_init(&b);
+    for (int i = 0; i < m->n; i++) {
+        const RpRun *run = m->run[i];
+        char head[600];
+        snprintf(head, sizeof head, "%s (%d of %d pass)", run->name, run->m.final_pass, run->n);
+        heading(d, d->h3, head, 6);
+        for (int q = 0; q < run->n; q++) {
+            if (rp_item_final_pass(run, q)) continue;
+            const TpPlanResult *r = &run->r[q];
+            buf_reset(&b);
+            buf_printf(&b, "#%d · %s · %d days: ", run->q[q].idx, tp_level_name(run->q[q].level), run->q[q].days);
+            if (!r->delivered) buf_puts(&b, "not delivered");
+            if (r->note) buf_printf(&b, " (%.300s)", r->note);
+            if (run->item[q].error) buf_printf(&b, " error: %.300s", run->item[q].error);
+            for (int k = 0; r->delivered && k < RP_NCHECKS; k++) {
+                const TpVerdict *v = k < TP_NCS ? &r->cs[k] : &r->hard[k - TP_NCS];
+                if (v->value != 0 || (k >= TP_NCS && !r->hard_evaluated)) continue;
+                buf_printf(&b, "\n    %s", rp_check_name(k));
+                if (v->msg) buf_printf(&b, ": %.300s", v->msg);
+            }
+            para(d, d->small, b.data, MARGIN, CONTENT_W, 2);
+        }
+    }
+    buf_free(&b);
+}
+
+static void appendix(Doc *d, const RpModel *m, const RpAnalysis *a) {
+    new_page(d);
+    heading(d, d->h2, "Appendix: run configurations", 0);
+    Buf b;
+    buf_init(&b);
+    for (int i = 0; i < m->n; i++) {
+        const RpRun *r = m->run[i];
+        heading(d, d->h3, r->name, 6);
+        buf_reset(&b);
+        buf_printf(&b, "id: %s\nmethod: %s\nmodel: %s\nsplit: %s\nsource: %s", r->id ? r->id : "-", r->method ? r->method : "-",
+                   r->model ? r->model : "-", r->split ? r->split : "-", r->source ? r->source : "-");
+        para(d, d->small, b.data, MARGIN, CONTENT_W, 3);
+        if (r->config_json) {
+            buf_reset(&b);
+            buf_printf(&b, "%.4000s", r->config_json);
+            para(d, d->mono, b.data, MARGIN + 8, CONTENT_W - 8, 4);
+        }
+    }
+    buf_reset(&b);
+    buf_printf(&b, "Statistics: %d bootstrap resamples, seed %llu, %.0f %% intervals.", a->boot.resamples,
+               (unsigned long long)a->boot.seed, a->boot.level * 100);
+    para(d, d->small, b.data, MARGIN, CONTENT_W, 4);
+    buf_free(&b);
+}
+
+/* ---- the document ----------------------------------------------------- */
+
+int rp_pdf_write(const char *path, const RpModel *m, const RpAnalysis *a, const RpPlots *pl, const char *title, Err *err) {
+    char tmp[4200];
+    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+    Doc d;
+    memset(&d, 0, sizeof d);
+    d.title = title ? title : "imagine report";
+    d.surf = cairo_pdf_surface_create(tmp, PAGE_W, PAGE_H);
+    if (cairo_surface_status(d.surf) != CAIRO_STATUS_SUCCESS) {
+        int rc = err_set(err, IM_IO, "cannot write %s: %s", tmp, cairo_status_to_string(cairo_surface_status(d.surf)));
+        cairo_surface_destroy(d.surf);
+        return rc;
+    }
+    cairo_pdf_surface_set_metadata(d.surf, CAIRO_PDF_METADATA_TITLE, d.title);
+    cairo_pdf_surface_set_metadata(d.surf, CAIRO_PDF_METADATA_CREATOR, "imagine report");
+    d.cr = cairo_create(d.surf);
+    d.h1 = pango_font_description_from_string("DejaVu Sans Bold 17");
+    d.h2 = pango_font_description_from_string("DejaVu Sans Bold 13");
+    d.h3 = pango_font_description_from_string("DejaVu Sans Bold 10.5");
+    d.body = pango_font_description_from_string("DejaVu Sans 9");
+    d.bold = pango_font_description_from_string("DejaVu Sans Bold 9");
+    d.small = pango_font_description_from_string("DejaVu Sans 7");
+    d.smallb = pango_font_description_from_string("DejaVu Sans Bold 7");
+    d.mono = pango_font_description_from_string("DejaVu Sans Mono 6.5");
+    new_page(&d);
+    para(&d, d.h1, d.title, MARGIN, CONTENT_W, 4);
+    char meta[200];
+    snprintf(meta, sizeof meta, "%d run%s · TravelPlanner · generated by imagine report", m->n, m->n == 1 ? "" : "s");
+    para(&d, d.body, meta, MARGIN, CONTENT_W, 6);
+    main_tables(&d, m, a);
+    if (pl && pl->rates) figure_h(&d, "The six rates", pl->rates, CONTENT_W);
+    cells_section(&d, m, pl);
+    checks_section(&d, m, pl);
+    usage_section(&d, m, a, pl);
+    plans_section(&d, m);
+    appendix(&d, m, a);
+    footer(&d);
+    cairo_show_page(d.cr);
+    PangoFontDescription *fonts[] = {d.h1, d.h2, d.h3, d.body, d.bold, d.small, d.smallb, d.mono};
+    for (int i = 0; i < 8; i++) pango_font_description_free(fonts[i]);
+    cairo_destroy(d.cr);
+    cairo_surface_finish(d.surf);
+    cairo_status_t st = cairo_surface_status(d.surf);
+    cairo_surface_destroy(d.surf);
+    if (st != CAIRO_STATUS_SUCCESS) {
+        unlink(tmp);
+        return err_set(err, IM_IO, "cannot write %s: %s", tmp, cairo_status_to_string(st));
+    }
+    if (rename(tmp, path)) {
+        unlink(tmp);
+        return err_set(err, IM_IO, "cannot rename %s to %s", tmp, path);
+    }
+    return IM_OK;
+}
