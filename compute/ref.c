@@ -100,7 +100,8 @@ static void rope(float *v, int heads, int hd, int pos, const float *inv_freq) {
     for (int h = 0; h < heads; h++) {
         float *p = v + h * hd;
         for (int i = 0; i < half; i++) {
-            float a = (float)pos * inv_freq[i], cs = cosf(a), sn = sinf(a);
+            double a = (double)pos * inv_freq[i];
+            float cs = (float)cos(a), sn = (float)sin(a);
             float x0 = p[i], x1 = p[i + half];
             p[i] = x0 * cs - x1 * sn;
             p[i + half] = x1 * cs + x0 * sn;

@@ -1,0 +1,379 @@
+/* vk.c: Vulkan instance, device, memory, pipelines and command buffers.
+ * Sections in the order they are used: device choice, context, buffers,
+ * pipelines, commands. Library code: no printing, errors through Err. */
+#include "vk.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "shaders.h"
+
+#define VKCHECK(call, what)                                                                  \
+    do {                                                                                     \
+        VkResult r_ = (call);                                                                \
+        if (r_ != VK_SUCCESS) return err_set(err, IM_IO, "Vulkan: %s failed (VkResult %d)", what, (int)r_); \
+    } while (0)
+
+struct VkCtx {
+    VkInstance inst;
+    VkPhysicalDevice phys;
+    VkDevice dev;
+    VkQueue queue;
+    uint32_t qfam;
+    VkCommandPool pool;
+    VkDescriptorPool dpool;
+    VkPipelineCache cache;
+    VkFence fence;
+    VkPhysicalDeviceProperties props;
+    VkPhysicalDeviceMemoryProperties mem;
+    uint32_t subgroup;
+    VkPipe *pipes[128];
+    int npipes;
+    size_t mem_now, mem_peak;
+};
+
+VkDevice vk_device(const VkCtx *c) { return c->dev; }
+const char *vk_device_name(const VkCtx *c) { return c->props.deviceName; }
+uint32_t vk_subgroup_size(const VkCtx *c) { return c->subgroup; }
+size_t vk_max_storage_range(const VkCtx *c) { return c->props.limits.maxStorageBufferRange; }
+int vk_is_cpu(const VkCtx *c) { return c->props.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU; }
+size_t vk_mem_peak(const VkCtx *c) { return c->mem_peak; }
+
+static int make_instance(VkInstance *inst, Err *err) {
+    VkApplicationInfo app = {.sType = VK_STRUCTURE_TYPE_APPLICATION_INFO, .pApplicationName = "imagine", .apiVersion = VK_API_VERSION_1_1};
+    VkInstanceCreateInfo ci = {.sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO, .pApplicationInfo = &app};
+    VKCHECK(vkCreateInstance(&ci, NULL, inst), "vkCreateInstance (is a Vulkan driver installed? mesa-vulkan-drivers gives lavapipe)");
+    return IM_OK;
+}
+
+static int type_rank(VkPhysicalDeviceType t) {
+    return t == VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU ? 0 : t == VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU ? 1 : t == VK_PHYSICAL_DEVICE_TYPE_VIRTUAL_GPU ? 2 : t == VK_PHYSICAL_DEVICE_TYPE_CPU ? 3 : 4;
+}
+
+int vk_list_devices(char *out, size_t cap, Err *err) {
+    VkInstance inst;
+    int rc = make_instance(&inst, err);
+    if (rc) return rc;
+    uint32_t n = 0;
+    vkEnumeratePhysicalDevices(inst, &n, NULL);
+    VkPhysicalDevice *pd = calloc(n ? n : 1, sizeof *pd);
+    vkEnumeratePhysicalDevices(inst, &n, pd);
+    size_t len = 0;
+    out[0] = 0;
+    static const char *types[] = {"other", "integrated GPU", "discrete GPU", "virtual GPU", "CPU"};
+    for (uint32_t i = 0; i < n && len < cap; i++) {
+        VkPhysicalDeviceProperties p;
+        vkGetPhysicalDeviceProperties(pd[i], &p);
+        len += (size_t)snprintf(out + len, cap - len, "%u  %s  (%s)\n", i, p.deviceName, types[p.deviceType <= 4 ? p.deviceType : 0]);
+    }
+    free(pd);
+    vkDestroyInstance(inst, NULL);
+    return IM_OK;
+}
+
+static int pick_device(VkCtx *c, const char *want, Err *err) {
+    uint32_t n = 0;
+    VKCHECK(vkEnumeratePhysicalDevices(c->inst, &n, NULL), "vkEnumeratePhysicalDevices");
+    if (!n) return err_set(err, IM_IO, "Vulkan: no devices (install mesa-vulkan-drivers for lavapipe)");
+    VkPhysicalDevice *pd = calloc(n, sizeof *pd);
+    vkEnumeratePhysicalDevices(c->inst, &n, pd);
+    int best = -1;
+    char *end = NULL;
+    long idx = want && *want ? strtol(want, &end, 10) : -1;
+    for (uint32_t i = 0; i < n; i++) {
+        VkPhysicalDeviceProperties p;
+        vkGetPhysicalDeviceProperties(pd[i], &p);
+        if (want && *want) {
+            if ((end && !*end && idx == (long)i) || ((!end || *end) && strstr(p.deviceName, want))) {
+                best = (int)i;
+                break;
+            }
+        } else if (best < 0) best = (int)i;
+        else {
+            VkPhysicalDeviceProperties b;
+            vkGetPhysicalDeviceProperties(pd[best], &b);
+            if (type_rank(p.deviceType) < type_rank(b.deviceType)) best = (int)i;
+        }
+    }
+    if (best < 0) {
+        free(pd);
+        return err_set(err, IM_USAGE, "--device %s: no such Vulkan device (see `vulkaninfo --summary`; give a name substring or an index 0..%u)", want, n - 1);
+    }
+    c->phys = pd[best];
+    free(pd);
+    return IM_OK;
+}
+
+int vk_ctx_create(const char *device, VkCtx **out, Err *err) {
+    *out = NULL;
+    VkCtx *c = calloc(1, sizeof *c);
+    int rc = make_instance(&c->inst, err);
+    if (!rc) rc = pick_device(c, device, err);
+    if (rc) {
+        vk_ctx_destroy(c);
+        return rc;
+    }
+    vkGetPhysicalDeviceProperties(c->phys, &c->props);
+    vkGetPhysicalDeviceMemoryProperties(c->phys, &c->mem);
+    VkPhysicalDeviceSubgroupProperties sp = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES};
+    VkPhysicalDeviceProperties2 p2 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, .pNext = &sp};
+    vkGetPhysicalDeviceProperties2(c->phys, &p2);
+    c->subgroup = sp.subgroupSize ? sp.subgroupSize : 32;
+    if (c->subgroup > 64) c->subgroup = 64;
+    if (!(sp.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT) || !(sp.supportedOperations & VK_SUBGROUP_FEATURE_ARITHMETIC_BIT)) {
+        err_set(err, IM_IO, "Vulkan: device %s lacks subgroup arithmetic in compute shaders", c->props.deviceName);
+        vk_ctx_destroy(c);
+        return IM_IO;
+    }
+    uint32_t nq = 0;
+    vkGetPhysicalDeviceQueueFamilyProperties(c->phys, &nq, NULL);
+    VkQueueFamilyProperties *qp = calloc(nq ? nq : 1, sizeof *qp);
+    vkGetPhysicalDeviceQueueFamilyProperties(c->phys, &nq, qp);
+    c->qfam = UINT32_MAX;
+    for (uint32_t i = 0; i < nq; i++)
+        if (qp[i].queueFlags & VK_QUEUE_COMPUTE_BIT) {
+            c->qfam = i;
+            break;
+        }
+    free(qp);
+    if (c->qfam == UINT32_MAX) {
+        err_set(err, IM_IO, "Vulkan: device %s has no compute queue", c->props.deviceName);
+        vk_ctx_destroy(c);
+        return IM_IO;
+    }
+    float prio = 1.0f;
+    VkDeviceQueueCreateInfo qci = {.sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO, .queueFamilyIndex = c->qfam, .queueCount = 1, .pQueuePriorities = &prio};
+    VkDeviceCreateInfo dci = {.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO, .queueCreateInfoCount = 1, .pQueueCreateInfos = &qci};
+    VkResult r = vkCreateDevice(c->phys, &dci, NULL, &c->dev);
+    if (r == VK_SUCCESS) {
+        vkGetDeviceQueue(c->dev, c->qfam, 0, &c->queue);
+        VkCommandPoolCreateInfo pci = {.sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO, .flags = VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT, .queueFamilyIndex = c->qfam};
+        r = vkCreateCommandPool(c->dev, &pci, NULL, &c->pool);
+    }
+    if (r == VK_SUCCESS) {
+        VkDescriptorPoolSize ps = {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 65536};
+        VkDescriptorPoolCreateInfo dp = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO, .maxSets = 16384, .poolSizeCount = 1, .pPoolSizes = &ps};
+        r = vkCreateDescriptorPool(c->dev, &dp, NULL, &c->dpool);
+    }
+    if (r == VK_SUCCESS) {
+        VkPipelineCacheCreateInfo pc = {.sType = VK_STRUCTURE_TYPE_PIPELINE_CACHE_CREATE_INFO};
+        r = vkCreatePipelineCache(c->dev, &pc, NULL, &c->cache);
+    }
+    if (r == VK_SUCCESS) {
+        VkFenceCreateInfo fi = {.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
+        r = vkCreateFence(c->dev, &fi, NULL, &c->fence);
+    }
+    if (r != VK_SUCCESS) {
+        err_set(err, IM_IO, "Vulkan: creating the device %s failed (VkResult %d)", c->props.deviceName, (int)r);
+        vk_ctx_destroy(c);
+        return IM_IO;
+    }
+    *out = c;
+    return IM_OK;
+}
+
+void vk_ctx_destroy(VkCtx *c) {
+    if (!c) return;
+    if (c->dev) {
+        vkDeviceWaitIdle(c->dev);
+        for (int i = c->npipes - 1; i >= 0; i--) {
+            VkPipe *p = c->pipes[i];
+            vkDestroyPipeline(c->dev, p->pipe, NULL);
+            vkDestroyPipelineLayout(c->dev, p->layout, NULL);
+            vkDestroyDescriptorSetLayout(c->dev, p->dsl, NULL);
+            free(p);
+        }
+        if (c->fence) vkDestroyFence(c->dev, c->fence, NULL);
+        if (c->cache) vkDestroyPipelineCache(c->dev, c->cache, NULL);
+        if (c->dpool) vkDestroyDescriptorPool(c->dev, c->dpool, NULL);
+        if (c->pool) vkDestroyCommandPool(c->dev, c->pool, NULL);
+        vkDestroyDevice(c->dev, NULL);
+    }
+    if (c->inst) vkDestroyInstance(c->inst, NULL);
+    free(c);
+}
+
+/* ---- buffers ---- */
+
+static int find_mem(const VkCtx *c, uint32_t bits, VkMemoryPropertyFlags want) {
+    for (uint32_t i = 0; i < c->mem.memoryTypeCount; i++)
+        if ((bits & (1u << i)) && (c->mem.memoryTypes[i].propertyFlags & want) == want) return (int)i;
+    return -1;
+}
+
+int vk_buf_create(VkCtx *c, size_t size, int host, VkBuf *b, Err *err) {
+    memset(b, 0, sizeof *b);
+    if (!size) size = 16;
+    VkBufferCreateInfo bi = {.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO, .size = size,
+                             .usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT,
+                             .sharingMode = VK_SHARING_MODE_EXCLUSIVE};
+    VKCHECK(vkCreateBuffer(c->dev, &bi, NULL, &b->buf), "vkCreateBuffer");
+    VkMemoryRequirements mr;
+    vkGetBufferMemoryRequirements(c->dev, b->buf, &mr);
+    const VkMemoryPropertyFlags HV = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
+    int t = host ? find_mem(c, mr.memoryTypeBits, HV | VK_MEMORY_PROPERTY_HOST_CACHED_BIT) : find_mem(c, mr.memoryTypeBits, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT | HV);
+    if (t < 0) t = host ? find_mem(c, mr.memoryTypeBits, HV) : find_mem(c, mr.memoryTypeBits, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
+    if (t < 0) t = find_mem(c, mr.memoryTypeBits, 0);
+    VkMemoryAllocateInfo ai = {.sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO, .allocationSize = mr.size, .memoryTypeIndex = (uint32_t)t};
+    VkResult r = vkAllocateMemory(c->dev, &ai, NULL, &b->mem);
+    if (r != VK_SUCCESS) {
+        vkDestroyBuffer(c->dev, b->buf, NULL);
+        memset(b, 0, sizeof *b);
+        return err_set(err, IM_IO, "Vulkan: allocating %zu bytes of device memory failed (VkResult %d)", size, (int)r);
+    }
+    vkBindBufferMemory(c->dev, b->buf, b->mem, 0);
+    if (c->mem.memoryTypes[t].propertyFlags & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT) VKCHECK(vkMapMemory(c->dev, b->mem, 0, VK_WHOLE_SIZE, 0, &b->map), "vkMapMemory");
+    b->size = size;
+    c->mem_now += mr.size;
+    if (c->mem_now > c->mem_peak) c->mem_peak = c->mem_now;
+    return IM_OK;
+}
+
+void vk_buf_destroy(VkCtx *c, VkBuf *b) {
+    if (!c || !b || !b->buf) return;
+    VkMemoryRequirements mr;
+    vkGetBufferMemoryRequirements(c->dev, b->buf, &mr);
+    c->mem_now -= mr.size;
+    if (b->map) vkUnmapMemory(c->dev, b->mem);
+    vkDestroyBuffer(c->dev, b->buf, NULL);
+    vkFreeMemory(c->dev, b->mem, NULL);
+    memset(b, 0, sizeof *b);
+}
+
+static int copy_via_staging(VkCtx *c, VkBuf *b, size_t off, void *host, size_t n, int up, Err *err) {
+    VkBuf s;
+    int rc = vk_buf_create(c, n, 1, &s, err);
+    if (rc) return rc;
+    if (up) memcpy(s.map, host, n);
+    VkCommandBuffer cb;
+    rc = vk_cmd_begin(c, &cb, err);
+    if (!rc) {
+        VkBufferCopy reg = {.srcOffset = up ? 0 : off, .dstOffset = up ? off : 0, .size = n};
+        vkCmdCopyBuffer(cb, up ? s.buf : b->buf, up ? b->buf : s.buf, 1, &reg);
+        rc = vk_cmd_end(cb, err);
+        if (!rc) rc = vk_submit_wait(c, cb, err);
+        vk_cmd_free(c, cb);
+    }
+    if (!rc && !up) memcpy(host, s.map, n);
+    vk_buf_destroy(c, &s);
+    return rc;
+}
+
+int vk_buf_upload(VkCtx *c, VkBuf *b, size_t off, const void *src, size_t n, Err *err) {
+    if (off + n > b->size) return err_set(err, IM_IO, "Vulkan: upload of %zu bytes at %zu past a %zu-byte buffer", n, off, b->size);
+    if (b->map) return memcpy((char *)b->map + off, src, n), IM_OK;
+    return copy_via_staging(c, b, off, (void *)src, n, 1, err);
+}
+
+int vk_buf_download(VkCtx *c, VkBuf *b, size_t off, void *dst, size_t n, Err *err) {
+    if (off + n > b->size) return err_set(err, IM_IO, "Vulkan: download of %zu bytes at %zu past a %zu-byte buffer", n, off, b->size);
+    if (b->map) return memcpy(dst, (char *)b->map + off, n), IM_OK;
+    return copy_via_staging(c, b, off, dst, n, 0, err);
+}
+
+/* ---- pipelines ---- */
+
+int vk_pipe_get(VkCtx *c, const char *name, int nbind, uint32_t push_bytes, VkPipe **out, Err *err) {
+    for (int i = 0; i < c->npipes; i++)
+        if (!strcmp(c->pipes[i]->name, name)) return *out = c->pipes[i], IM_OK;
+    const ShaderBlob *sb = NULL;
+    for (const ShaderBlob *s = imagine_shaders; s->name; s++)
+        if (!strcmp(s->name, name)) sb = s;
+    if (!sb) return err_set(err, IM_IO, "shader variant %s is not embedded (see compute/shaders/variants.cmake)", name);
+    if (c->npipes == (int)(sizeof c->pipes / sizeof *c->pipes)) return err_set(err, IM_IO, "too many pipelines");
+    VkPipe *p = calloc(1, sizeof *p);
+    snprintf(p->name, sizeof p->name, "%s", name);
+    p->nbind = nbind;
+    VkDescriptorSetLayoutBinding b[8];
+    for (int i = 0; i < nbind; i++)
+        b[i] = (VkDescriptorSetLayoutBinding){.binding = (uint32_t)i, .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, .descriptorCount = 1, .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT};
+    VkDescriptorSetLayoutCreateInfo dl = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO, .bindingCount = (uint32_t)nbind, .pBindings = b};
+    VkPushConstantRange pr = {VK_SHADER_STAGE_COMPUTE_BIT, 0, push_bytes};
+    VkShaderModule mod = VK_NULL_HANDLE;
+    VkResult r = vkCreateDescriptorSetLayout(c->dev, &dl, NULL, &p->dsl);
+    if (r == VK_SUCCESS) {
+        VkPipelineLayoutCreateInfo pl = {.sType = VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO, .setLayoutCount = 1, .pSetLayouts = &p->dsl,
+                                         .pushConstantRangeCount = push_bytes ? 1 : 0, .pPushConstantRanges = &pr};
+        r = vkCreatePipelineLayout(c->dev, &pl, NULL, &p->layout);
+    }
+    if (r == VK_SUCCESS) {
+        VkShaderModuleCreateInfo mi = {.sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO, .codeSize = sb->count * 4, .pCode = sb->words};
+        r = vkCreateShaderModule(c->dev, &mi, NULL, &mod);
+    }
+    if (r == VK_SUCCESS) {
+        /* constant_id 0: the workgroup width, equal to the subgroup size */
+        VkSpecializationMapEntry me = {0, 0, 4};
+        uint32_t lanes = c->subgroup;
+        VkSpecializationInfo si = {1, &me, 4, &lanes};
+        VkComputePipelineCreateInfo ci = {.sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
+                                          .stage = {.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, .stage = VK_SHADER_STAGE_COMPUTE_BIT, .module = mod, .pName = "main", .pSpecializationInfo = &si},
+                                          .layout = p->layout};
+        r = vkCreateComputePipelines(c->dev, c->cache, 1, &ci, NULL, &p->pipe);
+    }
+    if (mod) vkDestroyShaderModule(c->dev, mod, NULL);
+    if (r != VK_SUCCESS) {
+        if (p->layout) vkDestroyPipelineLayout(c->dev, p->layout, NULL);
+        if (p->dsl) vkDestroyDescriptorSetLayout(c->dev, p->dsl, NULL);
+        free(p);
+        return err_set(err, IM_IO, "Vulkan: creating the pipeline of shader %s failed (VkResult %d)", name, (int)r);
+    }
+    c->pipes[c->npipes++] = p;
+    *out = p;
+    return IM_OK;
+}
+
+int vk_set_create(VkCtx *c, VkPipe *p, VkBuf *const *bufs, VkDescriptorSet *out, Err *err) {
+    VkDescriptorSetAllocateInfo ai = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO, .descriptorPool = c->dpool, .descriptorSetCount = 1, .pSetLayouts = &p->dsl};
+    VKCHECK(vkAllocateDescriptorSets(c->dev, &ai, out), "vkAllocateDescriptorSets");
+    VkDescriptorBufferInfo bi[8];
+    VkWriteDescriptorSet w[8];
+    for (int i = 0; i < p->nbind; i++) {
+        bi[i] = (VkDescriptorBufferInfo){bufs[i]->buf, 0, bufs[i]->size};
+        w[i] = (VkWriteDescriptorSet){.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, .dstSet = *out, .dstBinding = (uint32_t)i, .descriptorCount = 1,
+                                      .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, .pBufferInfo = &bi[i]};
+    }
+    vkUpdateDescriptorSets(c->dev, (uint32_t)p->nbind, w, 0, NULL);
+    return IM_OK;
+}
+
+/* ---- commands ---- */
+
+int vk_cmd_begin(VkCtx *c, VkCommandBuffer *cb, Err *err) {
+    VkCommandBufferAllocateInfo ai = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO, .commandPool = c->pool, .level = VK_COMMAND_BUFFER_LEVEL_PRIMARY, .commandBufferCount = 1};
+    VKCHECK(vkAllocateCommandBuffers(c->dev, &ai, cb), "vkAllocateCommandBuffers");
+    VkCommandBufferBeginInfo bi = {.sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
+    VKCHECK(vkBeginCommandBuffer(*cb, &bi), "vkBeginCommandBuffer");
+    return IM_OK;
+}
+
+void vk_cmd_dispatch(VkCommandBuffer cb, const VkPipe *p, VkDescriptorSet set, const void *push, uint32_t push_bytes, uint32_t gx, uint32_t gy, uint32_t gz) {
+    vkCmdBindPipeline(cb, VK_PIPELINE_BIND_POINT_COMPUTE, p->pipe);
+    vkCmdBindDescriptorSets(cb, VK_PIPELINE_BIND_POINT_COMPUTE, p->layout, 0, 1, &set, 0, NULL);
+    if (push_bytes) vkCmdPushConstants(cb, p->layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, push_bytes, push);
+    vkCmdDispatch(cb, gx, gy, gz);
+}
+
+void vk_cmd_barrier(VkCommandBuffer cb) {
+    VkMemoryBarrier mb = {.sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER, .srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT,
+                          .dstAccessMask = VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_READ_BIT | VK_ACCESS_HOST_READ_BIT};
+    vkCmdPipelineBarrier(cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT,
+                         VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT | VK_PIPELINE_STAGE_HOST_BIT, 0, 1, &mb, 0, NULL, 0, NULL);
+}
+
+int vk_cmd_end(VkCommandBuffer cb, Err *err) {
+    VKCHECK(vkEndCommandBuffer(cb), "vkEndCommandBuffer");
+    return IM_OK;
+}
+
+int vk_submit_wait(VkCtx *c, VkCommandBuffer cb, Err *err) {
+    VkSubmitInfo si = {.sType = VK_STRUCTURE_TYPE_SUBMIT_INFO, .commandBufferCount = 1, .pCommandBuffers = &cb};
+    VKCHECK(vkResetFences(c->dev, 1, &c->fence), "vkResetFences");
+    VKCHECK(vkQueueSubmit(c->queue, 1, &si, c->fence), "vkQueueSubmit");
+    VKCHECK(vkWaitForFences(c->dev, 1, &c->fence, VK_TRUE, UINT64_MAX), "vkWaitForFences");
+    return IM_OK;
+}
+
+void vk_cmd_free(VkCtx *c, VkCommandBuffer cb) {
+    if (c && cb) vkFreeCommandBuffers(c->dev, c->pool, 1, &cb);
+}

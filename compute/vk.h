@@ -1,0 +1,76 @@
+/* vk.h: the Vulkan context of the engine: instance, device choice (by name
+ * substring or index; a discrete or integrated GPU first, lavapipe when
+ * nothing else), one compute queue, buffers, lazily created pipelines from
+ * the embedded SPIR-V (with a pipeline cache), and command recording.
+ *
+ * The VkCtx owns every object it creates; vk_ctx_destroy frees pipelines
+ * in reverse order of creation, then the device. Buffers are owned by the
+ * caller's VkBuf and freed with vk_buf_destroy (accepts a zeroed VkBuf).
+ * Errors name the Vulkan call and the VkResult. */
+#ifndef IMAGINE_VK_H
+#define IMAGINE_VK_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <vulkan/vulkan.h>
+
+#include "err.h"
+
+typedef struct VkCtx VkCtx;
+
+typedef struct VkBuf {
+    VkBuffer buf;
+    VkDeviceMemory mem;
+    void *map; /* non-NULL when host-visible (persistently mapped) */
+    size_t size;
+} VkBuf;
+
+typedef struct VkPipe {
+    char name[64];
+    VkPipeline pipe;
+    VkPipelineLayout layout;
+    VkDescriptorSetLayout dsl;
+    int nbind;
+} VkPipe;
+
+/* device: NULL or "" picks the first GPU, else lavapipe; a number picks
+ * that index; other text picks the first device whose name contains it. */
+int vk_ctx_create(const char *device, VkCtx **out, Err *err);
+void vk_ctx_destroy(VkCtx *c);
+/* Lists the devices to out (one per line: index, name, type). */
+int vk_list_devices(char *out, size_t cap, Err *err);
+
+VkDevice vk_device(const VkCtx *c);
+const char *vk_device_name(const VkCtx *c);
+uint32_t vk_subgroup_size(const VkCtx *c);
+size_t vk_max_storage_range(const VkCtx *c);
+int vk_is_cpu(const VkCtx *c);
+/* Bytes of device-local memory allocated now and at most (for bench). */
+size_t vk_mem_peak(const VkCtx *c);
+
+/* host: 1 = host-visible and mapped (inputs/outputs), 0 = device-local
+ * (host-visible too when the device offers it, as integrated GPUs and
+ * lavapipe do). */
+int vk_buf_create(VkCtx *c, size_t size, int host, VkBuf *b, Err *err);
+void vk_buf_destroy(VkCtx *c, VkBuf *b);
+/* Copies bytes into a buffer at off, through a staging buffer when it is
+ * not mapped. */
+int vk_buf_upload(VkCtx *c, VkBuf *b, size_t off, const void *src, size_t n, Err *err);
+int vk_buf_download(VkCtx *c, VkBuf *b, size_t off, void *dst, size_t n, Err *err);
+
+/* The pipeline of shader variant `name` with nbind storage buffers and
+ * push_bytes of push constants; created on first use, then cached. */
+int vk_pipe_get(VkCtx *c, const char *name, int nbind, uint32_t push_bytes, VkPipe **out, Err *err);
+/* A descriptor set of pipe p bound to bufs[0..nbind) (whole buffers). */
+int vk_set_create(VkCtx *c, VkPipe *p, VkBuf *const *bufs, VkDescriptorSet *out, Err *err);
+
+/* Command buffers: begin, record dispatches with barriers, submit and wait. */
+int vk_cmd_begin(VkCtx *c, VkCommandBuffer *cb, Err *err);
+void vk_cmd_dispatch(VkCommandBuffer cb, const VkPipe *p, VkDescriptorSet set, const void *push, uint32_t push_bytes,
+                     uint32_t gx, uint32_t gy, uint32_t gz);
+void vk_cmd_barrier(VkCommandBuffer cb);
+int vk_cmd_end(VkCommandBuffer cb, Err *err);
+int vk_submit_wait(VkCtx *c, VkCommandBuffer cb, Err *err);
+void vk_cmd_free(VkCtx *c, VkCommandBuffer cb);
+
+#endif

@@ -1,0 +1,331 @@
+/* vkmodel.c: weights upload (with splitting), activation buffers, the KV
+ * cache, descriptor sets made once, and the recording of one step:
+ *   embed -> per layer [rmsnorm, qkv matmul, qkv_post (qk-norm, RoPE, KV
+ *   write), attention, o matmul += residual, rmsnorm, gate/up GLU matmul,
+ *   down matmul += residual] -> final rmsnorm (gathering output rows) ->
+ *   LM head. Every dispatch is followed by one global memory barrier. */
+#include "vkmodel.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAXCH 64 /* chunks per tensor */
+
+typedef struct Mat {
+    StDtype dt;
+    int K, M, n;
+    VkBuf buf[MAXCH];
+    int row0[MAXCH], rows[MAXCH];
+} Mat;
+
+typedef struct MatOp { /* a matmul with its descriptor sets, one per chunk */
+    const Mat *w, *w2;
+    VkPipe *p1, *p8;
+    VkDescriptorSet set1[MAXCH], set8[MAXCH];
+    int ystride;
+} MatOp;
+
+typedef struct VLayer {
+    VkBuf attn_norm, ffn_norm, qn, kn, kc, vc;
+    Mat wqkv, wo, gate, up, down;
+    MatOp mqkv, mo, mglu, mdown;
+    VkDescriptorSet s_norm1, s_norm2, s_post, s_att;
+} VLayer;
+
+struct VkModel {
+    VkCtx *ctx;
+    ModelConfig c;
+    VkModelOpts o;
+    VLayer *L;
+    Mat embed, head;
+    int tied;
+    VkBuf norm, rows, x, xb, qkv, q, ao, hb, xo, logits, rope;
+    VkPipe *p_embed, *p_norm, *p_post, *p_att;
+    VkDescriptorSet s_embed[MAXCH], s_fnorm;
+    MatOp mhead;
+    VkCommandBuffer cb;
+    int cb_n, cb_nout, cb_layers;
+    int ndisp;
+};
+
+static int lanes_check(const VkModel *m, Err *err) {
+    uint32_t lanes = vk_subgroup_size(m->ctx);
+    if ((uint32_t)m->c.head_dim > 16 * lanes) return err_set(err, IM_IO, "head_dim %d too large for subgroup size %u", m->c.head_dim, lanes);
+    return IM_OK;
+}
+
+/* Uploads a [M, K] matrix (rows of data), split by rows to fit the device limit. */
+static int mat_upload(VkModel *m, Mat *mt, StDtype dt, int M, int K, const void *data, Err *err) {
+    size_t es = st_dtype_size(dt), row_bytes = es * (size_t)K, lim = vk_max_storage_range(m->ctx);
+    if ((K * (int)es) % 16) return err_set(err, IM_IO, "a weight row of %d %s values is not a multiple of 16 bytes", K, st_dtype_name(dt));
+    int per = (int)(lim / row_bytes);
+    if (per < 1) return err_set(err, IM_IO, "a weight row of %zu bytes exceeds the device's storage-buffer range %zu", row_bytes, lim);
+    mt->dt = dt, mt->K = K, mt->M = M, mt->n = 0;
+    for (int r0 = 0; r0 < M; r0 += per) {
+        if (mt->n == MAXCH) return err_set(err, IM_IO, "tensor needs more than %d chunks", MAXCH);
+        int rows = M - r0 < per ? M - r0 : per, i = mt->n++;
+        mt->row0[i] = r0, mt->rows[i] = rows;
+        int rc = vk_buf_create(m->ctx, row_bytes * (size_t)rows, 0, &mt->buf[i], err);
+        if (!rc) rc = vk_buf_upload(m->ctx, &mt->buf[i], 0, (const char *)data + row_bytes * (size_t)r0, row_bytes * (size_t)rows, err);
+        if (rc) return rc;
+    }
+    return IM_OK;
+}
+
+static int f32_upload(VkModel *m, VkBuf *b, const StTensor *t, Err *err) {
+    size_t n = (size_t)t->shape[0];
+    float *f = malloc(sizeof *f * n);
+    for (size_t i = 0; i < n; i++) f[i] = st_get(t, i);
+    int rc = vk_buf_create(m->ctx, n * 4, 0, b, err);
+    if (!rc) rc = vk_buf_upload(m->ctx, b, 0, f, n * 4, err);
+    free(f);
+    return rc;
+}
+
+static int matop(VkModel *m, MatOp *op, const Mat *w, const Mat *w2, VkBuf *x, VkBuf *y, int ystride, const char *variant, Err *err) {
+    static const char *dts[] = {"f32", "f16", "bf16"};
+    char n1[64], n8[64];
+    snprintf(n1, sizeof n1, "mm_%s_b1%s", dts[w->dt], variant);
+    snprintf(n8, sizeof n8, "mm_%s_b8%s", dts[w->dt], variant);
+    int nb = w2 ? 4 : 3;
+    op->w = w, op->w2 = w2, op->ystride = ystride;
+    int rc = vk_pipe_get(m->ctx, n1, nb, 20, &op->p1, err);
+    if (!rc) rc = vk_pipe_get(m->ctx, n8, nb, 20, &op->p8, err);
+    for (int i = 0; i < w->n && !rc; i++) {
+        VkBuf *b[4] = {(VkBuf *)&w->buf[i], x, y, w2 ? (VkBuf *)&w2->buf[i] : NULL};
+        rc = vk_set_create(m->ctx, op->p1, b, &op->set1[i], err);
+        if (!rc) rc = vk_set_create(m->ctx, op->p8, b, &op->set8[i], err);
+    }
+    return rc;
+}
+
+static void rec_mat(VkModel *m, const MatOp *op, int n) {
+    for (int i = 0; i < op->w->n; i++) {
+        uint32_t pc[5] = {(uint32_t)op->w->K, (uint32_t)op->w->rows[i], (uint32_t)n, (uint32_t)op->w->row0[i], (uint32_t)op->ystride};
+        int b8 = n > 1;
+        vk_cmd_dispatch(m->cb, b8 ? op->p8 : op->p1, b8 ? op->set8[i] : op->set1[i], pc, sizeof pc, (uint32_t)(op->w->rows[i] + 3) / 4,
+                        (uint32_t)(b8 ? (n + 7) / 8 : 1), 1);
+        m->ndisp++;
+    }
+    vk_cmd_barrier(m->cb);
+}
+
+static void mat_free(VkModel *m, Mat *mt) {
+    for (int i = 0; i < mt->n; i++) vk_buf_destroy(m->ctx, &mt->buf[i]);
+    mt->n = 0;
+}
+
+/* A whole tensor's bytes (mmap'd, borrowed). */
+static int weights(VkModel *m, Mat *mt, const StTensor *t, Err *err) {
+    return mat_upload(m, mt, t->dtype, (int)t->shape[0], (int)t->shape[1], t->data, err);
+}
+
+int vkm_create(VkCtx *ctx, const ModelFiles *mf, const VkModelOpts *o, VkModel **out, Err *err) {
+    *out = NULL;
+    VkModel *m = calloc(1, sizeof *m);
+    m->ctx = ctx, m->c = mf->cfg, m->o = *o;
+    const ModelConfig *c = &m->c;
+    int R = o->max_rows, D = c->hidden, hd = c->head_dim, nq = c->n_heads, nkv = c->n_kv_heads;
+    int nh = nq + 2 * nkv, kvd = nkv * hd, F = c->ffn, V = c->vocab;
+    m->L = calloc((size_t)c->layers, sizeof *m->L);
+    int rc = lanes_check(m, err);
+    size_t kvbytes = (size_t)o->max_seqs * o->max_ctx * kvd * 4;
+    if (!rc && kvbytes > vk_max_storage_range(ctx))
+        rc = err_set(err, IM_USAGE, "a KV cache of %d sequences x %d positions needs %zu bytes per layer, over the device's storage-buffer range %zu; lower the context or the batch",
+                     o->max_seqs, o->max_ctx, kvbytes, vk_max_storage_range(ctx));
+    if (!rc && o->max_ctx > c->max_pos) m->o.max_ctx = c->max_pos;
+    /* activations */
+    struct { VkBuf *b; size_t n; int host; } acts[] = {
+        {&m->rows, (size_t)R * 16, 1}, {&m->x, (size_t)R * D * 4, 0}, {&m->xb, (size_t)R * D * 4, 0}, {&m->qkv, (size_t)R * nh * hd * 4, 0},
+        {&m->q, (size_t)R * nq * hd * 4, 0}, {&m->ao, (size_t)R * nq * hd * 4, 0}, {&m->hb, (size_t)R * F * 4, 0},
+        {&m->xo, (size_t)R * D * 4, 0}, {&m->logits, (size_t)R * V * 4, 1}, {&m->rope, (size_t)m->o.max_ctx * hd / 2 * 8, 0},
+    };
+    for (size_t i = 0; i < sizeof acts / sizeof *acts && !rc; i++) {
+        if (acts[i].n > vk_max_storage_range(ctx)) rc = err_set(err, IM_USAGE, "an activation buffer of %zu bytes exceeds the storage-buffer range; lower --batch", acts[i].n);
+        else rc = vk_buf_create(ctx, acts[i].n, acts[i].host, acts[i].b, err);
+    }
+    if (!rc) {
+        int half = hd / 2;
+        float *inv = malloc(sizeof(float) * (size_t)half), *tab = malloc(sizeof(float) * 2 * (size_t)m->o.max_ctx * half);
+        model_config_inv_freq(c, inv);
+        for (int p = 0; p < m->o.max_ctx; p++)
+            for (int i = 0; i < half; i++) {
+                double a = (double)p * inv[i];
+                tab[2 * ((size_t)p * half + i)] = (float)cos(a), tab[2 * ((size_t)p * half + i) + 1] = (float)sin(a);
+            }
+        rc = vk_buf_upload(ctx, &m->rope, 0, tab, (size_t)m->o.max_ctx * half * 8, err);
+        free(inv), free(tab);
+    }
+    /* weights */
+    if (!rc) rc = weights(m, &m->embed, mf->w.embed, err);
+    m->tied = mf->w.lm_head == mf->w.embed;
+    if (!rc && !m->tied) rc = weights(m, &m->head, mf->w.lm_head, err);
+    if (!rc) rc = f32_upload(m, &m->norm, mf->w.norm, err);
+    for (int l = 0; l < c->layers && !rc; l++) {
+        const LayerWeights *w = &mf->w.layer[l];
+        VLayer *L = &m->L[l];
+        rc = f32_upload(m, &L->attn_norm, w->attn_norm, err);
+        if (!rc) rc = f32_upload(m, &L->ffn_norm, w->ffn_norm, err);
+        if (!rc && c->qk_norm) rc = f32_upload(m, &L->qn, w->q_norm, err);
+        if (!rc && c->qk_norm) rc = f32_upload(m, &L->kn, w->k_norm, err);
+        if (!rc && !c->qk_norm) rc = vk_buf_create(ctx, 16, 0, &L->qn, err);
+        if (!rc && !c->qk_norm) rc = vk_buf_create(ctx, 16, 0, &L->kn, err);
+        if (!rc && (w->wq->dtype != w->wk->dtype || w->wq->dtype != w->wv->dtype))
+            rc = err_set(err, IM_IO, "%s: layer %d: q/k/v projections have different dtypes", w->wq->file, l);
+        if (!rc) {
+            size_t a = w->wq->nbytes, b = w->wk->nbytes, cc = w->wv->nbytes;
+            char *cat = malloc(a + b + cc);
+            if (!cat) rc = err_set(err, IM_IO, "out of memory");
+            else {
+                memcpy(cat, w->wq->data, a), memcpy(cat + a, w->wk->data, b), memcpy(cat + a + b, w->wv->data, cc);
+                rc = mat_upload(m, &L->wqkv, w->wq->dtype, nh * hd, D, cat, err);
+                free(cat);
+            }
+        }
+        if (!rc) rc = weights(m, &L->wo, w->wo, err);
+        if (!rc) rc = weights(m, &L->gate, w->gate, err);
+        if (!rc) rc = weights(m, &L->up, w->up, err);
+        if (!rc) rc = weights(m, &L->down, w->down, err);
+        if (!rc) rc = vk_buf_create(ctx, kvbytes, 0, &L->kc, err);
+        if (!rc) rc = vk_buf_create(ctx, kvbytes, 0, &L->vc, err);
+    }
+    /* pipelines and descriptor sets */
+    static const char *dts[] = {"f32", "f16", "bf16"};
+    char en[32];
+    snprintf(en, sizeof en, "embed_%s", dts[m->embed.dt]);
+    if (!rc) rc = vk_pipe_get(ctx, en, 3, 16, &m->p_embed, err);
+    if (!rc) rc = vk_pipe_get(ctx, "rmsnorm", 4, 12, &m->p_norm, err);
+    if (!rc) rc = vk_pipe_get(ctx, c->qk_norm ? "qkv_post_qknorm" : "qkv_post", 8, 24, &m->p_post, err);
+    if (!rc) rc = vk_pipe_get(ctx, "attention", 5, 20, &m->p_att, err);
+    for (int i = 0; i < m->embed.n && !rc; i++) {
+        VkBuf *b[] = {&m->rows, &m->embed.buf[i], &m->x};
+        rc = vk_set_create(ctx, m->p_embed, b, &m->s_embed[i], err);
+    }
+    for (int l = 0; l < c->layers && !rc; l++) {
+        VLayer *L = &m->L[l];
+        VkBuf *n1[] = {&m->x, &L->attn_norm, &m->xb, &m->rows}, *n2[] = {&m->x, &L->ffn_norm, &m->xb, &m->rows};
+        VkBuf *po[] = {&m->rows, &m->qkv, &m->q, &L->kc, &L->vc, &m->rope, &L->qn, &L->kn};
+        VkBuf *at[] = {&m->rows, &m->q, &L->kc, &L->vc, &m->ao};
+        rc = vk_set_create(ctx, m->p_norm, n1, &L->s_norm1, err);
+        if (!rc) rc = vk_set_create(ctx, m->p_norm, n2, &L->s_norm2, err);
+        if (!rc) rc = vk_set_create(ctx, m->p_post, po, &L->s_post, err);
+        if (!rc) rc = vk_set_create(ctx, m->p_att, at, &L->s_att, err);
+        if (!rc) rc = matop(m, &L->mqkv, &L->wqkv, NULL, &m->xb, &m->qkv, nh * hd, "", err);
+        if (!rc) rc = matop(m, &L->mo, &L->wo, NULL, &m->ao, &m->x, D, "_acc", err);
+        if (!rc) rc = matop(m, &L->mglu, &L->gate, &L->up, &m->xb, &m->hb, F, "_glu", err);
+        if (!rc) rc = matop(m, &L->mdown, &L->down, NULL, &m->hb, &m->x, D, "_acc", err);
+    }
+    if (!rc) {
+        VkBuf *fn[] = {&m->x, &m->norm, &m->xo, &m->rows};
+        rc = vk_set_create(ctx, m->p_norm, fn, &m->s_fnorm, err);
+    }
+    if (!rc) rc = matop(m, &m->mhead, m->tied ? &m->embed : &m->head, NULL, &m->xo, &m->logits, V, "", err);
+    if (rc) {
+        vkm_destroy(m);
+        return rc;
+    }
+    *out = m;
+    return IM_OK;
+}
+
+void vkm_destroy(VkModel *m) {
+    if (!m) return;
+    vkDeviceWaitIdle(vk_device(m->ctx));
+    vk_cmd_free(m->ctx, m->cb);
+    for (int l = 0; m->L && l < m->c.layers; l++) {
+        VLayer *L = &m->L[l];
+        VkBuf *bs[] = {&L->attn_norm, &L->ffn_norm, &L->qn, &L->kn, &L->kc, &L->vc};
+        for (size_t i = 0; i < sizeof bs / sizeof *bs; i++) vk_buf_destroy(m->ctx, bs[i]);
+        mat_free(m, &L->wqkv), mat_free(m, &L->wo), mat_free(m, &L->gate), mat_free(m, &L->up), mat_free(m, &L->down);
+    }
+    mat_free(m, &m->embed), mat_free(m, &m->head);
+    VkBuf *bs[] = {&m->norm, &m->rows, &m->x, &m->xb, &m->qkv, &m->q, &m->ao, &m->hb, &m->xo, &m->logits, &m->rope};
+    for (size_t i = 0; i < sizeof bs / sizeof *bs; i++) vk_buf_destroy(m->ctx, bs[i]);
+    free(m->L), free(m);
+    /* descriptor sets return to the context's pool when it is destroyed */
+}
+
+size_t vkm_weight_bytes(const VkModel *m) {
+    const ModelConfig *c = &m->c;
+    size_t es = st_dtype_size(m->embed.dt), D = (size_t)c->hidden, hd = (size_t)c->head_dim;
+    size_t per = D * hd * ((size_t)c->n_heads * 2 + (size_t)c->n_kv_heads * 2) + 3 * D * (size_t)c->ffn;
+    return es * (per * (size_t)c->layers + (size_t)c->vocab * D);
+}
+
+int vkm_dispatches(const VkModel *m) { return m->ndisp; }
+
+static int record(VkModel *m, int n, int n_out, int layers, Err *err) {
+    if (m->cb && m->cb_n == n && m->cb_nout == n_out && m->cb_layers == layers) return IM_OK;
+    vk_cmd_free(m->ctx, m->cb);
+    m->cb = VK_NULL_HANDLE;
+    const ModelConfig *c = &m->c;
+    int rc = vk_cmd_begin(m->ctx, &m->cb, err);
+    if (rc) return rc;
+    m->ndisp = 0;
+    uint32_t D = (uint32_t)c->hidden, hd = (uint32_t)c->head_dim, nq = (uint32_t)c->n_heads, nkv = (uint32_t)c->n_kv_heads;
+    for (int i = 0; i < m->embed.n; i++) {
+        uint32_t pc[4] = {D, (uint32_t)m->embed.row0[i], (uint32_t)m->embed.rows[i], (uint32_t)n};
+        vk_cmd_dispatch(m->cb, m->p_embed, m->s_embed[i], pc, sizeof pc, (D + 63) / 64, (uint32_t)n, 1);
+        m->ndisp++;
+    }
+    vk_cmd_barrier(m->cb);
+    struct { uint32_t D; float eps; uint32_t gather; } np = {D, c->eps, 0};
+    struct { uint32_t nq, nkv, hd, N, ctx; float eps; } pp = {nq, nkv, hd, (uint32_t)n, (uint32_t)m->o.max_ctx, c->eps};
+    struct { uint32_t nq, nkv, hd, ctx; float scale; } ap = {nq, nkv, hd, (uint32_t)m->o.max_ctx, 1.0f / sqrtf((float)hd)};
+    for (int l = 0; l < layers; l++) {
+        VLayer *L = &m->L[l];
+        vk_cmd_dispatch(m->cb, m->p_norm, L->s_norm1, &np, sizeof np, (uint32_t)n, 1, 1);
+        vk_cmd_barrier(m->cb);
+        rec_mat(m, &L->mqkv, n);
+        vk_cmd_dispatch(m->cb, m->p_post, L->s_post, &pp, sizeof pp, (nq + 2 * nkv + 63) / 64, (uint32_t)n, 1);
+        vk_cmd_barrier(m->cb);
+        vk_cmd_dispatch(m->cb, m->p_att, L->s_att, &ap, sizeof ap, nq, (uint32_t)n, 1);
+        vk_cmd_barrier(m->cb);
+        rec_mat(m, &L->mo, n);
+        vk_cmd_dispatch(m->cb, m->p_norm, L->s_norm2, &np, sizeof np, (uint32_t)n, 1, 1);
+        vk_cmd_barrier(m->cb);
+        rec_mat(m, &L->mglu, n);
+        rec_mat(m, &L->mdown, n);
+        m->ndisp += 4;
+    }
+    if (n_out > 0) {
+        np.gather = 1;
+        vk_cmd_dispatch(m->cb, m->p_norm, m->s_fnorm, &np, sizeof np, (uint32_t)n_out, 1, 1);
+        vk_cmd_barrier(m->cb);
+        rec_mat(m, &m->mhead, n_out);
+        m->ndisp++;
+    }
+    rc = vk_cmd_end(m->cb, err);
+    m->cb_n = n, m->cb_nout = n_out, m->cb_layers = layers;
+    return rc;
+}
+
+static int run(VkModel *m, int n, const int *seq, const int *pos, const int *tok, int n_out, const int *out, int layers, Err *err) {
+    if (n < 1 || n > m->o.max_rows) return err_set(err, IM_USAGE, "a step of %d rows (1..%d)", n, m->o.max_rows);
+    if (n_out > n) return err_set(err, IM_USAGE, "%d output rows of %d", n_out, n);
+    int *r = m->rows.map;
+    for (int i = 0; i < n; i++) {
+        if (seq[i] < 0 || seq[i] >= m->o.max_seqs) return err_set(err, IM_USAGE, "sequence %d outside 0..%d", seq[i], m->o.max_seqs - 1);
+        if (pos[i] < 0 || pos[i] >= m->o.max_ctx) return err_set(err, IM_USAGE, "position %d past the context of %d tokens", pos[i], m->o.max_ctx);
+        if (tok[i] < 0 || tok[i] >= m->c.vocab) return err_set(err, IM_USAGE, "token %d outside the vocabulary of %d", tok[i], m->c.vocab);
+        r[4 * i] = seq[i], r[4 * i + 1] = pos[i], r[4 * i + 2] = tok[i], r[4 * i + 3] = i < n_out ? out[i] : 0;
+    }
+    for (int i = n; i < n_out; i++) r[4 * i + 3] = out[i];
+    int rc = record(m, n, n_out, layers, err);
+    if (!rc) rc = vk_submit_wait(m->ctx, m->cb, err);
+    return rc;
+}
+
+int vkm_step(VkModel *m, int n, const int *seq, const int *pos, const int *tok, int n_out, const int *out, float *logits, Err *err) {
+    int rc = run(m, n, seq, pos, tok, n_out, out, m->c.layers, err);
+    if (!rc && n_out) memcpy(logits, m->logits.map, sizeof(float) * (size_t)n_out * m->c.vocab);
+    return rc;
+}
+
+int vkm_step_layers(VkModel *m, int n, const int *seq, const int *pos, const int *tok, int layers, float *resid, Err *err) {
+    int rc = run(m, n, seq, pos, tok, 0, NULL, layers, err);
+    if (!rc) rc = vk_buf_download(m->ctx, &m->x, 0, resid, sizeof(float) * (size_t)n * m->c.hidden, err);
+    return rc;
+}

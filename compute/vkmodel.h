@@ -1,0 +1,40 @@
+/* vkmodel.h: the Qwen3/Llama forward on Vulkan.
+ *
+ * vkm_create uploads the weights of an open ModelFiles (tensors larger than
+ * the device's storage-buffer range are split by rows, never refused;
+ * q/k/v are fused into one matrix), allocates activations for max_rows
+ * rows per step and a KV cache of max_seqs sequences x max_ctx positions.
+ * A step runs n rows: row i is token tok[i] of sequence seq[i] at position
+ * pos[i] (prefill of one sequence = consecutive positions; batched decode
+ * = one row per sequence). Logits come back for the rows listed in out.
+ * The VkModel owns its buffers and borrows the VkCtx (which must outlive
+ * it) and nothing of the ModelFiles after creation. */
+#ifndef IMAGINE_VKMODEL_H
+#define IMAGINE_VKMODEL_H
+
+#include "modelinit.h"
+#include "vk.h"
+
+typedef struct VkModel VkModel;
+
+typedef struct VkModelOpts {
+    int max_rows; /* rows per step (prefill chunk and decode batch) */
+    int max_seqs;
+    int max_ctx;
+} VkModelOpts;
+
+int vkm_create(VkCtx *ctx, const ModelFiles *m, const VkModelOpts *o, VkModel **out, Err *err);
+void vkm_destroy(VkModel *m);
+
+/* logits: n_out * vocab floats, in the order of out[]. */
+int vkm_step(VkModel *m, int n, const int *seq, const int *pos, const int *tok, int n_out, const int *out, float *logits, Err *err);
+/* For tests: runs the first `layers` layers of a step and copies the
+ * residual stream of every row (n * hidden floats) to resid. */
+int vkm_step_layers(VkModel *m, int n, const int *seq, const int *pos, const int *tok, int layers, float *resid, Err *err);
+
+/* Weight bytes read per decoded token (all matrices, once). */
+size_t vkm_weight_bytes(const VkModel *m);
+/* Dispatches recorded per step (for bench). */
+int vkm_dispatches(const VkModel *m);
+
+#endif
