@@ -9,3 +9,8 @@ add_executable(test_solver ${CMAKE_SOURCE_DIR}/tests/solver/test_solver.c ${CMAK
 target_include_directories(test_solver PRIVATE ${CMAKE_SOURCE_DIR}/agents ${CMAKE_SOURCE_DIR}/tests/solver)
 target_link_libraries(test_solver PRIVATE imagine_tp imagine_common)
 add_test(NAME solver_train_validation COMMAND test_solver ${IMAGINE_TEST_DATA})
+# End to end: `imagine solve` writes a submission that `imagine eval`
+# scores at 100 % final pass on train.
+add_test(NAME solver_solve_eval_train
+         COMMAND sh -c "$<TARGET_FILE:imagine> solve --split train --data ${IMAGINE_TEST_DATA} --out solve_train.jsonl && $<TARGET_FILE:imagine> eval --split train --data ${IMAGINE_TEST_DATA} --plans solve_train.jsonl | grep -qx 'Final Pass Rate: 100.0%'"
+         WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
