@@ -1,0 +1,399 @@
+/* test_http.c: the HTTP backend, cache, parser and prompting methods
+ * against the test server on 127.0.0.1. Every injected fault must end as a
+ * retry that succeeds or an error outcome, never as a failed plan; cache
+ * hits reach no server; text with SQL/HTML/shell metacharacters comes back
+ * unchanged. Usage: test_http DATA_DIR */
+#include <cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cache.h"
+#include "evaluate.h"
+#include "fsutil.h"
+#include "method.h"
+#include "model.h"
+#include "parse.h"
+#include "prompts.h"
+#include "server.h"
+
+static int failures, checks;
+#define CHECK(cond, ...)                                                  \
+    do {                                                                  \
+        checks++;                                                         \
+        if (!(cond)) {                                                    \
+            failures++;                                                   \
+            fprintf(stderr, "FAIL %s:%d: %s: ", __FILE__, __LINE__, #cond); \
+            fprintf(stderr, __VA_ARGS__);                                 \
+            fputc('\n', stderr);                                          \
+        }                                                                 \
+    } while (0)
+
+static const char *data_dir;
+static char tmpdir[256];
+
+static double now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* ---- parser ------------------------------------------------------------- */
+
+static void t_parse(void) {
+    char *p = NULL;
+    Err err = {0};
+    const char *fenced = "Sure.\n```json\n[{\"day\": 1, \"Current City\": \"from A to B\", \"transportation\": \"-\"}]\n```\nBye";
+    CHECK(ag_parse_plan(fenced, &p, &err) == IM_OK, "%s", err.msg);
+    CHECK(p && !strcmp(p, "[{\"day\":1,\"current_city\":\"from A to B\",\"transportation\":\"-\"}]"), "%s", p);
+    free(p);
+    const char *bare = "Plan: {\"plan\": [{\"days\": 1, \"current_city\": \"X\"}]} done";
+    CHECK(ag_parse_plan(bare, &p, &err) == IM_OK, "%s", err.msg);
+    CHECK(p && !strcmp(p, "[{\"day\":1,\"current_city\":\"X\"}]"), "%s", p);
+    free(p);
+    const char *text = "Thinking about Day 1: nothing.\n\n**Day 1:**\n- **Current City:** from Austin to Dallas\n"
+                       "Transportation: Self-driving, from Austin to Dallas, duration: 3 hours\nBreakfast: -\n"
+                       "Attractions: Museum, Dallas;Park, Dallas;\nLunch: Joe's, Dallas\nDinner: -\nAccommodation: Loft, Dallas\n\n"
+                       "Day 2:\nCurrent City: Dallas\nBreakfast: Cafe, Dallas\n\nTotal: $300\n";
+    CHECK(ag_parse_plan(text, &p, &err) == IM_OK, "%s", err.msg);
+    CHECK(p && !strcmp(p, "[{\"day\":1,\"current_city\":\"from Austin to Dallas\",\"transportation\":\"Self-driving, from Austin to "
+                          "Dallas, duration: 3 hours\",\"breakfast\":\"-\",\"attraction\":\"Museum, Dallas;Park, Dallas;\",\"lunch\":"
+                          "\"Joe's, Dallas\",\"dinner\":\"-\",\"accommodation\":\"Loft, Dallas\"},{\"day\":2,\"current_city\":\"Dallas\","
+                          "\"transportation\":\"-\",\"breakfast\":\"Cafe, Dallas\",\"attraction\":\"-\",\"lunch\":\"-\",\"dinner\":\"-\","
+                          "\"accommodation\":\"-\"}]"),
+          "%s", p);
+    free(p);
+    CHECK(ag_parse_plan("I cannot help with that.", &p, &err) == IM_FAIL && !p, "expected failure");
+    CHECK(strstr(err.msg, "no plan found") && strstr(err.msg, "line 1"), "%s", err.msg);
+    CHECK(ag_parse_plan("Day 1:\nTransportation: -\nDay 2:\nCurrent City: X\n", &p, &err) == IM_FAIL, "no city");
+    CHECK(strstr(err.msg, "Day 1 has no 'Current City:'") && strstr(err.msg, "line 1"), "%s", err.msg);
+    CHECK(ag_parse_plan("Day 1:\nCurrent City: A\nDay 3:\nCurrent City: B\n", &p, &err) == IM_FAIL, "gap");
+    CHECK(strstr(err.msg, "Day 3 follows Day 1") && strstr(err.msg, "line 3"), "%s", err.msg);
+    CHECK(ag_parse_plan("```json\n[{\"day\": 1, \"current_city\": \"A\",]\n```", &p, &err) == IM_FAIL, "bad json");
+    CHECK(strstr(err.msg, "invalid JSON") && strstr(err.msg, "line 2"), "%s", err.msg);
+    CHECK(ag_parse_plan("", &p, &err) == IM_FAIL && strstr(err.msg, "empty"), "%s", err.msg);
+    /* deterministic: the same text gives the same plan */
+    char *a = NULL, *b = NULL;
+    ag_parse_plan(text, &a, &err), ag_parse_plan(text, &b, &err);
+    CHECK(a && b && !strcmp(a, b), "not deterministic");
+    free(a), free(b);
+}
+
+static void t_think(void) {
+    char s1[] = "<think>\nstep one\n</think>\n\nThe answer";
+    char *r = ag_split_think(s1);
+    CHECK(r && !strcmp(r, "\nstep one\n") && !strcmp(s1, "The answer"), "r=%s text=%s", r, s1);
+    free(r);
+    char s2[] = "only reasoning</think>answer";
+    r = ag_split_think(s2);
+    CHECK(r && !strcmp(r, "only reasoning") && !strcmp(s2, "answer"), "r=%s", r);
+    free(r);
+    char s3[] = "plain answer";
+    CHECK(ag_split_think(s3) == NULL && !strcmp(s3, "plain answer"), "plain");
+}
+
+/* ---- model specs -------------------------------------------------------- */
+
+static void t_spec(void) {
+    AgModelConfig c;
+    Err err = {0};
+    CHECK(ag_model_config_parse("openai:http://127.0.0.1:9/v1/#m1?key_env=MY_KEY&temperature=0.5&top_p=1&seed=7&price_in=2.5"
+                                "&max_tokens=100",
+                                &c, &err) == IM_OK,
+          "%s", err.msg);
+    CHECK(!strcmp(c.base_url, "http://127.0.0.1:9/v1") && !strcmp(c.model, "m1") && !strcmp(c.name, "m1"), "%s", c.base_url);
+    CHECK(c.api_key_env && !strcmp(c.api_key_env, "MY_KEY") && c.has_seed && c.seed == 7 && c.price_in == 2.5, "fields");
+    CHECK(!strcmp(c.params_json, "{\"max_tokens\":100,\"temperature\":0.5,\"top_p\":1}"), "%s", c.params_json);
+    CHECK(c.max_retries == 5 && c.concurrency == 8 && c.timeout_s == 120, "defaults");
+    Buf b;
+    buf_init(&b);
+    setenv("MY_KEY", "sk-secret-never-shown", 1);
+    ag_model_config_json(&c, &b);
+    CHECK(!strstr(b.data, "sk-secret") && strstr(b.data, "\"api_key_env\":\"MY_KEY\""), "%s", b.data);
+    buf_free(&b);
+    ag_model_config_free(&c);
+    /* same params written in another order give the same key */
+    AgModelConfig c2, c3;
+    ag_model_config_parse("{\"base_url\":\"http://h/v1\",\"model\":\"m\",\"params\":{\"top_p\":0.9,\"temperature\":0}}", &c2, &err);
+    ag_model_config_parse("{\"base_url\":\"http://h/v1\",\"model\":\"m\",\"temperature\":0,\"top_p\":0.9}", &c3, &err);
+    AgMessage m = {"user", "hi"};
+    AgChatRequest rq = {&m, 1, 0, 0};
+    unsigned char k2[32], k3[32];
+    ag_model_request_key(&c2, &rq, k2);
+    ag_model_request_key(&c3, &rq, k3);
+    CHECK(!memcmp(k2, k3, 32), "param order changed the key");
+    rq.sample = 1;
+    ag_model_request_key(&c3, &rq, k3);
+    CHECK(memcmp(k2, k3, 32), "sample index did not change the key");
+    ag_model_config_free(&c2), ag_model_config_free(&c3);
+    CHECK(ag_model_config_parse("{\"base_url\":\"http://h\",\"model\":\"m\",\"api_key\":\"sk-x\"}", &c, &err) == IM_USAGE &&
+              strstr(err.msg, "api_key_env") && !strstr(err.msg, "sk-x"),
+          "%s", err.msg);
+    CHECK(ag_model_config_parse("openai:http://h#m?temprature=1", &c, &err) == IM_USAGE && strstr(err.msg, "temprature"), "%s",
+          err.msg);
+    CHECK(ag_model_config_parse("openai:http://h", &c, &err) == IM_USAGE && strstr(err.msg, "#MODEL"), "%s", err.msg);
+    CHECK(ag_model_config_parse("/nonexistent/model.json", &c, &err) == IM_USAGE && strstr(err.msg, "/nonexistent/model.json"), "%s",
+          err.msg);
+}
+
+/* ---- the backend against the server ------------------------------------- */
+
+static TsServer *server;
+
+static AgModel *open_model(const char *extra, Err *err) {
+    char spec[512];
+    snprintf(spec, sizeof spec, "openai:http://127.0.0.1:%d/v1#test-model?timeout=0.5&backoff=0.05&backoff_max=2&max_retries=3%s",
+             ts_server_port(server), extra ? extra : "");
+    AgModel *m = NULL;
+    if (ag_model_open_spec(spec, &m, err)) return NULL;
+    return m;
+}
+
+static int chat1(AgModel *m, const char *user, AgChatResponse *r) {
+    AgMessage msgs[2] = {{"system", "You are a test."}, {"user", user}};
+    AgChatRequest rq = {msgs, 2, 0, 0};
+    Err err = {0};
+    return ag_model_chat(m, &rq, r, &err);
+}
+
+static void t_http(void) {
+    Err err = {0};
+    AgModel *m = open_model(NULL, &err);
+    CHECK(m, "%s", err.msg);
+    if (!m) return;
+    AgChatResponse r;
+    CHECK(chat1(m, "say hello", &r) == IM_OK && r.ok, "%s", r.error);
+    CHECK(r.text && !strcmp(r.text, "Hello there.") && r.reasoning && !strcmp(r.reasoning, "The user greets."), "%s|%s", r.text,
+          r.reasoning);
+    CHECK(r.tokens_in > 0 && r.tokens_out > 0 && r.finish_reason && !strcmp(r.finish_reason, "stop") && r.attempts == 1, "usage");
+    ag_chat_response_free(&r);
+    CHECK(chat1(m, "think first", &r) == IM_OK && !strcmp(r.text, "42") && r.reasoning && !strcmp(r.reasoning, "six times seven"),
+          "%s|%s", r.text, r.reasoning);
+    ag_chat_response_free(&r);
+
+    /* every fault once: the retry succeeds */
+    const char *faults[] = {"429:1", "500", "503", "slow:1500", "truncated", "nonjson"};
+    for (size_t i = 0; i < sizeof faults / sizeof faults[0]; i++) {
+        ts_server_fault(server, faults[i]);
+        double t0 = now_ms();
+        int rc = chat1(m, "say hello", &r);
+        double dt = now_ms() - t0;
+        CHECK(rc == IM_OK && r.ok && r.attempts == 2 && !strcmp(r.text, "Hello there."), "fault %s: rc=%d attempts=%d %s", faults[i],
+              rc, r.attempts, r.error ? r.error : "");
+        if (i == 0) CHECK(dt >= 950, "Retry-After: 1 not honoured (%.0f ms)", dt);
+        ag_chat_response_free(&r);
+    }
+    /* faults beyond the retries: an error naming the endpoint and showing the body */
+    for (int i = 0; i < 4; i++) ts_server_fault(server, "500");
+    CHECK(chat1(m, "say hello", &r) == IM_IO && !r.ok && r.attempts == 4, "attempts=%d", r.attempts);
+    CHECK(r.error && strstr(r.error, "/v1/chat/completions") && strstr(r.error, "HTTP 500") && strstr(r.error, "upstream failure") &&
+              strstr(r.error, "gave up after 4"),
+          "%s", r.error);
+    ag_chat_response_free(&r);
+    for (int i = 0; i < 4; i++) ts_server_fault(server, "nonjson");
+    CHECK(chat1(m, "say hello", &r) == IM_IO && r.error && strstr(r.error, "not the expected") && strstr(r.error, "<html>"), "%s",
+          r.error);
+    ag_chat_response_free(&r);
+    for (int i = 0; i < 4; i++) ts_server_fault(server, "slow:1000");
+    CHECK(chat1(m, "say hello", &r) == IM_IO && r.error && strstr(r.error, "imeout"), "%s", r.error);
+    ag_chat_response_free(&r);
+    ag_model_close(m);
+
+    /* a 4xx other than 429 is not retried */
+    char spec[256];
+    snprintf(spec, sizeof spec, "openai:http://127.0.0.1:%d/wrong#m?backoff=0.01", ts_server_port(server));
+    ag_model_open_spec(spec, &m, &err);
+    CHECK(chat1(m, "x", &r) == IM_IO && r.attempts == 1 && r.http_status == 404 && strstr(r.error, "HTTP 404"), "%d %s", r.attempts,
+          r.error);
+    ag_chat_response_free(&r);
+    ag_model_close(m);
+
+    /* nobody listening: connection errors are retried, then an error */
+    char e2[256];
+    TsConfig tc = {0};
+    TsServer *gone = ts_server_start(&tc, e2, sizeof e2);
+    int port = ts_server_port(gone);
+    ts_server_stop(gone);
+    snprintf(spec, sizeof spec, "openai:http://127.0.0.1:%d/v1#m?backoff=0.01&max_retries=2", port);
+    ag_model_open_spec(spec, &m, &err);
+    CHECK(chat1(m, "x", &r) == IM_IO && r.attempts == 3 && strstr(r.error, "onnect"), "%d %s", r.attempts, r.error);
+    ag_chat_response_free(&r);
+    ag_model_close(m);
+}
+
+/* A dropped connection: on a reused connection libcurl resends by itself;
+ * on a fresh one (a new model) the drop is ours to retry. */
+static void t_drop(void) {
+    Err err = {0};
+    AgChatResponse r;
+    for (int fresh = 0; fresh < 2; fresh++) {
+        AgModel *m = open_model(NULL, &err);
+        if (!fresh) {
+            CHECK(chat1(m, "say hello", &r) == IM_OK, "warm-up");
+            ag_chat_response_free(&r);
+        }
+        ts_server_fault(server, "drop");
+        CHECK(chat1(m, "say hello", &r) == IM_OK && r.ok && !strcmp(r.text, "Hello there."), "drop (fresh=%d): %s", fresh, r.error);
+        if (fresh) CHECK(r.attempts == 2, "attempts %d", r.attempts);
+        ag_chat_response_free(&r);
+        ag_model_close(m);
+    }
+    for (int i = 0; i < 8; i++) ts_server_fault(server, "drop");
+    AgModel *m = open_model(NULL, &err);
+    CHECK(chat1(m, "say hello", &r) == IM_IO && r.error && strstr(r.error, "127.0.0.1"), "%s", r.error);
+    ag_chat_response_free(&r);
+    ag_model_close(m);
+    ts_server_clear_faults(server);
+}
+
+/* 64 requests of 200 ms with 64 in flight take about 200 ms, not 12.8 s. */
+static void t_concurrency(void) {
+    Err err = {0};
+    AgModel *m = open_model("&concurrency=64&timeout=10", &err);
+    ts_server_set_latency(server, 200);
+    enum { N = 64 };
+    AgMessage msgs[N];
+    AgChatRequest rq[N];
+    AgChatResponse rs[N];
+    char texts[N][32];
+    for (int i = 0; i < N; i++) {
+        snprintf(texts[i], sizeof texts[i], "echo %d", i);
+        msgs[i] = (AgMessage){"user", texts[i]};
+        rq[i] = (AgChatRequest){&msgs[i], 1, 0, 0};
+    }
+    double t0 = now_ms();
+    int bad = ag_model_chat_many(m, rq, N, rs);
+    double dt = now_ms() - t0;
+    CHECK(bad == 0 && dt < 1500, "bad=%d, %.0f ms for 64 x 200 ms", bad, dt);
+    for (int i = 0; i < N; i++) {
+        CHECK(rs[i].ok && !strcmp(rs[i].text, texts[i]), "answer %d: %s", i, rs[i].text);
+        ag_chat_response_free(&rs[i]);
+    }
+    ts_server_set_latency(server, 0);
+    ag_model_close(m);
+}
+
+static void t_cache(void) {
+    Err err = {0};
+    char path[300];
+    snprintf(path, sizeof path, "%s/cache.db", tmpdir);
+    AgCache *c = NULL;
+    CHECK(ag_cache_open(path, &c, &err) == IM_OK, "%s", err.msg);
+    setenv("IMAGINE_TEST_KEY", "sk-test-secret-12345", 1);
+    AgModel *m = open_model("&key_env=IMAGINE_TEST_KEY", &err);
+    ag_model_set_cache(m, c);
+    AgChatResponse r;
+    long n0 = ts_server_chat_requests(server);
+    CHECK(chat1(m, "say hello", &r) == IM_OK && !r.cache_hit && r.tokens_in > 0, "first call");
+    ag_chat_response_free(&r);
+    CHECK(ts_server_chat_requests(server) == n0 + 1, "first call reached the server");
+    double t0 = now_ms();
+    CHECK(chat1(m, "say hello", &r) == IM_OK && r.cache_hit && r.tokens_in == 0 && r.tokens_out == 0 && r.cost_usd == 0 &&
+              !strcmp(r.text, "Hello there.") && r.reasoning && !strcmp(r.reasoning, "The user greets."),
+          "hit: %d %ld", r.cache_hit, r.tokens_in);
+    double hit_ms = now_ms() - t0;
+    CHECK(hit_ms < 50, "a cache hit took %.2f ms", hit_ms);
+    ag_chat_response_free(&r);
+    CHECK(ts_server_chat_requests(server) == n0 + 1, "a cache hit reached the server");
+    /* errors are never cached */
+    for (int i = 0; i < 4; i++) ts_server_fault(server, "503");
+    CHECK(chat1(m, "not cached yet", &r) == IM_IO, "error expected");
+    ag_chat_response_free(&r);
+    long n1 = ts_server_chat_requests(server);
+    CHECK(chat1(m, "not cached yet", &r) == IM_OK && !r.cache_hit, "an error was cached");
+    ag_chat_response_free(&r);
+    CHECK(ts_server_chat_requests(server) == n1 + 1, "after an error the request went out again");
+    /* another temperature is another entry */
+    AgModel *m2 = open_model("&temperature=0.7", &err);
+    ag_model_set_cache(m2, c);
+    CHECK(chat1(m2, "say hello", &r) == IM_OK && !r.cache_hit, "temperature shared an entry");
+    ag_chat_response_free(&r);
+    ag_model_close(m2);
+    /* the key is nowhere in the cache file */
+    ag_model_close(m);
+    AgCacheStats st;
+    CHECK(ag_cache_stats(c, &st, &err) == IM_OK && st.entries == 3, "entries %ld", st.entries);
+    ag_cache_close(c);
+    char *bytes = NULL;
+    size_t len = 0;
+    FILE *f = fopen(path, "rb");
+    if (f) {
+        bytes = malloc(1 << 22);
+        len = fread(bytes, 1, 1 << 22, f);
+        fclose(f);
+    }
+    CHECK(bytes && len > 0 && !memmem(bytes, len, "sk-test-secret", 14), "the key is in the cache file");
+    free(bytes);
+}
+
+/* Model text with SQL, HTML and shell metacharacters stays byte for byte,
+ * through HTTP and through the cache. */
+static void t_metachars(void) {
+    Err err = {0};
+    char path[300];
+    snprintf(path, sizeof path, "%s/meta.db", tmpdir);
+    AgCache *c = NULL;
+    ag_cache_open(path, &c, &err);
+    AgModel *m = open_model(NULL, &err);
+    ag_model_set_cache(m, c);
+    const char *evil = "Robert'); DROP TABLE response;-- \" <script>alert('x')</script> &amp; $(rm -rf /) `id` | tee; "
+                       "\\n \\u0000 %s %n {{slot}} \xc3\xbc\xf0\x9f\x9a\x80\nDay 1:\tend";
+    for (int pass = 0; pass < 2; pass++) {
+        AgChatResponse r;
+        CHECK(chat1(m, evil, &r) == IM_OK && r.cache_hit == pass && !strcmp(r.text, evil), "pass %d: %s", pass, r.text);
+        ag_chat_response_free(&r);
+    }
+    AgCacheStats st;
+    ag_cache_stats(c, &st, &err);
+    CHECK(st.entries == 1, "the table survived (%ld entries)", st.entries);
+    ag_model_close(m);
+    ag_cache_close(c);
+}
+
+/* ---- main --------------------------------------------------------------- */
+
+static void write_file(const char *path, const char *text) {
+    FILE *f = fopen(path, "w");
+    if (f) fputs(text, f), fclose(f);
+}
+
+int main(int argc, char **argv) {
+    data_dir = argc > 1 ? argv[1] : "../shared/travelplanner";
+    snprintf(tmpdir, sizeof tmpdir, "%s/imagine-http-test-%d", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", (int)getpid());
+    Err err = {0};
+    char cmd[400];
+    snprintf(cmd, sizeof cmd, "%s", tmpdir);
+    if (fs_mkdirs(cmd, &err)) {
+        fprintf(stderr, "%s\n", err.msg);
+        return 1;
+    }
+    char script[300];
+    snprintf(script, sizeof script, "%s/script.jsonl", tmpdir);
+    write_file(script, "{\"match\":\"say hello\",\"content\":\"Hello there.\",\"reasoning_content\":\"The user greets.\"}\n"
+                       "{\"match\":\"think first\",\"content\":\"<think>six times seven</think>42\"}\n");
+    TsConfig tc = {.script = script};
+    char e[512];
+    server = ts_server_start(&tc, e, sizeof e);
+    if (!server) {
+        fprintf(stderr, "test server: %s\n", e);
+        return 1;
+    }
+    struct {
+        const char *name;
+        void (*fn)(void);
+    } tests[] = {{"parse", t_parse}, {"think", t_think}, {"spec", t_spec}, {"http", t_http}, {"drop", t_drop},
+                 {"concurrency", t_concurrency}, {"cache", t_cache}, {"metachars", t_metachars}};
+    for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
+        double t0 = now_ms();
+        int f0 = failures;
+        tests[i].fn();
+        printf("%-12s %s %8.0f ms\n", tests[i].name, failures == f0 ? "ok  " : "FAIL", now_ms() - t0);
+    }
+    ts_server_stop(server);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    if (!failures && system(cmd)) fprintf(stderr, "could not remove %s\n", tmpdir);
+    printf("test_http: %d checks, %d failures\n", checks, failures);
+    return failures ? 1 : 0;
+}

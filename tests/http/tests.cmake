@@ -1,0 +1,16 @@
+# HTTP backend, cache, parser and prompting methods against the project's
+# own chat-completions server (tests/http/server.c) on 127.0.0.1.
+pkg_check_modules(MHD REQUIRED IMPORTED_TARGET libmicrohttpd)
+add_library(imagine_testserver STATIC ${CMAKE_CURRENT_LIST_DIR}/server.c)
+target_include_directories(imagine_testserver PUBLIC ${CMAKE_CURRENT_LIST_DIR})
+target_link_libraries(imagine_testserver PUBLIC PkgConfig::MHD PkgConfig::CJSON imagine_common)
+# Beside the imagine binary, where `imagine bench http` looks for it.
+add_executable(imagine-test-server ${CMAKE_CURRENT_LIST_DIR}/server_main.c)
+target_link_libraries(imagine-test-server PRIVATE imagine_testserver)
+set_target_properties(imagine-test-server PROPERTIES RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/harness)
+add_dependencies(imagine imagine-test-server)
+
+add_executable(test_http ${CMAKE_CURRENT_LIST_DIR}/test_http.c)
+target_link_libraries(test_http PRIVATE imagine_testserver imagine_agents imagine_tp imagine_common)
+add_test(NAME http_backend COMMAND test_http ${IMAGINE_TEST_DATA})
+set_tests_properties(http_backend PROPERTIES TIMEOUT 300)
