@@ -11,6 +11,7 @@
 
 #include "fsutil.h"
 #include "reference.h"
+#include "solver.h"
 
 static int first_diff(const char *a, const char *b) {
     int i = 0;
@@ -81,6 +82,34 @@ int main(int argc, char **argv) {
         line = nl ? nl + 1 : line + strlen(line);
     }
     printf("reference information: %d queries, %d entries, %d mismatches\n", checked, entries, failures);
+    /* other queries: the solver's route (or the first candidates); the JSON
+     * form must parse and hold 3 entries per city and 3 per leg */
+    char *vpath = fs_join(argv[1], "queries/validation.jsonl");
+    TpQuerySet *vs = NULL;
+    if (tp_queries_load(vpath, &vs, &err)) return fprintf(stderr, "%s\n", err.msg), 1;
+    int built = 0;
+    for (int i = 0; i < vs->n; i++) {
+        TpRef *ref = NULL;
+        if (solver_reference(db, &vs->q[i], &ref, &err)) {
+            fprintf(stderr, "validation query %d: %s\n", vs->q[i].idx, err.msg);
+            failures++;
+            continue;
+        }
+        int n = vs->q[i].visiting_city_number;
+        Buf js;
+        buf_init(&js);
+        tp_ref_json(db, ref, &js);
+        cJSON *j = cJSON_Parse(js.data);
+        if (!j || cJSON_GetArraySize(j) != 3 * n + 3 * (n + 1)) {
+            fprintf(stderr, "validation query %d: reference information has the wrong shape\n", vs->q[i].idx);
+            failures++;
+        } else {
+            built++;
+        }
+        cJSON_Delete(j), buf_free(&js), tp_ref_free(ref);
+    }
+    printf("validation: reference information built for %d of %d queries\n", built, vs->n);
+    tp_queries_free(vs), free(vpath);
     tp_queries_free(qs), tp_db_close(db), free(reftext), free(qpath), free(rpath);
     return failures || checked != 45 ? 1 : 0;
 }

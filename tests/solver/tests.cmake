@@ -1,7 +1,4 @@
 # Reference information, exact solver and greedy baseline (issue 5).
-add_executable(test_reference ${CMAKE_SOURCE_DIR}/tests/solver/test_reference.c)
-target_link_libraries(test_reference PRIVATE imagine_tp imagine_common)
-add_test(NAME solver_reference_train COMMAND test_reference ${IMAGINE_TEST_DATA})
 # The solver's sources are compiled into the tests directly, so that these
 # tests do not depend on the rest of agents/ (model backends, ...).
 set(SOLVER_SRC ${CMAKE_SOURCE_DIR}/agents/solver.c ${CMAKE_SOURCE_DIR}/agents/greedy.c)
@@ -9,6 +6,10 @@ add_executable(test_solver ${CMAKE_SOURCE_DIR}/tests/solver/test_solver.c ${CMAK
 target_include_directories(test_solver PRIVATE ${CMAKE_SOURCE_DIR}/agents ${CMAKE_SOURCE_DIR}/tests/solver)
 target_link_libraries(test_solver PRIVATE imagine_tp imagine_common)
 add_test(NAME solver_train_validation COMMAND test_solver ${IMAGINE_TEST_DATA})
+add_executable(test_reference ${CMAKE_SOURCE_DIR}/tests/solver/test_reference.c ${SOLVER_SRC})
+target_include_directories(test_reference PRIVATE ${CMAKE_SOURCE_DIR}/agents)
+target_link_libraries(test_reference PRIVATE imagine_tp imagine_common)
+add_test(NAME solver_reference_train COMMAND test_reference ${IMAGINE_TEST_DATA})
 # End to end: `imagine solve` writes a submission that `imagine eval`
 # scores at 100 % final pass on train.
 add_test(NAME solver_solve_eval_train
