@@ -7,3 +7,7 @@ add_executable(test_store ${CMAKE_CURRENT_LIST_DIR}/test_store.c ${STORE_TEST_SR
 target_include_directories(test_store PRIVATE ${CMAKE_SOURCE_DIR}/harness)
 target_link_libraries(test_store PRIVATE imagine_harness_deps)
 add_test(NAME store_unit COMMAND test_store ${IMAGINE_TEST_DATA} ${CMAKE_CURRENT_BINARY_DIR}/store_unit_tmp)
+add_test(NAME store_cli COMMAND ${CMAKE_CURRENT_LIST_DIR}/store_cli.sh $<TARGET_FILE:imagine> ${IMAGINE_TEST_DATA}
+         ${CMAKE_CURRENT_BINARY_DIR}/store_cli_tmp)
+add_test(NAME store_kill COMMAND ${CMAKE_CURRENT_LIST_DIR}/store_kill.sh $<TARGET_FILE:imagine> ${IMAGINE_TEST_DATA}
+         ${CMAKE_CURRENT_BINARY_DIR}/store_kill_tmp 8)

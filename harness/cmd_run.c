@@ -1,0 +1,225 @@
+/* cmd_run.c: `imagine run`, `imagine resume`, `imagine retry-errors`.
+ * Each takes the run's lock, resets what its contract says (resume:
+ * running -> ready; retry-errors: error -> ready, and only those run), and
+ * hands the run to run_execute. Exit: 0 complete, 4 items left in error or
+ * ready, 2 usage, 3 I/O or database. */
+#include <cJSON.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fsutil.h"
+#include "method.h"
+#include "run.h"
+#include "verbs.h"
+
+#ifndef IMAGINE_GIT_REV
+#define IMAGINE_GIT_REV "unknown"
+#endif
+
+static char *abs_path(const char *p) {
+    char buf[PATH_MAX];
+    return strdup(p && realpath(p, buf) ? buf : p ? p : "");
+}
+
+static int usage(const char *verb, const char *msg) {
+    Err err;
+    err_set(&err, IM_USAGE, "imagine %s: %s", verb, msg);
+    return harness_fail(&err);
+}
+
+/* Locks the run, executes it, prints the summary; the exit code. */
+static int execute_locked(Store *s, long long run_id, RunExec *ex, int reset_from, Err *err) {
+    int fd = -1, rc = run_lock(s, run_id, &fd, err);
+    long long *only = NULL;
+    if (!rc && reset_from == ST_ERROR) { /* retry-errors: exactly the items in error now */
+        StoreItem *items = NULL;
+        int n = 0;
+        rc = store_items(s, run_id, 0, &items, &n, err);
+        only = calloc((size_t)(n ? n : 1), sizeof *only);
+        for (int i = 0; !rc && i < n; i++)
+            if (items[i].state == ST_ERROR) only[ex->n_only++] = items[i].query_id;
+        store_items_free(items, n);
+        ex->only = only;
+        if (!rc && !ex->n_only) fprintf(stderr, "imagine retry-errors: run %lld has no items in error\n", run_id);
+    }
+    int changed = 0;
+    if (!rc && reset_from >= 0) rc = store_items_reset(s, run_id, reset_from, &changed, err);
+    if (!rc && changed && reset_from == ST_RUNNING)
+        fprintf(stderr, "imagine resume: %d item%s left running by an interrupted run went back to ready\n", changed,
+                changed == 1 ? "" : "s");
+    StoreRun after = {0};
+    if (!rc && (reset_from != ST_ERROR || ex->n_only)) rc = run_execute(s, run_id, ex, &after, err);
+    else if (!rc) rc = store_run_get_id(s, run_id, &after, err);
+    run_unlock(fd);
+    free(only);
+    if (!rc) rc = run_exit_code(&after);
+    if (rc == IM_INCOMPLETE)
+        fprintf(stderr, "imagine: run %lld is incomplete: %d in error, %d not run (imagine retry-errors %lld / imagine "
+                "resume %lld)\n", run_id, after.n_state[ST_ERROR], after.n_state[ST_READY] + after.n_state[ST_RUNNING],
+                run_id, run_id);
+    store_run_free(&after);
+    return rc;
+}
+
+/* ---- run ------------------------------------------------------------------ */
+
+typedef struct RunArgs {
+    const char *method, *model, *split, *queries, *name, *plans, *data, *store;
+    long limit, concurrency, seed;
+} RunArgs;
+
+static char *run_config(const RunArgs *a, const char *qpath, const char *data, const char *plans, int n) {
+    cJSON *c = cJSON_CreateObject();
+    cJSON_AddStringToObject(c, "suite", "travelplanner");
+    cJSON_AddStringToObject(c, "split", a->split);
+    cJSON_AddStringToObject(c, "queries", qpath);
+    cJSON_AddNumberToObject(c, "n_queries", n);
+    cJSON_AddStringToObject(c, "method", a->method);
+    if (plans) cJSON_AddStringToObject(c, "plans", plans);
+    if (a->model) cJSON_AddStringToObject(c, "model", a->model);
+    else cJSON_AddNullToObject(c, "model");
+    cJSON_AddNumberToObject(c, "seed", (double)a->seed);
+    cJSON_AddNumberToObject(c, "concurrency", (double)a->concurrency);
+    if (a->limit > 0) cJSON_AddNumberToObject(c, "limit", (double)a->limit);
+    cJSON_AddStringToObject(c, "data", data);
+    cJSON_AddStringToObject(c, "imagine", IMAGINE_GIT_REV);
+    char *out = cJSON_PrintUnformatted(c);
+    cJSON_Delete(c);
+    return out;
+}
+
+static int check_args(const RunArgs *a) {
+    if (!a->method) return usage("run", "--method M is required (see imagine help run)");
+    if (!ag_method_find(a->method)) {
+        char msg[512] = "", *p = msg;
+        for (const AgMethod *const *m = ag_methods(); *m; m++)
+            p += snprintf(p, sizeof msg - (size_t)(p - msg) - 1, "%s%s", m == ag_methods() ? "" : ", ", (*m)->name);
+        Err err;
+        err_set(&err, IM_USAGE, "imagine run: unknown method '%s' (methods: %s)", a->method, msg);
+        return harness_fail(&err);
+    }
+    if (!a->split) return usage("run", "--split S is required (train, validation or test)");
+    if (!a->queries && strcmp(a->split, "train") && strcmp(a->split, "validation") && strcmp(a->split, "test"))
+        return usage("run", "--split must be train, validation or test (or give --queries FILE)");
+    if (a->limit < 0) return usage("run", "--limit must be at least 1");
+    if (a->concurrency < 1 || a->concurrency > 1024) return usage("run", "--concurrency must be between 1 and 1024");
+    if (a->name && !*a->name) return usage("run", "--name must not be empty");
+    if (a->name && strspn(a->name, "0123456789") == strlen(a->name))
+        return usage("run", "--name must not be a number (numbers are run ids)");
+    if (!strcmp(a->method, "plans") && !a->plans) return usage("run", "method plans replays a submission: give --plans FILE");
+    if (strcmp(a->method, "plans") && a->plans) return usage("run", "--plans FILE is only for --method plans");
+    return IM_OK;
+}
+
+static int cmd_run(int argc, char **argv) {
+    RunArgs a = {.concurrency = 1};
+    const CliOpt opts[] = {
+        {"--method", CLI_STR, &a.method, "M", "planning method (plans, and those of agents/)"},
+        {"--model", CLI_STR, &a.model, "CFG", "model configuration (recorded with the run)"},
+        {"--split", CLI_STR, &a.split, "S", "train, validation or test"},
+        {"--queries", CLI_STR, &a.queries, "FILE", "query file (default: DATA/queries/SPLIT.jsonl)"},
+        {"--limit", CLI_INT, &a.limit, "N", "only the first N queries"},
+        {"--concurrency", CLI_INT, &a.concurrency, "K", "items planned at once (default 1)"},
+        {"--seed", CLI_INT, &a.seed, "N", "seed handed to the method (default 0)"},
+        {"--name", CLI_STR, &a.name, "NAME", "a name to refer to the run by"},
+        {"--plans", CLI_STR, &a.plans, "FILE", "method plans: the submission file to replay"},
+        {"--data", CLI_STR, &a.data, "DIR", "TravelPlanner data (default: $IMAGINE_DATA)"},
+        {"--store", CLI_STR, &a.store, "FILE", "the store (default: imagine.db)"},
+        {0}};
+    Err err = {0};
+    const char *pos[1];
+    int npos, rc = cli_parse("run", "", argc, argv, opts, pos, 0, &npos, &err);
+    if (rc < 0) return IM_OK;
+    if (rc) return harness_fail(&err);
+    if ((rc = check_args(&a))) return rc;
+    if (a.plans && !fs_exists(a.plans)) {
+        err_set(&err, IM_IO, "imagine run: cannot read the plans file %s", a.plans);
+        return harness_fail(&err);
+    }
+    char *data = abs_path(harness_data_dir(a.data)), *qpath = NULL, *plans = a.plans ? abs_path(a.plans) : NULL;
+    if (a.queries) qpath = abs_path(a.queries);
+    else {
+        char rel[256];
+        snprintf(rel, sizeof rel, "queries/%s.jsonl", a.split);
+        qpath = fs_join(data, rel);
+    }
+    TpQuerySet *qs = NULL;
+    Store *s = NULL;
+    char *config = NULL, *method_config = NULL;
+    long long suite_id = 0, run_id = 0;
+    rc = tp_queries_load(qpath, &qs, &err);
+    if (!rc) rc = store_open(a.store ? a.store : STORE_DEFAULT_PATH, 1, &s, &err);
+    if (!rc) rc = store_suite_put(s, "travelplanner", a.split, qpath, qs, &suite_id, &err);
+    if (!rc) {
+        int n = a.limit > 0 && a.limit < qs->n ? (int)a.limit : qs->n;
+        config = run_config(&a, qpath, data, plans, n);
+        if (plans) {
+            cJSON *mc = cJSON_CreateObject();
+            cJSON_AddStringToObject(mc, "plans", plans);
+            method_config = cJSON_PrintUnformatted(mc);
+            cJSON_Delete(mc);
+        }
+        StoreRunSpec spec = {.name = a.name, .method = a.method, .method_config = method_config ? method_config : "{}",
+                             .model = a.model ? a.model : "none", .model_backend = a.model ? "spec" : "none",
+                             .model_config = a.model ? a.model : "", .suite_id = suite_id, .n_queries = n,
+                             .seed = a.seed, .git_rev = IMAGINE_GIT_REV, .config_json = config};
+        rc = store_run_create(s, &spec, &run_id, &err);
+    }
+    if (!rc) {
+        fprintf(stderr, "imagine run: run %lld%s%s%s in %s\n", run_id, a.name ? " (" : "", a.name ? a.name : "",
+                a.name ? ")" : "", store_path(s));
+        RunExec ex = {.concurrency = (int)a.concurrency, .data_dir = data, .progress = stdout, .tty = -1};
+        rc = execute_locked(s, run_id, &ex, -1, &err);
+    }
+    store_close(s);
+    tp_queries_free(qs);
+    free(config), free(method_config), free(data), free(qpath), free(plans);
+    return rc && rc != IM_INCOMPLETE ? harness_fail(&err) : rc;
+}
+
+/* ---- resume, retry-errors ------------------------------------------------- */
+
+static int continue_run(const char *verb, int argc, char **argv, int reset_from) {
+    const char *store = NULL, *data = NULL;
+    long concurrency = 0;
+    const CliOpt opts[] = {
+        {"--concurrency", CLI_INT, &concurrency, "K", "items planned at once (default: the run's)"},
+        {"--data", CLI_STR, &data, "DIR", "TravelPlanner data (default: the run's)"},
+        {"--store", CLI_STR, &store, "FILE", "the store (default: imagine.db)"},
+        {0}};
+    Err err = {0};
+    const char *pos[1];
+    int npos, rc = cli_parse(verb, "RUN", argc, argv, opts, pos, 1, &npos, &err);
+    if (rc < 0) return IM_OK;
+    if (rc) return harness_fail(&err);
+    if (npos != 1) return usage(verb, "give the run: its id or its --name (see imagine runs)");
+    if (concurrency < 0 || concurrency > 1024) return usage(verb, "--concurrency must be between 1 and 1024");
+    Store *s = NULL;
+    StoreRun r = {0};
+    rc = store_open(store ? store : STORE_DEFAULT_PATH, 0, &s, &err);
+    if (!rc) rc = store_run_get(s, pos[0], &r, &err);
+    if (!rc) {
+        if (!concurrency) {
+            cJSON *cfg = cJSON_Parse(r.config_json ? r.config_json : "{}");
+            const cJSON *k = cJSON_GetObjectItemCaseSensitive(cfg, "concurrency");
+            concurrency = cJSON_IsNumber(k) && k->valuedouble >= 1 ? (long)k->valuedouble : 1;
+            cJSON_Delete(cfg);
+        }
+        RunExec ex = {.concurrency = (int)concurrency, .data_dir = data, .progress = stdout, .tty = -1};
+        rc = execute_locked(s, r.id, &ex, reset_from, &err);
+    }
+    store_run_free(&r);
+    store_close(s);
+    return rc && rc != IM_INCOMPLETE ? harness_fail(&err) : rc;
+}
+
+static int cmd_resume(int argc, char **argv) { return continue_run("resume", argc, argv, ST_RUNNING); }
+static int cmd_retry_errors(int argc, char **argv) { return continue_run("retry-errors", argc, argv, ST_ERROR); }
+
+const CliVerb imagine_verbs_run[] = {
+    {"run", cmd_run, "Create a run (split x method x model) in the store and execute it.", ""},
+    {"resume", cmd_resume, "Continue an interrupted run: items left running are redone, finished ones never.", "RUN"},
+    {"retry-errors", cmd_retry_errors, "Redo only the items of a run that ended in an infrastructure error.", "RUN"},
+    {0}};

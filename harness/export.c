@@ -1,0 +1,122 @@
+/* export.c: submission, jsonl and csv exports of a run (see export.h). */
+#include "export.h"
+
+#include <cJSON.h>
+#include <math.h>
+#include <string.h>
+
+#include "pyfmt.h"
+
+/* ---- json.dumps ----------------------------------------------------------- */
+
+static void py_value(const cJSON *v, Buf *out) {
+    if (cJSON_IsNull(v) || !v) buf_puts(out, "null");
+    else if (cJSON_IsTrue(v)) buf_puts(out, "true");
+    else if (cJSON_IsFalse(v)) buf_puts(out, "false");
+    else if (cJSON_IsString(v)) buf_json_str(out, v->valuestring);
+    else if (cJSON_IsNumber(v)) {
+        double d = v->valuedouble;
+        if (isfinite(d) && d == floor(d) && fabs(d) < 9007199254740992.0) buf_printf(out, "%lld", (long long)d);
+        else {
+            char num[40];
+            buf_puts(out, py_float_repr(d, num, sizeof num));
+        }
+    } else if (cJSON_IsArray(v) || cJSON_IsObject(v)) {
+        int obj = cJSON_IsObject(v);
+        buf_putc(out, obj ? '{' : '[');
+        for (const cJSON *c = v->child; c; c = c->next) {
+            if (c != v->child) buf_puts(out, ", ");
+            if (obj) buf_json_str(out, c->string ? c->string : ""), buf_puts(out, ": ");
+            py_value(c, out);
+        }
+        buf_putc(out, obj ? '}' : ']');
+    } else buf_puts(out, "null");
+}
+
+void export_py_json(const char *json, Buf *out) {
+    cJSON *v = json ? cJSON_Parse(json) : NULL;
+    py_value(v, out);
+    cJSON_Delete(v);
+}
+
+/* ---- formats -------------------------------------------------------------- */
+
+static void submission_line(const StoreItem *it, Buf *out) {
+    buf_printf(out, "{\"idx\": %d, \"query\": ", it->idx);
+    buf_json_str(out, it->query_text);
+    buf_puts(out, ", \"plan\": ");
+    if (it->state == ST_DONE && it->plan_json) export_py_json(it->plan_json, out);
+    else buf_puts(out, "[]");
+    buf_puts(out, "}\n");
+}
+
+static void json_str_or_null(Buf *out, const char *s) {
+    if (s) buf_json_str(out, s);
+    else buf_puts(out, "null");
+}
+
+static void jsonl_line(const StoreItem *it, Buf *out) {
+    buf_printf(out, "{\"idx\": %d, \"query\": ", it->idx);
+    buf_json_str(out, it->query_text);
+    buf_printf(out, ", \"state\": \"%s\", \"plan\": ", store_state_name(it->state));
+    if (it->state == ST_DONE && it->plan_json) export_py_json(it->plan_json, out);
+    else buf_puts(out, "null");
+    buf_puts(out, ", \"error\": ");
+    json_str_or_null(out, it->error);
+    buf_printf(out, ", \"latency_ms\": %.3f, \"tokens_in\": %lld, \"tokens_out\": %lld, \"cost\": %.6f, \"calls\": %d, "
+               "\"cache_hits\": %d, \"attempts\": %d, \"result\": ",
+               it->latency_ms, it->tokens_in, it->tokens_out, it->cost, it->calls, it->cache_hits, it->attempts);
+    tp_plan_result_json(&it->result, out);
+    buf_puts(out, "}\n");
+}
+
+static void csv_field(Buf *out, const char *s) {
+    if (!s) return;
+    if (!strpbrk(s, ",\"\r\n")) {
+        buf_puts(out, s);
+        return;
+    }
+    buf_putc(out, '"');
+    for (; *s; s++) {
+        if (*s == '"') buf_putc(out, '"');
+        buf_putc(out, *s);
+    }
+    buf_putc(out, '"');
+}
+
+static void csv_verdict(Buf *out, int evaluated, signed char v) {
+    buf_putc(out, ',');
+    if (evaluated) buf_puts(out, v < 0 ? "NA" : v ? "1" : "0");
+}
+
+static void csv_header(Buf *out) {
+    buf_puts(out, "idx,state");
+    for (int k = 0; k < TP_NCS; k++) buf_printf(out, ",%s", tp_cs_key(k));
+    for (int k = 0; k < TP_NHARD; k++) buf_printf(out, ",%s", tp_hard_key(k));
+    buf_puts(out, ",latency_ms,tokens_in,tokens_out,cost,attempts,error\n");
+}
+
+static void csv_row(const StoreItem *it, Buf *out) {
+    buf_printf(out, "%d,%s", it->idx, store_state_name(it->state));
+    for (int k = 0; k < TP_NCS; k++) csv_verdict(out, it->result.delivered, it->result.cs[k].value);
+    for (int k = 0; k < TP_NHARD; k++) csv_verdict(out, it->result.hard_evaluated, it->result.hard[k].value);
+    buf_printf(out, ",%.3f,%lld,%lld,%.6f,%d,", it->latency_ms, it->tokens_in, it->tokens_out, it->cost, it->attempts);
+    csv_field(out, it->error);
+    buf_putc(out, '\n');
+}
+
+int export_run(Store *s, const StoreRun *r, const char *format, Buf *out, Err *err) {
+    int kind = !strcmp(format, "submission") ? 0 : !strcmp(format, "jsonl") ? 1 : !strcmp(format, "csv") ? 2 : -1;
+    if (kind < 0) return err_set(err, IM_USAGE, "imagine export: --format must be submission, jsonl or csv, not '%s'", format);
+    StoreItem *items = NULL;
+    int n = 0;
+    if (store_items(s, r->id, kind == 0 ? 0 : 2, &items, &n, err)) return IM_IO;
+    if (kind == 2) csv_header(out);
+    for (int i = 0; i < n; i++) {
+        if (kind == 0) submission_line(&items[i], out);
+        else if (kind == 1) jsonl_line(&items[i], out);
+        else csv_row(&items[i], out);
+    }
+    store_items_free(items, n);
+    return IM_OK;
+}

@@ -1,0 +1,292 @@
+/* run.c: executing the ready items of a run with K worker threads, one
+ * store transaction per finished item; the run's lock; metrics from the
+ * stored checks. Sections in the order a run goes: lock, setup, workers,
+ * wrap-up. */
+#include "run.h"
+
+#include <cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "fault.h"
+#include "method.h"
+#include "progress.h"
+
+/* ---- lock ----------------------------------------------------------------- */
+
+int run_lock(const Store *s, long long run_id, int *fd, Err *err) {
+    char path[4200];
+    snprintf(path, sizeof path, "%s.lock", store_path(s));
+    *fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (*fd < 0) return err_set(err, IM_IO, "cannot open the run lock %s: %s", path, strerror(errno));
+    struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = (off_t)run_id, .l_len = 1};
+    if (fcntl(*fd, F_SETLK, &fl) == 0) return IM_OK;
+    int e = errno;
+    struct flock who = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = (off_t)run_id, .l_len = 1};
+    long pid = fcntl(*fd, F_GETLK, &who) == 0 && who.l_type != F_UNLCK ? (long)who.l_pid : -1;
+    close(*fd), *fd = -1;
+    if (e == EACCES || e == EAGAIN)
+        return err_set(err, IM_IO, "run %lld is being executed by another process (pid %ld): wait for it, or follow it "
+                       "with `imagine status %lld`", run_id, pid, run_id);
+    return err_set(err, IM_IO, "cannot lock %s: %s", path, strerror(e));
+}
+
+long run_lock_holder(const Store *s, long long run_id) {
+    char path[4200];
+    snprintf(path, sizeof path, "%s.lock", store_path(s));
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return 0;
+    struct flock who = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = (off_t)run_id, .l_len = 1};
+    long pid = fcntl(fd, F_GETLK, &who) == 0 && who.l_type != F_UNLCK ? (long)who.l_pid : 0;
+    close(fd);
+    return pid;
+}
+
+void run_unlock(int fd) {
+    if (fd >= 0) close(fd); /* closing releases the fcntl lock */
+}
+
+/* ---- metrics -------------------------------------------------------------- */
+
+/* Queries of the items, with q.line = position + 1 (see m_plans.c). */
+static int parse_queries(const StoreItem *items, int n, const char *store, TpQuery **out, Err *err) {
+    *out = calloc((size_t)(n ? n : 1), sizeof **out);
+    if (!*out) return err_set(err, IM_IO, "out of memory");
+    for (int i = 0; i < n; i++)
+        if (tp_query_parse(items[i].query_json, store, items[i].pos + 1, &(*out)[i], err)) {
+            for (int j = 0; j < i; j++) tp_query_free(&(*out)[j]);
+            free(*out), *out = NULL;
+            return IM_IO;
+        }
+    return IM_OK;
+}
+
+static void free_queries(TpQuery *qs, int n) {
+    for (int i = 0; qs && i < n; i++) tp_query_free(&qs[i]);
+    free(qs);
+}
+
+int run_metrics(Store *s, const StoreRun *r, TpMetrics *m, Err *err) {
+    StoreItem *items = NULL;
+    TpQuery *qs = NULL;
+    int n = 0, rc = store_items(s, r->id, 1, &items, &n, err);
+    if (!rc) rc = parse_queries(items, n, store_path(s), &qs, err);
+    if (!rc) {
+        TpPlanResult *rs = calloc((size_t)(n ? n : 1), sizeof *rs);
+        if (!rs) rc = err_set(err, IM_IO, "out of memory");
+        for (int i = 0; rs && i < n; i++) rs[i] = items[i].result; /* shallow: verdicts only */
+        if (rs) tp_metrics_compute(qs, rs, n, r->split, m);
+        free(rs);
+    }
+    free_queries(qs, n);
+    store_items_free(items, n);
+    return rc;
+}
+
+int run_exit_code(const StoreRun *r) {
+    return r->n_state[ST_READY] || r->n_state[ST_RUNNING] || r->n_state[ST_ERROR] ? IM_INCOMPLETE : IM_OK;
+}
+
+/* ---- workers -------------------------------------------------------------- */
+
+typedef struct Shared {
+    Store *store;
+    long long run_id;
+    const AgMethod *method;
+    AgContext *ctx;
+    const TpDb *db;
+    StoreItem *items;
+    TpQuery *qs;
+    int *todo, n_todo, next;   /* indices of ready items; next to take */
+    int stop;                  /* a fatal error: take no more items */
+    Err fatal;
+    double last_commit;        /* wall time of the last commit (active time) */
+    Progress *progress;
+    pthread_mutex_t mu;
+} Shared;
+
+static double mono_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void set_fatal(Shared *sh, const Err *e) {
+    pthread_mutex_lock(&sh->mu);
+    if (!sh->stop) sh->fatal = *e;
+    sh->stop = 1;
+    pthread_mutex_unlock(&sh->mu);
+}
+
+/* Scores a delivered plan: the line {"plan": PLAN} through tp_eval_line,
+ * the same path `imagine eval` takes for a submission line. */
+static void score(const Shared *sh, int i, const char *plan_json, TpPlanResult *pr) {
+    Buf line;
+    buf_init(&line);
+    buf_puts(&line, "{\"plan\": ");
+    buf_puts(&line, plan_json);
+    buf_putc(&line, '}');
+    tp_eval_line(sh->db, &sh->qs[i], line.data, sh->items[i].pos + 1, pr);
+    buf_free(&line);
+}
+
+static void run_item(Shared *sh, int i) {
+    StoreItem *it = &sh->items[i];
+    Err e = {0};
+    if (store_item_claim(sh->store, sh->run_id, it->query_id, &e)) {
+        set_fatal(sh, &e);
+        return;
+    }
+    fault_hit("kill-after-claim");
+    fault_hit("stop-after-claim");
+    AgResult res = {0};
+    TpPlanResult pr = {0};
+    double t0 = mono_s();
+    int rc = sh->method->plan(sh->ctx, &sh->qs[i], &res, &e);
+    double latency_ms = (mono_s() - t0) * 1000.0;
+    StoreFinish f = {.query_id = it->query_id, .raw_text = res.raw_text, .reasoning = res.reasoning,
+                     .latency_ms = latency_ms, .tokens_in = res.tokens_in, .tokens_out = res.tokens_out,
+                     .cost = res.cost_usd, .calls = res.calls, .cache_hits = res.cache_hits};
+    char why[1200];
+    if (rc) {
+        snprintf(why, sizeof why, "method %s stopped the run: %s", sh->method->name, e.msg);
+        f.state = ST_ERROR, f.error = why;
+        set_fatal(sh, &e);
+    } else if (fault_hit("error-item")) {
+        f.state = ST_ERROR, f.error = "injected fault (IMAGINE_FAULT=error-item)";
+    } else if (res.outcome == AG_ERROR) {
+        f.state = ST_ERROR, f.error = res.failure ? res.failure : "infrastructure error";
+    } else if (res.outcome == AG_FAILED || !res.plan_json) {
+        f.state = ST_FAILED, f.error = res.failure ? res.failure : "the method delivered no plan";
+    } else {
+        score(sh, i, res.plan_json, &pr);
+        if (pr.note || !pr.delivered) {
+            f.state = ST_FAILED, f.error = pr.note ? pr.note : "the method returned an empty plan";
+        } else {
+            f.state = ST_DONE, f.plan_json = res.plan_json, f.checks = &pr;
+        }
+    }
+    pthread_mutex_lock(&sh->mu);
+    double t = store_now();
+    f.active_s = t - sh->last_commit;
+    sh->last_commit = t;
+    pthread_mutex_unlock(&sh->mu);
+    Err fe = {0};
+    if (store_item_finish(sh->store, sh->run_id, &f, &fe)) set_fatal(sh, &fe);
+    else if (sh->progress) progress_item(sh->progress, f.state == ST_DONE ? 0 : f.state == ST_FAILED ? 1 : 2);
+    tp_plan_result_free(&pr);
+    ag_result_free(&res);
+}
+
+static void *worker(void *arg) {
+    Shared *sh = arg;
+    for (;;) {
+        pthread_mutex_lock(&sh->mu);
+        int i = sh->stop || sh->next >= sh->n_todo ? -1 : sh->todo[sh->next++];
+        pthread_mutex_unlock(&sh->mu);
+        if (i < 0) return NULL;
+        run_item(sh, i);
+    }
+}
+
+/* ---- setup and wrap-up ---------------------------------------------------- */
+
+/* The data dir: ex->data_dir, else the one recorded in the run's config. */
+static char *data_dir_of(const StoreRun *r, const RunExec *ex) {
+    if (ex->data_dir) return strdup(ex->data_dir);
+    cJSON *cfg = cJSON_Parse(r->config_json ? r->config_json : "{}");
+    const cJSON *d = cJSON_GetObjectItemCaseSensitive(cfg, "data");
+    char *out = cJSON_IsString(d) ? strdup(d->valuestring) : NULL;
+    cJSON_Delete(cfg);
+    return out;
+}
+
+/* Plans the ready items; *prog is initialised (and *has_prog set) once the
+ * counts are known, so that run_execute prints the summary. */
+static int execute(Store *s, const StoreRun *r, const RunExec *ex, Progress *prog, int *has_prog, Err *err) {
+    const AgMethod *method = ag_method_find(r->method);
+    if (!method) return err_set(err, IM_USAGE, "run %lld uses method '%s', which this imagine does not have", r->id, r->method);
+    char *data = data_dir_of(r, ex);
+    if (!data) return err_set(err, IM_USAGE, "run %lld records no data directory: pass --data DIR", r->id);
+    Shared sh = {.store = s, .run_id = r->id, .method = method, .last_commit = store_now()};
+    pthread_mutex_init(&sh.mu, NULL);
+    TpDb *db = NULL;
+    AgContext ctx = {0};
+    int n = 0, inited = 0, rc = store_items(s, r->id, 0, &sh.items, &n, err);
+    if (!rc) rc = parse_queries(sh.items, n, store_path(s), &sh.qs, err);
+    if (!rc) rc = tp_db_open(data, &db, err);
+    if (!rc) {
+        ctx = (AgContext){.db = db, .data_dir = data, .config_json = r->method_config, .seed = (unsigned long long)r->seed};
+        rc = method->init ? method->init(&ctx, err) : IM_OK;
+        inited = !rc;
+    }
+    if (!rc) rc = store_run_set_status(s, r->id, "running", 0, err);
+    if (!rc) {
+        sh.ctx = &ctx, sh.db = db;
+        sh.todo = malloc((size_t)(n ? n : 1) * sizeof *sh.todo);
+        int finished = 0;
+        for (int i = 0; i < n; i++) {
+            int wanted = ex->n_only <= 0;
+            for (int j = 0; !wanted && j < ex->n_only; j++) wanted = ex->only[j] == sh.items[i].query_id;
+            if (sh.items[i].state == ST_READY && wanted) sh.todo[sh.n_todo++] = i;
+            finished += sh.items[i].state == ST_DONE || sh.items[i].state == ST_FAILED;
+        }
+        char label[64];
+        snprintf(label, sizeof label, "run %lld", r->id);
+        if (ex->progress) progress_init(prog, ex->progress, ex->tty, label, n, finished), sh.progress = prog, *has_prog = 1;
+        int k = ex->concurrency < 1 ? 1 : ex->concurrency;
+        if (k > sh.n_todo) k = sh.n_todo;
+        pthread_t *th = calloc((size_t)(k ? k : 1), sizeof *th);
+        int started = 0;
+        for (int t = 0; t < k; t++) started += pthread_create(&th[started], NULL, worker, &sh) == 0;
+        if (k && !started) worker(&sh); /* no thread could start: do the work here */
+        for (int t = 0; t < started; t++) pthread_join(th[t], NULL);
+        free(th);
+        if (sh.stop) rc = err_set(err, sh.fatal.code ? sh.fatal.code : IM_IO, "%s", sh.fatal.msg);
+    }
+    if (inited && method->fini) method->fini(&ctx);
+    free(sh.todo);
+    free_queries(sh.qs, n);
+    store_items_free(sh.items, n);
+    tp_db_close(db);
+    free(data);
+    pthread_mutex_destroy(&sh.mu);
+    return rc;
+}
+
+int run_execute(Store *s, long long run_id, const RunExec *ex, StoreRun *after, Err *err) {
+    StoreRun r;
+    if (store_run_get_id(s, run_id, &r, err)) return err->code;
+    Progress prog;
+    int has_prog = 0;
+    int rc = execute(s, &r, ex, &prog, &has_prog, err);
+    StoreRun end;
+    Err e2 = {0};
+    int rc2 = store_run_get_id(s, run_id, &end, &e2);
+    if (!rc2) {
+        int complete = run_exit_code(&end) == IM_OK;
+        rc2 = store_run_set_status(s, run_id, complete ? "complete" : "incomplete", store_now(), &e2);
+        TpMetrics m;
+        if (!rc2) rc2 = run_metrics(s, &end, &m, &e2);
+        if (!rc2) rc2 = store_metrics_put(s, run_id, &m, &e2);
+        if (!rc2 && has_prog) {
+            char extra[200];
+            snprintf(extra, sizeof extra, "%d done, %d failed, %d errors, %d left; final pass rate %.1f%%",
+                     end.n_state[ST_DONE], end.n_state[ST_FAILED], end.n_state[ST_ERROR],
+                     end.n_state[ST_READY] + end.n_state[ST_RUNNING], m.final_rate * 100);
+            progress_end(&prog, extra);
+        }
+    }
+    if (has_prog) progress_destroy(&prog);
+    if (!rc && rc2) rc = rc2, *err = e2;
+    if (after && !rc2) *after = end;
+    else if (!rc2) store_run_free(&end);
+    store_run_free(&r);
+    return rc;
+}

@@ -1,0 +1,51 @@
+/* run.h: executing a run (suite split x method x model config) stored in
+ * the store, and its metrics.
+ *
+ * run_execute plans every `ready` item of the run with its method, K at a
+ * time (threads sharing the immutable TpDb; the store serializes writes),
+ * scores each plan with the official evaluator and stores each finished
+ * item in its own transaction, so a crash loses at most the items in
+ * flight (left `running`, for `imagine resume`). It never redoes `done` or
+ * `failed` items and never resets states itself: resume and retry-errors
+ * do that (store_items_reset) under the run's lock.
+ *
+ * Metrics are computed from the stored checks only (run_metrics), through
+ * tp_metrics_compute, so they equal `imagine eval` on the same plans.
+ * Errors: IM_USAGE (unknown method, bad config), IM_IO (store, data). */
+#ifndef IMAGINE_RUN_H
+#define IMAGINE_RUN_H
+
+#include <stdio.h>
+
+#include "store.h"
+
+typedef struct RunExec {
+    int concurrency;      /* items in flight, >= 1 */
+    const char *data_dir; /* NULL: the data dir recorded in the run's config */
+    FILE *progress;       /* progress line and summary (stdout); NULL: silent */
+    int tty;              /* -1: decide from isatty */
+    const long long *only; /* when n_only > 0: run only these query ids */
+    int n_only;
+} RunExec;
+
+/* Executes the ready items of run_id. *after (if not NULL) receives the
+ * run as stored at the end. Returns IM_OK when the run was executed (some
+ * items may be left in error: see run_exit_code), else an error code. */
+int run_execute(Store *s, long long run_id, const RunExec *ex, StoreRun *after, Err *err);
+
+/* IM_INCOMPLETE when items are left ready, running or error; else IM_OK. */
+int run_exit_code(const StoreRun *r);
+
+/* Metrics of a run from its stored checks (undelivered: failed, error,
+ * ready and running items). */
+int run_metrics(Store *s, const StoreRun *r, TpMetrics *m, Err *err);
+
+/* The run's lock: an fcntl lock on byte run_id of "STORE.lock", released
+ * by the kernel when the process dies (even by kill -9). IM_IO with the
+ * holder's pid when another process executes the run. *fd: -1 until then. */
+int run_lock(const Store *s, long long run_id, int *fd, Err *err);
+void run_unlock(int fd);
+/* The pid of the process executing the run, 0 when none (no lock taken). */
+long run_lock_holder(const Store *s, long long run_id);
+
+#endif
