@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "shaders.h"
 
@@ -376,4 +377,43 @@ int vk_submit_wait(VkCtx *c, VkCommandBuffer cb, Err *err) {
 
 void vk_cmd_free(VkCtx *c, VkCommandBuffer cb) {
     if (c && cb) vkFreeCommandBuffers(c->dev, c->pool, 1, &cb);
+}
+
+/* ---- measurement ---- */
+
+int vk_measure_bandwidth(VkCtx *c, size_t bytes, int reps, double *bytes_per_s, Err *err) {
+    VkBuf a, b;
+    int rc = vk_buf_create(c, bytes, 0, &a, err);
+    if (rc) return rc;
+    if ((rc = vk_buf_create(c, bytes, 0, &b, err))) {
+        vk_buf_destroy(c, &a);
+        return rc;
+    }
+    VkCommandBuffer cb;
+    rc = vk_cmd_begin(c, &cb, err);
+    if (!rc) {
+        vkCmdFillBuffer(cb, a.buf, 0, VK_WHOLE_SIZE, 0x3f800000u);
+        vk_cmd_barrier(cb);
+        rc = vk_cmd_end(cb, err);
+        if (!rc) rc = vk_submit_wait(c, cb, err);
+        vk_cmd_free(c, cb);
+    }
+    if (!rc) rc = vk_cmd_begin(c, &cb, err);
+    if (!rc) {
+        VkBufferCopy reg = {0, 0, bytes};
+        for (int i = 0; i < reps; i++) {
+            vkCmdCopyBuffer(cb, (i & 1) ? b.buf : a.buf, (i & 1) ? a.buf : b.buf, 1, &reg);
+            vk_cmd_barrier(cb);
+        }
+        rc = vk_cmd_end(cb, err);
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        if (!rc) rc = vk_submit_wait(c, cb, err);
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        vk_cmd_free(c, cb);
+        double s = (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) * 1e-9;
+        *bytes_per_s = s > 0 ? 2.0 * (double)bytes * reps / s : 0; /* each copy reads and writes */
+    }
+    vk_buf_destroy(c, &a), vk_buf_destroy(c, &b);
+    return rc;
 }

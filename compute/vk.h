@@ -73,4 +73,7 @@ int vk_cmd_end(VkCommandBuffer cb, Err *err);
 int vk_submit_wait(VkCtx *c, VkCommandBuffer cb, Err *err);
 void vk_cmd_free(VkCtx *c, VkCommandBuffer cb);
 
+/* Device memory bandwidth from buffer copies (read + write bytes / s). */
+int vk_measure_bandwidth(VkCtx *c, size_t bytes, int reps, double *bytes_per_s, Err *err);
+
 #endif

@@ -1,0 +1,246 @@
+/* cmd_model.c: the local engine's verbs: `model init` (a Hugging Face model
+ * folder with random weights), `generate` (text to stdout), `serve` (the
+ * OpenAI-compatible server) and `bench decode` (prefill/decode speed). */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+
+#include "engine.h"
+#include "fsutil.h"
+#include "server.h"
+#include "verbs.h"
+
+static int usage(const char *msg) {
+    Err err;
+    err_set(&err, IM_USAGE, "%s", msg);
+    return harness_fail(&err);
+}
+
+/* ---- model init ---- */
+
+static int cmd_model_init(int argc, char **argv) {
+    const char *arch = "qwen3", *size = "tiny", *dtype = "bf16", *out = NULL, *data = NULL;
+    long seed = 0;
+    const CliOpt opts[] = {
+        {"--arch", CLI_STR, &arch, "A", "qwen3 or llama (default qwen3)"},
+        {"--size", CLI_STR, &size, "S", "tiny, small (the bench shape: vocab 32000, hidden 512, 8 layers) or 0.6b (default tiny)"},
+        {"--dtype", CLI_STR, &dtype, "T", "f32, f16 or bf16 (default bf16)"},
+        {"--seed", CLI_INT, &seed, "N", "random seed of the weights (default 0)"},
+        {"--out", CLI_STR, &out, "DIR", "the model folder to write"},
+        {"--data", CLI_STR, &data, "DIR", "TravelPlanner data, whose queries train the tokenizer (default: $IMAGINE_DATA)"},
+        {0}};
+    Err err = {0};
+    const char *pos[1];
+    int npos, rc = cli_parse("model init", "", argc, argv, opts, pos, 0, &npos, &err);
+    if (rc < 0) return IM_OK;
+    if (rc) return harness_fail(&err);
+    if (!out) return usage("imagine model init: --out DIR is required");
+    ModelInitOpts o = {.size = size, .seed = (uint64_t)seed, .out = out, .data_dir = harness_data_dir(data)};
+    if (!strcmp(arch, "qwen3")) o.arch = ARCH_QWEN3;
+    else if (!strcmp(arch, "llama")) o.arch = ARCH_LLAMA;
+    else return usage("imagine model init: --arch must be qwen3 or llama");
+    int dt = st_dtype_parse(dtype);
+    if (dt < 0) return usage("imagine model init: --dtype must be f32, f16 or bf16");
+    o.dtype = (StDtype)dt;
+    if ((rc = model_init(&o, &err))) return harness_fail(&err);
+    fprintf(stderr, "wrote %s (%s %s %s)\n", out, arch, size, dtype);
+    return IM_OK;
+}
+
+/* ---- generate ---- */
+
+static int print_piece(GenReq *r, const char *text, size_t len, const TokInfo *ti) {
+    (void)r, (void)ti;
+    fwrite(text, 1, len, stdout);
+    fflush(stdout);
+    return 0;
+}
+
+static int cmd_generate(int argc, char **argv) {
+    const char *model = NULL, *prompt = NULL, *messages = NULL, *device = NULL;
+    long max_tokens = 256, seed = 0, top_k = 0, ctx = 4096;
+    double temperature = 0, top_p = 1;
+    int raw = 0, think = 0;
+    const CliOpt opts[] = {
+        {"--model", CLI_STR, &model, "DIR", "a Hugging Face model folder (Qwen3 or Llama)"},
+        {"--prompt", CLI_STR, &prompt, "TEXT", "the user message (or the raw text with --raw)"},
+        {"--messages", CLI_STR, &messages, "FILE", "chat messages: JSON [{\"role\", \"content\"}, ...]"},
+        {"--raw", CLI_FLAG, &raw, NULL, "send the prompt as is, without the chat template"},
+        {"--think", CLI_FLAG, &think, NULL, "Qwen3: leave thinking on (default: an empty <think> block)"},
+        {"--max-tokens", CLI_INT, &max_tokens, "N", "at most N new tokens (default 256)"},
+        {"--temperature", CLI_FLOAT, &temperature, "T", "0 = greedy (default 0)"},
+        {"--top-p", CLI_FLOAT, &top_p, "P", "nucleus sampling (default 1)"},
+        {"--top-k", CLI_INT, &top_k, "K", "top-k sampling (default off)"},
+        {"--seed", CLI_INT, &seed, "S", "sampling seed (default 0)"},
+        {"--device", CLI_STR, &device, "NAME|INDEX", "Vulkan device (default: a GPU, else lavapipe)"},
+        {"--ctx", CLI_INT, &ctx, "N", "context length (default 4096)"},
+        {0}};
+    Err err = {0};
+    const char *pos[1];
+    int npos, rc = cli_parse("generate", "", argc, argv, opts, pos, 0, &npos, &err);
+    if (rc < 0) return IM_OK;
+    if (rc) return harness_fail(&err);
+    if (!model) return usage("imagine generate: --model DIR is required");
+    if (!prompt == !messages) return usage("imagine generate: give exactly one of --prompt TEXT or --messages FILE");
+    if (raw && messages) return usage("imagine generate: --raw takes --prompt, not --messages");
+    Engine *e = NULL;
+    EngineOpts eo = {.device = device, .max_seqs = 1, .max_ctx = (int)ctx, .max_rows = 64};
+    if ((rc = engine_open(model, &eo, &e, &err))) return harness_fail(&err);
+    int *ids = NULL, n = 0;
+    if (raw) rc = engine_encode_raw(e, prompt, &ids, &n, &err);
+    else if (prompt) {
+        ChatMsg m = {"user", prompt};
+        rc = engine_encode_chat(e, &m, 1, think, &ids, &n, &err);
+    } else {
+        char *text = NULL;
+        rc = fs_read_file(messages, &text, NULL, &err);
+        cJSON *j = rc ? NULL : cJSON_Parse(text);
+        free(text);
+        ChatMsg *m = NULL;
+        int nm = 0;
+        if (!rc && !j) rc = err_set(&err, IM_USAGE, "%s: not valid JSON", messages);
+        if (!rc) rc = chat_messages_from_json(j, messages, &m, &nm, &err);
+        if (!rc) rc = engine_encode_chat(e, m, nm, think, &ids, &n, &err);
+        free(m);
+        cJSON_Delete(j);
+    }
+    GenReq r = {.prompt = ids, .n_prompt = n, .max_tokens = (int)max_tokens, .seed = (uint64_t)seed, .stream = print_piece};
+    r.sample.temperature = (float)temperature, r.sample.top_p = (float)top_p, r.sample.top_k = (int)top_k;
+    GenReq *rs[1] = {&r};
+    if (!rc) rc = engine_run(e, rs, 1, &err);
+    if (!rc) putchar('\n');
+    genreq_free(&r);
+    free(ids);
+    engine_close(e);
+    return rc ? harness_fail(&err) : IM_OK;
+}
+
+/* ---- serve ---- */
+
+static volatile sig_atomic_t serve_stop;
+static void on_signal(int sig) {
+    (void)sig;
+    serve_stop = 1;
+}
+
+static void on_ready(int port, void *ud) {
+    fprintf(stderr, "imagine serve: %s on http://%s:%d/v1 (POST /v1/chat/completions, /v1/completions; GET /v1/models, /health)\n", vk_device_name(((Engine *)ud)->ctx), "127.0.0.1", port);
+}
+
+static int cmd_serve(int argc, char **argv) {
+    const char *model = NULL, *host = "127.0.0.1", *device = NULL, *name = NULL;
+    long port = 8080, batch = 8, ctx = 4096;
+    const CliOpt opts[] = {
+        {"--model", CLI_STR, &model, "DIR", "a Hugging Face model folder (Qwen3 or Llama)"},
+        {"--host", CLI_STR, &host, "ADDR", "IPv4 address to listen on (default 127.0.0.1)"},
+        {"--port", CLI_INT, &port, "P", "TCP port (default 8080; 0 picks a free one)"},
+        {"--name", CLI_STR, &name, "NAME", "model id reported by /v1/models (default: the folder name)"},
+        {"--batch", CLI_INT, &batch, "N", "requests decoded together (default 8)"},
+        {"--ctx", CLI_INT, &ctx, "N", "context length per request (default 4096)"},
+        {"--device", CLI_STR, &device, "NAME|INDEX", "Vulkan device (default: a GPU, else lavapipe)"},
+        {0}};
+    Err err = {0};
+    const char *pos[1];
+    int npos, rc = cli_parse("serve", "", argc, argv, opts, pos, 0, &npos, &err);
+    if (rc < 0) return IM_OK;
+    if (rc) return harness_fail(&err);
+    if (!model) return usage("imagine serve: --model DIR is required");
+    if (batch < 1 || batch > 64) return usage("imagine serve: --batch must be 1..64");
+    Engine *e = NULL;
+    EngineOpts eo = {.device = device, .max_seqs = (int)batch, .max_ctx = (int)ctx, .max_rows = 64};
+    if ((rc = engine_open(model, &eo, &e, &err))) return harness_fail(&err);
+    if (!name) {
+        name = strrchr(model, '/');
+        name = name && name[1] ? name + 1 : model;
+    }
+    signal(SIGPIPE, SIG_IGN);
+    signal(SIGINT, on_signal);
+    signal(SIGTERM, on_signal);
+    rc = server_run(e, host, (int)port, name, &serve_stop, on_ready, e, &err);
+    engine_close(e);
+    return rc ? harness_fail(&err) : IM_OK;
+}
+
+/* ---- bench decode ---- */
+
+static int cmd_bench_decode(int argc, char **argv) {
+    const char *model = NULL, *device = NULL;
+    long prompt_tokens = 64, gen = 64;
+    int json = 0;
+    const CliOpt opts[] = {
+        {"--model", CLI_STR, &model, "DIR", "a Hugging Face model folder"},
+        {"--prompt-tokens", CLI_INT, &prompt_tokens, "N", "prompt length for the prefill figure (default 64)"},
+        {"--gen", CLI_INT, &gen, "N", "tokens decoded per sequence (default 64)"},
+        {"--device", CLI_STR, &device, "NAME|INDEX", "Vulkan device (default: a GPU, else lavapipe)"},
+        {"--json", CLI_FLAG, &json, NULL, "one JSON object per batch size"},
+        {0}};
+    Err err = {0};
+    const char *pos[1];
+    int npos, rc = cli_parse("bench decode", "", argc, argv, opts, pos, 0, &npos, &err);
+    if (rc < 0) return IM_OK;
+    if (rc) return harness_fail(&err);
+    if (!model) return usage("imagine bench decode: --model DIR is required");
+    if (prompt_tokens < 1 || gen < 1) return usage("imagine bench decode: --prompt-tokens and --gen must be positive");
+    Engine *e = NULL;
+    EngineOpts eo = {.device = device, .max_seqs = 8, .max_ctx = (int)(prompt_tokens + gen + 8), .max_rows = 64};
+    if ((rc = engine_open(model, &eo, &e, &err))) return harness_fail(&err);
+    double bw = 0;
+    if ((rc = vk_measure_bandwidth(e->ctx, 64u << 20, 8, &bw, &err))) {
+        engine_close(e);
+        return harness_fail(&err);
+    }
+    size_t wbytes = vkm_weight_bytes(e->vm);
+    const ModelConfig *c = &e->mf->cfg;
+    if (!json)
+        printf("model %s: %s, hidden %d, %d layers, %d/%d heads, vocab %d, %s weights (%.1f MB read per decode step)\n"
+               "device: %s; measured copy bandwidth %.2f GB/s\n",
+               model, model_arch_name(c->arch), c->hidden, c->layers, c->n_heads, c->n_kv_heads, c->vocab, st_dtype_name(e->mf->w.embed->dtype),
+               wbytes / 1e6, vk_device_name(e->ctx), bw / 1e9);
+    int *ids = malloc(sizeof(int) * (size_t)prompt_tokens);
+    for (long i = 0; i < prompt_tokens; i++) ids[i] = (int)((i * 7919 + 13) % (tok_n_vocab(e->mf->tok) - 8));
+    int batches[2] = {1, 8};
+    for (int bi = 0; bi < 2 && !rc; bi++) {
+        int B = batches[bi];
+        GenReq rq[8], *rs[8];
+        memset(rq, 0, sizeof rq);
+        for (int i = 0; i < B; i++) {
+            rq[i].prompt = ids, rq[i].n_prompt = (int)prompt_tokens, rq[i].max_tokens = (int)gen, rq[i].ignore_eos = 1;
+            rq[i].seed = (uint64_t)i, rq[i].sample.temperature = 0;
+            rs[i] = &rq[i];
+        }
+        /* warm-up: pipelines, command buffers */
+        GenReq w = {.prompt = ids, .n_prompt = 4, .max_tokens = 2, .ignore_eos = 1}, *wr = &w;
+        rc = engine_run(e, &wr, 1, &err);
+        genreq_free(&w);
+        e->prefill_s = e->decode_s = 0, e->prefill_tokens = e->decode_tokens = e->decode_steps = 0;
+        if (!rc) rc = engine_run(e, rs, B, &err);
+        for (int i = 0; i < B; i++) genreq_free(&rq[i]);
+        if (rc) break;
+        double pre = e->prefill_tokens / e->prefill_s, dec = e->decode_tokens / e->decode_s;
+        double ms_step = 1e3 * e->decode_s / (double)e->decode_steps, floor_ms = 1e3 * (double)wbytes / bw;
+        struct rusage ru;
+        getrusage(RUSAGE_SELF, &ru);
+        if (json)
+            printf("{\"batch\": %d, \"prefill_tok_s\": %.2f, \"decode_tok_s\": %.2f, \"ms_per_step\": %.3f, \"ms_per_token\": %.3f, \"floor_ms_per_step\": %.3f, "
+                   "\"share_of_floor\": %.4f, \"dispatches_per_step\": %d, \"device_mem_peak_bytes\": %zu, \"rss_peak_kb\": %ld, \"bandwidth_gbs\": %.3f}\n",
+                   B, pre, dec, ms_step, 1e3 * e->decode_s / (double)e->decode_tokens, floor_ms, floor_ms / ms_step, vkm_dispatches(e->vm), vk_mem_peak(e->ctx), ru.ru_maxrss, bw / 1e9);
+        else
+            printf("batch %d: prefill %.1f tok/s (%ld tokens); decode %.1f tok/s, %.2f ms/step, %.2f ms/token; "
+                   "bandwidth floor %.2f ms/step -> %.0f%% of the floor; %d dispatches/step; peak device memory %.1f MB, peak RSS %.1f MB\n",
+                   B, pre, e->prefill_tokens, dec, ms_step, 1e3 * e->decode_s / (double)e->decode_tokens, floor_ms, 100 * floor_ms / ms_step,
+                   vkm_dispatches(e->vm), vk_mem_peak(e->ctx) / 1e6, ru.ru_maxrss / 1e3);
+    }
+    free(ids);
+    engine_close(e);
+    return rc ? harness_fail(&err) : IM_OK;
+}
+
+const CliVerb imagine_verbs_model[] = {
+    {"model init", cmd_model_init, "Write a Hugging Face model folder with random weights and a tokenizer trained on TravelPlanner text.", ""},
+    {"generate", cmd_generate, "Generate text with a local model on Vulkan (chat template unless --raw).", ""},
+    {"serve", cmd_serve, "Serve a local model over an OpenAI-compatible HTTP API.", ""},
+    {"bench decode", cmd_bench_decode, "Prefill and decode speed of a local model, batch 1 and 8, against the memory-bandwidth floor.", ""},
+    {0}};
