@@ -134,7 +134,7 @@ static int plot_heat(Plotter *p, const RpModel *m, Err *err) {
                    "set xtics ('3 days' 0, '5 days' 1, '7 days' 2)\nset ytics ('easy' 0, 'medium' 1, 'hard' 2)\n"
                    "set cbrange [0:100]\nset cblabel 'final pass (%%)'\n"
                    "set palette defined (0 '#f7fcf5', 50 '#a1d99b', 100 '#31a354')\n"
-                   "plot '%s/%s' using 1:2:3 with image, '' using 1:2:4 with labels font ',12'\n",
+                   "plot '%s/%s' using 1:2:3 with image pixels, '' using 1:2:4 with labels font ',12'\n",
                    p->dir, name);
     }
     return IM_OK;

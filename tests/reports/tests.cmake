@@ -12,3 +12,7 @@ foreach(mode html escape pdf gate table bench)
            COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/test_verbs.sh ${mode} $<TARGET_FILE:imagine> ${IMAGINE_TEST_DATA}
                    ${CMAKE_BINARY_DIR}/tests/reports-out)
 endforeach()
+foreach(mode escape pdf bench)
+  set_tests_properties(report_verbs_${mode} PROPERTIES
+                       ENVIRONMENT "LSAN_OPTIONS=suppressions=${CMAKE_CURRENT_LIST_DIR}/lsan.supp:print_suppressions=0")
+endforeach()
