@@ -22,6 +22,11 @@ static void fmt_time(double t, char *out, size_t cap) {
     strftime(out, cap, "%Y-%m-%d %H:%M:%SZ", &tm);
 }
 
+/* "running" in the store with nobody executing it: a crash left it. */
+static const char *shown_status(const Store *s, const StoreRun *r) {
+    return !strcmp(r->status, "running") && !run_lock_holder(s, r->id) ? "interrupted" : r->status;
+}
+
 static double wall_s(const StoreRun *r) { return r->finished > r->started ? r->finished - r->started : 0; }
 
 /* Opens the store and finds RUN (pos) for a reading verb. */
@@ -110,12 +115,12 @@ static double mean_latency(Store *s, const StoreRun *r, Err *err) {
     return k ? sum / k : 0;
 }
 
-static void show_text(const StoreRun *r, const TpMetrics *m, double latency, Buf *b) {
+static void show_text(const Store *s, const StoreRun *r, const TpMetrics *m, double latency, Buf *b) {
     char t0[32], t1[32];
     fmt_time(r->started, t0, sizeof t0), fmt_time(r->finished, t1, sizeof t1);
     buf_printf(b, "run %lld%s%s%s: method %s, model %s, %s %s (%d queries)\n", r->id, r->name ? " (" : "",
                r->name ? r->name : "", r->name ? ")" : "", r->method, r->model, r->suite, r->split, r->n_items);
-    buf_printf(b, "status: %s   imagine %s   seed %lld\n", r->status, r->git_rev, r->seed);
+    buf_printf(b, "status: %s   imagine %s   seed %lld\n", shown_status(s, r), r->git_rev, r->seed);
     buf_printf(b, "time: started %s, finished %s, wall %.1fs, active %.1fs, mean latency %.1f ms\n", t0, t1, wall_s(r),
                r->active_s, latency);
     buf_printf(b, "items: %d done, %d failed, %d error, %d running, %d ready\n", r->n_state[ST_DONE],
@@ -154,7 +159,7 @@ static int cmd_show(int argc, char **argv) {
             tp_metrics_json(&m, &b);
             buf_puts(&b, "}\n");
         } else {
-            show_text(&r, &m, latency, &b);
+            show_text(s, &r, &m, latency, &b);
         }
         fwrite(b.data, 1, b.len, stdout);
         buf_free(&b);
@@ -191,7 +196,7 @@ static int cmd_status(int argc, char **argv) {
             buf_printf(&b, ", \"finished_items\": %d, \"executing_pid\": %ld}\n", finished, pid);
         } else {
             buf_printf(&b, "run %lld%s%s%s: %s", r.id, r.name ? " (" : "", r.name ? r.name : "", r.name ? ")" : "",
-                       pid ? "executing" : r.status);
+                       pid ? "executing" : shown_status(s, &r));
             if (pid) buf_printf(&b, " (pid %ld)", pid);
             buf_printf(&b, "; %d/%d finished: %d done, %d failed, %d error, %d running, %d ready", finished, r.n_items,
                        r.n_state[ST_DONE], r.n_state[ST_FAILED], r.n_state[ST_ERROR], r.n_state[ST_RUNNING],
