@@ -1,8 +1,8 @@
 /* cmd_bench_eval.c: `imagine bench eval`: how fast the evaluator is.
  *
  * For each workload (the 4 train submissions; the 180 validation queries
- * with the 180 train plans in turn; 1,000 train queries and plans cycled)
- * it prints the in-process rate (plans per second, database already
+ * with the 180 train plans, each given to a query of its number of days;
+ * 1,000 train queries with their plans, cycled) it prints the in-process rate (plans per second, database already
  * loaded) and the wall time of a whole `imagine eval` child process,
  * database load included (median of --runs). --peer "COMMAND" times
  * another evaluator on the same files and prints the ratio. Inputs it
@@ -87,7 +87,16 @@ static char *slim_query(const char *line) {
     return s;
 }
 
-/* Writes the validation plan file (the 4 train files' lines in turn, 180)
+/* The "days" of a query line, or 0. */
+static int line_days(const char *line) {
+    cJSON *o = cJSON_Parse(line);
+    const cJSON *d = cJSON_GetObjectItemCaseSensitive(o, "days");
+    int days = cJSON_IsNumber(d) ? d->valueint : 0;
+    cJSON_Delete(o);
+    return days;
+}
+
+/* Writes the validation plan file (180 train plans, matched by days)
  * and the 1,000-line query+plan pairs into tmp. */
 static int build_inputs(const char *data, const char *tmp, Workload *w, int *nw, Err *err) {
     char *qtext = NULL, **qlines = NULL, *ptext[NTRAIN] = {0}, **plines[NTRAIN] = {0};
@@ -116,16 +125,29 @@ static int build_inputs(const char *data, const char *tmp, Workload *w, int *nw,
     char *vq = fs_join(data, "queries/validation.jsonl");
     int nv = 0;
     if (!rc) {
+        /* validation query i gets the next train plan (file by file, line by
+         * line, cycling) whose query has the same number of days: the
+         * official code raises KeyError on the {} padding of a shorter plan. */
         char *vtext = NULL, **vlines = NULL;
         rc = read_lines(vq, &vtext, &vlines, &nv, err);
-        free(vtext), free(vlines);
+        int next[8] = {0}, *tdays = malloc((size_t)nq * sizeof *tdays);
+        for (int j = 0; !rc && j < nq; j++) tdays[j] = line_days(qlines[j]);
+        for (int i = 0; !rc && i < nv; i++) {
+            int d = line_days(vlines[i]), k = 0, pick = -1;
+            for (int tries = 0; tries < nq * NTRAIN && pick < 0; tries++) {
+                k = next[d & 7]++ % (nq * NTRAIN);
+                if (tdays[k % nq] == d) pick = k;
+            }
+            if (pick < 0) pick = i % (nq * NTRAIN);
+            buf_printf(&b, "%s\n", plines[pick / nq][pick % nq]);
+        }
+        free(tdays), free(vtext), free(vlines);
     }
     if (!rc) {
-        for (int i = 0; i < nv; i++) buf_printf(&b, "%s\n", plines[(i / nq) % NTRAIN][i % nq]);
         char *p = fs_join(tmp, "validation_plans.jsonl");
         rc = fs_write_atomic(p, b.data, b.len, err);
         Workload *x = &w[(*nw)++];
-        snprintf(x->label, sizeof x->label, "validation: %d queries, train plans cycled", nv);
+        snprintf(x->label, sizeof x->label, "validation: %d queries, train plans by days", nv);
         x->queries = strdup(vq), x->plans = p, x->split = "validation", x->n = nv;
     }
     /* 1,000 plans: train query i % 45 with its plan from file (i / 45) % 4 */
