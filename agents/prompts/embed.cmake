@@ -6,7 +6,7 @@ list(SORT AG_PROMPT_FILES)
 add_custom_command(
   OUTPUT ${CMAKE_CURRENT_BINARY_DIR}/prompts_data.c
   COMMAND ${CMAKE_COMMAND} -DOUT=${CMAKE_CURRENT_BINARY_DIR}/prompts_data.c
-          "-DFILES=${AG_PROMPT_FILES}" -P ${CMAKE_CURRENT_SOURCE_DIR}/prompts/embed_run.cmake
+          -DDIR=${CMAKE_CURRENT_SOURCE_DIR}/prompts -P ${CMAKE_CURRENT_SOURCE_DIR}/prompts/embed_run.cmake
   DEPENDS ${AG_PROMPT_FILES} ${CMAKE_CURRENT_SOURCE_DIR}/prompts/embed_run.cmake
-  COMMENT "Embedding agents/prompts/*.txt")
+  COMMENT "Embedding agents/prompts/*.txt" VERBATIM)
 target_sources(imagine_agents PRIVATE ${CMAKE_CURRENT_BINARY_DIR}/prompts_data.c)

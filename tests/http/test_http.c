@@ -12,6 +12,8 @@
 
 #include "cache.h"
 #include "evaluate.h"
+#include "llm.h"
+#include "tools.h"
 #include "fsutil.h"
 #include "method.h"
 #include "model.h"
@@ -352,6 +354,288 @@ static void t_metachars(void) {
     ag_cache_close(c);
 }
 
+
+/* ---- methods over the train split --------------------------------------- */
+
+static TpDb *db;
+static TpQuerySet *qs;
+
+static char *spec_for(TsServer *srv, const char *extra) {
+    char *s = NULL;
+    if (asprintf(&s, "{\"model\":\"openai:http://127.0.0.1:%d/v1#gpt-4-test?timeout=2&backoff=0.02&max_retries=3\"%s}",
+                 ts_server_port(srv), extra ? extra : "") < 0)
+        return NULL;
+    return s;
+}
+
+/* Plans every train query with `method`; results[i] for query i. */
+static int run_method(const char *method, const char *config, AgResult *results) {
+    const AgMethod *m = ag_method_find(method);
+    CHECK(m != NULL, "no method %s", method);
+    if (!m) return -1;
+    AgContext ctx = {.db = db, .data_dir = data_dir, .config_json = config};
+    Err err = {0};
+    int rc = m->init(&ctx, &err);
+    CHECK(rc == IM_OK, "%s init: %s", method, err.msg);
+    if (rc) return -1;
+    for (int i = 0; i < qs->n; i++) {
+        memset(&results[i], 0, sizeof results[i]);
+        rc = m->plan(&ctx, &qs->q[i], &results[i], &err);
+        CHECK(rc == IM_OK, "%s plan %d: %s", method, i + 1, err.msg);
+    }
+    m->fini(&ctx);
+    return 0;
+}
+
+/* The metrics of results equal those of eval on the submission file. */
+static void same_metrics(const char *label, const AgResult *res, const char *submission) {
+    TpSubmission *sub = NULL;
+    Err err = {0};
+    CHECK(tp_submission_read(submission, &sub, &err) == IM_OK, "%s", err.msg);
+    if (!sub) return;
+    TpPlanResult *want = calloc((size_t)qs->n, sizeof *want), *got = calloc((size_t)qs->n, sizeof *got);
+    tp_eval_submission(db, qs, sub, want, NULL);
+    for (int i = 0; i < qs->n; i++) {
+        cJSON *plan = res[i].plan_json ? cJSON_Parse(res[i].plan_json) : NULL;
+        tp_eval_plan(db, &qs->q[i], plan, i + 1, &got[i]);
+        cJSON_Delete(plan);
+    }
+    TpMetrics a, b;
+    tp_metrics_compute(qs->q, want, qs->n, "train", &a);
+    tp_metrics_compute(qs->q, got, qs->n, "train", &b);
+    Buf ja, jb;
+    buf_init(&ja), buf_init(&jb);
+    tp_metrics_json(&a, &ja), tp_metrics_json(&b, &jb);
+    CHECK(!strcmp(ja.data, jb.data), "%s: metrics differ from imagine eval:\n eval: %.300s\n  run: %.300s", label, ja.data, jb.data);
+    printf("%s: %.150s...\n", label, jb.data);
+    buf_free(&ja), buf_free(&jb);
+    for (int i = 0; i < qs->n; i++) tp_plan_result_free(&want[i]), tp_plan_result_free(&got[i]);
+    free(want), free(got);
+    tp_submission_free(sub);
+}
+
+static void free_results(AgResult *r) {
+    for (int i = 0; i < qs->n; i++) ag_result_free(&r[i]);
+}
+
+static void t_methods(void) {
+    char sub[512], e[512], cache[300];
+    snprintf(sub, sizeof sub, "%s/outputs/train/train_gpt-4-1106-preview_direct_sole-planning_submission.jsonl", data_dir);
+    snprintf(cache, sizeof cache, "%s/methods.db", tmpdir);
+    TsConfig tc = {.plans = sub, .render = "mixed"};
+    TsServer *srv = ts_server_start(&tc, e, sizeof e);
+    CHECK(srv, "%s", e);
+    if (!srv) return;
+    AgResult *res = calloc((size_t)qs->n, sizeof *res);
+    char extra[400];
+    snprintf(extra, sizeof extra, ",\"cache\":\"%s\"", cache);
+    char *cfg = spec_for(srv, extra);
+    /* direct: the plans come back through text and JSON renderings, and score exactly as eval scores the file */
+    run_method("direct", cfg, res);
+    int done = 0;
+    for (int i = 0; i < qs->n; i++) done += res[i].outcome == AG_DONE;
+    CHECK(done == qs->n, "direct: %d of %d done", done, qs->n);
+    same_metrics("direct via HTTP", res, sub);
+    long n0 = ts_server_chat_requests(srv);
+    CHECK(n0 == qs->n, "%ld requests", n0);
+    free_results(res);
+    /* a second identical run: all from the cache, nothing reaches the server */
+    run_method("direct", cfg, res);
+    int hits = 0;
+    for (int i = 0; i < qs->n; i++) hits += res[i].cache_hits == 1 && res[i].tokens_in == 0;
+    CHECK(hits == qs->n && ts_server_chat_requests(srv) == n0, "hits %d, requests %ld", hits, ts_server_chat_requests(srv));
+    same_metrics("direct from the cache", res, sub);
+    free_results(res);
+    free(cfg);
+    /* faults in a run: errors, never failures; retrying the errors completes the run */
+    cfg = spec_for(srv, ",\"no_cache\":true");
+    for (int i = 0; i < 3 * 4; i++) ts_server_fault(srv, i % 4 == 3 ? "drop" : i % 2 ? "500" : "429:0");
+    ts_server_fault(srv, "truncated"), ts_server_fault(srv, "nonjson"), ts_server_fault(srv, "slow:2500");
+    run_method("direct", cfg, res);
+    int err_items = 0, failed = 0;
+    for (int i = 0; i < qs->n; i++) err_items += res[i].outcome == AG_ERROR, failed += res[i].outcome == AG_FAILED;
+    CHECK(failed == 0 && err_items >= 1, "errors %d failed %d", err_items, failed);
+    const AgMethod *direct = ag_method_find("direct");
+    AgContext ctx = {.db = db, .data_dir = data_dir, .config_json = cfg};
+    Err err = {0};
+    direct->init(&ctx, &err);
+    for (int i = 0; i < qs->n; i++)
+        if (res[i].outcome == AG_ERROR) { /* retry-errors */
+            CHECK(res[i].failure && strstr(res[i].failure, "127.0.0.1"), "%s", res[i].failure);
+            ag_result_free(&res[i]);
+            direct->plan(&ctx, &qs->q[i], &res[i], &err);
+        }
+    direct->fini(&ctx);
+    done = 0;
+    for (int i = 0; i < qs->n; i++) done += res[i].outcome == AG_DONE;
+    CHECK(done == qs->n, "after retrying the errors: %d of %d done", done, qs->n);
+    same_metrics("direct after faults and retry", res, sub);
+    free_results(res);
+    /* cot answers through the same server */
+    run_method("cot", cfg, res);
+    done = 0;
+    for (int i = 0; i < qs->n; i++) done += res[i].outcome == AG_DONE;
+    CHECK(done == qs->n, "cot: %d done", done);
+    free_results(res);
+    free(cfg);
+    ts_server_stop(srv);
+    free(res);
+}
+
+/* A script answering every query of the train split with `content(q)`. */
+static TsServer *script_server(const char *name, char *(*content)(int i, const char **reasoning)) {
+    char path[300], e[512];
+    snprintf(path, sizeof path, "%s/%s.jsonl", tmpdir, name);
+    FILE *f = fopen(path, "w");
+    /* planner prompts first: they contain the query too */
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < qs->n; i++) {
+            const char *reasoning = NULL;
+            char *c = content(pass ? i : -1 - i, &reasoning);
+            if (!c) continue;
+            cJSON *o = cJSON_CreateObject();
+            char *match = NULL;
+            if (asprintf(&match, "%s%s", pass ? "" : "Notes:\n", pass ? qs->q[i].query : "") < 0) match = NULL;
+            cJSON_AddStringToObject(o, "match", pass ? qs->q[i].query : match);
+            cJSON_AddStringToObject(o, "content", c);
+            if (reasoning) cJSON_AddStringToObject(o, "reasoning_content", reasoning);
+            char *line = cJSON_PrintUnformatted(o);
+            fprintf(f, "%s\n", line);
+            free(line), free(match), free(c);
+            cJSON_Delete(o);
+            if (!pass) break; /* one planner entry is enough */
+        }
+    fclose(f);
+    TsConfig tc = {.script = path};
+    TsServer *s = ts_server_start(&tc, e, sizeof e);
+    CHECK(s, "%s", e);
+    return s;
+}
+
+static char *annotated_plan(int i) {
+    cJSON *o = cJSON_Parse(qs->q[i].json);
+    char *s = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(o, "annotated_plan"));
+    cJSON_Delete(o);
+    return s;
+}
+
+static char *react_finish(int i, const char **reasoning) {
+    (void)reasoning;
+    if (i < 0) return NULL;
+    char *plan = annotated_plan(i), *s = NULL;
+    if (asprintf(&s, "Thought 1: I have checked the costs.\nAction 1: Finish[%s]\nObservation 1: (the model wrote this)", plan) < 0) s = NULL;
+    free(plan);
+    return s;
+}
+
+static char *react_loop(int i, const char **reasoning) {
+    (void)reasoning;
+    if (i < 0) return NULL;
+    return strdup("Thought: let me price day one.\nAction 1: CostEnquiry[{\"day\": 1, \"current_city\": \"Nowhere\", \"breakfast\": \"Nothing, Nowhere\"}]");
+}
+
+static char *thinking(int i, const char **reasoning) {
+    if (i < 0) return NULL;
+    *reasoning = "First I compare the flights; then the hotels.";
+    char *plan = annotated_plan(i), *s = NULL;
+    if (asprintf(&s, "```json\n%s\n```", plan) < 0) s = NULL;
+    free(plan);
+    return s;
+}
+
+static char *two_stage(int i, const char **reasoning) {
+    (void)reasoning;
+    if (i < 0) return annotated_plan(0); /* the planner's answer */
+    return strdup("Thought 1: I look for places to stay.\nAction 1: AccommodationSearch[Rockford]");
+}
+
+static void t_methods_scripted(void) {
+    AgResult *res = calloc((size_t)qs->n, sizeof *res);
+    TsServer *srv = script_server("react", react_finish);
+    char *cfg = spec_for(srv, ",\"no_cache\":true,\"max_steps\":3,\"max_attempts\":2");
+    run_method("react", cfg, res);
+    char sub[512];
+    snprintf(sub, sizeof sub, "%s/outputs/train/train_annotated_plans.jsonl", data_dir);
+    same_metrics("react (Finish with the annotated plans)", res, sub);
+    for (int i = 0; i < qs->n; i++) CHECK(res[i].outcome == AG_DONE && res[i].calls == 1, "react %d: %s", i, res[i].failure);
+    free_results(res);
+    free(cfg);
+    ts_server_stop(srv);
+
+    srv = script_server("loop", react_loop);
+    cfg = spec_for(srv, ",\"no_cache\":true,\"max_steps\":3,\"max_attempts\":2");
+    run_method("react", cfg, res);
+    CHECK(res[0].outcome == AG_FAILED && res[0].calls == 3 && strstr(res[0].failure, "within 3 steps"), "%d %d %s", res[0].outcome,
+          res[0].calls, res[0].failure);
+    CHECK(res[0].raw_text && strstr(res[0].raw_text, "Observation 1: Sorry, the cost of your subplan is not available"), "%s",
+          res[0].raw_text);
+    free_results(res);
+    run_method("reflexion", cfg, res);
+    CHECK(res[0].outcome == AG_FAILED && res[0].calls == 7 && strstr(res[0].raw_text, "=== reflection 1 ==="), "%d %d", res[0].outcome,
+          res[0].calls);
+    free_results(res);
+    free(cfg);
+    ts_server_stop(srv);
+
+    srv = script_server("thinking", thinking);
+    cfg = spec_for(srv, ",\"no_cache\":true");
+    run_method("thinking", cfg, res);
+    same_metrics("thinking (annotated plans)", res, sub);
+    CHECK(res[0].reasoning && !strcmp(res[0].reasoning, "First I compare the flights; then the hotels."), "%s", res[0].reasoning);
+    free_results(res);
+    free(cfg);
+    ts_server_stop(srv);
+
+    srv = script_server("two", two_stage);
+    cfg = spec_for(srv, ",\"no_cache\":true,\"max_steps\":3");
+    run_method("two-stage", cfg, res);
+    CHECK(res[0].outcome == AG_DONE && res[0].calls == 4, "%d %d %s", res[0].outcome, res[0].calls, res[0].failure);
+    CHECK(res[0].raw_text && strstr(res[0].raw_text, "Observation 1: ") && strstr(res[0].raw_text, "=== planner ==="), "%s",
+          res[0].raw_text);
+    free_results(res);
+    free(cfg);
+    ts_server_stop(srv);
+    free(res);
+}
+
+static void t_tools(void) {
+    TpTools t;
+    tp_tools_init(&t, db);
+    Buf obs;
+    buf_init(&obs);
+    CHECK(tp_tools_run(&t, "AccommodationSearch[Rockford]", &obs) == TP_TOOL_OBS && strstr(obs.data, "NAME") && strstr(obs.data, "Rockford"),
+          "%.200s", obs.data);
+    buf_reset(&obs);
+    CHECK(tp_tools_run(&t, "NotebookWrite[Accommodations in Rockford]", &obs) == TP_TOOL_OBS &&
+              !strcmp(obs.data, "The information has been recorded in Notebook, and its index is 0."),
+          "%s", obs.data);
+    CHECK(strstr(t.notebook.data, "Description: Accommodations in Rockford"), "notebook");
+    buf_reset(&obs);
+    tp_tools_run(&t, "FlightSearch[St. Petersburg, Rockford, 2022-03-16]", &obs);
+    CHECK(strstr(obs.data, "F3573659"), "%.300s", obs.data);
+    buf_reset(&obs);
+    tp_tools_run(&t, "FlightSearch[Rockford, Nowhere, 2022-03-16]", &obs);
+    CHECK(!strcmp(obs.data, "There is no flight from Rockford to Nowhere on 2022-03-16."), "%s", obs.data);
+    buf_reset(&obs);
+    tp_tools_run(&t, "DistanceMatrix[Austin, Dallas, self-driving]", &obs);
+    CHECK(!strncmp(obs.data, "self-driving, from Austin to Dallas, duration: ", 47) && strstr(obs.data, "cost: "), "%s", obs.data);
+    buf_reset(&obs);
+    tp_tools_run(&t, "CitySearch[Texas]", &obs);
+    CHECK(obs.data[0] == '[' && strstr(obs.data, "'Austin'"), "%.200s", obs.data);
+    buf_reset(&obs);
+    CHECK(tp_tools_run(&t, "Planner[a trip]", &obs) == TP_TOOL_PLANNER && !strcmp(obs.data, "a trip"), "%s", obs.data);
+    buf_reset(&obs);
+    CHECK(tp_tools_run(&t, "Teleport[Mars]", &obs) == TP_TOOL_INVALID && strstr(obs.data, "FlightSearch"), "%s", obs.data);
+    buf_free(&obs);
+    tp_tools_free(&t);
+    /* prompts are embedded with their hash */
+    const AgPrompt *p = ag_prompt("direct");
+    CHECK(p && strstr(p->text, "{{reference}}") && strlen(p->sha256) == 64, "prompt direct");
+    char h1[65], h2[65];
+    ag_method_prompt_hash("direct", h1), ag_method_prompt_hash("cot", h2);
+    CHECK(strcmp(h1, h2), "prompt hashes");
+}
+
 /* ---- main --------------------------------------------------------------- */
 
 static void write_file(const char *path, const char *text) {
@@ -373,6 +657,12 @@ int main(int argc, char **argv) {
     snprintf(script, sizeof script, "%s/script.jsonl", tmpdir);
     write_file(script, "{\"match\":\"say hello\",\"content\":\"Hello there.\",\"reasoning_content\":\"The user greets.\"}\n"
                        "{\"match\":\"think first\",\"content\":\"<think>six times seven</think>42\"}\n");
+    char qpath[400];
+    snprintf(qpath, sizeof qpath, "%s/queries/train.jsonl", data_dir);
+    if (tp_db_open(data_dir, &db, &err) || tp_queries_load(qpath, &qs, &err)) {
+        fprintf(stderr, "%s\n", err.msg);
+        return 1;
+    }
     TsConfig tc = {.script = script};
     char e[512];
     server = ts_server_start(&tc, e, sizeof e);
@@ -384,7 +674,8 @@ int main(int argc, char **argv) {
         const char *name;
         void (*fn)(void);
     } tests[] = {{"parse", t_parse}, {"think", t_think}, {"spec", t_spec}, {"http", t_http}, {"drop", t_drop},
-                 {"concurrency", t_concurrency}, {"cache", t_cache}, {"metachars", t_metachars}};
+                 {"concurrency", t_concurrency}, {"cache", t_cache}, {"metachars", t_metachars}, {"tools", t_tools},
+                 {"methods", t_methods}, {"scripted", t_methods_scripted}};
     for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++) {
         double t0 = now_ms();
         int f0 = failures;
@@ -392,6 +683,8 @@ int main(int argc, char **argv) {
         printf("%-12s %s %8.0f ms\n", tests[i].name, failures == f0 ? "ok  " : "FAIL", now_ms() - t0);
     }
     ts_server_stop(server);
+    tp_queries_free(qs);
+    tp_db_close(db);
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
     if (!failures && system(cmd)) fprintf(stderr, "could not remove %s\n", tmpdir);
     printf("test_http: %d checks, %d failures\n", checks, failures);

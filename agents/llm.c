@@ -1,0 +1,301 @@
+/* llm.c: the shared machinery of the prompting methods (see llm.h):
+ * configuration -> model and cache, accounted calls, reference
+ * information, final parsing, and the cost of a (sub-)plan. */
+#include "llm.h"
+
+#include <math.h>
+#include <openssl/evp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "parse.h"
+#include "prompts.h"
+#include "reference.h"
+
+/* ---- lifetime ----------------------------------------------------------- */
+
+static int num_of(const cJSON *o, const char *k, int def) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    return cJSON_IsNumber(v) ? v->valueint : def;
+}
+
+int ag_llm_init(AgContext *ctx, const char *method, int default_steps, Err *err) {
+    AgLlm *l = calloc(1, sizeof *l);
+    if (!l) return err_set(err, IM_IO, "out of memory");
+    l->method = method;
+    cJSON *cfg = ctx->config_json ? cJSON_Parse(ctx->config_json) : NULL;
+    if (ctx->config_json && !cJSON_IsObject(cfg)) {
+        free(l);
+        cJSON_Delete(cfg);
+        return err_set(err, IM_USAGE, "method %s: the run configuration is not a JSON object", method);
+    }
+    l->max_steps = num_of(cfg, "max_steps", default_steps);
+    l->max_attempts = num_of(cfg, "max_attempts", 3);
+    if (l->max_steps < 1) l->max_steps = 1;
+    if (l->max_attempts < 1) l->max_attempts = 1;
+    int rc = IM_OK;
+    if (ctx->model) l->model = ctx->model;
+    else {
+        const cJSON *spec = cJSON_GetObjectItemCaseSensitive(cfg, "model");
+        char *s = cJSON_IsString(spec) ? strdup(spec->valuestring) : cJSON_IsObject(spec) ? cJSON_PrintUnformatted(spec) : NULL;
+        if (!s) rc = err_set(err, IM_USAGE, "method %s needs a model: pass --model openai:BASE_URL#MODEL or a JSON file (docs/http.md)", method);
+        AgModelConfig mc;
+        if (!rc && !(rc = ag_model_config_parse(s, &mc, err))) {
+            int k = num_of(cfg, "concurrency", 0);
+            if (k > 0) mc.concurrency = k;
+            rc = ag_model_open(&mc, &l->model, err);
+            ag_model_config_free(&mc);
+        }
+        free(s);
+        const cJSON *no_cache = cJSON_GetObjectItemCaseSensitive(cfg, "no_cache");
+        const cJSON *cache = cJSON_GetObjectItemCaseSensitive(cfg, "cache");
+        if (!rc && !cJSON_IsTrue(no_cache) && !cJSON_IsFalse(cache) && !cJSON_IsNull(cache)) {
+            rc = ag_cache_open(cJSON_IsString(cache) ? cache->valuestring : AG_CACHE_DEFAULT, &l->cache, err);
+            if (!rc) ag_model_set_cache(l->model, l->cache);
+        }
+        l->own_model = 1;
+    }
+    cJSON_Delete(cfg);
+    ctx->user = l;
+    if (rc) {
+        ag_llm_fini(ctx);
+        return rc;
+    }
+    ctx->model = l->model;
+    return IM_OK;
+}
+
+void ag_llm_fini(AgContext *ctx) {
+    AgLlm *l = ctx->user;
+    if (!l) return;
+    if (l->own_model) {
+        ag_model_close(l->model);
+        ag_cache_close(l->cache);
+        if (ctx->model == l->model) ctx->model = NULL;
+    }
+    free(l);
+    ctx->user = NULL;
+}
+
+/* ---- calls -------------------------------------------------------------- */
+
+void ag_result_fail(AgResult *res, AgOutcome outcome, const char *fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    char *s = NULL;
+    if (vasprintf(&s, fmt, ap) < 0) s = NULL;
+    va_end(ap);
+    free(res->failure);
+    free(res->plan_json);
+    res->plan_json = NULL;
+    res->failure = s;
+    res->outcome = outcome;
+}
+
+int ag_llm_call(AgContext *ctx, const AgMessage *msgs, int n, AgResult *res, char **text, char **reasoning) {
+    *text = NULL;
+    if (reasoning) *reasoning = NULL;
+    AgChatRequest rq = {msgs, n, 0, 0};
+    AgChatResponse r;
+    Err err = {0};
+    int rc = ag_model_chat(ctx->model, &rq, &r, &err);
+    res->calls++;
+    res->cache_hits += r.cache_hit;
+    res->tokens_in += r.tokens_in, res->tokens_out += r.tokens_out, res->cost_usd += r.cost_usd;
+    if (rc) {
+        ag_result_fail(res, AG_ERROR, "%s", err.msg);
+        ag_chat_response_free(&r);
+        return IM_IO;
+    }
+    *text = r.text, r.text = NULL;
+    if (reasoning) *reasoning = r.reasoning, r.reasoning = NULL;
+    ag_chat_response_free(&r);
+    return IM_OK;
+}
+
+void ag_llm_finish(AgResult *res, const char *text) {
+    char *plan = NULL;
+    Err err = {0};
+    if (ag_parse_plan(text, &plan, &err) == IM_OK) {
+        free(res->failure), free(res->plan_json);
+        res->failure = NULL;
+        res->plan_json = plan;
+        res->outcome = AG_DONE;
+    } else
+        ag_result_fail(res, AG_FAILED, "the answer is not a plan: %s", err.msg);
+}
+
+int ag_llm_one_shot(AgContext *ctx, const TpQuery *q, const char *prompt, AgResult *res, Err *err) {
+    char *ref = NULL;
+    Err rerr = {0};
+    if (ag_llm_reference(ctx, q, &ref, &rerr)) {
+        ag_result_fail(res, AG_ERROR, "%s", rerr.msg);
+        return IM_OK;
+    }
+    Buf b;
+    buf_init(&b);
+    const char *names[] = {"reference", "query"}, *values[] = {ref, q->query};
+    int rc = ag_prompt_render(prompt, names, values, 2, &b, err);
+    free(ref);
+    if (rc) {
+        buf_free(&b);
+        return rc;
+    }
+    AgMessage m = {"user", b.data};
+    char *text = NULL, *reasoning = NULL;
+    if (ag_llm_call(ctx, &m, 1, res, &text, &reasoning) == IM_OK) {
+        res->raw_text = text;
+        res->reasoning = reasoning;
+        ag_llm_finish(res, text);
+    }
+    buf_free(&b);
+    return IM_OK;
+}
+
+/* ---- reference information ---------------------------------------------- */
+
+int ag_llm_reference(const AgContext *ctx, const TpQuery *q, char **out, Err *err) {
+    *out = NULL;
+    cJSON *o = q->json ? cJSON_Parse(q->json) : NULL;
+    const cJSON *ri = cJSON_GetObjectItemCaseSensitive(o, "reference_information");
+    if (cJSON_IsString(ri) && ri->valuestring[0]) {
+        *out = strdup(ri->valuestring);
+        cJSON_Delete(o);
+        return IM_OK;
+    }
+    cJSON_Delete(o);
+    if (ctx->db && q->dest && tp_db_acc_in(ctx->db, q->dest)->n > 0) {
+        const char *cities[1] = {q->dest};
+        TpRef *ref = NULL;
+        int rc = tp_ref_for_route(ctx->db, q, cities, 1, &ref, err);
+        if (rc) return err_prefix(err, "query %d: reference information", q->idx);
+        Buf b;
+        buf_init(&b);
+        tp_ref_text(ctx->db, ref, &b);
+        tp_ref_free(ref);
+        *out = buf_take(&b);
+        return IM_OK;
+    }
+    return err_set(err, IM_FAIL,
+                   "query %d (line %d): no reference information: the query has no reference_information field and its "
+                   "destination '%s' is not a city the reference builder can route (states need the visited cities)",
+                   q->idx, q->line, q->dest ? q->dest : "?");
+}
+
+/* ---- cost of a (sub-)plan ----------------------------------------------- */
+
+/* "Name, City" -> name and city (split at the last ", "). */
+static int name_city(const char *s, char **name, char **city) {
+    const char *c = NULL;
+    for (const char *p = s; (p = strstr(p, ", ")); p++) c = p;
+    if (!c) return -1;
+    *name = strndup(s, (size_t)(c - s));
+    *city = strdup(c + 2);
+    return 0;
+}
+
+/* "..., from A to B, ..." -> A and B. */
+static int from_to(const char *s, char **a, char **b) {
+    const char *f = strstr(s, "from ");
+    const char *t = f ? strstr(f + 5, " to ") : NULL;
+    if (!t) return -1;
+    const char *e = strchr(t + 4, ',');
+    *a = strndup(f + 5, (size_t)(t - f - 5));
+    *b = e ? strndup(t + 4, (size_t)(e - t - 4)) : strdup(t + 4);
+    return 0;
+}
+
+static const char *str_of(const cJSON *day, const char *k) {
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(day, k);
+    return cJSON_IsString(v) ? v->valuestring : "-";
+}
+
+static int day_cost(const TpDb *db, const TpQuery *q, const cJSON *day, double *cost, Err *err) {
+    int people = q->people_number > 0 ? q->people_number : 1;
+    const char *t = str_of(day, "transportation");
+    char *a = NULL, *b = NULL;
+    int rc = IM_OK;
+    if (strcmp(t, "-") && *t) {
+        if (!strncmp(t, "Flight Number:", 14)) {
+            char num[64] = {0};
+            sscanf(t + 14, " %63[^,]", num);
+            from_to(t, &a, &b);
+            int r = tp_db_find_flight(db, num, a, b);
+            if (r < 0) r = tp_db_find_flight(db, num, NULL, NULL);
+            if (r < 0) rc = err_set(err, IM_FAIL, "no flight %s in the sandbox", num);
+            else *cost += db->flight[r].price * people;
+        } else if (from_to(t, &a, &b) == 0) {
+            int taxi = strstr(t, "axi") != NULL;
+            long c = 0;
+            if (!tp_db_distance_cost(db, a, b, taxi ? 't' : 's', &c))
+                rc = err_set(err, IM_FAIL, "no %s route from %s to %s in the sandbox", taxi ? "taxi" : "self-driving", a, b);
+            else *cost += (double)c * ceil(people / (taxi ? 4.0 : 5.0));
+        } else
+            rc = err_set(err, IM_FAIL, "transportation '%.80s' names no flight and no 'from A to B'", t);
+        free(a), free(b);
+    }
+    static const char *const meals[] = {"breakfast", "lunch", "dinner"};
+    for (int m = 0; m < 3 && !rc; m++) {
+        const char *s = str_of(day, meals[m]);
+        if (!strcmp(s, "-") || !*s) continue;
+        char *name, *city;
+        if (name_city(s, &name, &city)) {
+            rc = err_set(err, IM_FAIL, "%s '%.80s' is not 'Name, City'", meals[m], s);
+            break;
+        }
+        int r = tp_db_find_rest(db, name, city);
+        if (r < 0) rc = err_set(err, IM_FAIL, "no restaurant '%s' in %s in the sandbox", name, city);
+        else *cost += db->rest[r].average_cost * people;
+        free(name), free(city);
+    }
+    const char *acc = str_of(day, "accommodation");
+    if (!rc && strcmp(acc, "-") && *acc) {
+        char *name, *city;
+        if (name_city(acc, &name, &city)) return err_set(err, IM_FAIL, "accommodation '%.80s' is not 'Name, City'", acc);
+        int r = tp_db_find_acc(db, name, city, NULL);
+        if (r < 0) rc = err_set(err, IM_FAIL, "no accommodation '%s' in %s in the sandbox", name, city);
+        else {
+            double occ = db->acc[r].maximum_occupancy > 0 ? db->acc[r].maximum_occupancy : 1;
+            *cost += db->acc[r].price * ceil(people / occ);
+        }
+        free(name), free(city);
+    }
+    return rc;
+}
+
+int ag_plan_cost(const TpDb *db, const TpQuery *q, const cJSON *days, double *cost, Err *err) {
+    *cost = 0;
+    if (cJSON_IsObject(days)) return day_cost(db, q, days, cost, err);
+    if (!cJSON_IsArray(days)) return err_set(err, IM_FAIL, "expected a day object or an array of days");
+    int i = 0;
+    for (const cJSON *d = days->child; d; d = d->next, i++) {
+        int rc = day_cost(db, q, d, cost, err);
+        if (rc) return err_prefix(err, "day %d", i + 1);
+    }
+    return IM_OK;
+}
+
+/* ---- prompt versions ----------------------------------------------------- */
+
+void ag_method_prompt_hash(const char *method, char hex[65]) {
+    static const struct {
+        const char *method;
+        const char *prompts[3];
+    } uses[] = {{"direct", {"direct"}}, {"cot", {"cot"}}, {"thinking", {"thinking"}}, {"react", {"react"}},
+                {"reflexion", {"react", "reflect"}}, {"two-stage", {"tools", "planner"}}};
+    Buf b;
+    buf_init(&b);
+    for (size_t i = 0; i < sizeof uses / sizeof uses[0]; i++)
+        if (!strcmp(uses[i].method, method)) {
+            int n = 0;
+            while (n < 3 && uses[i].prompts[n]) n++;
+            ag_prompt_versions(uses[i].prompts, n, &b);
+        }
+    unsigned char md[32];
+    unsigned int len = 32;
+    EVP_Digest(b.data ? b.data : "", b.len, md, &len, EVP_sha256(), NULL);
+    buf_free(&b);
+    for (int i = 0; i < 32; i++) snprintf(hex + 2 * i, 3, "%02x", md[i]);
+}

@@ -1,0 +1,72 @@
+/* llm.h: what the prompting methods (m_direct.c ... m_two_stage.c) share:
+ * building the model backend and the cache from the run's configuration,
+ * one accounted chat call, the reference information of a query, turning
+ * the final text into an outcome, and the cost of a (sub-)plan.
+ *
+ * Method configuration (ctx->config_json, a JSON object; all optional but
+ * "model" when the run machinery has not set ctx->model):
+ *   "model": a spec string (model.h) or the spec object
+ *   "cache": cache file (default imagine-cache.db), "no_cache": true
+ *   "concurrency": requests in flight (overrides the spec's)
+ *   "max_steps": step limit of react / two-stage (default 20 / 30)
+ *   "max_attempts": attempts of reflexion (default 3)
+ * When ctx->model is set on entry it is used as is (borrowed; the caller
+ * attached any cache); otherwise ag_llm_init opens the model and cache and
+ * ag_llm_fini closes them. State lives in ctx->user (an AgLlm). */
+#ifndef AG_LLM_H
+#define AG_LLM_H
+
+#include <cJSON.h>
+
+#include "buf.h"
+#include "cache.h"
+#include "method.h"
+#include "model.h"
+
+typedef struct AgLlm {
+    AgModel *model;
+    AgCache *cache;
+    int own_model;
+    int max_steps, max_attempts;
+    const char *method;
+} AgLlm;
+
+int ag_llm_init(AgContext *ctx, const char *method, int default_steps, Err *err);
+void ag_llm_fini(AgContext *ctx);
+
+/* One chat call; adds tokens, cost, calls and cache hits to res. Returns
+ * IM_OK with *text (malloc'd answer) and, when reasoning is not NULL, the
+ * reasoning (malloc'd or NULL). On an infrastructure error sets res to
+ * AG_ERROR with the failure and returns IM_IO. */
+int ag_llm_call(AgContext *ctx, const AgMessage *msgs, int n, AgResult *res, char **text, char **reasoning);
+
+/* The reference information text of q: the query's own
+ * `reference_information` field when present, else built from the sandbox
+ * (suites/travelplanner/reference.h) for a city destination. IM_FAIL with
+ * the query named when neither is possible. *out is malloc'd. */
+int ag_llm_reference(const AgContext *ctx, const TpQuery *q, char **out, Err *err);
+
+/* Parses text as the final plan: AG_DONE with plan_json, or AG_FAILED with
+ * the parser's reason. raw_text is not touched. */
+void ag_llm_finish(AgResult *res, const char *text);
+
+/* The sole-planning one-shot methods (direct, cot, thinking): the prompt
+ * `prompt` with the query's reference information, one call, the answer
+ * parsed. Fills res (any outcome); returns IM_OK, or an error that must
+ * stop the run (a prompt missing from the build). */
+int ag_llm_one_shot(AgContext *ctx, const TpQuery *q, const char *prompt, AgResult *res, Err *err);
+
+/* Sets a result to `outcome` with a formatted failure. */
+void ag_result_fail(AgResult *res, AgOutcome outcome, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* The cost for q's group of one day object or an array of them, as the
+ * official evaluator counts it (flights x people, self-driving per 5,
+ * taxi per 4, meals x people, rooms by maximum occupancy). Returns IM_OK
+ * with *cost, or IM_FAIL with why naming the entry not in the sandbox. */
+int ag_plan_cost(const TpDb *db, const TpQuery *q, const cJSON *days, double *cost, Err *err);
+
+/* The SHA-256 (hex) of the prompts a method uses, for the run's recorded
+ * configuration: a change of prompt text changes it. NULL names: "". */
+void ag_method_prompt_hash(const char *method, char hex[65]);
+
+#endif
