@@ -372,8 +372,11 @@ static RpRun *bench_run(const TpQuerySet *qs, const TpSubmission *plans, int k, 
             r->cs[c].value = (signed char)(rp_rng_uniform(&rng) < skill + 0.4 * (1 - skill));
             if (!r->cs[c].value) r->cs[c].msg = strdup("The restaurant in day 2 lunch is repeated.");
         }
+        const TpQuery *q = &qs->q[i];
+        const int applies[TP_NHARD] = {q->cuisine != NULL, q->house_rule != NULL, q->transportation != NULL,
+                                       q->room_type != NULL, 1}; /* the order of the TP_HARD_* enum */
         for (int c = 0; c < TP_NHARD; c++) {
-            r->hard[c].value = (signed char)(rp_rng_uniform(&rng) < 0.3 ? -1 : rp_rng_uniform(&rng) < skill);
+            r->hard[c].value = (signed char)(!applies[c] ? -1 : rp_rng_uniform(&rng) < skill);
             if (!r->hard[c].value) r->hard[c].msg = strdup("The total cost exceeds the budget of $1,700.");
         }
         const char *line = plans->line[i % plans->n];
