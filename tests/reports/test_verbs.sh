@@ -1,7 +1,7 @@
 #!/bin/sh
 # test_verbs.sh MODE IMAGINE DATA WORKDIR: the report verbs end to end on the
 # shipped train submissions, checked with real tools (headless Chromium,
-# pdftotext, pdftoppm). MODE: html | escape | pdf | gate | table | bench.
+# pdftotext, pdftoppm). MODE: html | escape | pdf | gate | table | store | bench.
 set -u
 mode=$1 imagine=$2 data=$3 work=$4
 T=$data/outputs/train
@@ -112,6 +112,25 @@ table)
   t --format csv > t.csv; has t.csv '"direct",45,1,100.0000'
   t --format latex > t.tex; has t.tex '\toprule'; has t.tex '\bottomrule'; has t.tex '4.4 {\scriptsize [1.2, 14.8]}'
   "$imagine" table --data "$data" --split train --plans "$DIRECT" --format html 2>err.txt; test $? -eq 2 || fail "bad format"
+  ;;
+store)
+  # runs replayed into a store, then read back by name and by id
+  for r in "direct ${DIRECT#direct=}" "two-stage ${TWO#two-stage=}"; do
+    set -- $r
+    "$imagine" run --method plans --plans "$2" --split train --name "$1" --store s.db --data "$data" >/dev/null 2>&1 ||
+      fail "imagine run $1"
+  done
+  "$imagine" table direct 2 --store s.db --data "$data" > t.md || fail "table from the store"
+  has t.md '| direct (baseline) | 45 | 100.0 [92.1, 100.0] |'
+  has t.md '4.4 [1.2, 14.8]'
+  has t.md '| two-stage | 45 | 91.1 [79.3, 96.5] |'
+  "$imagine" compare 1 two-stage --store s.db --data "$data" --gate hard_micro:10 > c.txt; rc=$?
+  test $rc -eq 1 || fail "store gate: exit $rc, expected 1"
+  has c.txt 'flipped (final pass): 2 passed -> failed: #1, 21'
+  "$imagine" report direct two-stage --store s.db --data "$data" --out r.html || fail "report from the store"
+  has r.html 'The restaurant in day'
+  "$imagine" table nosuchrun --store s.db --data "$data" >/dev/null 2>&1; rc=$?
+  test $rc -eq 2 || fail "unknown run: exit $rc, expected 2"
   ;;
 bench)
   "$imagine" bench report --data "$data" --runs 3 --pdf > bench.txt || fail "bench report"

@@ -7,7 +7,7 @@ target_link_libraries(test_report_model PRIVATE imagine_reports)
 add_test(NAME report_model COMMAND test_report_model ${IMAGINE_TEST_DATA})
 # The verbs end to end with real tools; outputs (DOM, screenshots, PDF pages)
 # stay in the build tree under tests/reports-out for a look.
-foreach(mode html escape pdf gate table bench)
+foreach(mode html escape pdf gate table store bench)
   add_test(NAME report_verbs_${mode}
            COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/test_verbs.sh ${mode} $<TARGET_FILE:imagine> ${IMAGINE_TEST_DATA}
                    ${CMAKE_BINARY_DIR}/tests/reports-out)
