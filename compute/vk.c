@@ -39,6 +39,11 @@ const char *vk_device_name(const VkCtx *c) { return c->props.deviceName; }
 uint32_t vk_subgroup_size(const VkCtx *c) { return c->subgroup; }
 size_t vk_max_storage_range(const VkCtx *c) { return c->props.limits.maxStorageBufferRange; }
 int vk_is_cpu(const VkCtx *c) { return c->props.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU; }
+uint32_t vk_rows_per_group(const VkCtx *c) {
+    const char *env = getenv("IMAGINE_VK_ROWS"); /* for tuning */
+    if (env && atoi(env) > 0) return (uint32_t)atoi(env);
+    return vk_is_cpu(c) ? 32 : 4;
+}
 size_t vk_mem_peak(const VkCtx *c) { return c->mem_peak; }
 
 static int make_instance(VkInstance *inst, Err *err) {
@@ -303,10 +308,11 @@ int vk_pipe_get(VkCtx *c, const char *name, int nbind, uint32_t push_bytes, VkPi
         r = vkCreateShaderModule(c->dev, &mi, NULL, &mod);
     }
     if (r == VK_SUCCESS) {
-        /* constant_id 0: the workgroup width, equal to the subgroup size */
-        VkSpecializationMapEntry me = {0, 0, 4};
-        uint32_t lanes = c->subgroup;
-        VkSpecializationInfo si = {1, &me, 4, &lanes};
+        /* constant_id 0: the workgroup width, equal to the subgroup size;
+         * constant_id 1: matmul rows per workgroup (vk_rows_per_group) */
+        VkSpecializationMapEntry me[2] = {{0, 0, 4}, {1, 4, 4}};
+        uint32_t sc[2] = {c->subgroup, vk_rows_per_group(c)};
+        VkSpecializationInfo si = {2, me, 8, sc};
         VkComputePipelineCreateInfo ci = {.sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
                                           .stage = {.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, .stage = VK_SHADER_STAGE_COMPUTE_BIT, .module = mod, .pName = "main", .pSpecializationInfo = &si},
                                           .layout = p->layout};

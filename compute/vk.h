@@ -45,6 +45,9 @@ const char *vk_device_name(const VkCtx *c);
 uint32_t vk_subgroup_size(const VkCtx *c);
 size_t vk_max_storage_range(const VkCtx *c);
 int vk_is_cpu(const VkCtx *c);
+/* Output rows per matmul workgroup: 32 on CPU devices (each workgroup costs
+ * a call in lavapipe), 4 on GPUs; $IMAGINE_VK_ROWS overrides. */
+uint32_t vk_rows_per_group(const VkCtx *c);
 /* Bytes of device-local memory allocated now and at most (for bench). */
 size_t vk_mem_peak(const VkCtx *c);
 

@@ -102,10 +102,11 @@ static int matop(VkModel *m, MatOp *op, const Mat *w, const Mat *w2, VkBuf *x, V
 }
 
 static void rec_mat(VkModel *m, const MatOp *op, int n) {
+    uint32_t rpg = vk_rows_per_group(m->ctx);
     for (int i = 0; i < op->w->n; i++) {
         uint32_t pc[5] = {(uint32_t)op->w->K, (uint32_t)op->w->rows[i], (uint32_t)n, (uint32_t)op->w->row0[i], (uint32_t)op->ystride};
         int b8 = n > 1;
-        vk_cmd_dispatch(m->cb, b8 ? op->p8 : op->p1, b8 ? op->set8[i] : op->set1[i], pc, sizeof pc, (uint32_t)(op->w->rows[i] + 3) / 4,
+        vk_cmd_dispatch(m->cb, b8 ? op->p8 : op->p1, b8 ? op->set8[i] : op->set1[i], pc, sizeof pc, (op->w->rows[i] + rpg - 1) / rpg,
                         (uint32_t)(b8 ? (n + 7) / 8 : 1), 1);
         m->ndisp++;
     }

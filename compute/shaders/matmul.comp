@@ -7,7 +7,9 @@
 #ifndef BN
 #define BN 1
 #endif
-#define ROWS 4
+// ROWS output rows per workgroup: specialization constant 1 (vk.c picks
+// many on CPU devices, where each workgroup costs a call, few on GPUs).
+layout(constant_id = 1) const uint ROWS = 4;
 layout(std430, binding = 0) readonly buffer Wb { uvec4 W[]; };
 layout(std430, binding = 1) readonly buffer Xb { vec4 X[]; };
 layout(std430, binding = 2) buffer Yb { float Y[]; };
