@@ -1,11 +1,12 @@
-/* greedy.c: the TravelPlanner paper's greedy search baseline (solver.h).
+/* greedy.c: the TravelPlanner paper's greedy search baseline (solver.h),
+ * read literally (docs/greedy.md).
  *
- * Cost is the only objective and every choice is final: the next city is
- * the one reached most cheaply, each leg takes the cheapest transport on
- * the official travel day (days 1, 3, 5, ... and the last), each city the
- * cheapest accommodation, each full day the cheapest unused restaurants
- * and the first unused attraction. No constraint of the query is looked
- * at beyond the plan's form; no backtracking. Pure; thread-safe. */
+ * Cost is the only objective; every slot of the plan is filled on its own
+ * with the cheapest option of its city, with no memory of earlier choices
+ * beyond the route and no backtracking: the same restaurant for every meal
+ * of a city, the same accommodation every night (minimum nights unread),
+ * transport chosen per leg without looking at the other legs. No constraint
+ * of the query is looked at. Pure; thread-safe; no I/O. */
 #include <cJSON.h>
 #include <math.h>
 #include <stdio.h>
@@ -15,17 +16,51 @@
 #include "buf.h"
 #include "solver.h"
 
-#define GMAX 64
+#define GMAX_CITIES 7
+
+/* ---- route: cities and travel days ---------------------------------------- */
+
+/* The destination for 3-day trips; otherwise the first n cities of the
+ * destination state in citySet_with_states.txt order (the order a reader
+ * of that file meets them), the origin left out. Returns the count. */
+static int greedy_route(const TpDb *db, const TpQuery *q, const char **route, int n) {
+    if (q->days <= 3) {
+        if (n < 1 || !tp_db_city_state(db, q->dest) || !strcmp(q->dest, q->org)) return 0;
+        route[0] = q->dest;
+        return 1;
+    }
+    /* city_state's values are the insertion index, i.e. the file position of
+     * each city's first line: pick the n smallest positions in the state. */
+    int got = 0, last = -1;
+    while (got < n) {
+        int best = -1;
+        const char *city = NULL;
+        for (size_t s = 0; s < db->city_state.cap; s++) {
+            const char *c = db->city_state.keys[s];
+            int pos = c ? db->city_state.vals[s] : -1;
+            if (!c || pos <= last || (best >= 0 && pos >= best)) continue;
+            const char *st = tp_db_city_state(db, c);
+            if (st && !strcmp(st, q->dest) && strcmp(c, q->org)) best = pos, city = c;
+        }
+        if (best < 0) break;
+        route[got++] = city, last = best;
+    }
+    return got;
+}
+
+/* ---- transport -------------------------------------------------------------- */
 
 typedef struct Move {
     double cost;
-    char kind; /* 'F', 'S', 'T' or 0 */
-    int row;
-    long unit;
+    char kind; /* 'F' flight, 'S' self-driving, 'T' taxi, 0 none */
+    int row;   /* flight row */
+    long unit; /* distance-matrix cost per vehicle */
 } Move;
 
-/* The cheapest way from a to b on date (any mode, no consistency). */
-static Move cheapest(const TpDb *db, const TpQuery *q, const char *a, const char *b, const char *date) {
+/* The cheapest way from a to b on date with the official cost formulas;
+ * ties go to the first found (flights in file order, then self-driving,
+ * then taxi). */
+static Move cheapest_move(const TpDb *db, const TpQuery *q, const char *a, const char *b, const char *date) {
     Move m = {INFINITY, 0, -1, 0};
     for (int i = 0; i < db->n_flight; i++) {
         const TpFlight *f = &db->flight[i];
@@ -49,98 +84,92 @@ static void move_text(const TpDb *db, const Move *m, const char *a, const char *
     } else if (m->kind) {
         buf_printf(out, "%s, from %s to %s, Cost: %ld", m->kind == 'S' ? "Self-driving" : "Taxi", a, b, m->unit);
     } else {
-        buf_puts(out, "-");
+        buf_puts(out, "-"); /* no option at all: the slot stays empty */
     }
 }
 
-/* The cheapest row of a city list not yet used (by name). */
-static int cheapest_unused(const TpIndexList *l, const double *cost_of, const char *(*name)(const TpDb *, int),
-                           const TpDb *db, const char **used, int n_used) {
-    int best = -1;
-    for (int i = 0; i < l->n; i++) {
-        int r = l->idx[i], dup = 0;
-        for (int k = 0; k < n_used && !dup; k++) dup = !strcmp(used[k], name(db, r));
-        if (!dup && (best < 0 || (cost_of && cost_of[r] < cost_of[best]))) best = r;
-    }
-    return best;
+/* ---- per-city choices --------------------------------------------------------- */
+
+/* The cheapest restaurant and accommodation of a city (first in file order
+ * on ties) and its first attraction in file order (attractions have no
+ * cost); -1 where the city has none. */
+typedef struct CityPick {
+    int rest, acc, attr;
+} CityPick;
+
+static CityPick city_pick(const TpDb *db, const char *city) {
+    CityPick p = {-1, -1, -1};
+    const TpIndexList *l = tp_db_rest_in(db, city);
+    for (int i = 0; i < l->n; i++)
+        if (p.rest < 0 || db->rest[l->idx[i]].average_cost < db->rest[p.rest].average_cost) p.rest = l->idx[i];
+    l = tp_db_acc_in(db, city);
+    for (int i = 0; i < l->n; i++)
+        if (p.acc < 0 || db->acc[l->idx[i]].price < db->acc[p.acc].price) p.acc = l->idx[i];
+    l = tp_db_attr_in(db, city);
+    if (l->n > 0) p.attr = l->idx[0];
+    return p;
 }
 
-static const char *rname(const TpDb *db, int r) { return db->rest[r].name; }
-static const char *aname(const TpDb *db, int r) { return db->attr[r].name; }
+/* ---- plan ------------------------------------------------------------------------ */
+
+static void add_str(cJSON *day, const char *key, const Buf *b, int filled) {
+    cJSON_AddStringToObject(day, key, filled ? b->data : "-");
+}
 
 char *greedy_plan(const TpDb *db, const TpQuery *q, const char **why) {
-    const char *cand[GMAX], *route[8];
-    int nc = solver_candidates(db, q, cand, GMAX), n = q->visiting_city_number, D = q->days;
-    if (n < 1 || n > 7 || nc < n || q->n_date < D || D < n + 1) return *why = "no candidate route", NULL;
-    int t[9], used_c[GMAX] = {0};
+    const char *route[GMAX_CITIES];
+    int n = q->visiting_city_number, D = q->days;
+    /* travel days 1, 3, 5, ... and the last: city k is entered on day t[k] */
+    if (n < 1 || n > GMAX_CITIES || q->n_date < D || 2 * n - 1 >= D) return *why = "no plan form for this query", NULL;
+    if (greedy_route(db, q, route, n) < n) return *why = "no candidate route", NULL;
+    int t[GMAX_CITIES + 1];
     for (int k = 0; k < n; k++) t[k] = 1 + 2 * k;
     t[n] = D;
-    Move moves[9];
-    const char *prev = q->org;
-    for (int k = 0; k < n; k++) { /* the next city: the cheapest to reach */
-        int best = -1;
-        Move bm = {INFINITY, 0, -1, 0};
-        for (int c = 0; c < nc; c++) {
-            if (used_c[c]) continue;
-            Move m = cheapest(db, q, prev, cand[c], q->date[t[k] - 1]);
-            if (best < 0 || m.cost < bm.cost) best = c, bm = m;
-        }
-        used_c[best] = 1, route[k] = cand[best], moves[k] = bm, prev = cand[best];
-    }
-    moves[n] = cheapest(db, q, prev, q->org, q->date[D - 1]);
-    double *rest_cost = malloc(sizeof(double) * ((size_t)db->n_rest + 1));
-    for (int i = 0; i < db->n_rest; i++) rest_cost[i] = db->rest[i].average_cost;
-    const char *used_r[64], *used_a[64];
-    int nr = 0, na = 0;
     cJSON *plan = cJSON_CreateArray();
     Buf b;
     buf_init(&b);
     for (int d = 1, stop = 0; d <= D; d++) {
-        cJSON *day = cJSON_CreateObject();
-        cJSON_AddNumberToObject(day, "days", d);
+        while (stop < n && t[stop] <= d) stop++; /* route[stop - 1]: where the night is spent */
         int leg = -1;
         for (int k = 0; k <= n; k++)
             if (t[k] == d) leg = k;
-        while (stop < n - 1 && d >= t[stop + 1]) stop++;
-        const char *city = route[stop];
+        const char *from = leg > 0 ? route[leg - 1] : q->org, *city = leg == n ? q->org : route[stop - 1];
+        cJSON *day = cJSON_CreateObject();
+        cJSON_AddNumberToObject(day, "days", d);
         if (leg >= 0) {
-            const char *a = leg == 0 ? q->org : route[leg - 1], *to = leg == n ? q->org : route[leg];
-            buf_reset(&b), buf_printf(&b, "from %s to %s", a, to);
+            Move m = cheapest_move(db, q, from, city, q->date[d - 1]);
+            buf_reset(&b), buf_printf(&b, "from %s to %s", from, city);
             cJSON_AddStringToObject(day, "current_city", b.data);
-            move_text(db, &moves[leg], a, to, &b);
+            move_text(db, &m, from, city, &b);
             cJSON_AddStringToObject(day, "transportation", b.data);
-            city = to;
         } else {
             cJSON_AddStringToObject(day, "current_city", city);
             cJSON_AddStringToObject(day, "transportation", "-");
         }
+        /* Only the slots the plan form requires are filled (the official
+         * is_not_absent): meals and the attraction on full days, transport
+         * on travel days, a bed every night. Travel-day meals would need a
+         * time of day, which a literal greedy does not model (docs/greedy.md). */
+        CityPick p = city_pick(db, city);
+        if (leg >= 0) p.rest = p.attr = -1;
         static const char *const meal[3] = {"breakfast", "lunch", "dinner"};
-        for (int m = 0; m < 3; m++) {
-            int r = leg >= 0 ? -1 : cheapest_unused(tp_db_rest_in(db, city), rest_cost, rname, db, used_r, nr);
-            if (r >= 0 && nr < 64) used_r[nr++] = db->rest[r].name;
+        for (int k = 0; k < 3; k++) {
             buf_reset(&b);
-            if (r >= 0) buf_printf(&b, "%s, %s", db->rest[r].name, city);
-            cJSON_AddStringToObject(day, meal[m], r >= 0 ? b.data : "-");
-            if (m == 0) {
-                int a = leg >= 0 ? -1 : cheapest_unused(tp_db_attr_in(db, city), NULL, aname, db, used_a, na);
-                if (a >= 0 && na < 64) used_a[na++] = db->attr[a].name;
+            if (p.rest >= 0) buf_printf(&b, "%s, %s", db->rest[p.rest].name, city);
+            add_str(day, meal[k], &b, p.rest >= 0);
+            if (k == 0) {
                 buf_reset(&b);
-                if (a >= 0) buf_printf(&b, "%s, %s;", db->attr[a].name, city);
-                cJSON_AddStringToObject(day, "attraction", a >= 0 ? b.data : "-");
+                if (p.attr >= 0) buf_printf(&b, "%s, %s;", db->attr[p.attr].name, city);
+                add_str(day, "attraction", &b, p.attr >= 0);
             }
         }
-        int acc = -1;
-        const TpIndexList *l = tp_db_acc_in(db, city);
-        for (int i = 0; d < D && i < l->n; i++)
-            if (acc < 0 || db->acc[l->idx[i]].price < db->acc[acc].price) acc = l->idx[i];
         buf_reset(&b);
-        if (acc >= 0) buf_printf(&b, "%s, %s", db->acc[acc].name, city);
-        cJSON_AddStringToObject(day, "accommodation", acc >= 0 ? b.data : "-");
+        if (p.acc >= 0) buf_printf(&b, "%s, %s", db->acc[p.acc].name, city);
+        add_str(day, "accommodation", &b, p.acc >= 0 && d < D);
         cJSON_AddItemToArray(plan, day);
     }
-    /* key order of the official plans */
-    char *json = cJSON_PrintUnformatted(plan);
-    cJSON_Delete(plan), buf_free(&b), free(rest_cost);
+    char *json = cJSON_PrintUnformatted(plan); /* keys in the official plans' order */
+    cJSON_Delete(plan), buf_free(&b);
     *why = NULL;
     return json;
 }

@@ -15,3 +15,10 @@ add_test(NAME solver_reference_train COMMAND test_reference ${IMAGINE_TEST_DATA}
 add_test(NAME solver_solve_eval_train
          COMMAND sh -c "$<TARGET_FILE:imagine> solve --split train --data ${IMAGINE_TEST_DATA} --out solve_train.jsonl && $<TARGET_FILE:imagine> eval --split train --data ${IMAGINE_TEST_DATA} --plans solve_train.jsonl | grep -qx 'Final Pass Rate: 100.0%'"
          WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
+# The greedy baseline reproduces the paper's validation row where it is
+# decided by the plans' form: delivery 100 %, commonsense macro 0 %, final
+# pass 0 % (docs/greedy.md).
+add_executable(test_greedy ${CMAKE_SOURCE_DIR}/tests/solver/test_greedy.c ${CMAKE_SOURCE_DIR}/agents/greedy.c)
+target_include_directories(test_greedy PRIVATE ${CMAKE_SOURCE_DIR}/agents)
+target_link_libraries(test_greedy PRIVATE imagine_tp imagine_common)
+add_test(NAME solver_greedy_validation COMMAND test_greedy ${IMAGINE_TEST_DATA})
