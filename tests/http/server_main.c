@@ -1,5 +1,6 @@
 /* server_main.c: imagine-test-server, the test server as a process (for
- * shell tests and `imagine bench http`). Prints "port N" on stdout (and
+ * shell tests and `imagine bench http`). --faults queues faults (server.h)
+ * before the first request. Prints "port N" on stdout (and
  * into --port-file), then serves until SIGTERM, SIGINT or --seconds. */
 #include <signal.h>
 #include <stdio.h>
@@ -18,6 +19,7 @@ int main(int argc, char **argv) {
     TsConfig cfg = {0};
     const char *port_file = NULL;
     long seconds = 3600;
+    const char *faults = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         if (!v) { fprintf(stderr, "imagine-test-server: %s needs a value\n", a); return 2; }
@@ -28,9 +30,10 @@ int main(int argc, char **argv) {
         else if (!strcmp(a, "--script")) cfg.script = v;
         else if (!strcmp(a, "--port-file")) port_file = v;
         else if (!strcmp(a, "--seconds")) seconds = atol(v);
+        else if (!strcmp(a, "--faults")) faults = v;
         else {
             fprintf(stderr, "usage: imagine-test-server [--port N] [--port-file F] [--latency-ms MS] [--plans SUBMISSION.jsonl]\n"
-                            "       [--render text|json|mixed] [--script FILE.jsonl] [--seconds S]\n");
+                            "       [--render text|json|mixed] [--script FILE.jsonl] [--faults F,F,...] [--seconds S]\n");
             return 2;
         }
         i++;
@@ -38,6 +41,13 @@ int main(int argc, char **argv) {
     char err[512];
     TsServer *s = ts_server_start(&cfg, err, sizeof err);
     if (!s) { fprintf(stderr, "imagine-test-server: %s\n", err); return 3; }
+    for (const char *f = faults; f && *f;) { /* queued before the first request */
+        const char *comma = strchr(f, ',');
+        char one[64];
+        snprintf(one, sizeof one, "%.*s", (int)(comma ? comma - f : (long)strlen(f)), f);
+        ts_server_fault(s, one);
+        f = comma ? comma + 1 : NULL;
+    }
     signal(SIGTERM, on_signal);
     signal(SIGINT, on_signal);
     char line[64];
