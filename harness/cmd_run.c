@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "fsutil.h"
+#include "llm.h"
 #include "method.h"
 #include "run.h"
 #include "verbs.h"
@@ -66,9 +67,30 @@ static int execute_locked(Store *s, long long run_id, RunExec *ex, int reset_fro
 /* ---- run ------------------------------------------------------------------ */
 
 typedef struct RunArgs {
-    const char *method, *model, *split, *queries, *name, *plans, *data, *store;
-    long limit, concurrency, seed;
+    const char *method, *model, *split, *queries, *name, *plans, *data, *store, *cache;
+    long limit, concurrency, seed, max_steps, max_attempts;
+    int no_cache;
 } RunArgs;
+
+/* What the method reads (agents/method.h: ctx->config_json): the replayed
+ * file, the model spec (never a key: a spec names the variable holding it),
+ * the response cache, and the method's limits. */
+static char *method_config_json(const RunArgs *a, const char *plans) {
+    cJSON *mc = cJSON_CreateObject();
+    if (plans) cJSON_AddStringToObject(mc, "plans", plans);
+    if (a->model) cJSON_AddStringToObject(mc, "model", a->model);
+    if (a->no_cache) cJSON_AddTrueToObject(mc, "no_cache");
+    else if (a->cache) cJSON_AddStringToObject(mc, "cache", a->cache);
+    cJSON_AddNumberToObject(mc, "concurrency", (double)a->concurrency);
+    if (a->max_steps > 0) cJSON_AddNumberToObject(mc, "max_steps", (double)a->max_steps);
+    if (a->max_attempts > 0) cJSON_AddNumberToObject(mc, "max_attempts", (double)a->max_attempts);
+    char prompt[65] = "";
+    ag_method_prompt_hash(a->method, prompt);
+    if (prompt[0]) cJSON_AddStringToObject(mc, "prompt_sha256", prompt);
+    char *out = cJSON_PrintUnformatted(mc);
+    cJSON_Delete(mc);
+    return out;
+}
 
 static char *run_config(const RunArgs *a, const char *qpath, const char *data, const char *plans, int n) {
     cJSON *c = cJSON_CreateObject();
@@ -127,6 +149,10 @@ static int cmd_run(int argc, char **argv) {
         {"--plans", CLI_STR, &a.plans, "FILE", "method plans: the submission file to replay"},
         {"--data", CLI_STR, &a.data, "DIR", "TravelPlanner data (default: $IMAGINE_DATA)"},
         {"--store", CLI_STR, &a.store, "FILE", "the store (default: imagine.db)"},
+        {"--cache", CLI_STR, &a.cache, "FILE", "model response cache (default: imagine-cache.db)"},
+        {"--no-cache", CLI_FLAG, &a.no_cache, NULL, "neither read nor write the response cache"},
+        {"--max-steps", CLI_INT, &a.max_steps, "N", "react, reflexion, two-stage: step limit per attempt"},
+        {"--max-attempts", CLI_INT, &a.max_attempts, "N", "reflexion: attempts per query"},
         {0}};
     Err err = {0};
     const char *pos[1];
@@ -155,13 +181,8 @@ static int cmd_run(int argc, char **argv) {
     if (!rc) {
         int n = a.limit > 0 && a.limit < qs->n ? (int)a.limit : qs->n;
         config = run_config(&a, qpath, data, plans, n);
-        if (plans) {
-            cJSON *mc = cJSON_CreateObject();
-            cJSON_AddStringToObject(mc, "plans", plans);
-            method_config = cJSON_PrintUnformatted(mc);
-            cJSON_Delete(mc);
-        }
-        StoreRunSpec spec = {.name = a.name, .method = a.method, .method_config = method_config ? method_config : "{}",
+        method_config = method_config_json(&a, plans);
+        StoreRunSpec spec = {.name = a.name, .method = a.method, .method_config = method_config,
                              .model = a.model ? a.model : "none", .model_backend = a.model ? "spec" : "none",
                              .model_config = a.model ? a.model : "", .suite_id = suite_id, .n_queries = n,
                              .seed = a.seed, .git_rev = IMAGINE_GIT_REV, .config_json = config};

@@ -5,7 +5,7 @@
 #  - the run's metrics equal `imagine eval` on the same plans;
 #  - a second run with the server gone is served entirely from the cache;
 #  - cache stats / clear work.
-# Exits 77 (skipped) while the run machinery does not hand --model to the method.
+
 set -u
 IM=$1 SRV=$2 DATA=$3
 T=$(mktemp -d)
@@ -23,9 +23,6 @@ MODEL="openai:http://127.0.0.1:$(cat port)/v1#gpt-4-test?timeout=5&backoff=0.01&
 
 "$IM" run --method direct --model "$MODEL" --split train --data "$DATA" --store s.db --name a --concurrency 1 >out1 2>err1
 rc=$?
-if grep -q "needs a model" err1; then
-  echo "SKIP: imagine run does not pass --model to the method yet (harness/cmd_run.c method_config)"; cat err1; exit 77
-fi
 [ $rc = 4 ] || { cat out1 err1; fail "first run: exit $rc, expected 4 (items left in error)"; }
 "$IM" show a --store s.db --json >show1 || fail "show"
 grep -q '"failed": 0' show1 || { cat show1; fail "an injected fault made a failed item"; }

@@ -15,11 +15,10 @@ target_link_libraries(test_http PRIVATE imagine_testserver imagine_agents imagin
 add_test(NAME http_backend COMMAND test_http ${IMAGINE_TEST_DATA})
 set_tests_properties(http_backend PROPERTIES TIMEOUT 300)
 
-# imagine run --method direct through the test server (skips with 77 until
-# the run machinery hands --model to the method), the cache verbs, and a
-# short bench http.
+# imagine run --method direct through the test server, the cache verbs,
+# and a short bench http.
 add_test(NAME http_e2e_run COMMAND ${CMAKE_CURRENT_LIST_DIR}/e2e_run.sh $<TARGET_FILE:imagine>
          $<TARGET_FILE:imagine-test-server> ${IMAGINE_TEST_DATA})
-set_tests_properties(http_e2e_run PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 300)
+set_tests_properties(http_e2e_run PROPERTIES TIMEOUT 300)
 add_test(NAME http_bench_short COMMAND imagine bench http --requests 128 --latency-ms 20 --json)
 set_tests_properties(http_bench_short PROPERTIES TIMEOUT 120 PASS_REGULAR_EXPRESSION "\"cache_hit_ms\"")
