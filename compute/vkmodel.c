@@ -59,6 +59,7 @@ static int lanes_check(const VkModel *m, Err *err) {
 /* Uploads a [M, K] matrix (rows of data), split by rows to fit the device limit. */
 static int mat_upload(VkModel *m, Mat *mt, StDtype dt, int M, int K, const void *data, Err *err) {
     size_t es = st_dtype_size(dt), row_bytes = es * (size_t)K, lim = vk_max_storage_range(m->ctx);
+    if (m->o.max_chunk_bytes && m->o.max_chunk_bytes < lim) lim = m->o.max_chunk_bytes;
     if ((K * (int)es) % 16) return err_set(err, IM_IO, "a weight row of %d %s values is not a multiple of 16 bytes", K, st_dtype_name(dt));
     int per = (int)(lim / row_bytes);
     if (per < 1) return err_set(err, IM_IO, "a weight row of %zu bytes exceeds the device's storage-buffer range %zu", row_bytes, lim);

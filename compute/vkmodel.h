@@ -21,6 +21,7 @@ typedef struct VkModelOpts {
     int max_rows; /* rows per step (prefill chunk and decode batch) */
     int max_seqs;
     int max_ctx;
+    size_t max_chunk_bytes; /* split weights above this (0: the device's storage-buffer range; tests force splits) */
 } VkModelOpts;
 
 int vkm_create(VkCtx *ctx, const ModelFiles *m, const VkModelOpts *o, VkModel **out, Err *err);
