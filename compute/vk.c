@@ -423,3 +423,24 @@ int vk_measure_bandwidth(VkCtx *c, size_t bytes, int reps, double *bytes_per_s, 
     vk_buf_destroy(c, &a), vk_buf_destroy(c, &b);
     return rc;
 }
+
+/* ---- timestamps ---- */
+
+int vk_timer_create(VkCtx *c, uint32_t n, VkQueryPool *out, Err *err) {
+    VkQueryPoolCreateInfo qi = {.sType = VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO, .queryType = VK_QUERY_TYPE_TIMESTAMP, .queryCount = n};
+    VKCHECK(vkCreateQueryPool(c->dev, &qi, NULL, out), "vkCreateQueryPool");
+    return IM_OK;
+}
+
+void vk_timer_destroy(VkCtx *c, VkQueryPool p) {
+    if (c && p) vkDestroyQueryPool(c->dev, p, NULL);
+}
+
+int vk_timer_read(VkCtx *c, VkQueryPool p, uint32_t n, double *ns, Err *err) {
+    uint64_t *t = calloc(n ? n : 1, sizeof *t);
+    VkResult r = vkGetQueryPoolResults(c->dev, p, 0, n, sizeof *t * n, t, sizeof *t, VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT);
+    for (uint32_t i = 0; i < n && r == VK_SUCCESS; i++) ns[i] = (double)t[i] * c->props.limits.timestampPeriod;
+    free(t);
+    if (r != VK_SUCCESS) return err_set(err, IM_IO, "Vulkan: vkGetQueryPoolResults failed (VkResult %d)", (int)r);
+    return IM_OK;
+}

@@ -76,6 +76,12 @@ int vk_cmd_end(VkCommandBuffer cb, Err *err);
 int vk_submit_wait(VkCtx *c, VkCommandBuffer cb, Err *err);
 void vk_cmd_free(VkCtx *c, VkCommandBuffer cb);
 
+/* Timestamp queries (for the per-kernel breakdown of bench decode):
+ * record with vkCmdResetQueryPool / vkCmdWriteTimestamp, read in ns. */
+int vk_timer_create(VkCtx *c, uint32_t n, VkQueryPool *out, Err *err);
+void vk_timer_destroy(VkCtx *c, VkQueryPool p);
+int vk_timer_read(VkCtx *c, VkQueryPool p, uint32_t n, double *ns, Err *err);
+
 /* Device memory bandwidth from buffer copies (read + write bytes / s). */
 int vk_measure_bandwidth(VkCtx *c, size_t bytes, int reps, double *bytes_per_s, Err *err);
 

@@ -48,7 +48,46 @@ struct VkModel {
     VkCommandBuffer cb;
     int cb_n, cb_nout, cb_layers;
     int ndisp;
+    /* profiling */
+    VkQueryPool qp;
+    int nts, ts_cat[4096];
+    double prof_ns[16];
+    long prof_steps;
 };
+
+enum { P_EMBED, P_NORM, P_QKV, P_POST, P_ATT, P_O, P_GLU, P_DOWN, P_HEAD, P_N };
+static const char *const P_NAME[P_N] = {"embedding", "rmsnorm", "q/k/v matmul", "qk-norm+rope+kv write", "attention",
+                                        "o matmul + residual", "gate/up matmul + SwiGLU", "down matmul + residual", "final norm + LM head"};
+
+/* After a phase: a timestamp that closes it (when profiling). */
+static void mark(VkModel *m, int cat) {
+    if (!m->qp || m->nts >= 4096) return;
+    m->ts_cat[m->nts] = cat;
+    vkCmdWriteTimestamp(m->cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, m->qp, (uint32_t)m->nts++);
+}
+
+int vkm_profile(VkModel *m, int on, Err *err) {
+    vk_cmd_free(m->ctx, m->cb);
+    m->cb = VK_NULL_HANDLE;
+    if (!on) {
+        vk_timer_destroy(m->ctx, m->qp);
+        m->qp = VK_NULL_HANDLE;
+        return IM_OK;
+    }
+    memset(m->prof_ns, 0, sizeof m->prof_ns), m->prof_steps = 0;
+    return m->qp ? IM_OK : vk_timer_create(m->ctx, 4096, &m->qp, err);
+}
+
+void vkm_profile_report(VkModel *m, Buf *out) {
+    double tot = 0;
+    for (int i = 0; i < P_N; i++) tot += m->prof_ns[i];
+    if (!m->prof_steps || tot <= 0) return;
+    buf_printf(out, "  GPU time per step by kernel (%ld steps, %.2f ms/step in kernels):\n", m->prof_steps, tot / 1e6 / (double)m->prof_steps);
+    for (int i = 0; i < P_N; i++)
+        if (m->prof_ns[i] > 0)
+            buf_printf(out, "    %-26s %8.3f ms  %5.1f%%\n", P_NAME[i], m->prof_ns[i] / 1e6 / (double)m->prof_steps, 100 * m->prof_ns[i] / tot);
+    memset(m->prof_ns, 0, sizeof m->prof_ns), m->prof_steps = 0;
+}
 
 static int lanes_check(const VkModel *m, Err *err) {
     uint32_t lanes = vk_subgroup_size(m->ctx);
@@ -236,6 +275,7 @@ void vkm_destroy(VkModel *m) {
     if (!m) return;
     vkDeviceWaitIdle(vk_device(m->ctx));
     vk_cmd_free(m->ctx, m->cb);
+    vk_timer_destroy(m->ctx, m->qp);
     for (int l = 0; m->L && l < m->c.layers; l++) {
         VLayer *L = &m->L[l];
         VkBuf *bs[] = {&L->attn_norm, &L->ffn_norm, &L->qn, &L->kn, &L->kc, &L->vc};
@@ -265,7 +305,11 @@ static int record(VkModel *m, int n, int n_out, int layers, Err *err) {
     const ModelConfig *c = &m->c;
     int rc = vk_cmd_begin(m->ctx, &m->cb, err);
     if (rc) return rc;
-    m->ndisp = 0;
+    m->ndisp = 0, m->nts = 0;
+    if (m->qp) {
+        vkCmdResetQueryPool(m->cb, m->qp, 0, 4096);
+        mark(m, -1);
+    }
     uint32_t D = (uint32_t)c->hidden, hd = (uint32_t)c->head_dim, nq = (uint32_t)c->n_heads, nkv = (uint32_t)c->n_kv_heads;
     for (int i = 0; i < m->embed.n; i++) {
         uint32_t pc[4] = {D, (uint32_t)m->embed.row0[i], (uint32_t)m->embed.rows[i], (uint32_t)n};
@@ -273,6 +317,7 @@ static int record(VkModel *m, int n, int n_out, int layers, Err *err) {
         m->ndisp++;
     }
     vk_cmd_barrier(m->cb);
+    mark(m, P_EMBED);
     struct { uint32_t D; float eps; uint32_t gather; } np = {D, c->eps, 0};
     struct { uint32_t nq, nkv, hd, N, ctx; float eps; } pp = {nq, nkv, hd, (uint32_t)n, (uint32_t)m->o.max_ctx, c->eps};
     struct { uint32_t nq, nkv, hd, ctx; float scale; } ap = {nq, nkv, hd, (uint32_t)m->o.max_ctx, 1.0f / sqrtf((float)hd)};
@@ -280,16 +325,24 @@ static int record(VkModel *m, int n, int n_out, int layers, Err *err) {
         VLayer *L = &m->L[l];
         vk_cmd_dispatch(m->cb, m->p_norm, L->s_norm1, &np, sizeof np, (uint32_t)n, 1, 1);
         vk_cmd_barrier(m->cb);
+        mark(m, P_NORM);
         rec_mat(m, &L->mqkv, n);
+        mark(m, P_QKV);
         vk_cmd_dispatch(m->cb, m->p_post, L->s_post, &pp, sizeof pp, (nq + 2 * nkv + 63) / 64, (uint32_t)n, 1);
         vk_cmd_barrier(m->cb);
+        mark(m, P_POST);
         vk_cmd_dispatch(m->cb, m->p_att, L->s_att, &ap, sizeof ap, nq, (uint32_t)n, 1);
         vk_cmd_barrier(m->cb);
+        mark(m, P_ATT);
         rec_mat(m, &L->mo, n);
+        mark(m, P_O);
         vk_cmd_dispatch(m->cb, m->p_norm, L->s_norm2, &np, sizeof np, (uint32_t)n, 1, 1);
         vk_cmd_barrier(m->cb);
+        mark(m, P_NORM);
         rec_mat(m, &L->mglu, n);
+        mark(m, P_GLU);
         rec_mat(m, &L->mdown, n);
+        mark(m, P_DOWN);
         m->ndisp += 4;
     }
     if (n_out > 0) {
@@ -297,6 +350,7 @@ static int record(VkModel *m, int n, int n_out, int layers, Err *err) {
         vk_cmd_dispatch(m->cb, m->p_norm, m->s_fnorm, &np, sizeof np, (uint32_t)n_out, 1, 1);
         vk_cmd_barrier(m->cb);
         rec_mat(m, &m->mhead, n_out);
+        mark(m, P_HEAD);
         m->ndisp++;
     }
     rc = vk_cmd_end(m->cb, err);
@@ -317,6 +371,12 @@ static int run(VkModel *m, int n, const int *seq, const int *pos, const int *tok
     for (int i = n; i < n_out; i++) r[4 * i + 3] = out[i];
     int rc = record(m, n, n_out, layers, err);
     if (!rc) rc = vk_submit_wait(m->ctx, m->cb, err);
+    if (!rc && m->qp && m->nts > 1) {
+        double ns[4096];
+        rc = vk_timer_read(m->ctx, m->qp, (uint32_t)m->nts, ns, err);
+        for (int i = 1; !rc && i < m->nts; i++) m->prof_ns[m->ts_cat[i]] += ns[i] - ns[i - 1];
+        m->prof_steps++;
+    }
     return rc;
 }
 

@@ -33,6 +33,12 @@ int vkm_step(VkModel *m, int n, const int *seq, const int *pos, const int *tok, 
  * residual stream of every row (n * hidden floats) to resid. */
 int vkm_step_layers(VkModel *m, int n, const int *seq, const int *pos, const int *tok, int layers, float *resid, Err *err);
 
+/* Per-kernel timing with timestamp queries: vkm_profile(m, 1) makes later
+ * steps record a timestamp after every phase and add the GPU time of each
+ * phase to a table that vkm_profile_report prints into out (then clears). */
+int vkm_profile(VkModel *m, int on, Err *err);
+void vkm_profile_report(VkModel *m, Buf *out);
+
 /* Weight bytes read per decoded token (all matrices, once). */
 size_t vkm_weight_bytes(const VkModel *m);
 /* Dispatches recorded per step (for bench). */

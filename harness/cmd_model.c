@@ -166,6 +166,26 @@ static int cmd_serve(int argc, char **argv) {
 
 /* ---- bench decode ---- */
 
+/* Where the time of a decode step goes: 8 more steps of B rows with
+ * timestamp queries (the KV caches hold the benchmark's sequences). */
+static int profile_decode(Engine *e, int B, int at, Err *err) {
+    int seq[8], pos[8], tok[8], out[8];
+    float *lg = malloc(sizeof(float) * (size_t)B * e->mf->cfg.vocab);
+    int rc = vkm_profile(e->vm, 1, err);
+    for (int s = 0; s < 8 && !rc; s++) {
+        for (int i = 0; i < B; i++) seq[i] = i, pos[i] = at + s, tok[i] = 1 + i, out[i] = i;
+        rc = vkm_step(e->vm, B, seq, pos, tok, B, out, lg, err);
+    }
+    Buf b;
+    buf_init(&b);
+    if (!rc) vkm_profile_report(e->vm, &b);
+    if (b.len) fputs(b.data, stdout);
+    buf_free(&b);
+    free(lg);
+    int rc2 = vkm_profile(e->vm, 0, err);
+    return rc ? rc : rc2;
+}
+
 static int cmd_bench_decode(int argc, char **argv) {
     const char *model = NULL, *device = NULL;
     long prompt_tokens = 64, gen = 64;
@@ -232,6 +252,7 @@ static int cmd_bench_decode(int argc, char **argv) {
                    "bandwidth floor %.2f ms/step -> %.0f%% of the floor; %d dispatches/step; peak device memory %.1f MB, peak RSS %.1f MB\n",
                    B, pre, e->prefill_tokens, dec, ms_step, 1e3 * e->decode_s / (double)e->decode_tokens, floor_ms, 100 * floor_ms / ms_step,
                    vkm_dispatches(e->vm), vk_mem_peak(e->ctx) / 1e6, ru.ru_maxrss / 1e3);
+        if (!json) rc = profile_decode(e, B, (int)prompt_tokens, &err);
     }
     free(ids);
     engine_close(e);
