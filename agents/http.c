@@ -4,7 +4,8 @@
  * `concurrency` requests in flight; callers (any thread) hand it jobs and
  * wait. A failed attempt (429, 408, 5xx, reset, timeout, truncated or
  * non-JSON answer) is retried after an exponential backoff with jitter,
- * at least Retry-After; after the last retry the job ends with an error
+ * at least Retry-After (the optional backoff callback is told, on this
+ * thread, each time a wait starts); after the last retry the job ends with an error
  * that names the endpoint and shows the start of the body. The API key is
  * read from the environment for each attempt and lives only in that
  * attempt's header list, freed when it ends. Never exits. */
@@ -55,6 +56,8 @@ struct AgHttp {
     int n_pool;
     unsigned rng;
     long attempts, retries;   /* guarded by mu when read */
+    AgBackoffFn on_backoff;   /* guarded by mu; called without it */
+    void *on_backoff_arg;
 };
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
@@ -303,6 +306,17 @@ static void finish_attempt(AgHttp *h, Job *j, CURLcode cc) {
         snprintf(r->error, n, "POST %s: %s", h->url, why);
         j->next = h->waiting;
         h->waiting = j;
+        pthread_mutex_lock(&h->mu);
+        AgBackoffFn fn = h->on_backoff;
+        void *arg = h->on_backoff_arg;
+        pthread_mutex_unlock(&h->mu);
+        if (fn) {
+            char what[80];
+            if (cc != CURLE_OK) snprintf(what, sizeof what, "%s", curl_easy_strerror(cc));
+            else if (status == 200) snprintf(what, sizeof what, "malformed answer");
+            else snprintf(what, sizeof what, "HTTP %ld", status);
+            fn(arg, d, what);
+        }
         return;
     }
     if (retry) snprintf(r->error, n, "POST %s: %s (gave up after %d attempts)", h->url, why, j->attempts);
@@ -455,6 +469,12 @@ void ag_http_chat_many(AgHttp *h, const AgChatRequest *reqs, const char *todo, i
 void ag_http_counters(AgHttp *h, long *attempts, long *retries) {
     pthread_mutex_lock(&h->mu);
     *attempts = h->attempts, *retries = h->retries;
+    pthread_mutex_unlock(&h->mu);
+}
+
+void ag_http_set_backoff(AgHttp *h, AgBackoffFn fn, void *arg) {
+    pthread_mutex_lock(&h->mu);
+    h->on_backoff = fn, h->on_backoff_arg = arg;
     pthread_mutex_unlock(&h->mu);
 }
 

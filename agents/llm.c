@@ -1,5 +1,5 @@
 /* llm.c: the shared machinery of the prompting methods (see llm.h):
- * configuration -> model and cache, accounted calls, reference
+ * configuration -> model and cache, accounted and logged calls, reference
  * information, final parsing, and the cost of a (sub-)plan. */
 #include "llm.h"
 
@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "parse.h"
 #include "prompts.h"
@@ -64,6 +65,7 @@ int ag_llm_init(AgContext *ctx, const char *method, int default_steps, Err *err)
         return rc;
     }
     ctx->model = l->model;
+    if (ctx->on_backoff) ag_model_set_backoff(l->model, ctx->on_backoff, ctx->on_backoff_arg);
     return IM_OK;
 }
 
@@ -94,7 +96,25 @@ void ag_result_fail(AgResult *res, AgOutcome outcome, const char *fmt, ...) {
     res->outcome = outcome;
 }
 
-int ag_llm_call(AgContext *ctx, const AgMessage *msgs, int n, AgResult *res, char **text, char **reasoning) {
+static double wall_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* The call as the store records it, appended to res->call_log. */
+static void log_call(AgContext *ctx, const char *role, const AgChatResponse *r, int ok, char *error, AgResult *res) {
+    AgCall c = {.model = ag_model_config(ctx->model)->model, .finish_reason = r->finish_reason,
+                .error = ok ? NULL : error, .ok = ok, .cache_hit = r->cache_hit, .attempts = r->attempts,
+                .http_status = r->http_status, .tokens_in = r->tokens_in, .tokens_out = r->tokens_out,
+                .cost_usd = r->cost_usd, .latency_ms = r->latency_ms, .at = wall_s()};
+    snprintf(c.role, sizeof c.role, "%s", role ? role : "planner");
+    snprintf(c.request_hash, sizeof c.request_hash, "%s", r->key_hex);
+    ag_result_add_call(res, &c); /* out of memory: the call goes unrecorded, the item still counts it */
+}
+
+int ag_llm_call(AgContext *ctx, const char *role, const AgMessage *msgs, int n, AgResult *res, char **text,
+                char **reasoning) {
     *text = NULL;
     if (reasoning) *reasoning = NULL;
     AgChatRequest rq = {msgs, n, 0, 0};
@@ -104,6 +124,7 @@ int ag_llm_call(AgContext *ctx, const AgMessage *msgs, int n, AgResult *res, cha
     res->calls++;
     res->cache_hits += r.cache_hit;
     res->tokens_in += r.tokens_in, res->tokens_out += r.tokens_out, res->cost_usd += r.cost_usd;
+    log_call(ctx, role, &r, rc == IM_OK, err.msg, res);
     if (rc) {
         ag_result_fail(res, AG_ERROR, "%s", err.msg);
         ag_chat_response_free(&r);
@@ -145,7 +166,7 @@ int ag_llm_one_shot(AgContext *ctx, const TpQuery *q, const char *prompt, AgResu
     }
     AgMessage m = {"user", b.data};
     char *text = NULL, *reasoning = NULL;
-    if (ag_llm_call(ctx, &m, 1, res, &text, &reasoning) == IM_OK) {
+    if (ag_llm_call(ctx, "planner", &m, 1, res, &text, &reasoning) == IM_OK) {
         res->raw_text = text;
         res->reasoning = reasoning;
         ag_llm_finish(res, text);

@@ -12,7 +12,8 @@
  *   "max_attempts": attempts of reflexion (default 3)
  * When ctx->model is set on entry it is used as is (borrowed; the caller
  * attached any cache); otherwise ag_llm_init opens the model and cache and
- * ag_llm_fini closes them. State lives in ctx->user (an AgLlm). */
+ * ag_llm_fini closes them. Either way ctx->on_backoff, when set, is handed
+ * to the model (ag_model_set_backoff). State lives in ctx->user (an AgLlm). */
 #ifndef AG_LLM_H
 #define AG_LLM_H
 
@@ -34,11 +35,14 @@ typedef struct AgLlm {
 int ag_llm_init(AgContext *ctx, const char *method, int default_steps, Err *err);
 void ag_llm_fini(AgContext *ctx);
 
-/* One chat call; adds tokens, cost, calls and cache hits to res. Returns
- * IM_OK with *text (malloc'd answer) and, when reasoning is not NULL, the
- * reasoning (malloc'd or NULL). On an infrastructure error sets res to
- * AG_ERROR with the failure and returns IM_IO. */
-int ag_llm_call(AgContext *ctx, const AgMessage *msgs, int n, AgResult *res, char **text, char **reasoning);
+/* One chat call in the role `role` ("planner", "react-step", "tool-step",
+ * "reflection", "judge"; see AgCall); adds tokens, cost, calls and cache
+ * hits to res and appends the call to res->call_log, failed or not.
+ * Returns IM_OK with *text (malloc'd answer) and, when reasoning is not
+ * NULL, the reasoning (malloc'd or NULL). On an infrastructure error sets
+ * res to AG_ERROR with the failure and returns IM_IO. */
+int ag_llm_call(AgContext *ctx, const char *role, const AgMessage *msgs, int n, AgResult *res, char **text,
+                char **reasoning);
 
 /* The reference information text of q: the query's own
  * `reference_information` field when present, else built from the sandbox

@@ -62,7 +62,7 @@ static int plan(AgContext *ctx, const TpQuery *q, AgResult *out, Err *err) {
         }
         AgMessage m = {"user", prompt.data};
         char *text = NULL;
-        int call = ag_llm_call(ctx, &m, 1, out, &text, NULL);
+        int call = ag_llm_call(ctx, "reflection", &m, 1, out, &text, NULL);
         buf_free(&prompt);
         if (call) break; /* AG_ERROR */
         if (!reflections.len) buf_puts(&reflections, "Reflections on your earlier attempts:\n");

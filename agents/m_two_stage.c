@@ -22,7 +22,7 @@ static int planner(AgContext *ctx, const TpQuery *q, const TpTools *t, Buf *log,
     if (!rc) {
         AgMessage m = {"user", prompt.data};
         char *text = NULL, *reasoning = NULL;
-        if (ag_llm_call(ctx, &m, 1, out, &text, &reasoning) == IM_OK) {
+        if (ag_llm_call(ctx, "planner", &m, 1, out, &text, &reasoning) == IM_OK) {
             buf_printf(log, "=== planner ===\n%s\n", text);
             out->reasoning = reasoning;
             ag_llm_finish(out, text);
@@ -47,7 +47,7 @@ static int plan(AgContext *ctx, const TpQuery *q, AgResult *out, Err *err) {
         if ((rc = ag_prompt_render("tools", names, values, 2, &prompt, err))) break;
         AgMessage m = {"user", prompt.data};
         char *text = NULL;
-        if (ag_llm_call(ctx, &m, 1, out, &text, NULL)) {
+        if (ag_llm_call(ctx, "tool-step", &m, 1, out, &text, NULL)) {
             broken = 1;
             break;
         }

@@ -14,8 +14,12 @@
  *              query infeasible): `failure` says why.
  *   AG_ERROR   infrastructure failed (timeout, 5xx, 429 after all retries,
  *              crash): `failure` says what; the item may be retried.
- * All strings of an AgResult are malloc'd and owned by the result;
- * ag_result_free releases them and accepts a zeroed result. */
+ * Every model call the method made for the query, in order (failed calls
+ * after all their retries included), is one AgCall in `call_log`; the run
+ * machinery stores them in llm_call with the item.
+ * All strings of an AgResult (and of its AgCalls) and the call_log array
+ * are malloc'd and owned by the result; ag_result_free releases them and
+ * accepts a zeroed result. */
 #ifndef AG_METHOD_H
 #define AG_METHOD_H
 
@@ -24,6 +28,22 @@
 #include "query.h"
 
 typedef enum { AG_DONE = 0, AG_FAILED = 1, AG_ERROR = 2 } AgOutcome;
+
+/* One chat call as the store's llm_call records it. */
+typedef struct AgCall {
+    char role[24];          /* "planner", "react-step", "tool-step", "reflection", "judge" */
+    char request_hash[65];  /* the request's cache key (hex SHA-256) */
+    char *model;            /* the request's "model" field */
+    char *finish_reason;    /* NULL when not given */
+    char *error;            /* !ok: why (all retries spent); else NULL */
+    int ok;                 /* 1: an answer came (from the model or the cache) */
+    int cache_hit;          /* 1: answered from the cache: no tokens, no cost */
+    int attempts;           /* HTTP attempts (0 on a cache hit) */
+    int http_status;        /* of the last attempt, 0 when none */
+    long tokens_in, tokens_out;
+    double cost_usd, latency_ms;
+    double at;              /* unix seconds when the call ended */
+} AgCall;
 
 typedef struct AgResult {
     AgOutcome outcome;
@@ -34,6 +54,8 @@ typedef struct AgResult {
     long tokens_in, tokens_out;
     double cost_usd;
     int cache_hits, calls;
+    AgCall *call_log;  /* n_call_log calls in the order they were made */
+    int n_call_log, cap_call_log;
 } AgResult;
 
 /* What every method gets: the sandbox, the run's options, and the model
@@ -45,6 +67,13 @@ typedef struct AgContext {
     unsigned long long seed;
     void *model;                /* model backend, NULL for model-free methods */
     void *user;                 /* method-specific state made by init */
+    /* Optional: told when a model call starts waiting `seconds` before a
+     * retry (why: "HTTP 429", "timeout", ...). Called from the model's I/O
+     * thread, possibly while other threads call it too: it must be
+     * thread-safe and must not call back into the model. Set before init;
+     * ag_llm_init hands it to the model. */
+    void (*on_backoff)(void *arg, double seconds, const char *why);
+    void *on_backoff_arg;
 } AgContext;
 
 typedef struct AgMethod {
@@ -64,5 +93,8 @@ const AgMethod *ag_method_find(const char *name);
 /* NULL-terminated list of all methods. */
 const AgMethod *const *ag_methods(void);
 void ag_result_free(AgResult *r);
+/* Appends a copy of *c (its strings duplicated) to r->call_log. IM_IO when
+ * out of memory (then nothing is added). */
+int ag_result_add_call(AgResult *r, const AgCall *c);
 
 #endif

@@ -359,6 +359,7 @@ void ag_model_close(AgModel *m) {
 
 const AgModelConfig *ag_model_config(const AgModel *m) { return &m->cfg; }
 void ag_model_set_cache(AgModel *m, AgCache *cache) { m->cache = cache; }
+void ag_model_set_backoff(AgModel *m, AgBackoffFn fn, void *arg) { ag_http_set_backoff(m->http, fn, arg); }
 
 static double now_ms(void) {
     struct timespec ts;

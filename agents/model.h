@@ -101,6 +101,15 @@ const AgModelConfig *ag_model_config(const AgModel *m);
 /* Attaches a response cache (borrowed; NULL detaches). */
 void ag_model_set_cache(AgModel *m, AgCache *cache);
 
+/* Told when a request starts waiting `seconds` before its next attempt
+ * (why: short, e.g. "HTTP 429", "HTTP 503", "Timeout was reached").
+ * Called on the model's I/O thread while no lock of the model is held: fn
+ * must be thread-safe and must not call into the model. */
+typedef void (*AgBackoffFn)(void *arg, double seconds, const char *why);
+/* Sets (fn NULL: clears) the backoff callback; arg is borrowed and must
+ * outlive the model's requests. Thread-safe. */
+void ag_model_set_backoff(AgModel *m, AgBackoffFn fn, void *arg);
+
 /* One chat call. Returns IM_OK when resp->ok; otherwise IM_IO with err set
  * to resp->error (an infrastructure error: all retries spent, or a response
  * that is not the expected JSON). resp is filled in both cases. */
@@ -135,5 +144,7 @@ void ag_http_close(AgHttp *h);
 void ag_http_chat_many(AgHttp *h, const AgChatRequest *reqs, const char *todo, int n, AgChatResponse *resps);
 /* Attempts and retries made so far. */
 void ag_http_counters(AgHttp *h, long *attempts, long *retries);
+/* See ag_model_set_backoff. */
+void ag_http_set_backoff(AgHttp *h, AgBackoffFn fn, void *arg);
 
 #endif

@@ -129,7 +129,7 @@ int ag_react_attempt(AgContext *ctx, const TpQuery *q, const char *reference, co
         if ((rc = ag_prompt_render("react", names, values, 4, &prompt, err))) break;
         AgMessage m = {"user", prompt.data};
         char *text = NULL;
-        if (ag_llm_call(ctx, &m, 1, res, &text, NULL)) break; /* AG_ERROR set */
+        if (ag_llm_call(ctx, "react-step", &m, 1, res, &text, NULL)) break; /* AG_ERROR set */
         char *thought, *action;
         ag_react_split(text, &thought, &action);
         free(text);

@@ -115,7 +115,8 @@ static double mean_latency(Store *s, const StoreRun *r, Err *err) {
     return k ? sum / k : 0;
 }
 
-static void show_text(const Store *s, const StoreRun *r, const TpMetrics *m, double latency, Buf *b) {
+static void show_text(const Store *s, const StoreRun *r, const TpMetrics *m, double latency, const StoreCallStats *c,
+                      Buf *b) {
     char t0[32], t1[32];
     fmt_time(r->started, t0, sizeof t0), fmt_time(r->finished, t1, sizeof t1);
     buf_printf(b, "run %lld%s%s%s: method %s, model %s, %s %s (%d queries)\n", r->id, r->name ? " (" : "",
@@ -125,9 +126,23 @@ static void show_text(const Store *s, const StoreRun *r, const TpMetrics *m, dou
                r->active_s, latency);
     buf_printf(b, "items: %d done, %d failed, %d error, %d running, %d ready\n", r->n_state[ST_DONE],
                r->n_state[ST_FAILED], r->n_state[ST_ERROR], r->n_state[ST_RUNNING], r->n_state[ST_READY]);
-    buf_printf(b, "tokens: %lld in, %lld out   cost: $%.4f\n\n", r->tokens_in, r->tokens_out, r->cost);
+    buf_printf(b, "tokens: %lld in, %lld out   cost: $%.4f\n", r->tokens_in, r->tokens_out, r->cost);
+    if (c->calls)
+        buf_printf(b, "model calls: %lld (%lld ok, %lld error, %lld cache hits, %lld HTTP attempts), tokens %lld in, "
+                   "%lld out, cost $%.4f, latency mean %.1f ms, p95 %.1f ms\n",
+                   c->calls, c->ok, c->errors, c->cache_hits, c->attempts, c->tokens_in, c->tokens_out, c->cost,
+                   c->latency_mean_ms, c->latency_p95_ms);
+    buf_putc(b, '\n');
     tp_metrics_print_rates(m, b);
     tp_metrics_detail_table(m, b);
+}
+
+static void json_calls(const StoreCallStats *c, Buf *b) {
+    buf_printf(b, ", \"llm_calls\": {\"calls\": %lld, \"ok\": %lld, \"errors\": %lld, \"cache_hits\": %lld, "
+               "\"attempts\": %lld, \"tokens_in\": %lld, \"tokens_out\": %lld, \"cost\": %.6f, "
+               "\"latency_mean_ms\": %.3f, \"latency_p95_ms\": %.3f}",
+               c->calls, c->ok, c->errors, c->cache_hits, c->attempts, c->tokens_in, c->tokens_out, c->cost,
+               c->latency_mean_ms, c->latency_p95_ms);
 }
 
 static int cmd_show(int argc, char **argv) {
@@ -149,17 +164,21 @@ static int cmd_show(int argc, char **argv) {
     if (!rc) rc = run_metrics(s, &r, &m, &err);
     double latency = rc ? 0 : mean_latency(s, &r, &err);
     if (latency < 0) rc = IM_IO;
+    StoreCallStats calls;
+    if (!rc) rc = store_call_stats(s, r.id, &calls, &err);
     if (!rc) {
         Buf b;
         buf_init(&b);
         if (json) {
             json_run(&r, &b);
-            buf_printf(&b, ", \"mean_latency_ms\": %.3f, \"method_config\": %s, \"config\": %s, \"metrics\": ", latency,
+            buf_printf(&b, ", \"mean_latency_ms\": %.3f, \"method_config\": %s, \"config\": %s", latency,
                        r.method_config ? r.method_config : "{}", r.config_json ? r.config_json : "{}");
+            json_calls(&calls, &b);
+            buf_puts(&b, ", \"metrics\": ");
             tp_metrics_json(&m, &b);
             buf_puts(&b, "}\n");
         } else {
-            show_text(s, &r, &m, latency, &b);
+            show_text(s, &r, &m, latency, &calls, &b);
         }
         fwrite(b.data, 1, b.len, stdout);
         buf_free(&b);
@@ -247,7 +266,7 @@ static int cmd_export(int argc, char **argv) {
 
 const CliVerb imagine_verbs_runs[] = {
     {"runs", cmd_runs, "List the runs in the store.", ""},
-    {"show", cmd_show, "A run's metrics, item counts by state, tokens, cost and time.", "RUN"},
+    {"show", cmd_show, "A run's metrics, item counts by state, tokens, cost, time and model calls.", "RUN"},
     {"status", cmd_status, "Where a run stands (safe while another process executes it).", "RUN"},
     {"export", cmd_export, "Write a run's plans as a submission file, or its items as JSONL or CSV.", "RUN"},
     {0}};

@@ -1,4 +1,6 @@
-/* progress.c: one progress line on a terminal, one summary line otherwise. */
+/* progress.c: one progress line on a terminal, one summary line otherwise.
+ * Every entry point takes the one mutex: progress_backoff is called from a
+ * model's I/O thread while workers call progress_item. */
 #include "progress.h"
 
 #include <string.h>
@@ -56,8 +58,12 @@ void progress_item(Progress *p, int outcome) {
 
 void progress_backoff(Progress *p, double seconds, const char *why) {
     pthread_mutex_lock(&p->mu);
-    p->backoff_until = seconds > 0 ? now_s() + seconds : 0;
-    snprintf(p->backoff_why, sizeof p->backoff_why, "%s", why ? why : "rate limit");
+    double until = seconds > 0 ? now_s() + seconds : 0;
+    /* several requests may back off at once: show the one that ends last */
+    if (seconds <= 0 || until >= p->backoff_until) {
+        p->backoff_until = until;
+        snprintf(p->backoff_why, sizeof p->backoff_why, "%s", why ? why : "rate limit");
+    }
     draw(p, 1);
     pthread_mutex_unlock(&p->mu);
 }

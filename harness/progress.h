@@ -28,7 +28,8 @@ typedef struct Progress {
 void progress_init(Progress *p, FILE *out, int tty, const char *label, int total, int finished_before);
 /* outcome: 0 done, 1 failed, 2 error. */
 void progress_item(Progress *p, int outcome);
-/* A backoff of `seconds` starts now (0 ends it); why: "429 from api.x". */
+/* A backoff of `seconds` starts now (0 ends it); why: "HTTP 429". While
+ * several overlap, the line shows the one that ends last. Thread-safe. */
 void progress_backoff(Progress *p, double seconds, const char *why);
 /* Clears the line on a terminal and prints the summary line; extra is
  * appended to it (may be NULL). */

@@ -150,10 +150,27 @@ static void run_item(Shared *sh, int i) {
     double t0 = mono_s();
     int rc = sh->method->plan(sh->ctx, &sh->qs[i], &res, &e);
     double latency_ms = (mono_s() - t0) * 1000.0;
+    StoreCall *calls = res.n_call_log ? calloc((size_t)res.n_call_log, sizeof *calls) : NULL;
+    for (int k = 0; calls && k < res.n_call_log; k++) {
+        const AgCall *c = &res.call_log[k];
+        calls[k] = (StoreCall){.role = c->role, .request_hash = c->request_hash, .model = c->model,
+                               .finish_reason = c->finish_reason, .error = c->error, .ok = c->ok,
+                               .cache_hit = c->cache_hit, .attempts = c->attempts, .http_status = c->http_status,
+                               .tokens_in = c->tokens_in, .tokens_out = c->tokens_out, .cost = c->cost_usd,
+                               .latency_ms = c->latency_ms, .at = c->at};
+    }
     StoreFinish f = {.query_id = it->query_id, .raw_text = res.raw_text, .reasoning = res.reasoning,
                      .latency_ms = latency_ms, .tokens_in = res.tokens_in, .tokens_out = res.tokens_out,
-                     .cost = res.cost_usd, .calls = res.calls, .cache_hits = res.cache_hits};
+                     .cost = res.cost_usd, .calls = res.calls, .cache_hits = res.cache_hits,
+                     .llm_calls = calls, .n_llm_calls = calls ? res.n_call_log : 0};
     char why[1200];
+    if (res.n_call_log && !calls) { /* not storable whole: leave it running for resume, and stop */
+        Err oom = {0};
+        err_set(&oom, IM_IO, "out of memory storing the model calls of query %lld: resume the run", it->query_id);
+        set_fatal(sh, &oom);
+        ag_result_free(&res);
+        return;
+    }
     if (rc) {
         snprintf(why, sizeof why, "method %s stopped the run: %s", sh->method->name, e.msg);
         f.state = ST_ERROR, f.error = why;
@@ -181,6 +198,7 @@ static void run_item(Shared *sh, int i) {
     if (store_item_finish(sh->store, sh->run_id, &f, &fe)) set_fatal(sh, &fe);
     else if (sh->progress) progress_item(sh->progress, f.state == ST_DONE ? 0 : f.state == ST_FAILED ? 1 : 2);
     tp_plan_result_free(&pr);
+    free(calls);
     ag_result_free(&res);
 }
 
@@ -193,6 +211,14 @@ static void *worker(void *arg) {
         if (i < 0) return NULL;
         run_item(sh, i);
     }
+}
+
+/* The model's backoff callback (its I/O thread): shown on the progress
+ * line. sh->progress is set before the workers start, and every call the
+ * model makes comes from a worker, so it is never read half-set. */
+static void on_backoff(void *arg, double seconds, const char *why) {
+    Shared *sh = arg;
+    if (sh->progress) progress_backoff(sh->progress, seconds, why);
 }
 
 /* ---- setup and wrap-up ---------------------------------------------------- */
@@ -222,7 +248,8 @@ static int execute(Store *s, const StoreRun *r, const RunExec *ex, Progress *pro
     if (!rc) rc = parse_queries(sh.items, n, store_path(s), &sh.qs, err);
     if (!rc) rc = tp_db_open(data, &db, err);
     if (!rc) {
-        ctx = (AgContext){.db = db, .data_dir = data, .config_json = r->method_config, .seed = (unsigned long long)r->seed};
+        ctx = (AgContext){.db = db, .data_dir = data, .config_json = r->method_config, .seed = (unsigned long long)r->seed,
+                          .on_backoff = on_backoff, .on_backoff_arg = &sh};
         rc = method->init ? method->init(&ctx, err) : IM_OK;
         inited = !rc;
     }

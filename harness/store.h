@@ -30,7 +30,7 @@
 #include "evaluate.h"
 #include "query.h"
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 #define STORE_APPLICATION_ID 0x494d4147 /* "IMAG" in PRAGMA application_id */
 #define STORE_DEFAULT_PATH "imagine.db"
 
@@ -95,6 +95,17 @@ typedef struct StoreItem {
     TpPlanResult result;
 } StoreItem;
 
+/* The llm_call rows of a run, summed. Latency figures are over the calls
+ * that reached the model (not cache hits); 0 when there are none. */
+typedef struct StoreCallStats {
+    long long calls, ok, errors, cache_hits, attempts;
+    long long tokens_in, tokens_out;
+    double cost;                /* USD */
+    double latency_mean_ms, latency_p95_ms; /* p95: nearest rank */
+} StoreCallStats;
+
+int store_call_stats(Store *s, long long run_id, StoreCallStats *out, Err *err);
+
 /* Items of a run in split order. with_checks: 0 none, 1 verdicts, 2 with
  * their messages. */
 int store_items(Store *s, long long run_id, int with_checks, StoreItem **out, int *n, Err *err);
@@ -127,6 +138,19 @@ int store_run_create(Store *s, const StoreRunSpec *spec, long long *run_id, Err 
 /* ready -> running (attempts + 1). */
 int store_item_claim(Store *s, long long run_id, long long query_id, Err *err);
 
+/* One model call of an item, for the llm_call table (strings borrowed). */
+typedef struct StoreCall {
+    const char *role;          /* "planner", "react-step", ... */
+    const char *request_hash;  /* the cache key (hex) */
+    const char *model;         /* may be NULL */
+    const char *finish_reason; /* may be NULL */
+    const char *error;         /* NULL for an ok call */
+    int ok, cache_hit, attempts, http_status;
+    long long tokens_in, tokens_out;
+    double cost, latency_ms;
+    double at;                 /* unix seconds the call ended; 0: now */
+} StoreCall;
+
 typedef struct StoreFinish {
     long long query_id;
     int state;                 /* ST_DONE, ST_FAILED or ST_ERROR */
@@ -137,10 +161,13 @@ typedef struct StoreFinish {
     int calls, cache_hits;
     const TpPlanResult *checks; /* ST_DONE: the verdicts to store */
     double active_s;            /* seconds to add to the run's active time */
+    const StoreCall *llm_calls; /* the item's model calls, appended to llm_call */
+    int n_llm_calls;
 } StoreFinish;
 
-/* One transaction: the item row, its checks (replacing any), the run's
- * active time. */
+/* One transaction: the item row, its checks (replacing any), its model
+ * calls (added: the calls of earlier attempts of the item stay), the
+ * run's active time. */
 int store_item_finish(Store *s, long long run_id, const StoreFinish *f, Err *err);
 
 /* Sets items of state `from` back to `ready`; *changed gets how many. */

@@ -1,5 +1,6 @@
-/* store_read.c: reading runs, items and their checks back from the store
- * (the API that show, status, export and reports/ use). Reads only. */
+/* store_read.c: reading runs, items with their checks, and the sums of a
+ * run's model calls back from the store (the API that show, status, export
+ * and reports/ use). Reads only. */
 #include <cJSON.h>
 #include <ctype.h>
 #include <stdio.h>
@@ -240,5 +241,55 @@ int store_items(Store *s, long long run_id, int with_checks, StoreItem **out, in
     int rc = items_locked(s, run_id, with_checks, out, n, err);
     pthread_mutex_unlock(&s->mu);
     if (rc) store_items_free(*out, *n), *out = NULL, *n = 0;
+    return rc;
+}
+
+/* ---- model calls ---------------------------------------------------------- */
+
+/* One row of numbers from sql (run id bound to ?1); IM_IO on error. */
+static int call_row(Store *s, const char *sql, long long run_id, long long offset, sqlite3_stmt **out, Err *err) {
+    if (store_prepare(s, sql, out, err)) return IM_IO;
+    sqlite3_bind_int64(*out, 1, run_id);
+    if (offset >= 0) sqlite3_bind_int64(*out, 2, offset);
+    int rc = sqlite3_step(*out);
+    if (rc == SQLITE_ROW || rc == SQLITE_DONE) return IM_OK;
+    store_dberr(s->db, s->path, err, "reading model calls");
+    sqlite3_finalize(*out), *out = NULL;
+    return IM_IO;
+}
+
+static int call_stats_locked(Store *s, long long run_id, StoreCallStats *o, Err *err) {
+    sqlite3_stmt *st;
+    if (call_row(s, "SELECT count(*), coalesce(sum(status = 'ok'), 0), coalesce(sum(status = 'error'), 0), "
+                 "coalesce(sum(cached), 0), coalesce(sum(attempts), 0), coalesce(sum(tokens_in), 0), "
+                 "coalesce(sum(tokens_out), 0), coalesce(sum(cost), 0) FROM llm_call WHERE run_id = ?1",
+                 run_id, -1, &st, err))
+        return IM_IO;
+    o->calls = sqlite3_column_int64(st, 0), o->ok = sqlite3_column_int64(st, 1), o->errors = sqlite3_column_int64(st, 2);
+    o->cache_hits = sqlite3_column_int64(st, 3), o->attempts = sqlite3_column_int64(st, 4);
+    o->tokens_in = sqlite3_column_int64(st, 5), o->tokens_out = sqlite3_column_int64(st, 6);
+    o->cost = sqlite3_column_double(st, 7);
+    sqlite3_finalize(st);
+    static const char timed[] = " FROM llm_call WHERE run_id = ?1 AND cached = 0 AND latency_ms IS NOT NULL";
+    char sql[256];
+    snprintf(sql, sizeof sql, "SELECT count(*), coalesce(avg(latency_ms), 0)%s", timed);
+    if (call_row(s, sql, run_id, -1, &st, err)) return IM_IO;
+    long long n = sqlite3_column_int64(st, 0);
+    o->latency_mean_ms = sqlite3_column_double(st, 1);
+    sqlite3_finalize(st);
+    if (n == 0) return IM_OK;
+    long long rank = (95 * n + 99) / 100; /* nearest rank: ceil(0.95 n), 1-based */
+    snprintf(sql, sizeof sql, "SELECT latency_ms%s ORDER BY latency_ms LIMIT 1 OFFSET ?2", timed);
+    if (call_row(s, sql, run_id, rank - 1, &st, err)) return IM_IO;
+    o->latency_p95_ms = sqlite3_column_double(st, 0);
+    sqlite3_finalize(st);
+    return IM_OK;
+}
+
+int store_call_stats(Store *s, long long run_id, StoreCallStats *out, Err *err) {
+    memset(out, 0, sizeof *out);
+    pthread_mutex_lock(&s->mu);
+    int rc = call_stats_locked(s, run_id, out, err);
+    pthread_mutex_unlock(&s->mu);
     return rc;
 }

@@ -110,5 +110,19 @@ static const char v2[] =
     "ALTER TABLE run ADD COLUMN active_s REAL NOT NULL DEFAULT 0;\n"
     "CREATE INDEX item_state ON item(run_id, state);\n";
 
-const StoreMigration store_migrations[] = {{1, v1}, {2, v2}};
+/* Version 3: llm_call records every model call of an item in full (the
+ * item's transaction): the request's model, its cost, HTTP attempts and
+ * the last status, the finish reason and, for a call that failed after
+ * all retries, the error; status is 'ok' or 'error'. The index serves the
+ * per-run summaries of `imagine show`. */
+static const char v3[] =
+    "ALTER TABLE llm_call ADD COLUMN model TEXT;\n"
+    "ALTER TABLE llm_call ADD COLUMN cost REAL NOT NULL DEFAULT 0;\n"
+    "ALTER TABLE llm_call ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;\n"
+    "ALTER TABLE llm_call ADD COLUMN http_status INTEGER;\n"
+    "ALTER TABLE llm_call ADD COLUMN finish_reason TEXT;\n"
+    "ALTER TABLE llm_call ADD COLUMN error TEXT;\n"
+    "CREATE INDEX llm_call_item ON llm_call(run_id, query_id);\n";
+
+const StoreMigration store_migrations[] = {{1, v1}, {2, v2}, {3, v3}};
 const int store_n_migrations = (int)(sizeof store_migrations / sizeof store_migrations[0]);

@@ -1,6 +1,7 @@
 /* store_write.c: everything that writes runs into the store: suites and
  * queries, new runs with their items, item claims, one transaction per
- * finished item, resets, status and metrics. Every value is bound. */
+ * finished item (with its checks and model calls), resets, status and
+ * metrics. Every value is bound. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -201,6 +202,39 @@ static int insert_checks(Store *s, long long run_id, long long query_id, const T
     return IM_OK;
 }
 
+static int insert_calls(Store *s, long long run_id, const StoreFinish *f, Err *err) {
+    if (f->n_llm_calls <= 0) return IM_OK;
+    sqlite3_stmt *st;
+    if (store_prepare(s, "INSERT INTO llm_call(run_id, query_id, role, request_hash, tokens_in, tokens_out, latency_ms, "
+                      "cached, status, created, model, cost, attempts, http_status, finish_reason, error) "
+                      "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)", &st, err))
+        return IM_IO;
+    double now = store_now();
+    for (int i = 0; i < f->n_llm_calls; i++) {
+        const StoreCall *c = &f->llm_calls[i];
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 1, run_id), sqlite3_bind_int64(st, 2, f->query_id);
+        store_bind_text(st, 3, c->role ? c->role : "planner");
+        store_bind_text(st, 4, c->request_hash ? c->request_hash : "");
+        sqlite3_bind_int64(st, 5, c->tokens_in), sqlite3_bind_int64(st, 6, c->tokens_out);
+        sqlite3_bind_double(st, 7, c->latency_ms), sqlite3_bind_int(st, 8, c->cache_hit ? 1 : 0);
+        store_bind_text(st, 9, c->ok ? "ok" : "error");
+        sqlite3_bind_double(st, 10, c->at > 0 ? c->at : now);
+        store_bind_text(st, 11, c->model), sqlite3_bind_double(st, 12, c->cost);
+        sqlite3_bind_int(st, 13, c->attempts);
+        if (c->http_status) sqlite3_bind_int(st, 14, c->http_status);
+        else sqlite3_bind_null(st, 14);
+        store_bind_text(st, 15, c->finish_reason), store_bind_text(st, 16, c->ok ? NULL : c->error);
+        if (sqlite3_step(st) != SQLITE_DONE) {
+            store_dberr(s->db, s->path, err, "storing a model call");
+            sqlite3_finalize(st);
+            return IM_IO;
+        }
+    }
+    sqlite3_finalize(st);
+    return IM_OK;
+}
+
 static int finish_locked(Store *s, long long run_id, const StoreFinish *f, Err *err) {
     sqlite3_stmt *st;
     if (store_exec(s->db, s->path, "BEGIN IMMEDIATE", err)) return IM_IO;
@@ -230,6 +264,7 @@ static int finish_locked(Store *s, long long run_id, const StoreFinish *f, Err *
     sqlite3_bind_int64(st, 1, run_id), sqlite3_bind_int64(st, 2, f->query_id);
     if (step_done(s, st, err, "replacing checks")) goto fail;
     if (f->state == ST_DONE && f->checks && insert_checks(s, run_id, f->query_id, f->checks, err)) goto fail;
+    if (insert_calls(s, run_id, f, err)) goto fail;
     if (store_prepare(s, "UPDATE run SET active_s = active_s + ?2 WHERE id = ?1", &st, err)) goto fail;
     sqlite3_bind_int64(st, 1, run_id), sqlite3_bind_double(st, 2, f->active_s);
     if (step_done(s, st, err, "updating the run")) goto fail;

@@ -1,7 +1,8 @@
 /* test_store.c: the store on real SQLite files in a temp dir: creation,
- * migration of a version-1 store in place, a failing migration rolled back,
- * refusal (not imagine's, not SQLite, newer, read-only, missing) with the
- * file unchanged, and a write/read round trip of a run with its checks.
+ * migration of a version-1 and of a version-2 store in place, a failing
+ * migration rolled back, refusal (not imagine's, not SQLite, newer,
+ * read-only, missing) with the file unchanged, and a write/read round trip
+ * of a run with its checks and model calls (llm_call and its sums).
  * usage: test_store DATA_DIR TMP_DIR */
 #include <stdio.h>
 #include <stdlib.h>
@@ -170,6 +171,48 @@ static void test_migrate_v1(void) {
     store_close(s);
 }
 
+/* A store made by the version-2 schema, with a run and a model call in the
+ * old llm_call shape, is migrated to version 3 in place. */
+static void test_migrate_v2(void) {
+    const char *p = path_in("v2.db");
+    sqlite3 *db;
+    sqlite3_open(p, &db);
+    Err err = {0};
+    CHECK(store_migrate(db, p, store_migrations, store_n_migrations, 2, &err) == IM_OK, "v2: %s", err.msg);
+    CHECK(q1(db, "PRAGMA user_version") == 2, "at version 2");
+    char *msg = NULL;
+    int rc = sqlite3_exec(db,
+                          "INSERT INTO suite VALUES(1,'travelplanner','train','q.jsonl','abc');"
+                          "INSERT INTO query VALUES(1,1,0,1,'easy',3,'{}');"
+                          "INSERT INTO method VALUES(1,'direct','{}');"
+                          "INSERT INTO model VALUES(1,'m','openai','','');"
+                          "INSERT INTO run(id,name,method_id,model_id,suite_id,seed,started,git_rev,config_json,status)"
+                          " VALUES(1,'old2',1,1,1,7,1000.0,'v2rev','{}','complete');"
+                          "INSERT INTO item(run_id,query_id,state,plan_json,attempts) VALUES(1,1,'done','[]',1);"
+                          "INSERT INTO llm_call(run_id,query_id,role,request_hash,tokens_in,tokens_out,latency_ms,"
+                          "cached,status,created) VALUES(1,1,'planner','ab',10,20,30.0,0,'ok',1000.0);",
+                          NULL, NULL, &msg);
+    CHECK(rc == SQLITE_OK, "v2 data: %s", msg ? msg : "");
+    sqlite3_free(msg);
+    sqlite3_close(db);
+
+    Store *s = NULL;
+    CHECK(store_open(p, 0, &s, &err) == IM_OK, "migrating: %s", err.msg);
+    if (!s) return;
+    sqlite3 *m = store_sqlite(s);
+    CHECK(q1(m, "PRAGMA user_version") == 3 && STORE_SCHEMA_VERSION >= 3, "migrated to version 3");
+    CHECK(q1(m, "SELECT count(*) FROM llm_call WHERE run_id=1 AND tokens_in=10 AND latency_ms=30 AND status='ok' "
+                "AND cost=0 AND attempts=0 AND model IS NULL AND http_status IS NULL AND finish_reason IS NULL "
+                "AND error IS NULL") == 1,
+          "old call kept with the new columns' defaults");
+    CHECK(q1(m, "SELECT count(*) FROM sqlite_master WHERE type='index' AND name='llm_call_item'") == 1, "index");
+    StoreCallStats cs;
+    CHECK(store_call_stats(s, 1, &cs, &err) == IM_OK, "%s", err.msg);
+    CHECK(cs.calls == 1 && cs.ok == 1 && cs.tokens_in == 10 && cs.latency_mean_ms == 30 && cs.latency_p95_ms == 30,
+          "stats of the migrated call");
+    store_close(s);
+}
+
 /* A failing step leaves the file at its old version with nothing added. */
 static void test_migrate_rollback(void) {
     const char *p = path_in("broken.db");
@@ -222,7 +265,15 @@ static void test_round_trip(const char *data) {
     StoreFinish f0 = {.query_id = ids[0], .state = ST_DONE, .plan_json = "[{\"day\": 1}]", .raw_text = "raw",
                       .latency_ms = 5, .tokens_in = 10, .tokens_out = 20, .cost = 0.5, .checks = &r, .active_s = 1};
     StoreFinish f1 = {.query_id = ids[1], .state = ST_FAILED, .error = "no plan", .active_s = 1};
-    StoreFinish f2 = {.query_id = ids[2], .state = ST_ERROR, .error = "timeout", .tokens_in = 1, .active_s = 1};
+    /* item 2's calls: one answered, one cache hit, one failed after retries (text that must stay inert) */
+    const StoreCall calls[3] = {
+        {.role = "react-step", .request_hash = "h1", .model = "m", .finish_reason = "stop", .ok = 1, .attempts = 2,
+         .http_status = 200, .tokens_in = 1, .tokens_out = 2, .cost = 0.25, .latency_ms = 100},
+        {.role = "react-step", .request_hash = "h2", .model = "m", .ok = 1, .cache_hit = 1, .latency_ms = 0.1},
+        {.role = "reflection", .request_hash = "h3", .model = "m", .error = "x'); DROP TABLE llm_call; --",
+         .attempts = 6, .http_status = 429, .latency_ms = 300, .at = 1234.5}};
+    StoreFinish f2 = {.query_id = ids[2], .state = ST_ERROR, .error = "timeout", .tokens_in = 1, .active_s = 1,
+                      .llm_calls = calls, .n_llm_calls = 3};
     CHECK(!store_item_finish(s, run, &f0, &err) && !store_item_finish(s, run, &f1, &err) &&
               !store_item_finish(s, run, &f2, &err), "%s", err.msg);
     store_items_free(items, n);
@@ -236,6 +287,22 @@ static void test_round_trip(const char *data) {
     CHECK(items[2].state == ST_ERROR && items[3].state == ST_RUNNING && items[4].state == ST_READY, "states");
     CHECK(items[3].attempts == 1 && items[4].attempts == 0, "attempts");
     store_items_free(items, n);
+    sqlite3 *db = store_sqlite(s);
+    CHECK(q1(db, "SELECT count(*) FROM llm_call") == 3, "three calls stored");
+    CHECK(q1(db, "SELECT count(*) FROM llm_call WHERE role='reflection' AND status='error' AND attempts=6 AND "
+                 "http_status=429 AND created=1234.5 AND error='x''); DROP TABLE llm_call; --'") == 1,
+          "the failed call, its error bound verbatim");
+    CHECK(q1(db, "SELECT count(*) FROM llm_call WHERE cached=1 AND tokens_in=0 AND status='ok' AND error IS NULL "
+                 "AND http_status IS NULL") == 1, "the cache hit");
+    StoreCallStats cs;
+    CHECK(store_call_stats(s, run, &cs, &err) == IM_OK, "%s", err.msg);
+    CHECK(cs.calls == 3 && cs.ok == 2 && cs.errors == 1 && cs.cache_hits == 1 && cs.attempts == 8 &&
+              cs.tokens_in == 1 && cs.tokens_out == 2 && cs.cost == 0.25,
+          "call sums: %lld calls %lld ok %lld errors %lld hits %lld attempts", cs.calls, cs.ok, cs.errors,
+          cs.cache_hits, cs.attempts);
+    CHECK(cs.latency_mean_ms == 200 && cs.latency_p95_ms == 300, "latency over the uncached calls: mean %g p95 %g",
+          cs.latency_mean_ms, cs.latency_p95_ms);
+    CHECK(store_call_stats(s, run + 99, &cs, &err) == IM_OK && cs.calls == 0 && cs.latency_p95_ms == 0, "no calls");
     StoreRun sr;
     CHECK(store_run_get(s, "t1", &sr, &err) == IM_OK, "%s", err.msg);
     CHECK(sr.n_items == 5 && sr.n_state[ST_DONE] == 1 && sr.n_state[ST_FAILED] == 1 && sr.n_state[ST_ERROR] == 1 &&
@@ -262,6 +329,7 @@ int main(int argc, char **argv) {
     test_create();
     test_refusals();
     test_migrate_v1();
+    test_migrate_v2();
     test_migrate_rollback();
     test_round_trip(argv[1]);
     if (failures) fprintf(stderr, "%d failures\n", failures);
