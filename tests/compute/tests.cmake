@@ -11,3 +11,16 @@ add_test(NAME compute_tokenizer COMMAND test_compute_tokenizer ${IMAGINE_TEST_DA
 add_test(NAME compute_model COMMAND test_compute_model ${IMAGINE_TEST_DATA})
 add_test(NAME compute_vulkan COMMAND test_compute_vulkan ${IMAGINE_TEST_DATA})
 add_test(NAME compute_serve COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/test_serve.sh $<TARGET_FILE:imagine> ${IMAGINE_TEST_DATA})
+# Same ids as Hugging Face's tokenizers.js; skipped when its node module is
+# absent (npm install --prefix tests/compute/js @huggingface/tokenizers@0.2.0,
+# or set IMAGINE_NODE_MODULES at configure time).
+set(IMAGINE_NODE_MODULES "$ENV{IMAGINE_NODE_MODULES}" CACHE PATH "node_modules holding @huggingface/tokenizers")
+if(NOT IMAGINE_NODE_MODULES)
+  set(IMAGINE_NODE_MODULES ${CMAKE_CURRENT_LIST_DIR}/js/node_modules)
+endif()
+add_executable(test_compute_tokjs ${CMAKE_CURRENT_LIST_DIR}/test_tokjs.c)
+target_link_libraries(test_compute_tokjs PRIVATE imagine_compute)
+target_include_directories(test_compute_tokjs PRIVATE ${CMAKE_CURRENT_LIST_DIR})
+target_compile_definitions(test_compute_tokjs PRIVATE SRC_DIR="${CMAKE_CURRENT_LIST_DIR}")
+add_test(NAME compute_tokenizer_tokjs COMMAND test_compute_tokjs ${IMAGINE_TEST_DATA} ${IMAGINE_NODE_MODULES})
+set_tests_properties(compute_tokenizer_tokjs PROPERTIES SKIP_RETURN_CODE 77)
