@@ -69,7 +69,8 @@ typedef struct Leg {
 } Leg;
 
 typedef struct Problem {
-    const TpDb *db;
+    const TpDb *db;      /* what the search sees: the sandbox, or a sole-planning view */
+    const TpDb *eval_db; /* the whole sandbox, for the evaluator */
     const TpQuery *q;
     int D, n, people, K, M;
     unsigned full;
@@ -456,6 +457,15 @@ int solver_candidates(const TpDb *db, const TpQuery *q, const char **out, int ma
     return n;
 }
 
+/* Sole planning: the cities the reference information has tables for, in
+ * its order, but the origin. */
+static int view_candidates(const TpDb *view, const TpQuery *q, const char **out, int max) {
+    int n = 0;
+    for (int i = 0; i < view->n_cities && n < max; i++)
+        if (strcmp(view->cities[i], q->org)) out[n++] = view->cities[i];
+    return n;
+}
+
 /* ---- plan text -------------------------------------------------------------- */
 
 static const TpDistance *dist_row(const TpDb *db, const char *a, const char *b) {
@@ -697,7 +707,7 @@ static int diagnose(Problem *p, SolverResult *out) {
 /* The plan must pass all 8 commonsense checks and every applicable hard check. */
 static int verify(const Problem *p, const cJSON *plan, double *cost, Err *err) {
     TpPlanResult r;
-    tp_eval_plan(p->db, p->q, plan, p->q->idx, &r);
+    tp_eval_plan(p->eval_db, p->q, plan, p->q->idx, &r);
     int rc = IM_OK;
     for (int k = 0; k < TP_NCS && !rc; k++)
         if (r.cs[k].value != 1)
@@ -716,7 +726,8 @@ int solver_solve(const TpDb *db, const TpQuery *q, const SolverOptions *opt, Sol
     memset(out, 0, sizeof *out);
     Problem *p = calloc(1, sizeof *p);
     if (!p) return err_set(err, IM_IO, "out of memory");
-    p->db = db, p->q = q, p->D = q->days, p->n = q->visiting_city_number, p->people = q->people_number;
+    p->db = opt && opt->view ? opt->view : db, p->eval_db = db;
+    p->q = q, p->D = q->days, p->n = q->visiting_city_number, p->people = q->people_number;
     double timeout = opt && opt->timeout_s > 0 ? opt->timeout_s : 10.0;
     p->deadline = clock() + (clock_t)(timeout * CLOCKS_PER_SEC);
     p->K = q->has_cuisine ? q->n_cuisine : 0;
@@ -728,7 +739,7 @@ int solver_solve(const TpDb *db, const TpQuery *q, const SolverOptions *opt, Sol
     }
     p->M = 1 << p->K, p->full = (unsigned)p->M - 1;
     const char *cand[MAXC];
-    p->nc = solver_candidates(db, q, cand, MAXC);
+    p->nc = opt && opt->view ? view_candidates(opt->view, q, cand, MAXC) : solver_candidates(db, q, cand, MAXC);
     p->node_name[0] = q->org;
     p->nodes = p->nc + 1;
     for (int i = 0; i < p->nc; i++) {
@@ -765,6 +776,10 @@ int solver_solve(const TpDb *db, const TpQuery *q, const SolverOptions *opt, Sol
             out->reason = strf("timeout: no proof within %.1f s", timeout);
         }
     }
+    if (opt && opt->view && out->status == SOLVER_INFEASIBLE && out->reason) {
+        char *r = strf("%s (sole planning: only what the reference information lists)", out->reason);
+        free(out->reason), out->reason = r;
+    }
     out->nodes = p->nodes_visited;
     problem_free(p);
     free(p);
@@ -790,5 +805,31 @@ int solver_reference(const TpDb *db, const TpQuery *q, TpRef **out, Err *err) {
                    : err_set(err, IM_IO, "reference: query %d: no candidate city for %s", q->idx, q->dest);
     }
     solver_result_free(&r);
+    return rc;
+}
+
+int solver_sole_view(const TpDb *db, const TpQuery *q, TpRefView **out, int *shipped, Err *err) {
+    *out = NULL;
+    if (shipped) *shipped = 0;
+    cJSON *line = q->json ? cJSON_Parse(q->json) : NULL;
+    const cJSON *ri = cJSON_GetObjectItemCaseSensitive(line, "reference_information");
+    int rc;
+    if (cJSON_IsString(ri)) {
+        if (shipped) *shipped = 1;
+        rc = tp_ref_view_text(ri->valuestring, out, err);
+    } else {
+        TpRef *ref = NULL;
+        rc = solver_reference(db, q, &ref, err);
+        if (!rc) {
+            Buf text;
+            buf_init(&text);
+            tp_ref_text(db, ref, &text);
+            rc = tp_ref_view_text(text.data, out, err);
+            buf_free(&text);
+        }
+        tp_ref_free(ref);
+    }
+    cJSON_Delete(line);
+    if (rc) err_prefix(err, "query %d: sole-planning reference", q->idx);
     return rc;
 }

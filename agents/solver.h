@@ -8,7 +8,9 @@
  * number of meals and covered cuisines) makes the search complete: a plan
  * is the cheapest of the model, and `infeasible` means none exists, with
  * the constraint family that rules every plan out. A returned plan is
- * checked with the official evaluator before it is returned.
+ * checked with the official evaluator before it is returned. In the
+ * sole-planning mode (SolverOptions.view) the same search runs over the
+ * query's reference information only (solver_sole_view).
  *
  * greedy_plan is the TravelPlanner paper's greedy search: cheapest options
  * first, no backtracking, no constraint awareness beyond the plan's form.
@@ -41,11 +43,14 @@ typedef struct SolverResult {
 
 typedef struct SolverOptions {
     double timeout_s;    /* 0: 10 s */
+    const TpDb *view;    /* sole planning: search only this view (&TpRefView.db, borrowed), NULL: the db */
 } SolverOptions;
 
 /* Returns IM_OK with *out filled (any status); an error only when the
  * evaluator rejects the plan the solver built (a bug: IM_FAIL, err says
- * which check) or memory runs out. */
+ * which check) or memory runs out. With opt->view the search sees only the
+ * view (its cities are the candidates, in the view's order) and db serves
+ * the evaluator alone; `infeasible` is then a proof about the view. */
 int solver_solve(const TpDb *db, const TpQuery *q, const SolverOptions *opt, SolverResult *out, Err *err);
 void solver_result_free(SolverResult *r);
 
@@ -59,6 +64,14 @@ int solver_candidates(const TpDb *db, const TpQuery *q, const char **out, int ma
  * solver's plan when it finds one, else the first visiting_city_number
  * candidates with the official travel days (docs/solver.md). */
 int solver_reference(const TpDb *db, const TpQuery *q, TpRef **out, Err *err);
+
+/* Sole planning: the view of a query's reference information. The query
+ * line's `reference_information` (train) when it has one, else the
+ * solver_reference of the query printed in the text form; either is parsed
+ * with tp_ref_view_text, so the search sees only what the text says.
+ * *shipped (may be NULL) tells which. *out is owned by the caller
+ * (tp_ref_view_free). */
+int solver_sole_view(const TpDb *db, const TpQuery *q, TpRefView **out, int *shipped, Err *err);
 
 /* The greedy baseline: a plan (JSON array, malloc'd) or NULL with *why set
  * (static string) when not even a plan form can be built. */

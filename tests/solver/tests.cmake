@@ -22,3 +22,14 @@ add_executable(test_greedy ${CMAKE_SOURCE_DIR}/tests/solver/test_greedy.c ${CMAK
 target_include_directories(test_greedy PRIVATE ${CMAKE_SOURCE_DIR}/agents)
 target_link_libraries(test_greedy PRIVATE imagine_tp imagine_common)
 add_test(NAME solver_greedy_validation COMMAND test_greedy ${IMAGINE_TEST_DATA})
+# Sole planning (--sole-planning): the solver on the reference information
+# only (both forms on train, built references on validation), checked by
+# the evaluator and the strict checker; a reference missing a city's
+# restaurants is infeasible with the family named (docs/solver.md).
+add_executable(test_sole ${CMAKE_SOURCE_DIR}/tests/solver/test_sole.c ${CMAKE_SOURCE_DIR}/tests/solver/strict.c ${SOLVER_SRC})
+target_include_directories(test_sole PRIVATE ${CMAKE_SOURCE_DIR}/agents ${CMAKE_SOURCE_DIR}/tests/solver)
+target_link_libraries(test_sole PRIVATE imagine_tp imagine_common)
+add_test(NAME solver_sole_planning COMMAND test_sole ${IMAGINE_TEST_DATA})
+add_test(NAME solver_sole_solve_eval_train
+         COMMAND sh -c "$<TARGET_FILE:imagine> solve --sole-planning --split train --data ${IMAGINE_TEST_DATA} --out sole_train.jsonl && $<TARGET_FILE:imagine> eval --split train --data ${IMAGINE_TEST_DATA} --plans sole_train.jsonl | grep -qx 'Final Pass Rate: 100.0%'"
+         WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
