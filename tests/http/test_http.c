@@ -4,6 +4,7 @@
  * hits reach no server; text with SQL/HTML/shell metacharacters comes back
  * unchanged. Usage: test_http DATA_DIR */
 #include <cJSON.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,6 +161,21 @@ static int chat1(AgModel *m, const char *user, AgChatResponse *r) {
     return ag_model_chat(m, &rq, r, &err);
 }
 
+/* What the backoff callback saw (it runs on the model's I/O thread). */
+typedef struct Backoffs {
+    pthread_mutex_t mu;
+    int n;
+    double first_s;
+    char first_why[64];
+} Backoffs;
+
+static void on_backoff(void *arg, double seconds, const char *why) {
+    Backoffs *b = arg;
+    pthread_mutex_lock(&b->mu);
+    if (b->n++ == 0) b->first_s = seconds, snprintf(b->first_why, sizeof b->first_why, "%s", why);
+    pthread_mutex_unlock(&b->mu);
+}
+
 static void t_http(void) {
     Err err = {0};
     AgModel *m = open_model(NULL, &err);
@@ -175,7 +191,9 @@ static void t_http(void) {
           "%s|%s", r.text, r.reasoning);
     ag_chat_response_free(&r);
 
-    /* every fault once: the retry succeeds */
+    /* every fault once: the retry succeeds, after a wait the callback is told of */
+    Backoffs bo = {.mu = PTHREAD_MUTEX_INITIALIZER};
+    ag_model_set_backoff(m, on_backoff, &bo);
     const char *faults[] = {"429:1", "500", "503", "slow:1500", "truncated", "nonjson"};
     for (size_t i = 0; i < sizeof faults / sizeof faults[0]; i++) {
         ts_server_fault(server, faults[i]);
@@ -187,6 +205,11 @@ static void t_http(void) {
         if (i == 0) CHECK(dt >= 950, "Retry-After: 1 not honoured (%.0f ms)", dt);
         ag_chat_response_free(&r);
     }
+    pthread_mutex_lock(&bo.mu);
+    CHECK(bo.n == 6 && bo.first_s >= 0.95 && !strcmp(bo.first_why, "HTTP 429"), "backoffs: %d, first %.2f s '%s'", bo.n,
+          bo.first_s, bo.first_why);
+    pthread_mutex_unlock(&bo.mu);
+    ag_model_set_backoff(m, NULL, NULL);
     /* faults beyond the retries: an error naming the endpoint and showing the body */
     for (int i = 0; i < 4; i++) ts_server_fault(server, "500");
     CHECK(chat1(m, "say hello", &r) == IM_IO && !r.ok && r.attempts == 4, "attempts=%d", r.attempts);
@@ -549,6 +572,15 @@ static char *two_stage(int i, const char **reasoning) {
     return strdup("Thought 1: I look for places to stay.\nAction 1: AccommodationSearch[Rockford]");
 }
 
+/* How many calls of r's log have `role` (and, ok >= 0, that outcome). */
+static int calls_as(const AgResult *r, const char *role, int ok) {
+    int n = 0;
+    for (int i = 0; i < r->n_call_log; i++)
+        n += !strcmp(r->call_log[i].role, role) && (ok < 0 || r->call_log[i].ok == ok) &&
+             strlen(r->call_log[i].request_hash) == 64;
+    return n;
+}
+
 static void t_methods_scripted(void) {
     AgResult *res = calloc((size_t)qs->n, sizeof *res);
     TsServer *srv = script_server("react", react_finish);
@@ -558,6 +590,10 @@ static void t_methods_scripted(void) {
     snprintf(sub, sizeof sub, "%s/outputs/train/train_annotated_plans.jsonl", data_dir);
     same_metrics("react (Finish with the annotated plans)", res, sub);
     for (int i = 0; i < qs->n; i++) CHECK(res[i].outcome == AG_DONE && res[i].calls == 1, "react %d: %s", i, res[i].failure);
+    CHECK(res[0].n_call_log == 1 && calls_as(&res[0], "react-step", 1) == 1 && res[0].call_log[0].tokens_in > 0 &&
+              res[0].call_log[0].attempts == 1 && !res[0].call_log[0].cache_hit && res[0].call_log[0].model &&
+              res[0].call_log[0].at > 0,
+          "react's call log: %d calls", res[0].n_call_log);
     free_results(res);
     free(cfg);
     ts_server_stop(srv);
@@ -573,6 +609,8 @@ static void t_methods_scripted(void) {
     run_method("reflexion", cfg, res);
     CHECK(res[0].outcome == AG_FAILED && res[0].calls == 7 && strstr(res[0].raw_text, "=== reflection 1 ==="), "%d %d", res[0].outcome,
           res[0].calls);
+    CHECK(res[0].n_call_log == 7 && calls_as(&res[0], "react-step", 1) == 6 && calls_as(&res[0], "reflection", 1) == 1,
+          "reflexion's call log: %d calls", res[0].n_call_log);
     free_results(res);
     free(cfg);
     ts_server_stop(srv);
@@ -590,6 +628,9 @@ static void t_methods_scripted(void) {
     cfg = spec_for(srv, ",\"no_cache\":true,\"max_steps\":3");
     run_method("two-stage", cfg, res);
     CHECK(res[0].outcome == AG_DONE && res[0].calls == 4, "%d %d %s", res[0].outcome, res[0].calls, res[0].failure);
+    CHECK(res[0].n_call_log == 4 && calls_as(&res[0], "tool-step", 1) == 3 && calls_as(&res[0], "planner", 1) == 1 &&
+              !strcmp(res[0].call_log[3].role, "planner"),
+          "two-stage's call log: %d calls", res[0].n_call_log);
     CHECK(res[0].raw_text && strstr(res[0].raw_text, "Observation 1: ") && strstr(res[0].raw_text, "=== planner ==="), "%s",
           res[0].raw_text);
     free_results(res);
