@@ -7,7 +7,8 @@
  * validation (references built by solver_reference) it finds a plan
  * exactly where the full solver does. A reference without a needed city's
  * restaurants is infeasible with the family "restaurants"; malformed
- * references are errors that name the entry.
+ * references are errors that name the entry; the method reads
+ * "sole_planning" from its configuration.
  * usage: test_sole DATA_DIR */
 #include <cJSON.h>
 #include <math.h>
@@ -17,6 +18,7 @@
 
 #include "evaluate.h"
 #include "fsutil.h"
+#include "method.h"
 #include "solver.h"
 #include "strict.h"
 
@@ -266,12 +268,76 @@ static void validation(const TpDb *db, const char *data) {
     tp_queries_free(qs), free(qpath);
 }
 
+/* The query line with the "Restaurants in CITY" entry cut out of its
+ * reference_information text. */
+static char *line_without_restaurants(const char *json, const char *city) {
+    cJSON *o = cJSON_Parse(json);
+    const cJSON *ri = cJSON_GetObjectItemCaseSensitive(o, "reference_information");
+    char head[600];
+    snprintf(head, sizeof head, "{'Description': 'Restaurants in %s'", city);
+    const char *t = cJSON_IsString(ri) ? ri->valuestring : "", *from = strstr(t, head);
+    const char *to = from ? strstr(from + 1, ", {'Description': ") : NULL;
+    char *out = NULL;
+    if (from && to) {
+        Buf b;
+        buf_init(&b);
+        buf_append(&b, t, (size_t)(from - t)), buf_puts(&b, to + 2);
+        cJSON_ReplaceItemInObjectCaseSensitive(o, "reference_information", cJSON_CreateString(b.data));
+        buf_free(&b);
+        out = cJSON_PrintUnformatted(o);
+    }
+    cJSON_Delete(o);
+    return out;
+}
+
+/* The method: "sole_planning": true in the run's method configuration
+ * makes it plan from the query's reference information (so a query whose
+ * reference lacks its city's restaurants fails, and passes without the
+ * key); anything but a boolean is a usage error. */
+extern const AgMethod ag_method_solver;
+
+static void method_config(const TpDb *db, const char *data) {
+    char *qpath = fs_join(data, "queries/train.jsonl");
+    TpQuerySet *qs = NULL;
+    Err err = {0};
+    if (tp_queries_load(qpath, &qs, &err)) {
+        CHECK(0, "%s", err.msg);
+        free(qpath);
+        return;
+    }
+    TpQuery q = qs->q[0]; /* a 3-day trip: its one city's restaurants are needed */
+    char *cut = line_without_restaurants(q.json, q.dest);
+    CHECK(cut != NULL, "query 1: no 'Restaurants in %s' entry to cut", q.dest);
+    q.json = cut;
+    static const char *const cfg[] = {"{\"sole_planning\": true}", "{}", "{\"sole_planning\": 1}", "[1]"};
+    for (int k = 0; k < 4 && cut; k++) {
+        AgContext ctx = {.db = db, .config_json = cfg[k]};
+        int rc = ag_method_solver.init(&ctx, &err);
+        CHECK((rc == IM_OK) == (k < 2), "method config %s: init returns %d", cfg[k], rc);
+        if (rc) continue;
+        AgResult r;
+        rc = ag_method_solver.plan(&ctx, &qs->q[0], &r, &err);
+        CHECK(rc == IM_OK && r.outcome == AG_DONE && r.plan_json, "method config %s: no plan (%s)", cfg[k], err.msg);
+        free(r.plan_json), free(r.failure);
+        rc = ag_method_solver.plan(&ctx, &q, &r, &err);
+        int want = k == 0 ? AG_FAILED : AG_DONE;
+        CHECK(rc == IM_OK && (int)r.outcome == want && (k || (r.failure && !strncmp(r.failure, "restaurants:", 12))),
+              "method config %s, reference without restaurants: outcome %d (%s)", cfg[k], (int)r.outcome,
+              r.failure ? r.failure : "-");
+        free(r.plan_json), free(r.failure);
+        ag_method_solver.fini(&ctx);
+    }
+    free(cut);
+    tp_queries_free(qs), free(qpath);
+}
+
 int main(int argc, char **argv) {
     if (argc != 2) return fprintf(stderr, "usage: test_sole DATA_DIR\n"), 2;
     Err err = {0};
     TpDb *db = NULL;
     if (tp_db_open(argv[1], &db, &err)) return fprintf(stderr, "%s\n", err.msg), 1;
     malformed();
+    method_config(db, argv[1]);
     train(db, argv[1]);
     validation(db, argv[1]);
     tp_db_close(db);

@@ -26,7 +26,7 @@ add_test(NAME solver_greedy_validation COMMAND test_greedy ${IMAGINE_TEST_DATA})
 # only (both forms on train, built references on validation), checked by
 # the evaluator and the strict checker; a reference missing a city's
 # restaurants is infeasible with the family named (docs/solver.md).
-add_executable(test_sole ${CMAKE_SOURCE_DIR}/tests/solver/test_sole.c ${CMAKE_SOURCE_DIR}/tests/solver/strict.c ${SOLVER_SRC})
+add_executable(test_sole ${CMAKE_SOURCE_DIR}/tests/solver/test_sole.c ${CMAKE_SOURCE_DIR}/tests/solver/strict.c ${SOLVER_SRC} ${CMAKE_SOURCE_DIR}/agents/m_solver.c)
 target_include_directories(test_sole PRIVATE ${CMAKE_SOURCE_DIR}/agents ${CMAKE_SOURCE_DIR}/tests/solver)
 target_link_libraries(test_sole PRIVATE imagine_tp imagine_common)
 add_test(NAME solver_sole_planning COMMAND test_sole ${IMAGINE_TEST_DATA})
