@@ -24,7 +24,7 @@
 #include "db.h"
 #include "err.h"
 #include "query.h"
-#include "reference.h"
+#include "refview.h"
 
 typedef enum { SOLVER_FEASIBLE = 0, SOLVER_INFEASIBLE = 1, SOLVER_TIMEOUT = 2 } SolverStatus;
 

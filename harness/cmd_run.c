@@ -69,7 +69,7 @@ static int execute_locked(Store *s, long long run_id, RunExec *ex, int reset_fro
 typedef struct RunArgs {
     const char *method, *model, *split, *queries, *name, *plans, *data, *store, *cache;
     long limit, concurrency, seed, max_steps, max_attempts;
-    int no_cache;
+    int no_cache, sole_planning;
 } RunArgs;
 
 /* What the method reads (agents/method.h: ctx->config_json): the replayed
@@ -84,6 +84,7 @@ static char *method_config_json(const RunArgs *a, const char *plans) {
     cJSON_AddNumberToObject(mc, "concurrency", (double)a->concurrency);
     if (a->max_steps > 0) cJSON_AddNumberToObject(mc, "max_steps", (double)a->max_steps);
     if (a->max_attempts > 0) cJSON_AddNumberToObject(mc, "max_attempts", (double)a->max_attempts);
+    if (a->sole_planning) cJSON_AddTrueToObject(mc, "sole_planning");
     char prompt[65] = "";
     ag_method_prompt_hash(a->method, prompt);
     if (prompt[0]) cJSON_AddStringToObject(mc, "prompt_sha256", prompt);
@@ -132,6 +133,7 @@ static int check_args(const RunArgs *a) {
         return usage("run", "--name must not be a number (numbers are run ids)");
     if (!strcmp(a->method, "plans") && !a->plans) return usage("run", "method plans replays a submission: give --plans FILE");
     if (strcmp(a->method, "plans") && a->plans) return usage("run", "--plans FILE is only for --method plans");
+    if (a->sole_planning && strcmp(a->method, "solver")) return usage("run", "--sole-planning is only for --method solver");
     return IM_OK;
 }
 
@@ -153,6 +155,7 @@ static int cmd_run(int argc, char **argv) {
         {"--no-cache", CLI_FLAG, &a.no_cache, NULL, "neither read nor write the response cache"},
         {"--max-steps", CLI_INT, &a.max_steps, "N", "react, reflexion, two-stage: step limit per attempt"},
         {"--max-attempts", CLI_INT, &a.max_attempts, "N", "reflexion: attempts per query"},
+        {"--sole-planning", CLI_FLAG, &a.sole_planning, NULL, "solver: plan from the query's reference information only"},
         {0}};
     Err err = {0};
     const char *pos[1];
