@@ -7,7 +7,9 @@
 #include "verbs.h"
 
 int harness_fail(const Err *err) {
-    fprintf(stderr, "imagine: %s\n", err->msg[0] ? err->msg : "failed");
+    /* messages that already name the verb ("imagine eval: ...") keep theirs */
+    const char *msg = err->msg[0] ? err->msg : "failed";
+    fprintf(stderr, "%s%s\n", strncmp(msg, "imagine ", 8) ? "imagine: " : "", msg);
     return err->code ? err->code : IM_IO;
 }
 
