@@ -39,11 +39,7 @@ const char *vk_device_name(const VkCtx *c) { return c->props.deviceName; }
 uint32_t vk_subgroup_size(const VkCtx *c) { return c->subgroup; }
 size_t vk_max_storage_range(const VkCtx *c) { return c->props.limits.maxStorageBufferRange; }
 int vk_is_cpu(const VkCtx *c) { return c->props.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU; }
-uint32_t vk_rows_per_group(const VkCtx *c) {
-    const char *env = getenv("IMAGINE_VK_ROWS"); /* for tuning */
-    if (env && atoi(env) > 0) return (uint32_t)atoi(env);
-    return vk_is_cpu(c) ? 32 : 4;
-}
+size_t vk_max_texel_bytes(const VkCtx *c) { return (size_t)c->props.limits.maxTexelBufferElements * 16; }
 size_t vk_mem_peak(const VkCtx *c) { return c->mem_peak; }
 
 static int make_instance(VkInstance *inst, Err *err) {
@@ -158,8 +154,8 @@ int vk_ctx_create(const char *device, VkCtx **out, Err *err) {
         r = vkCreateCommandPool(c->dev, &pci, NULL, &c->pool);
     }
     if (r == VK_SUCCESS) {
-        VkDescriptorPoolSize ps = {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 65536};
-        VkDescriptorPoolCreateInfo dp = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO, .maxSets = 16384, .poolSizeCount = 1, .pPoolSizes = &ps};
+        VkDescriptorPoolSize ps[2] = {{VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 65536}, {VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, 65536}};
+        VkDescriptorPoolCreateInfo dp = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO, .maxSets = 16384, .poolSizeCount = 2, .pPoolSizes = ps};
         r = vkCreateDescriptorPool(c->dev, &dp, NULL, &c->dpool);
     }
     if (r == VK_SUCCESS) {
@@ -212,7 +208,8 @@ int vk_buf_create(VkCtx *c, size_t size, int host, VkBuf *b, Err *err) {
     memset(b, 0, sizeof *b);
     if (!size) size = 16;
     VkBufferCreateInfo bi = {.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO, .size = size,
-                             .usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT,
+                             .usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT |
+                                      VK_BUFFER_USAGE_TRANSFER_DST_BIT,
                              .sharingMode = VK_SHARING_MODE_EXCLUSIVE};
     VKCHECK(vkCreateBuffer(c->dev, &bi, NULL, &b->buf), "vkCreateBuffer");
     VkMemoryRequirements mr;
@@ -229,8 +226,12 @@ int vk_buf_create(VkCtx *c, size_t size, int host, VkBuf *b, Err *err) {
         return err_set(err, IM_IO, "Vulkan: allocating %zu bytes of device memory failed (VkResult %d)", size, (int)r);
     }
     vkBindBufferMemory(c->dev, b->buf, b->mem, 0);
-    if (c->mem.memoryTypes[t].propertyFlags & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT) VKCHECK(vkMapMemory(c->dev, b->mem, 0, VK_WHOLE_SIZE, 0, &b->map), "vkMapMemory");
     b->size = size;
+    if (c->mem.memoryTypes[t].propertyFlags & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT) VKCHECK(vkMapMemory(c->dev, b->mem, 0, VK_WHOLE_SIZE, 0, &b->map), "vkMapMemory");
+    if (size % 16 == 0 && size <= vk_max_texel_bytes(c)) {
+        VkBufferViewCreateInfo vi = {.sType = VK_STRUCTURE_TYPE_BUFFER_VIEW_CREATE_INFO, .buffer = b->buf, .format = VK_FORMAT_R32G32B32A32_UINT, .range = VK_WHOLE_SIZE};
+        if (vkCreateBufferView(c->dev, &vi, NULL, &b->view) != VK_SUCCESS) b->view = VK_NULL_HANDLE; /* then only storage bindings work */
+    }
     c->mem_now += mr.size;
     if (c->mem_now > c->mem_peak) c->mem_peak = c->mem_now;
     return IM_OK;
@@ -241,6 +242,7 @@ void vk_buf_destroy(VkCtx *c, VkBuf *b) {
     VkMemoryRequirements mr;
     vkGetBufferMemoryRequirements(c->dev, b->buf, &mr);
     c->mem_now -= mr.size;
+    if (b->view) vkDestroyBufferView(c->dev, b->view, NULL);
     if (b->map) vkUnmapMemory(c->dev, b->mem);
     vkDestroyBuffer(c->dev, b->buf, NULL);
     vkFreeMemory(c->dev, b->mem, NULL);
@@ -280,7 +282,7 @@ int vk_buf_download(VkCtx *c, VkBuf *b, size_t off, void *dst, size_t n, Err *er
 
 /* ---- pipelines ---- */
 
-int vk_pipe_get(VkCtx *c, const char *name, int nbind, uint32_t push_bytes, VkPipe **out, Err *err) {
+int vk_pipe_get(VkCtx *c, const char *name, int nbind, uint32_t texel_mask, uint32_t push_bytes, VkPipe **out, Err *err) {
     for (int i = 0; i < c->npipes; i++)
         if (!strcmp(c->pipes[i]->name, name)) return *out = c->pipes[i], IM_OK;
     const ShaderBlob *sb = NULL;
@@ -290,10 +292,12 @@ int vk_pipe_get(VkCtx *c, const char *name, int nbind, uint32_t push_bytes, VkPi
     if (c->npipes == (int)(sizeof c->pipes / sizeof *c->pipes)) return err_set(err, IM_IO, "too many pipelines");
     VkPipe *p = calloc(1, sizeof *p);
     snprintf(p->name, sizeof p->name, "%s", name);
-    p->nbind = nbind;
+    p->nbind = nbind, p->texel_mask = texel_mask;
     VkDescriptorSetLayoutBinding b[8];
     for (int i = 0; i < nbind; i++)
-        b[i] = (VkDescriptorSetLayoutBinding){.binding = (uint32_t)i, .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, .descriptorCount = 1, .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT};
+        b[i] = (VkDescriptorSetLayoutBinding){.binding = (uint32_t)i,
+                                              .descriptorType = (texel_mask >> i & 1) ? VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER : VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+                                              .descriptorCount = 1, .stageFlags = VK_SHADER_STAGE_COMPUTE_BIT};
     VkDescriptorSetLayoutCreateInfo dl = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO, .bindingCount = (uint32_t)nbind, .pBindings = b};
     VkPushConstantRange pr = {VK_SHADER_STAGE_COMPUTE_BIT, 0, push_bytes};
     VkShaderModule mod = VK_NULL_HANDLE;
@@ -308,11 +312,10 @@ int vk_pipe_get(VkCtx *c, const char *name, int nbind, uint32_t push_bytes, VkPi
         r = vkCreateShaderModule(c->dev, &mi, NULL, &mod);
     }
     if (r == VK_SUCCESS) {
-        /* constant_id 0: the workgroup width, equal to the subgroup size;
-         * constant_id 1: matmul rows per workgroup (vk_rows_per_group) */
-        VkSpecializationMapEntry me[2] = {{0, 0, 4}, {1, 4, 4}};
-        uint32_t sc[2] = {c->subgroup, vk_rows_per_group(c)};
-        VkSpecializationInfo si = {2, me, 8, sc};
+        /* constant_id 0: the workgroup width, equal to the subgroup size */
+        VkSpecializationMapEntry me[1] = {{0, 0, 4}};
+        uint32_t sc[1] = {c->subgroup};
+        VkSpecializationInfo si = {1, me, 4, sc};
         VkComputePipelineCreateInfo ci = {.sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
                                           .stage = {.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, .stage = VK_SHADER_STAGE_COMPUTE_BIT, .module = mod, .pName = "main", .pSpecializationInfo = &si},
                                           .layout = p->layout};
@@ -336,9 +339,14 @@ int vk_set_create(VkCtx *c, VkPipe *p, VkBuf *const *bufs, VkDescriptorSet *out,
     VkDescriptorBufferInfo bi[8];
     VkWriteDescriptorSet w[8];
     for (int i = 0; i < p->nbind; i++) {
+        int tex = p->texel_mask >> i & 1;
+        if (tex && !bufs[i]->view)
+            return err_set(err, IM_IO, "shader %s: binding %d needs a texel view of a %zu-byte buffer (a multiple of 16 bytes, at most %zu)", p->name, i, bufs[i]->size,
+                           vk_max_texel_bytes(c));
         bi[i] = (VkDescriptorBufferInfo){bufs[i]->buf, 0, bufs[i]->size};
         w[i] = (VkWriteDescriptorSet){.sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET, .dstSet = *out, .dstBinding = (uint32_t)i, .descriptorCount = 1,
-                                      .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, .pBufferInfo = &bi[i]};
+                                      .descriptorType = tex ? VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER : VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+                                      .pBufferInfo = tex ? NULL : &bi[i], .pTexelBufferView = tex ? &bufs[i]->view : NULL};
     }
     vkUpdateDescriptorSets(c->dev, (uint32_t)p->nbind, w, 0, NULL);
     return IM_OK;

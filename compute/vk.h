@@ -23,6 +23,10 @@ typedef struct VkBuf {
     VkDeviceMemory mem;
     void *map; /* non-NULL when host-visible (persistently mapped) */
     size_t size;
+    VkBufferView view; /* the whole buffer as R32G32B32A32_UINT texels, for
+                          uniform texel buffer bindings; VK_NULL_HANDLE when
+                          the size is not a multiple of 16 bytes or exceeds
+                          the device's texel-buffer limit */
 } VkBuf;
 
 typedef struct VkPipe {
@@ -31,6 +35,7 @@ typedef struct VkPipe {
     VkPipelineLayout layout;
     VkDescriptorSetLayout dsl;
     int nbind;
+    uint32_t texel_mask; /* bit i: binding i is a uniform texel buffer */
 } VkPipe;
 
 /* device: NULL or "" picks the first GPU, else lavapipe; a number picks
@@ -44,10 +49,9 @@ VkDevice vk_device(const VkCtx *c);
 const char *vk_device_name(const VkCtx *c);
 uint32_t vk_subgroup_size(const VkCtx *c);
 size_t vk_max_storage_range(const VkCtx *c);
+/* Bytes a uniform texel buffer view may cover (maxTexelBufferElements x 16). */
+size_t vk_max_texel_bytes(const VkCtx *c);
 int vk_is_cpu(const VkCtx *c);
-/* Output rows per matmul workgroup: 32 on CPU devices (each workgroup costs
- * a call in lavapipe), 4 on GPUs; $IMAGINE_VK_ROWS overrides. */
-uint32_t vk_rows_per_group(const VkCtx *c);
 /* Bytes of device-local memory allocated now and at most (for bench). */
 size_t vk_mem_peak(const VkCtx *c);
 
@@ -61,10 +65,12 @@ void vk_buf_destroy(VkCtx *c, VkBuf *b);
 int vk_buf_upload(VkCtx *c, VkBuf *b, size_t off, const void *src, size_t n, Err *err);
 int vk_buf_download(VkCtx *c, VkBuf *b, size_t off, void *dst, size_t n, Err *err);
 
-/* The pipeline of shader variant `name` with nbind storage buffers and
- * push_bytes of push constants; created on first use, then cached. */
-int vk_pipe_get(VkCtx *c, const char *name, int nbind, uint32_t push_bytes, VkPipe **out, Err *err);
-/* A descriptor set of pipe p bound to bufs[0..nbind) (whole buffers). */
+/* The pipeline of shader variant `name` with nbind bindings (storage
+ * buffers, except the uniform texel buffers named by bit i of texel_mask)
+ * and push_bytes of push constants; created on first use, then cached. */
+int vk_pipe_get(VkCtx *c, const char *name, int nbind, uint32_t texel_mask, uint32_t push_bytes, VkPipe **out, Err *err);
+/* A descriptor set of pipe p bound to bufs[0..nbind) (whole buffers; a
+ * texel binding uses the buffer's view). */
 int vk_set_create(VkCtx *c, VkPipe *p, VkBuf *const *bufs, VkDescriptorSet *out, Err *err);
 
 /* Command buffers: begin, record dispatches with barriers, submit and wait. */

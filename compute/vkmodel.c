@@ -95,20 +95,34 @@ static int lanes_check(const VkModel *m, Err *err) {
     return IM_OK;
 }
 
-/* Uploads a [M, K] matrix (rows of data), split by rows to fit the device limit. */
+/* Uploads a [M, K] matrix (rows of data), split by rows to fit the device
+ * limits (a storage buffer for the embedding lookup, a texel buffer for
+ * matmul). Within a chunk, rows are interleaved in blocks of LANES (the
+ * subgroup size): 16-byte texel i of row m goes to texel
+ * ((m / LANES) * nk + i) * LANES + m % LANES, and the last block is padded
+ * with zero rows (matmul.comp reads it so). */
 static int mat_upload(VkModel *m, Mat *mt, StDtype dt, int M, int K, const void *data, Err *err) {
-    size_t es = st_dtype_size(dt), row_bytes = es * (size_t)K, lim = vk_max_storage_range(m->ctx);
+    size_t es = st_dtype_size(dt), row_bytes = es * (size_t)K, lim = vk_max_storage_range(m->ctx), L = vk_subgroup_size(m->ctx);
+    if (vk_max_texel_bytes(m->ctx) < lim) lim = vk_max_texel_bytes(m->ctx);
     if (m->o.max_chunk_bytes && m->o.max_chunk_bytes < lim) lim = m->o.max_chunk_bytes;
     if ((K * (int)es) % 16) return err_set(err, IM_IO, "a weight row of %d %s values is not a multiple of 16 bytes", K, st_dtype_name(dt));
-    int per = (int)(lim / row_bytes);
-    if (per < 1) return err_set(err, IM_IO, "a weight row of %zu bytes exceeds the device's storage-buffer range %zu", row_bytes, lim);
+    int per = (int)(lim / row_bytes / L * L);
+    if (per < 1) return err_set(err, IM_IO, "a block of %zu weight rows of %zu bytes exceeds the device's buffer range %zu", L, row_bytes, lim);
     mt->dt = dt, mt->K = K, mt->M = M, mt->n = 0;
+    size_t nk = row_bytes / 16;
     for (int r0 = 0; r0 < M; r0 += per) {
         if (mt->n == MAXCH) return err_set(err, IM_IO, "tensor needs more than %d chunks", MAXCH);
         int rows = M - r0 < per ? M - r0 : per, i = mt->n++;
+        size_t padded = (rows + L - 1) / L * L, bytes = row_bytes * padded;
         mt->row0[i] = r0, mt->rows[i] = rows;
-        int rc = vk_buf_create(m->ctx, row_bytes * (size_t)rows, 0, &mt->buf[i], err);
-        if (!rc) rc = vk_buf_upload(m->ctx, &mt->buf[i], 0, (const char *)data + row_bytes * (size_t)r0, row_bytes * (size_t)rows, err);
+        char *il = calloc(1, bytes);
+        if (!il) return err_set(err, IM_IO, "out of memory (%zu bytes for a weight chunk)", bytes);
+        const char *src = (const char *)data + row_bytes * (size_t)r0;
+        for (size_t r = 0; r < (size_t)rows; r++)
+            for (size_t t = 0; t < nk; t++) memcpy(il + 16 * (((r / L) * nk + t) * L + r % L), src + r * row_bytes + 16 * t, 16);
+        int rc = vk_buf_create(m->ctx, bytes, 0, &mt->buf[i], err);
+        if (!rc) rc = vk_buf_upload(m->ctx, &mt->buf[i], 0, il, bytes, err);
+        free(il);
         if (rc) return rc;
     }
     return IM_OK;
@@ -130,9 +144,10 @@ static int matop(VkModel *m, MatOp *op, const Mat *w, const Mat *w2, VkBuf *x, V
     snprintf(n1, sizeof n1, "mm_%s_b1%s", dts[w->dt], variant);
     snprintf(n8, sizeof n8, "mm_%s_b8%s", dts[w->dt], variant);
     int nb = w2 ? 4 : 3;
+    uint32_t tex = w2 ? 0xbu : 0x3u; /* W, X (and W2) are texel buffers */
     op->w = w, op->w2 = w2, op->ystride = ystride;
-    int rc = vk_pipe_get(m->ctx, n1, nb, 20, &op->p1, err);
-    if (!rc) rc = vk_pipe_get(m->ctx, n8, nb, 20, &op->p8, err);
+    int rc = vk_pipe_get(m->ctx, n1, nb, tex, 20, &op->p1, err);
+    if (!rc) rc = vk_pipe_get(m->ctx, n8, nb, tex, 20, &op->p8, err);
     for (int i = 0; i < w->n && !rc; i++) {
         VkBuf *b[4] = {(VkBuf *)&w->buf[i], x, y, w2 ? (VkBuf *)&w2->buf[i] : NULL};
         rc = vk_set_create(m->ctx, op->p1, b, &op->set1[i], err);
@@ -141,8 +156,11 @@ static int matop(VkModel *m, MatOp *op, const Mat *w, const Mat *w2, VkBuf *x, V
     return rc;
 }
 
+/* Weight rows per invocation in matmul.comp (its RL). */
+#define MM_RL 4
+
 static void rec_mat(VkModel *m, const MatOp *op, int n) {
-    uint32_t rpg = vk_rows_per_group(m->ctx);
+    uint32_t rpg = MM_RL * vk_subgroup_size(m->ctx);
     for (int i = 0; i < op->w->n; i++) {
         uint32_t pc[5] = {(uint32_t)op->w->K, (uint32_t)op->w->rows[i], (uint32_t)n, (uint32_t)op->w->row0[i], (uint32_t)op->ystride};
         int b8 = n > 1;
@@ -236,10 +254,10 @@ int vkm_create(VkCtx *ctx, const ModelFiles *mf, const VkModelOpts *o, VkModel *
     static const char *dts[] = {"f32", "f16", "bf16"};
     char en[32];
     snprintf(en, sizeof en, "embed_%s", dts[m->embed.dt]);
-    if (!rc) rc = vk_pipe_get(ctx, en, 3, 16, &m->p_embed, err);
-    if (!rc) rc = vk_pipe_get(ctx, "rmsnorm", 4, 12, &m->p_norm, err);
-    if (!rc) rc = vk_pipe_get(ctx, c->qk_norm ? "qkv_post_qknorm" : "qkv_post", 8, 24, &m->p_post, err);
-    if (!rc) rc = vk_pipe_get(ctx, "attention", 5, 20, &m->p_att, err);
+    if (!rc) rc = vk_pipe_get(ctx, en, 3, 0, 20, &m->p_embed, err);
+    if (!rc) rc = vk_pipe_get(ctx, "rmsnorm", 4, 0, 12, &m->p_norm, err);
+    if (!rc) rc = vk_pipe_get(ctx, c->qk_norm ? "qkv_post_qknorm" : "qkv_post", 8, 0, 24, &m->p_post, err);
+    if (!rc) rc = vk_pipe_get(ctx, "attention", 5, 0, 20, &m->p_att, err);
     for (int i = 0; i < m->embed.n && !rc; i++) {
         VkBuf *b[] = {&m->rows, &m->embed.buf[i], &m->x};
         rc = vk_set_create(ctx, m->p_embed, b, &m->s_embed[i], err);
@@ -312,7 +330,7 @@ static int record(VkModel *m, int n, int n_out, int layers, Err *err) {
     }
     uint32_t D = (uint32_t)c->hidden, hd = (uint32_t)c->head_dim, nq = (uint32_t)c->n_heads, nkv = (uint32_t)c->n_kv_heads;
     for (int i = 0; i < m->embed.n; i++) {
-        uint32_t pc[4] = {D, (uint32_t)m->embed.row0[i], (uint32_t)m->embed.rows[i], (uint32_t)n};
+        uint32_t pc[5] = {D, (uint32_t)m->embed.row0[i], (uint32_t)m->embed.rows[i], (uint32_t)n, vk_subgroup_size(m->ctx)};
         vk_cmd_dispatch(m->cb, m->p_embed, m->s_embed[i], pc, sizeof pc, (D + 63) / 64, (uint32_t)n, 1);
         m->ndisp++;
     }

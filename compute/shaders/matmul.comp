@@ -1,20 +1,29 @@
 #version 450
 // matmul.comp: Y[b, row0 + m] (+)= sum_k W[m, k] X[b, k] for BN batch rows
-// per workgroup and ROWS output rows. Weights are F32, F16 or BF16 (DT_*),
-// read as uvec4; X and Y are F32. Variants: BN (1 or 8), ACC (add into Y:
-// the residual add), GLU (Y = silu(W.x) * (W2.x): the SwiGLU MLP input).
+// per workgroup. Weights are F32, F16 or BF16 (DT_*); X and Y are F32.
+// Variants: BN (1 or 8), ACC (add into Y: the residual add), GLU
+// (Y = silu(W.x) * (W2.x): the SwiGLU MLP input).
+//
+// Layout (vkmodel.c mat_upload): W is a uniform texel buffer of 16-byte
+// texels, rows interleaved in blocks of LANES: texel i of row m is at
+// ((m / LANES) * nk + i) * LANES + m % LANES, nk = texels per row. Each
+// invocation computes whole rows (RL rows, one per block, RL blocks per
+// workgroup), so there is no cross-lane reduction; the LANES invocations of
+// a workgroup read consecutive texels of W and the same texels of X.
+// Texel fetches are used rather than storage-buffer loads because lavapipe
+// (Mesa 22) turns a storage-buffer load into a loop over the SIMD lanes and
+// components, while a texel fetch is one vector load per lane.
+#extension GL_EXT_control_flow_attributes : require
 #include "common.glsl"
 #ifndef BN
 #define BN 1
 #endif
-// ROWS output rows per workgroup: specialization constant 1 (vk.c picks
-// many on CPU devices, where each workgroup costs a call, few on GPUs).
-layout(constant_id = 1) const uint ROWS = 4;
-layout(std430, binding = 0) readonly buffer Wb { uvec4 W[]; };
-layout(std430, binding = 1) readonly buffer Xb { vec4 X[]; };
+#define RL 4
+layout(binding = 0) uniform usamplerBuffer W;
+layout(binding = 1) uniform usamplerBuffer X;
 layout(std430, binding = 2) buffer Yb { float Y[]; };
 #ifdef GLU
-layout(std430, binding = 3) readonly buffer W2b { uvec4 W2[]; };
+layout(binding = 3) uniform usamplerBuffer W2;
 #endif
 layout(push_constant) uniform P {
     uint K, M, N, row0, ystride;
@@ -37,57 +46,75 @@ void deq(uvec4 w, out vec4 a, out vec4 b) {
 }
 #endif
 
+// dot of one weight texel with the matching X texel(s)
+float dot8(uvec4 w, vec4 x0, vec4 x1) {
+    vec4 a, b;
+    deq(w, a, b);
+#if EPU == 8
+    return dot(a, x0) + dot(b, x1);
+#else
+    return dot(a, x0);
+#endif
+}
+
 void main() {
     uint lane = gl_LocalInvocationID.x;
     uint b0 = gl_WorkGroupID.y * BN;
     uint nb = min(uint(BN), p.N - b0);
     uint nk = p.K / EPU, xs = p.K / 4;
-    for (uint r = 0; r < ROWS; r++) {
-        uint m = gl_WorkGroupID.x * ROWS + r;
-        if (m >= p.M) break;
-        float acc[BN];
+    uint blk0 = gl_WorkGroupID.x * RL;
+    // Blocks past the chunk read its last texel (clamped, no branch in the
+    // loop) and are not stored.
+    int last = int(((p.M + LANES - 1) / LANES) * nk * LANES) - 1;
+    int base[RL];
+    [[unroll]] for (uint j = 0; j < RL; j++) base[j] = int((blk0 + j) * nk * LANES + lane);
+    int xb[BN];
+    [[unroll]] for (uint b = 0; b < BN; b++) xb[b] = int(min(b0 + b, p.N - 1) * xs);
+    vec4 acc[BN];
 #ifdef GLU
-        float acc2[BN];
+    vec4 acc2[BN];
 #endif
-        for (uint b = 0; b < BN; b++) {
-            acc[b] = 0.0;
+    [[unroll]] for (uint b = 0; b < BN; b++) {
+        acc[b] = vec4(0);
 #ifdef GLU
-            acc2[b] = 0.0;
+        acc2[b] = vec4(0);
+#endif
+    }
+    for (uint i = 0; i < nk; i++) {
+        uvec4 w[RL];
+#ifdef GLU
+        uvec4 u[RL];
+#endif
+        [[unroll]] for (uint j = 0; j < RL; j++) {
+            int t = min(base[j] + int(i * LANES), last);
+            w[j] = texelFetch(W, t);
+#ifdef GLU
+            u[j] = texelFetch(W2, t);
 #endif
         }
-        for (uint i = lane; i < nk; i += LANES) {
-            vec4 wa, wb;
-            deq(W[m * nk + i], wa, wb);
-#ifdef GLU
-            vec4 ua, ub;
-            deq(W2[m * nk + i], ua, ub);
-#endif
-            for (uint b = 0; b < BN; b++) {
-                if (b < nb) {
-                    uint xi = (b0 + b) * xs + i * (EPU / 4);
-                    vec4 x0 = X[xi];
+        [[unroll]] for (uint b = 0; b < BN; b++) {
+            int xi = xb[b] + int(i * (EPU / 4));
+            vec4 x0 = uintBitsToFloat(texelFetch(X, xi)), x1 = vec4(0);
 #if EPU == 8
-                    vec4 x1 = X[xi + 1];
-                    acc[b] += dot(wa, x0) + dot(wb, x1);
+            x1 = uintBitsToFloat(texelFetch(X, xi + 1));
+#endif
+            [[unroll]] for (uint j = 0; j < RL; j++) {
+                acc[b][j] += dot8(w[j], x0, x1);
 #ifdef GLU
-                    acc2[b] += dot(ua, x0) + dot(ub, x1);
+                acc2[b][j] += dot8(u[j], x0, x1);
 #endif
-#else
-                    acc[b] += dot(wa, x0);
-#ifdef GLU
-                    acc2[b] += dot(ua, x0);
-#endif
-#endif
-                }
             }
         }
-        for (uint b = 0; b < BN; b++) {
-            float s = subgroupAdd(acc[b]);
+    }
+    [[unroll]] for (uint b = 0; b < BN; b++) {
+        if (b >= nb) break;
+        [[unroll]] for (uint j = 0; j < RL; j++) {
+            uint m = (blk0 + j) * LANES + lane;
+            float s = acc[b][j];
 #ifdef GLU
-            float u = subgroupAdd(acc2[b]);
-            s = s / (1.0 + exp(-s)) * u;
+            s = s / (1.0 + exp(-s)) * acc2[b][j];
 #endif
-            if (lane == 0 && b < nb) {
+            if (m < p.M) {
                 uint yi = (b0 + b) * p.ystride + p.row0 + m;
 #ifdef ACC
                 Y[yi] += s;
