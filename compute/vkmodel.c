@@ -91,7 +91,8 @@ void vkm_profile_report(VkModel *m, Buf *out) {
 
 static int lanes_check(const VkModel *m, Err *err) {
     uint32_t lanes = vk_subgroup_size(m->ctx);
-    if ((uint32_t)m->c.head_dim > 16 * lanes) return err_set(err, IM_IO, "head_dim %d too large for subgroup size %u", m->c.head_dim, lanes);
+    if ((uint32_t)m->c.head_dim > 16 * lanes || m->c.head_dim % 4)
+        return err_set(err, IM_IO, "head_dim %d: attention.comp needs a multiple of 4, at most 16 x the subgroup size %u", m->c.head_dim, lanes);
     return IM_OK;
 }
 
@@ -257,7 +258,11 @@ int vkm_create(VkCtx *ctx, const ModelFiles *mf, const VkModelOpts *o, VkModel *
     if (!rc) rc = vk_pipe_get(ctx, en, 3, 0, 20, &m->p_embed, err);
     if (!rc) rc = vk_pipe_get(ctx, "rmsnorm", 4, 0, 12, &m->p_norm, err);
     if (!rc) rc = vk_pipe_get(ctx, c->qk_norm ? "qkv_post_qknorm" : "qkv_post", 8, 0, 24, &m->p_post, err);
-    if (!rc) rc = vk_pipe_get(ctx, "attention", 5, 0, 20, &m->p_att, err);
+    if (!rc) {
+        uint32_t quads = (uint32_t)hd / 4, lanes = vk_subgroup_size(ctx);
+        const char *an = quads <= lanes ? "attention_j1" : quads <= 2 * lanes ? "attention_j2" : "attention_j4";
+        rc = vk_pipe_get(ctx, an, 5, 0xeu, 20, &m->p_att, err); /* q and the KV cache are texel buffers */
+    }
     for (int i = 0; i < m->embed.n && !rc; i++) {
         VkBuf *b[] = {&m->rows, &m->embed.buf[i], &m->x};
         rc = vk_set_create(ctx, m->p_embed, b, &m->s_embed[i], err);

@@ -15,4 +15,6 @@ list(APPEND IMAGINE_SHADER_VARIANTS
   "rmsnorm:rmsnorm.comp"
   "qkv_post:qkv_post.comp"
   "qkv_post_qknorm:qkv_post.comp:QKNORM"
-  "attention:attention.comp")
+  "attention_j1:attention.comp:NJ=1"
+  "attention_j2:attention.comp:NJ=2"
+  "attention_j4:attention.comp:NJ=4")
