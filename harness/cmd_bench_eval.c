@@ -29,7 +29,7 @@ typedef struct Workload {
     char *queries, *plans; /* paths */
     const char *split;     /* "train", "validation", or NULL (denominators from the queries) */
     int n;                 /* plans */
-    double inproc_pps, whole_ms, peer_ms;
+    double inproc_pps, whole_ms, whole_min_ms, peer_ms, peer_min_ms; /* medians and minimums */
     int peer_ok;
 } Workload;
 
@@ -232,7 +232,7 @@ static int time_whole(const char *self, const char *data, Workload *w, int runs,
             free(t);
             return err_set(err, IM_IO, "bench eval: `imagine eval` failed on %s (output in %s)", w->plans, log);
         }
-    w->whole_ms = median(t, runs) * 1e3;
+    w->whole_ms = median(t, runs) * 1e3, w->whole_min_ms = t[0] * 1e3; /* median() sorts */
     free(t);
     return IM_OK;
 }
@@ -271,7 +271,7 @@ static void time_peer(const char *tmpl, const char *data, Workload *w, int runs,
     w->peer_ok = 1;
     for (int r = 0; r < runs && w->peer_ok; r++)
         if ((t[r] = run_child(argv, log)) < 0) w->peer_ok = 0;
-    if (w->peer_ok) w->peer_ms = median(t, runs) * 1e3;
+    if (w->peer_ok) w->peer_ms = median(t, runs) * 1e3, w->peer_min_ms = t[0] * 1e3;
     else {
         char *out = NULL;
         size_t n = 0;
@@ -288,15 +288,17 @@ static void time_peer(const char *tmpl, const char *data, Workload *w, int runs,
 static void print_table(const Workload *w, int nw, int runs, const char *peer, int peer_runs, double load_ms) {
     printf("imagine bench eval: whole `imagine eval` process = median of %d runs, database load included\n", runs);
     if (peer) printf("peer: %s (median of %d runs)\n", peer, peer_runs);
-    printf("%-50s %6s %12s %12s", "input", "plans", "plans/s (*)", "whole eval");
-    if (peer) printf(" %12s %9s", "peer", "ratio");
+    printf("%-46s %5s %11s %18s", "input", "plans", "plans/s (*)", "eval median (min)");
+    if (peer) printf(" %20s %7s", "peer median (min)", "ratio");
     printf("\n");
     for (int i = 0; i < nw; i++) {
-        printf("%-50s %6d %12.0f %9.1f ms", w[i].label, w[i].n, w[i].inproc_pps, w[i].whole_ms);
-        if (peer && w[i].peer_ok) printf(" %9.1f ms %8.1fx", w[i].peer_ms, w[i].peer_ms / w[i].whole_ms);
-        else if (peer) printf(" %12s %9s", "failed", "-");
+        printf("%-46s %5d %11.0f %7.1f (%5.1f) ms", w[i].label, w[i].n, w[i].inproc_pps, w[i].whole_ms, w[i].whole_min_ms);
+        if (peer && w[i].peer_ok)
+            printf(" %8.0f (%6.0f) ms %6.1fx", w[i].peer_ms, w[i].peer_min_ms, w[i].peer_ms / w[i].whole_ms);
+        else if (peer) printf(" %20s %7s", "failed", "-");
         printf("\n");
     }
+    if (peer) printf("ratio = peer median / imagine median\n");
     printf("(*) in-process, database already loaded; database load alone: %.1f ms\n", load_ms);
     for (int i = 0; i < nw; i++)
         if (!strncmp(w[i].label, "1,000 plans:", 12)) {
@@ -317,10 +319,11 @@ static void print_json(const Workload *w, int nw, int runs, const char *peer, do
     for (int i = 0; i < nw; i++) {
         buf_puts(&b, i ? ", {\"input\": " : "{\"input\": ");
         buf_json_str(&b, w[i].label);
-        buf_printf(&b, ", \"plans\": %d, \"plans_per_s\": %.1f, \"whole_eval_ms\": %.3f", w[i].n, w[i].inproc_pps,
-                   w[i].whole_ms);
+        buf_printf(&b, ", \"plans\": %d, \"plans_per_s\": %.1f, \"whole_eval_ms\": %.3f, \"whole_eval_min_ms\": %.3f",
+                   w[i].n, w[i].inproc_pps, w[i].whole_ms, w[i].whole_min_ms);
         if (peer && w[i].peer_ok)
-            buf_printf(&b, ", \"peer_ms\": %.3f, \"ratio\": %.2f", w[i].peer_ms, w[i].peer_ms / w[i].whole_ms);
+            buf_printf(&b, ", \"peer_ms\": %.3f, \"peer_min_ms\": %.3f, \"ratio\": %.2f", w[i].peer_ms, w[i].peer_min_ms,
+                       w[i].peer_ms / w[i].whole_ms);
         buf_puts(&b, "}");
     }
     buf_puts(&b, "]}\n");
@@ -338,7 +341,7 @@ static void remove_tree(const char *tmp, const char *const *names, int n) {
 }
 
 static int cmd_bench_eval(int argc, char **argv) {
-    const char *data_flag = NULL, *peer = NULL;
+    const char *data_flag = NULL, *peer = NULL, *keep = NULL;
     long runs = 11, peer_runs = 3;
     int json = 0;
     const CliOpt opts[] = {
@@ -349,6 +352,7 @@ static int cmd_bench_eval(int argc, char **argv) {
          "(also $IMAGINE_BENCH_DATA, _SPLIT, _QUERIES, _PLANS); {split} is 'none' for the 1,000-plan input"},
         {"--peer-runs", CLI_INT, &peer_runs, "N", "peer runs per input, median (default 3)"},
         {"--json", CLI_FLAG, &json, NULL, "print the figures as one JSON object"},
+        {"--inputs", CLI_STR, &keep, "DIR", "build the inputs in DIR and keep them (default: a temp folder, removed)"},
         {0}};
     Err err = {0};
     const char *pos[1];
@@ -365,7 +369,13 @@ static int cmd_bench_eval(int argc, char **argv) {
     const char *tdir = getenv("TMPDIR");
     char tmp[4096];
     snprintf(tmp, sizeof tmp, "%s/imagine-bench-eval-XXXXXX", tdir && *tdir ? tdir : "/tmp");
-    if (!mkdtemp(tmp)) return err_set(&err, IM_IO, "bench eval: cannot create a temp folder in %s: %s", tdir ? tdir : "/tmp", strerror(errno)), harness_fail(&err);
+    if (keep) {
+        snprintf(tmp, sizeof tmp, "%s", keep);
+        if (fs_mkdirs(tmp, &err)) return harness_fail(&err);
+    } else if (!mkdtemp(tmp)) {
+        err_set(&err, IM_IO, "bench eval: cannot create a temp folder in %s: %s", tdir ? tdir : "/tmp", strerror(errno));
+        return harness_fail(&err);
+    }
     Workload w[NTRAIN + 3];
     memset(w, 0, sizeof w);
     int nw = 0;
@@ -392,7 +402,7 @@ static int cmd_bench_eval(int argc, char **argv) {
     tp_db_close(db);
     static const char *const made[] = {"validation_plans.jsonl", "queries1000.jsonl", "plans1000.jsonl",
                                        "queries1000_full.jsonl", "plans1000_full.jsonl", "child.log"};
-    if (!rc) remove_tree(tmp, made, (int)(sizeof made / sizeof made[0]));
+    if (!rc && !keep) remove_tree(tmp, made, (int)(sizeof made / sizeof made[0]));
     else fprintf(stderr, "imagine: bench eval: inputs kept in %s\n", tmp);
     for (int i = 0; i < nw; i++) free(w[i].queries), free(w[i].plans);
     free(log);
