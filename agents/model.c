@@ -18,10 +18,12 @@
 
 #include "cache.h"
 #include "fsutil.h"
+#include "local.h"
 
 struct AgModel {
     AgModelConfig cfg;
-    AgHttp *http;
+    AgHttp *http;   /* backend "openai" */
+    AgLocal *local; /* backend "local" */
     AgCache *cache;
     pthread_mutex_t mu;
     AgModelStats st;
@@ -32,6 +34,7 @@ struct AgModel {
 void ag_model_config_free(AgModelConfig *c) {
     if (!c) return;
     free(c->name), free(c->backend), free(c->base_url), free(c->model), free(c->api_key_env), free(c->params_json);
+    free(c->path), free(c->identity), free(c->device);
     memset(c, 0, sizeof *c);
 }
 
@@ -89,15 +92,55 @@ static int want_str(const cJSON *v, const char *key, const char *spec, char **ou
     return IM_OK;
 }
 
+/* Keys that only one backend takes. */
+static const char *const OPENAI_ONLY[] = {"base_url", "model", "api_key_env", "key_env", "timeout", "max_retries", "backoff", "backoff_max", NULL};
+static const char *const LOCAL_ONLY[] = {"path", "device", "thinking", "ctx", NULL};
+
+static int in_list(const char *const *list, const char *k) {
+    for (int i = 0; list[i]; i++)
+        if (!strcmp(list[i], k)) return 1;
+    return 0;
+}
+
+/* thinking: on|off (also true/false, 1/0). */
+static int want_switch(const cJSON *v, const char *key, const char *spec, int *out, Err *err) {
+    if (cJSON_IsBool(v)) { *out = cJSON_IsTrue(v); return IM_OK; }
+    if (cJSON_IsNumber(v) && (v->valuedouble == 0 || v->valuedouble == 1)) { *out = v->valuedouble == 1; return IM_OK; }
+    const char *s = cJSON_IsString(v) ? v->valuestring : "";
+    if (!strcmp(s, "on") || !strcmp(s, "true") || !strcmp(s, "1")) { *out = 1; return IM_OK; }
+    if (!strcmp(s, "off") || !strcmp(s, "false") || !strcmp(s, "0")) { *out = 0; return IM_OK; }
+    return err_set(err, IM_USAGE, "model spec %s: '%s' expects on or off", spec, key);
+}
+
 /* Fills cfg from a JSON object (the one form every spec is turned into). */
 static int config_from_json(const cJSON *o, const char *spec, AgModelConfig *cfg, Err *err) {
     cJSON *params = cJSON_CreateObject();
     int rc = IM_OK;
+    const cJSON *be = cJSON_GetObjectItemCaseSensitive(o, "backend");
+    int local = cJSON_IsString(be) && !strcmp(be->valuestring, "local");
     for (const cJSON *it = o->child; it && rc == IM_OK; it = it->next) {
         const char *k = it->string;
         double d = 0;
-        if (!strcmp(k, "name")) rc = want_str(it, k, spec, &cfg->name, err);
-        else if (!strcmp(k, "backend")) rc = want_str(it, k, spec, &cfg->backend, err);
+        if (local && in_list(OPENAI_ONLY, k))
+            rc = err_set(err, IM_USAGE, "model spec %s: '%s' does not apply to a local model (see docs/local.md: name, path, device, "
+                         "thinking, ctx, temperature, top_p, top_k, max_tokens, stop, params, seed, price_in, price_out, concurrency)", spec, k);
+        else if (!local && in_list(LOCAL_ONLY, k))
+            rc = err_set(err, IM_USAGE, "model spec %s: '%s' applies to local models only (local:DIR?%s=...)", spec, k, k);
+        else if (!strcmp(k, "name")) rc = want_str(it, k, spec, &cfg->name, err);
+        else if (!strcmp(k, "path")) rc = want_str(it, k, spec, &cfg->path, err);
+        else if (!strcmp(k, "device")) {
+            if (cJSON_IsNumber(it)) {
+                char num[32];
+                snprintf(num, sizeof num, "%d", it->valueint);
+                free(cfg->device), cfg->device = strdup(num);
+            } else rc = want_str(it, k, spec, &cfg->device, err);
+        } else if (!strcmp(k, "thinking")) rc = want_switch(it, k, spec, &cfg->thinking, err);
+        else if (!strcmp(k, "ctx")) {
+            if (!(rc = want_num(it, k, spec, &d, err))) {
+                if (d < 16 || d > 1 << 24) rc = err_set(err, IM_USAGE, "model spec %s: 'ctx' expects a context length of 16 to 16777216 tokens", spec);
+                else cfg->ctx = (int)d;
+            }
+        } else if (!strcmp(k, "backend")) rc = want_str(it, k, spec, &cfg->backend, err);
         else if (!strcmp(k, "base_url")) rc = want_str(it, k, spec, &cfg->base_url, err);
         else if (!strcmp(k, "model")) rc = want_str(it, k, spec, &cfg->model, err);
         else if (!strcmp(k, "api_key_env") || !strcmp(k, "key_env")) rc = want_str(it, k, spec, &cfg->api_key_env, err);
@@ -143,6 +186,47 @@ static int config_from_json(const cJSON *o, const char *spec, AgModelConfig *cfg
     return rc;
 }
 
+/* The ?k=v&k=v tail of a spec into o (q points at '?' or is NULL). */
+static int add_query(cJSON *o, const char *q, const char *spec, Err *err) {
+    while (q && *q) {
+        q++;
+        const char *amp = strchr(q, '&'), *end = amp ? amp : q + strlen(q);
+        const char *eq = memchr(q, '=', (size_t)(end - q));
+        if (!eq) return err_set(err, IM_USAGE, "model spec '%s': expected key=value after '?', got '%.*s'", spec, (int)(end - q), q);
+        char *k = strndup(q, (size_t)(eq - q)), *v = strndup(eq + 1, (size_t)(end - eq - 1));
+        if (!strcmp(k, "params")) {
+            cJSON *p = cJSON_Parse(v);
+            if (p) cJSON_AddItemToObject(o, k, p);
+            else cJSON_AddStringToObject(o, k, v);
+        } else
+            cJSON_AddStringToObject(o, k, v);
+        free(k), free(v);
+        q = amp;
+    }
+    return IM_OK;
+}
+
+/* local:DIR?k=v&k=v as a JSON object. */
+static cJSON *local_spec_json(const char *spec, Err *err) {
+    const char *rest = spec + strlen("local:");
+    const char *q = strchr(rest, '?');
+    size_t n = q ? (size_t)(q - rest) : strlen(rest);
+    if (!n) {
+        err_set(err, IM_USAGE, "model spec '%s': expected local:DIR, the folder of a Hugging Face model (e.g. one made by `imagine model init`)", spec);
+        return NULL;
+    }
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "backend", "local");
+    char *dir = strndup(rest, n);
+    cJSON_AddStringToObject(o, "path", dir);
+    free(dir);
+    if (add_query(o, q, spec, err)) {
+        cJSON_Delete(o);
+        return NULL;
+    }
+    return o;
+}
+
 /* openai:URL#MODEL?k=v&k=v as a JSON object. */
 static cJSON *url_spec_json(const char *spec, Err *err) {
     const char *rest = spec + strlen("openai:");
@@ -160,26 +244,25 @@ static cJSON *url_spec_json(const char *spec, Err *err) {
     char *model = q ? strndup(hash + 1, (size_t)(q - hash - 1)) : strdup(hash + 1);
     cJSON_AddStringToObject(o, "model", model);
     free(model);
-    while (q && *q) {
-        q++;
-        const char *amp = strchr(q, '&'), *end = amp ? amp : q + strlen(q);
-        const char *eq = memchr(q, '=', (size_t)(end - q));
-        if (!eq) {
-            err_set(err, IM_USAGE, "model spec '%s': expected key=value after '?', got '%.*s'", spec, (int)(end - q), q);
-            cJSON_Delete(o);
-            return NULL;
-        }
-        char *k = strndup(q, (size_t)(eq - q)), *v = strndup(eq + 1, (size_t)(end - eq - 1));
-        if (!strcmp(k, "params")) {
-            cJSON *p = cJSON_Parse(v);
-            if (p) cJSON_AddItemToObject(o, k, p);
-            else cJSON_AddStringToObject(o, k, v);
-        } else
-            cJSON_AddStringToObject(o, k, v);
-        free(k), free(v);
-        q = amp;
+    if (add_query(o, q, spec, err)) {
+        cJSON_Delete(o);
+        return NULL;
     }
     return o;
+}
+
+/* A local folder: its canonical path, identity, and the folder's name as
+ * the model (the label of llm_call rows and tables). */
+static int local_identify(AgModelConfig *cfg, Err *err) {
+    char *abs = NULL, hex[65];
+    int rc = ag_local_identity(cfg->path, &abs, hex, err);
+    if (rc) return rc;
+    free(cfg->path), free(cfg->identity), free(cfg->model);
+    cfg->path = abs;
+    cfg->identity = strdup(hex);
+    const char *slash = strrchr(abs, '/');
+    cfg->model = strdup(slash && slash[1] ? slash + 1 : abs);
+    return IM_OK;
 }
 
 int ag_model_config_parse(const char *spec, AgModelConfig *cfg, Err *err) {
@@ -187,15 +270,17 @@ int ag_model_config_parse(const char *spec, AgModelConfig *cfg, Err *err) {
     cfg->max_retries = -1; /* unset */
     cJSON *o = NULL;
     char *text = NULL;
-    if (!spec || !*spec) return err_set(err, IM_USAGE, "no model spec: pass --model openai:BASE_URL#MODEL or a JSON file");
+    if (!spec || !*spec) return err_set(err, IM_USAGE, "no model spec: pass --model openai:BASE_URL#MODEL, local:DIR or a JSON file");
     if (!strncmp(spec, "openai:", 7)) {
         if (!(o = url_spec_json(spec, err))) return IM_USAGE;
+    } else if (!strncmp(spec, "local:", 6)) {
+        if (!(o = local_spec_json(spec, err))) return IM_USAGE;
     } else {
         const char *src = spec;
         if (*spec != '{') {
             size_t len;
             if (fs_read_file(spec, &text, &len, err))
-                return err_prefix(err, "model spec '%s' is neither openai:URL#MODEL nor inline JSON nor a readable JSON file", spec),
+                return err_prefix(err, "model spec '%s' is neither openai:URL#MODEL nor local:DIR nor inline JSON nor a readable JSON file", spec),
                        err->code = IM_USAGE;
             src = text;
         }
@@ -215,14 +300,24 @@ int ag_model_config_parse(const char *spec, AgModelConfig *cfg, Err *err) {
     free(text);
     if (rc == IM_OK) {
         if (!cfg->backend) cfg->backend = strdup("openai");
-        if (strcmp(cfg->backend, "openai"))
-            rc = err_set(err, IM_USAGE, "model spec %s: backend '%s' is not known (only \"openai\")", label, cfg->backend);
+        if (!strcmp(cfg->backend, "local")) {
+            if (!cfg->path || !*cfg->path) rc = err_set(err, IM_USAGE, "model spec %s: \"path\" (the model folder) is required", label);
+            else rc = local_identify(cfg, err);
+        } else if (strcmp(cfg->backend, "openai"))
+            rc = err_set(err, IM_USAGE, "model spec %s: backend '%s' is not known (\"openai\" or \"local\")", label, cfg->backend);
         else if (!cfg->base_url || !cfg->model)
             rc = err_set(err, IM_USAGE, "model spec %s: \"base_url\" and \"model\" are required", label);
     }
     if (rc) {
         ag_model_config_free(cfg);
         return rc;
+    }
+    if (!strcmp(cfg->backend, "local")) {
+        if (!cfg->name) cfg->name = strdup(cfg->model);
+        if (!cfg->params_json) cfg->params_json = strdup("{}");
+        if (cfg->concurrency <= 0) cfg->concurrency = 8;
+        if (cfg->concurrency > 64) cfg->concurrency = 64;
+        return IM_OK;
     }
     size_t n = strlen(cfg->base_url);
     while (n && cfg->base_url[n - 1] == '/') cfg->base_url[--n] = 0;
@@ -241,11 +336,34 @@ static void copy_config(const AgModelConfig *src, AgModelConfig *dst) {
     *dst = *src;
 #define DUP(f) dst->f = src->f ? strdup(src->f) : NULL
     DUP(name), DUP(backend), DUP(base_url), DUP(model), DUP(api_key_env), DUP(params_json);
+    DUP(path), DUP(identity), DUP(device);
 #undef DUP
     if (!dst->params_json) dst->params_json = strdup("{}");
 }
 
+static void config_json_local(const AgModelConfig *c, Buf *out) {
+    buf_puts(out, "{\"name\":");
+    buf_json_str(out, c->name ? c->name : "");
+    buf_puts(out, ",\"backend\":\"local\",\"path\":");
+    buf_json_str(out, c->path ? c->path : "");
+    buf_puts(out, ",\"model\":");
+    buf_json_str(out, c->model ? c->model : "");
+    buf_puts(out, ",\"identity\":");
+    buf_json_str(out, c->identity ? c->identity : "");
+    buf_puts(out, ",\"device\":");
+    if (c->device) buf_json_str(out, c->device);
+    else buf_puts(out, "null");
+    buf_printf(out, ",\"thinking\":%s,\"ctx\":%d,\"params\":%s", c->thinking ? "true" : "false", c->ctx, c->params_json ? c->params_json : "{}");
+    if (c->has_seed) buf_printf(out, ",\"seed\":%lld", c->seed);
+    else buf_puts(out, ",\"seed\":null");
+    buf_printf(out, ",\"price_in\":%.17g,\"price_out\":%.17g,\"concurrency\":%d}", c->price_in, c->price_out, c->concurrency);
+}
+
 void ag_model_config_json(const AgModelConfig *c, Buf *out) {
+    if (c->backend && !strcmp(c->backend, "local")) {
+        config_json_local(c, out);
+        return;
+    }
     buf_puts(out, "{\"name\":");
     buf_json_str(out, c->name ? c->name : "");
     buf_puts(out, ",\"backend\":");
@@ -292,6 +410,11 @@ void ag_model_request_key(const AgModelConfig *cfg, const AgChatRequest *req, un
         key_field(ctx, req->msgs[i].role);
         key_field(ctx, req->msgs[i].content);
     }
+    if (cfg->path || cfg->identity) { /* local: the folder and what is in it; HTTP keys are unchanged */
+        key_field(ctx, cfg->path);
+        key_field(ctx, cfg->identity);
+        key_field(ctx, cfg->thinking ? "thinking=on" : "thinking=off");
+    }
     unsigned int n = 32;
     EVP_DigestFinal_ex(ctx, key, &n);
     EVP_MD_CTX_free(ctx);
@@ -330,7 +453,8 @@ int ag_model_open(const AgModelConfig *cfg, AgModel **out, Err *err) {
     if (!m) return err_set(err, IM_IO, "out of memory");
     copy_config(cfg, &m->cfg);
     pthread_mutex_init(&m->mu, NULL);
-    int rc = ag_http_open(&m->cfg, &m->http, err);
+    int rc = m->cfg.backend && !strcmp(m->cfg.backend, "local") ? ag_local_open(&m->cfg, &m->local, err)
+                                                                : ag_http_open(&m->cfg, &m->http, err);
     if (rc) {
         ag_model_close(m);
         return rc;
@@ -352,6 +476,7 @@ int ag_model_open_spec(const char *spec, AgModel **out, Err *err) {
 void ag_model_close(AgModel *m) {
     if (!m) return;
     ag_http_close(m->http);
+    ag_local_close(m->local);
     pthread_mutex_destroy(&m->mu);
     ag_model_config_free(&m->cfg);
     free(m);
@@ -359,7 +484,9 @@ void ag_model_close(AgModel *m) {
 
 const AgModelConfig *ag_model_config(const AgModel *m) { return &m->cfg; }
 void ag_model_set_cache(AgModel *m, AgCache *cache) { m->cache = cache; }
-void ag_model_set_backoff(AgModel *m, AgBackoffFn fn, void *arg) { ag_http_set_backoff(m->http, fn, arg); }
+void ag_model_set_backoff(AgModel *m, AgBackoffFn fn, void *arg) {
+    if (m->http) ag_http_set_backoff(m->http, fn, arg); /* a local model never backs off */
+}
 
 static double now_ms(void) {
     struct timespec ts;
@@ -394,7 +521,8 @@ int ag_model_chat_many(AgModel *m, const AgChatRequest *reqs, int n, AgChatRespo
         }
         todo[i] = 1, n_todo++;
     }
-    if (n_todo) ag_http_chat_many(m->http, reqs, todo, n, resps);
+    if (n_todo && m->local) ag_local_chat_many(m->local, reqs, todo, n, resps);
+    else if (n_todo) ag_http_chat_many(m->http, reqs, todo, n, resps);
     long tin = 0, tout = 0;
     double cost = 0;
     for (int i = 0; i < n; i++) {
@@ -429,5 +557,5 @@ void ag_model_stats(AgModel *m, AgModelStats *out) {
     pthread_mutex_lock(&m->mu);
     *out = m->st;
     pthread_mutex_unlock(&m->mu);
-    ag_http_counters(m->http, &out->http_attempts, &out->retries);
+    if (m->http) ag_http_counters(m->http, &out->http_attempts, &out->retries);
 }

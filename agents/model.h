@@ -2,8 +2,10 @@
  *
  * Messages in; answer text, reasoning text (kept apart from the answer),
  * finish reason, token usage, cost and latency out. A model is opened from
- * a spec (see ag_model_config_parse and docs/http.md); the HTTP backend
- * (http.c) speaks the OpenAI-compatible /v1/chat/completions protocol.
+ * a spec (see ag_model_config_parse, docs/http.md and docs/local.md); the
+ * HTTP backend (http.c) speaks the OpenAI-compatible /v1/chat/completions
+ * protocol; the local backend (local.c) runs the compute engine in this
+ * process and loads its folder when the model is opened.
  *
  * Ownership: an AgModel owns a copy of its configuration; an attached
  * AgCache is borrowed and must outlive the model. Request messages are
@@ -13,7 +15,8 @@
  *
  * Threads: ag_model_chat and ag_model_chat_many may be called from several
  * threads at once; all network I/O of a model runs on the model's one I/O
- * thread, which keeps up to `concurrency` requests in flight.
+ * thread, which keeps up to `concurrency` requests in flight. A local model
+ * queues the calls and decodes up to `concurrency` of them together.
  *
  * Keys: the configuration names the environment variable holding the API
  * key; the key itself is read when a request is sent and is never stored in
@@ -43,18 +46,30 @@ typedef struct AgModelConfig {
     int max_retries;   /* retries after the first attempt (default 5) */
     double backoff_s;  /* first backoff (default 1); doubles each retry, with jitter */
     double backoff_max_s; /* cap of one backoff and of Retry-After (default 60) */
-    int concurrency;   /* requests in flight (default 8) */
+    int concurrency;   /* requests in flight (default 8); local: sequences decoded together */
+    /* backend "local" (local.c; docs/local.md): */
+    char *path;        /* the model folder, canonical (realpath) */
+    char *identity;    /* SHA-256 hex of the folder's files (ag_local_identity); in the cache key */
+    char *device;      /* Vulkan device name or index; NULL: the default choice */
+    int thinking;      /* Qwen3: 1 lets the model think; 0 (default) closes an empty <think> block */
+    int ctx;           /* context length in tokens (default 16384, capped by the model's) */
 } AgModelConfig;
 
 /* Parses a model spec into cfg (all fields set, defaults applied):
  *   openai:BASE_URL#MODEL[?key=value&...]   e.g.
  *     openai:https://api.openai.com/v1#gpt-4o-mini?key_env=OPENAI_API_KEY&temperature=0
+ *   local:DIR[?key=value&...]               e.g.
+ *     local:models/tiny?max_tokens=512&seed=1&thinking=off
  *   a JSON object inline ("{...}"), or the path of a JSON file with it.
  * Keys (query string or JSON): name, base_url, model, api_key_env (key_env),
  * params (JSON object), temperature, top_p, max_tokens (other decoding
  * parameters go in params), seed, price_in, price_out (USD per 1M tokens),
  * timeout, max_retries, backoff, backoff_max, concurrency.
- * Errors (IM_USAGE) name the key and what was expected. */
+ * The local backend ("backend": "local", "path": DIR in JSON) takes name,
+ * path, device, thinking (on|off), ctx, temperature, top_p, top_k,
+ * max_tokens, stop, params, seed, price_in, price_out, concurrency; parsing
+ * reads the folder's identity (IM_IO naming the file when it cannot be
+ * read). Errors (IM_USAGE) name the key and what was expected. */
 int ag_model_config_parse(const char *spec, AgModelConfig *cfg, Err *err);
 void ag_model_config_free(AgModelConfig *cfg);
 /* The configuration as one JSON object (never contains a key), for runs. */
@@ -91,8 +106,8 @@ void ag_chat_response_free(AgChatResponse *r);
 
 typedef struct AgModel AgModel;
 
-/* Opens a model (copies cfg). Starts no thread and no connection until the
- * first request. */
+/* Opens a model (copies cfg). HTTP: starts no thread and no connection
+ * until the first request. Local: loads the folder onto the device now. */
 int ag_model_open(const AgModelConfig *cfg, AgModel **out, Err *err);
 /* ag_model_config_parse + ag_model_open. */
 int ag_model_open_spec(const char *spec, AgModel **out, Err *err);
@@ -127,14 +142,16 @@ typedef struct AgModelStats {
 void ag_model_stats(AgModel *m, AgModelStats *out);
 
 /* The cache key of a request: SHA-256 over the endpoint, model, every
- * decoding parameter, seed, sample index and the full message list. */
+ * decoding parameter, seed, sample index and the full message list; for a
+ * local model also its folder, identity and thinking switch (the device is
+ * not part of it). */
 void ag_model_request_key(const AgModelConfig *cfg, const AgChatRequest *req, unsigned char key[32]);
 
 /* Splits a "<think>...</think>" block off an answer: returns the reasoning
  * (malloc'd, NULL when none) and moves *text past the block (in place). */
 char *ag_split_think(char *text);
 
-/* ---- backends (model.c dispatches; http.c implements "openai") ---------- */
+/* ---- backends (model.c dispatches; http.c implements "openai", local.h "local") */
 
 typedef struct AgHttp AgHttp;
 int ag_http_open(const AgModelConfig *cfg, AgHttp **out, Err *err);
