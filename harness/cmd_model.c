@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <time.h>
 
 #include "engine.h"
@@ -186,16 +187,71 @@ static int profile_decode(Engine *e, int B, int at, Err *err) {
     return rc ? rc : rc2;
 }
 
+/* Runs a peer benchmark command (e.g. llama-bench) through the shell, prints
+ * its output, and for each llama-bench table row (`| ... | test | t/s |`)
+ * prints the ratio of our batch-1 figure to the peer's: decode against
+ * tgN rows, prefill against ppN rows. The other columns label the row. */
+static int run_peer(const char *cmd, double ours_pre, double ours_dec, Err *err) {
+    printf("peer: %s\n", cmd);
+    fflush(stdout);
+    FILE *f = popen(cmd, "r");
+    if (!f) return err_set(err, IM_IO, "--peer: cannot run `%s`", cmd);
+    char line[4096], *cells[32];
+    int col_test = -1, col_ts = -1, skip[32] = {0};
+    Buf ratios;
+    buf_init(&ratios);
+    while (fgets(line, sizeof line, f)) {
+        fputs(line, stdout);
+        if (line[0] != '|') continue;
+        int nc = 0;
+        for (char *c = strtok(line + 1, "|\n"); c && nc < 32; c = strtok(NULL, "|\n")) {
+            while (*c == ' ') c++;
+            char *e = c + strlen(c);
+            while (e > c && e[-1] == ' ') *--e = 0;
+            cells[nc++] = c;
+        }
+        if (col_ts < 0) { /* the header row */
+            for (int i = 0; i < nc; i++) {
+                if (!strcmp(cells[i], "test")) col_test = i;
+                if (!strcmp(cells[i], "t/s")) col_ts = i;
+                skip[i] = !strcmp(cells[i], "model") || !strcmp(cells[i], "size") || !strcmp(cells[i], "params") || !strcmp(cells[i], "test") || !strcmp(cells[i], "t/s");
+            }
+            if (col_test < 0) col_ts = -1;
+            continue;
+        }
+        if (col_ts >= nc || col_test >= nc) continue;
+        char *end;
+        double ts = strtod(cells[col_ts], &end);
+        int tg = !strncmp(cells[col_test], "tg", 2), pp = !strncmp(cells[col_test], "pp", 2);
+        if (end == cells[col_ts] || ts <= 0 || (!tg && !pp)) continue;
+        buf_printf(&ratios, "  ours/peer");
+        for (int i = 0; i < nc; i++)
+            if (!skip[i]) buf_printf(&ratios, " %s", cells[i]);
+        buf_printf(&ratios, " %s: %.1fx (%s %.1f tok/s at batch 1, peer %.1f tok/s)\n", cells[col_test], (tg ? ours_dec : ours_pre) / ts,
+                   tg ? "decode" : "prefill", tg ? ours_dec : ours_pre, ts);
+    }
+    int st = pclose(f);
+    if (ratios.len) fputs(ratios.data, stdout);
+    else printf("  (no llama-bench rows with a test and t/s column in the output: no ratio)\n");
+    buf_free(&ratios);
+    if (st != 0) printf("  (the peer command exited with status %d)\n", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+    return IM_OK;
+}
+
 static int cmd_bench_decode(int argc, char **argv) {
     const char *model = NULL, *device = NULL;
-    long prompt_tokens = 64, gen = 64;
+    long prompt_tokens = 64, gen = 64, batch = 0;
     int json = 0;
+    CliList peers = {0};
     const CliOpt opts[] = {
         {"--model", CLI_STR, &model, "DIR", "a Hugging Face model folder"},
         {"--prompt-tokens", CLI_INT, &prompt_tokens, "N", "prompt length for the prefill figure (default 64)"},
         {"--gen", CLI_INT, &gen, "N", "tokens decoded per sequence (default 64)"},
         {"--device", CLI_STR, &device, "NAME|INDEX", "Vulkan device (default: a GPU, else lavapipe)"},
+        {"--batch", CLI_INT, &batch, "N", "run only batch size N, 1 or 8 (default both)"},
         {"--json", CLI_FLAG, &json, NULL, "one JSON object per batch size"},
+        {"--peer", CLI_LIST, &peers, "COMMAND",
+         "after ours, run COMMAND (e.g. llama-bench -m M.gguf -p 64 -n 64) in the same run, print its output and ours/peer ratios (repeatable)"},
         {0}};
     Err err = {0};
     const char *pos[1];
@@ -204,6 +260,8 @@ static int cmd_bench_decode(int argc, char **argv) {
     if (rc) return harness_fail(&err);
     if (!model) return usage("imagine bench decode: --model DIR is required");
     if (prompt_tokens < 1 || gen < 1) return usage("imagine bench decode: --prompt-tokens and --gen must be positive");
+    if (batch != 0 && batch != 1 && batch != 8) return usage("imagine bench decode: --batch is 1 or 8");
+    if (peers.n && batch == 8) return usage("imagine bench decode: --peer compares batch 1; leave out --batch 8");
     Engine *e = NULL;
     EngineOpts eo = {.device = device, .max_seqs = 8, .max_ctx = (int)(prompt_tokens + gen + 8), .max_rows = 64};
     if ((rc = engine_open(model, &eo, &e, &err))) return harness_fail(&err);
@@ -222,8 +280,10 @@ static int cmd_bench_decode(int argc, char **argv) {
     int *ids = malloc(sizeof(int) * (size_t)prompt_tokens);
     for (long i = 0; i < prompt_tokens; i++) ids[i] = (int)((i * 7919 + 13) % (tok_n_vocab(e->mf->tok) - 8));
     int batches[2] = {1, 8};
+    double pre1 = 0, dec1 = 0;
     for (int bi = 0; bi < 2 && !rc; bi++) {
         int B = batches[bi];
+        if (batch && B != batch) continue;
         GenReq rq[8], *rs[8];
         memset(rq, 0, sizeof rq);
         for (int i = 0; i < B; i++) {
@@ -240,6 +300,7 @@ static int cmd_bench_decode(int argc, char **argv) {
         for (int i = 0; i < B; i++) genreq_free(&rq[i]);
         if (rc) break;
         double pre = e->prefill_tokens / e->prefill_s, dec = e->decode_tokens / e->decode_s;
+        if (B == 1) pre1 = pre, dec1 = dec;
         double ms_step = 1e3 * e->decode_s / (double)e->decode_steps, floor_ms = 1e3 * (double)wbytes / bw;
         struct rusage ru;
         getrusage(RUSAGE_SELF, &ru);
@@ -256,6 +317,7 @@ static int cmd_bench_decode(int argc, char **argv) {
     }
     free(ids);
     engine_close(e);
+    for (int i = 0; i < peers.n && !rc; i++) rc = run_peer(peers.items[i], pre1, dec1, &err);
     return rc ? harness_fail(&err) : IM_OK;
 }
 
