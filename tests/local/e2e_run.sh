@@ -1,6 +1,6 @@
 #!/bin/sh
 # e2e_run.sh IMAGINE DATA: `imagine run --method direct --model local:DIR`
-# on a tiny random Qwen3 folder made here:
+# on a tiny random Qwen3 folder made here (two workers, decoded as one batch):
 #  - the run completes; the random text is no plan, so both items end
 #    `failed` (a result, not `error`) with the raw text stored;
 #  - each item has one llm_call row with its prompt and generated token
@@ -17,7 +17,7 @@ q() { sqlite3 s.db "$1" || fail "sqlite3: $1"; }
 
 "$IM" model init --arch qwen3 --size tiny --dtype f16 --seed 1 --out tiny --data "$DATA" 2>init.err || { cat init.err; fail "model init"; }
 SPEC="local:$T/tiny?max_tokens=32&seed=1"
-"$IM" run --method direct --model "$SPEC" --split train --limit 2 --store s.db --data "$DATA" --name a >out1 2>err1 ||
+"$IM" run --method direct --model "$SPEC" --split train --limit 2 --store s.db --data "$DATA" --name a --concurrency 2 >out1 2>err1 ||
   { cat out1 err1; fail "first run: exit $?"; }
 RA=$(q "select id from run where name = 'a'")
 [ "$(q "select count(*) from item where run_id = $RA and state = 'failed' and raw_text is not null and error like '%not a plan%'")" = 2 ] ||
