@@ -22,6 +22,7 @@ typedef struct VkModelOpts {
     int max_seqs;
     int max_ctx;
     size_t max_chunk_bytes; /* split weights above this (0: the device's storage-buffer range; tests force splits) */
+    int wide_rows;          /* 1: every plain batch-1 matmul takes the 8-row variant, not only large ones (tests) */
 } VkModelOpts;
 
 int vkm_create(VkCtx *ctx, const ModelFiles *m, const VkModelOpts *o, VkModel **out, Err *err);

@@ -2,7 +2,9 @@
 // matmul.comp: Y[b, row0 + m] (+)= sum_k W[m, k] X[b, k] for BN batch rows
 // per workgroup. Weights are F32, F16 or BF16 (DT_*); X and Y are F32.
 // Variants: BN (1 or 8), ACC (add into Y: the residual add), GLU
-// (Y = silu(W.x) * (W2.x): the SwiGLU MLP input).
+// (Y = silu(W.x) * (W2.x): the SwiGLU MLP input), RL (rows per invocation,
+// 4, or 8 for the LM head: fewer X fetches per weight byte, but fewer
+// workgroups, which hurts small matrices).
 //
 // Layout (vkmodel.c mat_upload): W is a uniform texel buffer of 16-byte
 // texels, rows interleaved in blocks of LANES: texel i of row m is at
@@ -18,7 +20,9 @@
 #ifndef BN
 #define BN 1
 #endif
+#ifndef RL
 #define RL 4
+#endif
 layout(binding = 0) uniform usamplerBuffer W;
 layout(binding = 1) uniform usamplerBuffer X;
 layout(std430, binding = 2) buffer Yb { float Y[]; };
@@ -70,15 +74,17 @@ void main() {
     [[unroll]] for (uint j = 0; j < RL; j++) base[j] = int((blk0 + j) * nk * LANES + lane);
     int xb[BN];
     [[unroll]] for (uint b = 0; b < BN; b++) xb[b] = int(min(b0 + b, p.N - 1) * xs);
-    vec4 acc[BN];
+    float acc[BN][RL];
 #ifdef GLU
-    vec4 acc2[BN];
+    float acc2[BN][RL];
 #endif
     [[unroll]] for (uint b = 0; b < BN; b++) {
-        acc[b] = vec4(0);
+        [[unroll]] for (uint j = 0; j < RL; j++) {
+            acc[b][j] = 0.0;
 #ifdef GLU
-        acc2[b] = vec4(0);
+            acc2[b][j] = 0.0;
 #endif
+        }
     }
     for (uint i = 0; i < nk; i++) {
         uvec4 w[RL];

@@ -3,7 +3,8 @@
 set(IMAGINE_SHADER_VARIANTS "")
 foreach(dt f32 f16 bf16)
   string(TOUPPER ${dt} DT)
-  list(APPEND IMAGINE_SHADER_VARIANTS "embed_${dt}:embed.comp:DT_${DT}")
+  list(APPEND IMAGINE_SHADER_VARIANTS "embed_${dt}:embed.comp:DT_${DT}"
+    "mm_${dt}_b1_r8:matmul.comp:DT_${DT}:BN=1:RL=8")
   foreach(bn 1 8)
     list(APPEND IMAGINE_SHADER_VARIANTS
       "mm_${dt}_b${bn}:matmul.comp:DT_${DT}:BN=${bn}"

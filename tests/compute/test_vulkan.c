@@ -52,7 +52,7 @@ static void layer_report(VkModel *vm, ModelFiles *mf, const int *toks, int n) {
     ref_destroy(r);
 }
 
-static void one(VkCtx *ctx, const char *data, ModelArch arch, StDtype dt, size_t split) {
+static void one(VkCtx *ctx, const char *data, ModelArch arch, StDtype dt, size_t split, int wide) {
     char dir[128];
     snprintf(dir, sizeof dir, "/tmp/imagine_test_vk_%ld", (long)getpid());
     Err err = {0};
@@ -62,13 +62,13 @@ static void one(VkCtx *ctx, const char *data, ModelArch arch, StDtype dt, size_t
     CHECK_MSG(model_open(dir, &mf, &err) == 0, "%s", err.msg);
     if (!mf) return;
     const ModelConfig *c = &mf->cfg;
-    VkModelOpts vo = {.max_rows = 16, .max_seqs = 4, .max_ctx = 64, .max_chunk_bytes = split};
+    VkModelOpts vo = {.max_rows = 16, .max_seqs = 4, .max_ctx = 64, .max_chunk_bytes = split, .wide_rows = wide};
     VkModel *vm = NULL;
     CHECK_MSG(vkm_create(ctx, mf, &vo, &vm, &err) == 0, "%s", err.msg);
     RefModel *ref[3] = {0};
     for (int s = 0; s < 3; s++) ref_create(mf, 64, &ref[s], &err);
-    char label[64];
-    snprintf(label, sizeof label, "%s%s", st_dtype_name(dt), split ? " (weights split in 8 KiB buffers)" : "");
+    char label[96];
+    snprintf(label, sizeof label, "%s%s%s", st_dtype_name(dt), split ? " (weights split in 8 KiB buffers)" : "", wide ? " (8-row matmul variant)" : "");
     const char *an = model_arch_name(arch);
     int V = c->vocab;
     float *vl = malloc(sizeof(float) * (size_t)V * 16), *rl = malloc(sizeof(float) * (size_t)V);
@@ -153,11 +153,14 @@ int main(int argc, char **argv) {
     }
     printf("device: %s (subgroup %u, storage range %zu)\n", vk_device_name(ctx), vk_subgroup_size(ctx), vk_max_storage_range(ctx));
     for (int a = 0; a < 2; a++)
-        for (int d = 0; d < 3; d++) one(ctx, argv[1], (ModelArch)a, (StDtype)d, 0);
+        for (int d = 0; d < 3; d++) one(ctx, argv[1], (ModelArch)a, (StDtype)d, 0, 0);
     /* a tensor over the device's storage-buffer range is split by rows: force
-     * it with an 8 KiB limit (embedding, LM head and every matrix split) */
-    one(ctx, argv[1], ARCH_QWEN3, ST_BF16, 8192);
-    one(ctx, argv[1], ARCH_LLAMA, ST_F32, 8192);
+     * it with an 8 KiB limit (embedding, LM head and every matrix split);
+     * these runs and one more also take the 8-rows-per-invocation matmul
+     * variant that only large matrices (the LM head) get otherwise */
+    one(ctx, argv[1], ARCH_QWEN3, ST_BF16, 8192, 1);
+    one(ctx, argv[1], ARCH_LLAMA, ST_F32, 8192, 1);
+    one(ctx, argv[1], ARCH_QWEN3, ST_F16, 0, 1);
     vk_ctx_destroy(ctx);
     return check_failures != 0;
 }
