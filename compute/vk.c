@@ -123,9 +123,8 @@ int vk_ctx_create(const char *device, VkCtx **out, Err *err) {
     vkGetPhysicalDeviceProperties2(c->phys, &p2);
     c->subgroup = sp.subgroupSize ? sp.subgroupSize : 32;
     if (c->subgroup > 64) c->subgroup = 64;
-    if (!(sp.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT) || !(sp.supportedOperations & VK_SUBGROUP_FEATURE_ARITHMETIC_BIT) ||
-        !(sp.supportedOperations & VK_SUBGROUP_FEATURE_BALLOT_BIT)) {
-        err_set(err, IM_IO, "Vulkan: device %s lacks subgroup arithmetic or ballot (broadcast) in compute shaders", c->props.deviceName);
+    if (!(sp.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT) || !(sp.supportedOperations & VK_SUBGROUP_FEATURE_ARITHMETIC_BIT)) {
+        err_set(err, IM_IO, "Vulkan: device %s lacks subgroup arithmetic in compute shaders", c->props.deviceName);
         vk_ctx_destroy(c);
         return IM_IO;
     }

@@ -92,7 +92,6 @@ void vkm_profile_report(VkModel *m, Buf *out) {
 
 static int lanes_check(const VkModel *m, Err *err) {
     uint32_t lanes = vk_subgroup_size(m->ctx);
-    if (lanes < 8) return err_set(err, IM_IO, "subgroup size %u: the kernels need at least 8", lanes);
     if ((uint32_t)m->c.head_dim > 16 * lanes || m->c.head_dim % 4)
         return err_set(err, IM_IO, "head_dim %d: attention.comp needs a multiple of 4, at most 16 x the subgroup size %u", m->c.head_dim, lanes);
     return IM_OK;
