@@ -59,53 +59,62 @@ static int push_cell(CellVec *v, char *cell) {
     return 0;
 }
 
-/* Splits src into cells written to dst (unescaped, NUL-terminated).
- * Records the number of cells of each record in rowlen. */
-static int split_records(const char *path, const char *src, size_t len, char *dst, CellVec *cells,
-                         int **rowlen, int **rowline, int *nrec, Err *err) {
+/* Splits buf (len bytes, NUL at buf[len]) into cells, in place: quotes are
+ * removed and each cell is NUL-terminated where its delimiter was, so the
+ * write position never passes the read position. Records the number of
+ * cells of each record in rowlen. */
+static int split_records(const char *path, char *buf, size_t len, CellVec *cells, int **rowlen, int **rowline,
+                         int *nrec, Err *err) {
+    /* a '"' inside an unquoted cell is a plain character, as in pandas */
+    static const unsigned char stop[256] = {[','] = 1, ['\n'] = 1, ['\r'] = 1};
     size_t cap = 1024;
     int *lens = malloc(cap * sizeof *lens), *lines = malloc(cap * sizeof *lines);
     int n = 0, line = 1;
     size_t i = 0;
-    if (len >= 3 && !memcmp(src, "\xEF\xBB\xBF", 3)) i = 3; /* BOM, as pandas skips it */
+    char *dst = buf;
+    if (len >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3)) i = 3; /* BOM, as pandas skips it */
     while (i < len && lens && lines) {
         /* skip blank lines (skip_blank_lines=True) */
-        if (src[i] == '\n' || src[i] == '\r') {
-            if (src[i] == '\n') line++;
+        if (buf[i] == '\n' || buf[i] == '\r') {
+            if (buf[i] == '\n') line++;
             i++;
             continue;
         }
         int start_line = line, ncell = 0;
+        char delim = 0; /* what ended the last cell; its byte may now be the cell's NUL */
         for (;;) {
             char *cell = dst;
-            if (i < len && src[i] == '"') {
+            if (i < len && buf[i] == '"') {
                 i++;
                 for (;;) {
                     if (i >= len) {
                         free(lens), free(lines);
                         return err_set(err, IM_IO, "%s:%d: unterminated quoted field", path, start_line);
                     }
-                    if (src[i] == '"') {
-                        if (i + 1 < len && src[i + 1] == '"') { *dst++ = '"'; i += 2; continue; }
+                    if (buf[i] == '"') {
+                        if (i + 1 < len && buf[i + 1] == '"') { *dst++ = '"'; i += 2; continue; }
                         i++;
                         break;
                     }
-                    if (src[i] == '\n') line++;
-                    *dst++ = src[i++];
+                    if (buf[i] == '\n') line++;
+                    *dst++ = buf[i++];
                 }
-                /* pandas keeps text after a closing quote up to the delimiter */
-                while (i < len && src[i] != ',' && src[i] != '\n' && src[i] != '\r') *dst++ = src[i++];
-            } else {
-                while (i < len && src[i] != ',' && src[i] != '\n' && src[i] != '\r') *dst++ = src[i++];
             }
-            *dst++ = 0;
+            /* unquoted text (or pandas' text after a closing quote) up to the delimiter */
+            size_t j = i;
+            while (j < len && !stop[(unsigned char)buf[j]]) j++;
+            if (dst != buf + i) memmove(dst, buf + i, j - i);
+            dst += j - i, i = j;
             if (push_cell(cells, cell)) break;
             ncell++;
-            if (i < len && src[i] == ',') { i++; continue; }
+            delim = i < len ? buf[i] : 0;
+            *dst++ = 0; /* lands on the delimiter or before it */
+            if (delim == ',') { i++; continue; }
             break;
         }
-        if (i < len && src[i] == '\r') i++;
-        if (i < len && src[i] == '\n') { i++; line++; }
+        if (delim == '\r') i++;
+        else if (delim == '\n') i++, line++;
+        if (delim == '\r' && i < len && buf[i] == '\n') i++, line++;
         if ((size_t)n == cap) {
             cap *= 2;
             int *a = realloc(lens, cap * sizeof *a), *b = realloc(lines, cap * sizeof *b);
@@ -125,16 +134,12 @@ static int split_records(const char *path, const char *src, size_t len, char *ds
 
 int csv_load(const char *path, CsvTable *out, Err *err) {
     memset(out, 0, sizeof *out);
-    char *src;
     size_t len;
-    int rc = fs_read_file(path, &src, &len, err);
+    int rc = fs_read_file(path, &out->text, &len, err);
     if (rc) return rc;
-    out->text = malloc(2 * len + 16); /* text plus one NUL per cell at most */
     CellVec cells = {0};
     int *rowlen = NULL, *rowline = NULL, nrec = 0;
-    rc = out->text ? split_records(path, src, len, out->text, &cells, &rowlen, &rowline, &nrec, err)
-                   : err_set(err, IM_IO, "%s: out of memory", path);
-    free(src);
+    rc = split_records(path, out->text, len, &cells, &rowlen, &rowline, &nrec, err);
     if (rc) goto fail;
     if (nrec == 0) { rc = err_set(err, IM_IO, "%s: empty file, expected a header line", path); goto fail; }
     out->cols = rowlen[0];

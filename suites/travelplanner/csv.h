@@ -12,7 +12,7 @@
 #include "err.h"
 
 typedef struct CsvTable {
-    char *text;          /* owned: the unescaped cells, NUL-separated */
+    char *text;          /* owned: the file, unescaped in place into NUL-separated cells */
     char **cells;        /* owned: rows * cols pointers into text */
     unsigned char *na;   /* owned: rows * cols flags, 1 = pandas NA */
     int *line;           /* owned: source line (1-based) of each row */

@@ -4,6 +4,7 @@
 #include "db.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -244,18 +245,38 @@ static int load_background(TpDb *db, Err *err) {
     return IM_OK;
 }
 
+/* The distance matrix is the largest table and shares nothing with the
+ * others while loading: a second thread reads it (the load is most of a
+ * short `imagine eval`). */
+typedef struct DistJob {
+    TpDb *db;
+    Err err;
+    int rc;
+} DistJob;
+
+static void *load_distances_job(void *arg) {
+    DistJob *j = arg;
+    j->rc = load_distances(j->db, &j->err);
+    return NULL;
+}
+
 int tp_db_open(const char *data_dir, TpDb **out, Err *err) {
     *out = NULL;
     if (tp_pyre_init()) return err_set(err, IM_IO, "cannot compile the evaluator's patterns (PCRE2)");
     TpDb *db = calloc(1, sizeof *db);
     if (!db) return err_set(err, IM_IO, "out of memory");
     db->dir = strdup(data_dir);
+    DistJob job = {.db = db};
+    pthread_t th;
+    int threaded = pthread_create(&th, NULL, load_distances_job, &job) == 0;
+    if (!threaded) load_distances_job(&job);
     int rc = load_accommodations(db, err);
     if (!rc) rc = load_restaurants(db, err);
     if (!rc) rc = load_attractions(db, err);
     if (!rc) rc = load_flights(db, err);
-    if (!rc) rc = load_distances(db, err);
     if (!rc) rc = load_background(db, err);
+    if (threaded) pthread_join(th, NULL);
+    if (!rc && job.rc) rc = job.rc, *err = job.err;
     if (rc) {
         tp_db_close(db);
         return rc;
