@@ -259,7 +259,7 @@ int vkm_create(VkCtx *ctx, const ModelFiles *mf, const VkModelOpts *o, VkModel *
     char en[32];
     snprintf(en, sizeof en, "embed_%s", dts[m->embed.dt]);
     if (!rc) rc = vk_pipe_get(ctx, en, 3, 0, 20, &m->p_embed, err);
-    if (!rc) rc = vk_pipe_get(ctx, "rmsnorm", 4, 0, 12, &m->p_norm, err);
+    if (!rc) rc = vk_pipe_get(ctx, "rmsnorm", 4, 0x3u, 12, &m->p_norm, err);
     if (!rc) rc = vk_pipe_get(ctx, c->qk_norm ? "qkv_post_qknorm" : "qkv_post", 8, 0, 24, &m->p_post, err);
     if (!rc) {
         uint32_t quads = (uint32_t)hd / 4, lanes = vk_subgroup_size(ctx);

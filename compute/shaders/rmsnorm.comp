@@ -1,23 +1,27 @@
 #version 450
 // rmsnorm.comp: Y[r] = X[s] * rsqrt(mean(X[s]^2) + eps) * w, one workgroup
 // (one subgroup) per row. s = r, or rows[r].src when gather is set (the
-// final norm picks the rows whose logits are wanted).
+// final norm picks the rows whose logits are wanted). X and w are read as
+// vec4 texel fetches (cheaper than storage-buffer loads on lavapipe); D is
+// a multiple of 4.
 #include "common.glsl"
-layout(std430, binding = 0) readonly buffer Xb { float X[]; };
-layout(std430, binding = 1) readonly buffer Wb { float Wt[]; };
-layout(std430, binding = 2) writeonly buffer Yb { float Y[]; };
+layout(binding = 0) uniform usamplerBuffer X;
+layout(binding = 1) uniform usamplerBuffer Wt;
+layout(std430, binding = 2) writeonly buffer Yb { vec4 Y[]; };
 layout(std430, binding = 3) readonly buffer Rb { Row rows[]; };
 layout(push_constant) uniform P { uint D; float eps; uint gather; } p;
 
 void main() {
     uint r = gl_WorkGroupID.x, lane = gl_LocalInvocationID.x;
     uint s = p.gather != 0u ? uint(rows[r].src) : r;
+    uint d4 = p.D / 4u, xb = s * d4;
     float ss = 0.0;
-    for (uint i = lane; i < p.D; i += LANES) {
-        float v = X[s * p.D + i];
-        ss += v * v;
+    for (uint i = lane; i < d4; i += LANES) {
+        vec4 v = uintBitsToFloat(texelFetch(X, int(xb + i)));
+        ss += dot(v, v);
     }
     ss = subgroupAdd(ss);
     float k = inversesqrt(ss / float(p.D) + p.eps);
-    for (uint i = lane; i < p.D; i += LANES) Y[r * p.D + i] = X[s * p.D + i] * k * Wt[i];
+    for (uint i = lane; i < d4; i += LANES)
+        Y[r * d4 + i] = uintBitsToFloat(texelFetch(X, int(xb + i))) * k * uintBitsToFloat(texelFetch(Wt, int(i)));
 }
