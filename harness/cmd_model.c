@@ -251,7 +251,7 @@ static int cmd_bench_decode(int argc, char **argv) {
         {"--batch", CLI_INT, &batch, "N", "run only batch size N, 1 or 8 (default both)"},
         {"--json", CLI_FLAG, &json, NULL, "one JSON object per batch size"},
         {"--peer", CLI_LIST, &peers, "COMMAND",
-         "after ours, run COMMAND (e.g. llama-bench -m M.gguf -p 64 -n 64) in the same run, print its output and ours/peer ratios (repeatable)"},
+         "after ours, run COMMAND (e.g. llama-bench -m M.gguf -p 64 -n 64) in the same run, print its output and ours/peer ratios"},
         {0}};
     Err err = {0};
     const char *pos[1];
