@@ -23,7 +23,7 @@ typedef struct Mat {
 typedef struct MatOp { /* a matmul with its descriptor sets, one per chunk */
     const Mat *w, *w2;
     VkPipe *p1, *p8;
-    int rl1; /* rows per invocation of p1 (matmul.comp RL; p8 has 4) */
+    int rl1, rl8; /* rows per invocation of p1 and p8 (matmul.comp RL, see variants.cmake) */
     VkDescriptorSet set1[MAXCH], set8[MAXCH];
     int ystride;
 } MatOp;
@@ -140,14 +140,12 @@ static int f32_upload(VkModel *m, VkBuf *b, const StTensor *t, Err *err) {
     return rc;
 }
 
-/* Weight rows per invocation in matmul.comp (its RL), except the _r8 variant. */
-#define MM_RL 4
-
 static int matop(VkModel *m, MatOp *op, const Mat *w, const Mat *w2, VkBuf *x, VkBuf *y, int ystride, const char *variant, Err *err) {
     static const char *dts[] = {"f32", "f16", "bf16"};
     char n1[64], n8[64];
     /* RL 8 where it still leaves 64 workgroups or more (the LM head) */
-    op->rl1 = !*variant && (m->o.wide_rows || w->M >= 64 * 8 * (int)vk_subgroup_size(m->ctx)) ? 8 : MM_RL;
+    op->rl1 = !*variant && (m->o.wide_rows || w->M >= 64 * 8 * (int)vk_subgroup_size(m->ctx)) ? 8 : 4;
+    op->rl8 = w2 ? 4 : 8;
     snprintf(n1, sizeof n1, "mm_%s_b1%s%s", dts[w->dt], variant, op->rl1 == 8 ? "_r8" : "");
     snprintf(n8, sizeof n8, "mm_%s_b8%s", dts[w->dt], variant);
     int nb = w2 ? 4 : 3;
@@ -164,7 +162,7 @@ static int matop(VkModel *m, MatOp *op, const Mat *w, const Mat *w2, VkBuf *x, V
 }
 
 static void rec_mat(VkModel *m, const MatOp *op, int n) {
-    uint32_t rpg = (uint32_t)(n > 1 ? MM_RL : op->rl1) * vk_subgroup_size(m->ctx);
+    uint32_t rpg = (uint32_t)(n > 1 ? op->rl8 : op->rl1) * vk_subgroup_size(m->ctx);
     for (int i = 0; i < op->w->n; i++) {
         uint32_t pc[5] = {(uint32_t)op->w->K, (uint32_t)op->w->rows[i], (uint32_t)n, (uint32_t)op->w->row0[i], (uint32_t)op->ystride};
         int b8 = n > 1;

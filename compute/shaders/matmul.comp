@@ -2,9 +2,9 @@
 // matmul.comp: Y[b, row0 + m] (+)= sum_k W[m, k] X[b, k] for BN batch rows
 // per workgroup. Weights are F32, F16 or BF16 (DT_*); X and Y are F32.
 // Variants: BN (1 or 8), ACC (add into Y: the residual add), GLU
-// (Y = silu(W.x) * (W2.x): the SwiGLU MLP input), RL (rows per invocation,
-// 4, or 8 for the LM head: fewer X fetches per weight byte, but fewer
-// workgroups, which hurts small matrices).
+// (Y = silu(W.x) * (W2.x): the SwiGLU MLP input), RL (rows per invocation:
+// more means fewer X fetches per weight byte but fewer workgroups; batch 1
+// takes 4, or 8 for the LM head, batch 8 takes 8, GLU 4; variants.cmake).
 //
 // Layout (vkmodel.c mat_upload): W is a uniform texel buffer of 16-byte
 // texels, rows interleaved in blocks of LANES: texel i of row m is at
