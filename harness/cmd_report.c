@@ -261,6 +261,7 @@ static int cmd_report(int argc, char **argv) {
         rc = err_set(&err, IM_USAGE, "--out %s: expected FILE.html, FILE.pdf or a directory", path);
     }
     const RpPlots *pl = no_plots ? NULL : &plots;
+    if (!rc && pdf) rc = rp_pdf_load(&err); /* the PDF writer module: a missing one fails before any file is written */
     if (!rc && html) rc = rp_html_write(html, &m, &a, pl, title, &err);
     if (!rc && pdf) rc = rp_pdf_write(pdf, &m, &a, pl, title, &err);
     if (!rc)

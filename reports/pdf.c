@@ -1,9 +1,11 @@
-/* pdf.c: the report on A4 pages with cairo and pango; plots are the
- * gnuplot SVGs drawn with librsvg. A tiny flow layout: a cursor moves down
- * the page, blocks that do not fit start a new page, every page gets a
- * footer with its number. Sections in page order as in html.c. Text is set
- * with pango_layout_set_text only (model text is never parsed as markup).
- * Writes PATH.tmp.PID and renames it over PATH. */
+/* pdf.c: the PDF writer module (imagine-pdf.so, see pdf.h): the report on
+ * A4 pages with cairo and pango; plots are the gnuplot SVGs drawn with
+ * librsvg. A tiny flow layout: a cursor moves down the page, blocks that do
+ * not fit start a new page, every page gets a footer with its number.
+ * Sections in page order as in html.c. Text is set with
+ * pango_layout_set_text only (model text is never parsed as markup).
+ * Writes PATH.tmp.PID and renames it over PATH. Calls imagine only through
+ * the RpPdfHost table (linked with -z defs: no other imagine symbol). */
 #include "pdf.h"
 
 #include <cairo-pdf.h>
@@ -25,6 +27,7 @@
 #define BOTTOM (PAGE_H - MARGIN - 18)
 
 typedef struct Doc {
+    const RpPdfHost *host;
     cairo_surface_t *surf;
     cairo_t *cr;
     double y;
@@ -215,13 +218,14 @@ static void cells_free(Cells *c) {
 /* ---- sections --------------------------------------------------------- */
 
 static void main_tables(Doc *d, const RpModel *m, const RpAnalysis *a) {
+    const RpPdfHost *H = d->host;
     heading(d, d->h2, "Main results", 6);
     para(d, d->small, "Pass rates in %, with 95 % confidence intervals (Wilson for the per-query pass/fail rates, query "
                       "bootstrap for the micro rates).", MARGIN, CONTENT_W, 4);
     Cells c = {0};
     double rel[8] = {2.4, 0.6, 1, 1, 1, 1, 1, 1};
     cell(&c, "Run"), cell(&c, "n");
-    for (int r = 0; r < RP_NRATES; r++) cell(&c, "%s", rp_rate_name(r));
+    for (int r = 0; r < RP_NRATES; r++) cell(&c, "%s", H->rate_name(r));
     for (int i = 0; i < m->n; i++) {
         cell(&c, "%s%s", m->run[i]->name, i == a->baseline ? " (baseline)" : "");
         cell(&c, "%d", m->run[i]->n);
@@ -240,7 +244,7 @@ static void main_tables(Doc *d, const RpModel *m, const RpAnalysis *a) {
                       "bootstrap otherwise; Holm: adjusted over the runs compared with the baseline.", MARGIN, CONTENT_W, 4);
     double rel2[7] = {2.4, 1.2, 1.2, 1.2, 1.2, 1.2, 1.2};
     cell(&c, "Run");
-    for (int r = 0; r < RP_NRATES; r++) cell(&c, "%s", rp_rate_name(r));
+    for (int r = 0; r < RP_NRATES; r++) cell(&c, "%s", H->rate_name(r));
     int rows = 1;
     for (int i = 0; i < m->n; i++) {
         const RpRunStats *s = &a->s[i];
@@ -249,7 +253,7 @@ static void main_tables(Doc *d, const RpModel *m, const RpAnalysis *a) {
         cell(&c, "%s%s", m->run[i]->name, s->paired ? "" : " (unpaired)");
         for (int r = 0; r < RP_NRATES; r++) {
             char df[96], p[16], ph[16];
-            rp_fmt_diff(&s->diff[r], df, sizeof df), rp_fmt_p(s->p[r], p, sizeof p), rp_fmt_p(s->p_holm[r], ph, sizeof ph);
+            H->fmt_diff(&s->diff[r], df, sizeof df), H->fmt_p(s->p[r], p, sizeof p), H->fmt_p(s->p_holm[r], ph, sizeof ph);
             cell(&c, "%s\np=%s, Holm %s", df, p, ph);
         }
     }
@@ -258,16 +262,17 @@ static void main_tables(Doc *d, const RpModel *m, const RpAnalysis *a) {
 }
 
 static void cells_section(Doc *d, const RpModel *m, const RpPlots *pl) {
+    const RpPdfHost *H = d->host;
     static const int days[3] = {3, 5, 7};
     heading(d, d->h2, "Final pass per level and trip length", 10);
     Cells c = {0};
     double rel[10] = {2.4, 1, 1, 1, 1, 1, 1, 1, 1, 1};
     cell(&c, "Run");
     for (int l = 0; l < TP_NLEVELS; l++)
-        for (int k = 0; k < 3; k++) cell(&c, "%s %d d", tp_level_name(l), days[k]);
+        for (int k = 0; k < 3; k++) cell(&c, "%s %d d", H->level_name(l), days[k]);
     for (int i = 0; i < m->n; i++) {
         int pass[TP_NLEVELS][3], n[TP_NLEVELS][3];
-        rp_run_cells(m->run[i], pass, n);
+        H->run_cells(m->run[i], pass, n);
         cell(&c, "%s", m->run[i]->name);
         for (int l = 0; l < TP_NLEVELS; l++)
             for (int k = 0; k < 3; k++) cell(&c, "%d/%d", pass[l][k], n[l][k]);
@@ -295,6 +300,7 @@ static void cells_section(Doc *d, const RpModel *m, const RpPlots *pl) {
 }
 
 static void checks_section(Doc *d, const RpModel *m, const RpPlots *pl) {
+    const RpPdfHost *H = d->host;
     heading(d, d->h2, "Per check", 10);
     para(d, d->small, "Pass rate (%) where the check ran: delivered plans; hard checks once the plan is complete and within "
                       "the sandbox.", MARGIN, CONTENT_W, 4);
@@ -305,9 +311,9 @@ static void checks_section(Doc *d, const RpModel *m, const RpPlots *pl) {
     cell(&c, "Check");
     for (int i = 0; i < nr; i++) rel[i + 1] = 1, cell(&c, "%s", m->run[i]->name);
     int pass[12][RP_NCHECKS], fail[12][RP_NCHECKS];
-    for (int i = 0; i < nr; i++) rp_run_check_counts(m->run[i], pass[i], fail[i]);
+    for (int i = 0; i < nr; i++) H->run_check_counts(m->run[i], pass[i], fail[i]);
     for (int k = 0; k < RP_NCHECKS; k++) {
-        cell(&c, "%s (%s)", rp_check_name(k), k < TP_NCS ? "commonsense" : "hard");
+        cell(&c, "%s (%s)", H->check_name(k), k < TP_NCS ? "commonsense" : "hard");
         for (int i = 0; i < nr; i++) {
             int t = pass[i][k] + fail[i][k];
             if (t) cell(&c, "%.1f (%d/%d)", 100.0 * pass[i][k] / t, pass[i][k], t);
@@ -341,72 +347,86 @@ static void usage_section(Doc *d, const RpModel *m, const RpAnalysis *a, const R
 }
 
 static void plans_section(Doc *d, const RpModel *m) {
+    const RpPdfHost *H = d->host;
     heading(d, d->h2, "Failed checks per plan", 10);
     para(d, d->small, "Every plan that did not pass, with the checks it failed and their messages (the HTML report also "
                       "shows each plan as a day table and the raw model output).", MARGIN, CONTENT_W, 4);
     Buf b;
-    buf_init(&b);
+    H->buf_init(&b);
     for (int i = 0; i < m->n; i++) {
         const RpRun *run = m->run[i];
         char head[600];
         snprintf(head, sizeof head, "%s (%d of %d pass)", run->name, run->m.final_pass, run->n);
         heading(d, d->h3, head, 6);
         for (int q = 0; q < run->n; q++) {
-            if (rp_item_final_pass(run, q)) continue;
+            if (H->item_final_pass(run, q)) continue;
             const TpPlanResult *r = &run->r[q];
-            buf_reset(&b);
-            buf_printf(&b, "#%d · %s · %d days: ", run->q[q].idx, tp_level_name(run->q[q].level), run->q[q].days);
-            if (!r->delivered) buf_puts(&b, "not delivered");
-            if (r->note) buf_printf(&b, " (%.300s)", r->note);
-            if (run->item[q].error) buf_printf(&b, " error: %.300s", run->item[q].error);
+            H->buf_reset(&b);
+            H->buf_printf(&b, "#%d · %s · %d days: ", run->q[q].idx, H->level_name(run->q[q].level), run->q[q].days);
+            if (!r->delivered) H->buf_puts(&b, "not delivered");
+            if (r->note) H->buf_printf(&b, " (%.300s)", r->note);
+            if (run->item[q].error) H->buf_printf(&b, " error: %.300s", run->item[q].error);
             for (int k = 0; r->delivered && k < RP_NCHECKS; k++) {
                 const TpVerdict *v = k < TP_NCS ? &r->cs[k] : &r->hard[k - TP_NCS];
                 if (v->value != 0 || (k >= TP_NCS && !r->hard_evaluated)) continue;
-                buf_printf(&b, "\n    %s", rp_check_name(k));
-                if (v->msg) buf_printf(&b, ": %.300s", v->msg);
+                H->buf_printf(&b, "\n    %s", H->check_name(k));
+                if (v->msg) H->buf_printf(&b, ": %.300s", v->msg);
             }
             para(d, d->small, b.data, MARGIN, CONTENT_W, 2);
         }
     }
-    buf_free(&b);
+    H->buf_free(&b);
 }
 
 static void appendix(Doc *d, const RpModel *m, const RpAnalysis *a) {
+    const RpPdfHost *H = d->host;
     new_page(d);
     heading(d, d->h2, "Appendix: run configurations", 0);
     Buf b;
-    buf_init(&b);
+    H->buf_init(&b);
     for (int i = 0; i < m->n; i++) {
         const RpRun *r = m->run[i];
         heading(d, d->h3, r->name, 6);
-        buf_reset(&b);
-        buf_printf(&b, "id: %s\nmethod: %s\nmodel: %s\nsplit: %s\nsource: %s", r->id ? r->id : "-", r->method ? r->method : "-",
+        H->buf_reset(&b);
+        H->buf_printf(&b, "id: %s\nmethod: %s\nmodel: %s\nsplit: %s\nsource: %s", r->id ? r->id : "-", r->method ? r->method : "-",
                    r->model ? r->model : "-", r->split ? r->split : "-", r->source ? r->source : "-");
         para(d, d->small, b.data, MARGIN, CONTENT_W, 3);
         if (r->config_json) {
-            buf_reset(&b);
-            buf_printf(&b, "%.4000s", r->config_json);
+            H->buf_reset(&b);
+            H->buf_printf(&b, "%.4000s", r->config_json);
             para(d, d->mono, b.data, MARGIN + 8, CONTENT_W - 8, 4);
         }
     }
-    buf_reset(&b);
-    buf_printf(&b, "Statistics: %d bootstrap resamples, seed %llu, %.0f %% intervals.", a->boot.resamples,
+    H->buf_reset(&b);
+    H->buf_printf(&b, "Statistics: %d bootstrap resamples, seed %llu, %.0f %% intervals.", a->boot.resamples,
                (unsigned long long)a->boot.seed, a->boot.level * 100);
     para(d, d->small, b.data, MARGIN, CONTENT_W, 4);
-    buf_free(&b);
+    H->buf_free(&b);
 }
 
 /* ---- the document ----------------------------------------------------- */
 
-int rp_pdf_write(const char *path, const RpModel *m, const RpAnalysis *a, const RpPlots *pl, const char *title, Err *err) {
+__attribute__((visibility("default"))) int rp_pdf_module_write(const RpPdfHost *host, const char *path, const RpModel *m,
+                                                               const RpAnalysis *a, const RpPlots *pl, const char *title,
+                                                               Err *err);
+_Static_assert(_Generic(&rp_pdf_module_write, RpPdfEntry: 1, default: 0), "the entry point has the type pdf.h names");
+
+int rp_pdf_module_write(const RpPdfHost *host, const char *path, const RpModel *m, const RpAnalysis *a,
+                        const RpPlots *pl, const char *title, Err *err) {
+    if (host->abi != RP_PDF_ABI || host->layout != RP_PDF_LAYOUT)
+        return host->err_set(err, IM_IO,
+                             "%s was built for another imagine (interface %d, layout %zu; this imagine: %d, %zu) — "
+                             "rebuild imagine and its PDF module together",
+                             RP_PDF_MODULE_NAME, RP_PDF_ABI, (size_t)RP_PDF_LAYOUT, host->abi, host->layout);
     char tmp[4200];
     snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
     Doc d;
     memset(&d, 0, sizeof d);
+    d.host = host;
     d.title = title ? title : "imagine report";
     d.surf = cairo_pdf_surface_create(tmp, PAGE_W, PAGE_H);
     if (cairo_surface_status(d.surf) != CAIRO_STATUS_SUCCESS) {
-        int rc = err_set(err, IM_IO, "cannot write %s: %s", tmp, cairo_status_to_string(cairo_surface_status(d.surf)));
+        int rc = host->err_set(err, IM_IO, "cannot write %s: %s", tmp, cairo_status_to_string(cairo_surface_status(d.surf)));
         cairo_surface_destroy(d.surf);
         return rc;
     }
@@ -443,11 +463,11 @@ int rp_pdf_write(const char *path, const RpModel *m, const RpAnalysis *a, const 
     cairo_surface_destroy(d.surf);
     if (st != CAIRO_STATUS_SUCCESS) {
         unlink(tmp);
-        return err_set(err, IM_IO, "cannot write %s: %s", tmp, cairo_status_to_string(st));
+        return host->err_set(err, IM_IO, "cannot write %s: %s", tmp, cairo_status_to_string(st));
     }
     if (rename(tmp, path)) {
         unlink(tmp);
-        return err_set(err, IM_IO, "cannot rename %s to %s", tmp, path);
+        return host->err_set(err, IM_IO, "cannot rename %s to %s", tmp, path);
     }
     return IM_OK;
 }

@@ -16,3 +16,15 @@ foreach(mode escape pdf bench)
   set_tests_properties(report_verbs_${mode} PROPERTIES
                        ENVIRONMENT "LSAN_OPTIONS=suppressions=${CMAKE_CURRENT_LIST_DIR}/lsan.supp:print_suppressions=0")
 endforeach()
+# The PDF writer as a module (reports/pdf.h): loaded the way imagine loads
+# it, its errors, and the binary's link without the cairo stack.
+add_executable(test_report_pdf_module ${CMAKE_CURRENT_LIST_DIR}/test_pdf_module.c)
+target_link_libraries(test_report_pdf_module PRIVATE imagine_reports)
+add_dependencies(test_report_pdf_module imagine_pdf)
+add_test(NAME report_pdf_module
+         COMMAND test_report_pdf_module $<TARGET_FILE:imagine_pdf> ${IMAGINE_TEST_DATA} ${CMAKE_BINARY_DIR}/tests/reports-out)
+add_test(NAME report_pdf_lazy
+         COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/test_pdf_lazy.sh $<TARGET_FILE:imagine> ${IMAGINE_TEST_DATA}
+                 ${CMAKE_BINARY_DIR}/tests/reports-out)
+set_tests_properties(report_pdf_module report_pdf_lazy PROPERTIES
+                     ENVIRONMENT "LSAN_OPTIONS=suppressions=${CMAKE_CURRENT_LIST_DIR}/lsan.supp:print_suppressions=0")
