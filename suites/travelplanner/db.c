@@ -67,6 +67,7 @@ static int index_by_city(StrMap *map, TpIndexList **lists, const char *const *ci
     int off = 0;
     for (int k = 0; k < nlists; k++) l[k].idx = pool + off, off += count[k];
     for (int i = 0; i < n; i++) l[which[i]].idx[l[which[i]].n++] = i;
+    l[0].idx = pool; /* l[0] owns the pool, also when there is no row */
     free(count), free(which);
     *lists = l;
     return 0;
@@ -85,6 +86,37 @@ static int build_city_index(StrMap *map, TpIndexList **lists, const void *rows, 
     int bad = !cities || index_by_city(map, lists, cities, n);
     free((void *)cities);
     return bad ? err_set(err, IM_IO, "out of memory building the database index") : IM_OK;
+}
+
+int tp_db_index(TpDb *db, Err *err) {
+    int rc = build_city_index(&db->acc_by_city, &db->acc_lists, db->acc, sizeof *db->acc,
+                              offsetof(TpAccommodation, city), db->n_acc, err);
+    if (!rc) rc = build_city_index(&db->rest_by_city, &db->rest_lists, db->rest, sizeof *db->rest,
+                                   offsetof(TpRestaurant, city), db->n_rest, err);
+    if (!rc) rc = build_city_index(&db->attr_by_city, &db->attr_lists, db->attr, sizeof *db->attr,
+                                   offsetof(TpAttraction, city), db->n_attr, err);
+    if (rc) return rc;
+    db->flight_next = malloc(((size_t)db->n_flight + 1) * sizeof(int));
+    if (!db->flight_next) return err_set(err, IM_IO, "out of memory building the database index");
+    /* number -> chain of rows in file order: insert from the back. */
+    for (int i = db->n_flight - 1; i >= 0; i--) {
+        int ins;
+        int *slot = strmap_upsert(&db->flight_by_number, db->flight[i].number, i, &ins);
+        db->flight_next[i] = ins ? -1 : *slot;
+        *slot = i;
+    }
+    return IM_OK;
+}
+
+void tp_db_index_free(TpDb *db) {
+    TpIndexList *lists[3] = {db->acc_lists, db->rest_lists, db->attr_lists};
+    for (int i = 0; i < 3; i++) {
+        if (lists[i]) free(lists[i][0].idx);
+        free(lists[i]);
+    }
+    strmap_free(&db->acc_by_city), strmap_free(&db->rest_by_city), strmap_free(&db->attr_by_city);
+    strmap_free(&db->flight_by_number), strmap_free(&db->dist_by_pair), strmap_free(&db->city_state);
+    free(db->flight_next);
 }
 
 /* ---- the tables ------------------------------------------------------ */
@@ -109,8 +141,7 @@ static int load_accommodations(TpDb *db, Err *err) {
             return rc;
         db->n_acc++;
     }
-    return build_city_index(&db->acc_by_city, &db->acc_lists, db->acc, sizeof *db->acc,
-                            offsetof(TpAccommodation, city), db->n_acc, err);
+    return IM_OK;
 }
 
 static int load_restaurants(TpDb *db, Err *err) {
@@ -129,8 +160,7 @@ static int load_restaurants(TpDb *db, Err *err) {
             return rc;
         db->n_rest++;
     }
-    return build_city_index(&db->rest_by_city, &db->rest_lists, db->rest, sizeof *db->rest, offsetof(TpRestaurant, city),
-                            db->n_rest, err);
+    return IM_OK;
 }
 
 static int load_attractions(TpDb *db, Err *err) {
@@ -150,8 +180,7 @@ static int load_attractions(TpDb *db, Err *err) {
             return rc;
         db->n_attr++;
     }
-    return build_city_index(&db->attr_by_city, &db->attr_lists, db->attr, sizeof *db->attr, offsetof(TpAttraction, city),
-                            db->n_attr, err);
+    return IM_OK;
 }
 
 static int load_flights(TpDb *db, Err *err) {
@@ -162,8 +191,7 @@ static int load_flights(TpDb *db, Err *err) {
     if (rc || (rc = need_cols(&db->flight_csv, file, names, c, err))) return rc;
     CsvTable *t = &db->flight_csv;
     db->flight = calloc((size_t)t->rows + 1, sizeof *db->flight);
-    db->flight_next = malloc(((size_t)t->rows + 1) * sizeof(int));
-    if (!db->flight || !db->flight_next) return err_set(err, IM_IO, "out of memory");
+    if (!db->flight) return err_set(err, IM_IO, "out of memory");
     for (int r = 0; r < t->rows; r++) {
         if (csv_row_has_na(t, r)) continue;
         TpFlight *f = &db->flight[db->n_flight];
@@ -173,13 +201,6 @@ static int load_flights(TpDb *db, Err *err) {
         if ((rc = num_cell(t, r, c[1], file, &f->price, err)) || (rc = num_cell(t, r, c[8], file, &f->distance, err)))
             return rc;
         db->n_flight++;
-    }
-    /* number -> chain of rows in file order: insert from the back. */
-    for (int i = db->n_flight - 1; i >= 0; i--) {
-        int ins;
-        int *slot = strmap_upsert(&db->flight_by_number, db->flight[i].number, i, &ins);
-        db->flight_next[i] = ins ? -1 : *slot;
-        *slot = i;
     }
     return IM_OK;
 }
@@ -275,6 +296,7 @@ int tp_db_open(const char *data_dir, TpDb **out, Err *err) {
     if (!rc) rc = load_attractions(db, err);
     if (!rc) rc = load_flights(db, err);
     if (!rc) rc = load_background(db, err);
+    if (!rc) rc = tp_db_index(db, err);
     if (threaded) pthread_join(th, NULL);
     if (!rc && job.rc) rc = job.rc, *err = job.err;
     if (rc) {
@@ -290,14 +312,8 @@ void tp_db_close(TpDb *db) {
     csv_free(&db->acc_csv), csv_free(&db->rest_csv), csv_free(&db->attr_csv);
     csv_free(&db->flight_csv), csv_free(&db->dist_csv);
     free(db->acc), free(db->rest), free(db->attr), free(db->flight), free(db->dist);
-    TpIndexList *lists[3] = {db->acc_lists, db->rest_lists, db->attr_lists};
-    for (int i = 0; i < 3; i++) {
-        if (lists[i]) free(lists[i][0].idx);
-        free(lists[i]);
-    }
-    strmap_free(&db->acc_by_city), strmap_free(&db->rest_by_city), strmap_free(&db->attr_by_city);
-    strmap_free(&db->flight_by_number), strmap_free(&db->dist_by_pair), strmap_free(&db->city_state);
-    free(db->flight_next), free(db->pair_keys), free(db->bg_text), free(db->city_state_val);
+    tp_db_index_free(db);
+    free(db->pair_keys), free(db->bg_text), free(db->city_state_val);
     free(db->cities), free(db->states), free(db->dir);
     free(db);
 }

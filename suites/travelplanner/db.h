@@ -70,6 +70,12 @@ typedef struct TpDb {
     const char **states; int n_states;
 } TpDb;
 
+/* For builders of restricted databases (refview.c): the city indexes and
+ * flight-number chains over the rows already in db, and their release
+ * (the maps, lists and chains only; the rows stay the builder's). */
+int tp_db_index(TpDb *db, Err *err);
+void tp_db_index_free(TpDb *db);
+
 /* data_dir is the folder that holds database/ (and queries/). */
 int tp_db_open(const char *data_dir, TpDb **out, Err *err);
 void tp_db_close(TpDb *db);

@@ -419,44 +419,10 @@ static int view_entry(TpRefView *v, const char *description, const char *content
     return text_table(v, d.kind, content, entry, description, err);
 }
 
-/* city -> rows, in entry order (as db.c's index, over the view's rows). */
-static int view_city_index(StrMap *map, TpIndexList **lists, const void *rows, size_t stride, size_t city_off, int n) {
-    int nl = 0;
-    int *which = malloc(((size_t)n + 1) * sizeof *which), *pool = malloc(((size_t)n + 1) * sizeof *pool);
-    TpIndexList *l = calloc((size_t)n + 1, sizeof *l);
-    if (!which || !pool || !l) return free(which), free(pool), free(l), -1;
-    for (int i = 0; i < n; i++) {
-        int ins;
-        const char *city = *(const char *const *)((const char *)rows + (size_t)i * stride + city_off);
-        which[i] = *strmap_upsert(map, city, nl, &ins);
-        if (ins) nl++;
-        l[which[i]].n++;
-    }
-    int off = 0;
-    for (int k = 0; k < nl; k++) l[k].idx = pool + off, off += l[k].n, l[k].n = 0;
-    for (int i = 0; i < n; i++) l[which[i]].idx[l[which[i]].n++] = i;
-    l[0].idx = pool; /* owns the pool, also when there is no row */
-    free(which);
-    *lists = l;
-    return 0;
-}
-
 static int view_index(TpRefView *v, Err *err) {
     TpDb *db = &v->db;
-    if (view_city_index(&db->acc_by_city, &db->acc_lists, db->acc, sizeof *db->acc, offsetof(TpAccommodation, city),
-                        db->n_acc) ||
-        view_city_index(&db->rest_by_city, &db->rest_lists, db->rest, sizeof *db->rest, offsetof(TpRestaurant, city),
-                        db->n_rest) ||
-        view_city_index(&db->attr_by_city, &db->attr_lists, db->attr, sizeof *db->attr, offsetof(TpAttraction, city),
-                        db->n_attr) ||
-        !(db->flight_next = malloc(((size_t)db->n_flight + 1) * sizeof(int))))
-        return err_set(err, IM_IO, "out of memory");
-    for (int i = db->n_flight - 1; i >= 0; i--) {
-        int ins;
-        int *slot = strmap_upsert(&db->flight_by_number, db->flight[i].number, i, &ins);
-        db->flight_next[i] = ins ? -1 : *slot;
-        *slot = i;
-    }
+    int rc = tp_db_index(db, err); /* the same indexes as the full sandbox */
+    if (rc) return rc;
     for (int r = 0; r < db->n_dist; r++) {
         Buf k;
         buf_init(&k);
@@ -471,14 +437,8 @@ static int view_index(TpRefView *v, Err *err) {
 void tp_ref_view_free(TpRefView *v) {
     if (!v) return;
     TpDb *db = &v->db;
-    free(db->acc), free(db->rest), free(db->attr), free(db->flight), free(db->dist), free(db->flight_next);
-    TpIndexList *lists[3] = {db->acc_lists, db->rest_lists, db->attr_lists};
-    for (int i = 0; i < 3; i++) {
-        if (lists[i]) free(lists[i][0].idx);
-        free(lists[i]);
-    }
-    strmap_free(&db->acc_by_city), strmap_free(&db->rest_by_city), strmap_free(&db->attr_by_city);
-    strmap_free(&db->flight_by_number), strmap_free(&db->dist_by_pair), strmap_free(&db->city_state);
+    free(db->acc), free(db->rest), free(db->attr), free(db->flight), free(db->dist);
+    tp_db_index_free(db);
     free(db->cities);
     for (int i = 0; i < v->n_str; i++) free(v->str[i]);
     free(v->str), free(v);
