@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "check.h"
+#include "../check.h"
 #include "fsutil.h"
 #include "modelinit.h"
 #include "ref.h"

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "chat.h"
-#include "check.h"
+#include "../check.h"
 #include "fsutil.h"
 #include "tokenizer.h"
 

@@ -12,18 +12,9 @@
 
 #include "evaluate.h"
 #include "fsutil.h"
+#include "../check.h"
 #include "solver.h"
 
-static int failures;
-
-#define CHECK(cond, ...)                  \
-    do {                                  \
-        if (!(cond)) {                    \
-            fprintf(stderr, __VA_ARGS__); \
-            fputc('\n', stderr);          \
-            failures++;                   \
-        }                                 \
-    } while (0)
 
 static const char *field(const cJSON *day, const char *key) {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(day, key);
@@ -33,17 +24,17 @@ static const char *field(const cJSON *day, const char *key) {
 /* The form a literal greedy gives: days 1..D in order, and on a full day
  * (current_city without "from ") the same restaurant for every meal. */
 static void check_form(const TpQuery *q, const cJSON *plan) {
-    CHECK(cJSON_IsArray(plan) && cJSON_GetArraySize(plan) == q->days, "query %d: not %d days", q->idx, q->days);
+    CHECK_MSG(cJSON_IsArray(plan) && cJSON_GetArraySize(plan) == q->days, "query %d: not %d days", q->idx, q->days);
     int d = 0;
     const cJSON *day;
     cJSON_ArrayForEach(day, plan) {
         d++;
         const cJSON *n = cJSON_GetObjectItemCaseSensitive(day, "days");
-        CHECK(cJSON_IsNumber(n) && n->valueint == d, "query %d: day %d misnumbered", q->idx, d);
+        CHECK_MSG(cJSON_IsNumber(n) && n->valueint == d, "query %d: day %d misnumbered", q->idx, d);
         const char *cc = field(day, "current_city"), *b = field(day, "breakfast");
         if (!cc || !b || !strncmp(cc, "from ", 5) || !strcmp(b, "-")) continue;
         const char *l = field(day, "lunch"), *di = field(day, "dinner");
-        CHECK(l && di && !strcmp(b, l) && !strcmp(b, di), "query %d day %d: meals differ (%s / %s / %s)", q->idx, d,
+        CHECK_MSG(l && di && !strcmp(b, l) && !strcmp(b, di), "query %d day %d: meals differ (%s / %s / %s)", q->idx, d,
               b, l ? l : "?", di ? di : "?");
     }
 }
@@ -65,12 +56,12 @@ int main(int argc, char **argv) {
         const TpQuery *q = &qs->q[i];
         const char *why = NULL;
         char *json = greedy_plan(db, q, &why);
-        CHECK(json, "query %d: no greedy plan: %s", q->idx, why ? why : "?");
+        CHECK_MSG(json, "query %d: no greedy plan: %s", q->idx, why ? why : "?");
         cJSON *plan = json ? cJSON_Parse(json) : NULL;
-        CHECK(!json || plan, "query %d: greedy plan is not JSON", q->idx);
+        CHECK_MSG(!json || plan, "query %d: greedy plan is not JSON", q->idx);
         if (plan) check_form(q, plan);
         tp_eval_plan(db, q, plan, i + 1, &rs[i]);
-        CHECK(rs[i].delivered, "query %d: plan not delivered", q->idx);
+        CHECK_MSG(rs[i].delivered, "query %d: plan not delivered", q->idx);
         cJSON_Delete(plan), free(json);
     }
     TpMetrics m;
@@ -79,12 +70,12 @@ int main(int argc, char **argv) {
     buf_init(&out);
     tp_metrics_print_rates(&m, &out);
     fputs(out.data ? out.data : "", stdout);
-    CHECK(m.delivered == qs->n, "delivered %d of %d", m.delivered, qs->n);
-    CHECK(m.cs_macro == 0, "commonsense macro: %d plans pass every commonsense check, want 0", m.cs_macro);
-    CHECK(m.final_pass == 0, "final pass: %d plans, want 0", m.final_pass);
+    CHECK_MSG(m.delivered == qs->n, "delivered %d of %d", m.delivered, qs->n);
+    CHECK_MSG(m.cs_macro == 0, "commonsense macro: %d plans pass every commonsense check, want 0", m.cs_macro);
+    CHECK_MSG(m.final_pass == 0, "final pass: %d plans, want 0", m.final_pass);
     buf_free(&out);
     for (int i = 0; i < qs->n; i++) tp_plan_result_free(&rs[i]);
     free(rs), tp_queries_free(qs), free(path), tp_db_close(db);
-    printf("%d failures\n", failures);
-    return failures ? 1 : 0;
+    printf("%d check_failures\n", check_failures);
+    return check_failures ? 1 : 0;
 }

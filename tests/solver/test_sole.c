@@ -20,18 +20,9 @@
 #include "fsutil.h"
 #include "method.h"
 #include "solver.h"
+#include "../check.h"
 #include "strict.h"
 
-static int failures;
-
-#define CHECK(cond, ...)                  \
-    do {                                  \
-        if (!(cond)) {                    \
-            fprintf(stderr, __VA_ARGS__); \
-            fputc('\n', stderr);          \
-            failures++;                   \
-        }                                 \
-    } while (0)
 
 static int eq(const char *a, const char *b) { return a && b && !strcmp(a, b); }
 
@@ -41,26 +32,26 @@ static void same_rows(const TpDb *db, const TpDb *v, int idx, const char *form) 
     for (int c = 0; c < v->n_cities; c++) {
         const char *city = v->cities[c];
         const TpIndexList *a = tp_db_acc_in(db, city), *b = tp_db_acc_in(v, city);
-        CHECK(a->n == b->n, "query %d (%s): %s: %d accommodations, sandbox %d", idx, form, city, b->n, a->n);
+        CHECK_MSG(a->n == b->n, "query %d (%s): %s: %d accommodations, sandbox %d", idx, form, city, b->n, a->n);
         for (int i = 0; i < a->n && i < b->n; i++) {
             const TpAccommodation *x = &db->acc[a->idx[i]], *y = &v->acc[b->idx[i]];
-            CHECK(eq(x->name, y->name) && eq(x->room_type, y->room_type) && eq(x->house_rules, y->house_rules) &&
+            CHECK_MSG(eq(x->name, y->name) && eq(x->room_type, y->room_type) && eq(x->house_rules, y->house_rules) &&
                       x->price == y->price && x->minimum_nights == y->minimum_nights &&
                       x->maximum_occupancy == y->maximum_occupancy,
                   "query %d (%s): accommodation %d of %s: '%s' vs '%s'", idx, form, i, city, y->name, x->name);
         }
         a = tp_db_rest_in(db, city), b = tp_db_rest_in(v, city);
-        CHECK(a->n == b->n, "query %d (%s): %s: %d restaurants, sandbox %d", idx, form, city, b->n, a->n);
+        CHECK_MSG(a->n == b->n, "query %d (%s): %s: %d restaurants, sandbox %d", idx, form, city, b->n, a->n);
         for (int i = 0; i < a->n && i < b->n; i++) {
             const TpRestaurant *x = &db->rest[a->idx[i]], *y = &v->rest[b->idx[i]];
-            CHECK(eq(x->name, y->name) && eq(x->cuisines, y->cuisines) && x->average_cost == y->average_cost,
+            CHECK_MSG(eq(x->name, y->name) && eq(x->cuisines, y->cuisines) && x->average_cost == y->average_cost,
                   "query %d (%s): restaurant %d of %s: '%s' vs '%s'", idx, form, i, city, y->name, x->name);
         }
         a = tp_db_attr_in(db, city), b = tp_db_attr_in(v, city);
-        CHECK(a->n == b->n, "query %d (%s): %s: %d attractions, sandbox %d", idx, form, city, b->n, a->n);
+        CHECK_MSG(a->n == b->n, "query %d (%s): %s: %d attractions, sandbox %d", idx, form, city, b->n, a->n);
         for (int i = 0; i < a->n && i < b->n; i++) {
             const TpAttraction *x = &db->attr[a->idx[i]], *y = &v->attr[b->idx[i]];
-            CHECK(eq(x->name, y->name) && eq(x->address, y->address) && eq(x->city, y->city) &&
+            CHECK_MSG(eq(x->name, y->name) && eq(x->address, y->address) && eq(x->city, y->city) &&
                       fabs(x->latitude - y->latitude) < 1e-6,
                   "query %d (%s): attraction %d of %s: '%s' vs '%s'", idx, form, i, city, y->name, x->name);
         }
@@ -69,7 +60,7 @@ static void same_rows(const TpDb *db, const TpDb *v, int idx, const char *form) 
         const TpFlight *y = &v->flight[i];
         int r = tp_db_find_flight(db, y->number, y->origin, y->dest);
         const TpFlight *x = r < 0 ? NULL : &db->flight[r];
-        CHECK(x && eq(x->date, y->date) && eq(x->dep_time, y->dep_time) && eq(x->arr_time, y->arr_time) &&
+        CHECK_MSG(x && eq(x->date, y->date) && eq(x->dep_time, y->dep_time) && eq(x->arr_time, y->arr_time) &&
                   x->price == y->price,
               "query %d (%s): flight %s differs from the sandbox's", idx, form, y->number);
     }
@@ -77,7 +68,7 @@ static void same_rows(const TpDb *db, const TpDb *v, int idx, const char *form) 
         long c1 = -1, c2 = -2;
         int ok1 = tp_db_distance_cost(db, v->dist[i].origin, v->dist[i].dest, 's', &c1);
         int ok2 = tp_db_distance_cost(v, v->dist[i].origin, v->dist[i].dest, 's', &c2);
-        CHECK(ok1 && ok2 && c1 == c2, "query %d (%s): route %s -> %s differs", idx, form, v->dist[i].origin,
+        CHECK_MSG(ok1 && ok2 && c1 == c2, "query %d (%s): route %s -> %s differs", idx, form, v->dist[i].origin,
               v->dist[i].dest);
     }
 }
@@ -89,23 +80,23 @@ static double solve_checked(const TpDb *db, const TpQuery *q, const TpDb *view, 
     SolverResult r;
     Err err = {0};
     int rc = solver_solve(db, q, &o, &r, &err);
-    CHECK(rc == IM_OK, "query %d (%s): %s", q->idx, form, err.msg);
+    CHECK_MSG(rc == IM_OK, "query %d (%s): %s", q->idx, form, err.msg);
     double cost = -1;
     if (!rc && r.status == SOLVER_FEASIBLE) {
         cost = r.cost;
         cJSON *plan = cJSON_Parse(r.plan_json);
         const char *why = strict_check(db, q, plan);
-        CHECK(!why, "query %d (%s): strict check: %s", q->idx, form, why ? why : "");
+        CHECK_MSG(!why, "query %d (%s): strict check: %s", q->idx, form, why ? why : "");
         TpPlanResult ev;
         tp_eval_plan(db, q, plan, q->idx, &ev);
         int ok = ev.hard_evaluated;
         for (int k = 0; k < TP_NCS; k++) ok &= ev.cs[k].value == 1;
         for (int k = 0; k < TP_NHARD; k++) ok &= ev.hard[k].value != 0;
-        CHECK(ok, "query %d (%s): the evaluator rejects the plan", q->idx, form);
+        CHECK_MSG(ok, "query %d (%s): the evaluator rejects the plan", q->idx, form);
         tp_plan_result_free(&ev);
         cJSON_Delete(plan);
     } else if (!rc) {
-        CHECK(!want_plan, "query %d (%s): no plan: %s", q->idx, form, r.reason ? r.reason : "");
+        CHECK_MSG(!want_plan, "query %d (%s): no plan: %s", q->idx, form, r.reason ? r.reason : "");
     }
     if (keep) *keep = r;
     else solver_result_free(&r);
@@ -136,18 +127,18 @@ static void missing_restaurants(const TpDb *db, const TpQuery *q, const char *li
     TpRefView *v = NULL, *cut_v = NULL;
     Err err = {0};
     if (tp_ref_view_json(line, &v, &err)) {
-        CHECK(0, "query %d: %s", q->idx, err.msg);
+        CHECK_MSG(0, "query %d: %s", q->idx, err.msg);
         return;
     }
     char *cut = drop_restaurants(line, &v->db, all);
     if (tp_ref_view_json(cut, &cut_v, &err)) {
-        CHECK(0, "query %d: %s", q->idx, err.msg);
+        CHECK_MSG(0, "query %d: %s", q->idx, err.msg);
     } else {
         int must_fail = all || v->db.n_cities == 1;
         SolverResult r;
         solve_checked(db, q, &cut_v->db, "no restaurants", 0, &r);
         if (must_fail)
-            CHECK(r.status == SOLVER_INFEASIBLE && eq(r.family, "restaurants") && r.reason &&
+            CHECK_MSG(r.status == SOLVER_INFEASIBLE && eq(r.family, "restaurants") && r.reason &&
                       !strncmp(r.reason, "restaurants:", 12),
                   "query %d without restaurants: status %d, family %s, reason %s", q->idx, r.status,
                   r.family ? r.family : "-", r.reason ? r.reason : "-");
@@ -170,7 +161,7 @@ static void malformed(void) {
         TpRefView *v = (TpRefView *)1;
         Err err = {0};
         int rc = tp_ref_view_text(text[i], &v, &err);
-        CHECK(rc == IM_IO && !v && err.msg[0], "malformed text %zu: rc %d", i, rc);
+        CHECK_MSG(rc == IM_IO && !v && err.msg[0], "malformed text %zu: rc %d", i, rc);
     }
     static const char *const json[] = {"[]", "{\"Attractions in X\": 3}",
                                        "{\"Restaurants in X\": [{\"Name\": \"A\", \"City\": \"X\"}]}"};
@@ -178,18 +169,18 @@ static void malformed(void) {
         TpRefView *v = (TpRefView *)1;
         Err err = {0};
         int rc = tp_ref_view_json(json[i], &v, &err);
-        CHECK(rc == IM_IO && !v && err.msg[0], "malformed json %zu: rc %d", i, rc);
+        CHECK_MSG(rc == IM_IO && !v && err.msg[0], "malformed json %zu: rc %d", i, rc);
     }
     TpRefView *v = NULL;
     Err err = {0};
-    CHECK(!tp_ref_view_text("[{'Description': 'Taxi from A to B', 'Content': 'taxi, from A to B, duration: 1 hour 2 "
+    CHECK_MSG(!tp_ref_view_text("[{'Description': 'Taxi from A to B', 'Content': 'taxi, from A to B, duration: 1 hour 2 "
                             "mins, distance: 80 km, cost: 80'}, {'Description': 'Restaurants in \\xe9X', 'Content': "
                             "\"There is no restaurant in this city.\"}]",
                             &v, &err) &&
               v->db.n_dist == 1 && v->db.n_cities == 1 && !strcmp(v->db.cities[0], "\xc3\xa9X"),
           "a small valid text reference: %s", err.msg);
     long cost = 0;
-    CHECK(v && tp_db_distance_cost(&v->db, "A", "B", 't', &cost) && cost == 80, "taxi cost from a view: %ld", cost);
+    CHECK_MSG(v && tp_db_distance_cost(&v->db, "A", "B", 't', &cost) && cost == 80, "taxi cost from a view: %ld", cost);
     tp_ref_view_free(v);
 }
 
@@ -200,7 +191,7 @@ static void train(const TpDb *db, const char *data) {
     TpQuerySet *qs = NULL;
     Err err = {0};
     if (tp_queries_load(qpath, &qs, &err) || fs_read_file(rpath, &refs, &len, &err)) {
-        CHECK(0, "%s", err.msg);
+        CHECK_MSG(0, "%s", err.msg);
         free(qpath), free(rpath), free(refs), tp_queries_free(qs);
         return;
     }
@@ -212,18 +203,18 @@ static void train(const TpDb *db, const char *data) {
         if (nl) *nl = 0;
         TpRefView *tv = NULL, *jv = NULL;
         int shipped = 0;
-        if (solver_sole_view(db, q, &tv, &shipped, &err)) CHECK(0, "query %d: %s", q->idx, err.msg);
-        CHECK(shipped, "query %d: the shipped reference_information was not used", q->idx);
-        if (tp_ref_view_json(line, &jv, &err)) CHECK(0, "query %d: %s", q->idx, err.msg);
+        if (solver_sole_view(db, q, &tv, &shipped, &err)) CHECK_MSG(0, "query %d: %s", q->idx, err.msg);
+        CHECK_MSG(shipped, "query %d: the shipped reference_information was not used", q->idx);
+        if (tp_ref_view_json(line, &jv, &err)) CHECK_MSG(0, "query %d: %s", q->idx, err.msg);
         if (tv && jv) {
             same_rows(db, &tv->db, q->idx, "text");
             same_rows(db, &jv->db, q->idx, "json");
-            CHECK(tv->db.n_flight == jv->db.n_flight && tv->db.n_dist == jv->db.n_dist &&
+            CHECK_MSG(tv->db.n_flight == jv->db.n_flight && tv->db.n_dist == jv->db.n_dist &&
                       tv->db.n_cities == jv->db.n_cities,
                   "query %d: the text and JSON views differ", q->idx);
             double a = solve_checked(db, q, &tv->db, "text", 1, NULL);
             double b = solve_checked(db, q, &jv->db, "json", 1, NULL);
-            CHECK(a == b, "query %d: cost %.2f from the text form, %.2f from the JSON form", q->idx, a, b);
+            CHECK_MSG(a == b, "query %d: cost %.2f from the text form, %.2f from the JSON form", q->idx, a, b);
             plans += a >= 0;
             if (q->days == 3 && !tested_3++) missing_restaurants(db, q, line, 0);
             if (q->days > 3 && !tested_multi++) missing_restaurants(db, q, line, 0), missing_restaurants(db, q, line, 1);
@@ -231,7 +222,7 @@ static void train(const TpDb *db, const char *data) {
         tp_ref_view_free(tv), tp_ref_view_free(jv);
         line = nl ? nl + 1 : NULL;
     }
-    CHECK(plans == 45, "train: %d plans of 45 queries", plans);
+    CHECK_MSG(plans == 45, "train: %d plans of 45 queries", plans);
     printf("train: %d queries, %d sole-planning plans (text and JSON forms), all checked\n", qs->n, plans);
     free(qpath), free(rpath), free(refs), tp_queries_free(qs);
 }
@@ -241,7 +232,7 @@ static void validation(const TpDb *db, const char *data) {
     TpQuerySet *qs = NULL;
     Err err = {0};
     if (tp_queries_load(qpath, &qs, &err)) {
-        CHECK(0, "%s", err.msg);
+        CHECK_MSG(0, "%s", err.msg);
         free(qpath);
         return;
     }
@@ -249,18 +240,18 @@ static void validation(const TpDb *db, const char *data) {
     for (int i = 0; i < qs->n; i++) {
         const TpQuery *q = &qs->q[i];
         SolverResult r;
-        if (solver_solve(db, q, NULL, &r, &err)) CHECK(0, "query %d: %s", q->idx, err.msg);
+        if (solver_solve(db, q, NULL, &r, &err)) CHECK_MSG(0, "query %d: %s", q->idx, err.msg);
         int f = r.status == SOLVER_FEASIBLE;
         full += f;
         solver_result_free(&r);
         TpRefView *v = NULL;
         if (solver_sole_view(db, q, &v, NULL, &err)) {
-            CHECK(0, "query %d: %s", q->idx, err.msg);
+            CHECK_MSG(0, "query %d: %s", q->idx, err.msg);
             continue;
         }
         double c = solve_checked(db, q, &v->db, "validation", f, NULL);
         sole += c >= 0;
-        CHECK((c >= 0) == f, "validation query %d: sole planning %s, full %s", q->idx, c >= 0 ? "feasible" : "not",
+        CHECK_MSG((c >= 0) == f, "validation query %d: sole planning %s, full %s", q->idx, c >= 0 ? "feasible" : "not",
               f ? "feasible" : "not");
         tp_ref_view_free(v);
     }
@@ -301,27 +292,27 @@ static void method_config(const TpDb *db, const char *data) {
     TpQuerySet *qs = NULL;
     Err err = {0};
     if (tp_queries_load(qpath, &qs, &err)) {
-        CHECK(0, "%s", err.msg);
+        CHECK_MSG(0, "%s", err.msg);
         free(qpath);
         return;
     }
     TpQuery q = qs->q[0]; /* a 3-day trip: its one city's restaurants are needed */
     char *cut = line_without_restaurants(q.json, q.dest);
-    CHECK(cut != NULL, "query 1: no 'Restaurants in %s' entry to cut", q.dest);
+    CHECK_MSG(cut != NULL, "query 1: no 'Restaurants in %s' entry to cut", q.dest);
     q.json = cut;
     static const char *const cfg[] = {"{\"sole_planning\": true}", "{}", "{\"sole_planning\": 1}", "[1]"};
     for (int k = 0; k < 4 && cut; k++) {
         AgContext ctx = {.db = db, .config_json = cfg[k]};
         int rc = ag_method_solver.init(&ctx, &err);
-        CHECK((rc == IM_OK) == (k < 2), "method config %s: init returns %d", cfg[k], rc);
+        CHECK_MSG((rc == IM_OK) == (k < 2), "method config %s: init returns %d", cfg[k], rc);
         if (rc) continue;
         AgResult r;
         rc = ag_method_solver.plan(&ctx, &qs->q[0], &r, &err);
-        CHECK(rc == IM_OK && r.outcome == AG_DONE && r.plan_json, "method config %s: no plan (%s)", cfg[k], err.msg);
+        CHECK_MSG(rc == IM_OK && r.outcome == AG_DONE && r.plan_json, "method config %s: no plan (%s)", cfg[k], err.msg);
         free(r.plan_json), free(r.failure);
         rc = ag_method_solver.plan(&ctx, &q, &r, &err);
         int want = k == 0 ? AG_FAILED : AG_DONE;
-        CHECK(rc == IM_OK && (int)r.outcome == want && (k || (r.failure && !strncmp(r.failure, "restaurants:", 12))),
+        CHECK_MSG(rc == IM_OK && (int)r.outcome == want && (k || (r.failure && !strncmp(r.failure, "restaurants:", 12))),
               "method config %s, reference without restaurants: outcome %d (%s)", cfg[k], (int)r.outcome,
               r.failure ? r.failure : "-");
         free(r.plan_json), free(r.failure);
@@ -341,6 +332,6 @@ int main(int argc, char **argv) {
     train(db, argv[1]);
     validation(db, argv[1]);
     tp_db_close(db);
-    printf("%d failures\n", failures);
-    return failures ? 1 : 0;
+    printf("%d check_failures\n", check_failures);
+    return check_failures ? 1 : 0;
 }

@@ -12,18 +12,9 @@
 #include "evaluate.h"
 #include "fsutil.h"
 #include "solver.h"
+#include "../check.h"
 #include "strict.h"
 
-static int failures;
-
-#define CHECK(cond, ...) \
-    do {                                 \
-        if (!(cond)) {                   \
-            fprintf(stderr, __VA_ARGS__); \
-            fputc('\n', stderr);         \
-            failures++;                  \
-        }                                \
-    } while (0)
 
 /* The strict checker must catch a substring name and a flight on another day. */
 static void strict_self_test(const TpDb *db, const TpQuery *q, const char *plan_json) {
@@ -34,7 +25,7 @@ static void strict_self_test(const TpDb *db, const TpQuery *q, const char *plan_
         char cut[1024];
         snprintf(cut, sizeof cut, "%s", b->valuestring + 1); /* a substring of the name */
         cJSON_ReplaceItemInObjectCaseSensitive(day, "breakfast", cJSON_CreateString(cut));
-        CHECK(strict_check(db, q, plan) != NULL, "strict checker accepts a partial restaurant name (query %d)", q->idx);
+        CHECK_MSG(strict_check(db, q, plan) != NULL, "strict checker accepts a partial restaurant name (query %d)", q->idx);
     }
     cJSON_Delete(plan);
     plan = cJSON_Parse(plan_json);
@@ -42,7 +33,7 @@ static void strict_self_test(const TpDb *db, const TpQuery *q, const char *plan_
     const cJSON *cc = cJSON_GetObjectItemCaseSensitive(day, "current_city");
     cJSON_ReplaceItemInObjectCaseSensitive(cJSON_GetArrayItem(plan, 1), "current_city",
                                            cJSON_CreateString(cc->valuestring + strlen(cc->valuestring) - 3));
-    CHECK(strict_check(db, q, plan) != NULL, "strict checker accepts a fragment as the current city (query %d)", q->idx);
+    CHECK_MSG(strict_check(db, q, plan) != NULL, "strict checker accepts a fragment as the current city (query %d)", q->idx);
     cJSON_Delete(plan);
 }
 
@@ -54,7 +45,7 @@ static void run_split(const TpDb *db, const char *data, const char *split, int w
     Err err = {0};
     if (tp_queries_load(path, &qs, &err)) {
         fprintf(stderr, "%s\n", err.msg);
-        failures++;
+        check_failures++;
         free(path);
         return;
     }
@@ -63,28 +54,28 @@ static void run_split(const TpDb *db, const char *data, const char *split, int w
         const TpQuery *q = &qs->q[i];
         SolverResult r;
         int rc = solver_solve(db, q, NULL, &r, &err);
-        CHECK(rc == IM_OK, "%s query %d: %s", split, q->idx, err.msg);
+        CHECK_MSG(rc == IM_OK, "%s query %d: %s", split, q->idx, err.msg);
         if (r.status == SOLVER_FEASIBLE) {
             feas++;
             cJSON *plan = cJSON_Parse(r.plan_json);
             const char *why = strict_check(db, q, plan);
-            CHECK(!why, "%s query %d: strict check: %s", split, q->idx, why ? why : "");
+            CHECK_MSG(!why, "%s query %d: strict check: %s", split, q->idx, why ? why : "");
             TpPlanResult ev;
             tp_eval_plan(db, q, plan, i + 1, &ev);
             int ok = ev.hard_evaluated;
             for (int k = 0; k < TP_NCS; k++) ok &= ev.cs[k].value == 1;
             for (int k = 0; k < TP_NHARD; k++) ok &= ev.hard[k].value != 0;
-            CHECK(ok, "%s query %d: the evaluator rejects the plan", split, q->idx);
+            CHECK_MSG(ok, "%s query %d: the evaluator rejects the plan", split, q->idx);
             tp_plan_result_free(&ev);
             cJSON_Delete(plan);
             if (!self_tested++) strict_self_test(db, q, r.plan_json);
         } else if (r.status == SOLVER_INFEASIBLE) {
             inf++;
-            CHECK(!want_all_feasible, "%s query %d: infeasible: %s", split, q->idx, r.reason);
-            CHECK(r.family && r.reason, "%s query %d: infeasible without a reason", split, q->idx);
+            CHECK_MSG(!want_all_feasible, "%s query %d: infeasible: %s", split, q->idx, r.reason);
+            CHECK_MSG(r.family && r.reason, "%s query %d: infeasible without a reason", split, q->idx);
         } else {
             tmo++;
-            CHECK(0, "%s query %d: %s", split, q->idx, r.reason);
+            CHECK_MSG(0, "%s query %d: %s", split, q->idx, r.reason);
         }
         solver_result_free(&r);
     }
@@ -100,6 +91,6 @@ int main(int argc, char **argv) {
     run_split(db, argv[1], "train", 1);
     run_split(db, argv[1], "validation", 0);
     tp_db_close(db);
-    printf("%d failures\n", failures);
-    return failures ? 1 : 0;
+    printf("%d check_failures\n", check_failures);
+    return check_failures ? 1 : 0;
 }

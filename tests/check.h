@@ -1,4 +1,4 @@
-/* check.h: the few assertion macros the compute tests share. A failed
+/* check.h: the assertion macros the C tests share. A failed
  * CHECK prints file:line and the expression and counts a failure; tests
  * return `check_failures != 0`. */
 #ifndef IMAGINE_TESTS_CHECK_H
