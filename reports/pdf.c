@@ -30,16 +30,17 @@ typedef struct Doc {
     const RpPdfHost *host;
     cairo_surface_t *surf;
     cairo_t *cr;
+    PangoContext *ctx; /* one context for every layout (creating one per layout is slow) */
     double y;
     int page;
     const char *title;
-    PangoFontDescription *h1, *h2, *h3, *body, *bold, *small, *smallb, *mono;
+    PangoFontDescription *h1, *h2, *h3, *body, *bold, *small, *smallb, *tiny, *tinyb, *mono;
 } Doc;
 
 /* ---- layout primitives ------------------------------------------------ */
 
 static PangoLayout *layout(Doc *d, PangoFontDescription *f, const char *text, double width) {
-    PangoLayout *l = pango_cairo_create_layout(d->cr);
+    PangoLayout *l = pango_layout_new(d->ctx);
     pango_layout_set_font_description(l, f);
     pango_layout_set_wrap(l, PANGO_WRAP_WORD_CHAR);
     if (width > 0) pango_layout_set_width(l, (int)(width * PANGO_SCALE));
@@ -346,36 +347,187 @@ static void usage_section(Doc *d, const RpModel *m, const RpAnalysis *a, const R
     if (pl && pl->train) figure_h(d, "Training", pl->train, CONTENT_W);
 }
 
+/* A failed plan's day table and raw output are bounded so that 10 runs x
+ * 180 plans stay printable: a cell keeps DAY_CELL_MAX bytes (so a row never
+ * outgrows a page and page breaks fall between rows), the raw output its
+ * first RAW_LINES lines of at most RAW_COLS characters (a longer line counts
+ * as several), then a note says how many lines were left out. Model text is
+ * made valid UTF-8 and set as text (pango_layout_set_text), never markup. */
+#define DAY_CELL_MAX 400
+#define RAW_COLS 92
+#define RAW_LINES 12
+/* Shaping and drawing a plan's query, day table and raw block costs ~4 ms,
+ * twenty times its header and checks (0.2 ms; 1800 failed plans take 0.4 s
+ * in `imagine bench report --pdf`): the document shows them for at most
+ * PLAN_DETAIL_TOTAL failed plans, shared evenly among the runs (at least
+ * PLAN_DETAIL_MIN a run), the first failed plans of each run in query
+ * order; the other failed plans keep their header and checks as one
+ * paragraph, and a note under the run's heading says how many. */
+#define PLAN_DETAIL_TOTAL 40
+#define PLAN_DETAIL_MIN 4
+
+/* A copy of s cut to at most max bytes on a character boundary, "…" when
+ * cut, made valid UTF-8; g_free it. */
+static char *clip(const char *s, size_t max) {
+    size_t n = strlen(s);
+    int cut = n > max;
+    if (cut) {
+        n = max;
+        while (n && ((unsigned char)s[n] & 0xC0) == 0x80) n--;
+    }
+    char *v = g_utf8_make_valid(s, (gssize)n);
+    if (!cut) return v;
+    char *r = g_strconcat(v, "…", NULL);
+    g_free(v);
+    return r;
+}
+
+static void day_table(Doc *d, const char *plan_json, Buf *days) {
+    static const char *const head[RP_PDF_DAY_FIELDS] = {"Day", "Current city", "Transportation", "Breakfast",
+                                                        "Attraction", "Lunch", "Dinner", "Accommodation"};
+    static const double rel[RP_PDF_DAY_FIELDS] = {0.55, 1.1, 1.7, 1.1, 1.7, 1.1, 1.1, 1.65};
+    const RpPdfHost *H = d->host;
+    H->buf_reset(days);
+    int n = H->plan_days(plan_json, days);
+    if (n < 0) { /* not a list of days: the plan as text, as html.c shows it */
+        if (plan_json) {
+            char *t = clip(plan_json, RAW_COLS * RAW_LINES);
+            para(d, d->mono, t, MARGIN + 8, CONTENT_W - 8, 3);
+            g_free(t);
+        }
+        return;
+    }
+    Cells c = {0};
+    for (int f = 0; f < RP_PDF_DAY_FIELDS; f++) cell(&c, "%s", head[f]);
+    const char *p = days->data;
+    for (int i = 0; i < n * RP_PDF_DAY_FIELDS; i++) {
+        char *t = clip(p, DAY_CELL_MAX);
+        cell(&c, "%s", t);
+        g_free(t);
+        p += strlen(p) + 1;
+    }
+    table(d, n + 1, RP_PDF_DAY_FIELDS, rel, c.v, d->tiny, d->tinyb);
+    cells_free(&c);
+    d->y -= 4;
+}
+
+/* The first RAW_LINES lines of raw in a monospace block, lines longer than
+ * RAW_COLS characters folded, and a note on the lines left out. */
+static void raw_block(Doc *d, const char *raw, Buf *b) {
+    const RpPdfHost *H = d->host;
+    H->buf_reset(b);
+    int lines = 1, col = 0;
+    size_t shown = 0; /* bytes of raw on the first RAW_LINES lines */
+    const char *s = raw;
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '\r') continue;
+        if (ch == '\n') {
+            if (!s[1]) break; /* a final newline ends the last line */
+            if (lines == RAW_LINES) shown = (size_t)(s - raw);
+            lines++, col = 0;
+            continue;
+        }
+        if ((ch & 0xC0) == 0x80) continue; /* a character is counted at its first byte */
+        if (col == RAW_COLS) {
+            if (lines == RAW_LINES) shown = (size_t)(s - raw);
+            lines++, col = 0;
+        }
+        col++;
+    }
+    if (lines <= RAW_LINES) shown = (size_t)(s - raw);
+    /* the shown part with folds as newlines */
+    col = 0;
+    for (size_t i = 0; i < shown; i++) {
+        unsigned char ch = (unsigned char)raw[i];
+        if (ch == '\r') continue;
+        if (ch == '\n') {
+            H->buf_puts(b, "\n"), col = 0;
+            continue;
+        }
+        if ((ch & 0xC0) != 0x80) {
+            if (col == RAW_COLS) H->buf_puts(b, "\n"), col = 0;
+            col++;
+        }
+        char one[2] = {ch == '\t' ? ' ' : (char)ch, 0};
+        H->buf_puts(b, one);
+    }
+    char *t = g_utf8_make_valid(b->data ? b->data : "", -1);
+    para(d, d->mono, t, MARGIN + 8, CONTENT_W - 8, 1);
+    g_free(t);
+    if (lines > RAW_LINES) {
+        char note[160];
+        snprintf(note, sizeof note, "… %d more line%s left out (%d in all, lines of at most %d characters)",
+                 lines - RAW_LINES, lines - RAW_LINES == 1 ? "" : "s", lines, RAW_COLS);
+        para(d, d->tiny, note, MARGIN + 8, CONTENT_W - 8, 1);
+    }
+}
+
 static void plans_section(Doc *d, const RpModel *m) {
     const RpPdfHost *H = d->host;
     heading(d, d->h2, "Failed checks per plan", 10);
-    para(d, d->small, "Every plan that did not pass, with the checks it failed and their messages (the HTML report also "
-                      "shows each plan as a day table and the raw model output).", MARGIN, CONTENT_W, 4);
-    Buf b;
-    H->buf_init(&b);
+    int detail = m->n ? PLAN_DETAIL_TOTAL / m->n : 0;
+    if (detail < PLAN_DETAIL_MIN) detail = PLAN_DETAIL_MIN;
+    char intro[400];
+    snprintf(intro, sizeof intro, "Every plan that did not pass, with the checks it failed and their messages; for the "
+                                  "first %d failed plans of each run also the query, the plan as a day table and the "
+                                  "first %d lines of the raw model output (the HTML report has them for every plan).",
+             detail, RAW_LINES);
+    para(d, d->small, intro, MARGIN, CONTENT_W, 4);
+    Buf b, days;
+    H->buf_init(&b), H->buf_init(&days);
     for (int i = 0; i < m->n; i++) {
         const RpRun *run = m->run[i];
         char head[600];
         snprintf(head, sizeof head, "%s (%d of %d pass)", run->name, run->m.final_pass, run->n);
         heading(d, d->h3, head, 6);
+        int failed = run->n - run->m.final_pass, shown = 0;
+        if (failed > detail) {
+            snprintf(intro, sizeof intro, "Day tables and raw output for the first %d of %d failed plans; the other %d "
+                                          "with their checks only.", detail, failed, failed - detail);
+            para(d, d->small, intro, MARGIN, CONTENT_W, 2);
+        }
         for (int q = 0; q < run->n; q++) {
             if (H->item_final_pass(run, q)) continue;
+            int full = shown++ < detail;
             const TpPlanResult *r = &run->r[q];
+            const RpItem *it = &run->item[q];
+            if (full) d->y += 4, ensure(d, 70); /* the plan's first lines with its header */
             H->buf_reset(&b);
             H->buf_printf(&b, "#%d · %s · %d days: ", run->q[q].idx, H->level_name(run->q[q].level), run->q[q].days);
             if (!r->delivered) H->buf_puts(&b, "not delivered");
             if (r->note) H->buf_printf(&b, " (%.300s)", r->note);
-            if (run->item[q].error) H->buf_printf(&b, " error: %.300s", run->item[q].error);
+            if (it->error) H->buf_printf(&b, " error: %.300s", it->error);
+            if (full) {
+                para(d, d->smallb, b.data, MARGIN, CONTENT_W, 1);
+                if (run->q[q].query) {
+                    char *t = clip(run->q[q].query, 2000);
+                    para(d, d->small, t, MARGIN + 8, CONTENT_W - 8, 1);
+                    g_free(t);
+                }
+                H->buf_reset(&b);
+            }
             for (int k = 0; r->delivered && k < RP_NCHECKS; k++) {
                 const TpVerdict *v = k < TP_NCS ? &r->cs[k] : &r->hard[k - TP_NCS];
                 if (v->value != 0 || (k >= TP_NCS && !r->hard_evaluated)) continue;
-                H->buf_printf(&b, "\n    %s", H->check_name(k));
+                if (full) H->buf_printf(&b, "%s%s", b.len ? "\n" : "", H->check_name(k));
+                else H->buf_printf(&b, "\n    %s", H->check_name(k));
                 if (v->msg) H->buf_printf(&b, ": %.300s", v->msg);
             }
-            para(d, d->small, b.data, MARGIN, CONTENT_W, 2);
+            if (!full) {
+                para(d, d->small, b.data, MARGIN, CONTENT_W, 2);
+                continue;
+            }
+            if (b.len) para(d, d->small, b.data, MARGIN + 8, CONTENT_W - 8, 2);
+            day_table(d, it->plan_json, &days);
+            if (it->raw) {
+                ensure(d, 40); /* the label with the block's first lines */
+                para(d, d->tinyb, "Raw output", MARGIN + 8, CONTENT_W - 8, 1);
+                raw_block(d, it->raw, &b);
+            }
         }
     }
-    H->buf_free(&b);
+    H->buf_free(&b), H->buf_free(&days);
 }
 
 static void appendix(Doc *d, const RpModel *m, const RpAnalysis *a) {
@@ -433,6 +585,7 @@ int rp_pdf_module_write(const RpPdfHost *host, const char *path, const RpModel *
     cairo_pdf_surface_set_metadata(d.surf, CAIRO_PDF_METADATA_TITLE, d.title);
     cairo_pdf_surface_set_metadata(d.surf, CAIRO_PDF_METADATA_CREATOR, "imagine report");
     d.cr = cairo_create(d.surf);
+    d.ctx = pango_cairo_create_context(d.cr);
     d.h1 = pango_font_description_from_string("DejaVu Sans Bold 17");
     d.h2 = pango_font_description_from_string("DejaVu Sans Bold 13");
     d.h3 = pango_font_description_from_string("DejaVu Sans Bold 10.5");
@@ -440,6 +593,8 @@ int rp_pdf_module_write(const RpPdfHost *host, const char *path, const RpModel *
     d.bold = pango_font_description_from_string("DejaVu Sans Bold 9");
     d.small = pango_font_description_from_string("DejaVu Sans 7");
     d.smallb = pango_font_description_from_string("DejaVu Sans Bold 7");
+    d.tiny = pango_font_description_from_string("DejaVu Sans 6");
+    d.tinyb = pango_font_description_from_string("DejaVu Sans Bold 6");
     d.mono = pango_font_description_from_string("DejaVu Sans Mono 6.5");
     new_page(&d);
     para(&d, d.h1, d.title, MARGIN, CONTENT_W, 4);
@@ -455,8 +610,9 @@ int rp_pdf_module_write(const RpPdfHost *host, const char *path, const RpModel *
     appendix(&d, m, a);
     footer(&d);
     cairo_show_page(d.cr);
-    PangoFontDescription *fonts[] = {d.h1, d.h2, d.h3, d.body, d.bold, d.small, d.smallb, d.mono};
-    for (int i = 0; i < 8; i++) pango_font_description_free(fonts[i]);
+    PangoFontDescription *fonts[] = {d.h1, d.h2, d.h3, d.body, d.bold, d.small, d.smallb, d.tiny, d.tinyb, d.mono};
+    for (int i = 0; i < 10; i++) pango_font_description_free(fonts[i]);
+    g_object_unref(d.ctx);
     cairo_destroy(d.cr);
     cairo_surface_finish(d.surf);
     cairo_status_t st = cairo_surface_status(d.surf);

@@ -2,7 +2,8 @@
  *
  * A4 pages with page numbers: the main table, the difference to the
  * baseline, the plots (gnuplot SVG drawn with librsvg), level x days, per
- * check, usage, the failed checks of every plan, and the run
+ * check, usage, every failed plan (query, failed checks, the plan as a day
+ * table, the first lines of the raw output), and the run
  * configurations in an appendix. Text is set with pango_layout_set_text
  * (never markup), so model text is drawn as text. Written to a temporary
  * file and renamed. plots may be NULL.
@@ -41,7 +42,7 @@ int rp_pdf_write(const char *path, const RpModel *m, const RpAnalysis *a, const 
 /* ---- the module interface --------------------------------------------- */
 
 /* Bumped whenever RpPdfHost or the entry point change. */
-#define RP_PDF_ABI 1
+#define RP_PDF_ABI 2
 /* A fingerprint of the layouts the module reads; a module from another
  * build of different structs refuses to run instead of misreading them. */
 #define RP_PDF_LAYOUT                                                                                                  \
@@ -69,7 +70,19 @@ typedef struct RpPdfHost {
     void (*run_cells)(const RpRun *run, int pass[TP_NLEVELS][3], int n[TP_NLEVELS][3]);
     void (*fmt_diff)(const RpCi *ci, char *dst, size_t n); /* rp_fmt_diff */
     void (*fmt_p)(double p, char *dst, size_t n);          /* rp_fmt_p */
+    /* A plan's days (pdf_load.c, cJSON): for each element of the JSON array
+     * plan_json, RP_PDF_DAY_FIELDS cells in rp_pdf_day_fields order, each
+     * NUL-terminated, appended to out (a string as is, another value as
+     * compact JSON, a missing field empty; an element that is not an object
+     * fills the first cell). Returns the number of days, or -1 when
+     * plan_json is NULL or not a JSON array (out untouched). */
+    int (*plan_days)(const char *plan_json, Buf *out);
 } RpPdfHost;
+
+/* The fields of a day, in the order of the HTML day table (html.c). */
+#define RP_PDF_DAY_FIELDS 8
+#define RP_PDF_DAY_FIELD_NAMES                                                                                         \
+    {"day", "current_city", "transportation", "breakfast", "attraction", "lunch", "dinner", "accommodation"}
 
 /* The module's one entry point (the only symbol it exports): writes the
  * report as rp_pdf_write does, after checking host->abi and host->layout

@@ -10,7 +10,34 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cJSON.h"
 #include "table.h"
+
+static int plan_days(const char *plan_json, Buf *out) {
+    static const char *const field[RP_PDF_DAY_FIELDS] = RP_PDF_DAY_FIELD_NAMES;
+    cJSON *plan = plan_json ? cJSON_Parse(plan_json) : NULL;
+    if (!cJSON_IsArray(plan)) {
+        cJSON_Delete(plan);
+        return -1;
+    }
+    int n = 0;
+    const cJSON *day;
+    cJSON_ArrayForEach(day, plan) {
+        for (int f = 0; f < RP_PDF_DAY_FIELDS; f++) {
+            const cJSON *v = cJSON_IsObject(day) ? cJSON_GetObjectItemCaseSensitive(day, field[f]) : f ? NULL : day;
+            if (cJSON_IsString(v)) buf_append(out, v->valuestring, strlen(v->valuestring));
+            else if (v) {
+                char *t = cJSON_PrintUnformatted(v);
+                if (t) buf_append(out, t, strlen(t));
+                cJSON_free(t);
+            }
+            buf_append(out, "", 1);
+        }
+        n++;
+    }
+    cJSON_Delete(plan);
+    return n;
+}
 
 static const RpPdfHost host = {
     .abi = RP_PDF_ABI,
@@ -29,6 +56,7 @@ static const RpPdfHost host = {
     .run_cells = rp_run_cells,
     .fmt_diff = rp_fmt_diff,
     .fmt_p = rp_fmt_p,
+    .plan_days = plan_days,
 };
 
 static RpPdfEntry entry; /* set once the module is loaded */

@@ -28,3 +28,9 @@ add_test(NAME report_pdf_lazy
                  ${CMAKE_BINARY_DIR}/tests/reports-out)
 set_tests_properties(report_pdf_module report_pdf_lazy PROPERTIES
                      ENVIRONMENT "LSAN_OPTIONS=suppressions=${CMAKE_CURRENT_LIST_DIR}/lsan.supp:print_suppressions=0")
+# The PDF's per-plan section: day table and raw output, model text as text.
+add_test(NAME report_pdf_plans
+         COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/test_pdf_plans.sh $<TARGET_FILE:imagine> ${IMAGINE_TEST_DATA}
+                 ${CMAKE_BINARY_DIR}/tests/reports-out)
+set_tests_properties(report_pdf_plans PROPERTIES
+                     ENVIRONMENT "LSAN_OPTIONS=suppressions=${CMAKE_CURRENT_LIST_DIR}/lsan.supp:print_suppressions=0")
