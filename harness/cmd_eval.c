@@ -13,14 +13,6 @@ typedef struct EvalArgs {
     int json;
 } EvalArgs;
 
-/* The query file: --queries, else DATA/queries/SPLIT.jsonl. */
-static char *query_path(const EvalArgs *a, const char *data) {
-    if (a->queries) return strdup(a->queries);
-    char rel[256];
-    snprintf(rel, sizeof rel, "queries/%s.jsonl", a->split);
-    return fs_join(data, rel);
-}
-
 static int write_per_plan(const char *path, const TpPlanResult *rs, int n, Err *err) {
     Buf b;
     buf_init(&b);
@@ -79,7 +71,7 @@ static int cmd_eval(int argc, char **argv) {
     if (a.split && strcmp(a.split, "train") && strcmp(a.split, "validation") && strcmp(a.split, "test"))
         return err_set(&err, IM_USAGE, "imagine eval: --split must be train, validation or test"), harness_fail(&err);
     const char *data = harness_data_dir(a.data);
-    char *qpath = query_path(&a, data);
+    char *qpath = harness_query_path(a.queries, data, a.split);
     TpDb *db = NULL;
     TpQuerySet *qs = NULL;
     TpSubmission *sub = NULL;

@@ -146,13 +146,7 @@ static int load_plans(const Src *s, RpModel *m, Err *err) {
     if (!split && !s->queries)
         return err_set(err, IM_USAGE, "--plans %s: say which queries it answers: --split S or --queries FILE", file);
     const char *data = harness_data_dir(s->data);
-    char *qpath;
-    if (s->queries) qpath = strdup(s->queries);
-    else {
-        char rel[256];
-        snprintf(rel, sizeof rel, "queries/%s.jsonl", split);
-        qpath = fs_join(data, rel);
-    }
+    char *qpath = harness_query_path(s->queries, data, split);
     TpQuerySet *qs = NULL;
     TpDb *db = NULL;
     int rc = tp_queries_load(qpath, &qs, err);

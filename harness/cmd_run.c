@@ -168,12 +168,7 @@ static int cmd_run(int argc, char **argv) {
         return harness_fail(&err);
     }
     char *data = abs_path(harness_data_dir(a.data)), *qpath = NULL, *plans = a.plans ? abs_path(a.plans) : NULL;
-    if (a.queries) qpath = abs_path(a.queries);
-    else {
-        char rel[256];
-        snprintf(rel, sizeof rel, "queries/%s.jsonl", a.split);
-        qpath = fs_join(data, rel);
-    }
+    qpath = a.queries ? abs_path(a.queries) : harness_query_path(NULL, data, a.split);
     TpQuerySet *qs = NULL;
     Store *s = NULL;
     char *config = NULL, *method_config = NULL;

@@ -15,12 +15,6 @@
 #include "solver.h"
 #include "verbs.h"
 
-static char *split_path(const char *data, const char *split) {
-    char rel[256];
-    snprintf(rel, sizeof rel, "queries/%s.jsonl", split);
-    return fs_join(data, rel);
-}
-
 static double now_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -95,7 +89,7 @@ static int cmd_solve(int argc, char **argv) {
     if (sole && strcmp(method, "solver"))
         return err_set(&err, IM_USAGE, "imagine solve: --sole-planning is a mode of --method solver"), harness_fail(&err);
     const char *dir = harness_data_dir(data);
-    char *qpath = queries ? strdup(queries) : split_path(dir, split);
+    char *qpath = harness_query_path(queries, dir, split);
     TpQuerySet *qs = NULL;
     TpDb *db = NULL;
     rc = tp_queries_load(qpath, &qs, &err);
@@ -174,7 +168,7 @@ static int cmd_bench_solve(int argc, char **argv) {
            "infeasible", "timeout", "final", "greedy_fin");
     static const char *const splits[2] = {"train", "validation"};
     for (int s = 0; s < 2 && !rc; s++) {
-        char *qpath = split_path(dir, splits[s]);
+        char *qpath = harness_query_path(NULL, dir, splits[s]);
         TpQuerySet *qs = NULL;
         rc = tp_queries_load(qpath, &qs, &err);
         free(qpath);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fsutil.h"
 #include "verbs.h"
 
 int harness_fail(const Err *err) {
@@ -11,6 +12,13 @@ int harness_fail(const Err *err) {
     const char *msg = err->msg[0] ? err->msg : "failed";
     fprintf(stderr, "%s%s\n", strncmp(msg, "imagine ", 8) ? "imagine: " : "", msg);
     return err->code ? err->code : IM_IO;
+}
+
+char *harness_query_path(const char *queries, const char *data, const char *split) {
+    if (queries) return strdup(queries);
+    char rel[256];
+    snprintf(rel, sizeof rel, "queries/%s.jsonl", split);
+    return fs_join(data, rel);
 }
 
 const char *harness_data_dir(const char *flag) {

@@ -17,6 +17,9 @@ extern const CliVerb *const imagine_verb_families[];
 const CliVerb *harness_find_verb(const char *name);
 /* Prints "imagine: MSG" to stderr and returns err->code. */
 int harness_fail(const Err *err);
+/* The query file of a verb: `queries` when given (--queries), else
+ * DATA/queries/SPLIT.jsonl. Returns a malloc'd path. */
+char *harness_query_path(const char *queries, const char *data, const char *split);
 /* The data directory: --data, else $IMAGINE_DATA, else the default
  * (~/.local/share/imagine/travelplanner). Returned string is static or
  * borrowed from argv/environment. */
