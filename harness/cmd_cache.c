@@ -10,12 +10,6 @@
 #include "fsutil.h"
 #include "verbs.h"
 
-static int open_existing(const char *verb, const char *path, AgCache **c, Err *err) {
-    if (!fs_exists(path))
-        return err_set(err, IM_IO, "imagine %s: no cache at %s (runs create it; pass --cache FILE for another file)", verb, path);
-    return ag_cache_open(path, c, err);
-}
-
 static int cmd_stats(int argc, char **argv) {
     const char *path = AG_CACHE_DEFAULT;
     int json = 0;
@@ -27,10 +21,24 @@ static int cmd_stats(int argc, char **argv) {
     int npos, rc = cli_parse("cache stats", "", argc, argv, opts, pos, 0, &npos, &err);
     if (rc < 0) return IM_OK;
     if (rc) return harness_fail(&err);
+    if (!fs_exists(path)) { /* nothing cached yet: an empty cache, and nothing is created */
+        if (json) {
+            fputs("{\"cache\": ", stdout);
+            Buf b;
+            buf_init(&b);
+            buf_json_str(&b, path);
+            fputs(b.data, stdout);
+            buf_free(&b);
+            fputs(", \"entries\": 0, \"tokens_in\": 0, \"tokens_out\": 0, \"bytes\": 0, \"models\": []}\n", stdout);
+        } else {
+            printf("cache %s: 0 answers (no cache file yet: runs create it)\n", path);
+        }
+        return IM_OK;
+    }
     AgCache *c = NULL;
     AgCacheStats st;
     char *models = NULL;
-    if ((rc = open_existing("cache stats", path, &c, &err)) || (rc = ag_cache_stats(c, &st, &err)) ||
+    if ((rc = ag_cache_open(path, &c, &err)) || (rc = ag_cache_stats(c, &st, &err)) ||
         (rc = ag_cache_models(c, &models, &err))) {
         ag_cache_close(c);
         return harness_fail(&err);
@@ -81,9 +89,13 @@ static int cmd_clear(int argc, char **argv) {
     int npos, rc = cli_parse("cache clear", "", argc, argv, opts, pos, 0, &npos, &err);
     if (rc < 0) return IM_OK;
     if (rc) return harness_fail(&err);
+    if (!fs_exists(path)) {
+        printf("cache %s: 0 answers deleted (no cache file)\n", path);
+        return IM_OK;
+    }
     AgCache *c = NULL;
     long n = 0;
-    if ((rc = open_existing("cache clear", path, &c, &err)) || (rc = ag_cache_clear(c, model, &n, &err))) {
+    if ((rc = ag_cache_open(path, &c, &err)) || (rc = ag_cache_clear(c, model, &n, &err))) {
         ag_cache_close(c);
         return harness_fail(&err);
     }

@@ -22,3 +22,7 @@ add_test(NAME http_e2e_run COMMAND ${CMAKE_CURRENT_LIST_DIR}/e2e_run.sh $<TARGET
 set_tests_properties(http_e2e_run PROPERTIES TIMEOUT 300)
 add_test(NAME http_bench_short COMMAND imagine bench http --requests 128 --latency-ms 20 --json)
 set_tests_properties(http_bench_short PROPERTIES TIMEOUT 120 PASS_REGULAR_EXPRESSION "\"cache_hit_ms\"")
+# Before any run there is no cache file: stats and clear report an empty
+# cache (exit 0) and create nothing.
+add_test(NAME http_cache_absent COMMAND sh -c "$<TARGET_FILE:imagine> cache stats --cache \"$1/absent.db\" && $<TARGET_FILE:imagine> cache stats --json --cache \"$1/absent.db\" && $<TARGET_FILE:imagine> cache clear --cache \"$1/absent.db\" && test ! -e \"$1/absent.db\" && echo created-nothing" sh ${CMAKE_CURRENT_BINARY_DIR})
+set_tests_properties(http_cache_absent PROPERTIES PASS_REGULAR_EXPRESSION "0 answers \\(no cache file yet.*\"entries\": 0.*0 answers deleted.*created-nothing")
