@@ -2,6 +2,7 @@
 #include "query.h"
 
 #include <cJSON.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -96,10 +97,65 @@ static int parse_fields(const cJSON *o, const char *file, int line, TpQuery *q, 
     return 0;
 }
 
+/* End of the JSON string starting at s[i] == '"' (index after the closing
+ * quote), or 0 when it does not end. */
+static size_t string_end(const char *s, size_t i, size_t n) {
+    for (const char *q = s + i + 1; q < s + n; q++) {
+        q = memchr(q, '"', (size_t)(s + n - q));
+        if (!q) return 0;
+        size_t backslashes = 0; /* an odd run of them escapes this quote */
+        while (q - backslashes - 1 > s + i && q[-(ptrdiff_t)backslashes - 1] == '\\') backslashes++;
+        if (backslashes % 2 == 0) return (size_t)(q - s) + 1;
+    }
+    return 0;
+}
+
+/* The span of the string value of a top-level key (outside every string and
+ * nested value), or 0 when the key is absent or its value is not a string. */
+static int top_level_string(const char *s, size_t n, const char *key, size_t *vb, size_t *ve) {
+    size_t klen = strlen(key);
+    int depth = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == '{' || c == '[') depth++;
+        else if (c == '}' || c == ']') depth--;
+        else if (c == '"') {
+            size_t e = string_end(s, i, n);
+            if (!e) return 0;
+            int is_key = depth == 1 && e - i - 2 == klen && !memcmp(s + i + 1, key, klen);
+            size_t j = e;
+            while (j < n && (s[j] == ' ' || s[j] == '\t' || s[j] == '\r' || s[j] == '\n')) j++;
+            if (is_key && j < n && s[j] == ':') {
+                for (j++; j < n && (s[j] == ' ' || s[j] == '\t' || s[j] == '\r' || s[j] == '\n'); j++) {}
+                if (j >= n || s[j] != '"' || !(e = string_end(s, j, n))) return 0;
+                *vb = j, *ve = e;
+                return 1;
+            }
+            i = e - 1;
+        }
+    }
+    return 0;
+}
+
+/* The evaluator reads none of the (long) reference information: it is
+ * parsed as null, and kept in q->json for the methods that want it. */
+static cJSON *parse_without_reference(const char *text) {
+    size_t n = strlen(text), b, e;
+    if (!top_level_string(text, n, "reference_information", &b, &e)) return cJSON_Parse(text);
+    char *copy = malloc(n + 1);
+    if (!copy) return NULL;
+    memcpy(copy, text, b);
+    memcpy(copy + b, "null", 4);
+    memcpy(copy + b + 4, text + e, n - e + 1);
+    cJSON *o = cJSON_Parse(copy);
+    free(copy);
+    return o;
+}
+
 int tp_query_parse(const char *text, const char *file, int line, TpQuery *q, Err *err) {
     memset(q, 0, sizeof *q);
     q->line = line;
-    cJSON *o = cJSON_Parse(text);
+    cJSON *o = parse_without_reference(text);
     if (!cJSON_IsObject(o)) {
         cJSON_Delete(o);
         return err_set(err, IM_IO, "%s:%d: not a JSON object", file, line);
