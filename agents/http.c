@@ -8,9 +8,9 @@
  * thread, each time a wait starts); after the last retry the job ends with an error
  * that names the endpoint and shows the start of the body. The API key is
  * read from the environment for each attempt and lives only in that
- * attempt's header list, freed when it ends. Never exits. */
+ * attempt's header list, freed when it ends. libcurl is loaded on the first
+ * ag_http_open (common/net.h); it is not linked. Never exits. */
 #include <cJSON.h>
-#include <curl/curl.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "model.h"
+#include "net.h"
 
 typedef struct Batch {
     pthread_cond_t cv;
@@ -43,6 +44,7 @@ typedef struct Job {
 
 struct AgHttp {
     const AgModelConfig *cfg; /* the model's, outlives us */
+    const NetCurl *cu;        /* libcurl, loaded by ag_http_open */
     char *url;
     CURLM *multi;
     pthread_mutex_t mu;
@@ -61,7 +63,10 @@ struct AgHttp {
 };
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static void curl_init_once(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
+static void curl_init_once(void) {
+    const NetCurl *cu;
+    if (net_curl_load(&cu, NULL) == IM_OK) cu->global_init(CURL_GLOBAL_DEFAULT);
+}
 
 static double mono(void) {
     struct timespec ts;
@@ -71,19 +76,23 @@ static double mono(void) {
 
 int ag_http_open(const AgModelConfig *cfg, AgHttp **out, Err *err) {
     *out = NULL;
+    const NetCurl *cu;
+    int rc = net_curl_load(&cu, err);
+    if (rc) return err_prefix(err, "model %s", cfg->base_url), rc;
     pthread_once(&curl_once, curl_init_once);
     AgHttp *h = calloc(1, sizeof *h);
     if (!h) return err_set(err, IM_IO, "out of memory");
     h->cfg = cfg;
+    h->cu = cu;
     size_t n = strlen(cfg->base_url) + 32;
     h->url = malloc(n);
     snprintf(h->url, n, "%s/chat/completions", cfg->base_url);
-    h->multi = curl_multi_init();
+    h->multi = cu->multi_init();
     if (!h->multi) {
         free(h->url), free(h);
         return err_set(err, IM_IO, "cannot start libcurl for %s", cfg->base_url);
     }
-    curl_multi_setopt(h->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)cfg->concurrency);
+    cu->multi_setopt(h->multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, (long)cfg->concurrency);
     pthread_mutex_init(&h->mu, NULL);
     h->rng = (unsigned)time(NULL) ^ (unsigned)getpid() ^ (unsigned)(size_t)h;
     *out = h;
@@ -112,7 +121,8 @@ static size_t on_header(char *p, size_t sz, size_t n, void *ud) {
         double s = strtod(v, &end);
         if (end != v) j->retry_after_s = s;
         else {
-            time_t t = curl_getdate(v, NULL);
+            const NetCurl *cu;
+            time_t t = net_curl_load(&cu, NULL) == IM_OK ? cu->getdate(v, NULL) : 0; /* loaded: we run in its callback */
             if (t > 0) j->retry_after_s = difftime(t, time(NULL));
         }
         if (j->retry_after_s < 0) j->retry_after_s = 0;
@@ -121,39 +131,40 @@ static size_t on_header(char *p, size_t sz, size_t n, void *ud) {
 }
 
 static void start_attempt(AgHttp *h, Job *j) {
-    CURL *e = h->n_pool ? h->pool[--h->n_pool] : curl_easy_init();
+    const NetCurl *cu = h->cu;
+    CURL *e = h->n_pool ? h->pool[--h->n_pool] : cu->easy_init();
     j->easy = e;
     j->attempts++;
     buf_reset(&j->rx);
     j->retry_after_s = -1;
     if (j->attempts == 1) j->first_start = mono();
-    j->hdrs = curl_slist_append(NULL, "Content-Type: application/json");
+    j->hdrs = cu->slist_append(NULL, "Content-Type: application/json");
     const char *envname = h->cfg->api_key_env;
     const char *key = envname ? getenv(envname) : NULL;
     if (key && *key) {
         size_t n = strlen(key) + 32;
         char *line = malloc(n);
         snprintf(line, n, "Authorization: Bearer %s", key);
-        j->hdrs = curl_slist_append(j->hdrs, line);
+        j->hdrs = cu->slist_append(j->hdrs, line);
         memset(line, 0, n);
         free(line);
     }
-    curl_easy_setopt(e, CURLOPT_URL, h->url);
-    curl_easy_setopt(e, CURLOPT_POST, 1L);
-    curl_easy_setopt(e, CURLOPT_POSTFIELDS, j->body);
-    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)j->body_len);
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, j->hdrs);
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, j);
-    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(e, CURLOPT_HEADERDATA, j);
-    curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(h->cfg->timeout_s * 1000));
-    curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)fmin(h->cfg->timeout_s * 1000, 30000));
-    curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(e, CURLOPT_PRIVATE, j);
-    curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
-    curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
-    curl_multi_add_handle(h->multi, e);
+    cu->easy_setopt(e, CURLOPT_URL, h->url);
+    cu->easy_setopt(e, CURLOPT_POST, 1L);
+    cu->easy_setopt(e, CURLOPT_POSTFIELDS, j->body);
+    cu->easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)j->body_len);
+    cu->easy_setopt(e, CURLOPT_HTTPHEADER, j->hdrs);
+    cu->easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+    cu->easy_setopt(e, CURLOPT_WRITEDATA, j);
+    cu->easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+    cu->easy_setopt(e, CURLOPT_HEADERDATA, j);
+    cu->easy_setopt(e, CURLOPT_TIMEOUT_MS, (long)(h->cfg->timeout_s * 1000));
+    cu->easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, (long)fmin(h->cfg->timeout_s * 1000, 30000));
+    cu->easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+    cu->easy_setopt(e, CURLOPT_PRIVATE, j);
+    cu->easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+    cu->easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
+    cu->multi_add_handle(h->multi, e);
     h->in_flight++;
     pthread_mutex_lock(&h->mu);
     h->attempts++;
@@ -162,14 +173,15 @@ static void start_attempt(AgHttp *h, Job *j) {
 }
 
 static void end_attempt(AgHttp *h, Job *j) {
-    curl_multi_remove_handle(h->multi, j->easy);
+    const NetCurl *cu = h->cu;
+    cu->multi_remove_handle(h->multi, j->easy);
     if (h->n_pool < (int)(sizeof h->pool / sizeof h->pool[0])) {
-        curl_easy_reset(j->easy);
+        cu->easy_reset(j->easy);
         h->pool[h->n_pool++] = j->easy;
     } else
-        curl_easy_cleanup(j->easy);
+        cu->easy_cleanup(j->easy);
     j->easy = NULL;
-    curl_slist_free_all(j->hdrs); /* the key goes with it */
+    cu->slist_free_all(j->hdrs); /* the key goes with it */
     j->hdrs = NULL;
     h->in_flight--;
 }
@@ -264,14 +276,14 @@ static void job_done(AgHttp *h, Job *j) {
 /* An attempt ended: answer, retry later, or give up. */
 static void finish_attempt(AgHttp *h, Job *j, CURLcode cc) {
     long status = 0;
-    curl_easy_getinfo(j->easy, CURLINFO_RESPONSE_CODE, &status);
+    h->cu->easy_getinfo(j->easy, CURLINFO_RESPONSE_CODE, &status);
     end_attempt(h, j);
     AgChatResponse *r = j->resp;
     r->http_status = (int)status;
     char why[1400], start[400];
     int retry = 0;
     if (cc != CURLE_OK) {
-        snprintf(why, sizeof why, "%s (curl %d)", curl_easy_strerror(cc), (int)cc);
+        snprintf(why, sizeof why, "%s (curl %d)", h->cu->easy_strerror(cc), (int)cc);
         retry = retryable_curl(cc);
     } else if (status == 200) {
         free(r->text), free(r->reasoning), free(r->finish_reason);
@@ -312,7 +324,7 @@ static void finish_attempt(AgHttp *h, Job *j, CURLcode cc) {
         pthread_mutex_unlock(&h->mu);
         if (fn) {
             char what[80];
-            if (cc != CURLE_OK) snprintf(what, sizeof what, "%s", curl_easy_strerror(cc));
+            if (cc != CURLE_OK) snprintf(what, sizeof what, "%s", h->cu->easy_strerror(cc));
             else if (status == 200) snprintf(what, sizeof what, "malformed answer");
             else snprintf(what, sizeof what, "HTTP %ld", status);
             fn(arg, d, what);
@@ -362,13 +374,13 @@ static void *io_loop(void *arg) {
             }
         }
         int running = 0;
-        curl_multi_perform(h->multi, &running);
+        h->cu->multi_perform(h->multi, &running);
         CURLMsg *msg;
         int left;
-        while ((msg = curl_multi_info_read(h->multi, &left))) {
+        while ((msg = h->cu->multi_info_read(h->multi, &left))) {
             if (msg->msg != CURLMSG_DONE) continue;
             Job *j = NULL;
-            curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&j);
+            h->cu->easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&j);
             finish_attempt(h, j, msg->data.result);
         }
         /* sleep until the next retry is due (or activity, or a wakeup) */
@@ -381,7 +393,7 @@ static void *io_loop(void *arg) {
                 if (ms < wait_ms) wait_ms = ms;
             }
         }
-        curl_multi_poll(h->multi, NULL, 0, wait_ms, NULL);
+        h->cu->multi_poll(h->multi, NULL, 0, wait_ms, NULL);
     }
     /* closing: fail whatever is left */
     while (h->waiting) {
@@ -458,7 +470,7 @@ void ag_http_chat_many(AgHttp *h, const AgChatRequest *reqs, const char *todo, i
     while (*tail) tail = &(*tail)->next;
     *tail = list;
     pthread_mutex_unlock(&h->mu);
-    curl_multi_wakeup(h->multi);
+    h->cu->multi_wakeup(h->multi);
     pthread_mutex_lock(&h->mu);
     while (batch.left > 0) pthread_cond_wait(&batch.cv, &h->mu);
     pthread_mutex_unlock(&h->mu);
@@ -485,11 +497,11 @@ void ag_http_close(AgHttp *h) {
     int started = h->started;
     pthread_mutex_unlock(&h->mu);
     if (started) {
-        curl_multi_wakeup(h->multi);
+        h->cu->multi_wakeup(h->multi);
         pthread_join(h->thr, NULL);
     }
-    for (int i = 0; i < h->n_pool; i++) curl_easy_cleanup(h->pool[i]);
-    curl_multi_cleanup(h->multi);
+    for (int i = 0; i < h->n_pool; i++) h->cu->easy_cleanup(h->pool[i]);
+    h->cu->multi_cleanup(h->multi);
     pthread_mutex_destroy(&h->mu);
     free(h->url);
     free(h);

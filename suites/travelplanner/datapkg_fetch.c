@@ -5,8 +5,8 @@
  * Every file is streamed into "PATH.tmp.PID" while its sha256 is computed,
  * and renamed over PATH only when the sha256 matches the manifest; on any
  * failure or cancel the temp file is removed. Never prints: progress goes
- * through the caller's on_file callback. Transfers use libcurl. */
-#include <curl/curl.h>
+ * through the caller's on_file callback. Transfers use libcurl, loaded
+ * when the source is not a directory (common/net.h). */
 #include <errno.h>
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -16,6 +16,7 @@
 
 #include "datapkg.h"
 #include "fsutil.h"
+#include "net.h"
 
 /* ---- the official upstream ---------------------------------------------- */
 
@@ -152,34 +153,37 @@ static int transfer(const Source *src, const char *where, Sink *s, long timeout_
         if (!ok) return err_set(err, IM_IO, "%s: cannot write the copy%s", where, s->mem ? " (too large)" : "");
         return IM_OK;
     }
-    CURL *c = curl_easy_init();
+    const NetCurl *cu;
+    int lrc = net_curl_load(&cu, err); /* loaded by tp_data_fetch: cheap */
+    if (lrc) return lrc;
+    CURL *c = cu->easy_init();
     if (!c) return err_set(err, IM_IO, "%s: cannot start libcurl", where);
     char ebuf[CURL_ERROR_SIZE] = "";
-    curl_easy_setopt(c, CURLOPT_URL, where);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, curl_write);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, s);
-    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, curl_progress);
-    curl_easy_setopt(c, CURLOPT_XFERINFODATA, s);
-    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-    curl_easy_setopt(c, CURLOPT_FAILONERROR, 1L);
-    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
-    curl_easy_setopt(c, CURLOPT_MAXREDIRS, 10L);
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "file,http,https");
-    curl_easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT, timeout_s > 0 ? timeout_s : 600L);
-    curl_easy_setopt(c, CURLOPT_USERAGENT, "imagine-data-fetch/1");
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, ebuf);
-    CURLcode rc = curl_easy_perform(c);
+    cu->easy_setopt(c, CURLOPT_URL, where);
+    cu->easy_setopt(c, CURLOPT_WRITEFUNCTION, curl_write);
+    cu->easy_setopt(c, CURLOPT_WRITEDATA, s);
+    cu->easy_setopt(c, CURLOPT_XFERINFOFUNCTION, curl_progress);
+    cu->easy_setopt(c, CURLOPT_XFERINFODATA, s);
+    cu->easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+    cu->easy_setopt(c, CURLOPT_FAILONERROR, 1L);
+    cu->easy_setopt(c, CURLOPT_FOLLOWLOCATION, 1L);
+    cu->easy_setopt(c, CURLOPT_MAXREDIRS, 10L);
+    cu->easy_setopt(c, CURLOPT_PROTOCOLS_STR, "file,http,https");
+    cu->easy_setopt(c, CURLOPT_REDIR_PROTOCOLS_STR, "http,https");
+    cu->easy_setopt(c, CURLOPT_CONNECTTIMEOUT, 30L);
+    cu->easy_setopt(c, CURLOPT_TIMEOUT, timeout_s > 0 ? timeout_s : 600L);
+    cu->easy_setopt(c, CURLOPT_USERAGENT, "imagine-data-fetch/1");
+    cu->easy_setopt(c, CURLOPT_ERRORBUFFER, ebuf);
+    CURLcode rc = cu->easy_perform(c);
     long status = 0;
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    curl_easy_cleanup(c);
+    cu->easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    cu->easy_cleanup(c);
     if (rc == CURLE_OK) return IM_OK;
     if (s->cancel && *s->cancel) return err_set(err, IM_IO, "%s: interrupted", where);
     *not_found = (rc == CURLE_HTTP_RETURNED_ERROR && (status == 404 || status == 410)) || rc == CURLE_FILE_COULDNT_READ_FILE;
     if (rc == CURLE_WRITE_ERROR && s->bad)
         return err_set(err, IM_IO, "%s: cannot write the copy%s", where, s->mem ? " (too large)" : "");
-    return err_set(err, IM_IO, "%s: %s", where, ebuf[0] ? ebuf : curl_easy_strerror(rc));
+    return err_set(err, IM_IO, "%s: %s", where, ebuf[0] ? ebuf : cu->easy_strerror(rc));
 }
 
 /* ---- one file ------------------------------------------------------------------ */
@@ -308,8 +312,12 @@ int tp_data_fetch(const char *dest, const TpFetchOpts *opts, TpFetchReport *rep,
     Source src;
     int rc = source_open(o.from, &src, err);
     if (rc) return rc;
+    /* libcurl (common/net.h) only for a URL or the upstream; a directory
+     * mirror is copied with stdio */
+    const NetCurl *cu = NULL;
+    if (src.kind != TP_SRC_DIR && (rc = net_curl_load(&cu, err))) return free(src.base), rc;
     if ((rc = fs_mkdirs(dest, err))) return free(src.base), rc;
-    curl_global_init(CURL_GLOBAL_DEFAULT);
+    if (cu) cu->global_init(CURL_GLOBAL_DEFAULT);
     char *readme = NULL;
     TpManifest *m = NULL;
     rc = source_readme(&src, &o, &readme, &m, err);
@@ -335,6 +343,6 @@ int tp_data_fetch(const char *dest, const TpFetchOpts *opts, TpFetchReport *rep,
                      rep->failed, rep->unavailable, o.from ? o.from : "the official upstream");
     tp_manifest_free(m);
     free(readme), free(src.base);
-    curl_global_cleanup();
+    if (cu) cu->global_cleanup();
     return rc;
 }

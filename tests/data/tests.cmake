@@ -5,5 +5,5 @@ foreach(case fetch_file fetch_dir check_corrupt check_missing fetch_corrupt_mirr
   set_tests_properties(data_${case} PROPERTIES SKIP_RETURN_CODE 77 TIMEOUT 120)
 endforeach()
 add_executable(test_manifest ${CMAKE_CURRENT_LIST_DIR}/test_manifest.c)
-target_link_libraries(test_manifest PRIVATE imagine_tp PkgConfig::CURL PkgConfig::CRYPTO)
+target_link_libraries(test_manifest PRIVATE imagine_tp PkgConfig::CRYPTO)
 add_test(NAME data_manifest COMMAND test_manifest)
