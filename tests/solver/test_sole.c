@@ -227,15 +227,22 @@ static void train(const TpDb *db, const char *data) {
     free(qpath), free(rpath), free(refs), tp_queries_free(qs);
 }
 
-static void validation(const TpDb *db, const char *data) {
-    char *qpath = fs_join(data, "queries/validation.jsonl");
+/* DATA/queries/SPLIT.jsonl, or NULL after counting a failure. */
+static TpQuerySet *load_split(const char *data, const char *split) {
+    char rel[64];
+    snprintf(rel, sizeof rel, "queries/%s.jsonl", split);
+    char *path = fs_join(data, rel);
     TpQuerySet *qs = NULL;
     Err err = {0};
-    if (tp_queries_load(qpath, &qs, &err)) {
-        CHECK_MSG(0, "%s", err.msg);
-        free(qpath);
-        return;
-    }
+    if (tp_queries_load(path, &qs, &err)) CHECK_MSG(0, "%s", err.msg);
+    free(path);
+    return qs;
+}
+
+static void validation(const TpDb *db, const char *data) {
+    TpQuerySet *qs = load_split(data, "validation");
+    if (!qs) return;
+    Err err = {0};
     int sole = 0, full = 0;
     for (int i = 0; i < qs->n; i++) {
         const TpQuery *q = &qs->q[i];
@@ -256,7 +263,7 @@ static void validation(const TpDb *db, const char *data) {
         tp_ref_view_free(v);
     }
     printf("validation: %d queries, %d sole-planning plans, %d full-sandbox plans\n", qs->n, sole, full);
-    tp_queries_free(qs), free(qpath);
+    tp_queries_free(qs);
 }
 
 /* The query line with the "Restaurants in CITY" entry cut out of its
@@ -288,14 +295,9 @@ static char *line_without_restaurants(const char *json, const char *city) {
 extern const AgMethod ag_method_solver;
 
 static void method_config(const TpDb *db, const char *data) {
-    char *qpath = fs_join(data, "queries/train.jsonl");
-    TpQuerySet *qs = NULL;
+    TpQuerySet *qs = load_split(data, "train");
+    if (!qs) return;
     Err err = {0};
-    if (tp_queries_load(qpath, &qs, &err)) {
-        CHECK_MSG(0, "%s", err.msg);
-        free(qpath);
-        return;
-    }
     TpQuery q = qs->q[0]; /* a 3-day trip: its one city's restaurants are needed */
     char *cut = line_without_restaurants(q.json, q.dest);
     CHECK_MSG(cut != NULL, "query 1: no 'Restaurants in %s' entry to cut", q.dest);
@@ -319,7 +321,7 @@ static void method_config(const TpDb *db, const char *data) {
         ag_method_solver.fini(&ctx);
     }
     free(cut);
-    tp_queries_free(qs), free(qpath);
+    tp_queries_free(qs);
 }
 
 int main(int argc, char **argv) {
