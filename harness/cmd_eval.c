@@ -76,7 +76,9 @@ static int cmd_eval(int argc, char **argv) {
     TpQuerySet *qs = NULL;
     TpSubmission *sub = NULL;
     TpPlanResult *rs = NULL;
-    rc = tp_queries_load(qpath, &qs, &err);
+    const char *inputs[] = {a.plans, qpath};
+    rc = harness_refuse_input_as_output("eval", "--per-plan", a.per_plan, inputs, 2, &err);
+    if (!rc) rc = tp_queries_load(qpath, &qs, &err);
     if (!rc) rc = tp_submission_read(a.plans, &sub, &err);
     if (!rc) rc = tp_db_open(data, &db, &err);
     if (!rc) {

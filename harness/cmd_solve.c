@@ -92,7 +92,9 @@ static int cmd_solve(int argc, char **argv) {
     char *qpath = harness_query_path(queries, dir, split);
     TpQuerySet *qs = NULL;
     TpDb *db = NULL;
-    rc = tp_queries_load(qpath, &qs, &err);
+    const char *inputs[] = {qpath};
+    rc = harness_refuse_input_as_output("solve", "--out", out, inputs, 1, &err);
+    if (!rc) rc = tp_queries_load(qpath, &qs, &err);
     if (!rc) rc = tp_db_open(dir, &db, &err);
     Buf b;
     buf_init(&b);
