@@ -277,14 +277,21 @@ int tr_adapter_load(const char *dir, TrAdapter *out, Err *err) {
     return rc;
 }
 
-void tr_lora_apply(float *w, int64_t out, int64_t in, const TrAdapterPair *p, double scale) {
-    int64_t r = p->a->shape[0];
+void tr_lora_apply(float *w, int64_t out, int64_t in, const float *a, const float *b, int64_t r, double scale) {
     for (int64_t o = 0; o < out; o++)
         for (int64_t i = 0; i < in; i++) {
             double s = 0;
-            for (int64_t k = 0; k < r; k++) s += (double)st_get(p->b, (size_t)(o * r + k)) * st_get(p->a, (size_t)(k * in + i));
+            for (int64_t k = 0; k < r; k++) s += (double)b[o * r + k] * a[k * in + i];
             w[o * in + i] = (float)((double)w[o * in + i] + scale * s);
         }
+}
+
+static float *to_f32(const StTensor *t) {
+    size_t n = t->nbytes / st_dtype_size(t->dtype);
+    float *f = malloc(sizeof *f * (n ? n : 1));
+    if (!f) abort();
+    for (size_t i = 0; i < n; i++) f[i] = st_get(t, i);
+    return f;
 }
 
 static void split_path(const char *path, char *parent, char *leaf, size_t cap) {
@@ -318,10 +325,7 @@ int tr_lora_merge(const char *base_dir, const char *adapter_dir, const char *out
             rc = err_set(err, IM_IO, "%s: tensor %s has %d dimensions (at most 2 expected)", base_dir, t->name, t->ndim);
             break;
         }
-        size_t cnt = t->nbytes / st_dtype_size(t->dtype);
-        vals[i] = malloc(sizeof **vals * (cnt ? cnt : 1));
-        if (!vals[i]) abort();
-        for (size_t k = 0; k < cnt; k++) vals[i][k] = st_get(t, k);
+        vals[i] = to_f32(t);
         for (int p = 0; p < ad.n; p++) {
             if (strcmp(ad.pair[p].base, t->name)) continue;
             if (t->ndim != 2 || ad.pair[p].a->shape[1] != t->shape[1] || ad.pair[p].b->shape[0] != t->shape[0]) {
@@ -329,7 +333,9 @@ int tr_lora_merge(const char *base_dir, const char *adapter_dir, const char *out
                              (long long)t->shape[0], (long long)(t->ndim > 1 ? t->shape[1] : 1));
                 break;
             }
-            tr_lora_apply(vals[i], t->shape[0], t->shape[1], &ad.pair[p], ad.scale);
+            float *a = to_f32(ad.pair[p].a), *b = to_f32(ad.pair[p].b);
+            tr_lora_apply(vals[i], t->shape[0], t->shape[1], a, b, ad.r, ad.scale);
+            free(a), free(b);
             used++;
         }
         to[i] = (TrTensorOut){t->name, t->dtype, t->ndim, {t->shape[0], t->shape[1]}, vals[i]};

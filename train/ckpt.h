@@ -78,8 +78,8 @@ typedef struct TrAdapter {
 
 int tr_adapter_load(const char *dir, TrAdapter *out, Err *err);
 void tr_adapter_free(TrAdapter *a);
-/* W += scale * B @ A for a [out, in] weight in fp32. */
-void tr_lora_apply(float *w, int64_t out, int64_t in, const TrAdapterPair *p, double scale);
+/* W += scale * B @ A for a [out, in] weight, A [r, in], B [out, r], fp32. */
+void tr_lora_apply(float *w, int64_t out, int64_t in, const float *a, const float *b, int64_t r, double scale);
 
 /* `imagine model merge`: base + adapter -> a model folder in base's dtype. */
 int tr_lora_merge(const char *base_dir, const char *adapter_dir, const char *out, Err *err);

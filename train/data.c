@@ -210,14 +210,14 @@ int tr_batch_pack(const TrData *d, const int *order, int n_order, int *at, int b
     b->n = rows, b->n_seq = k - *at;
     b->tok = malloc(sizeof *b->tok * (size_t)rows), b->pos = malloc(sizeof *b->pos * (size_t)rows);
     b->tgt = malloc(sizeof *b->tgt * (size_t)rows), b->w = malloc(sizeof *b->w * (size_t)rows);
-    b->seq_start = malloc(sizeof *b->seq_start * (size_t)(b->n_seq + 1));
-    if (!b->tok || !b->pos || !b->tgt || !b->w || !b->seq_start) abort();
+    b->seg = malloc(sizeof *b->seg * (size_t)rows), b->seq_start = malloc(sizeof *b->seq_start * (size_t)(b->n_seq + 1));
+    if (!b->tok || !b->pos || !b->tgt || !b->w || !b->seg || !b->seq_start) abort();
     int r = 0;
     for (int q = 0; q < b->n_seq; q++) {
         const TrSample *s = &d->s[order[*at + q]];
         b->seq_start[q] = r;
         for (int i = 0; i < s->n; i++, r++) {
-            b->tok[r] = s->ids[i], b->pos[r] = i;
+            b->tok[r] = s->ids[i], b->pos[r] = i, b->seg[r] = q;
             int t = i + 1 < s->n && s->mask[i + 1];
             b->tgt[r] = t ? s->ids[i + 1] : -1, b->w[r] = t ? 1.0f : 0.0f;
             b->n_target += t;
@@ -234,6 +234,6 @@ void tr_batch_scale(TrBatch *b, float s) {
 
 void tr_batch_free(TrBatch *b) {
     if (!b) return;
-    free(b->tok), free(b->pos), free(b->tgt), free(b->w), free(b->seq_start);
+    free(b->tok), free(b->pos), free(b->tgt), free(b->w), free(b->seg), free(b->seq_start);
     memset(b, 0, sizeof *b);
 }

@@ -49,10 +49,11 @@ void tr_data_free(TrData *d);
 /* A packed micro-batch: n rows (tokens) from n_seq samples laid end to end.
  * Row i holds tok[i] at position pos[i] of its sample; tgt[i] is the token
  * it must predict (-1: none), with weight w[i] (0 when tgt is -1).
- * seq_start[k] is the first row of sample k (n_seq + 1 entries). */
+ * seq_start[k] is the first row of sample k (n_seq + 1 entries); seg[i]
+ * is the sample of row i (attention stays within a sample). */
 typedef struct TrBatch {
     int n, n_seq;
-    int *tok, *pos, *tgt, *seq_start;
+    int *tok, *pos, *tgt, *seg, *seq_start;
     float *w;
     long long n_target;
 } TrBatch;

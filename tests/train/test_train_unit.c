@@ -1,9 +1,8 @@
 /* test_train_unit.c: the trainer's parts that need no forward pass: SFT
  * samples (template, loss mask on assistant tokens, prompt-completion
  * forms, over-long samples counted and left out, errors with the line),
- * packing, the epoch order, AdamW / schedules / clipping against values
- * worked by hand, the optimizer state round trip (bit-identical), the
- * checkpoint folders (atomic commit, latest, never into the input model),
+ * packing, the epoch order, schedules and clipping against values worked
+ * by hand, the checkpoint folders (atomic commit, latest, never into the input model),
  * and the PEFT adapter layout and merge (W + alpha/r B A).
  * Usage: test_train_unit DATA_DIR TMP_DIR */
 #include <math.h>
@@ -87,6 +86,7 @@ static void test_data(const ModelFiles *mf, const char *tmp) {
     CHECK(tr_batch_pack(&d, ident, 4, &at, budget, &b, &err) == 0);
     CHECK(at == 2 && b.n_seq == 2 && b.n == budget && b.seq_start[1] == d.s[0].n);
     CHECK(b.pos[d.s[0].n] == 0 && b.pos[d.s[0].n - 1] == d.s[0].n - 1);
+    CHECK(b.seg[0] == 0 && b.seg[d.s[0].n - 1] == 0 && b.seg[d.s[0].n] == 1 && b.seg[b.n - 1] == 1);
     CHECK(b.tgt[d.s[0].n - 1] == -1 && b.w[d.s[0].n - 1] == 0); /* last row of sample 0 predicts nothing */
     CHECK(b.n_target == d.s[0].n_target + d.s[1].n_target);
     tr_batch_scale(&b, 0.5f);
@@ -128,45 +128,10 @@ static void test_optim(const char *tmp) {
     CHECK(tr_lr_at(&o, 9) == 1e-3);
     CHECK(tr_schedule_parse("cosine") == TR_SCHED_COSINE && tr_schedule_parse("exp") == -1);
 
-    float g0[2] = {3, 4}, g1[1] = {12};
-    float *gs[2] = {g0, g1};
-    size_t ns[2] = {2, 1};
-    CHECK(tr_grad_norm(gs, ns, 2) == 13.0);
     CHECK(fabs(tr_clip_scale(&o, 13.0) - 1.0 / (13.0 + 1e-6)) < 1e-15 && tr_clip_scale(&o, 0.5) == 1.0);
-
-    /* one AdamW step by hand: m = 0.1 g, v = 0.001 g^2, bias-corrected
-     * m/(1-0.9) = g, v/(1-0.999) = g^2, so p -= lr*wd*p + lr*g/(|g|+eps) */
-    TrOpt opt;
-    tr_opt_init(&opt, &o);
-    float w0[2] = {1.0f, -2.0f}, w1[1] = {0.5f};
-    tr_opt_add(&opt, "a.weight", w0, 2, 1);
-    tr_opt_add(&opt, "n.weight", w1, 1, 0);
-    tr_opt_update(&opt, 0, g0, 0.5, 1e-2);
-    tr_opt_update(&opt, 1, g1, 0.5, 1e-2);
-    tr_opt_tick(&opt);
-    double e0 = 1.0 - 1e-2 * 0.1 * 1.0 - 1e-2 * 1.5 / (1.5 + 1e-8);
-    double e1 = 0.5 - 1e-2 * 6.0 / (6.0 + 1e-8);
-    CHECK_MSG(fabs(opt.p[0].master[0] - e0) < 1e-6, "%.9g vs %.9g", opt.p[0].master[0], e0);
-    CHECK_MSG(fabs(opt.p[1].master[0] - e1) < 1e-6, "%.9g vs %.9g", opt.p[1].master[0], e1); /* no decay on norms */
-    CHECK(opt.t == 1);
-    /* the state file round-trips bit for bit */
-    char *path = fs_join(tmp, "opt.safetensors");
-    Err err = {0};
-    CHECK(tr_opt_save(&opt, path, &err) == 0);
-    TrOpt back;
-    tr_opt_init(&back, &o);
-    float z[2] = {0, 0};
-    tr_opt_add(&back, "a.weight", z, 2, 1);
-    tr_opt_add(&back, "n.weight", z, 1, 0);
-    CHECK_MSG(tr_opt_load(&back, path, &err) == 0, "%s", err.msg);
-    CHECK(back.t == 1 && !memcmp(back.p[0].master, opt.p[0].master, 8) && !memcmp(back.p[0].v, opt.p[0].v, 8) &&
-          !memcmp(back.p[1].m, opt.p[1].m, 4));
-    TrOpt other;
-    tr_opt_init(&other, &o);
-    tr_opt_add(&other, "b.weight", z, 2, 1);
-    CHECK(tr_opt_load(&other, path, &err) == IM_IO && strstr(err.msg, "master.b.weight"));
-    tr_opt_free(&other), tr_opt_free(&back), tr_opt_free(&opt);
-    free(path);
+    o.clip = 0;
+    CHECK(tr_clip_scale(&o, 1e9) == 1.0);
+    (void)tmp;
 }
 
 static void test_ckpt(const char *model_dir, const char *tmp) {
