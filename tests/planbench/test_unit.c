@@ -57,6 +57,7 @@ static void validator(void) {
     CHECK(pb_problem_parse(d, goal_now, "p2.pddl", &p2, &err) == IM_OK);
     pb_validate(d, p2, "", &v);
     CHECK(v.valid == 1);
+    pb_problem_free(p2);
     /* the simulator exposes the state after each step */
     PbSim s;
     pb_sim_init(&s, d, p);
