@@ -18,8 +18,8 @@
  * Ownership: every string of a SolverResult is malloc'd and owned by it
  * (solver_result_free accepts a zeroed result). Both functions are pure
  * functions of the database and the query; thread-safe. */
-#ifndef AG_SOLVER_H
-#define AG_SOLVER_H
+#ifndef TP_SOLVER_H
+#define TP_SOLVER_H
 
 #include "db.h"
 #include "err.h"
