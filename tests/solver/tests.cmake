@@ -1,7 +1,7 @@
 # Reference information, exact solver and greedy baseline (issue 5).
-# The solver's sources are compiled into the tests directly, so that these
-# tests do not depend on the rest of agents/ (model backends, ...).
-set(SOLVER_SRC ${CMAKE_SOURCE_DIR}/agents/solver.c ${CMAKE_SOURCE_DIR}/agents/greedy.c)
+# The solver and the greedy baseline are part of the suite (imagine_tp), so
+# these tests do not depend on agents/ (model backends, ...).
+set(SOLVER_SRC)
 add_executable(test_solver ${CMAKE_SOURCE_DIR}/tests/solver/test_solver.c ${CMAKE_SOURCE_DIR}/tests/solver/strict.c ${SOLVER_SRC})
 target_include_directories(test_solver PRIVATE ${CMAKE_SOURCE_DIR}/agents ${CMAKE_SOURCE_DIR}/tests/solver)
 target_link_libraries(test_solver PRIVATE imagine_tp imagine_common)
@@ -18,7 +18,7 @@ add_test(NAME solver_solve_eval_train
 # The greedy baseline reproduces the paper's validation row where it is
 # decided by the plans' form: delivery 100 %, commonsense macro 0 %, final
 # pass 0 % (docs/greedy.md).
-add_executable(test_greedy ${CMAKE_SOURCE_DIR}/tests/solver/test_greedy.c ${CMAKE_SOURCE_DIR}/agents/greedy.c)
+add_executable(test_greedy ${CMAKE_SOURCE_DIR}/tests/solver/test_greedy.c)
 target_include_directories(test_greedy PRIVATE ${CMAKE_SOURCE_DIR}/agents)
 target_link_libraries(test_greedy PRIVATE imagine_tp imagine_common)
 add_test(NAME solver_greedy_validation COMMAND test_greedy ${IMAGINE_TEST_DATA})
