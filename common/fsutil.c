@@ -154,6 +154,17 @@ int fs_write_atomic(const char *path, const char *data, size_t len, Err *err) {
     return fs_out_commit(&o, err);
 }
 
+int fs_text_check(const char *path, const char *text, size_t len, Err *err) {
+    const char *nul = memchr(text, 0, len);
+    if (!nul) return IM_OK;
+    long line = 1;
+    const char *bol = text;
+    for (const char *p = text; p < nul; p++)
+        if (*p == '\n') line++, bol = p + 1;
+    return err_set(err, IM_IO, "%s:%ld: a NUL byte at column %ld: not a text file (is it truncated or corrupted?)", path,
+                   line, (long)(nul - bol) + 1);
+}
+
 int fs_same_file(const char *a, const char *b) {
     struct stat sa, sb;
     return a && b && stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;

@@ -31,6 +31,11 @@ int fs_out_begin(const char *path, FsOut *o, Err *err);
 int fs_out_commit(FsOut *o, Err *err);
 void fs_out_abort(FsOut *o);
 
+/* IM_IO "PATH:LINE: a NUL byte at column C ..." when the len bytes of a
+ * text file read with fs_read_file hold a NUL byte (C strings would stop
+ * there and silently drop the rest). */
+int fs_text_check(const char *path, const char *text, size_t len, Err *err);
+
 /* 1 when both paths exist and name the same file (device and inode). */
 int fs_same_file(const char *a, const char *b);
 int fs_exists(const char *path);

@@ -66,6 +66,9 @@ static int cmd_eval(int argc, char **argv) {
     if (rc < 0) return IM_OK;
     if (rc) return harness_fail(&err);
     if (!a.plans) return err_set(&err, IM_USAGE, "imagine eval: --plans FILE is required"), harness_fail(&err);
+    if (a.format && strcmp(a.format, "official"))
+        return err_set(&err, IM_USAGE, "imagine eval: --format %s: the only format is 'official' (--json for JSON)", a.format),
+               harness_fail(&err);
     if (!a.split && !a.queries)
         return err_set(&err, IM_USAGE, "imagine eval: give --split S or --queries FILE"), harness_fail(&err);
     if (a.split && strcmp(a.split, "train") && strcmp(a.split, "validation") && strcmp(a.split, "test"))

@@ -124,6 +124,54 @@ cache_foreign) # item 9: a file that is not an imagine cache is refused, unchang
     reasoning TEXT, finish_reason TEXT, tokens_in INTEGER, tokens_out INTEGER, latency_ms REAL);"
   expect_rc 0 "cache stats on an older cache" "$imagine" cache stats --cache old.db
   ;;
+input_nul) # item 10: a NUL byte is an error naming the file and line, not the end of the file
+  { head -n 1 "$data/queries/train.jsonl" | tr -d '\n'; printf '\0\n'; tail -n +2 "$data/queries/train.jsonl"; } > q.jsonl
+  expect_rc 3 "eval, NUL in the query file" "$imagine" eval --queries q.jsonl --data "$data" --plans "$plans"
+  err_has "q.jsonl:1: a NUL byte" "eval, NUL in the query file"
+  grep -q "Rate" out.txt && fail "eval printed rates for a file with a NUL byte"
+  expect_rc 3 "run, NUL in the query file" "$imagine" run --method plans --plans "$plans" --queries q.jsonl --split train \
+    --data "$data" --store s.db --name nul
+  err_has "q.jsonl:1: a NUL byte" "run, NUL in the query file"
+  if [ -e s.db ]; then [ "$("$imagine" runs --store s.db --json | jq length)" = 0 ] || fail "run stored a run from a file with a NUL byte"; fi
+  { head -n 3 "$plans"; printf '{"idx": 4\0}\n'; tail -n +5 "$plans"; } > p.jsonl
+  expect_rc 3 "eval, NUL in the plan file" "${ev[@]}" --plans p.jsonl
+  err_has "p.jsonl:4: a NUL byte at column 10" "eval, NUL in the plan file"
+  ;;
+truncated_csv) # item 10: a database CSV cut off inside its last row is an error naming file and line
+  mkdir -p d && cp -r "$data/database" "$data/queries" d/ && chmod -R u+w d
+  f=d/database/restaurants/clean_restaurant_2022.csv
+  size=$(wc -c < "$f")
+  truncate -s $((size - 2)) "$f"
+  lines=$(wc -l < "$f")
+  expect_rc 3 "eval on a truncated CSV" "$imagine" eval --split train --data d --plans "$plans"
+  err_has "clean_restaurant_2022.csv:$((lines + 1)): the last line has no end of line" "truncated CSV"
+  printf 'a\0b\n' >> "$f"
+  expect_rc 3 "eval on a CSV with a NUL byte" "$imagine" eval --split train --data d --plans "$plans"
+  err_has "clean_restaurant_2022.csv:$((lines + 1)): a NUL byte" "CSV with a NUL byte"
+  ;;
+cli_values) # item 12: values out of range are usage errors naming the value and the range
+  check_usage() { # check_usage VALUE-IN-MESSAGE CMD...
+    local want=$1; shift
+    expect_rc 2 "imagine ${*:1:2} ... $want" "$@"
+    grep -q -- "$want" err.txt || { fail "'$*': stderr lacks '$want'"; sed 's/^/  | /' err.txt | head -3; }
+  }
+  check_usage "--format xml" "${ev[@]}" --plans "$plans" --format xml
+  check_usage "--limit 0 is out of range: expected a whole number from 1 to" \
+    "$imagine" run --method solver --split train --data "$data" --store s.db --limit 0
+  [ -e s.db ] && fail "a refused run created the store"
+  for t in inf 0 -1 nan -inf 1e9; do
+    check_usage "--timeout $t is out of range: expected a number from 0.001 to 86400" \
+      "$imagine" solve --split train --data "$data" --out o.jsonl --timeout "$t"
+  done
+  [ -e o.jsonl ] && fail "a refused solve wrote its output"
+  for r in 100000000 1e8 0 -5 3000000000 99999999999999999999; do
+    check_usage "--resamples $r is out of range: expected a whole number from 1 to 1000000" \
+      "$imagine" table a --store s.db --resamples "$r"
+  done
+  check_usage "--timeout 0 is out of range" "$imagine" data fetch --data d --timeout 0
+  [ -e d ] && fail "a refused data fetch created its folder"
+  expect_rc 0 "solve --timeout 0.5" "$imagine" solve --split train --data "$data" --out o.jsonl --timeout 0.5 --method greedy
+  ;;
 *) echo "unknown case $case_"; exit 2 ;;
 esac
 [ "$fails" = 0 ] && echo "ok: $case_" || { echo "$fails failure(s) in $case_"; exit 1; }
