@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "buf.h"
+#include "cost.h"
 #include "evaluate.h"
 #include "pyre.h"
 
@@ -99,25 +100,8 @@ typedef struct Problem {
 
 /* ---- options of one query ---------------------------------------------- */
 
-static double rooms(int people, double occ) { return ceil(people * 1.0 / occ); }
-
 static int rule_ok(const TpQuery *q, const TpAccommodation *a) {
-    if (q->house_rule) {
-        static const char *const rules[5][2] = {{"smoking", "No smoking"}, {"parties", "No parties"},
-                                                {"children under 10", "No children under 10"},
-                                                {"visitors", "No visitors"}, {"pets", "No pets"}};
-        for (int k = 0; k < 5; k++)
-            if (!strcmp(q->house_rule, rules[k][0]) && strstr(a->house_rules, rules[k][1])) return 0;
-    }
-    if (q->room_type) {
-        const char *w = q->room_type, *t = a->room_type;
-        if ((!strcmp(w, "not shared room") && !strcmp(t, "Shared room")) ||
-            (!strcmp(w, "shared room") && strcmp(t, "Shared room")) ||
-            (!strcmp(w, "private room") && strcmp(t, "Private room")) ||
-            (!strcmp(w, "entire room") && strcmp(t, "Entire home/apt")))
-            return 0;
-    }
-    return 1;
+    return tp_house_rule_ok(q->house_rule, a->house_rules) && tp_room_type_ok(q->room_type, a->room_type);
 }
 
 /* A name the evaluator resolves to this very row: the first row of the
@@ -146,7 +130,7 @@ static void city_stays(Problem *p, City *c) {
         int r = l->idx[i];
         const TpAccommodation *a = &p->db->acc[r];
         if (a->maximum_occupancy <= 0 || !resolves_to_self(a->name, l, acc_name, p->db, r, 1)) continue;
-        double unit = a->price * rooms(p->people, a->maximum_occupancy);
+        double unit = tp_cost_stay(a->price, p->people, a->maximum_occupancy);
         int ok = rule_ok(p->q, a);
         for (int n = 1; n < MAXDAYS; n++) {
             if (a->minimum_nights > n) continue;
@@ -164,7 +148,7 @@ static void city_restaurants(Problem *p, City *c) {
         const TpRestaurant *x = &p->db->rest[r];
         if (!resolves_to_self(x->name, l, rest_name, p->db, r, 0)) continue; /* also drops repeated names */
         Option *o = &c->rest[c->n_rest++];
-        o->row = r, o->cost = x->average_cost * p->people, o->mask = 0;
+        o->row = r, o->cost = tp_cost_meal(x->average_cost, p->people), o->mask = 0;
         for (int k = 0; k < p->K; k++)
             if (strstr(x->cuisines, p->q->cuisine[k])) o->mask |= 1u << k;
     }
@@ -298,9 +282,9 @@ static void build_legs(Problem *p) {
             double taxi = INF, drive = INF;
             const TpDistance *dr = NULL;
             if (tp_db_distance_cost(p->db, p->node_name[a], p->node_name[b], 't', &unit))
-                taxi = (double)unit * ceil(p->people / 4.0);
+                taxi = tp_cost_ground((double)unit, p->people, 't');
             if (tp_db_distance_cost(p->db, p->node_name[a], p->node_name[b], 's', &unit))
-                drive = (double)unit * ceil(p->people / 5.0);
+                drive = tp_cost_ground((double)unit, p->people, 's');
             if (taxi < INF || drive < INF) {
                 char key[1100];
                 snprintf(key, sizeof key, "%s\x1f%s", p->node_name[a], p->node_name[b]);
@@ -329,7 +313,7 @@ static void build_legs(Problem *p) {
         if (a < 0 || b < 0 || d < 0 || a == b) continue;
         int first = tp_db_find_flight(p->db, f->number, NULL, NULL);
         double price = f->price > p->db->flight[first].price ? f->price : p->db->flight[first].price;
-        LegOpt o = {price * p->people, 'F', i, 0, 0, 0};
+        LegOpt o = {tp_cost_flight(price, p->people), 'F', i, 0, 0, 0};
         flight_slots(hhmm(f->dep_time), hhmm(f->arr_time), &o.na, &o.nb);
         add_opt(&leg_at(p, 0, a, b)[d], o);
     }
