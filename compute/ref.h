@@ -1,9 +1,10 @@
 /* ref.h: the plain-C reference forward of Qwen3 and Llama (the test
- * oracle). One sequence, one token at a time, float everywhere; weights are
- * converted to F32 at creation. Slow and obvious on purpose.
+ * oracle), one token at a time as a decoder feeds it. It is the model-level
+ * reference of model_ref.h (one implementation) run over the tokens seen so
+ * far: slow and obvious on purpose.
  *
- * The RefModel owns its float copies and KV cache; it borrows nothing after
- * ref_create returns. */
+ * The RefModel owns its float copies of the weights and its token history;
+ * it borrows nothing after ref_create returns. */
 #ifndef IMAGINE_REF_H
 #define IMAGINE_REF_H
 

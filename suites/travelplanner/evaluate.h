@@ -49,6 +49,14 @@ int tp_check_by_key(const char *key, int *is_hard);
 /* Evaluates the value of a submission line's "plan" key (NULL when the key
  * is missing). line is the 1-based line in the submission, for messages. */
 void tp_eval_plan(const TpDb *db, const TpQuery *q, const cJSON *plan, int line, TpPlanResult *out);
+/* The same; ungated != 0 runs the hard checks even when Complete
+ * Information or Within Sandbox failed (the official code skips them; the
+ * reward may not: reward.h). hard_evaluated is then 1. */
+void tp_eval_plan_ex(const TpDb *db, const TpQuery *q, const cJSON *plan, int line, int ungated, TpPlanResult *out);
+/* Python's json.loads keeps the last of duplicate keys at the position of
+ * the first; cJSON keeps all of them. Normalises v (recursively) to the
+ * dict Python would read. */
+void tp_json_dedupe(cJSON *v);
 /* Evaluates one submission line's text (a JSON object with "plan"). */
 void tp_eval_line(const TpDb *db, const TpQuery *q, const char *text, int line, TpPlanResult *out);
 void tp_plan_result_free(TpPlanResult *r);

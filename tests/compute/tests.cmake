@@ -1,6 +1,6 @@
 # Compute tests: safetensors, config, tokenizer, chat templates, model init,
 # the reference forward and the Vulkan path (lavapipe in CI).
-set(COMPUTE_TESTS safetensors tokenizer model vulkan)
+set(COMPUTE_TESTS safetensors tokenizer model vulkan ops_ref)
 foreach(t ${COMPUTE_TESTS})
   add_executable(test_compute_${t} ${CMAKE_CURRENT_LIST_DIR}/test_${t}.c)
   target_link_libraries(test_compute_${t} PRIVATE imagine_compute)
@@ -10,6 +10,7 @@ add_test(NAME compute_safetensors COMMAND test_compute_safetensors)
 add_test(NAME compute_tokenizer COMMAND test_compute_tokenizer ${IMAGINE_TEST_DATA})
 add_test(NAME compute_model COMMAND test_compute_model ${IMAGINE_TEST_DATA})
 add_test(NAME compute_vulkan COMMAND test_compute_vulkan ${IMAGINE_TEST_DATA})
+add_test(NAME compute_ops_ref COMMAND test_compute_ops_ref)
 add_test(NAME compute_serve COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/test_serve.sh $<TARGET_FILE:imagine> ${IMAGINE_TEST_DATA})
 # Same ids as Hugging Face's tokenizers.js; skipped when its node module is
 # absent (npm install --prefix tests/compute/js @huggingface/tokenizers@0.2.0,
@@ -24,3 +25,9 @@ target_include_directories(test_compute_tokjs PRIVATE ${CMAKE_CURRENT_LIST_DIR})
 target_compile_definitions(test_compute_tokjs PRIVATE SRC_DIR="${CMAKE_CURRENT_LIST_DIR}")
 add_test(NAME compute_tokenizer_tokjs COMMAND test_compute_tokjs ${IMAGINE_TEST_DATA} ${IMAGINE_NODE_MODULES})
 set_tests_properties(compute_tokenizer_tokjs PROPERTIES SKIP_RETURN_CODE 77)
+# The C reference (forward, every gradient, AdamW) against an independent
+# PyTorch CPU model (Debian python3-torch) on tiny Qwen3 and Llama folders.
+add_executable(test_compute_train_dump ${CMAKE_CURRENT_LIST_DIR}/train_dump.c)
+target_link_libraries(test_compute_train_dump PRIVATE imagine_compute)
+add_test(NAME compute_torch_ref COMMAND /usr/bin/python3 ${CMAKE_CURRENT_LIST_DIR}/torch_check.py
+  $<TARGET_FILE:imagine> $<TARGET_FILE:test_compute_train_dump> ${IMAGINE_TEST_DATA})

@@ -1,0 +1,150 @@
+/* train_model.c: the TrainModel API over its devices. The CPU device is
+ * the reference model (model_ref.c); the Vulkan device is not built yet and
+ * is refused with an error saying so. */
+#include "train_model.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "model_ref.h"
+
+struct TrainModel {
+    TmDevice device;
+    Mref *ref; /* TM_CPU */
+};
+
+int tm_lora_targets_parse(const char *s, unsigned *out, Err *err) {
+    static const char *const names[] = {"q", "k", "v", "o", "gate", "up", "down"};
+    unsigned set = 0;
+    const char *p = s;
+    while (p && *p) {
+        size_t len = strcspn(p, ",");
+        int found = -1;
+        for (int i = 0; i < 7; i++)
+            if (strlen(names[i]) == len && !strncmp(p, names[i], len)) found = i;
+        if (found < 0)
+            return err_set(err, IM_USAGE, "--lora-targets: unknown target '%.*s' (q, k, v, o, gate, up, down expected)", (int)len, p);
+        set |= 1u << found;
+        p += len + (p[len] == ',');
+    }
+    if (!set) return err_set(err, IM_USAGE, "--lora-targets: empty (q, k, v, o, gate, up, down expected)");
+    *out = set;
+    return IM_OK;
+}
+
+int tm_device_parse(const char *s, TmDevice *out, Err *err) {
+    if (!strcmp(s, "cpu")) *out = TM_CPU;
+    else if (!strcmp(s, "vulkan")) *out = TM_VULKAN;
+    else return err_set(err, IM_USAGE, "--device %s: cpu or vulkan expected", s);
+    return IM_OK;
+}
+
+int tm_create(const ModelFiles *m, const TmOptions *o, TrainModel **out, Err *err) {
+    *out = NULL;
+    if (o->lora_rank < 0) return err_set(err, IM_USAGE, "--lora %d: a rank >= 1 expected (0 = full fine-tuning)", o->lora_rank);
+    if (o->device != TM_CPU)
+        return err_set(err, IM_USAGE, "train device vulkan: not implemented yet (use --device cpu)");
+    TrainModel *tm = calloc(1, sizeof *tm);
+    if (!tm) return err_set(err, IM_IO, "out of memory");
+    tm->device = o->device;
+    int rc = mref_create(m, o, 1, &tm->ref, err);
+    if (rc) {
+        free(tm);
+        return rc;
+    }
+    *out = tm;
+    return IM_OK;
+}
+
+void tm_destroy(TrainModel *tm) {
+    if (!tm) return;
+    mref_destroy(tm->ref);
+    free(tm);
+}
+
+const ModelConfig *tm_config(const TrainModel *tm) { return mref_config(tm->ref); }
+int tm_tensor_count(const TrainModel *tm) { return mref_tensor_count(tm->ref); }
+const TmTensor *tm_tensor(const TrainModel *tm, int i) { return mref_tensor(tm->ref, i); }
+
+int tm_tensor_find(const TrainModel *tm, const char *name) {
+    for (int i = 0; i < tm_tensor_count(tm); i++)
+        if (!strcmp(tm_tensor(tm, i)->name, name)) return i;
+    return -1;
+}
+
+static float *data(TrainModel *tm, int i, TmWhat what, Err *err) {
+    if (i < 0 || i >= tm_tensor_count(tm)) {
+        err_set(err, IM_USAGE, "tensor index %d outside 0..%d", i, tm_tensor_count(tm) - 1);
+        return NULL;
+    }
+    float *p = mref_data(tm->ref, i, what);
+    if (!p) err_set(err, IM_USAGE, "tensor %s is not trainable: it has no gradient, master weights or moments", tm_tensor(tm, i)->name);
+    return p;
+}
+
+int tm_get(TrainModel *tm, int i, TmWhat what, float *dst, Err *err) {
+    float *p = data(tm, i, what, err);
+    if (!p) return IM_USAGE;
+    memcpy(dst, p, sizeof(float) * tm_tensor(tm, i)->n);
+    return IM_OK;
+}
+
+int tm_set(TrainModel *tm, int i, TmWhat what, const float *src, Err *err) {
+    float *p = data(tm, i, what, err);
+    if (!p) return IM_USAGE;
+    size_t n = tm_tensor(tm, i)->n;
+    memcpy(p, src, sizeof(float) * n);
+    if (what == TM_PARAM) {
+        opr_round(p, n, tm_tensor(tm, i)->dtype);
+        float *master = mref_data(tm->ref, i, TM_MASTER);
+        if (master) memcpy(master, src, sizeof(float) * n);
+    }
+    if (what == TM_MASTER) mref_master_changed(tm->ref, i);
+    return IM_OK;
+}
+
+int tm_forward(TrainModel *tm, const TmBatch *b, double *loss, float *logp, Err *err) {
+    return mref_forward(tm->ref, b, loss, logp, err);
+}
+
+int tm_forward_backward(TrainModel *tm, const TmBatch *b, double *loss, float *logp, Err *err) {
+    int rc = mref_forward(tm->ref, b, loss, logp, err);
+    return rc ? rc : mref_backward(tm->ref, b, err);
+}
+
+int tm_logits(TrainModel *tm, float *dst, Err *err) {
+    int n = mref_n_act(tm->ref);
+    if (!n) return err_set(err, IM_USAGE, "logits: no forward has run");
+    memcpy(dst, mref_logits(tm->ref), sizeof(float) * (size_t)n * (size_t)tm_config(tm)->vocab);
+    return IM_OK;
+}
+
+void tm_zero_grads(TrainModel *tm) {
+    for (int i = 0; i < tm_tensor_count(tm); i++) {
+        float *g = mref_data(tm->ref, i, TM_GRAD);
+        if (g) memset(g, 0, sizeof(float) * tm_tensor(tm, i)->n);
+    }
+}
+
+double tm_grad_norm(TrainModel *tm) {
+    double s = 0;
+    for (int i = 0; i < tm_tensor_count(tm); i++) {
+        const float *g = mref_data(tm->ref, i, TM_GRAD);
+        if (g) s += opr_sumsq(g, tm_tensor(tm, i)->n);
+    }
+    return sqrt(s);
+}
+
+int tm_adamw(TrainModel *tm, const OprAdamW *h, int step, float grad_scale, Err *err) {
+    if (step < 1) return err_set(err, IM_USAGE, "AdamW step %d: steps count from 1", step);
+    for (int i = 0; i < tm_tensor_count(tm); i++) {
+        const TmTensor *t = tm_tensor(tm, i);
+        if (!t->trainable) continue;
+        Mref *r = tm->ref;
+        opr_adamw(mref_data(r, i, TM_MASTER), mref_data(r, i, TM_ADAM_M), mref_data(r, i, TM_ADAM_V), mref_data(r, i, TM_GRAD), t->n, h,
+                  step, grad_scale, NULL, t->dtype);
+        mref_master_changed(r, i);
+    }
+    return IM_OK;
+}

@@ -1,0 +1,12 @@
+# The IMAGINE method (issue 15): the sample format, the reward and its
+# server, the query generator, the MAS, exports and the pipeline.
+add_executable(test_think ${CMAKE_CURRENT_LIST_DIR}/test_think.c)
+target_link_libraries(test_think PRIVATE imagine_common)
+add_test(NAME imagine_think COMMAND test_think)
+# The reward on a fixture per branch (CLI), then the same answers through
+# `imagine reward serve` with a plain HTTP client, and its 400s.
+add_test(NAME imagine_reward COMMAND python3 ${CMAKE_CURRENT_LIST_DIR}/reward_check.py $<TARGET_FILE:imagine>
+         ${IMAGINE_TEST_DATA} ${CMAKE_CURRENT_BINARY_DIR})
+set_tests_properties(imagine_reward PROPERTIES TIMEOUT 120)
+add_test(NAME imagine_bench_reward_short COMMAND imagine bench reward --seconds 0.5 --data ${IMAGINE_TEST_DATA})
+set_tests_properties(imagine_bench_reward_short PROPERTIES TIMEOUT 60 PASS_REGULAR_EXPRESSION "through HTTP: +[1-9][0-9]* responses/s.*0 non-200")
