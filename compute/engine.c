@@ -113,7 +113,7 @@ static void take(Engine *e, GenReq *r, const float *lg) {
         ti.logprob = sample_logprob(lg, c->vocab, id, ti.ntop, ti.top_id, ti.top_lp);
     }
     if (!r->ignore_eos && model_is_eos(e->mf, id)) {
-        r->done = 1, r->finish = "stop";
+        r->done = 1, r->finish = "stop", r->eos_id = id, r->eos_logprob = ti.logprob;
         after_token(r, NULL);
         return;
     }
@@ -158,7 +158,7 @@ int engine_run(Engine *e, GenReq **reqs, int n, Err *err) {
         GenReq *r = reqs[i];
         buf_init(&r->text);
         buf_append(&r->text, "", 0);
-        r->toks = NULL, r->n_gen = 0, r->finish = NULL, r->done = 0, r->emitted = 0, r->seq = i;
+        r->toks = NULL, r->n_gen = 0, r->finish = NULL, r->done = 0, r->emitted = 0, r->seq = i, r->eos_id = -1;
         r->rng = r->seed * 0x9E3779B97F4A7C15ull + 0x1234567ull;
         if (r->max_tokens <= 0) {
             r->done = 1, r->finish = "length";

@@ -68,6 +68,8 @@ struct GenReq {
     TokInfo *toks;
     int n_gen;
     const char *finish; /* "stop", "length" or "cancelled" */
+    int eos_id;         /* the end token that stopped it (not in text or toks), else -1 */
+    float eos_logprob;  /* its log-probability (with logprobs) */
     /* state */
     int seq, pos, last, done;
     uint64_t rng;

@@ -246,6 +246,21 @@ int st_open(const char *dir, StModel **out, Err *err) {
     return IM_OK;
 }
 
+int st_open_file(const char *path, StModel **out, Err *err) {
+    *out = NULL;
+    StModel *m = calloc(1, sizeof *m);
+    if (!m) return err_set(err, IM_IO, "out of memory");
+    StMap *map = NULL;
+    int rc = map_file(m, path, &map, err);
+    if (!rc) rc = parse_file(m, map, err);
+    if (rc) {
+        st_close(m);
+        return rc;
+    }
+    *out = m;
+    return IM_OK;
+}
+
 int st_write(const char *path, const StTensor *ts, int n, Err *err) {
     Buf h;
     buf_init(&h);

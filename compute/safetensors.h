@@ -29,6 +29,8 @@ typedef struct StTensor {
 typedef struct StModel StModel;
 
 int st_open(const char *dir, StModel **out, Err *err);
+/* Maps one safetensors file (an adapter, an optimizer state). */
+int st_open_file(const char *path, StModel **out, Err *err);
 void st_close(StModel *m);
 int st_count(const StModel *m);
 const StTensor *st_at(const StModel *m, int i);

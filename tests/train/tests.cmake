@@ -1,0 +1,6 @@
+# tests/train: the trainer (issue 14). test_train_unit needs no forward
+# pass (data, packing, AdamW, checkpoints, PEFT layout and merge).
+add_executable(test_train_unit ${CMAKE_CURRENT_LIST_DIR}/test_train_unit.c)
+target_link_libraries(test_train_unit PRIVATE imagine_train)
+target_include_directories(test_train_unit PRIVATE ${CMAKE_CURRENT_LIST_DIR}/..)
+add_test(NAME train_unit COMMAND test_train_unit ${IMAGINE_TEST_DATA} ${CMAKE_CURRENT_BINARY_DIR}/train_unit_tmp)
