@@ -773,22 +773,28 @@ int solver_solve(const TpDb *db, const TpQuery *q, const SolverOptions *opt, Sol
 int solver_reference(const TpDb *db, const TpQuery *q, TpRef **out, Err *err) {
     SolverResult r;
     int rc = solver_solve(db, q, NULL, &r, err);
-    if (rc == IM_OK && r.status == SOLVER_FEASIBLE) {
+    if (rc == IM_OK) rc = solver_reference_from(db, q, &r, out, err);
+    solver_result_free(&r);
+    return rc;
+}
+
+int solver_reference_from(const TpDb *db, const TpQuery *q, const SolverResult *r, TpRef **out, Err *err) {
+    int rc;
+    if (r->status == SOLVER_FEASIBLE) {
         TpRefLeg legs[MAXN + 1];
-        for (int k = 0; k <= r.n_route; k++) {
-            legs[k].from = k == 0 ? q->org : r.route[k - 1];
-            legs[k].to = k == r.n_route ? q->org : r.route[k];
-            legs[k].date = q->date[r.travel_day[k] - 1];
+        for (int k = 0; k <= r->n_route; k++) {
+            legs[k].from = k == 0 ? q->org : r->route[k - 1];
+            legs[k].to = k == r->n_route ? q->org : r->route[k];
+            legs[k].date = q->date[r->travel_day[k] - 1];
         }
-        rc = tp_ref_build(db, (const char *const *)r.route, r.n_route, legs, r.n_route + 1, out, err);
-    } else if (rc == IM_OK) {
+        rc = tp_ref_build(db, (const char *const *)r->route, r->n_route, legs, r->n_route + 1, out, err);
+    } else {
         const char *cand[MAXC];
         int nc = solver_candidates(db, q, cand, MAXC);
         int n = q->visiting_city_number < nc ? q->visiting_city_number : nc;
         rc = n > 0 ? tp_ref_for_route(db, q, cand, n, out, err)
                    : err_set(err, IM_IO, "reference: query %d: no candidate city for %s", q->idx, q->dest);
     }
-    solver_result_free(&r);
     return rc;
 }
 

@@ -64,6 +64,8 @@ int solver_candidates(const TpDb *db, const TpQuery *q, const char **out, int ma
  * solver's plan when it finds one, else the first visiting_city_number
  * candidates with the official travel days (docs/solver.md). */
 int solver_reference(const TpDb *db, const TpQuery *q, TpRef **out, Err *err);
+/* The same from a result of solver_solve on q (any status). */
+int solver_reference_from(const TpDb *db, const TpQuery *q, const SolverResult *r, TpRef **out, Err *err);
 
 /* Sole planning: the view of a query's reference information. The query
  * line's `reference_information` (train) when it has one, else the
