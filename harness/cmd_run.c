@@ -15,9 +15,9 @@
 #include "run.h"
 #include "verbs.h"
 
-#ifndef IMAGINE_GIT_REV
-#define IMAGINE_GIT_REV "unknown"
-#endif
+/* git_rev.c, written at build time by cmake/GitRev.cmake */
+extern const char imagine_git_rev[];
+#define IMAGINE_GIT_REV imagine_git_rev
 
 static char *abs_path(const char *p) {
     char buf[PATH_MAX];

@@ -172,6 +172,27 @@ cli_values) # item 12: values out of range are usage errors naming the value and
   [ -e d ] && fail "a refused data fetch created its folder"
   expect_rc 0 "solve --timeout 0.5" "$imagine" solve --split train --data "$data" --out o.jsonl --timeout 0.5 --method greedy
   ;;
+git_rev) # item 18: the revision is read at build time, and a run records the one the binary was built with
+  script=$GITREV_SCRIPT
+  mkdir repo && git -C repo init -q && git -C repo config user.email t@t && git -C repo config user.name t
+  echo a > repo/f && git -C repo add f && git -C repo commit -qm one
+  gen() { "$CMAKE" -DSRC=repo -DOUT=rev.c -P "$script" || fail "GitRev.cmake failed"; sed -n 's/.*"\(.*\)".*/\1/p' rev.c; }
+  r1=$(gen); h1=$(git -C repo rev-parse --short=12 HEAD)
+  [ "$r1" = "$h1" ] || fail "revision $r1, want $h1"
+  m1=$(stat -c %Y.%y rev.c); sleep 1.1
+  [ "$(gen)" = "$h1" ] && [ "$(stat -c %Y.%y rev.c)" = "$m1" ] || fail "an unchanged revision rewrote rev.c (forces a rebuild)"
+  echo b > repo/f
+  [ "$(gen)" = "$h1-dirty" ] || fail "a changed tree is not -dirty"
+  git -C repo commit -qam two; h2=$(git -C repo rev-parse --short=12 HEAD)
+  [ "$(gen)" = "$h2" ] || fail "after a new commit: $(cat rev.c), want $h2"
+  rm -rf repo/.git
+  [ "$(gen)" = unknown ] || fail "outside git: $(cat rev.c), want unknown"
+  # the binary records what its build read (git_rev.c beside it)
+  built=$(sed -n 's/.*"\(.*\)".*/\1/p' "$(dirname "$imagine")/git_rev.c")
+  expect_rc 0 "a run" "$imagine" run --method plans --plans "$plans" --split train --data "$data" --store s.db --name a --limit 1
+  got=$("$imagine" show a --store s.db --json | jq -r .git_rev)
+  [ -n "$built" ] && [ "$got" = "$built" ] || fail "the run records '$got', the build read '$built'"
+  ;;
 *) echo "unknown case $case_"; exit 2 ;;
 esac
 [ "$fails" = 0 ] && echo "ok: $case_" || { echo "$fails failure(s) in $case_"; exit 1; }

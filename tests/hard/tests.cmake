@@ -11,3 +11,7 @@ foreach(case out_special out_is_input fsync_dir stdout_full cache_foreign input_
                    $<TARGET_FILE:fsync_spy>)
   set_tests_properties(hard_${case} PROPERTIES TIMEOUT 120)
 endforeach()
+add_test(NAME hard_git_rev
+         COMMAND ${CMAKE_CURRENT_LIST_DIR}/hard_test.sh git_rev $<TARGET_FILE:imagine> ${IMAGINE_TEST_DATA})
+set_tests_properties(hard_git_rev PROPERTIES TIMEOUT 60 ENVIRONMENT
+                     "CMAKE=${CMAKE_COMMAND};GITREV_SCRIPT=${CMAKE_SOURCE_DIR}/cmake/GitRev.cmake")
