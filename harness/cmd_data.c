@@ -32,14 +32,10 @@ static int cmd_data_check(int argc, char **argv) {
         return err_set(&err, IM_IO, "data check: %s is not a folder — run `imagine data fetch --data %s` or pass --data DIR",
                        dir, dir),
                harness_fail(&err);
+    /* the checksums built into imagine: a README travels with the files and
+     * could have been changed with them */
     TpManifest *m = NULL;
-    char *readme = fs_join(dir, "README.md");
-    if (fs_exists(readme)) rc = tp_manifest_load(dir, &m, &err);
-    else {
-        fprintf(stderr, "imagine: data check: %s has no README.md; checking against the built-in checksum list\n", dir);
-        rc = tp_manifest_builtin(&m, &err);
-    }
-    free(readme);
+    rc = tp_manifest_builtin(&m, &err);
     if (rc) return harness_fail(&err);
     TpFileCheck *st = calloc((size_t)m->n, sizeof *st);
     int bad = tp_data_verify(dir, m, st), n_missing = 0, n_changed = 0;
@@ -65,12 +61,12 @@ static int cmd_data_check(int argc, char **argv) {
     }
     if (bad) {
         err_set(&err, IM_IO,
-                "data check: %d of %d files in %s do not match %s (%d missing, %d changed or unreadable) — "
-                "run `imagine data fetch --data %s --from MIRROR`",
-                bad, m->n, dir, m->source, n_missing, n_changed, dir);
+                "data check: %d of %d files in %s do not match the sha256 checksums built into imagine (%d missing, %d "
+                "changed or unreadable) — run `imagine data fetch --data %s --from MIRROR`",
+                bad, m->n, dir, n_missing, n_changed, dir);
         rc = harness_fail(&err);
     } else {
-        printf("%d files match the sha256 checksums of %s\n", m->n, m->source);
+        printf("%d files match the sha256 checksums built into imagine\n", m->n);
     }
     free(st);
     tp_manifest_free(m);
@@ -121,8 +117,9 @@ static int cmd_data_fetch(int argc, char **argv) {
     rc = tp_data_fetch(dir, &o, &rep, &err);
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
-    printf("%d fetched, %d up to date, %d failed, %d not available; checksums from %s\n", rep.fetched, rep.up_to_date,
-           rep.failed, rep.unavailable, rep.manifest_from_source ? "the source's README.md" : "the built-in list");
+    printf("%d fetched, %d up to date, %d failed, %d not available; verified against the built-in checksum list%s\n",
+           rep.fetched, rep.up_to_date, rep.failed, rep.unavailable,
+           rep.manifest_from_source ? " (the source's README.md copied)" : "");
     if (rc && rep.unavailable && !from)
         fprintf(stderr,
                 "imagine: the official upstream holds the database files only; queries, the flights subset and the train "

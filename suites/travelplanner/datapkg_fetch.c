@@ -306,6 +306,18 @@ static int source_readme(const Source *src, const TpFetchOpts *o, char **text, T
     return rc;
 }
 
+/* 1 when a lists exactly b's files with b's digests. */
+static int manifest_same(const TpManifest *a, const TpManifest *b) {
+    if (!a || !b || a->n != b->n) return 0;
+    for (int i = 0; i < b->n; i++) {
+        int found = 0;
+        for (int k = 0; k < a->n && !found; k++)
+            found = !strcmp(a->e[k].path, b->e[i].path) && !strcmp(a->e[k].sha256, b->e[i].sha256);
+        if (!found) return 0;
+    }
+    return 1;
+}
+
 int tp_data_fetch(const char *dest, const TpFetchOpts *opts, TpFetchReport *rep, Err *err) {
     memset(rep, 0, sizeof *rep);
     TpFetchOpts o = *opts;
@@ -319,9 +331,19 @@ int tp_data_fetch(const char *dest, const TpFetchOpts *opts, TpFetchReport *rep,
     if ((rc = fs_mkdirs(dest, err))) return free(src.base), rc;
     if (cu) cu->global_init(CURL_GLOBAL_DEFAULT);
     char *readme = NULL;
-    TpManifest *m = NULL;
-    rc = source_readme(&src, &o, &readme, &m, err);
-    if (!rc && !m) rc = tp_manifest_builtin(&m, err);
+    TpManifest *m = NULL, *listed = NULL;
+    rc = source_readme(&src, &o, &readme, &listed, err);
+    /* Files are verified against the checksums built into imagine, never
+     * against the list that travels with them (a tampered file would come
+     * with a matching README); the source's README is kept only when it
+     * lists exactly those checksums. */
+    if (!rc) rc = tp_manifest_builtin(&m, err);
+    if (!rc && readme && !manifest_same(listed, m)) {
+        emit(&o, "README.md", "not copied", "its checksum list differs from the one built into imagine", 0);
+        free(readme);
+        readme = NULL;
+    }
+    tp_manifest_free(listed);
     rep->manifest_from_source = readme != NULL;
     int bad = 0;
     for (int i = 0; !rc && i < m->n; i++) {

@@ -73,8 +73,26 @@ fetch_no_readme) # a mirror without README.md: the built-in checksum list
   mirror "$tmp/mirror"
   rm "$tmp/mirror/README.md"
   expect_rc 0 "$imagine" data fetch --data "$tmp/out" --from "file://$tmp/mirror"
-  grep -q "the built-in list" "$tmp/out.txt" || fail "built-in list not used"
+  grep -q "verified against the built-in checksum list$" "$tmp/out.txt" || fail "built-in list not used"
   expect_rc 0 "$imagine" data check --data "$tmp/out" ;;
+tampered_readme) # item 11 of issue 13: a changed file with a README that matches it is still caught
+  mirror "$tmp/mirror"
+  tf=queries/train.jsonl
+  printf 'X' | dd of="$tmp/mirror/$tf" bs=1 seek=10 conv=notrunc 2>/dev/null
+  new=$(sha256sum "$tmp/mirror/$tf" | cut -c1-64)
+  old=$(sha256sum "$data/$tf" | cut -c1-64)
+  chmod u+w "$tmp/mirror/README.md"; sed -i "s/$old/$new/" "$tmp/mirror/README.md"
+  grep -q "$new  $tf" "$tmp/mirror/README.md" || fail "test setup: README not changed"
+  expect_rc 3 "$imagine" data fetch --data "$tmp/out" --from "file://$tmp/mirror"
+  grep -q "^FAILED      $tf: .*sha256 $new, expected $old" "$tmp/out.txt" || fail "the tampered file was not refused"
+  grep -q "^not copied  README.md" "$tmp/out.txt" || fail "the tampered README was copied"
+  [ ! -e "$tmp/out/$tf" ] || fail "the tampered file was written"
+  cmp -s "$tmp/out/README.md" "$tmp/mirror/README.md" && fail "the tampered README was written"
+  # data check on a folder whose README was changed with the file
+  mirror "$tmp/copy"; chmod -R u+w "$tmp/copy"
+  cp "$tmp/mirror/$tf" "$tmp/copy/$tf"; cp "$tmp/mirror/README.md" "$tmp/copy/README.md"
+  expect_rc 3 "$imagine" data check --data "$tmp/copy" --quiet
+  grep -q "^CHANGED   $tf (sha256 $new, expected $old)" "$tmp/out.txt" || fail "data check trusted the README" ;;
 fetch_usage)
   expect_rc 2 "$imagine" data fetch --data "$tmp/out" --from "ftp://example.org/x"
   expect_rc 2 "$imagine" data fetch --data "$tmp/out" --from "$tmp/not-a-dir"

@@ -193,6 +193,43 @@ git_rev) # item 18: the revision is read at build time, and a run records the on
   got=$("$imagine" show a --store s.db --json | jq -r .git_rev)
   [ -n "$built" ] && [ "$got" = "$built" ] || fail "the run records '$got', the build read '$built'"
   ;;
+store_race) # item 13: concurrent first runs on one store; runs started at once with one name
+  for round in 1 2 3 4; do
+    rm -f r.db r.db-*
+    for i in 1 2 3 4; do
+      "$imagine" run --method solver --split train --limit 2 --data "$data" --store r.db --name "n$i" > /dev/null 2> "err$i.txt" &
+    done
+    rcs=""; for j in 1 2 3 4; do wait -n; rcs="$rcs$?"; done
+    [ "$rcs" = 0000 ] || { fail "round $round: concurrent first runs exited $rcs"; cat err?.txt | sed 's/^/  | /' | head -5; }
+    [ "$("$imagine" runs --store r.db --json | jq length)" = 4 ] || fail "round $round: want 4 runs"
+  done
+  rm -f r.db r.db-*
+  for i in 1 2 3 4; do
+    "$imagine" run --method solver --split train --limit 2 --data "$data" --store r.db --name same > /dev/null 2> "err$i.txt" &
+  done
+  rcs=""; for j in 1 2 3 4; do wait -n; rcs="$rcs$?"; done
+  [ "$(echo "$rcs" | grep -o 0 | wc -l)" = 1 ] && [ "$(echo "$rcs" | grep -o 2 | wc -l)" = 3 ] ||
+    fail "four runs named 'same' at once exited $rcs, want one 0 and three 2"
+  grep -l "a run named 'same' already exists" err?.txt | wc -l | grep -qx 3 || fail "the refused runs do not say the name is taken"
+  grep -q "UNIQUE constraint" err?.txt && fail "a raw UNIQUE constraint error"
+  [ "$("$imagine" runs --store r.db --json | jq length)" = 1 ] || fail "want exactly 1 run named same"
+  ;;
+no_junk_run) # item 14: what would fail after the run is created is checked before
+  spec="openai:http://127.0.0.1:9/v1#m"
+  expect_rc 0 "setup run" "$imagine" run --method plans --plans "$plans" --split train --limit 2 --data "$data" --store s.db --name a
+  runs() { "$imagine" runs --store s.db --json | jq length; }
+  expect_rc 2 "--model bogus:xyz" "$imagine" run --method direct --model bogus:xyz --split train --data "$data" --store s.db
+  err_has "--model" "--model bogus:xyz"
+  [ "$(runs)" = 1 ] || fail "--model bogus:xyz left a run behind"
+  printf 'garbage\n' > garbage
+  expect_rc 3 "--cache garbage" "$imagine" run --method direct --model "$spec" --cache garbage --split train --data "$data" --store s.db
+  err_has "not an imagine cache" "--cache garbage"
+  [ "$(runs)" = 1 ] || fail "--cache garbage left a run behind"
+  cp s.db s.keep
+  expect_rc 2 "--cache = --store" "$imagine" run --method direct --model "$spec" --cache s.db --split train --data "$data" --store s.db
+  [ "$(runs)" = 1 ] || fail "--cache STORE left a run behind"
+  "$imagine" show a --store s.db > /dev/null || fail "the store is damaged"
+  ;;
 *) echo "unknown case $case_"; exit 2 ;;
 esac
 [ "$fails" = 0 ] && echo "ok: $case_" || { echo "$fails failure(s) in $case_"; exit 1; }
