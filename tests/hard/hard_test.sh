@@ -230,6 +230,29 @@ no_junk_run) # item 14: what would fail after the run is created is checked befo
   [ "$(runs)" = 1 ] || fail "--cache STORE left a run behind"
   "$imagine" show a --store s.db > /dev/null || fail "the store is damaged"
   ;;
+report_nothing_delivered) # item 16: a report over runs with no delivered plan shows their zeros
+  jq -c '.plan = null' "$plans" > none.jsonl
+  expect_rc 0 "all failed" "$imagine" run --method plans --plans none.jsonl --split train --data "$data" --store s.db --name none --limit 3
+  IMAGINE_FAULT=error-item:1,error-item:2,error-item:3 "$imagine" run --method plans --plans "$plans" --split train \
+    --data "$data" --store s.db --name errs --limit 3 > /dev/null 2>&1
+  [ "$("$imagine" show errs --store s.db --json | jq .states.error)" = 3 ] || fail "setup: want 3 items in error"
+  for runs in "none" "errs" "none errs"; do
+    # shellcheck disable=SC2086
+    expect_rc 0 "report $runs" "$imagine" report $runs --store s.db --data "$data" --out "r.html"
+    grep -q "No check ran in any of these runs" r.html || fail "report $runs: no note where the per-check plot would be"
+    grep -q "<svg" r.html || fail "report $runs: the other plots are missing"
+  done
+  expect_rc 0 "report none (PDF)" "$imagine" report none errs --store s.db --data "$data" --out r.pdf
+  head -c 5 r.pdf | grep -q '%PDF-' || fail "no PDF"
+  # with a run that delivered plans, the per-check plot is drawn
+  expect_rc 0 "a delivered run" "$imagine" run --method plans --plans "$plans" --split train --data "$data" --store s.db --name ok --limit 3
+  expect_rc 0 "report none ok" "$imagine" report none ok --store s.db --data "$data" --out r.html
+  grep -q "none: no check ran (no plan was delivered), so they are not in the per-check plot" r.html ||
+    fail "report none ok: the run left out of the per-check plot is not named"
+  [ "$(grep -c "<svg" r.html)" -ge 4 ] || fail "report none ok: plots missing"
+  expect_rc 0 "report ok" "$imagine" report ok --store s.db --data "$data" --out r.html
+  grep -q "no check ran" r.html && fail "the note appears although checks ran"
+  ;;
 *) echo "unknown case $case_"; exit 2 ;;
 esac
 [ "$fails" = 0 ] && echo "ok: $case_" || { echo "$fails failure(s) in $case_"; exit 1; }
