@@ -76,7 +76,7 @@ static int cmd_generate(int argc, char **argv) {
         {"--model", CLI_STR, &model, "DIR", "a Hugging Face model folder (Qwen3 or Llama)"},
         {"--prompt", CLI_STR, &prompt, "TEXT", "the user message (or the raw text with --raw)"},
         {"--messages", CLI_STR, &messages, "FILE", "chat messages: JSON [{\"role\", \"content\"}, ...]"},
-        {"--raw", CLI_FLAG, &raw, NULL, "send the prompt as is, without the chat template"},
+        {"--raw", CLI_FLAG, &raw, NULL, "send the prompt without the chat template (with the tokenizer's BOS, as /v1/completions)"},
         {"--think", CLI_FLAG, &think, NULL, "Qwen3: leave thinking on (default: an empty <think> block)"},
         {"--max-tokens", CLI_INT, &max_tokens, "N", "at most N new tokens (default 256)"},
         {"--temperature", CLI_FLOAT, &temperature, "T", "0 = greedy (default 0)"},
@@ -103,7 +103,7 @@ static int cmd_generate(int argc, char **argv) {
     EngineOpts eo = {.device = device, .max_seqs = 1, .max_ctx = (int)ctx, .max_rows = 64};
     if ((rc = engine_open(model, &eo, &e, &err))) return harness_fail(&err);
     int *ids = NULL, n = 0;
-    if (raw) rc = engine_encode_raw(e, prompt, &ids, &n, &err);
+    if (raw) rc = tok_encode_special(e->mf->tok, prompt, strlen(prompt), 1, 0, &ids, &n, &err); /* as /v1/completions: Llama 3 gets its BOS */
     else if (prompt) {
         ChatMsg m = {"user", prompt, 0};
         rc = engine_encode_chat(e, &m, 1, think, &ids, &n, &err);
