@@ -14,6 +14,7 @@
 #include "fsutil.h"
 #include "solver.h"
 #include "verbs.h"
+#include "pb_verbs.h"
 
 static double now_ms(void) {
     struct timespec ts;
@@ -71,6 +72,7 @@ static int solve_one(const TpDb *db, const TpQuery *q, double timeout, int sole,
 }
 
 static int cmd_solve(int argc, char **argv) {
+    if (pb_suite_requested(argc, argv)) return pb_verb_solve(argc, argv);
     const char *split = NULL, *queries = NULL, *method = "solver", *out = NULL, *data = NULL;
     double timeout = 10;
     int sole = 0;
@@ -157,6 +159,7 @@ static int final_pass(const TpDb *db, const TpQuery *q, const char *plan_json) {
 }
 
 static int cmd_bench_solve(int argc, char **argv) {
+    if (pb_suite_requested(argc, argv)) return pb_verb_bench_solve(argc, argv);
     const char *data = NULL;
     double timeout = 10;
     int sole = 0;
