@@ -90,13 +90,15 @@ static void on_file(void *ctx, const TpFetchEvent *ev) {
 }
 
 static int cmd_data_fetch(int argc, char **argv) {
-    const char *data_flag = NULL, *from = NULL;
+    const char *data_flag = NULL, *from = NULL, *upstream_mirror = NULL;
     long timeout = 600;
     const CliOpt opts[] = {
         {"--data", CLI_STR, &data_flag, "DIR", "where to put the data (default: $IMAGINE_DATA, else ~/.local/share/imagine/travelplanner)"},
         {"--from", CLI_STR, &from, "URL|DIR",
          "a mirror with the package layout: a folder, or a file://, http:// or https:// base "
          "(default: the official upstream, which holds only the database files; see docs/data.md)"},
+        {"--upstream-mirror", CLI_STR, &upstream_mirror, "URL",
+         "without --from: the official sources through a mirror in their own layout (URL/HOST/PATH for https://HOST/PATH)"},
         {"--timeout", CLI_INT_IN, &(CliIntIn){&timeout, 1, 86400}, "S", "seconds per file (default 600)"},
         {0}};
     Err err = {0};
@@ -111,12 +113,13 @@ static int cmd_data_fetch(int argc, char **argv) {
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
-    TpFetchOpts o = {from, on_file, NULL, &fetch_cancel, timeout};
+    TpFetchOpts o = {from, on_file, NULL, &fetch_cancel, timeout, upstream_mirror};
     TpFetchReport rep;
     printf("fetching the TravelPlanner data into %s from %s\n", dir, from ? from : "the official upstream (GitHub OSU-NLP-Group/TravelPlanner)");
     rc = tp_data_fetch(dir, &o, &rep, &err);
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
+    if (rep.unverified) printf("%d converted file(s) not covered by the built-in checksums (docs/data.md)\n", rep.unverified);
     printf("%d fetched, %d up to date, %d failed, %d not available; verified against the built-in checksum list%s\n",
            rep.fetched, rep.up_to_date, rep.failed, rep.unavailable,
            rep.manifest_from_source ? " (the source's README.md copied)" : "");

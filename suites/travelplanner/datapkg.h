@@ -75,10 +75,15 @@ typedef struct TpFetchOpts {
     void *ctx;
     volatile sig_atomic_t *cancel; /* when set non-zero, transfers stop and temp files are removed */
     long timeout_s;                /* per file; 0: 600 */
+    /* Without `from`: a mirror of the official sources in their own layout,
+     * BASE/HOST/PATH standing for https://HOST/PATH (offline copies, tests);
+     * NULL: the sources themselves. */
+    const char *upstream_mirror;
 } TpFetchOpts;
 
 typedef struct TpFetchReport {
     int fetched, up_to_date, failed, unavailable;
+    int unverified; /* of fetched: converted files the built-in checksums do not cover */
     int manifest_from_source; /* 1: the source's README.md (listing the built-in checksums) was copied */
 } TpFetchReport;
 
