@@ -44,6 +44,17 @@ void ag_llm_fini(AgContext *ctx);
 int ag_llm_call(AgContext *ctx, const char *role, const AgMessage *msgs, int n, AgResult *res, char **text,
                 char **reasoning);
 
+/* The same with an explicit model (the multi-agent system has one per
+ * role). Thread-safe as the model is: results must differ per thread. */
+int ag_llm_call_model(AgModel *model, const char *role, const AgMessage *msgs, int n, AgResult *res, char **text,
+                      char **reasoning);
+
+/* The Reasoner's prompt of the `mas` method for q (agents/prompts/
+ * mas_reasoner.txt with the query's reference_information, else the
+ * reference built on the solver's route): the prompt of
+ * every exported IMAGINE sample. Appends to out. */
+int ag_mas_reasoner_prompt(const AgContext *ctx, const TpQuery *q, Buf *out, Err *err);
+
 /* The reference information text of q: the query's own
  * `reference_information` field when present, else built from the sandbox
  * (suites/travelplanner/reference.h) for a city destination. IM_FAIL with
