@@ -290,7 +290,7 @@ static int run_reasoner(AgContext *ctx, Mas *m, Trace *t, AgResult *res, Err *er
         if (rc) return rc;
         log_programmatic(res, "reasoner", "programmatic:solver", q->json, t0);
         if (r.status != SOLVER_FEASIBLE) {
-            ag_result_fail(res, r.status == SOLVER_TIMEOUT ? AG_ERROR : AG_FAILED, "the solver Reasoner: %s",
+            ag_result_fail(res, r.timed_out ? AG_ERROR : AG_FAILED, "the solver Reasoner: %s",
                            r.reason ? r.reason : "no plan");
             solver_result_free(&r);
             return IM_OK;
@@ -391,7 +391,7 @@ static int run_reflector(AgContext *ctx, Mas *m, Trace *t, AgResult *res, char *
             t->solver_plan = r.plan_json, r.plan_json = NULL;
             if (!t->solver_plan) {
                 log_programmatic(res, "reflector", "programmatic:solver", t->plan, t0);
-                ag_result_fail(res, r.status == SOLVER_TIMEOUT ? AG_ERROR : AG_FAILED, "the solver Reflector: %s",
+                ag_result_fail(res, r.timed_out ? AG_ERROR : AG_FAILED, "the solver Reflector: %s",
                                r.reason ? r.reason : "no plan");
                 solver_result_free(&r);
                 return IM_OK;
