@@ -37,7 +37,7 @@
 #include "llm.h"
 #include "parse.h"
 #include "prompts.h"
-#include "reference.h"
+#include "refview.h"
 #include "solver.h"
 #include "teacher.h"
 #include "think.h"
@@ -233,32 +233,9 @@ static int render(const char *prompt, const char *const *names, const char *cons
     return ag_prompt_render(prompt, names, values, n, b, err);
 }
 
-/* The reference information every role is shown: the query's own
- * reference_information when it has one, else the one reference builder
- * on the solver's route (solver_reference): exactly what the programmatic
- * roles plan from (solver_sole_view). */
-static int mas_reference(const AgContext *ctx, const TpQuery *q, char **out, Err *err) {
-    *out = NULL;
-    cJSON *o = q->json ? cJSON_Parse(q->json) : NULL;
-    const cJSON *ri = cJSON_GetObjectItemCaseSensitive(o, "reference_information");
-    if (cJSON_IsString(ri) && ri->valuestring[0]) *out = strdup(ri->valuestring);
-    cJSON_Delete(o);
-    if (*out) return IM_OK;
-    if (!ctx->db) return err_set(err, IM_IO, "query %d: no reference information and no database to build it", q->idx);
-    TpRef *ref = NULL;
-    int rc = solver_reference(ctx->db, q, &ref, err);
-    if (rc) return err_prefix(err, "query %d: reference information", q->idx);
-    Buf b;
-    buf_init(&b);
-    tp_ref_text(ctx->db, ref, &b);
-    tp_ref_free(ref);
-    *out = buf_take(&b);
-    return IM_OK;
-}
-
 int ag_mas_reasoner_prompt(const AgContext *ctx, const TpQuery *q, Buf *out, Err *err) {
     char *ref = NULL;
-    int rc = mas_reference(ctx, q, &ref, err);
+    int rc = ag_llm_reference(ctx, q, &ref, err);
     if (rc) return rc;
     const char *names[] = {"reference", "query"}, *values[] = {ref, q->query};
     rc = ag_prompt_render("mas_reasoner", names, values, 2, out, err);
@@ -266,12 +243,12 @@ int ag_mas_reasoner_prompt(const AgContext *ctx, const TpQuery *q, Buf *out, Err
     return rc;
 }
 
-/* The solver over what the prompt shows: the query's reference
- * information (solver_sole_view), so a programmatic trace names only
- * places the Reasoner's prompt lists. */
-static int solve_sole(const AgContext *ctx, const TpQuery *q, SolverResult *r, Err *err) {
+/* The solver over exactly the reference information the prompts show
+ * (ag_llm_reference, read back as a view), so a programmatic trace names
+ * only places the Reasoner's prompt lists. */
+static int solve_sole(const AgContext *ctx, const TpQuery *q, const char *reference, SolverResult *r, Err *err) {
     TpRefView *view = NULL;
-    int rc = solver_sole_view(ctx->db, q, &view, NULL, err);
+    int rc = tp_ref_view_text(reference, &view, err);
     SolverOptions opt = {.view = view ? &view->db : NULL};
     if (!rc) rc = solver_solve(ctx->db, q, &opt, r, err);
     else memset(r, 0, sizeof *r);
@@ -286,7 +263,7 @@ static int run_reasoner(AgContext *ctx, Mas *m, Trace *t, AgResult *res, Err *er
     if (m->reasoner.kind == ROLE_SOLVER) {
         double t0 = wall_s();
         SolverResult r;
-        int rc = solve_sole(ctx, q, &r, err);
+        int rc = solve_sole(ctx, q, t->reference, &r, err);
         if (rc) return rc;
         log_programmatic(res, "reasoner", "programmatic:solver", q->json, t0);
         if (r.status != SOLVER_FEASIBLE) {
@@ -386,7 +363,7 @@ static int run_reflector(AgContext *ctx, Mas *m, Trace *t, AgResult *res, char *
         double t0 = wall_s();
         if (!t->solver_plan) { /* a model Reasoner: the solver plans now */
             SolverResult r;
-            int rc = solve_sole(ctx, t->q, &r, err);
+            int rc = solve_sole(ctx, t->q, t->reference, &r, err);
             if (rc) return rc;
             t->solver_plan = r.plan_json, r.plan_json = NULL;
             if (!t->solver_plan) {
@@ -441,9 +418,7 @@ static int mas_plan(AgContext *ctx, const TpQuery *q, AgResult *out, Err *err) {
     Mas *m = ctx->user;
     Trace t = {.q = q};
     Err rerr = {0};
-    int uses_text = m->reasoner.kind == ROLE_MODEL || m->reflector.kind == ROLE_MODEL;
-    for (int j = 0; j < m->n_judges; j++) uses_text |= m->judge[j].kind == ROLE_MODEL;
-    if (uses_text && mas_reference(ctx, q, &t.reference, &rerr)) {
+    if (ag_llm_reference(ctx, q, &t.reference, &rerr)) {
         ag_result_fail(out, AG_ERROR, "%s", rerr.msg);
         return IM_OK;
     }
