@@ -263,7 +263,10 @@ static int cmd_export(int argc, char **argv) {
     StoreRun r;
     Buf b;
     buf_init(&b);
-    rc = open_run(store, pos[0], &s, &r, &err);
+    const char *inputs[] = {store ? store : STORE_DEFAULT_PATH};
+    memset(&r, 0, sizeof r);
+    rc = harness_refuse_input_as_output("export", "--out", out, inputs, 1, &err);
+    if (!rc) rc = open_run(store, pos[0], &s, &r, &err);
     ExportCounts ct;
     if (!rc && imagine) {
         rc = export_imagine(s, &r, format, only_passing, &b, &ct, &err);
