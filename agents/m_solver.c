@@ -70,5 +70,5 @@ static int solver_plan(AgContext *ctx, const TpQuery *q, AgResult *out, Err *err
     return IM_OK;
 }
 
-const AgMethod ag_method_solver = {"solver", "exact solver: the cheapest plan that passes every check, or a proof that none exists",
+const AgMethod ag_method_solver = {"solver", "exact solver: the cheapest plan that passes every check, a proof under the official checks that none exists, or unknown",
                                    solver_init, solver_plan, solver_fini};
