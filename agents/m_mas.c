@@ -37,9 +37,6 @@
 #include "llm.h"
 #include "parse.h"
 #include "prompts.h"
-#include "refview.h"
-#include "solver.h"
-#include "teacher.h"
 #include "think.h"
 
 /* ---- configuration ---------------------------------------------------------------- */
@@ -219,77 +216,61 @@ static void merge_result(AgResult *to, AgResult *from) {
 /* ---- the trace of one query ------------------------------------------------------------ */
 
 typedef struct Trace {
-    const TpQuery *q;
+    const SuiteItem *it;
     char *reference;
     char *reasoning;      /* Reasoner's reasoning */
     char *plan;           /* Reasoner's plan (JSON text) */
-    char *solver_plan;    /* programmatic: the unperturbed plan */
 } Trace;
 
-static void trace_free(Trace *t) { free(t->reference), free(t->reasoning), free(t->plan), free(t->solver_plan); }
+static void trace_free(Trace *t) { free(t->reference), free(t->reasoning), free(t->plan); }
 
 static int render(const char *prompt, const char *const *names, const char *const *values, int n, Buf *b, Err *err) {
     buf_reset(b);
     return ag_prompt_render(prompt, names, values, n, b, err);
 }
 
-int ag_mas_reasoner_prompt(const AgContext *ctx, const TpQuery *q, Buf *out, Err *err) {
+int ag_mas_reasoner_prompt(const AgContext *ctx, const SuiteItem *it, Buf *out, Err *err) {
     char *ref = NULL;
-    int rc = ag_llm_reference(ctx, q, &ref, err);
+    int rc = ag_llm_reference(ctx, it, &ref, err);
     if (rc) return rc;
-    const char *names[] = {"reference", "query"}, *values[] = {ref, q->query};
+    const char *names[] = {"reference", "query"}, *values[] = {ref, it->text ? it->text : ""};
     rc = ag_prompt_render("mas_reasoner", names, values, 2, out, err);
     free(ref);
     return rc;
 }
 
-/* The solver over exactly the reference information the prompts show
- * (ag_llm_reference, read back as a view), so a programmatic trace names
- * only places the Reasoner's prompt lists. */
-static int solve_sole(const AgContext *ctx, const TpQuery *q, const char *reference, SolverResult *r, Err *err) {
-    TpRefView *view = NULL;
-    int rc = tp_ref_view_text(reference, &view, err);
-    SolverOptions opt = {.view = view ? &view->db : NULL};
-    if (!rc) rc = solver_solve(ctx->db, q, &opt, r, err);
-    else memset(r, 0, sizeof *r);
-    tp_ref_view_free(view);
-    return rc;
+/* A model's text read as the answer with the suite's extract. */
+static int extract(const AgContext *ctx, const SuiteItem *it, const char *text, char **answer, Err *err) {
+    if (!ctx->suite->ops->extract) return err_set(err, IM_FAIL, "suite %s reads no answer from model text", ctx->suite->ops->name);
+    return ctx->suite->ops->extract(ctx->suite, it, text, answer, err);
 }
 
 /* Reasoner. IM_OK with t->reasoning and t->plan, or res set to FAILED/ERROR
  * (then t->plan stays NULL); non-zero only for a programming error. */
 static int run_reasoner(AgContext *ctx, Mas *m, Trace *t, AgResult *res, Err *err) {
-    const TpQuery *q = t->q;
-    if (m->reasoner.kind == ROLE_SOLVER) {
+    const SuiteItem *it = t->it;
+    if (m->reasoner.kind == ROLE_SOLVER) { /* the suite's programmatic teacher (suite_solve "teacher") */
         double t0 = wall_s();
-        SolverResult r;
-        int rc = solve_sole(ctx, q, t->reference, &r, err);
+        uint64_t h = (ctx->seed * 0x9e3779b97f4a7c15ull) ^ ((uint64_t)it->idx * 0xbf58476d1ce4e5b9ull);
+        char opts[128];
+        snprintf(opts, sizeof opts, "{\"error_rate\": %.17g, \"seed\": %llu}", m->error_rate,
+                 (unsigned long long)(h >> 12)); /* < 2^53: exact in JSON */
+        SuiteSolution r;
+        int rc = suite_solve(ctx->suite, it, "teacher", opts, &r, err);
         if (rc) return rc;
-        log_programmatic(res, "reasoner", "programmatic:solver", q->json, t0);
-        if (r.status != SOLVER_FEASIBLE) {
-            ag_result_fail(res, r.timed_out ? AG_ERROR : AG_FAILED, "the solver Reasoner: %s",
-                           r.reason ? r.reason : "no plan");
-            solver_result_free(&r);
-            return IM_OK;
+        log_programmatic(res, "reasoner", "programmatic:solver", it->fields_json, t0);
+        if (r.status != SUITE_SOLVED) {
+            ag_result_fail(res, r.timed_out ? AG_ERROR : AG_FAILED, "the solver Reasoner: %s", r.reason ? r.reason : "no plan");
+        } else {
+            t->plan = r.answer_json, r.answer_json = NULL;
+            t->reasoning = r.log ? r.log : strdup(""), r.log = NULL;
         }
-        cJSON *plan = cJSON_Parse(r.plan_json);
-        t->solver_plan = r.plan_json, r.plan_json = NULL;
-        solver_result_free(&r);
-        uint64_t h = (ctx->seed * 0x9e3779b97f4a7c15ull) ^ ((uint64_t)q->idx * 0xbf58476d1ce4e5b9ull);
-        h ^= h >> 29, h *= 0x94d049bb133111ebull, h ^= h >> 32;
-        Buf what, tr;
-        buf_init(&what), buf_init(&tr);
-        if ((double)(h >> 11) / 9007199254740992.0 < m->error_rate) tp_teacher_perturb(ctx->db, q, plan, h, &what);
-        tp_teacher_trace(ctx->db, q, plan, &tr);
-        t->reasoning = buf_take(&tr);
-        t->plan = cJSON_PrintUnformatted(plan);
-        cJSON_Delete(plan);
-        buf_free(&what), buf_free(&tr);
+        suite_solution_free(&r);
         return IM_OK;
     }
     Buf b;
     buf_init(&b);
-    int rc = ag_mas_reasoner_prompt(ctx, q, &b, err);
+    int rc = ag_mas_reasoner_prompt(ctx, it, &b, err);
     if (rc) {
         buf_free(&b);
         return rc;
@@ -298,7 +279,7 @@ static int run_reasoner(AgContext *ctx, Mas *m, Trace *t, AgResult *res, Err *er
     char *text = NULL, *reasoning = NULL;
     if (ag_llm_call_model(m->reasoner.model, "reasoner", &msg, 1, res, &text, &reasoning) == IM_OK) {
         Err perr = {0};
-        if (ag_parse_plan(text, &t->plan, &perr)) {
+        if (extract(ctx, it, text, &t->plan, &perr)) {
             ag_result_fail(res, AG_FAILED, "the Reasoner's answer is not a plan: %s", perr.msg);
             free(res->raw_text), res->raw_text = text, text = NULL;
         } else t->reasoning = reasoning && *reasoning ? strdup(reasoning) : strdup(text);
@@ -334,9 +315,10 @@ static void *run_judge(void *arg) {
     const char *role = jb->j ? "judge-2" : "judge-1";
     if (r->kind == ROLE_RULE) {
         double t0 = wall_s();
-        cJSON *plan = cJSON_Parse(jb->t->plan);
-        jb->v = tp_teacher_rule_ok(jb->ctx->db, jb->t->q, plan) ? V_NO_ERRORS : V_ERRORS;
-        cJSON_Delete(plan);
+        SuiteEval e;
+        suite_evaluate(jb->ctx->suite, jb->t->it, jb->t->plan, jb->t->it->line, &e);
+        jb->v = e.passed ? V_NO_ERRORS : V_ERRORS;
+        suite_eval_free(jb->ctx->suite, &e);
         log_programmatic(&jb->res, role, "programmatic:rule", jb->t->plan, t0);
         return NULL;
     }
@@ -344,7 +326,7 @@ static void *run_judge(void *arg) {
     Buf b;
     buf_init(&b);
     const char *names[] = {"judge", "query", "reference", "reasoning", "plan"};
-    const char *values[] = {num, jb->t->q->query, jb->t->reference, jb->t->reasoning, jb->t->plan};
+    const char *values[] = {num, jb->t->it->text ? jb->t->it->text : "", jb->t->reference, jb->t->reasoning, jb->t->plan};
     jb->rc = render("mas_judge", names, values, 5, &b, &jb->err);
     if (!jb->rc) {
         AgMessage msg = {"user", b.data};
@@ -359,36 +341,28 @@ static void *run_judge(void *arg) {
 /* Reflector: *reflection and *final (JSON text), or res FAILED/ERROR. */
 static int run_reflector(AgContext *ctx, Mas *m, Trace *t, AgResult *res, char **reflection, char **final, Err *err) {
     *reflection = *final = NULL;
-    if (m->reflector.kind == ROLE_SOLVER) {
+    if (m->reflector.kind == ROLE_SOLVER) { /* suite_solve "teacher-reflect" */
         double t0 = wall_s();
-        if (!t->solver_plan) { /* a model Reasoner: the solver plans now */
-            SolverResult r;
-            int rc = solve_sole(ctx, t->q, t->reference, &r, err);
-            if (rc) return rc;
-            t->solver_plan = r.plan_json, r.plan_json = NULL;
-            if (!t->solver_plan) {
-                log_programmatic(res, "reflector", "programmatic:solver", t->plan, t0);
-                ag_result_fail(res, r.timed_out ? AG_ERROR : AG_FAILED, "the solver Reflector: %s",
-                               r.reason ? r.reason : "no plan");
-                solver_result_free(&r);
-                return IM_OK;
-            }
-            solver_result_free(&r);
-        }
-        cJSON *plan = cJSON_Parse(t->plan), *fixed = cJSON_Parse(t->solver_plan);
-        Buf b;
-        buf_init(&b);
-        tp_teacher_reflection(ctx->db, t->q, plan, fixed, &b);
-        *reflection = buf_take(&b);
-        *final = strdup(t->solver_plan);
-        cJSON_Delete(plan), cJSON_Delete(fixed);
+        Buf o;
+        buf_init(&o);
+        buf_puts(&o, "{\"answer\": ");
+        buf_json_str(&o, t->plan);
+        buf_putc(&o, '}');
+        SuiteSolution r;
+        int rc = suite_solve(ctx->suite, t->it, "teacher-reflect", o.data, &r, err);
+        buf_free(&o);
+        if (rc) return rc;
         log_programmatic(res, "reflector", "programmatic:solver", t->plan, t0);
+        if (r.status != SUITE_SOLVED)
+            ag_result_fail(res, r.timed_out ? AG_ERROR : AG_FAILED, "the solver Reflector: %s", r.reason ? r.reason : "no plan");
+        else *final = r.answer_json, r.answer_json = NULL, *reflection = r.log ? r.log : strdup(""), r.log = NULL;
+        suite_solution_free(&r);
         return IM_OK;
     }
     Buf b;
     buf_init(&b);
     const char *names[] = {"query", "reference", "reasoning", "plan"};
-    const char *values[] = {t->q->query, t->reference, t->reasoning, t->plan};
+    const char *values[] = {t->it->text ? t->it->text : "", t->reference, t->reasoning, t->plan};
     int rc = render("mas_reflector", names, values, 4, &b, err);
     if (rc) {
         buf_free(&b);
@@ -399,7 +373,7 @@ static int run_reflector(AgContext *ctx, Mas *m, Trace *t, AgResult *res, char *
     if (ag_llm_call_model(m->reflector.model, "reflector", &msg, 1, res, &text, NULL) == IM_OK) {
         const char *cut = strcasestr(text, "final plan:");
         Err perr = {0};
-        if (ag_parse_plan(cut ? cut : text, final, &perr)) {
+        if (extract(ctx, t->it, cut ? cut : text, final, &perr)) {
             ag_result_fail(res, AG_FAILED, "the Reflector's answer is not a plan: %s", perr.msg);
             free(res->raw_text), res->raw_text = text, text = NULL;
         } else {
@@ -413,12 +387,12 @@ static int run_reflector(AgContext *ctx, Mas *m, Trace *t, AgResult *res, char *
     return IM_OK;
 }
 
-static int mas_plan(AgContext *ctx, const TpQuery *q, AgResult *out, Err *err) {
+static int mas_plan(AgContext *ctx, const SuiteItem *it, AgResult *out, Err *err) {
     memset(out, 0, sizeof *out);
     Mas *m = ctx->user;
-    Trace t = {.q = q};
+    Trace t = {.it = it};
     Err rerr = {0};
-    if (ag_llm_reference(ctx, q, &t.reference, &rerr)) {
+    if (ag_llm_reference(ctx, it, &t.reference, &rerr)) {
         ag_result_fail(out, AG_ERROR, "%s", rerr.msg);
         return IM_OK;
     }

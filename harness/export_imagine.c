@@ -19,20 +19,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "db.h"
 #include "export.h"
 #include "llm.h"
 #include "think.h"
 
-static int item_passes(const StoreItem *it) {
-    const TpPlanResult *r = &it->result;
-    if (it->state != ST_DONE || !r->delivered || !r->hard_evaluated) return 0;
-    for (int k = 0; k < TP_NCS; k++)
-        if (r->cs[k].value == 0) return 0;
-    for (int k = 0; k < TP_NHARD; k++)
-        if (r->hard[k].value == 0) return 0;
-    return 1;
-}
+static int item_passes(const StoreItem *it) { return it->state == ST_DONE && it->eval.delivered && it->eval.passed; }
 
 static void message(Buf *out, const char *role, const char *content) {
     buf_printf(out, "{\"role\": \"%s\", \"content\": ", role);
@@ -69,13 +60,20 @@ int export_imagine(Store *s, const StoreRun *r, const char *format, int only_pas
     int n = 0, rc = store_items(s, r->id, 1, &items, &n, err);
     if (rc) return IM_IO;
     char *data = run_data_dir(r);
-    TpDb *db = NULL;
-    if (data) rc = tp_db_open(data, &db, err);
-    AgContext ctx = {.db = db, .data_dir = data};
+    const SuiteOps *ops = suite_find(r->suite ? r->suite : "travelplanner");
+    Suite *suite = NULL;
+    if (!ops) rc = err_set(err, IM_IO, "run %lld: unknown suite %s", r->id, r->suite ? r->suite : "?");
+    if (!rc) rc = suite_open(ops, data, &suite, err);
+    AgContext ctx = {.suite = suite, .data_dir = data};
+    Buf stratum;
+    buf_init(&stratum);
     Buf prompt;
     buf_init(&prompt);
     for (int i = 0; !rc && i < n; i++) {
         const StoreItem *it = &items[i];
+        if (suite->ops->verdicts_load && it->state == ST_DONE) { /* the suite's pass from the stored verdicts */
+            if ((rc = suite->ops->verdicts_load(suite, &items[i].eval, err))) break;
+        }
         int passes = item_passes(it), refl = it->raw_text ? think_reflection_kind(it->raw_text) : 0;
         if (kind < 2) {
             if (it->state != ST_DONE || !it->raw_text || !strstr(it->raw_text, THINK_OPEN)) {
@@ -87,12 +85,12 @@ int export_imagine(Store *s, const StoreRun *r, const char *format, int only_pas
                 continue;
             }
         }
-        TpQuery q;
-        if ((rc = tp_query_parse(it->query_json, "store", it->pos + 1, &q, err))) break;
+        SuiteItem q;
+        if ((rc = suite_item_parse(suite, it->query_json, "store", it->pos + 1, &q, err))) break;
         buf_reset(&prompt);
         rc = ag_mas_reasoner_prompt(&ctx, &q, &prompt, err);
         if (rc) {
-            tp_query_free(&q);
+            suite_item_free(suite, &q);
             break;
         }
         if (kind == 0) {
@@ -117,19 +115,25 @@ int export_imagine(Store *s, const StoreRun *r, const char *format, int only_pas
             buf_json_str(out, fields);
             buf_printf(out, ", \"extra_info\": {\"idx\": %d, \"split\": ", it->idx);
             buf_json_str(out, r->split ? r->split : "");
-            buf_printf(out, ", \"level\": \"%s\", \"days\": %d, \"run\": %lld}}\n", tp_level_name(q.level), q.days, r->id);
+            buf_reset(&stratum);
+            suite_item_stratum(suite, &q, &stratum);
+            buf_puts(out, ", \"stratum\": ");
+            buf_json_str(out, stratum.data ? stratum.data : "");
+            buf_printf(out, ", \"run\": %lld}}\n", r->id);
             free(fields);
         }
         ct->written++;
         ct->with_reflection += refl == 2;
         ct->passing += passes;
-        tp_query_free(&q);
+        suite_item_free(suite, &q);
     }
+    for (int i = 0; i < n; i++)
+        if (items[i].eval.native && suite && suite->ops->eval_free) suite->ops->eval_free(&items[i].eval);
     if (!rc && kind < 2 && ct->written == 0)
         rc = err_set(err, IM_FAIL, "imagine export: run %lld has no IMAGINE traces to export%s (method mas writes them)", r->id,
                      only_passing ? " that pass" : "");
-    buf_free(&prompt);
-    tp_db_close(db);
+    buf_free(&prompt), buf_free(&stratum);
+    suite_close(suite);
     free(data);
     store_items_free(items, n);
     return rc;

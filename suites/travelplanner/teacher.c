@@ -9,6 +9,10 @@
 #include <string.h>
 
 #include "evaluate.h"
+#include "reference.h"
+#include "refview.h"
+#include "solver.h"
+#include "suite.h"
 
 /* ---- reading a plan --------------------------------------------------------- */
 
@@ -327,4 +331,65 @@ int tp_teacher_rule_ok(const TpDb *db, const TpQuery *q, const cJSON *plan) {
     for (int k = 0; ok && k < TP_NHARD; k++) ok = r.hard[k].value != 0;
     tp_plan_result_free(&r);
     return ok;
+}
+
+/* ---- through the suite interface ------------------------------------------------------ */
+
+int tp_teacher_solve(const TpDb *db, const TpQuery *q, const char *solver, const char *options_json,
+                     struct SuiteSolution *out, Err *err) {
+    memset(out, 0, sizeof *out);
+    int reflect = !strcmp(solver, "teacher-reflect");
+    cJSON *o = cJSON_Parse(options_json ? options_json : "{}");
+    if (!cJSON_IsObject(o)) {
+        cJSON_Delete(o);
+        return err_set(err, IM_USAGE, "teacher options: not a JSON object");
+    }
+    const cJSON *er = cJSON_GetObjectItemCaseSensitive(o, "error_rate"), *sd = cJSON_GetObjectItemCaseSensitive(o, "seed");
+    const cJSON *ans = cJSON_GetObjectItemCaseSensitive(o, "answer");
+    char *ref = NULL;
+    TpRefView *view = NULL;
+    int rc = tp_reference_info(db, q, &ref, err);
+    if (!rc) rc = tp_ref_view_text(ref, &view, err);
+    free(ref);
+    SolverResult r;
+    memset(&r, 0, sizeof r);
+    if (!rc) {
+        SolverOptions opt = {.view = &view->db};
+        rc = solver_solve(db, q, &opt, &r, err);
+    }
+    tp_ref_view_free(view);
+    if (rc) {
+        cJSON_Delete(o);
+        solver_result_free(&r);
+        return rc;
+    }
+    out->status = r.status == SOLVER_FEASIBLE ? SUITE_SOLVED : r.status == SOLVER_INFEASIBLE ? SUITE_INFEASIBLE : SUITE_UNKNOWN;
+    out->timed_out = r.timed_out, out->family = r.family, out->cost = r.cost, out->nodes = r.nodes;
+    out->reason = r.reason, r.reason = NULL;
+    if (r.status == SOLVER_FEASIBLE) {
+        out->optimal = 1;
+        cJSON *plan = cJSON_Parse(r.plan_json);
+        Buf log;
+        buf_init(&log);
+        if (reflect) {
+            cJSON *given = ans ? (cJSON_IsString(ans) ? cJSON_Parse(ans->valuestring) : cJSON_Duplicate(ans, 1)) : NULL;
+            tp_teacher_reflection(db, q, given ? given : plan, plan, &log);
+            cJSON_Delete(given);
+            out->answer_json = r.plan_json, r.plan_json = NULL;
+        } else {
+            uint64_t h = mix(cJSON_IsNumber(sd) ? (uint64_t)sd->valuedouble : 0);
+            double rate = cJSON_IsNumber(er) ? er->valuedouble : 0;
+            Buf what;
+            buf_init(&what);
+            if ((double)(h >> 11) / 9007199254740992.0 < rate) tp_teacher_perturb(db, q, plan, h, &what);
+            buf_free(&what);
+            tp_teacher_trace(db, q, plan, &log);
+            out->answer_json = cJSON_PrintUnformatted(plan);
+        }
+        out->log = buf_take(&log);
+        cJSON_Delete(plan);
+    }
+    solver_result_free(&r);
+    cJSON_Delete(o);
+    return IM_OK;
 }

@@ -25,6 +25,7 @@
 #include <cJSON.h>
 
 #include "buf.h"
+#include "err.h"
 #include "db.h"
 #include "query.h"
 
@@ -34,5 +35,18 @@ void tp_teacher_trace(const TpDb *db, const TpQuery *q, const cJSON *plan, Buf *
 int tp_teacher_perturb(const TpDb *db, const TpQuery *q, cJSON *plan, unsigned long long seed, Buf *what);
 void tp_teacher_reflection(const TpDb *db, const TpQuery *q, const cJSON *plan, const cJSON *fixed, Buf *out);
 int tp_teacher_rule_ok(const TpDb *db, const TpQuery *q, const cJSON *plan);
+
+/* The teacher through the suite interface (suite_solve, suite.h):
+ *   "teacher"          options {"error_rate": R, "seed": S}: the exact
+ *                      solver over the item's reference information (the
+ *                      text every prompt shows, tp_reference_info), the
+ *                      plan perturbed with probability R (decided by S),
+ *                      answer_json the plan, log the reasoning trace
+ *   "teacher-reflect"  options {"answer": PLAN}: answer_json the solver's
+ *                      plan, log the reflection on PLAN
+ * Other statuses as the solver's. */
+struct SuiteSolution;
+int tp_teacher_solve(const TpDb *db, const TpQuery *q, const char *solver, const char *options_json,
+                     struct SuiteSolution *out, Err *err);
 
 #endif
