@@ -176,7 +176,8 @@ static int check_args(const RunArgs *a) {
  * response cache (the method opens it when it has a model) is an imagine
  * cache and not, say, the store. */
 static int preflight(const RunArgs *a, Err *err) {
-    if (!a->model) return IM_OK;
+    /* "solver" is no model spec: mas takes it for the exact solver (agents/m_mas.c) */
+    if (!a->model || !strcmp(a->model, "solver")) return IM_OK;
     AgModelConfig mc;
     int rc = ag_model_config_parse(a->model, &mc, err);
     if (rc) return err_prefix(err, "imagine run: --model"), rc;
