@@ -125,8 +125,8 @@ static int cmd_data_fetch(int argc, char **argv) {
            rep.manifest_from_source ? " (the source's README.md copied)" : "");
     if (rc && rep.unavailable && !from)
         fprintf(stderr,
-                "imagine: the official upstream holds the database files only; queries, the flights subset and the train "
-                "plans were converted or rebuilt for this package (docs/data.md): use --from MIRROR\n");
+                "imagine: the official sources hold the database files and the query splits (converted from Hugging Face's "
+                "CSVs), but not this package's flights subset nor its train outputs (docs/data.md): use --from MIRROR\n");
     return rc ? harness_fail(&err) : IM_OK;
 }
 
