@@ -195,13 +195,21 @@ int ag_llm_reference(const AgContext *ctx, const SuiteItem *it, char **out, Err 
 
 /* ---- prompt versions ----------------------------------------------------- */
 
+/* The methods that prompt a model, and their prompts. */
+static const struct {
+    const char *method;
+    const char *prompts[3];
+} uses[] = {{"direct", {"direct"}}, {"cot", {"cot"}}, {"thinking", {"thinking"}}, {"react", {"react"}},
+            {"reflexion", {"react", "reflect"}}, {"two-stage", {"tools", "planner"}},
+            {"mas", {"mas_reasoner", "mas_judge", "mas_reflector"}}};
+
+int ag_method_needs_model(const char *method) {
+    for (size_t i = 0; i < sizeof uses / sizeof uses[0]; i++)
+        if (!strcmp(uses[i].method, method)) return 1;
+    return 0;
+}
+
 void ag_method_prompt_hash(const char *method, char hex[65]) {
-    static const struct {
-        const char *method;
-        const char *prompts[3];
-    } uses[] = {{"direct", {"direct"}}, {"cot", {"cot"}}, {"thinking", {"thinking"}}, {"react", {"react"}},
-                {"reflexion", {"react", "reflect"}}, {"two-stage", {"tools", "planner"}},
-                {"mas", {"mas_reasoner", "mas_judge", "mas_reflector"}}};
     Buf b;
     buf_init(&b);
     for (size_t i = 0; i < sizeof uses / sizeof uses[0]; i++)

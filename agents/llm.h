@@ -75,5 +75,7 @@ void ag_result_fail(AgResult *res, AgOutcome outcome, const char *fmt, ...) __at
 /* The SHA-256 (hex) of the prompts a method uses, for the run's recorded
  * configuration: a change of prompt text changes it. NULL names: "". */
 void ag_method_prompt_hash(const char *method, char hex[65]);
+/* 1 for a method that prompts a model (its run needs --model). */
+int ag_method_needs_model(const char *method);
 
 #endif

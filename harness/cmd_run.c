@@ -176,6 +176,9 @@ static int check_args(const RunArgs *a) {
  * response cache (the method opens it when it has a model) is an imagine
  * cache and not, say, the store. */
 static int preflight(const RunArgs *a, Err *err) {
+    if (!a->model && ag_method_needs_model(a->method))
+        return err_set(err, IM_USAGE, "imagine run: method %s needs a model: pass --model openai:BASE_URL#MODEL or a JSON "
+                       "file (docs/http.md)", a->method);
     /* "solver" is no model spec: mas takes it for the exact solver (agents/m_mas.c) */
     if (!a->model || !strcmp(a->model, "solver")) return IM_OK;
     AgModelConfig mc;

@@ -218,6 +218,9 @@ no_junk_run) # item 14: what would fail after the run is created is checked befo
   spec="openai:http://127.0.0.1:9/v1#m"
   expect_rc 0 "setup run" "$imagine" run --method plans --plans "$plans" --split train --limit 2 --data "$data" --store s.db --name a
   runs() { "$imagine" runs --store s.db --json | jq length; }
+  expect_rc 2 "an LLM method without --model" "$imagine" run --method direct --split train --data "$data" --store s.db
+  err_has "needs a model" "no --model"
+  [ "$(runs)" = 1 ] || fail "a method without its model left a run behind"
   expect_rc 2 "--model bogus:xyz" "$imagine" run --method direct --model bogus:xyz --split train --data "$data" --store s.db
   err_has "--model" "--model bogus:xyz"
   [ "$(runs)" = 1 ] || fail "--model bogus:xyz left a run behind"
