@@ -3,7 +3,9 @@
 #include "suite.h"
 
 extern const SuiteOps suite_travelplanner;
+extern const SuiteOps suite_planbench;
 
 const SuiteOps *const suite_registry[] = {
     &suite_travelplanner,
+    &suite_planbench,
     NULL};
