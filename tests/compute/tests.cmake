@@ -37,3 +37,5 @@ add_executable(test_compute_train_dump ${CMAKE_CURRENT_LIST_DIR}/train_dump.c)
 target_link_libraries(test_compute_train_dump PRIVATE imagine_compute)
 add_test(NAME compute_torch_ref COMMAND /usr/bin/python3 ${CMAKE_CURRENT_LIST_DIR}/torch_check.py
   $<TARGET_FILE:imagine> $<TARGET_FILE:test_compute_train_dump> ${IMAGINE_TEST_DATA})
+# model init --corpus and shape overrides (the main job sizes its model this way).
+add_test(NAME compute_model_init_opts COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/test_model_init_opts.sh $<TARGET_FILE:imagine>)
