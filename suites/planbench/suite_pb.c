@@ -12,6 +12,7 @@
  * state holds every variant, its problems, its prompts' framing and the
  * benchmark's one-shot prompts, and is read-only afterwards. */
 #include <cjson/cJSON.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,10 +44,23 @@ typedef struct PbNative {
     PbProblem *own;      /* a generated problem (owned), else NULL */
     const PbProblem *p;
     int opt_len;         /* -1 unknown */
+    int nobjs;           /* -1 unknown */
     char *query;         /* a generated item's prompt, or NULL */
 } PbNative;
 
 static const PbState *st(const Suite *s) { return s->state; }
+
+static int pb_open(const char *data_dir, void **state, Err *err);
+
+/* The harness may open a suite without its data to read items only
+ * (suite_open with no folder, then data_dir set): PlanBench items need the
+ * variants' problems, so they are loaded from data_dir on first use. This
+ * happens before any worker thread starts. */
+static int ensure_state(const Suite *s, Err *err) {
+    if (s->state) return IM_OK;
+    if (!s->data_dir || !*s->data_dir) return err_set(err, IM_USAGE, "PlanBench: no data folder (pass --data DIR or set $IMAGINE_PLANBENCH_DATA)");
+    return pb_open(s->data_dir, &((Suite *)s)->state, err);
+}
 
 static int variant_index(const char *name) {
     for (int i = 0; i < NV; i++)
@@ -148,14 +162,18 @@ static void pb_item_free(SuiteItem *it) {
 
 static int fill_item(const Suite *s, SuiteItem *it, PbNative *n, int pos, int line) {
     const PbState *S = st(s);
-    PbVariant *v = S->v[n->vi];
     it->idx = n->id, it->pos = pos, it->line = line;
     it->native = n;
-    char *facts = pb_render_statement(v, &S->frame[n->vi], n->p);
-    it->text = facts;
-    char buf[32];
-    it->stratum[0] = strdup(v->name);
-    snprintf(buf, sizeof buf, "%d", n->p->nobjs);
+    char buf[64];
+    if (S && n->p) {
+        it->text = pb_render_statement(S->v[n->vi], &S->frame[n->vi], n->p);
+    } else { /* read back without the data (metrics, export) */
+        snprintf(buf, sizeof buf, "PlanBench %s instance %d", pb_variant_names[n->vi], n->id);
+        it->text = strdup(buf);
+    }
+    it->stratum[0] = strdup(pb_variant_names[n->vi]);
+    if (n->nobjs >= 0) snprintf(buf, sizeof buf, "%d", n->nobjs);
+    else snprintf(buf, sizeof buf, "unknown");
     it->stratum[1] = strdup(buf);
     if (n->opt_len >= 0) snprintf(buf, sizeof buf, "%d", n->opt_len);
     else snprintf(buf, sizeof buf, "unknown");
@@ -163,12 +181,20 @@ static int fill_item(const Suite *s, SuiteItem *it, PbNative *n, int pos, int li
     return it->text && it->stratum[0] && it->stratum[1] && it->stratum[2] ? IM_OK : IM_IO;
 }
 
+/* fields_json: {"variant", "instance_id", "objects", "optimal_length"}
+ * (benchmark items; generated ones add "pddl" and "query"). With the data
+ * (a data folder) the problem is resolved; without it (the harness reading
+ * stored items for metrics or export) the fields alone make the item. */
 static int pb_item_parse(const Suite *s, const char *fields_json, const char *where, int line, SuiteItem *out, Err *err) {
+    if (s->data_dir && *s->data_dir) {
+        int rc0 = ensure_state(s, err);
+        if (rc0) return rc0;
+    }
     const PbState *S = st(s);
     cJSON *o = cJSON_Parse(fields_json);
     const cJSON *var = cJSON_GetObjectItemCaseSensitive(o, "variant"), *id = cJSON_GetObjectItemCaseSensitive(o, "instance_id");
     const cJSON *pddl = cJSON_GetObjectItemCaseSensitive(o, "pddl"), *ol = cJSON_GetObjectItemCaseSensitive(o, "optimal_length");
-    const cJSON *q = cJSON_GetObjectItemCaseSensitive(o, "query");
+    const cJSON *q = cJSON_GetObjectItemCaseSensitive(o, "query"), *ob = cJSON_GetObjectItemCaseSensitive(o, "objects");
     int vi = cJSON_IsString(var) ? variant_index(var->valuestring) : -1, rc = IM_OK;
     if (!cJSON_IsObject(o) || vi < 0 || !cJSON_IsNumber(id) || id->valueint < 1) {
         cJSON_Delete(o);
@@ -176,18 +202,21 @@ static int pb_item_parse(const Suite *s, const char *fields_json, const char *wh
     }
     PbNative *n = calloc(1, sizeof *n);
     if (!n) abort();
-    n->vi = vi, n->id = id->valueint, n->opt_len = -1;
-    PbVariant *v = S->v[vi];
-    if (cJSON_IsString(pddl)) {
-        rc = pb_problem_parse(v->dom, pddl->valuestring, where, &n->own, err);
-        n->p = n->own;
-        if (cJSON_IsNumber(ol)) n->opt_len = ol->valueint;
-        if (cJSON_IsString(q)) n->query = strdup(q->valuestring);
-    } else if (n->id < v->start || n->id > v->end || n->id > v->nprobs || !v->probs[n->id - 1]) {
-        rc = err_set(err, IM_IO, "%s:%d: %s has no instance %d (%d..%d)", where, line, v->name, n->id, v->start, v->end);
-    } else {
-        n->p = v->probs[n->id - 1];
-        n->opt_len = pb_optimal_length(v->name, n->id);
+    n->vi = vi, n->id = id->valueint;
+    n->opt_len = cJSON_IsNumber(ol) ? ol->valueint : cJSON_IsString(pddl) ? -1 : pb_optimal_length(pb_variant_names[vi], n->id);
+    n->nobjs = cJSON_IsNumber(ob) ? ob->valueint : -1;
+    if (cJSON_IsString(q)) n->query = strdup(q->valuestring);
+    if (S) {
+        PbVariant *v = S->v[vi];
+        if (cJSON_IsString(pddl)) {
+            rc = pb_problem_parse(v->dom, pddl->valuestring, where, &n->own, err);
+            n->p = n->own;
+        } else if (n->id < v->start || n->id > v->end || n->id > v->nprobs || !v->probs[n->id - 1]) {
+            rc = err_set(err, IM_IO, "%s:%d: %s has no instance %d (%d..%d)", where, line, v->name, n->id, v->start, v->end);
+        } else {
+            n->p = v->probs[n->id - 1];
+        }
+        if (!rc) n->nobjs = n->p->nobjs;
     }
     cJSON_Delete(o);
     if (!rc) {
@@ -231,6 +260,8 @@ static void items_free_all(SuiteItems *items) {
  * or an answers/prompts file (its instance ids, of the variant split). */
 static int pb_items_load(const Suite *s, const char *split, const char *file, SuiteItems **out, Err *err) {
     *out = NULL;
+    int rc0 = ensure_state(s, err);
+    if (rc0) return rc0;
     const PbState *S = st(s);
     int vi = variant_index(split);
     if (!file && vi < 0)
@@ -244,7 +275,8 @@ static int pb_items_load(const Suite *s, const char *split, const char *file, Su
         PbVariant *v = S->v[vi];
         items->source = strdup(v->dir);
         for (int id = v->start; id <= v->end && !rc; id++) {
-            snprintf(fields, sizeof fields, "{\"variant\": \"%s\", \"instance_id\": %d}", v->name, id);
+            snprintf(fields, sizeof fields, "{\"variant\": \"%s\", \"instance_id\": %d, \"objects\": %d, \"optimal_length\": %d}", v->name, id,
+                     v->probs[id - 1]->nobjs, pb_optimal_length(v->name, id));
             rc = add_item(s, items, fields, v->name, id, err);
         }
     } else {
@@ -267,7 +299,10 @@ static int pb_items_load(const Suite *s, const char *split, const char *file, Su
             if (vi < 0) rc = err_set(err, IM_USAGE, "%s: give the variant (--split/--variant) of this answers file", file);
             else rc = pb_answers_parse(text, len, file, &a, err);
             for (int i = 0; !rc && i < a->n; i++) {
-                snprintf(fields, sizeof fields, "{\"variant\": \"%s\", \"instance_id\": %d}", pb_variant_names[vi], a->a[i].id);
+                int aid = a->a[i].id;
+                PbVariant *v = S->v[vi];
+                snprintf(fields, sizeof fields, "{\"variant\": \"%s\", \"instance_id\": %d, \"objects\": %d, \"optimal_length\": %d}", v->name, aid,
+                         aid >= 1 && aid <= v->nprobs && v->probs[aid - 1] ? v->probs[aid - 1]->nobjs : -1, pb_optimal_length(v->name, aid));
                 rc = add_item(s, items, fields, file, i + 1, err);
             }
             if (vi >= 0 && !rc) pb_answers_free(a);
@@ -284,7 +319,15 @@ static int pb_items_load(const Suite *s, const char *split, const char *file, Su
 
 /* ---- material ---------------------------------------------------------------- */
 
+/* The item's problem, for the operations that need the data. */
+static int need_problem(const Suite *s, const SuiteItem *it, Err *err) {
+    const PbNative *n = it->native;
+    return s->state && n && n->p ? IM_OK : err_set(err, IM_USAGE, "PlanBench item %d: the suite was opened without its data", it->idx);
+}
+
 static int pb_material(const Suite *s, const SuiteItem *it, SuiteMaterial *out, Err *err) {
+    int rc0 = need_problem(s, it, err);
+    if (rc0) return rc0;
     const PbState *S = st(s);
     const PbNative *n = it->native;
     PbVariant *v = S->v[n->vi];
@@ -336,6 +379,9 @@ static char *steps_json(char *const *steps, int n) {
 }
 
 static int pb_suite_extract(const Suite *s, const SuiteItem *it, const char *text, char **answer_json, Err *err) {
+    *answer_json = NULL;
+    int rc0 = need_problem(s, it, err);
+    if (rc0) return rc0;
     const PbNative *n = it->native;
     PbExtracted x;
     pb_extract(&st(s)->v[n->vi]->x, PB_X_ANALYSIS, text, NULL, &x);
@@ -380,6 +426,12 @@ static char *answer_text(const char *answer_json, int *nsteps, const char **why)
 static void pb_evaluate(const Suite *s, const SuiteItem *it, const char *answer_json, int line, SuiteEval *out) {
     (void)line;
     const PbNative *n = it->native;
+    Err e0 = {0};
+    if (need_problem(s, it, &e0)) {
+        out->note = strdup(e0.msg);
+        suite_eval_add(out, "plan", "valid_plan", -1, e0.msg);
+        return;
+    }
     PbVariant *v = st(s)->v[n->vi];
     if (!answer_json) {
         suite_eval_add(out, "plan", "valid_plan", 0, "no answer delivered");
@@ -424,6 +476,72 @@ static int pb_verdicts_load(const Suite *s, SuiteEval *e, Err *err) {
 
 static void pb_eval_free(SuiteEval *e) { e->native = NULL; }
 
+/* ---- answer files: the authors' results format, replayed by --method plans ---- */
+
+typedef struct PbAnswerFile {
+    const Suite *s;
+    PbAnswers *a;
+    PbItem *items;        /* the plans, extracted with the file's own extractor (on first use) */
+    int vi;               /* the variant they were judged under */
+    pthread_mutex_t mu;
+} PbAnswerFile;
+
+static void pb_answers_close(void *answers) {
+    PbAnswerFile *f = answers;
+    if (!f) return;
+    pb_items_free(f->items, f->a ? f->a->n : 0);
+    pb_answers_free(f->a);
+    pthread_mutex_destroy(&f->mu);
+    free(f);
+}
+
+static int pb_answers_open(const Suite *s, const char *path, void **answers, Err *err) {
+    *answers = NULL;
+    int rc = ensure_state(s, err);
+    if (rc) return rc;
+    PbAnswerFile *f = calloc(1, sizeof *f);
+    if (!f) return err_set(err, IM_IO, "out of memory");
+    f->s = s, f->vi = -1;
+    pthread_mutex_init(&f->mu, NULL);
+    rc = pb_answers_load(path, &f->a, err);
+    if (rc) {
+        pb_answers_close(f);
+        return rc;
+    }
+    *answers = f;
+    return IM_OK;
+}
+
+/* The first call extracts every answer of the file under the item's variant
+ * (the extractor that made the file is chosen over the whole file). */
+static int pb_answer(void *answers, const SuiteItem *it, char **answer_json, char **raw, char **why, Err *err) {
+    PbAnswerFile *f = answers;
+    const PbNative *n = it->native;
+    *answer_json = NULL, *raw = NULL, *why = NULL;
+    pthread_mutex_lock(&f->mu);
+    int rc = IM_OK;
+    if (!f->items) {
+        rc = pb_answers_eval(st(f->s)->v[n->vi], f->a, 0, PB_X_AUTO, NULL, &f->items, err);
+        f->vi = n->vi;
+    } else if (f->vi != n->vi) {
+        rc = err_set(err, IM_USAGE, "%s: one answer file serves one variant (%s), not %s", f->a->path, pb_variant_names[f->vi], pb_variant_names[n->vi]);
+    }
+    pthread_mutex_unlock(&f->mu);
+    if (rc) return rc;
+    for (int i = 0; i < f->a->n; i++) {
+        if (f->a->a[i].id != it->idx) continue;
+        const PbItem *x = &f->items[i];
+        if (f->a->a[i].raw) *raw = strdup(f->a->a[i].raw);
+        if (x->correct < 0 || !x->extracted_ok) *why = strdup(x->reason);
+        else *answer_json = steps_json(x->steps, x->nsteps);
+        return IM_OK;
+    }
+    char m[96];
+    snprintf(m, sizeof m, "no answer for instance %d in the file", it->idx);
+    *why = strdup(m);
+    return IM_OK;
+}
+
 /* ---- metrics ---------------------------------------------------------------- */
 
 static const SuiteRate pb_rates[] = {{"accuracy", "Accuracy", 1}, {"optimal_rate", "Correct and optimal", 1}};
@@ -453,7 +571,7 @@ static int pb_suite_metrics(const Suite *s, const char *split, const SuiteItem *
         const PbNative *nn = items[i].native;
         pi[i].correct = evals[i].passed ? 1 : 0; /* an undelivered answer is wrong: every item is judged */
         pi[i].nsteps = (int)evals[i].cost;
-        objects[i] = nn ? nn->p->nobjs : -1;
+        objects[i] = nn ? nn->nobjs : -1;
         opt[i] = nn ? nn->opt_len : -1;
         correct += pi[i].correct;
         if (pi[i].correct && opt[i] >= 0) known++, optimal += verdict(&evals[i], "optimal") == 1;
@@ -523,6 +641,8 @@ static void pb_export_line(const Suite *s, const SuiteItem *it, const char *answ
 }
 
 static int pb_suite_reward(const Suite *s, const SuiteItem *it, const char *response, const char *config_json, SuiteReward *out, Err *err) {
+    int rc0 = need_problem(s, it, err);
+    if (rc0) return rc0;
     const PbNative *n = it->native;
     PbRewardCfg c;
     pb_reward_cfg_default(&c);
@@ -545,6 +665,8 @@ static int pb_suite_reward(const Suite *s, const SuiteItem *it, const char *resp
 /* config: {"variant": V, "blocks": K} or {"variant": "logistics", "cities",
  * "locations", "trucks", "airplanes", "packages"}, optional "zero_shot". */
 static int pb_generate(const Suite *s, const char *config_json, unsigned long long seed, int n, Buf *jsonl, Err *err) {
+    int rc0 = ensure_state(s, err);
+    if (rc0) return rc0;
     const PbState *S = st(s);
     cJSON *o = config_json ? cJSON_Parse(config_json) : NULL;
     const cJSON *var = cJSON_GetObjectItemCaseSensitive(o, "variant");
@@ -586,7 +708,8 @@ static int pb_generate(const Suite *s, const char *config_json, unsigned long lo
         made++;
         char *query = zero || !prev ? pb_prompt_zero_shot(v, &S->frame[vi], p)
                                     : pb_prompt_one_shot(v, &S->frame[vi], prev, prev_sol.steps, prev_sol.nsteps, p);
-        buf_printf(jsonl, "{\"variant\": \"%s\", \"instance_id\": %d, \"optimal_length\": %d, \"pddl\": ", v->name, made, sol.optimal ? sol.nsteps : -1);
+        buf_printf(jsonl, "{\"variant\": \"%s\", \"instance_id\": %d, \"objects\": %d, \"optimal_length\": %d, \"pddl\": ", v->name, made, p->nobjs,
+                   sol.optimal ? sol.nsteps : -1);
         buf_json_str(jsonl, pddl);
         buf_puts(jsonl, ", \"query\": ");
         buf_json_str(jsonl, query);
@@ -607,6 +730,8 @@ static int pb_generate(const Suite *s, const char *config_json, unsigned long lo
  * action, in PDDL. */
 static int pb_suite_solve(const Suite *s, const SuiteItem *it, const char *solver, const char *options_json, SuiteSolution *out, Err *err) {
     if (solver && strcmp(solver, "solver")) return err_set(err, IM_USAGE, "suite planbench has no solver '%s' (solver)", solver);
+    int rc0 = need_problem(s, it, err);
+    if (rc0) return rc0;
     const PbNative *n = it->native;
     PbVariant *v = st(s)->v[n->vi];
     PbSolveOpts so = {0, 0};
@@ -683,6 +808,9 @@ const SuiteOps suite_planbench = {
     .item_free = pb_item_free,
     .material = pb_material,
     .extract = pb_suite_extract,
+    .answers_open = pb_answers_open,
+    .answer = pb_answer,
+    .answers_close = pb_answers_close,
     .evaluate = pb_evaluate,
     .verdicts_load = pb_verdicts_load,
     .eval_free = pb_eval_free,
