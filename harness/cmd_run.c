@@ -9,15 +9,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache.h"
 #include "fsutil.h"
 #include "llm.h"
+#include "model.h"
 #include "method.h"
 #include "run.h"
 #include "verbs.h"
 
-#ifndef IMAGINE_GIT_REV
-#define IMAGINE_GIT_REV "unknown"
-#endif
+/* git_rev.c, written at build time by cmake/GitRev.cmake */
+extern const char imagine_git_rev[];
+#define IMAGINE_GIT_REV imagine_git_rev
 
 static char *abs_path(const char *p) {
     char buf[PATH_MAX];
@@ -68,6 +70,7 @@ static int execute_locked(Store *s, long long run_id, RunExec *ex, int reset_fro
 
 typedef struct RunArgs {
     const char *method, *model, *split, *queries, *name, *plans, *data, *store, *cache, *suite, *variant;
+    const char *judge_model, *reflector_model, *method_config;
     long limit, concurrency, seed, max_steps, max_attempts;
     int no_cache, sole_planning;
 } RunArgs;
@@ -85,6 +88,15 @@ static char *method_config_json(const RunArgs *a, const char *plans) {
     if (a->max_steps > 0) cJSON_AddNumberToObject(mc, "max_steps", (double)a->max_steps);
     if (a->max_attempts > 0) cJSON_AddNumberToObject(mc, "max_attempts", (double)a->max_attempts);
     if (a->sole_planning) cJSON_AddTrueToObject(mc, "sole_planning");
+    if (a->judge_model) cJSON_AddStringToObject(mc, "judge_models", a->judge_model);
+    if (a->reflector_model) cJSON_AddStringToObject(mc, "reflector_model", a->reflector_model);
+    /* --method-config: the method's own fields (e.g. mas: error_rate, judges) */
+    cJSON *extra = a->method_config ? cJSON_Parse(a->method_config) : NULL;
+    for (cJSON *f = cJSON_IsObject(extra) ? extra->child : NULL; f; f = f->next) {
+        cJSON_DeleteItemFromObjectCaseSensitive(mc, f->string);
+        cJSON_AddItemToObject(mc, f->string, cJSON_Duplicate(f, 1));
+    }
+    cJSON_Delete(extra);
     char prompt[65] = "";
     ag_method_prompt_hash(a->method, prompt);
     if (prompt[0]) cJSON_AddStringToObject(mc, "prompt_sha256", prompt);
@@ -148,7 +160,36 @@ static int check_args(const RunArgs *a) {
     if (!strcmp(a->method, "plans") && !a->plans) return usage("run", "method plans replays a submission: give --plans FILE");
     if (strcmp(a->method, "plans") && a->plans) return usage("run", "--plans FILE is only for --method plans");
     if (a->sole_planning && strcmp(a->method, "solver")) return usage("run", "--sole-planning is only for --method solver");
+    if ((a->judge_model || a->reflector_model) && strcmp(a->method, "mas"))
+        return usage("run", "--judge-model and --reflector-model are for --method mas");
+    if (a->method_config) {
+        cJSON *o = cJSON_Parse(a->method_config);
+        int ok = cJSON_IsObject(o);
+        cJSON_Delete(o);
+        if (!ok) return usage("run", "--method-config must be a JSON object, e.g. '{\"error_rate\": 0.3}'");
+    }
     return IM_OK;
+}
+
+/* What would fail once the run exists is checked before it is created (a
+ * refused run leaves nothing behind): the model spec parses, and the
+ * response cache (the method opens it when it has a model) is an imagine
+ * cache and not, say, the store. */
+static int preflight(const RunArgs *a, Err *err) {
+    /* "solver" is no model spec: mas takes it for the exact solver (agents/m_mas.c) */
+    if (!a->model || !strcmp(a->model, "solver")) return IM_OK;
+    AgModelConfig mc;
+    int rc = ag_model_config_parse(a->model, &mc, err);
+    if (rc) return err_prefix(err, "imagine run: --model"), rc;
+    ag_model_config_free(&mc);
+    if (a->no_cache) return IM_OK;
+    const char *cache = a->cache ? a->cache : AG_CACHE_DEFAULT;
+    const char *store[] = {a->store ? a->store : STORE_DEFAULT_PATH};
+    if ((rc = harness_refuse_input_as_output("run", "--cache", cache, store, 1, err))) return rc;
+    AgCache *c = NULL;
+    rc = ag_cache_open(cache, &c, err);
+    ag_cache_close(c);
+    return rc;
 }
 
 static int cmd_run(int argc, char **argv) {
@@ -173,6 +214,9 @@ static int cmd_run(int argc, char **argv) {
         {"--max-steps", CLI_INT, &a.max_steps, "N", "react, reflexion, two-stage: step limit per attempt"},
         {"--max-attempts", CLI_INT, &a.max_attempts, "N", "reflexion: attempts per query"},
         {"--sole-planning", CLI_FLAG, &a.sole_planning, NULL, "solver: plan from the query's reference information only"},
+        {"--judge-model", CLI_STR, &a.judge_model, "A[,B]", "mas: the Judges (model specs or rule; default: the Reasoner's model)"},
+        {"--reflector-model", CLI_STR, &a.reflector_model, "SPEC", "mas: the Reflector (a model spec or solver; default: the Reasoner's)"},
+        {"--method-config", CLI_STR, &a.method_config, "JSON", "the method's own fields (mas: judges, error_rate, unparseable_verdict)"},
         {0}};
     Err err = {0};
     const char *pos[1];
@@ -182,6 +226,7 @@ static int cmd_run(int argc, char **argv) {
     if (a.variant && a.split && strcmp(a.variant, a.split)) return usage("run", "--variant and --split name the same thing: give one");
     if (a.variant) a.split = a.variant;
     if ((rc = check_args(&a))) return rc;
+    if ((rc = preflight(&a, &err))) return harness_fail(&err);
     if (a.plans && !fs_exists(a.plans)) {
         err_set(&err, IM_IO, "imagine run: cannot read the plans file %s", a.plans);
         return harness_fail(&err);
