@@ -4,3 +4,7 @@ add_executable(test_train_unit ${CMAKE_CURRENT_LIST_DIR}/test_train_unit.c)
 target_link_libraries(test_train_unit PRIVATE imagine_train)
 target_include_directories(test_train_unit PRIVATE ${CMAKE_CURRENT_LIST_DIR}/..)
 add_test(NAME train_unit COMMAND test_train_unit ${IMAGINE_TEST_DATA} ${CMAKE_CURRENT_BINARY_DIR}/train_unit_tmp)
+# The SFT verb end to end: kill -9 and --resume give the same curve and
+# weights bit for bit; refusals; LoRA in PEFT's layout and `model merge`.
+add_test(NAME train_sft_resume COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/sft_resume.sh $<TARGET_FILE:imagine> ${IMAGINE_TEST_DATA}
+         ${CMAKE_CURRENT_BINARY_DIR}/train_sft_resume_tmp)
