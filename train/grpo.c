@@ -45,6 +45,21 @@ void tr_advantages(const double *r, int groups, int g, TrScaleKind scale, double
     }
 }
 
+int tr_grpo_token(double lp, double old, double ref, double adv, double eps, double eps_high, double beta, double *loss, double *dl,
+                  double *kl) {
+    double ratio = exp(lp - old), lo = 1 - eps, hi = 1 + eps_high, cr = ratio < lo ? lo : ratio > hi ? hi : ratio;
+    double c1 = ratio * adv, c2 = cr * adv;
+    *loss = -(c1 < c2 ? c1 : c2);
+    *dl = c1 <= c2 ? -adv * ratio : 0;
+    *kl = 0;
+    if (!isnan(ref)) {
+        double d = ref - lp;
+        *kl = exp(d) - d - 1;
+        *loss += beta * *kl, *dl += beta * (1 - exp(d));
+    }
+    return (adv < 0 && ratio < lo) || (adv > 0 && ratio > hi);
+}
+
 /* One completion of the step. */
 typedef struct Roll {
     int q;                /* query index */
@@ -292,15 +307,9 @@ int tr_grpo(TrGrpoOpts *o, TrGrpoResult *res, Err *err) {
             for (int k = 0; k < b.n && !rc; k++) {
                 b.w[k] = 0;
                 if (b.tgt[k] < 0) continue;
-                double A = rolls[who[k]].adv, ratio = exp((double)lp[k] - old[k]);
-                double lo = 1 - o->epsilon, hi = 1 + o->epsilon_high, cr = ratio < lo ? lo : ratio > hi ? hi : ratio;
-                double c1 = ratio * A, c2 = cr * A, l = -(c1 < c2 ? c1 : c2), dl = c1 <= c2 ? -A * ratio : 0;
-                if ((A < 0 && ratio < lo) || (A > 0 && ratio > hi)) clipped++;
-                if (rl) {
-                    double dref = (double)rl[k] - lp[k], k3 = exp(dref) - dref - 1;
-                    l += o->beta * k3, dl += o->beta * (1 - exp(dref));
-                    kl += k3;
-                }
+                double l, dl, k3;
+                clipped += tr_grpo_token(lp[k], old[k], rl ? rl[k] : NAN, rolls[who[k]].adv, o->epsilon, o->epsilon_high, o->beta, &l, &dl, &k3);
+                kl += k3;
                 loss += coef[k] * l;
                 b.w[k] = (float)(-coef[k] * dl);
             }

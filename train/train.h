@@ -113,4 +113,12 @@ int tr_grpo_check(const TrGrpoOpts *o, Err *err);
  * batch, or no scaling). */
 void tr_advantages(const double *r, int groups, int g, TrScaleKind scale, double *adv);
 
+/* One completion token's GRPO loss (the top of grpo.c) at log-prob lp,
+ * with the log-prob before the update `old`, the reference's `ref` (NaN:
+ * no KL term) and the advantage: *loss, *dl = d loss / d lp, *kl (k3, 0
+ * without ref). Returns 1 when clipping is active (no gradient from the
+ * surrogate). */
+int tr_grpo_token(double lp, double old, double ref, double adv, double eps, double eps_high, double beta, double *loss, double *dl,
+                  double *kl);
+
 #endif
