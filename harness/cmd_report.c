@@ -3,6 +3,7 @@
  * from runs in the store (by id or name, through harness/store.h) and from
  * submission files (--plans, evaluated on the fly), analyses it, and hands
  * it to a renderer. Sections: loading, the verbs, the benchmark. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,8 +71,9 @@ static int load_train_steps(Store *st, long long run_id, RpRun *run, Err *err) {
     sqlite3_bind_int64(q, 1, run_id);
     int rc;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        RpTrainStep t = {sqlite3_column_int(q, 0), sqlite3_column_double(q, 1), sqlite3_column_double(q, 2),
-                         sqlite3_column_double(q, 3), sqlite3_column_double(q, 4), -1};
+        double v[4];
+        for (int c = 0; c < 4; c++) v[c] = sqlite3_column_type(q, c + 1) == SQLITE_NULL ? NAN : sqlite3_column_double(q, c + 1);
+        RpTrainStep t = {sqlite3_column_int(q, 0), v[0], v[1], v[2], v[3], -1};
         rp_run_add_step(run, &t);
     }
     sqlite3_finalize(q);

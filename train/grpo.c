@@ -283,14 +283,37 @@ int tr_grpo(TrGrpoOpts *o, TrGrpoResult *res, Err *err) {
             }
         }
         TmBatch tb = tr_tm_batch(&b);
-        if (!rc) rc = tm_forward(s.tm, &tb, NULL, old, err);
+        /* On policy without KL (beta 0, one iteration) the weights do not
+         * depend on the log-probs (ratio 1): one forward + backward gives
+         * both; else a forward first gives logp_old (and the reference's). */
+        int single = !ref && o->num_iterations == 1;
+        if (!rc && !single) rc = tm_forward(s.tm, &tb, NULL, old, err);
         if (!rc && ref) {
             rl = malloc(sizeof *rl * (size_t)b.n);
             if (!rl) abort();
             rc = tm_forward(ref, &tb, NULL, rl, err);
         }
         TrStepInfo si = {.kind = "grpo", .step = step, .tokens = b.n, .eval_loss = NAN, .kl = NAN};
-        /* consistency: the trainer's log-probs against the sampler's */
+        double loss = 0, clipped = 0, kl = 0;
+        for (int it = 0; it < o->num_iterations && !rc; it++) {
+            if (it) rc = tm_forward(s.tm, &tb, NULL, lp, err);
+            else if (!single) memcpy(lp, old, sizeof *lp * (size_t)b.n);
+            loss = 0, clipped = 0, kl = 0;
+            for (int k = 0; k < b.n && !rc; k++) {
+                b.w[k] = 0;
+                if (b.tgt[k] < 0) continue;
+                double l, dl, k3;
+                if (single) clipped += tr_grpo_token(0, 0, NAN, rolls[who[k]].adv, o->epsilon, o->epsilon_high, o->beta, &l, &dl, &k3);
+                else clipped += tr_grpo_token(lp[k], old[k], rl ? rl[k] : NAN, rolls[who[k]].adv, o->epsilon, o->epsilon_high, o->beta, &l, &dl, &k3);
+                kl += k3;
+                loss += coef[k] * l;
+                b.w[k] = (float)(-coef[k] * dl);
+            }
+            double dummy = 0;
+            if (!rc) rc = tm_forward_backward(s.tm, &tb, &dummy, single ? old : NULL, err);
+            if (!rc) rc = tr_session_update(&s, step, &si.lr, &si.grad_norm, err);
+        }
+        /* consistency: the trainer's log-probs (before the update) against the sampler's */
         double diff = 0;
         for (int i = 0; i < n && !rc; i++)
             for (int k = rolls[i].n_prompt; k < rolls[i].n; k++) {
@@ -299,24 +322,6 @@ int tr_grpo(TrGrpoOpts *o, TrGrpoResult *res, Err *err) {
             }
         si.lp_diff_max = diff;
         res->lp_diff_max = diff > res->lp_diff_max ? diff : res->lp_diff_max;
-        double loss = 0, clipped = 0, kl = 0;
-        for (int it = 0; it < o->num_iterations && !rc; it++) {
-            if (it) rc = tm_forward(s.tm, &tb, NULL, lp, err);
-            else memcpy(lp, old, sizeof *lp * (size_t)b.n);
-            loss = 0, clipped = 0, kl = 0;
-            for (int k = 0; k < b.n && !rc; k++) {
-                b.w[k] = 0;
-                if (b.tgt[k] < 0) continue;
-                double l, dl, k3;
-                clipped += tr_grpo_token(lp[k], old[k], rl ? rl[k] : NAN, rolls[who[k]].adv, o->epsilon, o->epsilon_high, o->beta, &l, &dl, &k3);
-                kl += k3;
-                loss += coef[k] * l;
-                b.w[k] = (float)(-coef[k] * dl);
-            }
-            double dummy = 0;
-            if (!rc) rc = tm_forward_backward(s.tm, &tb, &dummy, NULL, err);
-            if (!rc) rc = tr_session_update(&s, step, &si.lr, &si.grad_norm, err);
-        }
         /* metrics */
         double rm = 0, rs = 0, len = 0, refl = 0;
         int trunc = 0;

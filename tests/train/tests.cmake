@@ -14,3 +14,12 @@ add_executable(test_train_model ${CMAKE_CURRENT_LIST_DIR}/test_train_model.c)
 target_link_libraries(test_train_model PRIVATE imagine_train)
 target_include_directories(test_train_model PRIVATE ${CMAKE_CURRENT_LIST_DIR}/..)
 add_test(NAME train_model COMMAND test_train_model ${IMAGINE_TEST_DATA} ${CMAKE_CURRENT_BINARY_DIR}/train_model_tmp)
+# The demonstrations: SFT of a tiny model (held-out loss and answers in the
+# suite's format), then GRPO from its checkpoint (mean reward rises; trainer
+# and sampler log-probs agree). demo_grpo needs demo_sft's folder.
+add_test(NAME train_demo_sft COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/demo_sft.sh $<TARGET_FILE:imagine> ${IMAGINE_TEST_DATA}
+         ${CMAKE_CURRENT_BINARY_DIR}/train_demo_tmp)
+add_test(NAME train_demo_grpo COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/demo_grpo.sh $<TARGET_FILE:imagine> ${IMAGINE_TEST_DATA}
+         ${CMAKE_CURRENT_BINARY_DIR}/train_demo_tmp)
+set_tests_properties(train_demo_sft PROPERTIES FIXTURES_SETUP train_demo)
+set_tests_properties(train_demo_grpo PROPERTIES FIXTURES_REQUIRED train_demo)
