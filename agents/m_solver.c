@@ -63,7 +63,7 @@ static int solver_plan(AgContext *ctx, const TpQuery *q, AgResult *out, Err *err
     if (r.status == SOLVER_FEASIBLE) {
         out->outcome = AG_DONE, out->plan_json = r.plan_json, r.plan_json = NULL;
     } else {
-        out->outcome = r.status == SOLVER_TIMEOUT ? AG_ERROR : AG_FAILED;
+        out->outcome = r.timed_out ? AG_ERROR : AG_FAILED;
         out->failure = r.reason, r.reason = NULL;
     }
     solver_result_free(&r);

@@ -57,29 +57,37 @@ void buf_printf(Buf *b, const char *fmt, ...) {
     va_end(ap2);
 }
 
-/* Decodes one UTF-8 code point at s; returns its length (1 for an invalid
- * byte, with *cp = 0xFFFD). */
-static size_t utf8_decode(const unsigned char *s, uint32_t *cp) {
+/* Ill-formed sequences take their maximal subpart (Unicode 15, 3.9 U+FFFD
+ * substitution; what Rust's from_utf8_lossy and WHATWG's TextDecoder do):
+ * "\xe6\x97" followed by "a" is one U+FFFD, then 'a'. */
+size_t buf_utf8_decode(const char *str, size_t n, uint32_t *cp, int *bad) {
+    const unsigned char *s = (const unsigned char *)str;
+    *bad = 0;
     if (s[0] < 0x80) return *cp = s[0], 1;
-    int n = (s[0] & 0xE0) == 0xC0 ? 2 : (s[0] & 0xF0) == 0xE0 ? 3 : (s[0] & 0xF8) == 0xF0 ? 4 : 0;
-    if (!n) return *cp = 0xFFFD, 1;
-    uint32_t v = s[0] & (0x7F >> n);
-    for (int i = 1; i < n; i++) {
-        if ((s[i] & 0xC0) != 0x80) return *cp = 0xFFFD, 1;
+    *bad = 1;
+    int need = s[0] >= 0xC2 && s[0] <= 0xDF ? 2 : s[0] >= 0xE0 && s[0] <= 0xEF ? 3 : s[0] >= 0xF0 && s[0] <= 0xF4 ? 4 : 0;
+    if (!need) return *cp = 0xFFFD, 1;
+    /* the allowed range of the second byte excludes overlongs, surrogates and > U+10FFFF */
+    unsigned char lo = s[0] == 0xE0 ? 0xA0 : s[0] == 0xF0 ? 0x90 : 0x80;
+    unsigned char hi = s[0] == 0xED ? 0x9F : s[0] == 0xF4 ? 0x8F : 0xBF;
+    uint32_t v = s[0] & (0x7F >> need);
+    for (int i = 1; i < need; i++) {
+        if ((size_t)i >= n || s[i] < (i == 1 ? lo : 0x80) || s[i] > (i == 1 ? hi : 0xBF)) return *cp = 0xFFFD, (size_t)i;
         v = (v << 6) | (s[i] & 0x3F);
     }
-    static const uint32_t min[5] = {0, 0, 0x80, 0x800, 0x10000};
-    if (v < min[n] || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF)) return *cp = 0xFFFD, 1;
-    return *cp = v, (size_t)n;
+    *bad = 0;
+    return *cp = v, (size_t)need;
 }
 
-void buf_json_str(Buf *b, const char *s) {
+void buf_json_str(Buf *b, const char *s) { buf_json_strn(b, s, strlen(s)); }
+
+void buf_json_strn(Buf *b, const char *s, size_t len) {
     buf_putc(b, '"');
-    const unsigned char *p = (const unsigned char *)s;
-    while (*p) {
+    const char *p = s, *end = s + len;
+    while (p < end) {
         uint32_t cp;
-        size_t n = utf8_decode(p, &cp);
-        p += n;
+        int bad;
+        p += buf_utf8_decode(p, (size_t)(end - p), &cp, &bad);
         switch (cp) {
         case '"': buf_puts(b, "\\\""); continue;
         case '\\': buf_puts(b, "\\\\"); continue;

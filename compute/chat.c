@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "fsutil.h"
+#include "jsonreq.h"
 
 static const char QWEN3_JINJA[] =
     "{%- for message in messages %}"
@@ -57,8 +58,10 @@ int chat_load(const char *path, ChatKind *out, Err *err) {
     return rc;
 }
 
-static void put_trimmed(Buf *out, const char *s) {
-    const char *e = s + strlen(s);
+static size_t content_len(const ChatMsg *m) { return m->content_len ? m->content_len : strlen(m->content); }
+
+static void put_trimmed(Buf *out, const char *s, size_t len) {
+    const char *e = s + len;
     while (*s == ' ' || *s == '\n' || *s == '\t' || *s == '\r') s++;
     while (e > s && (e[-1] == ' ' || e[-1] == '\n' || e[-1] == '\t' || e[-1] == '\r')) e--;
     buf_append(out, s, (size_t)(e - s));
@@ -66,7 +69,11 @@ static void put_trimmed(Buf *out, const char *s) {
 
 void chat_render(ChatKind k, const ChatMsg *m, int n, int add_generation_prompt, int thinking, Buf *out) {
     if (k == CHAT_QWEN3) {
-        for (int i = 0; i < n; i++) buf_printf(out, "<|im_start|>%s\n%s<|im_end|>\n", m[i].role, m[i].content);
+        for (int i = 0; i < n; i++) {
+            buf_printf(out, "<|im_start|>%s\n", m[i].role);
+            buf_append(out, m[i].content, content_len(&m[i]));
+            buf_puts(out, "<|im_end|>\n");
+        }
         if (add_generation_prompt) {
             buf_puts(out, "<|im_start|>assistant\n");
             if (!thinking) buf_puts(out, "<think>\n\n</think>\n\n");
@@ -76,7 +83,7 @@ void chat_render(ChatKind k, const ChatMsg *m, int n, int add_generation_prompt,
     buf_puts(out, "<|begin_of_text|>");
     for (int i = 0; i < n; i++) {
         buf_printf(out, "<|start_header_id|>%s<|end_header_id|>\n\n", m[i].role);
-        put_trimmed(out, m[i].content);
+        put_trimmed(out, m[i].content, content_len(&m[i]));
         buf_puts(out, "<|eot_id|>");
     }
     if (add_generation_prompt) buf_puts(out, "<|start_header_id|>assistant<|end_header_id|>\n\n");
@@ -95,7 +102,7 @@ int chat_messages_from_json(const cJSON *json, const char *name, ChatMsg **msgs,
             free(m);
             return err_set(err, IM_USAGE, "%s: messages[%d]: string fields role and content expected", name, i);
         }
-        m[i].role = r->valuestring, m[i].content = c->valuestring;
+        m[i].role = r->valuestring, m[i].content = c->valuestring, m[i].content_len = jreq_len(c);
     }
     *msgs = m, *n = cnt;
     return IM_OK;

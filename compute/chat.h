@@ -17,6 +17,7 @@ typedef enum { CHAT_QWEN3 = 0, CHAT_LLAMA3 = 1 } ChatKind;
 
 typedef struct ChatMsg {
     const char *role, *content;
+    size_t content_len; /* bytes of content (it may hold NUL); 0: up to its NUL */
 } ChatMsg;
 
 /* Reads chat_template from tokenizer_config.json at path. */

@@ -277,20 +277,8 @@ static void lin_fwd(Mref *r, int l, int p, float *y, float *x, int n) {
         opr_matmul_fwd(y, x, r->val[L->proj[p]], n, k, m);
 }
 
-static int check_batch(const Mref *r, const TmBatch *b, Err *err) {
-    if (b->n <= 0) return err_set(err, IM_USAGE, "batch: %d tokens (at least 1 expected)", b->n);
-    for (int t = 0; t < b->n; t++) {
-        if (b->tokens[t] < 0 || b->tokens[t] >= r->c.vocab)
-            return err_set(err, IM_USAGE, "batch row %d: token %d outside the vocabulary of %d", t, b->tokens[t], r->c.vocab);
-        if (b->targets && b->targets[t] >= r->c.vocab)
-            return err_set(err, IM_USAGE, "batch row %d: target %d outside the vocabulary of %d", t, b->targets[t], r->c.vocab);
-        if (b->pos[t] < 0) return err_set(err, IM_USAGE, "batch row %d: negative position %d", t, b->pos[t]);
-    }
-    return IM_OK;
-}
-
 int mref_forward(Mref *r, const TmBatch *b, double *loss, float *logp, Err *err) {
-    int rc = check_batch(r, b, err);
+    int rc = tm_batch_check(&r->c, b, err);
     if (!rc) rc = acts_reserve(r, b->n, err);
     if (rc) return rc;
     const ModelConfig *c = &r->c;

@@ -97,7 +97,8 @@ int model_init(const ModelInitOpts *o, Err *err) {
     static const int lspec[] = {1, 1, 1, 1, 1};
     const char *const *added = q ? qadd : ladd;
     const int *spec = q ? qspec : lspec;
-    if (!rc) rc = tok_train(corpus.data, corpus.len, q ? TOK_REGEX_QWEN : TOK_REGEX_LLAMA3, s->tok_vocab, added, spec, 5, &tj, err);
+    TokShape shape = {.nfc = q, .bos = q ? -1 : 0}; /* as the real files: Qwen3 NFC, Llama 3 adds <|begin_of_text|> */
+    if (!rc) rc = tok_train(corpus.data, corpus.len, q ? TOK_REGEX_QWEN : TOK_REGEX_LLAMA3, s->tok_vocab, added, spec, 5, &shape, &tj, err);
     buf_free(&corpus);
     Tokenizer *tok = NULL;
     if (!rc) rc = tok_load_json(tj.data, "trained tokenizer", &tok, err);

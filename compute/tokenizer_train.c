@@ -53,7 +53,7 @@ static void pm_add(PairMap *m, int a, int b, long d) {
 }
 
 int tok_train(const char *text, size_t len, const char *regex, int n_vocab, const char *const *added,
-              const int *special, int n_added, Buf *out, Err *err) {
+              const int *special, int n_added, const TokShape *shape, Buf *out, Err *err) {
     TokBytes tb;
     tokb_table(&tb);
     int ec;
@@ -141,10 +141,23 @@ int tok_train(const char *text, size_t len, const char *regex, int n_vocab, cons
         buf_printf(out, ", \"single_word\": false, \"lstrip\": false, \"rstrip\": false, \"normalized\": false, \"special\": %s}",
                    special[i] ? "true" : "false");
     }
-    buf_puts(out, "\n  ],\n  \"normalizer\": null,\n  \"pre_tokenizer\": {\"type\": \"Sequence\", \"pretokenizers\": [{\"type\": \"Split\", \"pattern\": {\"Regex\": ");
+    buf_printf(out, "\n  ],\n  \"normalizer\": %s,\n", shape && shape->nfc ? "{\"type\": \"NFC\"}" : "null");
+    buf_puts(out, "  \"pre_tokenizer\": {\"type\": \"Sequence\", \"pretokenizers\": [{\"type\": \"Split\", \"pattern\": {\"Regex\": ");
     buf_json_str(out, regex);
     buf_puts(out, "}, \"behavior\": \"Isolated\", \"invert\": false}, {\"type\": \"ByteLevel\", \"add_prefix_space\": false, \"trim_offsets\": false, \"use_regex\": false}]},\n");
-    buf_puts(out, "  \"post_processor\": {\"type\": \"ByteLevel\", \"add_prefix_space\": false, \"trim_offsets\": false, \"use_regex\": false},\n");
+    if (shape && shape->bos >= 0 && shape->bos < n_added) {
+        Buf bos;
+        buf_init(&bos);
+        buf_json_str(&bos, added[shape->bos]);
+        const char *b = bos.data;
+        int id = ntok + shape->bos;
+        buf_puts(out, "  \"post_processor\": {\"type\": \"Sequence\", \"processors\": [{\"type\": \"ByteLevel\", \"add_prefix_space\": true, \"trim_offsets\": false, \"use_regex\": true}, ");
+        buf_printf(out, "{\"type\": \"TemplateProcessing\", \"single\": [{\"SpecialToken\": {\"id\": %s, \"type_id\": 0}}, {\"Sequence\": {\"id\": \"A\", \"type_id\": 0}}], ", b);
+        buf_printf(out, "\"pair\": [{\"SpecialToken\": {\"id\": %s, \"type_id\": 0}}, {\"Sequence\": {\"id\": \"A\", \"type_id\": 0}}, {\"SpecialToken\": {\"id\": %s, \"type_id\": 1}}, {\"Sequence\": {\"id\": \"B\", \"type_id\": 1}}], ", b, b);
+        buf_printf(out, "\"special_tokens\": {%s: {\"id\": %s, \"ids\": [%d], \"tokens\": [%s]}}}]},\n", b, b, id, b);
+        buf_free(&bos);
+    } else
+        buf_puts(out, "  \"post_processor\": {\"type\": \"ByteLevel\", \"add_prefix_space\": false, \"trim_offsets\": false, \"use_regex\": false},\n");
     buf_puts(out, "  \"decoder\": {\"type\": \"ByteLevel\", \"add_prefix_space\": false, \"trim_offsets\": false, \"use_regex\": false},\n");
     buf_puts(out, "  \"model\": {\"type\": \"BPE\", \"dropout\": null, \"unk_token\": null, \"continuing_subword_prefix\": \"\", \"end_of_word_suffix\": \"\", \"fuse_unk\": false, \"byte_fallback\": false, \"ignore_merges\": false,\n    \"vocab\": {");
     for (int i = 0; i < ntok; i++) {

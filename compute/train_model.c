@@ -1,6 +1,5 @@
-/* train_model.c: the TrainModel API over its devices. The CPU device is
- * the reference model (model_ref.c); the Vulkan device is not built yet and
- * is refused with an error saying so. */
+/* train_model.c: the TrainModel API over its two devices: the CPU one is
+ * the reference model (model_ref.c), the Vulkan one train_vk.c. */
 #include "train_model.h"
 
 #include <math.h>
@@ -8,10 +7,13 @@
 #include <string.h>
 
 #include "model_ref.h"
+#include "train_vk.h"
 
 struct TrainModel {
     TmDevice device;
-    Mref *ref; /* TM_CPU */
+    ModelConfig c;
+    Mref *ref;   /* TM_CPU */
+    VkTrain *vk; /* TM_VULKAN */
 };
 
 int tm_lora_targets_parse(const char *s, unsigned *out, Err *err) {
@@ -40,15 +42,25 @@ int tm_device_parse(const char *s, TmDevice *out, Err *err) {
     return IM_OK;
 }
 
+int tm_batch_check(const ModelConfig *c, const TmBatch *b, Err *err) {
+    if (b->n <= 0) return err_set(err, IM_USAGE, "batch: %d tokens (at least 1 expected)", b->n);
+    for (int t = 0; t < b->n; t++) {
+        if (b->tokens[t] < 0 || b->tokens[t] >= c->vocab)
+            return err_set(err, IM_USAGE, "batch row %d: token %d outside the vocabulary of %d", t, b->tokens[t], c->vocab);
+        if (b->targets && b->targets[t] >= c->vocab)
+            return err_set(err, IM_USAGE, "batch row %d: target %d outside the vocabulary of %d", t, b->targets[t], c->vocab);
+        if (b->pos[t] < 0) return err_set(err, IM_USAGE, "batch row %d: negative position %d", t, b->pos[t]);
+    }
+    return IM_OK;
+}
+
 int tm_create(const ModelFiles *m, const TmOptions *o, TrainModel **out, Err *err) {
     *out = NULL;
     if (o->lora_rank < 0) return err_set(err, IM_USAGE, "--lora %d: a rank >= 1 expected (0 = full fine-tuning)", o->lora_rank);
-    if (o->device != TM_CPU)
-        return err_set(err, IM_USAGE, "train device vulkan: not implemented yet (use --device cpu)");
     TrainModel *tm = calloc(1, sizeof *tm);
     if (!tm) return err_set(err, IM_IO, "out of memory");
-    tm->device = o->device;
-    int rc = mref_create(m, o, 1, &tm->ref, err);
+    tm->device = o->device, tm->c = m->cfg;
+    int rc = o->device == TM_VULKAN ? vkt_create(m, o, &tm->vk, err) : mref_create(m, o, 1, &tm->ref, err);
     if (rc) {
         free(tm);
         return rc;
@@ -60,12 +72,14 @@ int tm_create(const ModelFiles *m, const TmOptions *o, TrainModel **out, Err *er
 void tm_destroy(TrainModel *tm) {
     if (!tm) return;
     mref_destroy(tm->ref);
+    vkt_destroy(tm->vk);
     free(tm);
 }
 
-const ModelConfig *tm_config(const TrainModel *tm) { return mref_config(tm->ref); }
-int tm_tensor_count(const TrainModel *tm) { return mref_tensor_count(tm->ref); }
-const TmTensor *tm_tensor(const TrainModel *tm, int i) { return mref_tensor(tm->ref, i); }
+TmDevice tm_device(const TrainModel *tm) { return tm->device; }
+const ModelConfig *tm_config(const TrainModel *tm) { return &tm->c; }
+int tm_tensor_count(const TrainModel *tm) { return tm->vk ? vkt_tensor_count(tm->vk) : mref_tensor_count(tm->ref); }
+const TmTensor *tm_tensor(const TrainModel *tm, int i) { return tm->vk ? vkt_tensor(tm->vk, i) : mref_tensor(tm->ref, i); }
 
 int tm_tensor_find(const TrainModel *tm, const char *name) {
     for (int i = 0; i < tm_tensor_count(tm); i++)
@@ -84,6 +98,7 @@ static float *data(TrainModel *tm, int i, TmWhat what, Err *err) {
 }
 
 int tm_get(TrainModel *tm, int i, TmWhat what, float *dst, Err *err) {
+    if (tm->vk) return vkt_get(tm->vk, i, what, dst, err);
     float *p = data(tm, i, what, err);
     if (!p) return IM_USAGE;
     memcpy(dst, p, sizeof(float) * tm_tensor(tm, i)->n);
@@ -91,6 +106,7 @@ int tm_get(TrainModel *tm, int i, TmWhat what, float *dst, Err *err) {
 }
 
 int tm_set(TrainModel *tm, int i, TmWhat what, const float *src, Err *err) {
+    if (tm->vk) return vkt_set(tm->vk, i, what, src, err);
     float *p = data(tm, i, what, err);
     if (!p) return IM_USAGE;
     size_t n = tm_tensor(tm, i)->n;
@@ -105,38 +121,46 @@ int tm_set(TrainModel *tm, int i, TmWhat what, const float *src, Err *err) {
 }
 
 int tm_forward(TrainModel *tm, const TmBatch *b, double *loss, float *logp, Err *err) {
+    if (tm->vk) return vkt_step(tm->vk, b, 0, loss, logp, err);
     return mref_forward(tm->ref, b, loss, logp, err);
 }
 
 int tm_forward_backward(TrainModel *tm, const TmBatch *b, double *loss, float *logp, Err *err) {
+    if (tm->vk) return vkt_step(tm->vk, b, 1, loss, logp, err);
     int rc = mref_forward(tm->ref, b, loss, logp, err);
     return rc ? rc : mref_backward(tm->ref, b, err);
 }
 
 int tm_logits(TrainModel *tm, float *dst, Err *err) {
+    if (tm->vk) return vkt_logits(tm->vk, dst, err);
     int n = mref_n_act(tm->ref);
     if (!n) return err_set(err, IM_USAGE, "logits: no forward has run");
-    memcpy(dst, mref_logits(tm->ref), sizeof(float) * (size_t)n * (size_t)tm_config(tm)->vocab);
+    memcpy(dst, mref_logits(tm->ref), sizeof(float) * (size_t)n * (size_t)tm->c.vocab);
     return IM_OK;
 }
 
-void tm_zero_grads(TrainModel *tm) {
+int tm_zero_grads(TrainModel *tm, Err *err) {
+    if (tm->vk) return vkt_zero_grads(tm->vk, err);
     for (int i = 0; i < tm_tensor_count(tm); i++) {
         float *g = mref_data(tm->ref, i, TM_GRAD);
         if (g) memset(g, 0, sizeof(float) * tm_tensor(tm, i)->n);
     }
+    return IM_OK;
 }
 
-double tm_grad_norm(TrainModel *tm) {
+int tm_grad_norm(TrainModel *tm, double *norm, Err *err) {
+    if (tm->vk) return vkt_grad_norm(tm->vk, norm, err);
     double s = 0;
     for (int i = 0; i < tm_tensor_count(tm); i++) {
         const float *g = mref_data(tm->ref, i, TM_GRAD);
         if (g) s += opr_sumsq(g, tm_tensor(tm, i)->n);
     }
-    return sqrt(s);
+    *norm = sqrt(s);
+    return IM_OK;
 }
 
 int tm_adamw(TrainModel *tm, const OprAdamW *h, int step, float grad_scale, Err *err) {
+    if (tm->vk) return vkt_adamw(tm->vk, h, step, grad_scale, err);
     if (step < 1) return err_set(err, IM_USAGE, "AdamW step %d: steps count from 1", step);
     for (int i = 0; i < tm_tensor_count(tm); i++) {
         const TmTensor *t = tm_tensor(tm, i);
@@ -148,3 +172,9 @@ int tm_adamw(TrainModel *tm, const OprAdamW *h, int step, float grad_scale, Err 
     }
     return IM_OK;
 }
+
+int tm_profile(TrainModel *tm, int on, Err *err) { return tm->vk ? vkt_profile(tm->vk, on, err) : IM_OK; }
+void tm_profile_report(TrainModel *tm, Buf *out) {
+    if (tm->vk) vkt_profile_report(tm->vk, out);
+}
+size_t tm_device_mem_peak(const TrainModel *tm) { return tm->vk ? vkt_mem_peak(tm->vk) : 0; }

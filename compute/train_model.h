@@ -23,6 +23,7 @@
 
 #include <stdint.h>
 
+#include "buf.h"
 #include "modelinit.h"
 #include "ops_ref.h"
 
@@ -54,6 +55,9 @@ typedef struct TmBatch {
     const int *pos;       /* [n] position within its sample (RoPE): 0, 1, ... restarting per sample */
     const int *seg;       /* [n] sample id: row t attends to rows s <= t with seg[s] == seg[t] */
 } TmBatch;
+
+/* Checks ids against the vocabulary and positions >= 0; errors name the row. */
+int tm_batch_check(const ModelConfig *c, const TmBatch *b, Err *err);
 
 typedef struct TmTensor {
     const char *name;
@@ -93,13 +97,21 @@ int tm_forward(TrainModel *tm, const TmBatch *b, double *loss, float *logp, Err 
  * that is any function L of the log-probs (GRPO), pass
  * weights[t] = -dL/dlogp[t]. */
 int tm_forward_backward(TrainModel *tm, const TmBatch *b, double *loss, float *logp, Err *err);
-void tm_zero_grads(TrainModel *tm);
+int tm_zero_grads(TrainModel *tm, Err *err);
 /* The logits of the last forward, [n][vocab] floats into dst. */
 int tm_logits(TrainModel *tm, float *dst, Err *err);
-/* sqrt(sum of squares of every trainable gradient). */
-double tm_grad_norm(TrainModel *tm);
+/* *norm = sqrt(sum of squares of every trainable gradient). */
+int tm_grad_norm(TrainModel *tm, double *norm, Err *err);
 /* One AdamW step on every trainable tensor (see opr_adamw; step from 1,
  * grad_scale multiplies the gradients first, e.g. min(1, clip / norm)). */
 int tm_adamw(TrainModel *tm, const OprAdamW *h, int step, float grad_scale, Err *err);
+
+TmDevice tm_device(const TrainModel *tm);
+/* Vulkan: time every kernel of later steps; the report appends one line per
+ * kernel (op, role, ms per step, share) to out and clears. CPU: no-op. */
+int tm_profile(TrainModel *tm, int on, Err *err);
+void tm_profile_report(TrainModel *tm, Buf *out);
+/* Device memory allocated at most (Vulkan; 0 on the CPU). */
+size_t tm_device_mem_peak(const TrainModel *tm);
 
 #endif

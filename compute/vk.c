@@ -237,8 +237,83 @@ int vk_buf_create(VkCtx *c, size_t size, int host, VkBuf *b, Err *err) {
     return IM_OK;
 }
 
+static VkBufferUsageFlags buf_usage(void) {
+    return VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT |
+           VK_BUFFER_USAGE_TRANSFER_DST_BIT;
+}
+
+size_t vk_arena_round(size_t bytes) { return (bytes + VK_ARENA_ALIGN - 1) / VK_ARENA_ALIGN * VK_ARENA_ALIGN; }
+
+int vk_arena_create(VkCtx *c, size_t bytes, int host, VkArena *a, Err *err) {
+    memset(a, 0, sizeof *a);
+    if (!bytes) bytes = VK_ARENA_ALIGN;
+    /* a probe buffer tells which memory types buffers may live in */
+    VkBufferCreateInfo bi = {.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO, .size = 256, .usage = buf_usage(), .sharingMode = VK_SHARING_MODE_EXCLUSIVE};
+    VkBuffer probe;
+    VKCHECK(vkCreateBuffer(c->dev, &bi, NULL, &probe), "vkCreateBuffer");
+    VkMemoryRequirements mr;
+    vkGetBufferMemoryRequirements(c->dev, probe, &mr);
+    vkDestroyBuffer(c->dev, probe, NULL);
+    if (mr.alignment > VK_ARENA_ALIGN) return err_set(err, IM_IO, "Vulkan: buffers need %zu-byte alignment, the arena gives %d", (size_t)mr.alignment, VK_ARENA_ALIGN);
+    const VkMemoryPropertyFlags HV = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
+    int t = host ? find_mem(c, mr.memoryTypeBits, HV) : find_mem(c, mr.memoryTypeBits, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT | HV);
+    if (t < 0) t = find_mem(c, mr.memoryTypeBits, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
+    if (t < 0) t = find_mem(c, mr.memoryTypeBits, 0);
+    VkMemoryAllocateInfo ai = {.sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO, .allocationSize = vk_arena_round(bytes), .memoryTypeIndex = (uint32_t)t};
+    VkResult r = vkAllocateMemory(c->dev, &ai, NULL, &a->mem);
+    if (r != VK_SUCCESS) {
+        memset(a, 0, sizeof *a);
+        return err_set(err, IM_IO, "Vulkan: allocating an arena of %zu bytes failed (VkResult %d)", bytes, (int)r);
+    }
+    a->size = ai.allocationSize;
+    if (c->mem.memoryTypes[t].propertyFlags & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT) VKCHECK(vkMapMemory(c->dev, a->mem, 0, VK_WHOLE_SIZE, 0, &a->map), "vkMapMemory");
+    c->mem_now += a->size;
+    if (c->mem_now > c->mem_peak) c->mem_peak = c->mem_now;
+    return IM_OK;
+}
+
+void vk_arena_destroy(VkCtx *c, VkArena *a) {
+    if (!c || !a || !a->mem) return;
+    if (a->map) vkUnmapMemory(c->dev, a->mem);
+    vkFreeMemory(c->dev, a->mem, NULL);
+    c->mem_now -= a->size;
+    memset(a, 0, sizeof *a);
+}
+
+int vk_arena_view(VkCtx *c, VkArena *a, size_t off, size_t size, VkBuf *b, Err *err) {
+    memset(b, 0, sizeof *b);
+    if (!size) size = 16;
+    if (off % VK_ARENA_ALIGN || off + size > a->size)
+        return err_set(err, IM_IO, "Vulkan arena: a view of %zu bytes at %zu does not fit an arena of %zu bytes", size, off, a->size);
+    VkBufferCreateInfo bi = {.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO, .size = size, .usage = buf_usage(), .sharingMode = VK_SHARING_MODE_EXCLUSIVE};
+    VKCHECK(vkCreateBuffer(c->dev, &bi, NULL, &b->buf), "vkCreateBuffer");
+    VKCHECK(vkBindBufferMemory(c->dev, b->buf, a->mem, off), "vkBindBufferMemory");
+    b->mem = a->mem, b->size = size, b->sub = 1, b->off = off;
+    if (a->map) b->map = (char *)a->map + off;
+    if (size % 16 == 0 && size <= vk_max_texel_bytes(c)) {
+        VkBufferViewCreateInfo vi = {.sType = VK_STRUCTURE_TYPE_BUFFER_VIEW_CREATE_INFO, .buffer = b->buf, .format = VK_FORMAT_R32G32B32A32_UINT, .range = VK_WHOLE_SIZE};
+        if (vkCreateBufferView(c->dev, &vi, NULL, &b->view) != VK_SUCCESS) b->view = VK_NULL_HANDLE;
+    }
+    return IM_OK;
+}
+
+int vk_arena_buf(VkCtx *c, VkArena *a, size_t size, VkBuf *b, Err *err) {
+    size_t need = vk_arena_round(size ? size : 16);
+    if (a->used + need > a->size)
+        return err_set(err, IM_IO, "Vulkan arena: %zu more bytes do not fit (%zu of %zu used); the arena was sized wrong", need, a->used, a->size);
+    int rc = vk_arena_view(c, a, a->used, size, b, err);
+    if (!rc) a->used += need;
+    return rc;
+}
+
 void vk_buf_destroy(VkCtx *c, VkBuf *b) {
     if (!c || !b || !b->buf) return;
+    if (b->sub) {
+        if (b->view) vkDestroyBufferView(c->dev, b->view, NULL);
+        vkDestroyBuffer(c->dev, b->buf, NULL);
+        memset(b, 0, sizeof *b);
+        return;
+    }
     VkMemoryRequirements mr;
     vkGetBufferMemoryRequirements(c->dev, b->buf, &mr);
     c->mem_now -= mr.size;

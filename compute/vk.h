@@ -27,7 +27,20 @@ typedef struct VkBuf {
                           uniform texel buffer bindings; VK_NULL_HANDLE when
                           the size is not a multiple of 16 bytes or exceeds
                           the device's texel-buffer limit */
+    int sub;           /* 1: a sub-allocation of a VkArena (mem is the arena's) */
+    size_t off;        /* sub: offset in the arena */
 } VkBuf;
+
+/* A memory arena: one vkAllocateMemory, handing out buffers bound at
+ * aligned offsets in it (llm.c's one block of parameters). Sub-allocated
+ * VkBufs are freed with vk_buf_destroy (the memory stays the arena's) and
+ * must be destroyed before the arena; vk_arena_destroy accepts a zeroed
+ * VkArena. Several buffers may view the same bytes (vk_arena_view). */
+typedef struct VkArena {
+    VkDeviceMemory mem;
+    void *map; /* non-NULL when host-visible */
+    size_t size, used;
+} VkArena;
 
 typedef struct VkPipe {
     char name[64];
@@ -60,6 +73,16 @@ size_t vk_mem_peak(const VkCtx *c);
  * lavapipe do). */
 int vk_buf_create(VkCtx *c, size_t size, int host, VkBuf *b, Err *err);
 void vk_buf_destroy(VkCtx *c, VkBuf *b);
+/* Offsets in an arena are multiples of this. */
+#define VK_ARENA_ALIGN 256
+size_t vk_arena_round(size_t bytes);
+int vk_arena_create(VkCtx *c, size_t bytes, int host, VkArena *a, Err *err);
+void vk_arena_destroy(VkCtx *c, VkArena *a);
+/* The next size bytes of the arena (rounded up to VK_ARENA_ALIGN) as a buffer. */
+int vk_arena_buf(VkCtx *c, VkArena *a, size_t size, VkBuf *b, Err *err);
+/* A buffer over bytes [off, off + size) of the arena, already handed out. */
+int vk_arena_view(VkCtx *c, VkArena *a, size_t off, size_t size, VkBuf *b, Err *err);
+
 /* Copies bytes into a buffer at off, through a staging buffer when it is
  * not mapped. */
 int vk_buf_upload(VkCtx *c, VkBuf *b, size_t off, const void *src, size_t n, Err *err);

@@ -1,6 +1,7 @@
 /* cmd_model.c: the local engine's verbs: `model init` (a Hugging Face model
  * folder with random weights), `generate` (text to stdout), `serve` (the
  * OpenAI-compatible server) and `bench decode` (prefill/decode speed). */
+#include <stdarg.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +15,13 @@
 #include "server.h"
 #include "verbs.h"
 
-static int usage(const char *msg) {
+static int usage(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static int usage(const char *fmt, ...) {
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
     Err err;
     err_set(&err, IM_USAGE, "%s", msg);
     return harness_fail(&err);
@@ -87,13 +94,18 @@ static int cmd_generate(int argc, char **argv) {
     if (!model) return usage("imagine generate: --model DIR is required");
     if (!prompt == !messages) return usage("imagine generate: give exactly one of --prompt TEXT or --messages FILE");
     if (raw && messages) return usage("imagine generate: --raw takes --prompt, not --messages");
+    if (max_tokens < 0 || max_tokens > 1L << 30) return usage("imagine generate: --max-tokens %ld: a count 0..%ld was expected", max_tokens, 1L << 30);
+    if (!(temperature >= 0)) return usage("imagine generate: --temperature %g: a number >= 0 was expected", temperature);
+    if (!(top_p > 0 && top_p <= 1)) return usage("imagine generate: --top-p %g: a number above 0 and at most 1 was expected", top_p);
+    if (top_k < 0 || top_k > 1L << 30) return usage("imagine generate: --top-k %ld: a count >= 0 was expected (0: off)", top_k);
+    if (ctx < 2 || ctx > 1L << 24) return usage("imagine generate: --ctx %ld: 2..%ld tokens were expected", ctx, 1L << 24);
     Engine *e = NULL;
     EngineOpts eo = {.device = device, .max_seqs = 1, .max_ctx = (int)ctx, .max_rows = 64};
     if ((rc = engine_open(model, &eo, &e, &err))) return harness_fail(&err);
     int *ids = NULL, n = 0;
     if (raw) rc = engine_encode_raw(e, prompt, &ids, &n, &err);
     else if (prompt) {
-        ChatMsg m = {"user", prompt};
+        ChatMsg m = {"user", prompt, 0};
         rc = engine_encode_chat(e, &m, 1, think, &ids, &n, &err);
     } else {
         char *text = NULL;
@@ -133,7 +145,7 @@ static void on_ready(int port, void *ud) {
 
 static int cmd_serve(int argc, char **argv) {
     const char *model = NULL, *host = "127.0.0.1", *device = NULL, *name = NULL;
-    long port = 8080, batch = 8, ctx = 4096;
+    long port = 8080, batch = 8, ctx = 4096, max_body = (long)SERVER_MAX_BODY, max_conns = SERVER_MAX_CONNS, idle = SERVER_IDLE_TIMEOUT_S;
     const CliOpt opts[] = {
         {"--model", CLI_STR, &model, "DIR", "a Hugging Face model folder (Qwen3 or Llama)"},
         {"--host", CLI_STR, &host, "ADDR", "IPv4 address to listen on (default 127.0.0.1)"},
@@ -142,6 +154,9 @@ static int cmd_serve(int argc, char **argv) {
         {"--batch", CLI_INT, &batch, "N", "requests decoded together (default 8)"},
         {"--ctx", CLI_INT, &ctx, "N", "context length per request (default 4096)"},
         {"--device", CLI_STR, &device, "NAME|INDEX", "Vulkan device (default: a GPU, else lavapipe)"},
+        {"--max-body", CLI_INT, &max_body, "BYTES", "largest request body, else 413 (default 8 MiB)"},
+        {"--max-connections", CLI_INT, &max_conns, "N", "open connections served, else 503 (default 1024)"},
+        {"--idle-timeout", CLI_INT, &idle, "S", "close a connection idle for S seconds (default 15)"},
         {0}};
     Err err = {0};
     const char *pos[1];
@@ -150,6 +165,11 @@ static int cmd_serve(int argc, char **argv) {
     if (rc) return harness_fail(&err);
     if (!model) return usage("imagine serve: --model DIR is required");
     if (batch < 1 || batch > 64) return usage("imagine serve: --batch must be 1..64");
+    if (port < 0 || port > 65535) return usage("imagine serve: --port %ld: 0..65535 was expected", port);
+    if (ctx < 2 || ctx > 1L << 24) return usage("imagine serve: --ctx %ld: 2..%ld tokens were expected", ctx, 1L << 24);
+    if (max_body < 1024 || max_body > 1L << 30) return usage("imagine serve: --max-body %ld: 1024..%ld bytes were expected", max_body, 1L << 30);
+    if (max_conns < 1 || max_conns > 100000) return usage("imagine serve: --max-connections %ld: 1..100000 was expected", max_conns);
+    if (idle < 1 || idle > 3600) return usage("imagine serve: --idle-timeout %ld: 1..3600 seconds were expected", idle);
     Engine *e = NULL;
     EngineOpts eo = {.device = device, .max_seqs = (int)batch, .max_ctx = (int)ctx, .max_rows = 64};
     if ((rc = engine_open(model, &eo, &e, &err))) return harness_fail(&err);
@@ -160,7 +180,9 @@ static int cmd_serve(int argc, char **argv) {
     signal(SIGPIPE, SIG_IGN);
     signal(SIGINT, on_signal);
     signal(SIGTERM, on_signal);
-    rc = server_run(e, host, (int)port, name, &serve_stop, on_ready, e, &err);
+    ServerOpts so = {.host = host, .port = (int)port, .model_name = name, .max_body = (size_t)max_body, .max_conns = (int)max_conns,
+                     .idle_timeout_s = (int)idle, .ready = on_ready, .ud = e};
+    rc = server_run(e, &so, &serve_stop, &err);
     engine_close(e);
     return rc ? harness_fail(&err) : IM_OK;
 }

@@ -118,7 +118,7 @@ static int cmd_solve(int argc, char **argv) {
     }
     if (!rc) rc = fs_write_atomic(out, b.data ? b.data : "", b.len, &err);
     if (!rc)
-        fprintf(stderr, "%s%s: %d plans, %d infeasible, %d timeout -> %s\n", method, sole ? " (sole planning)" : "",
+        fprintf(stderr, "%s%s: %d plans, %d infeasible, %d unknown -> %s\n", method, sole ? " (sole planning)" : "",
                 counts[0], counts[1], counts[2], out);
     buf_free(&b), free(qpath), tp_queries_free(qs), tp_db_close(db);
     return rc ? harness_fail(&err) : IM_OK;
@@ -165,7 +165,7 @@ static int cmd_bench_solve(int argc, char **argv) {
         printf("sole planning: each query's reference_information (train) or the reference built for it (validation);\n"
                "time = parsing the text form + search\n");
     printf("%-11s %5s %9s %9s %9s %9s %10s %10s %8s %11s\n", "split", "n", "median_ms", "mean_ms", "max_ms", "feasible",
-           "infeasible", "timeout", "final", "greedy_fin");
+           "infeasible", "unknown", "final", "greedy_fin");
     static const char *const splits[2] = {"train", "validation"};
     for (int s = 0; s < 2 && !rc; s++) {
         char *qpath = harness_query_path(NULL, dir, splits[s]);

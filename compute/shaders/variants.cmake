@@ -22,3 +22,30 @@ list(APPEND IMAGINE_SHADER_VARIANTS
   "attention_j1:attention.comp:NJ=1"
   "attention_j2:attention.comp:NJ=2"
   "attention_j4:attention.comp:NJ=4")
+# Training kernels (the op table is compute/ops.c; push constants are shaders/push.h).
+foreach(dt f32 f16 bf16)
+  string(TOUPPER ${dt} DT)
+  list(APPEND IMAGINE_SHADER_VARIANTS
+    "gemm_nt_${dt}:gemm.comp:DT_${DT}:BNK"
+    "gemm_nn_${dt}:gemm.comp:DT_${DT}"
+    "embed_t_${dt}:embed_t.comp:DT_${DT}:FWD"
+    "cast_${dt}:adamw_t.comp:DT_${DT}")
+endforeach()
+list(APPEND IMAGINE_SHADER_VARIANTS
+  "gemm_tn_f32:gemm.comp:DT_F32:TA"
+  "embed_t_bwd:embed_t.comp:DT_F32"
+  "rmsnorm_t_fwd:rmsnorm_t.comp:FWD"
+  "rmsnorm_t_bwd_dx:rmsnorm_t.comp:BWD_DX"
+  "rmsnorm_t_bwd_dw:rmsnorm_t.comp:BWD_DW"
+  "rope_t:rope_t.comp"
+  "attn_t_fwd:attn_t.comp:FWD"
+  "attn_t_bwd_q:attn_t.comp:BWD_Q"
+  "attn_t_bwd_kv:attn_t.comp:BWD_KV"
+  "swiglu_t_fwd:elem_t.comp:SWIGLU_FWD"
+  "swiglu_t_bwd:elem_t.comp:SWIGLU_BWD"
+  "sumsq_t:elem_t.comp:SUMSQ"
+  "xent_t_fwd:xent_t.comp"
+  "xent_t_grad:xent_t.comp:GRAD"
+  "adamw_t:adamw_t.comp:STEP"
+  "cast_r16:adamw_t.comp:DT_F32:R16"
+  "cast_rbf16:adamw_t.comp:DT_F32:RBF16")

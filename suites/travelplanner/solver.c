@@ -2,9 +2,11 @@
  *
  * Sections, in the order the code runs: the options of one query (cities,
  * stays, restaurants, attractions, legs), the branch-and-bound search over
- * routes and travel days, the diagnosis of an infeasible query, the plan
- * text, and the check of the plan by the official evaluator. Everything
- * lives in one Problem freed at the end of the call; no globals. */
+ * routes, travel days and the meal slots of travel days, the candidates,
+ * the plan text, the proof under the official checks, the diagnosis of a
+ * query without a plan, and the check of the plan by the official
+ * evaluator. Everything lives in one Problem freed at the end of the call;
+ * no globals. */
 #include "solver.h"
 
 #include <cJSON.h>
@@ -24,16 +26,18 @@
 #define MAXDAYS 16
 #define MAXK 5          /* cuisines in a query (bits) */
 #define MAXM (1 << MAXK)
-#define MAXMEALS (3 * MAXDAYS)
+#define MAXE MAXK       /* optional meals of a city that can matter: one per cuisine */
+#define SLOTS 3         /* meal slots of a travel day, shared by the two cities of the leg */
+#define MAXMEALS (3 * MAXDAYS + MAXE)
 #define INF 1e300
 
 /* Families of constraints, enforced or relaxed per search pass. */
 enum { F_TRANSPORT = 1, F_STAY = 2, F_ATTR = 4, F_REST = 8, F_CUISINE = 16, F_BUDGET = 32, F_ALL = 63 };
 
 typedef struct Option {
-    int row;       /* restaurant / attraction row */
-    double cost;   /* restaurant: average cost x people */
-    unsigned mask; /* restaurant: requested cuisines it serves */
+    int row;       /* restaurant row */
+    double cost;   /* average cost x people */
+    unsigned mask; /* requested cuisines it serves */
 } Option;
 
 typedef struct City {
@@ -46,26 +50,16 @@ typedef struct City {
     int n_rest;
     int *attr;                   /* attraction rows, distinct names */
     int n_attr;
-    double *meal;                /* meal[(f * 5 + e) * M + mask]: 3f meals and up to e more, covering exactly mask */
+    double *meal;                /* meal[(f * (MAXE + 1) + e) * M + mask]: 3f meals and up to e more, covering exactly mask */
+    double *meal_up;             /* the same, covering at least mask (what the search adds up) */
     double *meal_any;            /* meal_any[f]: 3f meals, cuisines ignored */
 } City;
 
-/* How one leg travels, and the meals its timing leaves room for on the
- * travel day: na before leaving A (breakfast, lunch), nb after reaching B
- * (dinner, lunch). */
-typedef struct LegOpt {
-    double cost;  /* INF: impossible */
-    char kind;    /* 'F' flight, 'T' taxi, 'S' self-driving */
-    int row;      /* flight row */
-    int na, nb;
-    int depart;   /* ground travel: departure hour */
-} LegOpt;
-
-#define MAXOPT 6
-/* The Pareto-optimal options of one leg on one day (cheapest first). */
+/* The cheapest way to travel one leg on one day in one transport class. */
 typedef struct Leg {
-    LegOpt o[MAXOPT];
-    int n;
+    double cost;  /* INF: none */
+    char kind;    /* 'F' flight, 'T' taxi, 'S' self-driving; 0: relaxed */
+    int row;      /* flight row */
 } Leg;
 
 typedef struct Problem {
@@ -77,7 +71,7 @@ typedef struct Problem {
     City city[MAXC];
     int nc;
     const char *node_name[MAXC + 1];
-    /* legs[(cls * nodes + a) * nodes + b][day]: cls 0 flight/taxi, 1 taxi, 2 self-driving */
+    /* legs[((cls * nodes + a) * nodes + b) * MAXDAYS + day]: cls 0 flight or taxi, 1 taxi, 2 self-driving */
     Leg *legs;
     int nodes;
     /* search state */
@@ -87,11 +81,13 @@ typedef struct Problem {
     int found;
     int stop_at_first;
     double best;
-    int best_route[MAXN], best_t[MAXN + 1], best_cls;
-    LegOpt best_leg[MAXN + 1];
+    int best_route[MAXN], best_t[MAXN + 1], best_split[MAXN + 1], best_cls;
+    Leg best_leg[MAXN + 1];
     int route[MAXN], t[MAXN + 1];
-    LegOpt path_leg[MAXN + 1];
+    Leg path_leg[MAXN + 1];
     int used[MAXC];
+    int order[MAXC];             /* the candidates, cheapest night first (a good plan early tightens the bound) */
+    double night_min, meal_min;  /* per pass: the cheapest night and meal of any candidate */
     long nodes_visited;
     clock_t deadline;
     int timed_out;
@@ -121,31 +117,29 @@ static int rule_ok(const TpQuery *q, const TpAccommodation *a) {
 }
 
 /* A name the evaluator resolves to this very row: the first row of the
- * city whose name contains it is the row itself, and (accommodations) no
- * other row contains it. Names with ';' would break the attraction list. */
+ * city whose name contains it is the row itself, so the evaluator prices
+ * and checks the row the strict checker sees. */
 static int resolves_to_self(const char *name, const TpIndexList *l, const char *(*name_of)(const TpDb *, int),
-                            const TpDb *db, int row, int unique) {
-    if (!*name || strchr(name, ';')) return 0;
-    int first = -1, count = 0;
+                            const TpDb *db, int row) {
+    if (!*name) return 0;
     for (int i = 0; i < l->n; i++)
-        if (strstr(name_of(db, l->idx[i]), name)) {
-            if (first < 0) first = l->idx[i];
-            count++;
-        }
-    return first == row && (!unique || count == 1);
+        if (strstr(name_of(db, l->idx[i]), name)) return l->idx[i] == row;
+    return 0;
 }
 
 static const char *acc_name(const TpDb *db, int r) { return db->acc[r].name; }
 static const char *rest_name(const TpDb *db, int r) { return db->rest[r].name; }
-static const char *attr_name(const TpDb *db, int r) { return db->attr[r].name; }
 
+/* The cheapest stay of each length: one accommodation per stay (a split
+ * stay is never cheaper: a row valid for part of a stay is valid for all
+ * of it, docs/solver.md). */
 static void city_stays(Problem *p, City *c) {
     const TpIndexList *l = tp_db_acc_in(p->db, c->name);
     for (int n = 0; n < MAXDAYS; n++) c->stay[n] = c->stay_any[n] = INF, c->stay_row[n] = -1;
     for (int i = 0; i < l->n; i++) {
         int r = l->idx[i];
         const TpAccommodation *a = &p->db->acc[r];
-        if (a->maximum_occupancy <= 0 || !resolves_to_self(a->name, l, acc_name, p->db, r, 1)) continue;
+        if (a->maximum_occupancy <= 0 || !resolves_to_self(a->name, l, acc_name, p->db, r)) continue;
         double unit = a->price * rooms(p->people, a->maximum_occupancy);
         int ok = rule_ok(p->q, a);
         for (int n = 1; n < MAXDAYS; n++) {
@@ -156,13 +150,17 @@ static void city_stays(Problem *p, City *c) {
     }
 }
 
+/* Restaurants the evaluator resolves to themselves (a repeated name counts
+ * once), and attractions with distinct names without ';' (it separates the
+ * attractions of a day): the evaluator's lookup finds a row for any of
+ * them, and they cost nothing. */
 static void city_restaurants(Problem *p, City *c) {
     const TpIndexList *l = tp_db_rest_in(p->db, c->name);
     c->rest = calloc((size_t)l->n + 1, sizeof *c->rest);
     for (int i = 0; i < l->n; i++) {
         int r = l->idx[i];
         const TpRestaurant *x = &p->db->rest[r];
-        if (!resolves_to_self(x->name, l, rest_name, p->db, r, 0)) continue; /* also drops repeated names */
+        if (!resolves_to_self(x->name, l, rest_name, p->db, r)) continue;
         Option *o = &c->rest[c->n_rest++];
         o->row = r, o->cost = x->average_cost * p->people, o->mask = 0;
         for (int k = 0; k < p->K; k++)
@@ -171,8 +169,10 @@ static void city_restaurants(Problem *p, City *c) {
     const TpIndexList *al = tp_db_attr_in(p->db, c->name);
     c->attr = calloc((size_t)al->n + 1, sizeof *c->attr);
     for (int i = 0; i < al->n; i++) {
-        int r = al->idx[i];
-        if (resolves_to_self(p->db->attr[r].name, al, attr_name, p->db, r, 0)) c->attr[c->n_attr++] = r;
+        const char *name = p->db->attr[al->idx[i]].name;
+        int dup = !*name || strchr(name, ';');
+        for (int k = 0; k < c->n_attr && !dup; k++) dup = !strcmp(p->db->attr[c->attr[k]].name, name);
+        if (!dup) c->attr[c->n_attr++] = al->idx[i];
     }
 }
 
@@ -196,23 +196,34 @@ static void meal_dp(const Problem *p, const City *c, int J, double *best, double
     }
 }
 
+/* More than K optional meals never help: a cheapest set keeps one
+ * restaurant per cuisine it adds. */
 static void city_meals(Problem *p, City *c) {
-    int F = p->D, J = 3 * F + 4, M = p->M;
+    int F = p->D, J = 3 * F + MAXE, M = p->M;
     double *best = malloc(sizeof(double) * (size_t)(J + 1) * M);
     meal_dp(p, c, J, best, NULL);
-    c->meal = malloc(sizeof(double) * (size_t)(F + 1) * 5 * M);
+    c->meal = malloc(sizeof(double) * (size_t)(F + 1) * (MAXE + 1) * M);
+    c->meal_up = malloc(sizeof(double) * (size_t)(F + 1) * (MAXE + 1) * M);
     c->meal_any = malloc(sizeof(double) * (size_t)(F + 1));
     for (int f = 0; f <= F; f++) {
         c->meal_any[f] = INF;
         for (int m = 0; m < M; m++)
-            if (3 * f <= J && best[3 * f * M + m] < c->meal_any[f]) c->meal_any[f] = best[3 * f * M + m];
-        for (int e = 0; e < 5; e++)
-            for (int m = 0; m < M; m++) {
-                double v = INF;
-                for (int j = 3 * f; j <= 3 * f + e && j <= J; j++) v = best[j * M + m] < v ? best[j * M + m] : v;
-                c->meal[(f * 5 + e) * M + m] = v;
+            if (best[3 * f * M + m] < c->meal_any[f]) c->meal_any[f] = best[3 * f * M + m];
+        for (int m = 0; m < M; m++) {
+            double v = INF;
+            for (int e = 0; e <= MAXE; e++) {
+                v = best[(3 * f + e) * M + m] < v ? best[(3 * f + e) * M + m] : v;
+                c->meal[(f * (MAXE + 1) + e) * M + m] = v;
             }
+        }
     }
+    size_t n = (size_t)(F + 1) * (MAXE + 1);
+    memcpy(c->meal_up, c->meal, sizeof(double) * n * M);
+    for (size_t t = 0; t < n; t++) /* minimum over supersets */
+        for (int k = 0; k < p->K; k++)
+            for (int m = 0; m < M; m++)
+                if (!(m & (1 << k)) && c->meal_up[t * M + (m | 1 << k)] < c->meal_up[t * M + m])
+                    c->meal_up[t * M + m] = c->meal_up[t * M + (m | 1 << k)];
     free(best);
 }
 
@@ -222,101 +233,35 @@ static Leg *leg_at(const Problem *p, int cls, int a, int b) {
     return &p->legs[((size_t)(cls * p->nodes + a) * p->nodes + b) * MAXDAYS];
 }
 
-/* Minutes of "hh:mm", or -1. */
-static int hhmm(const char *s) {
-    int h, m;
-    return sscanf(s, "%d:%d", &h, &m) == 2 ? h * 60 + m : -1;
+static void offer(Leg *l, double cost, char kind, int row) {
+    if (cost < l->cost) l->cost = cost, l->kind = kind, l->row = row;
 }
 
-/* Minutes of a distance-matrix duration ("5 hours 3 mins", "45 mins"). */
-static int duration_min(const char *s) {
-    int total = 0, v;
-    char unit[16];
-    while (s && sscanf(s, "%d %15s", &v, unit) == 2) {
-        total += !strncmp(unit, "hour", 4) ? v * 60 : !strncmp(unit, "min", 3) ? v : 100000;
-        const char *n = strchr(s, ' ');
-        s = n ? strchr(n + 1, ' ') : NULL;
-        if (s) s++;
-    }
-    return total;
-}
-
-/* Meal windows of a travel day: breakfast before 09:00, lunch 12:00-14:00,
- * dinner 18:00-20:00 (docs/solver.md). */
-static void flight_slots(int dep, int arr, int *na, int *nb) {
-    *na = (dep >= 9 * 60) + (dep >= 14 * 60);
-    *nb = arr < 0 || arr < dep ? 0 : (arr <= 20 * 60) + (arr <= 12 * 60);
-}
-
-/* Adds an option unless another is as cheap with as many meal slots. */
-static void add_opt(Leg *l, LegOpt o) {
-    for (int k = 0; k < l->n; k++) {
-        LegOpt *x = &l->o[k];
-        if (x->cost <= o.cost && x->na >= o.na && x->nb >= o.nb) return;
-    }
-    int w = 0;
-    for (int k = 0; k < l->n; k++) {
-        LegOpt *x = &l->o[k];
-        if (!(o.cost <= x->cost && o.na >= x->na && o.nb >= x->nb)) l->o[w++] = *x;
-    }
-    l->n = w;
-    if (l->n == MAXOPT) { /* keep the cheapest */
-        int worst = 0;
-        for (int k = 1; k < l->n; k++)
-            if (l->o[k].cost > l->o[worst].cost) worst = k;
-        if (l->o[worst].cost <= o.cost) return;
-        l->o[worst] = o;
-    } else {
-        l->o[l->n++] = o;
-    }
-    for (int i = 1; i < l->n; i++) /* cheapest first */
-        for (int k = i; k > 0 && l->o[k].cost < l->o[k - 1].cost; k--) {
-            LegOpt t = l->o[k];
-            l->o[k] = l->o[k - 1], l->o[k - 1] = t;
-        }
-}
-
-/* Ground travel leaves after breakfast (09:00) or after lunch (14:00). */
-static void add_ground(Leg *l, double cost, char kind, int minutes) {
-    static const int leave[2] = {9 * 60, 14 * 60};
-    for (int k = 0; k < 2; k++) {
-        int arr = leave[k] + minutes;
-        LegOpt o = {cost, kind, -1, k + 1, arr > 24 * 60 ? 0 : (arr <= 20 * 60) + (arr <= 12 * 60), leave[k] / 60};
-        add_opt(l, o);
-    }
-}
-
-static void build_legs(Problem *p) {
+/* The cheapest option of every leg, day and class. Flights fly on the
+ * leg's date; a flight number whose first row has another price is left
+ * out (the evaluator would price it by that row, the strict checker by
+ * its own; no such number in the shipped sandbox). */
+static int build_legs(Problem *p) {
     int N = p->nodes;
-    p->legs = calloc((size_t)3 * N * N * MAXDAYS, sizeof(Leg));
+    size_t nl = (size_t)3 * N * N * MAXDAYS;
+    p->legs = malloc(nl * sizeof *p->legs);
+    if (!p->legs) return -1;
+    for (size_t k = 0; k < nl; k++) p->legs[k].cost = INF, p->legs[k].kind = 0, p->legs[k].row = -1;
     int no_flight = p->q->transportation && !strcmp(p->q->transportation, "no flight");
-    int no_drive = p->q->transportation && !strcmp(p->q->transportation, "no self-driving");
     for (int a = 0; a < N; a++)
         for (int b = 0; b < N; b++) {
             if (a == b) continue;
             long unit;
-            double taxi = INF, drive = INF;
-            const TpDistance *dr = NULL;
-            if (tp_db_distance_cost(p->db, p->node_name[a], p->node_name[b], 't', &unit))
-                taxi = (double)unit * ceil(p->people / 4.0);
-            if (tp_db_distance_cost(p->db, p->node_name[a], p->node_name[b], 's', &unit))
-                drive = (double)unit * ceil(p->people / 5.0);
-            if (taxi < INF || drive < INF) {
-                char key[1100];
-                snprintf(key, sizeof key, "%s\x1f%s", p->node_name[a], p->node_name[b]);
-                int r = strmap_get(&p->db->dist_by_pair, key);
-                dr = r < 0 ? NULL : &p->db->dist[r];
-            }
-            int minutes = dr && dr->duration ? duration_min(dr->duration) : 100000;
             for (int d = 0; d < p->D; d++) {
-                if (taxi < INF) add_ground(&leg_at(p, 0, a, b)[d], taxi, 'T', minutes);
-                if (taxi < INF) add_ground(&leg_at(p, 1, a, b)[d], taxi, 'T', minutes);
-                if (drive < INF && !no_drive) add_ground(&leg_at(p, 2, a, b)[d], drive, 'S', minutes);
+                if (tp_db_distance_cost(p->db, p->node_name[a], p->node_name[b], 't', &unit)) {
+                    double taxi = (double)unit * ceil(p->people / 4.0);
+                    offer(&leg_at(p, 0, a, b)[d], taxi, 'T', -1), offer(&leg_at(p, 1, a, b)[d], taxi, 'T', -1);
+                }
+                if (tp_db_distance_cost(p->db, p->node_name[a], p->node_name[b], 's', &unit))
+                    offer(&leg_at(p, 2, a, b)[d], (double)unit * ceil(p->people / 5.0), 'S', -1);
             }
         }
-    if (no_flight) return;
-    /* flights: on the travel date, between two nodes; the evaluator prices
-     * a number by its first row, so the dearer of the two counts. */
+    if (no_flight) return 0;
     for (int i = 0; i < p->db->n_flight; i++) {
         const TpFlight *f = &p->db->flight[i];
         int a = -1, b = -1, d = -1;
@@ -327,21 +272,19 @@ static void build_legs(Problem *p) {
         for (int k = 0; k < p->D; k++)
             if (!strcmp(f->date, p->q->date[k])) d = k;
         if (a < 0 || b < 0 || d < 0 || a == b) continue;
-        int first = tp_db_find_flight(p->db, f->number, NULL, NULL);
-        double price = f->price > p->db->flight[first].price ? f->price : p->db->flight[first].price;
-        LegOpt o = {price * p->people, 'F', i, 0, 0, 0};
-        flight_slots(hhmm(f->dep_time), hhmm(f->arr_time), &o.na, &o.nb);
-        add_opt(&leg_at(p, 0, a, b)[d], o);
+        if (p->db->flight[tp_db_find_flight(p->db, f->number, NULL, NULL)].price != f->price) continue;
+        offer(&leg_at(p, 0, a, b)[d], f->price * p->people, 'F', i);
     }
+    return 0;
 }
 
 /* ---- search ---------------------------------------------------------------- */
 
 static const Leg *leg(const Problem *p, int a, int b, int day) { return &leg_at(p, p->cls, a, b)[day - 1]; }
 
-static const LegOpt relaxed_leg = {0, 0, -1, 0, 0, 0};
-
-/* Adds city c's meals (f full days, e optional travel-day slots) to g. */
+/* Adds city c's meals (f full days, up to e optional travel-day meals) to
+ * g. g[m] is the cheapest cost covering at least the cuisines m (so g[0]
+ * is its minimum): g2[m] = min over b within m of meal_up[b] + g[m - b]. */
 static void combine(const Problem *p, const City *c, int f, int e, const double *g, double *g2) {
     if (!(p->flags & F_CUISINE)) {
         double mc = c->meal_any[f];
@@ -350,75 +293,161 @@ static void combine(const Problem *p, const City *c, int f, int e, const double 
         return;
     }
     int M = p->M;
-    if (e > 4) e = 4;
-    for (int m = 0; m < M; m++) g2[m] = INF;
-    for (int a = 0; a < M; a++) {
-        if (g[a] >= INF) continue;
-        for (int b = 0; b < M; b++) {
-            double mc = c->meal[(f * 5 + e) * M + b];
-            if (mc < INF && g[a] + mc < g2[a | b]) g2[a | b] = g[a] + mc;
+    if (e > MAXE) e = MAXE;
+    const double *up = &c->meal_up[(f * (MAXE + 1) + e) * M];
+    for (int m = 0; m < M; m++) {
+        double v = INF;
+        for (int b = m;; b = (b - 1) & m) {
+            double x = up[b] + g[m & ~b];
+            if (x < v) v = x;
+            if (!b) break;
+        }
+        g2[m] = v < INF ? v : INF;
+    }
+}
+
+/* Meal costs of the cities left so far, by the number of slots b (0..SLOTS)
+ * that the last travel day gave to the city reached: G[b][mask]. */
+typedef double Gs[SLOTS + 1][MAXM];
+
+/* Leaving city prev (f full days): its meals join G. The travel day gives
+ * a slots to prev and SLOTS - a to the next city; prev had b on arrival. */
+static void advance(const Problem *p, const City *prev, int f, Gs G, Gs G2) {
+    int slots = (p->flags & F_CUISINE) && p->K > 0, M = (p->flags & F_CUISINE) ? p->M : 1;
+    for (int b2 = 0; b2 <= SLOTS; b2++)
+        for (int m = 0; m < MAXM; m++) G2[b2][m] = INF;
+    if (!slots) {
+        combine(p, prev, f, 0, G[0], G2[0]);
+        return;
+    }
+    /* prev's slots e = min(b + a, K): the rows of G with the same e are
+     * merged first (adding meals distributes over the minimum) */
+    for (int b2 = 0; b2 <= SLOTS; b2++) {
+        double H[2 * SLOTS + 1][MAXM];
+        int has[2 * SLOTS + 1] = {0};
+        for (int b = 0; b <= SLOTS; b++) {
+            int e = b + SLOTS - b2 < p->K ? b + SLOTS - b2 : p->K;
+            for (int m = 0; m < M; m++) {
+                if (G[b][m] >= INF) continue;
+                if (!has[e]) {
+                    has[e] = 1;
+                    for (int k = 0; k < M; k++) H[e][k] = INF;
+                }
+                if (G[b][m] < H[e][m]) H[e][m] = G[b][m];
+            }
+        }
+        for (int e = 0; e <= 2 * SLOTS; e++) {
+            if (!has[e]) continue;
+            double t[MAXM];
+            combine(p, prev, f, e, H[e], t);
+            for (int m = 0; m < M; m++)
+                if (t[m] < G2[b2][m]) G2[b2][m] = t[m];
         }
     }
 }
 
 /* Depth i takes leg i from prev (a city index, or -1 for the origin) on
- * day t[i]; prev's meals are added once the leg leaves it (its timing
- * decides the meals before departure). */
-static void dfs(Problem *p, int i, int prev, int prev_f, int prev_e, double fixed, const double *g) {
+ * day t[i]; prev's meals join G once the leg leaves it (its travel day's
+ * slots are shared with the city reached). Meal slots matter only for
+ * cuisines: a travel day needs no meal. */
+static void dfs(Problem *p, int i, int prev, int prev_f, double fixed, Gs G) {
     if (p->found && p->stop_at_first) return;
     if ((++p->nodes_visited & 1023) == 0 && clock() > p->deadline) p->timed_out = 1;
     if (p->timed_out) return;
-    int M = (p->flags & F_CUISINE) ? p->M : 1;
-    double gmin = INF;
-    for (int m = 0; m < M; m++) gmin = g[m] < gmin ? g[m] : gmin;
-    if (gmin >= INF || fixed + gmin > p->bound) return;
+    int cuis = (p->flags & F_CUISINE) != 0;
+    int M = cuis ? p->M : 1;
     int ti = p->t[i], from = prev < 0 ? 0 : p->city[prev].node;
-    int slots = (p->flags & F_CUISINE) != 0; /* meal slots only matter for cuisines */
-    for (int ci = i == p->n ? -1 : 0; ci < p->nc; ci++) {
+    /* a bound on what is left: the nights from ti on and the meals of
+     * their full days (each city of the rest has one night without one) */
+    double rest = (p->D - ti) * p->night_min + 3.0 * (p->D - ti - (p->n - i)) * p->meal_min;
+    double gmin = INF;
+    for (int b = 0; b <= SLOTS; b++)
+        for (int m = 0; m < M; m++) gmin = G[b][m] < gmin ? G[b][m] : gmin;
+    double prev_meals = prev >= 0 && (p->flags & F_REST) ? p->city[prev].meal_any[prev_f] : 0;
+    if (gmin >= INF || fixed + gmin + prev_meals + rest > p->bound) return;
+    Gs G2;
+    if (prev >= 0) advance(p, &p->city[prev], prev_f, G, G2);
+    else memcpy(G2, G, sizeof G2);
+    gmin = INF;
+    for (int b = 0; b <= SLOTS; b++)
+        for (int m = 0; m < M; m++) gmin = G2[b][m] < gmin ? G2[b][m] : gmin;
+    if (gmin >= INF || fixed + gmin + rest > p->bound) return;
+    for (int k = i == p->n ? -1 : 0; k < p->nc; k++) {
+        int ci = k < 0 ? -1 : p->order[k];
         if (ci >= 0 && (p->used[ci] || i == p->n)) continue;
         int to = ci < 0 ? 0 : p->city[ci].node;
-        const Leg *l = leg(p, from, to, ti);
-        int nopt = l->n;
-        if (nopt == 0 && !(p->flags & F_TRANSPORT)) nopt = -1; /* relaxed: a free leg */
-        for (int k = 0; k < (nopt < 0 ? 1 : nopt); k++) {
-            const LegOpt *o = nopt < 0 ? &relaxed_leg : &l->o[k];
-            if (!slots && k > 0) break; /* the cheapest is enough */
-            double g2[MAXM];
-            if (prev >= 0) combine(p, &p->city[prev], prev_f, prev_e + (slots ? o->na : 0), g, g2);
-            else memcpy(g2, g, sizeof g2);
-            p->path_leg[i] = *o;
-            if (ci < 0) { /* back home: a complete plan */
-                double total = fixed + o->cost + g2[(p->flags & F_CUISINE) ? (int)p->full : 0];
-                if (total >= INF || total > p->bound) continue;
-                if (!p->found || total < p->best) {
-                    p->found = 1, p->best = total, p->best_cls = p->cls;
-                    memcpy(p->best_route, p->route, sizeof p->route), memcpy(p->best_t, p->t, sizeof p->t);
-                    memcpy(p->best_leg, p->path_leg, sizeof p->path_leg);
-                    if (p->flags & F_BUDGET) p->bound = total; /* branch and bound */
-                }
-                continue;
-            }
-            City *c = &p->city[ci];
-            int lo = i == p->n - 1 ? p->D : ti + 1, hi = i == p->n - 1 ? p->D : p->D - (p->n - 1 - i);
-            p->used[ci] = 1, p->route[i] = ci;
-            for (int tn = lo; tn <= hi; tn++) {
-                int nights = tn - ti, f = nights - 1;
-                double stay = (p->flags & F_STAY) ? c->stay[nights] : c->stay_any[nights];
-                if (stay >= INF && !(p->flags & F_STAY)) stay = 0;
-                if (stay >= INF) continue;
-                if ((p->flags & F_ATTR) && c->n_attr < f) continue;
-                p->t[i + 1] = tn;
-                dfs(p, i + 1, ci, f, slots ? o->nb : 0, fixed + o->cost + stay, g2);
-            }
-            p->used[ci] = 0;
+        Leg l = *leg(p, from, to, ti);
+        if (l.cost >= INF) {
+            if (p->flags & F_TRANSPORT) continue;
+            l.cost = 0, l.kind = 0, l.row = -1; /* relaxed: a free leg */
         }
+        p->path_leg[i] = l;
+        if (ci < 0) { /* back home: a complete plan (the last travel day's slots all go to prev) */
+            double total = fixed + l.cost + G2[0][cuis ? (int)p->full : 0];
+            if (total >= INF || total > p->bound) continue;
+            if (!p->found || total < p->best) {
+                p->found = 1, p->best = total, p->best_cls = p->cls;
+                memcpy(p->best_route, p->route, sizeof p->route), memcpy(p->best_t, p->t, sizeof p->t);
+                memcpy(p->best_leg, p->path_leg, sizeof p->path_leg);
+                if (!p->stop_at_first) p->bound = total; /* branch and bound */
+            }
+            continue;
+        }
+        City *c = &p->city[ci];
+        int lo = i == p->n - 1 ? p->D : ti + 1, hi = i == p->n - 1 ? p->D : p->D - (p->n - 1 - i);
+        p->used[ci] = 1, p->route[i] = ci;
+        for (int tn = lo; tn <= hi; tn++) {
+            int nights = tn - ti, f = nights - 1;
+            double stay = (p->flags & F_STAY) ? c->stay[nights] : c->stay_any[nights];
+            if (stay >= INF && !(p->flags & F_STAY)) stay = 0;
+            if (stay >= INF) continue;
+            if ((p->flags & F_ATTR) && c->n_attr < f) continue;
+            p->t[i + 1] = tn;
+            dfs(p, i + 1, ci, f, fixed + l.cost + stay, G2);
+        }
+        p->used[ci] = 0;
     }
 }
 
+static double cheapest_night(const City *c) {
+    double v = INF;
+    for (int n = 1; n < MAXDAYS; n++)
+        if (c->stay_any[n] / n < v) v = c->stay_any[n] / n;
+    return v;
+}
+
+/* Candidates by their cheapest night (ties: the candidates' order). */
+static void order_candidates(Problem *p) {
+    double key[MAXC];
+    for (int i = 0; i < p->nc; i++) key[i] = cheapest_night(&p->city[i]), p->order[i] = i;
+    for (int i = 1; i < p->nc; i++)
+        for (int k = i; k > 0 && key[p->order[k]] < key[p->order[k - 1]]; k--) {
+            int t = p->order[k];
+            p->order[k] = p->order[k - 1], p->order[k - 1] = t;
+        }
+}
+
+/* One search with the families in flags enforced: the cheapest plan within
+ * the budget (F_BUDGET) or at any cost; stop_at_first only asks whether
+ * one exists. */
 static int run_pass(Problem *p, int flags, int stop_at_first) {
     p->flags = flags, p->found = 0, p->stop_at_first = stop_at_first;
     p->bound = (flags & F_BUDGET) ? (double)p->q->budget : INF / 2;
     p->best = INF;
+    /* the cheapest night and meal of any candidate, for the bound on what
+     * is left (0 where the family is relaxed) */
+    p->night_min = p->meal_min = INF;
+    for (int c = 0; c < p->nc; c++) {
+        const City *x = &p->city[c];
+        for (int n = 1; n < MAXDAYS; n++) {
+            double v = (flags & F_STAY) ? x->stay[n] : x->stay_any[n];
+            if (v / n < p->night_min) p->night_min = v / n;
+        }
+        for (int r = 0; r < x->n_rest; r++)
+            if (x->rest[r].cost < p->meal_min) p->meal_min = x->rest[r].cost;
+    }
+    if (!(flags & F_STAY) || p->night_min >= INF) p->night_min = 0;
+    if (!(flags & F_REST) || p->meal_min >= INF) p->meal_min = 0;
     int no_flight = p->q->transportation && !strcmp(p->q->transportation, "no flight");
     int no_drive = p->q->transportation && !strcmp(p->q->transportation, "no self-driving");
     /* transport classes: flights and taxis mix; self-driving goes alone */
@@ -429,10 +458,11 @@ static int run_pass(Problem *p, int flags, int stop_at_first) {
         p->cls = classes[k];
         memset(p->used, 0, sizeof p->used);
         p->t[0] = 1;
-        double g[MAXM];
-        for (int m = 0; m < MAXM; m++) g[m] = INF;
-        g[0] = 0;
-        dfs(p, 0, -1, 0, 0, 0, g);
+        Gs G; /* before the first city: no meal; the first travel day's slots all go to it */
+        for (int b = 0; b <= SLOTS; b++)
+            for (int m = 0; m < MAXM; m++) G[b][m] = INF;
+        G[(flags & F_CUISINE) && p->K > 0 ? SLOTS : 0][0] = 0;
+        dfs(p, 0, -1, 0, 0, G);
     }
     return p->found;
 }
@@ -475,7 +505,7 @@ static const TpDistance *dist_row(const TpDb *db, const char *a, const char *b) 
     return r < 0 ? NULL : &db->dist[r];
 }
 
-static void transport_text(const Problem *p, const LegOpt *l, const char *a, const char *b, Buf *out) {
+static void transport_text(const Problem *p, const Leg *l, const char *a, const char *b, Buf *out) {
     if (l->kind == 'F') {
         const TpFlight *f = &p->db->flight[l->row];
         buf_printf(out, "Flight Number: %s, from %s to %s, Departure Time: %s, Arrival Time: %s", f->number, a, b,
@@ -525,7 +555,7 @@ static void split_masks(const Problem *p, const int *f, const int *e, unsigned *
     for (int i = 0; i <= n; i++)
         for (int m = 0; m < M; m++) g[i][m] = INF;
     g[0][0] = 0;
-#define MEAL(i, b) (p->city[p->best_route[i]].meal[(f[i] * 5 + e[i]) * M + (b)])
+#define MEAL(i, b) (p->city[p->best_route[i]].meal[(f[i] * (MAXE + 1) + e[i]) * M + (b)])
     for (int i = 0; i < n; i++)
         for (int a = 0; a < M; a++)
             for (int b = 0; b < M; b++)
@@ -545,54 +575,88 @@ static void split_masks(const Problem *p, const int *f, const int *e, unsigned *
     /* the number of meals that reaches the minimum */
     for (int i = 0; i < n; i++) {
         const City *c = &p->city[p->best_route[i]];
-        double target = c->meal[(f[i] * 5 + e[i]) * M + mask_of[i]];
+        double target = c->meal[(f[i] * (MAXE + 1) + e[i]) * M + mask_of[i]];
         j_of[i] = 3 * f[i];
         for (int x = 0; x <= e[i]; x++)
-            if (c->meal[(f[i] * 5 + x) * M + mask_of[i]] == target) {
+            if (c->meal[(f[i] * (MAXE + 1) + x) * M + mask_of[i]] == target) {
                 j_of[i] = 3 * f[i] + x;
                 break;
             }
     }
 }
 
-static cJSON *build_plan(Problem *p) {
-    p->cls = p->best_cls;
-    int n = p->n, D = p->D, f[MAXN], e[MAXN], j_of[MAXN];
+/* The meal cost of the best route with the travel-day slots split as
+ * a[0..n] (a[i]: slots of leg i's day for the city it leaves). */
+static double split_cost(const Problem *p, const int *a) {
+    double g[MAXM], g2[MAXM];
+    for (int m = 0; m < MAXM; m++) g[m] = INF;
+    g[0] = 0;
+    for (int i = 0; i < p->n; i++) {
+        int f = p->best_t[i + 1] - p->best_t[i] - 1;
+        combine(p, &p->city[p->best_route[i]], f, SLOTS - a[i] + a[i + 1], g, g2);
+        memcpy(g, g2, sizeof g);
+    }
+    return g[p->full];
+}
+
+/* The split of every travel day's slots that reaches the search's cost:
+ * the cheapest of all splits (4^(n-1) of them). */
+static void choose_splits(Problem *p) {
+    int a[MAXN + 1] = {0}, n = p->n;
+    a[n] = SLOTS;
+    memcpy(p->best_split, a, sizeof a);
+    if (!p->K) return;
+    double best = INF;
+    for (;;) {
+        double v = split_cost(p, a);
+        if (v < best) best = v, memcpy(p->best_split, a, sizeof a);
+        int k = 1;
+        while (k < n && a[k] == SLOTS) a[k++] = 0;
+        if (k >= n) break;
+        a[k]++;
+    }
+}
+
+/* The meals of every (day, slot): three a full day; on a travel day the
+ * city left eats from breakfast on, the city reached up to dinner, each
+ * within the slots the search gave it. */
+static int place_meals(Problem *p, const char *slot[MAXDAYS + 1][3], int slot_city[MAXDAYS + 1][3]) {
+    int n = p->n, f[MAXN], e[MAXN], arr[MAXN], dep[MAXN], j_of[MAXN];
     unsigned mask_of[MAXN] = {0};
     int slots = p->K > 0;
+    choose_splits(p);
     for (int i = 0; i < n; i++) {
         f[i] = p->best_t[i + 1] - p->best_t[i] - 1;
-        e[i] = slots ? p->best_leg[i].nb + p->best_leg[i + 1].na : 0;
-        if (e[i] > 4) e[i] = 4;
+        arr[i] = slots ? SLOTS - p->best_split[i] : 0;
+        dep[i] = slots ? p->best_split[i + 1] : 0;
+        e[i] = arr[i] + dep[i] > MAXE ? MAXE : arr[i] + dep[i];
     }
     split_masks(p, f, e, mask_of, j_of);
     if (!p->K)
         for (int i = 0; i < n; i++) j_of[i] = 3 * f[i];
-    int meals[MAXN][MAXMEALS];
-    for (int i = 0; i < n; i++)
-        if (pick_meals(p, &p->city[p->best_route[i]], j_of[i], mask_of[i], meals[i]) < 0) return NULL;
-    /* meals of city i: 3 per full day, then the travel-day slots (dinner
-     * and lunch on arrival, breakfast and lunch before leaving) */
-    int next[MAXN] = {0};
-    const char *slot[MAXDAYS][3];
-    int slot_city[MAXDAYS][3];
-    for (int d = 0; d < MAXDAYS; d++)
+    for (int d = 0; d <= MAXDAYS; d++)
         for (int m = 0; m < 3; m++) slot[d][m] = NULL, slot_city[d][m] = -1;
     for (int i = 0; i < n; i++) {
+        int meals[MAXMEALS], next = 0;
+        if (pick_meals(p, &p->city[p->best_route[i]], j_of[i], mask_of[i], meals) < 0) return -1;
         for (int d = p->best_t[i] + 1; d < p->best_t[i + 1]; d++)
-            for (int m = 0; m < 3; m++) slot[d][m] = p->db->rest[meals[i][next[i]++]].name, slot_city[d][m] = i;
+            for (int m = 0; m < 3; m++) slot[d][m] = p->db->rest[meals[next++]].name, slot_city[d][m] = i;
         int extra = j_of[i] - 3 * f[i];
-        const LegOpt *in = &p->best_leg[i], *out = &p->best_leg[i + 1];
-        int arrive = p->best_t[i], leave = p->best_t[i + 1];
-        int want[4][2] = {{arrive, 2}, {arrive, 1}, {leave, 0}, {leave, 1}}; /* (day, meal) */
-        int ok[4] = {in->nb >= 1, in->nb >= 2, out->na >= 1, out->na >= 2};
-        for (int k = 0; k < 4 && extra > 0; k++) {
-            int d = want[k][0], m = want[k][1];
-            if (!ok[k] || slot[d][m]) continue;
-            slot[d][m] = p->db->rest[meals[i][next[i]++]].name, slot_city[d][m] = i, extra--;
-        }
-        if (extra > 0) return NULL;
+        for (int k = 0; k < arr[i] && extra > 0; k++, extra--) /* arrival day: dinner, lunch, breakfast */
+            slot[p->best_t[i]][2 - k] = p->db->rest[meals[next++]].name, slot_city[p->best_t[i]][2 - k] = i;
+        for (int k = 0; k < dep[i] && extra > 0; k++, extra--) /* departure day: breakfast, lunch, dinner */
+            slot[p->best_t[i + 1]][k] = p->db->rest[meals[next++]].name, slot_city[p->best_t[i + 1]][k] = i;
+        if (extra > 0) return -1;
     }
+    return 0;
+}
+
+static cJSON *build_plan(Problem *p) {
+    p->cls = p->best_cls;
+    int n = p->n, D = p->D;
+    const char *slot[MAXDAYS + 1][3];
+    int slot_city[MAXDAYS + 1][3];
+    if (place_meals(p, slot, slot_city)) return NULL;
     cJSON *plan = cJSON_CreateArray();
     Buf b;
     buf_init(&b);
@@ -646,7 +710,8 @@ static cJSON *build_plan(Problem *p) {
 /* ---- the call ----------------------------------------------------------------- */
 
 static void problem_free(Problem *p) {
-    for (int i = 0; i < p->nc; i++) free(p->city[i].rest), free(p->city[i].attr), free(p->city[i].meal), free(p->city[i].meal_any);
+    for (int i = 0; i < p->nc; i++) free(p->city[i].rest), free(p->city[i].attr), free(p->city[i].meal), free(p->city[i].meal_up),
+                                    free(p->city[i].meal_any);
     free(p->legs);
 }
 
@@ -659,7 +724,7 @@ void solver_result_free(SolverResult *r) {
 
 static char *strf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static char *strf(const char *fmt, ...) {
-    char tmp[1024];
+    char tmp[2048];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(tmp, sizeof tmp, fmt, ap);
@@ -667,41 +732,124 @@ static char *strf(const char *fmt, ...) {
     return strdup(tmp);
 }
 
-static int infeasible(SolverResult *out, const char *family, char *reason) {
-    out->status = SOLVER_INFEASIBLE, out->family = family, out->reason = reason;
+/* ---- the proof under the official checks ---------------------------------------- */
+
+/* What every plan that the official checks accept must have (docs/solver.md,
+ * "Proofs"): an accommodation row meeting the room type and house rule on
+ * each day but the last (it is priced there), a meal at a restaurant
+ * outside the origin for each requested cuisine, and, for 5- and 7-day
+ * trips, its cities but the two ends in the destination state. Transport
+ * may cost nothing there and no meal is required on a "from A to B" day,
+ * which every day may be. Rows are the search's (the view in sole
+ * planning); cities are the sandbox's. Sets family and reason (malloc'd)
+ * when it proves that no such plan exists within the budget, else returns
+ * 0; *lb gets the cost bound (INF when a family has no option). */
+static int official_proof(const Problem *p, const char **family, char **reason, double *lb) {
+    const TpQuery *q = p->q;
+    const TpDb *db = p->db;
+    const char *where = db == p->eval_db ? "sandbox" : "reference information";
+    *lb = INF;
+    if (q->days > 3) {
+        int s = 0;
+        for (size_t k = 0; k < p->eval_db->city_state.cap; k++) {
+            const char *city = p->eval_db->city_state.keys[k];
+            const char *st = city ? tp_db_city_state(p->eval_db, city) : NULL;
+            s += st && !strcmp(st, q->dest) && strcmp(city, q->org);
+        }
+        if (q->visiting_city_number > s + 1) {
+            *family = "route";
+            *reason = strf("route: the official checks need %d distinct cities besides %s; only %d cities of %s and "
+                           "one city at both ends of the trip can appear",
+                           q->visiting_city_number, q->org, s, q->dest);
+            return 1;
+        }
+    }
+    double night = INF;
+    for (int r = 0; r < db->n_acc; r++) {
+        const TpAccommodation *a = &db->acc[r];
+        if (a->maximum_occupancy > 0 && rule_ok(q, a) && a->price * rooms(q->people_number, a->maximum_occupancy) < night)
+            night = a->price * rooms(q->people_number, a->maximum_occupancy);
+    }
+    if (night >= INF && q->days >= 2) {
+        *family = "accommodation";
+        *reason = strf("accommodation: no accommodation in the %s%s%s%s%s, and the official checks need one on each day "
+                       "but the last",
+                       where, q->room_type ? " is a " : "", q->room_type ? q->room_type : "",
+                       q->house_rule ? " allowing " : "", q->house_rule ? q->house_rule : "");
+        return 1;
+    }
+    /* cover[m]: the cheapest restaurants outside the origin serving the cuisines in m */
+    int K = q->has_cuisine && q->n_cuisine <= MAXK ? q->n_cuisine : 0, M = 1 << K;
+    double cover[MAXM];
+    for (int m = 0; m < M; m++) cover[m] = m ? INF : 0;
+    for (int r = 0; r < db->n_rest; r++) {
+        const TpRestaurant *x = &db->rest[r];
+        if (!strcmp(x->city, q->org)) continue;
+        unsigned mask = 0;
+        for (int k = 0; k < K; k++)
+            if (strstr(x->cuisines, q->cuisine[k])) mask |= 1u << k;
+        if (!mask) continue;
+        for (int m = M - 1; m >= 0; m--)
+            if (cover[m] < INF && cover[m] + x->average_cost < cover[m | (int)mask])
+                cover[m | (int)mask] = cover[m] + x->average_cost;
+    }
+    for (int k = 0; k < K; k++)
+        if (cover[1 << k] >= INF) {
+            *family = "cuisine";
+            *reason = strf("cuisine: no restaurant outside %s in the %s serves %s, and the official cuisine check counts "
+                           "no meal in the origin",
+                           q->org, where, q->cuisine[k]);
+            return 1;
+        }
+    double meals = cover[M - 1] * q->people_number;
+    *lb = (q->days - 1) * night + meals;
+    if (*lb > (double)q->budget) {
+        *family = "budget";
+        *reason = strf("budget: every plan the official checks accept costs at least $%.0f (%d nights at $%.0f, the "
+                       "cheapest allowed accommodation of the %s, + $%.0f of meals serving the cuisines; transport "
+                       "may cost $0 there), over the budget $%ld",
+                       *lb, q->days - 1, night, where, meals, q->budget);
+        return 1;
+    }
     return 0;
 }
 
-/* Which family leaves no plan: passes that enforce one more family each. */
-static int diagnose(Problem *p, SolverResult *out) {
+/* ---- no plan of the model: which family --------------------------------------- */
+
+/* Passes that enforce one more family each; *family (static) and the
+ * returned reason (malloc'd) name the first family that leaves no plan of
+ * the model. With the budget family, out->min_cost gets the cheapest plan
+ * that meets everything else. */
+static char *diagnose(Problem *p, const char **family, SolverResult *out) {
     const TpQuery *q = p->q;
     if (!run_pass(p, F_TRANSPORT, 1))
-        return infeasible(out, "transportation",
-                          strf("transportation: no route through the %d candidate cities has a flight on the travel "
-                               "date, a taxi or a self-driving route for every leg%s%s",
-                               p->nc, q->transportation ? " with " : "", q->transportation ? q->transportation : ""));
+        return *family = "transportation",
+               strf("transportation: no route through the %d candidate cities has a flight on the travel date, a taxi "
+                    "or a self-driving route for every leg%s%s",
+                    p->nc, q->transportation ? " with " : "", q->transportation ? q->transportation : "");
     if (!run_pass(p, F_TRANSPORT | F_STAY, 1))
-        return infeasible(out, "accommodation",
-                          strf("accommodation: no route has, in every city, an accommodation whose minimum nights fit "
-                               "the stay%s%s%s%s",
-                               q->room_type ? ", of room type " : "", q->room_type ? q->room_type : "",
-                               q->house_rule ? ", allowing " : "", q->house_rule ? q->house_rule : ""));
+        return *family = "accommodation",
+               strf("accommodation: no route has, in every city, an accommodation whose minimum nights fit the "
+                    "stay%s%s%s%s",
+                    q->room_type ? ", of room type " : "", q->room_type ? q->room_type : "",
+                    q->house_rule ? ", allowing " : "", q->house_rule ? q->house_rule : "");
     if (!run_pass(p, F_TRANSPORT | F_STAY | F_ATTR, 1))
-        return infeasible(out, "attractions", strf("attractions: too few distinct attractions for the full days"));
+        return *family = "attractions", strf("attractions: too few distinct attractions for the full days");
     if (!run_pass(p, F_TRANSPORT | F_STAY | F_ATTR | F_REST, 1))
-        return infeasible(out, "restaurants", strf("restaurants: too few distinct restaurants for three meals a day"));
+        return *family = "restaurants", strf("restaurants: too few distinct restaurants for three meals a day");
     if (!run_pass(p, F_ALL & ~F_BUDGET, 1)) {
         Buf b;
         buf_init(&b);
         for (int k = 0; k < q->n_cuisine; k++) buf_printf(&b, "%s%s", k ? ", " : "", q->cuisine[k]);
-        infeasible(out, "cuisine", strf("cuisine: no route serves all of %s in its meals", b.data ? b.data : ""));
+        char *r = strf("cuisine: no route serves all of %s in its meals", b.data ? b.data : "");
         buf_free(&b);
-        return 0;
+        return *family = "cuisine", r;
     }
     run_pass(p, F_ALL & ~F_BUDGET, 0);
-    return infeasible(out, "budget",
-               strf("budget: the cheapest plan that meets every other constraint costs $%.0f, over the budget $%ld",
-                    p->best, q->budget));
+    out->min_cost = p->best;
+    return *family = "budget",
+           strf("budget: the cheapest plan that meets every other constraint costs $%.0f, over the budget $%ld", p->best,
+                q->budget);
 }
 
 /* The plan must pass all 8 commonsense checks and every applicable hard check. */
@@ -722,8 +870,28 @@ static int verify(const Problem *p, const cJSON *plan, double *cost, Err *err) {
     return rc;
 }
 
+/* No plan of the model within the budget: infeasible when the official
+ * checks rule every plan out, else unknown with the model's reason. */
+static void no_plan(Problem *p, const char *model_family, char *model_reason, SolverResult *out) {
+    const char *family = NULL;
+    char *proof = NULL;
+    double lb;
+    if (official_proof(p, &family, &proof, &lb)) {
+        out->status = SOLVER_INFEASIBLE, out->family = family, out->reason = proof, out->lower_bound = lb;
+        free(model_reason);
+        return;
+    }
+    out->status = SOLVER_UNKNOWN, out->family = model_family, out->lower_bound = lb;
+    out->reason = strf("%s; not proven under the official checks: they also accept plans outside the model (transport "
+                       "other than flights, taxis and self-driving at $0, ...), and their cost bound $%.0f is within the "
+                       "budget $%ld",
+                       model_reason, lb, p->q->budget);
+    free(model_reason);
+}
+
 int solver_solve(const TpDb *db, const TpQuery *q, const SolverOptions *opt, SolverResult *out, Err *err) {
     memset(out, 0, sizeof *out);
+    out->min_cost = -1;
     Problem *p = calloc(1, sizeof *p);
     if (!p) return err_set(err, IM_IO, "out of memory");
     p->db = opt && opt->view ? opt->view : db, p->eval_db = db;
@@ -731,15 +899,11 @@ int solver_solve(const TpDb *db, const TpQuery *q, const SolverOptions *opt, Sol
     double timeout = opt && opt->timeout_s > 0 ? opt->timeout_s : 10.0;
     p->deadline = clock() + (clock_t)(timeout * CLOCKS_PER_SEC);
     p->K = q->has_cuisine ? q->n_cuisine : 0;
-    if (p->K > MAXK || p->D >= MAXDAYS || p->D < 2 || p->n < 1 || p->n > MAXN || q->n_date < p->D || p->people < 1) {
-        infeasible(out, "route", strf("route: query shape out of the solver's range (days %d, cities %d, cuisines %d)",
-                                      p->D, p->n, p->K));
-        free(p);
-        return IM_OK;
-    }
-    p->M = 1 << p->K, p->full = (unsigned)p->M - 1;
+    int in_range = !(p->K > MAXK || p->D >= MAXDAYS || p->D < 2 || p->n < 1 || p->n > MAXN || q->n_date < p->D ||
+                     p->people < 1);
+    p->M = 1 << (in_range ? p->K : 0), p->full = (unsigned)p->M - 1;
     const char *cand[MAXC];
-    p->nc = opt && opt->view ? view_candidates(opt->view, q, cand, MAXC) : solver_candidates(db, q, cand, MAXC);
+    p->nc = !in_range ? 0 : opt && opt->view ? view_candidates(opt->view, q, cand, MAXC) : solver_candidates(db, q, cand, MAXC);
     p->node_name[0] = q->org;
     p->nodes = p->nc + 1;
     for (int i = 0; i < p->nc; i++) {
@@ -749,34 +913,42 @@ int solver_solve(const TpDb *db, const TpQuery *q, const SolverOptions *opt, Sol
         city_restaurants(p, c);
         city_meals(p, c);
     }
+    order_candidates(p);
     int rc = IM_OK;
-    if (p->nc < p->n || p->D - 1 < p->n) {
-        infeasible(out, "route", strf("route: %d candidate cities for %s, %d needed", p->nc, q->dest, p->n));
-    } else {
-        build_legs(p);
-        if (run_pass(p, F_ALL, 0)) {
-            cJSON *plan = build_plan(p);
-            if (!plan) {
-                rc = err_set(err, IM_FAIL, "solver: query %d: cannot rebuild the meals of the best plan", q->idx);
-            } else {
-                rc = verify(p, plan, &out->cost, err);
-                out->plan_json = cJSON_PrintUnformatted(plan);
-                out->status = SOLVER_FEASIBLE;
-                out->n_route = p->n;
-                for (int i = 0; i < p->n; i++) out->route[i] = strdup(p->city[p->best_route[i]].name);
-                for (int i = 0; i <= p->n; i++) out->travel_day[i] = p->best_t[i];
-                cJSON_Delete(plan);
-            }
-        } else if (!p->timed_out) {
-            diagnose(p, out);
+    if (!in_range) {
+        no_plan(p, "range", strf("range: query shape out of the solver's range (days %d, cities %d, cuisines %d)", p->D,
+                                 p->n, p->K), out);
+    } else if (p->nc < p->n || p->D - 1 < p->n) {
+        no_plan(p, "route", strf("route: %d candidate cities for %s and %d travel days, %d cities needed", p->nc, q->dest,
+                                 p->D, p->n), out);
+    } else if (build_legs(p)) {
+        rc = err_set(err, IM_IO, "out of memory");
+    } else if (run_pass(p, F_ALL, 0)) {
+        cJSON *plan = build_plan(p);
+        if (!plan) {
+            rc = err_set(err, IM_FAIL, "solver: query %d: cannot rebuild the meals of the best plan", q->idx);
+        } else {
+            rc = verify(p, plan, &out->cost, err);
+            out->plan_json = cJSON_PrintUnformatted(plan);
+            out->status = SOLVER_FEASIBLE;
+            out->min_cost = out->cost;
+            out->n_route = p->n;
+            for (int i = 0; i < p->n; i++) out->route[i] = strdup(p->city[p->best_route[i]].name);
+            for (int i = 0; i <= p->n; i++) out->travel_day[i] = p->best_t[i];
+            cJSON_Delete(plan);
         }
-        if (p->timed_out) {
-            solver_result_free(out);
-            out->status = SOLVER_TIMEOUT;
-            out->reason = strf("timeout: no proof within %.1f s", timeout);
-        }
+    } else if (!p->timed_out) {
+        const char *family = NULL;
+        char *why = diagnose(p, &family, out);
+        if (!p->timed_out) no_plan(p, family, why, out);
+        else free(why);
     }
-    if (opt && opt->view && out->status == SOLVER_INFEASIBLE && out->reason) {
+    if (p->timed_out) {
+        solver_result_free(out);
+        out->status = SOLVER_UNKNOWN, out->family = "timeout", out->timed_out = 1, out->min_cost = -1;
+        out->reason = strf("timeout: no plan and no proof within %.1f s", timeout);
+    }
+    if (opt && opt->view && out->status != SOLVER_FEASIBLE && out->reason) {
         char *r = strf("%s (sole planning: only what the reference information lists)", out->reason);
         free(out->reason), out->reason = r;
     }
@@ -789,22 +961,28 @@ int solver_solve(const TpDb *db, const TpQuery *q, const SolverOptions *opt, Sol
 int solver_reference(const TpDb *db, const TpQuery *q, TpRef **out, Err *err) {
     SolverResult r;
     int rc = solver_solve(db, q, NULL, &r, err);
-    if (rc == IM_OK && r.status == SOLVER_FEASIBLE) {
+    if (rc == IM_OK) rc = solver_reference_from(db, q, &r, out, err);
+    solver_result_free(&r);
+    return rc;
+}
+
+int solver_reference_from(const TpDb *db, const TpQuery *q, const SolverResult *r, TpRef **out, Err *err) {
+    int rc;
+    if (r->status == SOLVER_FEASIBLE) {
         TpRefLeg legs[MAXN + 1];
-        for (int k = 0; k <= r.n_route; k++) {
-            legs[k].from = k == 0 ? q->org : r.route[k - 1];
-            legs[k].to = k == r.n_route ? q->org : r.route[k];
-            legs[k].date = q->date[r.travel_day[k] - 1];
+        for (int k = 0; k <= r->n_route; k++) {
+            legs[k].from = k == 0 ? q->org : r->route[k - 1];
+            legs[k].to = k == r->n_route ? q->org : r->route[k];
+            legs[k].date = q->date[r->travel_day[k] - 1];
         }
-        rc = tp_ref_build(db, (const char *const *)r.route, r.n_route, legs, r.n_route + 1, out, err);
-    } else if (rc == IM_OK) {
+        rc = tp_ref_build(db, (const char *const *)r->route, r->n_route, legs, r->n_route + 1, out, err);
+    } else {
         const char *cand[MAXC];
         int nc = solver_candidates(db, q, cand, MAXC);
         int n = q->visiting_city_number < nc ? q->visiting_city_number : nc;
         rc = n > 0 ? tp_ref_for_route(db, q, cand, n, out, err)
                    : err_set(err, IM_IO, "reference: query %d: no candidate city for %s", q->idx, q->dest);
     }
-    solver_result_free(&r);
     return rc;
 }
 

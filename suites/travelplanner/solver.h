@@ -1,16 +1,20 @@
 /* solver.h: the exact TravelPlanner solver and the greedy baseline.
  *
- * solver_solve searches every plan of the plan model (docs/solver.md) over
- * the sandbox: routes through the candidate cities, travel days, transport
- * mode per leg, one accommodation per city stay, three meals and one
- * attraction per full day. Branch and bound on cost with per-city tables
- * (cheapest stay per number of nights, cheapest set of restaurants per
- * number of meals and covered cuisines) makes the search complete: a plan
- * is the cheapest of the model, and `infeasible` means none exists, with
- * the constraint family that rules every plan out. A returned plan is
- * checked with the official evaluator before it is returned. In the
- * sole-planning mode (SolverOptions.view) the same search runs over the
- * query's reference information only (solver_sole_view).
+ * solver_solve searches every plan of the plan model (docs/solver.md):
+ * plans that the official checks and the strict checker both accept, over
+ * the sandbox: routes through the candidate cities, travel days, the
+ * cheapest transport per leg in each transport class, one accommodation
+ * per city stay, three meals and one attraction per full day, and meals on
+ * travel days where they serve a cuisine. Branch and bound on cost with
+ * per-city tables makes the search complete: a plan is the cheapest of
+ * the model (the guarantee min_cost states). A returned plan is checked
+ * with the official evaluator before it is returned. `infeasible` is said
+ * only with a proof under the official checks themselves (a relaxation of
+ * them: a lower bound on cost over the budget, or a constraint family no
+ * row satisfies); a query with neither a plan of the model nor such a
+ * proof is `unknown`. In the sole-planning mode (SolverOptions.view) the
+ * same search runs over the query's reference information only
+ * (solver_sole_view).
  *
  * greedy_plan is the TravelPlanner paper's greedy search: cheapest options
  * first, no backtracking, no constraint awareness beyond the plan's form.
@@ -26,15 +30,23 @@
 #include "query.h"
 #include "refview.h"
 
-typedef enum { SOLVER_FEASIBLE = 0, SOLVER_INFEASIBLE = 1, SOLVER_TIMEOUT = 2 } SolverStatus;
+typedef enum { SOLVER_FEASIBLE = 0, SOLVER_INFEASIBLE = 1, SOLVER_UNKNOWN = 2 } SolverStatus;
 
 typedef struct SolverResult {
     SolverStatus status;
     char *plan_json;     /* FEASIBLE: the JSON array of days (submission form) */
-    char *reason;        /* INFEASIBLE / TIMEOUT: why; FEASIBLE: NULL */
-    const char *family;  /* INFEASIBLE: "transportation", "accommodation", "attractions",
-                            "cuisine", "budget" or "route" (static string) */
+    char *reason;        /* INFEASIBLE: the proof; UNKNOWN: why no plan, and why no proof; FEASIBLE: NULL */
+    const char *family;  /* static string. INFEASIBLE: the proof's family, "route", "accommodation",
+                            "cuisine" or "budget". UNKNOWN: the family that leaves the model without a
+                            plan: "transportation", "accommodation", "attractions", "restaurants",
+                            "cuisine", "budget", "route", "range" or "timeout" */
     double cost;         /* FEASIBLE: total cost with the official formulas */
+    double min_cost;     /* the cheapest plan of the model whatever the budget: FEASIBLE: = cost;
+                            family "budget": over the budget; else -1 (no plan of the model) */
+    double lower_bound;  /* not FEASIBLE: the official relaxation's bound on the cost of any plan the
+                            official checks accept (INFEASIBLE "budget": over the budget; 1e300 when a
+                            family has no option); FEASIBLE: 0 (not computed) */
+    int timed_out;       /* UNKNOWN because of the time limit */
     char *route[8];      /* FEASIBLE: the visited cities, in order */
     int n_route;
     int travel_day[9];   /* FEASIBLE: 1-based day of each leg */
@@ -50,7 +62,8 @@ typedef struct SolverOptions {
  * evaluator rejects the plan the solver built (a bug: IM_FAIL, err says
  * which check) or memory runs out. With opt->view the search sees only the
  * view (its cities are the candidates, in the view's order) and db serves
- * the evaluator alone; `infeasible` is then a proof about the view. */
+ * the evaluator and the city list alone; `infeasible` is then a proof
+ * about plans built from the view's rows. */
 int solver_solve(const TpDb *db, const TpQuery *q, const SolverOptions *opt, SolverResult *out, Err *err);
 void solver_result_free(SolverResult *r);
 
@@ -64,6 +77,8 @@ int solver_candidates(const TpDb *db, const TpQuery *q, const char **out, int ma
  * solver's plan when it finds one, else the first visiting_city_number
  * candidates with the official travel days (docs/solver.md). */
 int solver_reference(const TpDb *db, const TpQuery *q, TpRef **out, Err *err);
+/* The same from a result of solver_solve on q (any status). */
+int solver_reference_from(const TpDb *db, const TpQuery *q, const SolverResult *r, TpRef **out, Err *err);
 
 /* Sole planning: the view of a query's reference information. The query
  * line's `reference_information` (train) when it has one, else the

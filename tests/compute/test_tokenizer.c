@@ -62,7 +62,7 @@ int main(int argc, char **argv) {
     int special[] = {1, 1, 1, 0, 0};
     Buf js;
     buf_init(&js);
-    CHECK(tok_train(corpus, clen, TOK_REGEX_QWEN, 700, added, special, 5, &js, &err) == 0);
+    CHECK(tok_train(corpus, clen, TOK_REGEX_QWEN, 700, added, special, 5, NULL, &js, &err) == 0);
     Tokenizer *t = NULL;
     CHECK_MSG(tok_load_json(js.data, "trained", &t, &err) == 0, "%s", err.msg);
     if (!t) return 1;
@@ -96,7 +96,7 @@ int main(int argc, char **argv) {
     buf_reset(&js);
     const char *ladded[] = {"<|begin_of_text|>", "<|eot_id|>"};
     int lspecial[] = {1, 1};
-    CHECK(tok_train(corpus, clen, TOK_REGEX_LLAMA3, 400, ladded, lspecial, 2, &js, &err) == 0);
+    CHECK(tok_train(corpus, clen, TOK_REGEX_LLAMA3, 400, ladded, lspecial, 2, NULL, &js, &err) == 0);
     t = NULL;
     CHECK(tok_load_json(js.data, "trained-llama", &t, &err) == 0);
     for (size_t i = 0; t && i < sizeof EDGE / sizeof *EDGE; i++) CHECK(roundtrip(t, EDGE[i], strlen(EDGE[i])));
@@ -112,7 +112,7 @@ int main(int argc, char **argv) {
     CHECK(chat_detect(chat_template_jinja(CHAT_QWEN3), "q", &k, &err) == 0 && k == CHAT_QWEN3);
     CHECK(chat_detect(chat_template_jinja(CHAT_LLAMA3), "l", &k, &err) == 0 && k == CHAT_LLAMA3);
     CHECK(chat_detect("{{ messages }}", "m/tokenizer_config.json", &k, &err) != 0 && strstr(err.msg, "m/tokenizer_config.json"));
-    ChatMsg msgs[2] = {{"system", "Be brief."}, {"user", " Plan a trip. "}};
+    ChatMsg msgs[2] = {{"system", "Be brief.", 0}, {"user", " Plan a trip. ", 0}};
     Buf out;
     buf_init(&out);
     chat_render(CHAT_QWEN3, msgs, 2, 1, 0, &out);

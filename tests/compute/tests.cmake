@@ -1,6 +1,6 @@
 # Compute tests: safetensors, config, tokenizer, chat templates, model init,
 # the reference forward and the Vulkan path (lavapipe in CI).
-set(COMPUTE_TESTS safetensors tokenizer model vulkan ops_ref)
+set(COMPUTE_TESTS safetensors tokenizer model vulkan ops_ref train_vk)
 foreach(t ${COMPUTE_TESTS})
   add_executable(test_compute_${t} ${CMAKE_CURRENT_LIST_DIR}/test_${t}.c)
   target_link_libraries(test_compute_${t} PRIVATE imagine_compute)
@@ -11,10 +11,12 @@ add_test(NAME compute_tokenizer COMMAND test_compute_tokenizer ${IMAGINE_TEST_DA
 add_test(NAME compute_model COMMAND test_compute_model ${IMAGINE_TEST_DATA})
 add_test(NAME compute_vulkan COMMAND test_compute_vulkan ${IMAGINE_TEST_DATA})
 add_test(NAME compute_ops_ref COMMAND test_compute_ops_ref)
+add_test(NAME compute_train_vk COMMAND test_compute_train_vk ${IMAGINE_TEST_DATA})
 add_test(NAME compute_serve COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/test_serve.sh $<TARGET_FILE:imagine> ${IMAGINE_TEST_DATA})
-# Same ids as Hugging Face's tokenizers.js; skipped when its node module is
-# absent (npm install --prefix tests/compute/js @huggingface/tokenizers@0.2.0,
-# or set IMAGINE_NODE_MODULES at configure time).
+# Same ids and texts as Hugging Face's tokenizers.js; skipped when node or
+# its module is absent, a failure in CI (.ci/run installs both:
+# npm install --prefix DIR @huggingface/tokenizers@0.2.0, then
+# IMAGINE_NODE_MODULES=DIR/node_modules at configure time).
 set(IMAGINE_NODE_MODULES "$ENV{IMAGINE_NODE_MODULES}" CACHE PATH "node_modules holding @huggingface/tokenizers")
 if(NOT IMAGINE_NODE_MODULES)
   set(IMAGINE_NODE_MODULES ${CMAKE_CURRENT_LIST_DIR}/js/node_modules)
@@ -25,6 +27,9 @@ target_include_directories(test_compute_tokjs PRIVATE ${CMAKE_CURRENT_LIST_DIR})
 target_compile_definitions(test_compute_tokjs PRIVATE SRC_DIR="${CMAKE_CURRENT_LIST_DIR}")
 add_test(NAME compute_tokenizer_tokjs COMMAND test_compute_tokjs ${IMAGINE_TEST_DATA} ${IMAGINE_NODE_MODULES})
 set_tests_properties(compute_tokenizer_tokjs PROPERTIES SKIP_RETURN_CODE 77)
+# `imagine serve` against hostile clients (issue 13): disconnects, limits, bad fields, SIGTERM.
+add_test(NAME compute_serve_hostile COMMAND python3 ${CMAKE_CURRENT_LIST_DIR}/test_serve_hostile.py $<TARGET_FILE:imagine> ${IMAGINE_TEST_DATA})
+set_tests_properties(compute_serve_hostile PROPERTIES TIMEOUT 240)
 # The C reference (forward, every gradient, AdamW) against an independent
 # PyTorch CPU model (Debian python3-torch) on tiny Qwen3 and Llama folders.
 add_executable(test_compute_train_dump ${CMAKE_CURRENT_LIST_DIR}/train_dump.c)

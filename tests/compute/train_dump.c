@@ -86,7 +86,7 @@ int main(int argc, char **argv) {
     TmBatch b = {.n = n, .tokens = tok, .targets = tgt, .weights = w, .pos = pos, .seg = seg};
     double loss = 0;
     float *logp = malloc(sizeof(float) * (size_t)n), *lossf = malloc(sizeof(float));
-    tm_zero_grads(tm);
+    tm_zero_grads(tm, &err);
     if (tm_forward_backward(tm, &b, &loss, logp, &err)) return fprintf(stderr, "%s\n", err.msg), 3;
     *lossf = (float)loss;
     double loss1 = loss;
@@ -100,7 +100,7 @@ int main(int argc, char **argv) {
     OprAdamW h = {.lr = 1e-2f, .beta1 = 0.9f, .beta2 = 0.95f, .eps = 1e-8f, .weight_decay = 0.1f};
     float scale1 = 0.5f, scale2 = 1.0f;
     if (tm_adamw(tm, &h, 1, scale1, &err)) return fprintf(stderr, "%s\n", err.msg), 3;
-    tm_zero_grads(tm);
+    tm_zero_grads(tm, &err);
     if (tm_forward_backward(tm, &b, &loss, NULL, &err)) return fprintf(stderr, "%s\n", err.msg), 3;
     for (int i = 0; i < tm_tensor_count(tm); i++)
         if (tm_tensor(tm, i)->trainable) put("grad2.", tm_tensor(tm, i)->name, tm_tensor(tm, i), 0, 0, copy(tm, i, TM_GRAD));

@@ -10,3 +10,8 @@ add_test(NAME imagine_reward COMMAND python3 ${CMAKE_CURRENT_LIST_DIR}/reward_ch
 set_tests_properties(imagine_reward PROPERTIES TIMEOUT 120)
 add_test(NAME imagine_bench_reward_short COMMAND imagine bench reward --seconds 0.5 --data ${IMAGINE_TEST_DATA})
 set_tests_properties(imagine_bench_reward_short PROPERTIES TIMEOUT 60 PASS_REGULAR_EXPRESSION "through HTTP: +[1-9][0-9]* responses/s.*0 non-200")
+# Stage 1: generated TravelPlanner queries (determinism, official rules,
+# deduplication, labels against `imagine solve` + `imagine eval`, stats).
+add_test(NAME imagine_queries COMMAND python3 ${CMAKE_CURRENT_LIST_DIR}/queries_check.py $<TARGET_FILE:imagine>
+         ${IMAGINE_TEST_DATA} ${CMAKE_CURRENT_BINARY_DIR})
+set_tests_properties(imagine_queries PROPERTIES TIMEOUT 120)

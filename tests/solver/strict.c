@@ -97,6 +97,10 @@ const char *strict_check(const TpDb *db, const TpQuery *q, const cJSON *plan) {
         }
         snprintf(night, sizeof night, "%s", here);
         if (strcmp(here, q->org)) {
+            /* the query's destination: the city of a 3-day trip, else a city of the state */
+            const char *st = tp_db_city_state(db, here);
+            if (q->days <= 3 ? strcmp(here, q->dest) != 0 : !st || strcmp(st, q->dest) != 0)
+                FAIL("day %d: %s is not the destination %s", d + 1, here, q->dest);
             int dup = 0;
             for (int k = 0; k < visited; k++) dup |= !strcmp(visited_names[k], here);
             if (!dup && visited < 8) snprintf(visited_names[visited++], 512, "%s", here);

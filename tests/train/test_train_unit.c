@@ -50,7 +50,7 @@ static void test_data(const ModelFiles *mf, const char *tmp) {
               "context: %s", cx);
     free(tg), free(cx);
     {
-        ChatMsg m[2] = {{"system", "Plan trips."}, {"user", "Go to Boston."}};
+        ChatMsg m[2] = {{"system", "Plan trips.", 0}, {"user", "Go to Boston.", 0}};
         Buf b;
         buf_init(&b);
         chat_render(mf->chat, m, 2, 1, 1, &b);

@@ -1,0 +1,41 @@
+/* ops.c: the op table (see ops.h). */
+#include "ops.h"
+
+#define PB(s) (uint32_t) sizeof(struct s)
+
+const OpKernel OP_TABLE[OP_COUNT] = {
+    [OP_EMBED_FWD_F32] = {"embedding", "embed_t_f32", "forward", 3, PB(PushEmbed), "opr_embed_fwd"},
+    [OP_EMBED_FWD_F16] = {"embedding", "embed_t_f16", "forward", 3, PB(PushEmbed), "opr_embed_fwd"},
+    [OP_EMBED_FWD_BF16] = {"embedding", "embed_t_bf16", "forward", 3, PB(PushEmbed), "opr_embed_fwd"},
+    [OP_EMBED_BWD] = {"embedding", "embed_t_bwd", "backward dTable (scatter-add)", 5, PB(PushEmbed), "opr_embed_bwd"},
+    [OP_RMSNORM_FWD] = {"rmsnorm", "rmsnorm_t_fwd", "forward", 4, PB(PushRows), "opr_rmsnorm_fwd"},
+    [OP_RMSNORM_BWD_DX] = {"rmsnorm", "rmsnorm_t_bwd_dx", "backward dX", 5, PB(PushRows), "opr_rmsnorm_bwd"},
+    [OP_RMSNORM_BWD_DW] = {"rmsnorm", "rmsnorm_t_bwd_dw", "backward dW", 4, PB(PushRows), "opr_rmsnorm_bwd"},
+    [OP_ROPE] = {"rope", "rope_t", "forward (sign +1) and backward (sign -1)", 3, PB(PushRope), "opr_rope_fwd/opr_rope_bwd"},
+    [OP_ATTN_FWD] = {"attention", "attn_t_fwd", "forward", 6, PB(PushAttn), "opr_attn_fwd"},
+    [OP_ATTN_BWD_Q] = {"attention", "attn_t_bwd_q", "backward dQ (and dS)", 6, PB(PushAttn), "opr_attn_bwd"},
+    [OP_ATTN_BWD_KV] = {"attention", "attn_t_bwd_kv", "backward dK, dV", 6, PB(PushAttn), "opr_attn_bwd"},
+    [OP_SWIGLU_FWD] = {"swiglu", "swiglu_t_fwd", "forward", 3, PB(PushElem), "opr_swiglu_fwd"},
+    [OP_SWIGLU_BWD] = {"swiglu", "swiglu_t_bwd", "backward dGate, dUp", 5, PB(PushElem), "opr_swiglu_bwd"},
+    [OP_GEMM_NT_F32] = {"matmul", "gemm_nt_f32", "forward", 3, PB(PushGemm), "opr_matmul_fwd_dt"},
+    [OP_GEMM_NT_F16] = {"matmul", "gemm_nt_f16", "forward", 3, PB(PushGemm), "opr_matmul_fwd_dt"},
+    [OP_GEMM_NT_BF16] = {"matmul", "gemm_nt_bf16", "forward", 3, PB(PushGemm), "opr_matmul_fwd_dt"},
+    [OP_GEMM_NN_F32] = {"matmul", "gemm_nn_f32", "backward dX", 3, PB(PushGemm), "opr_matmul_bwd_dt"},
+    [OP_GEMM_NN_F16] = {"matmul", "gemm_nn_f16", "backward dX", 3, PB(PushGemm), "opr_matmul_bwd_dt"},
+    [OP_GEMM_NN_BF16] = {"matmul", "gemm_nn_bf16", "backward dX", 3, PB(PushGemm), "opr_matmul_bwd_dt"},
+    [OP_GEMM_TN_F32] = {"matmul", "gemm_tn_f32", "backward dW (fp32)", 3, PB(PushGemm), "opr_matmul_bwd_dt"},
+    [OP_XENT_FWD] = {"cross-entropy", "xent_t_fwd", "forward", 4, PB(PushXent), "opr_xent_fwd"},
+    [OP_XENT_GRAD] = {"cross-entropy", "xent_t_grad", "forward and backward dLogits", 5, PB(PushXent), "opr_xent_bwd"},
+    [OP_SUMSQ] = {"grad-norm", "sumsq_t", "partial sums of squares", 2, PB(PushElem), "opr_sumsq"},
+    [OP_ADAMW] = {"adamw", "adamw_t", "update master weights and moments", 4, PB(PushAdamw), "opr_adamw"},
+    [OP_CAST_F32] = {"adamw", "cast_f32", "master -> F32 weights", 2, PB(PushElem), "st_pack"},
+    [OP_CAST_F16] = {"adamw", "cast_f16", "master -> F16 weights", 2, PB(PushElem), "st_pack"},
+    [OP_CAST_BF16] = {"adamw", "cast_bf16", "master -> BF16 weights", 2, PB(PushElem), "st_pack"},
+    [OP_CAST_R16] = {"adamw", "cast_r16", "master -> F32 holding F16 values", 2, PB(PushElem), "opr_round"},
+    [OP_CAST_RBF16] = {"adamw", "cast_rbf16", "master -> F32 holding BF16 values", 2, PB(PushElem), "opr_round"},
+};
+
+int ops_pipe(VkCtx *c, OpId id, VkPipe **out, Err *err) {
+    const OpKernel *k = &OP_TABLE[id];
+    return vk_pipe_get(c, k->kernel, k->nbind, 0, k->push_bytes, out, err);
+}

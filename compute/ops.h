@@ -1,0 +1,47 @@
+/* ops.h: the op table of the training kernels. Each entry names the op, the
+ * kernel (a shader variant embedded from compute/shaders), its role
+ * (forward or which backward), its bindings, the size of its push-constant
+ * struct (declared once in shaders/push.h, which C and GLSL both include)
+ * and the C reference of ops_ref.h it is tested against (tests/compute/
+ * test_ops_vk.c). Callers name kernels by OpId, never by string or by a
+ * binding count: ops_pipe returns the cached pipeline.
+ *
+ * Pure table plus two lookups; pipelines are owned by the VkCtx. */
+#ifndef IMAGINE_OPS_H
+#define IMAGINE_OPS_H
+
+#include "safetensors.h"
+#include "shaders/push.h"
+#include "vk.h"
+
+typedef enum {
+    OP_EMBED_FWD_F32, OP_EMBED_FWD_F16, OP_EMBED_FWD_BF16, OP_EMBED_BWD,
+    OP_RMSNORM_FWD, OP_RMSNORM_BWD_DX, OP_RMSNORM_BWD_DW,
+    OP_ROPE,
+    OP_ATTN_FWD, OP_ATTN_BWD_Q, OP_ATTN_BWD_KV,
+    OP_SWIGLU_FWD, OP_SWIGLU_BWD,
+    OP_GEMM_NT_F32, OP_GEMM_NT_F16, OP_GEMM_NT_BF16, /* Y = X . W^T (forward) */
+    OP_GEMM_NN_F32, OP_GEMM_NN_F16, OP_GEMM_NN_BF16, /* dX += dY . W */
+    OP_GEMM_TN_F32,                                  /* dW += dY^T . X */
+    OP_XENT_FWD, OP_XENT_GRAD,
+    OP_SUMSQ, OP_ADAMW,
+    OP_CAST_F32, OP_CAST_F16, OP_CAST_BF16, OP_CAST_R16, OP_CAST_RBF16,
+    OP_COUNT
+} OpId;
+
+typedef struct OpKernel {
+    const char *op;     /* the op: embedding, rmsnorm, rope, attention, swiglu, matmul, cross-entropy, adamw */
+    const char *kernel; /* shader variant */
+    const char *role;   /* "forward", "backward dX", ... */
+    int nbind;          /* storage-buffer bindings 0..nbind-1 */
+    uint32_t push_bytes;
+    const char *ref;    /* the C reference it matches */
+} OpKernel;
+
+extern const OpKernel OP_TABLE[OP_COUNT];
+
+int ops_pipe(VkCtx *c, OpId id, VkPipe **out, Err *err);
+/* The kernel of a dtype family: base + 0 (F32), 1 (F16), 2 (BF16). */
+static inline OpId ops_dt(OpId base, StDtype dt) { return (OpId)((int)base + (int)dt); }
+
+#endif

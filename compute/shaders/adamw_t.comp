@@ -1,0 +1,77 @@
+#version 450
+// adamw_t.comp: the optimizer step of training.
+//   STEP: AdamW on fp32 master weights MA, moments M and V, gradients G
+//         (times gscale), over n elements (all trainable tensors at once:
+//         their arena regions have the same layout), as torch.optim.AdamW.
+//   CAST: the weights the forward uses, from the masters: F32, F16 or BF16
+//         (DT_*; 16-bit values two per uint, n even), rounding to nearest
+//         even; R16/RBF16 keep F32 storage holding F16/BF16-rounded values
+//         (norm weights of 16-bit models).
+#include "push.h"
+layout(local_size_x = 64) in;
+#ifdef STEP
+layout(push_constant) uniform PC { PushAdamw p; };
+layout(std430, binding = 0) buffer MAb { float MA[]; };
+layout(std430, binding = 1) buffer Mb { float M[]; };
+layout(std430, binding = 2) buffer Vb { float V[]; };
+layout(std430, binding = 3) readonly buffer Gb { float G[]; };
+void main() {
+    uint i = gl_GlobalInvocationID.x;
+    if (i >= p.n) return;
+    float g = G[i] * p.gscale;
+    float w = MA[i] * p.decay;
+    float m = p.beta1 * M[i] + (1.0 - p.beta1) * g;
+    float v = p.beta2 * V[i] + (1.0 - p.beta2) * g * g;
+    M[i] = m, V[i] = v;
+    MA[i] = w - p.lr * p.bc1 * m / (sqrt(v) * p.bc2s + p.eps);
+}
+#else
+layout(push_constant) uniform PC { PushElem p; };
+layout(std430, binding = 0) readonly buffer MAb { float MA[]; };
+uint bf16_bits(float f) {
+    uint u = floatBitsToUint(f);
+    return (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
+}
+uint f16_bits(float f) { // round to nearest even, as compute/half.h
+    uint u = floatBitsToUint(f), sign = (u >> 16) & 0x8000u;
+    int e = int((u >> 23) & 0xffu) - 127 + 15;
+    uint man = u & 0x7fffffu;
+    if (((u >> 23) & 0xffu) == 0xffu) return sign | 0x7c00u | (man != 0u ? 0x200u : 0u);
+    if (e >= 31) return sign | 0x7c00u;
+    if (e <= 0) {
+        if (e < -10) return sign;
+        man |= 0x800000u;
+        uint sh = uint(14 - e), h = man >> sh, rem = man & ((1u << sh) - 1u), hf = 1u << (sh - 1u);
+        if (rem > hf || (rem == hf && (h & 1u) != 0u)) h++;
+        return sign | h;
+    }
+    uint h = (uint(e) << 10) | (man >> 13), rem = man & 0x1fffu;
+    if (rem > 0x1000u || (rem == 0x1000u && (h & 1u) != 0u)) h++;
+    return sign | h;
+}
+#if defined(DT_F16) || defined(DT_BF16)
+layout(std430, binding = 1) writeonly buffer Pb { uint P[]; };
+void main() {
+    uint i = gl_GlobalInvocationID.x;
+    if (2u * i >= p.n) return;
+#ifdef DT_F16
+    P[i] = f16_bits(MA[2u * i]) | (f16_bits(MA[2u * i + 1u]) << 16);
+#else
+    P[i] = bf16_bits(MA[2u * i]) | (bf16_bits(MA[2u * i + 1u]) << 16);
+#endif
+}
+#else
+layout(std430, binding = 1) writeonly buffer Pb { float P[]; };
+void main() {
+    uint i = gl_GlobalInvocationID.x;
+    if (i >= p.n) return;
+#ifdef R16
+    P[i] = unpackHalf2x16(f16_bits(MA[i])).x;
+#elif defined(RBF16)
+    P[i] = uintBitsToFloat(bf16_bits(MA[i]) << 16);
+#else
+    P[i] = MA[i];
+#endif
+}
+#endif
+#endif

@@ -1,0 +1,45 @@
+/* push.h: the push-constant struct of every training kernel, declared once
+ * for C (compute/ops.h includes it) and GLSL (the kernels include it; glslc
+ * defines VULKAN). Each struct is what the kernel's push_constant block
+ * holds, in order; members are 32-bit, so the layouts agree. Kernel names,
+ * bindings and references are in the op table, compute/ops.c. */
+#ifndef IMAGINE_PUSH_H
+#define IMAGINE_PUSH_H
+
+#ifdef VULKAN
+#define PU32 uint
+#else
+#include <stdint.h>
+#define PU32 uint32_t
+#endif
+
+/* gemm.comp: C[M][N] (+)= alpha * A . B over K. A is [M][K] (or [K][M]
+ * in the _tn variants), B is [N][K] (_nt) or [K][N] (_nn, _tn). */
+struct PushGemm { PU32 M, N, K; float alpha; PU32 acc; };
+/* rows_*.comp: n rows of d; eps for RMSNorm. */
+struct PushRows { PU32 n, d; float eps; };
+/* elementwise kernels over n elements; a: a scalar operand (sign, scale). */
+struct PushElem { PU32 n; float a; };
+/* rope.comp: n rows of heads x hd at positions pos[n]; sign +1 forward, -1 backward. */
+struct PushRope { PU32 n, heads, hd; float sign; };
+/* attn_*.comp: n rows, nq query heads, nkv kv heads of hd; scale 1/sqrt(hd). */
+struct PushAttn { PU32 n, nq, nkv, hd; float scale; };
+/* xent.comp: n rows of v logits. */
+struct PushXent { PU32 n, v; };
+/* embed_*.comp: n rows (fwd) or u unique tokens (bwd) of d. */
+struct PushEmbed { PU32 n, d; };
+/* adamw.comp: n elements; lr, betas, eps, decoupled decay, 1/(1-b1^t), 1/sqrt(1-b2^t), gradient scale. */
+struct PushAdamw { PU32 n; float lr, beta1, beta2, eps, decay, bc1, bc2s, gscale; };
+
+#ifndef VULKAN
+typedef struct PushGemm PushGemm;
+typedef struct PushRows PushRows;
+typedef struct PushElem PushElem;
+typedef struct PushRope PushRope;
+typedef struct PushAttn PushAttn;
+typedef struct PushXent PushXent;
+typedef struct PushEmbed PushEmbed;
+typedef struct PushAdamw PushAdamw;
+#endif
+
+#endif

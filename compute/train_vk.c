@@ -1,0 +1,707 @@
+/* train_vk.c: training on Vulkan. Layout: creation (tensor table from the
+ * reference model, the three arenas, uploads), the dispatch helper (one
+ * descriptor set per kernel and buffer list, made once and cached), the
+ * forward and backward recorded in the order of model_ref.c, then host
+ * access, gradient norm and AdamW. Every dispatch is followed by one global
+ * memory barrier. Nothing here prints. */
+#include "train_vk.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "half.h"
+#include "model_ref.h"
+#include "ops.h"
+
+enum { P_Q, P_K, P_V, P_O, P_GATE, P_UP, P_DOWN, P_COUNT };
+static const char *const PROJ[P_COUNT] = {"self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "self_attn.o_proj",
+                                          "mlp.gate_proj", "mlp.up_proj", "mlp.down_proj"};
+
+typedef struct VtTensor {
+    TmTensor t;
+    StDtype store;     /* the dtype of the param buffer (1-D tensors: F32 holding rounded values) */
+    VkBuf param;       /* in the weights arena */
+    VkBuf grad, master, m, v; /* views of the state arena's regions (trainable only) */
+    size_t rel;        /* offset inside each state region */
+} VtTensor;
+
+typedef struct VtLayer {
+    int attn_norm, q_norm, k_norm, ffn_norm, proj[P_COUNT], la[P_COUNT], lb[P_COUNT];
+    /* activations: [n][D] xn1, xmid, xn2; [n] rstd1, rstd2; [n][qd] q, qn, qr, ao; [n][kvd] k, kn, kr, v;
+       [n*nq] rstdq, [n*nkv] rstdk; [nq][n][n] p; [n][F] g, u, h; [n][r] xa per adapted projection */
+    VkBuf xn1, xmid, xn2, rstd1, rstd2, q, qn, qr, ao, k, kn, kr, v, rstdq, rstdk, p, g, u, h, xa[P_COUNT];
+} VtLayer;
+
+typedef struct SetEntry {
+    OpId op;
+    VkBuffer b[8];
+    VkDescriptorSet set;
+} SetEntry;
+
+#define WINDOW ((size_t)64 << 20) /* state-region windows for AdamW and the norm (<= storage range) */
+#define MAXWIN 256
+
+struct VkTrain {
+    VkCtx *ctx;
+    ModelConfig c;
+    int N; /* max tokens */
+    int nt;
+    VtTensor *t;
+    VtLayer *L;
+    int embed, norm, lm_head, lora_rank;
+    float lora_scale;
+    VkArena w_arena, s_arena, a_arena;
+    size_t region; /* bytes of each state region (grad, master, m, v) */
+    int nwin;
+    VkBuf win[4][MAXWIN]; /* windows over the regions: 0 grad, 1 master, 2 m, 3 v */
+    size_t win_n[MAXWIN];  /* floats per window */
+    /* activations */
+    VkBuf tok, tgt, wts, pos, seg, cs, eu, eoff, erows; /* inputs [N] (eoff [N+1]); cs [N][hd/2] vec2 */
+    VkBuf *x;  /* [layers+1] of [N][D] */
+    VkBuf xf, rstdf, logits, xout; /* [N][D], [N], [N][V], [N][2] */
+    VkBuf dx, dxn, dq, dk, dv, dqr, dkr, dao, ds, dg, du, dh, dlogits, dlora, partial;
+    VtLayer *act;
+    int n_act;
+    /* kernels */
+    VkPipe *pipe[OP_COUNT];
+    SetEntry *sets;
+    int nsets, capsets;
+    VkCommandBuffer cb;
+    int rc;
+    Err *err;
+    /* profiling */
+    VkQueryPool qp;
+    int nts, ts_op[4096];
+    double prof_ns[OP_COUNT + 2];
+    long prof_steps;
+};
+
+static int zero_state(VkTrain *v, int moments, Err *err);
+
+/* ---- dispatch helper ---- */
+
+static VkDescriptorSet set_for(VkTrain *v, OpId op, VkBuf *const *bufs) {
+    int nb = OP_TABLE[op].nbind;
+    for (int i = 0; i < v->nsets; i++) {
+        SetEntry *e = &v->sets[i];
+        if (e->op != op) continue;
+        int same = 1;
+        for (int j = 0; j < nb && same; j++) same = e->b[j] == bufs[j]->buf;
+        if (same) return e->set;
+    }
+    if (!v->pipe[op] && !v->rc) v->rc = ops_pipe(v->ctx, op, &v->pipe[op], v->err);
+    if (v->rc) return VK_NULL_HANDLE;
+    if (v->nsets == v->capsets) {
+        v->capsets = v->capsets ? 2 * v->capsets : 256;
+        SetEntry *s = realloc(v->sets, sizeof *s * (size_t)v->capsets);
+        if (!s) abort();
+        v->sets = s;
+    }
+    SetEntry *e = &v->sets[v->nsets];
+    e->op = op;
+    for (int j = 0; j < nb; j++) e->b[j] = bufs[j]->buf;
+    v->rc = vk_set_create(v->ctx, v->pipe[op], bufs, &e->set, v->err);
+    if (v->rc) return VK_NULL_HANDLE;
+    v->nsets++;
+    return e->set;
+}
+
+static void stamp(VkTrain *v, int cat) {
+    if (!v->qp || v->nts >= 4096) return;
+    v->ts_op[v->nts] = cat;
+    vkCmdWriteTimestamp(v->cb, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, v->qp, (uint32_t)v->nts++);
+}
+
+static void disp(VkTrain *v, OpId op, VkBuf *const *bufs, const void *push, uint32_t gx, uint32_t gy, uint32_t gz) {
+    if (v->rc) return;
+    VkDescriptorSet s = set_for(v, op, bufs);
+    if (v->rc) return;
+    vk_cmd_dispatch(v->cb, v->pipe[op], s, push, OP_TABLE[op].push_bytes, gx, gy, gz);
+    vk_cmd_barrier(v->cb);
+    stamp(v, op);
+}
+
+static void fill0(VkTrain *v, VkBuf *b) {
+    vkCmdFillBuffer(v->cb, b->buf, 0, VK_WHOLE_SIZE, 0);
+    vk_cmd_barrier(v->cb);
+    stamp(v, OP_COUNT);
+}
+
+static void copy(VkTrain *v, VkBuf *dst, VkBuf *src, size_t bytes) {
+    VkBufferCopy r = {0, 0, bytes};
+    vkCmdCopyBuffer(v->cb, src->buf, dst->buf, 1, &r);
+    vk_cmd_barrier(v->cb);
+    stamp(v, OP_COUNT);
+}
+
+static uint32_t cdiv(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
+
+/* C[M][N] = alpha * A . B (+ C) */
+static void gemm(VkTrain *v, OpId op, VkBuf *a, VkBuf *b, VkBuf *c, int M, int N, int K, float alpha, int acc) {
+    PushGemm p = {(uint32_t)M, (uint32_t)N, (uint32_t)K, alpha, (uint32_t)acc};
+    VkBuf *bs[3] = {a, b, c};
+    disp(v, op, bs, &p, cdiv((uint32_t)N, 32), cdiv((uint32_t)M, 32), 1);
+}
+
+/* ---- creation ---- */
+
+static int find(const VkTrain *v, const char *fmt, int l, const char *mid) {
+    char name[200];
+    snprintf(name, sizeof name, fmt, l, mid);
+    for (int i = 0; i < v->nt; i++)
+        if (!strcmp(v->t[i].t.name, name)) return i;
+    return -1;
+}
+
+typedef struct Req {
+    VkBuf *b;
+    size_t bytes;
+} Req;
+
+static int arena_fill(VkTrain *v, VkArena *a, Req *r, int n, const char *what, Err *err) {
+    size_t total = 0, lim = vk_max_storage_range(v->ctx);
+    for (int i = 0; i < n; i++) {
+        if (r[i].bytes > lim)
+            return err_set(err, IM_USAGE, "Vulkan training: a %s buffer of %zu bytes exceeds the device's storage-buffer range %zu (fewer --batch-tokens, or a smaller model)",
+                           what, r[i].bytes, lim);
+        total += vk_arena_round(r[i].bytes);
+    }
+    int rc = vk_arena_create(v->ctx, total, 0, a, err);
+    for (int i = 0; i < n && !rc; i++) rc = vk_arena_buf(v->ctx, a, r[i].bytes, r[i].b, err);
+    return rc;
+}
+
+static int upload_param(VkTrain *v, int i, const float *vals, Err *err) {
+    VtTensor *t = &v->t[i];
+    size_t n = t->t.n;
+    if (t->store == ST_F32) {
+        float *f = malloc(sizeof *f * n);
+        if (!f) return err_set(err, IM_IO, "out of memory");
+        memcpy(f, vals, sizeof *f * n);
+        opr_round(f, n, t->t.dtype);
+        int rc = vk_buf_upload(v->ctx, &t->param, 0, f, sizeof *f * n, err);
+        free(f);
+        return rc;
+    }
+    void *raw = malloc(st_dtype_size(t->store) * n);
+    if (!raw) return err_set(err, IM_IO, "out of memory");
+    st_pack(t->store, vals, raw, n);
+    int rc = vk_buf_upload(v->ctx, &t->param, 0, raw, st_dtype_size(t->store) * n, err);
+    free(raw);
+    return rc;
+}
+
+static int make_acts(VkTrain *v, Err *err) {
+    const ModelConfig *c = &v->c;
+    size_t N = (size_t)v->N, D = (size_t)c->hidden, hd = (size_t)c->head_dim, nq = (size_t)c->n_heads, nkv = (size_t)c->n_kv_heads;
+    size_t qd = nq * hd, kvd = nkv * hd, F = (size_t)c->ffn, V = (size_t)c->vocab, R = (size_t)(v->lora_rank ? v->lora_rank : 1);
+    int cap = 64 + c->layers * 40;
+    Req *r = calloc((size_t)cap, sizeof *r);
+    v->x = calloc((size_t)c->layers + 1, sizeof *v->x);
+    if (!r || !v->x) return free(r), err_set(err, IM_IO, "out of memory");
+    int n = 0;
+#define RQ(B_, S_) (r[n].b = (B_), r[n].bytes = (S_), n++)
+    RQ(&v->tok, N * 4), RQ(&v->tgt, N * 4), RQ(&v->wts, N * 4), RQ(&v->pos, N * 4), RQ(&v->seg, N * 4);
+    RQ(&v->cs, N * hd / 2 * 8), RQ(&v->eu, N * 4), RQ(&v->eoff, (N + 1) * 4), RQ(&v->erows, N * 4);
+    for (int l = 0; l <= c->layers; l++) RQ(&v->x[l], N * D * 4);
+    for (int l = 0; l < c->layers; l++) {
+        VtLayer *L = &v->L[l];
+        RQ(&L->xn1, N * D * 4), RQ(&L->xmid, N * D * 4), RQ(&L->xn2, N * D * 4), RQ(&L->rstd1, N * 4), RQ(&L->rstd2, N * 4);
+        RQ(&L->q, N * qd * 4), RQ(&L->qr, N * qd * 4), RQ(&L->ao, N * qd * 4);
+        RQ(&L->k, N * kvd * 4), RQ(&L->kr, N * kvd * 4), RQ(&L->v, N * kvd * 4);
+        if (c->qk_norm) RQ(&L->qn, N * qd * 4), RQ(&L->kn, N * kvd * 4), RQ(&L->rstdq, N * nq * 4), RQ(&L->rstdk, N * nkv * 4);
+        RQ(&L->p, nq * N * N * 4), RQ(&L->g, N * F * 4), RQ(&L->u, N * F * 4), RQ(&L->h, N * F * 4);
+        for (int p = 0; p < P_COUNT; p++)
+            if (L->la[p] >= 0) RQ(&L->xa[p], N * R * 4);
+    }
+    RQ(&v->xf, N * D * 4), RQ(&v->rstdf, N * 4), RQ(&v->logits, N * V * 4), RQ(&v->xout, N * 2 * 4);
+    RQ(&v->dx, N * D * 4), RQ(&v->dxn, N * D * 4), RQ(&v->dq, N * qd * 4), RQ(&v->dk, N * kvd * 4), RQ(&v->dv, N * kvd * 4);
+    RQ(&v->dqr, N * qd * 4), RQ(&v->dkr, N * kvd * 4), RQ(&v->dao, N * qd * 4), RQ(&v->ds, nq * N * N * 4);
+    RQ(&v->dg, N * F * 4), RQ(&v->du, N * F * 4), RQ(&v->dh, N * F * 4), RQ(&v->dlogits, N * V * 4), RQ(&v->dlora, N * R * 4);
+    RQ(&v->partial, (WINDOW / 4 / 4096 + 1) * 4);
+#undef RQ
+    int rc = arena_fill(v, &v->a_arena, r, n, "activation", err);
+    free(r);
+    return rc;
+}
+
+int vkt_create(const ModelFiles *m, const TmOptions *o, VkTrain **out, Err *err) {
+    *out = NULL;
+    Mref *ref = NULL;
+    int rc = mref_create(m, o, 0, &ref, err); /* the tensor table and initial values (LoRA A from the seed) */
+    if (rc) return rc;
+    VkTrain *v = calloc(1, sizeof *v);
+    if (!v) return mref_destroy(ref), err_set(err, IM_IO, "out of memory");
+    v->c = m->cfg, v->N = o->max_tokens > 0 ? o->max_tokens : 512, v->err = err;
+    v->lora_rank = o->lora_rank, v->lora_scale = o->lora_rank ? o->lora_alpha / (float)o->lora_rank : 0;
+    const ModelConfig *c = &v->c;
+    rc = vk_ctx_create(o->vk_device, &v->ctx, err);
+    if (!rc && (c->head_dim % 2 || c->n_heads % c->n_kv_heads))
+        rc = err_set(err, IM_USAGE, "Vulkan training: head_dim %d and %d/%d heads are not supported", c->head_dim, c->n_heads, c->n_kv_heads);
+    v->nt = mref_tensor_count(ref);
+    v->t = calloc((size_t)v->nt, sizeof *v->t), v->L = calloc((size_t)c->layers, sizeof *v->L);
+    if (!rc && (!v->t || !v->L)) rc = err_set(err, IM_IO, "out of memory");
+    Req *wr = calloc((size_t)v->nt + 1, sizeof *wr);
+    if (!rc && !wr) rc = err_set(err, IM_IO, "out of memory");
+    size_t region = 0;
+    for (int i = 0; !rc && i < v->nt; i++) {
+        VtTensor *t = &v->t[i];
+        t->t = *mref_tensor(ref, i);
+        t->t.name = strdup(t->t.name);
+        t->store = t->t.ndim == 2 ? t->t.dtype : ST_F32;
+        wr[i].b = &t->param, wr[i].bytes = st_dtype_size(t->store) * t->t.n;
+        if (t->t.trainable) t->rel = region, region += vk_arena_round(sizeof(float) * t->t.n);
+    }
+    v->region = region;
+    if (!rc) rc = arena_fill(v, &v->w_arena, wr, v->nt, "weight", err);
+    free(wr);
+    /* the state arena: four regions of the same layout, and windows over them */
+    if (!rc && region) rc = vk_arena_create(v->ctx, 4 * region, 0, &v->s_arena, err);
+    for (int i = 0; !rc && i < v->nt; i++) {
+        VtTensor *t = &v->t[i];
+        if (!t->t.trainable) continue;
+        VkBuf *b[4] = {&t->grad, &t->master, &t->m, &t->v};
+        for (int k = 0; k < 4 && !rc; k++) rc = vk_arena_view(v->ctx, &v->s_arena, (size_t)k * region + t->rel, sizeof(float) * t->t.n, b[k], err);
+    }
+    for (size_t off = 0; !rc && off < region; off += WINDOW) {
+        if (v->nwin == MAXWIN) {
+            rc = err_set(err, IM_USAGE, "Vulkan training: %zu bytes of trainable state per region is more than %d windows", region, MAXWIN);
+            break;
+        }
+        size_t len = region - off < WINDOW ? region - off : WINDOW;
+        for (int k = 0; k < 4 && !rc; k++) rc = vk_arena_view(v->ctx, &v->s_arena, (size_t)k * region + off, len, &v->win[k][v->nwin], err);
+        v->win_n[v->nwin++] = len / 4;
+    }
+    /* layers by name */
+    v->embed = v->norm = v->lm_head = -1;
+    for (int i = 0; i < v->nt; i++) {
+        if (!strcmp(v->t[i].t.name, "model.embed_tokens.weight")) v->embed = i;
+        if (!strcmp(v->t[i].t.name, "model.norm.weight")) v->norm = i;
+        if (!strcmp(v->t[i].t.name, "lm_head.weight")) v->lm_head = i;
+    }
+    if (v->lm_head < 0) v->lm_head = v->embed;
+    for (int l = 0; !rc && l < c->layers; l++) {
+        VtLayer *L = &v->L[l];
+        L->attn_norm = find(v, "model.layers.%d.%s", l, "input_layernorm.weight");
+        L->ffn_norm = find(v, "model.layers.%d.%s", l, "post_attention_layernorm.weight");
+        L->q_norm = find(v, "model.layers.%d.%s", l, "self_attn.q_norm.weight");
+        L->k_norm = find(v, "model.layers.%d.%s", l, "self_attn.k_norm.weight");
+        for (int p = 0; p < P_COUNT; p++) {
+            char mid[96];
+            snprintf(mid, sizeof mid, "%s.weight", PROJ[p]);
+            L->proj[p] = find(v, "model.layers.%d.%s", l, mid);
+            snprintf(mid, sizeof mid, "%s.lora_A.weight", PROJ[p]);
+            L->la[p] = find(v, "base_model.model.model.layers.%d.%s", l, mid);
+            snprintf(mid, sizeof mid, "%s.lora_B.weight", PROJ[p]);
+            L->lb[p] = find(v, "base_model.model.model.layers.%d.%s", l, mid);
+        }
+    }
+    if (!rc) rc = make_acts(v, err);
+    /* weights and masters */
+    for (int i = 0; !rc && i < v->nt; i++) {
+        const float *vals = mref_data(ref, i, TM_PARAM);
+        rc = upload_param(v, i, vals, err);
+        if (!rc && v->t[i].t.trainable) rc = vk_buf_upload(v->ctx, &v->t[i].master, 0, vals, sizeof(float) * v->t[i].t.n, err);
+    }
+    if (!rc) {
+        int half = c->head_dim / 2;
+        float *inv = malloc(sizeof(float) * (size_t)half), *tab = malloc(sizeof(float) * 2 * (size_t)v->N * half);
+        model_config_inv_freq(c, inv);
+        for (int p = 0; p < v->N; p++)
+            for (int i = 0; i < half; i++) {
+                double a = (double)p * inv[i];
+                tab[2 * ((size_t)p * half + i)] = (float)cos(a), tab[2 * ((size_t)p * half + i) + 1] = (float)sin(a);
+            }
+        rc = vk_buf_upload(v->ctx, &v->cs, 0, tab, sizeof(float) * 2 * (size_t)v->N * half, err);
+        free(inv), free(tab);
+    }
+    mref_destroy(ref);
+    if (!rc) rc = zero_state(v, 1, err); /* device memory starts undefined */
+    if (rc) {
+        vkt_destroy(v);
+        return rc;
+    }
+    *out = v;
+    return IM_OK;
+}
+
+void vkt_destroy(VkTrain *v) {
+    if (!v) return;
+    if (v->ctx) vkDeviceWaitIdle(vk_device(v->ctx));
+    vk_timer_destroy(v->ctx, v->qp);
+    for (int i = 0; v->t && i < v->nt; i++) {
+        VtTensor *t = &v->t[i];
+        free((char *)t->t.name);
+        vk_buf_destroy(v->ctx, &t->param), vk_buf_destroy(v->ctx, &t->grad), vk_buf_destroy(v->ctx, &t->master);
+        vk_buf_destroy(v->ctx, &t->m), vk_buf_destroy(v->ctx, &t->v);
+    }
+    for (int w = 0; w < v->nwin; w++)
+        for (int k = 0; k < 4; k++) vk_buf_destroy(v->ctx, &v->win[k][w]);
+    for (int l = 0; v->L && l < v->c.layers; l++) {
+        VtLayer *L = &v->L[l];
+        VkBuf *bs[] = {&L->xn1, &L->xmid, &L->xn2, &L->rstd1, &L->rstd2, &L->q, &L->qn, &L->qr, &L->ao, &L->k, &L->kn, &L->kr,
+                       &L->v, &L->rstdq, &L->rstdk, &L->p, &L->g, &L->u, &L->h};
+        for (size_t i = 0; i < sizeof bs / sizeof *bs; i++) vk_buf_destroy(v->ctx, bs[i]);
+        for (int p = 0; p < P_COUNT; p++) vk_buf_destroy(v->ctx, &L->xa[p]);
+    }
+    for (int l = 0; v->x && l <= v->c.layers; l++) vk_buf_destroy(v->ctx, &v->x[l]);
+    VkBuf *bs[] = {&v->tok, &v->tgt, &v->wts, &v->pos, &v->seg, &v->cs, &v->eu, &v->eoff, &v->erows, &v->xf, &v->rstdf, &v->logits,
+                   &v->xout, &v->dx, &v->dxn, &v->dq, &v->dk, &v->dv, &v->dqr, &v->dkr, &v->dao, &v->ds, &v->dg, &v->du, &v->dh,
+                   &v->dlogits, &v->dlora, &v->partial};
+    for (size_t i = 0; i < sizeof bs / sizeof *bs; i++) vk_buf_destroy(v->ctx, bs[i]);
+    vk_arena_destroy(v->ctx, &v->w_arena), vk_arena_destroy(v->ctx, &v->s_arena), vk_arena_destroy(v->ctx, &v->a_arena);
+    free(v->t), free(v->L), free(v->x), free(v->sets);
+    vk_ctx_destroy(v->ctx);
+    free(v);
+}
+
+int vkt_tensor_count(const VkTrain *v) { return v->nt; }
+const TmTensor *vkt_tensor(const VkTrain *v, int i) { return &v->t[i].t; }
+size_t vkt_mem_peak(const VkTrain *v) { return vk_mem_peak(v->ctx); }
+const char *vkt_device_name(const VkTrain *v) { return vk_device_name(v->ctx); }
+
+/* ---- recording ---- */
+
+static int begin(VkTrain *v, Err *err) {
+    v->rc = IM_OK, v->err = err, v->nts = 0;
+    int rc = vk_cmd_begin(v->ctx, &v->cb, err);
+    if (!rc && v->qp) {
+        vkCmdResetQueryPool(v->cb, v->qp, 0, 4096);
+        stamp(v, OP_COUNT + 1);
+    }
+    return rc;
+}
+
+static int finish(VkTrain *v) {
+    int rc = v->rc;
+    if (!rc) rc = vk_cmd_end(v->cb, v->err);
+    if (!rc) rc = vk_submit_wait(v->ctx, v->cb, v->err);
+    vk_cmd_free(v->ctx, v->cb);
+    v->cb = VK_NULL_HANDLE;
+    if (!rc && v->qp && v->nts > 1) {
+        double ns[4096];
+        rc = vk_timer_read(v->ctx, v->qp, (uint32_t)v->nts, ns, v->err);
+        for (int i = 1; !rc && i < v->nts; i++) v->prof_ns[v->ts_op[i]] += ns[i] - ns[i - 1];
+        v->prof_steps++;
+    }
+    return rc;
+}
+
+static VkBuf *P(VkTrain *v, int i) { return &v->t[i].param; }
+static VkBuf *G(VkTrain *v, int i) { return i >= 0 && v->t[i].t.trainable ? &v->t[i].grad : NULL; }
+
+/* y = x . W^T (+ y when acc: the residual add), plus the LoRA path */
+static void lin_fwd(VkTrain *v, int l, int p, VkBuf *y, VkBuf *x, int n, int acc) {
+    VtLayer *L = &v->L[l];
+    VtTensor *w = &v->t[L->proj[p]];
+    int M = (int)w->t.shape[0], K = (int)w->t.shape[1];
+    gemm(v, ops_dt(OP_GEMM_NT_F32, w->store), x, &w->param, y, n, M, K, 1.0f, acc);
+    if (L->la[p] >= 0) {
+        gemm(v, OP_GEMM_NT_F32, x, P(v, L->la[p]), &L->xa[p], n, v->lora_rank, K, 1.0f, 0);
+        gemm(v, OP_GEMM_NT_F32, &L->xa[p], P(v, L->lb[p]), y, n, M, v->lora_rank, v->lora_scale, 1);
+    }
+}
+
+/* dx += dy . W (and the LoRA path); gradients of trainable weights += */
+static void lin_bwd(VkTrain *v, int l, int p, VkBuf *dx, VkBuf *dy, VkBuf *x, int n) {
+    VtLayer *L = &v->L[l];
+    VtTensor *w = &v->t[L->proj[p]];
+    int M = (int)w->t.shape[0], K = (int)w->t.shape[1], r = v->lora_rank;
+    if (w->t.trainable) gemm(v, OP_GEMM_TN_F32, dy, x, &w->grad, M, K, n, 1.0f, 1);
+    gemm(v, ops_dt(OP_GEMM_NN_F32, w->store), dy, &w->param, dx, n, K, M, 1.0f, 1);
+    if (L->la[p] >= 0) {
+        gemm(v, OP_GEMM_TN_F32, dy, &L->xa[p], G(v, L->lb[p]), M, r, n, v->lora_scale, 1);
+        gemm(v, OP_GEMM_NN_F32, dy, P(v, L->lb[p]), &v->dlora, n, r, M, v->lora_scale, 0);
+        gemm(v, OP_GEMM_TN_F32, &v->dlora, x, G(v, L->la[p]), r, K, n, 1.0f, 1);
+        gemm(v, OP_GEMM_NN_F32, &v->dlora, P(v, L->la[p]), dx, n, K, r, 1.0f, 1);
+    }
+}
+
+static void rms_fwd(VkTrain *v, VkBuf *x, VkBuf *w, VkBuf *y, VkBuf *rstd, int rows, int d) {
+    PushRows p = {(uint32_t)rows, (uint32_t)d, v->c.eps};
+    VkBuf *bs[4] = {x, w, y, rstd};
+    disp(v, OP_RMSNORM_FWD, bs, &p, (uint32_t)rows, 1, 1);
+}
+
+static void rms_bwd(VkTrain *v, VkBuf *g, VkBuf *x, VkBuf *w, VkBuf *rstd, VkBuf *dx, VkBuf *dw, int rows, int d) {
+    PushRows p = {(uint32_t)rows, (uint32_t)d, v->c.eps};
+    VkBuf *bs[5] = {g, x, w, rstd, dx};
+    disp(v, OP_RMSNORM_BWD_DX, bs, &p, (uint32_t)rows, 1, 1);
+    if (dw) {
+        VkBuf *bw[4] = {g, x, rstd, dw};
+        disp(v, OP_RMSNORM_BWD_DW, bw, &p, cdiv((uint32_t)d, vk_subgroup_size(v->ctx)), 1, 1);
+    }
+}
+
+static void rope(VkTrain *v, VkBuf *x, int n, int heads, float sign) {
+    PushRope p = {(uint32_t)n, (uint32_t)heads, (uint32_t)v->c.head_dim, sign};
+    VkBuf *bs[3] = {x, &v->pos, &v->cs};
+    disp(v, OP_ROPE, bs, &p, cdiv((uint32_t)(n * heads * v->c.head_dim / 2), 64), 1, 1);
+}
+
+static void rec_forward(VkTrain *v, int n, int grad) {
+    const ModelConfig *c = &v->c;
+    int D = c->hidden, hd = c->head_dim, nq = c->n_heads, nkv = c->n_kv_heads;
+    PushEmbed pe = {(uint32_t)n, (uint32_t)D};
+    VkBuf *be[3] = {&v->tok, P(v, v->embed), &v->x[0]};
+    disp(v, ops_dt(OP_EMBED_FWD_F32, v->t[v->embed].store), be, &pe, cdiv((uint32_t)D, 64), (uint32_t)n, 1);
+    PushAttn pa = {(uint32_t)n, (uint32_t)nq, (uint32_t)nkv, (uint32_t)hd, 1.0f / sqrtf((float)hd)};
+    for (int l = 0; l < c->layers; l++) {
+        VtLayer *L = &v->L[l];
+        rms_fwd(v, &v->x[l], P(v, L->attn_norm), &L->xn1, &L->rstd1, n, D);
+        lin_fwd(v, l, P_Q, &L->q, &L->xn1, n, 0);
+        lin_fwd(v, l, P_K, &L->k, &L->xn1, n, 0);
+        lin_fwd(v, l, P_V, &L->v, &L->xn1, n, 0);
+        if (c->qk_norm) {
+            rms_fwd(v, &L->q, P(v, L->q_norm), &L->qr, &L->rstdq, n * nq, hd);
+            rms_fwd(v, &L->k, P(v, L->k_norm), &L->kr, &L->rstdk, n * nkv, hd);
+        } else {
+            copy(v, &L->qr, &L->q, sizeof(float) * (size_t)n * nq * hd);
+            copy(v, &L->kr, &L->k, sizeof(float) * (size_t)n * nkv * hd);
+        }
+        rope(v, &L->qr, n, nq, 1.0f);
+        rope(v, &L->kr, n, nkv, 1.0f);
+        VkBuf *ba[6] = {&L->qr, &L->kr, &L->v, &v->seg, &L->p, &L->ao};
+        disp(v, OP_ATTN_FWD, ba, &pa, (uint32_t)nq, (uint32_t)n, 1);
+        copy(v, &L->xmid, &v->x[l], sizeof(float) * (size_t)n * D);
+        lin_fwd(v, l, P_O, &L->xmid, &L->ao, n, 1);
+        rms_fwd(v, &L->xmid, P(v, L->ffn_norm), &L->xn2, &L->rstd2, n, D);
+        lin_fwd(v, l, P_GATE, &L->g, &L->xn2, n, 0);
+        lin_fwd(v, l, P_UP, &L->u, &L->xn2, n, 0);
+        PushElem ps = {(uint32_t)(n * c->ffn), 0};
+        VkBuf *bsw[3] = {&L->g, &L->u, &L->h};
+        disp(v, OP_SWIGLU_FWD, bsw, &ps, cdiv(ps.n, 64), 1, 1);
+        copy(v, &v->x[l + 1], &L->xmid, sizeof(float) * (size_t)n * D);
+        lin_fwd(v, l, P_DOWN, &v->x[l + 1], &L->h, n, 1);
+    }
+    rms_fwd(v, &v->x[c->layers], P(v, v->norm), &v->xf, &v->rstdf, n, D);
+    VtTensor *head = &v->t[v->lm_head];
+    gemm(v, ops_dt(OP_GEMM_NT_F32, head->store), &v->xf, &head->param, &v->logits, n, c->vocab, D, 1.0f, 0);
+    PushXent px = {(uint32_t)n, (uint32_t)c->vocab};
+    VkBuf *bx[5] = {&v->logits, &v->tgt, &v->wts, &v->xout, &v->dlogits};
+    disp(v, grad ? OP_XENT_GRAD : OP_XENT_FWD, bx, &px, (uint32_t)n, 1, 1);
+}
+
+static void rec_backward(VkTrain *v, int n, int n_uniq) {
+    const ModelConfig *c = &v->c;
+    int D = c->hidden, hd = c->head_dim, nq = c->n_heads, nkv = c->n_kv_heads, F = c->ffn, V = c->vocab;
+    VtTensor *head = &v->t[v->lm_head];
+    fill0(v, &v->dxn), fill0(v, &v->dx);
+    if (head->t.trainable) gemm(v, OP_GEMM_TN_F32, &v->dlogits, &v->xf, &head->grad, V, D, n, 1.0f, 1);
+    gemm(v, ops_dt(OP_GEMM_NN_F32, head->store), &v->dlogits, &head->param, &v->dxn, n, D, V, 1.0f, 1);
+    rms_bwd(v, &v->dxn, &v->x[c->layers], P(v, v->norm), &v->rstdf, &v->dx, G(v, v->norm), n, D);
+    PushAttn pa = {(uint32_t)n, (uint32_t)nq, (uint32_t)nkv, (uint32_t)hd, 1.0f / sqrtf((float)hd)};
+    for (int l = c->layers - 1; l >= 0; l--) {
+        VtLayer *L = &v->L[l];
+        fill0(v, &v->dh);
+        lin_bwd(v, l, P_DOWN, &v->dh, &v->dx, &L->h, n);
+        PushElem ps = {(uint32_t)(n * F), 0};
+        VkBuf *bsw[5] = {&v->dh, &L->g, &L->u, &v->dg, &v->du};
+        disp(v, OP_SWIGLU_BWD, bsw, &ps, cdiv(ps.n, 64), 1, 1);
+        fill0(v, &v->dxn);
+        lin_bwd(v, l, P_GATE, &v->dxn, &v->dg, &L->xn2, n);
+        lin_bwd(v, l, P_UP, &v->dxn, &v->du, &L->xn2, n);
+        rms_bwd(v, &v->dxn, &L->xmid, P(v, L->ffn_norm), &L->rstd2, &v->dx, G(v, L->ffn_norm), n, D);
+        fill0(v, &v->dao);
+        lin_bwd(v, l, P_O, &v->dao, &v->dx, &L->ao, n);
+        VkBuf *bq[6] = {&v->dao, &L->p, &L->v, &L->kr, &v->ds, &v->dqr};
+        disp(v, OP_ATTN_BWD_Q, bq, &pa, (uint32_t)nq, (uint32_t)n, 1);
+        VkBuf *bkv[6] = {&v->dao, &L->p, &v->ds, &L->qr, &v->dkr, &v->dv};
+        disp(v, OP_ATTN_BWD_KV, bkv, &pa, (uint32_t)nkv, (uint32_t)n, 1);
+        rope(v, &v->dqr, n, nq, -1.0f);
+        rope(v, &v->dkr, n, nkv, -1.0f);
+        VkBuf *dq = &v->dqr, *dk = &v->dkr;
+        if (c->qk_norm) {
+            fill0(v, &v->dq), fill0(v, &v->dk);
+            rms_bwd(v, &v->dqr, &L->q, P(v, L->q_norm), &L->rstdq, &v->dq, G(v, L->q_norm), n * nq, hd);
+            rms_bwd(v, &v->dkr, &L->k, P(v, L->k_norm), &L->rstdk, &v->dk, G(v, L->k_norm), n * nkv, hd);
+            dq = &v->dq, dk = &v->dk;
+        }
+        fill0(v, &v->dxn);
+        lin_bwd(v, l, P_Q, &v->dxn, dq, &L->xn1, n);
+        lin_bwd(v, l, P_K, &v->dxn, dk, &L->xn1, n);
+        lin_bwd(v, l, P_V, &v->dxn, &v->dv, &L->xn1, n);
+        rms_bwd(v, &v->dxn, &v->x[l], P(v, L->attn_norm), &L->rstd1, &v->dx, G(v, L->attn_norm), n, D);
+    }
+    if (G(v, v->embed)) {
+        PushEmbed pe = {(uint32_t)n_uniq, (uint32_t)D};
+        VkBuf *be[5] = {&v->eu, &v->eoff, &v->erows, &v->dx, G(v, v->embed)};
+        disp(v, OP_EMBED_BWD, be, &pe, cdiv((uint32_t)D, 64), (uint32_t)n_uniq, 1);
+    }
+}
+
+/* The distinct tokens of the batch and the rows holding each (for the embedding's scatter-add). */
+static int embed_lists(VkTrain *v, const TmBatch *b) {
+    int *u = v->eu.map, *off = v->eoff.map, *rows = v->erows.map, nu = 0, k = 0;
+    int *seen = calloc((size_t)b->n, sizeof *seen);
+    if (!seen) abort();
+    for (int t = 0; t < b->n; t++) {
+        if (seen[t]) continue;
+        u[nu] = b->tokens[t], off[nu] = k;
+        for (int s = t; s < b->n; s++)
+            if (!seen[s] && b->tokens[s] == b->tokens[t]) seen[s] = 1, rows[k++] = s;
+        nu++;
+    }
+    off[nu] = k;
+    free(seen);
+    return nu;
+}
+
+int vkt_step(VkTrain *v, const TmBatch *b, int grad, double *loss, float *logp, Err *err) {
+    int rc = tm_batch_check(&v->c, b, err);
+    if (rc) return rc;
+    if (b->n > v->N) return err_set(err, IM_USAGE, "a batch of %d tokens is over the %d the model was created for (max_tokens)", b->n, v->N);
+    for (int t = 0; t < b->n; t++)
+        if (b->pos[t] >= v->N) return err_set(err, IM_USAGE, "batch row %d: position %d past max_tokens %d", t, b->pos[t], v->N);
+    if (grad && (!b->targets || !b->weights)) return err_set(err, IM_USAGE, "backward: the batch has no targets or weights");
+    if (!v->tok.map) return err_set(err, IM_IO, "Vulkan training: the device's memory is not host-visible (staging is not implemented for training inputs)");
+    int n = b->n;
+    memcpy(v->tok.map, b->tokens, sizeof(int) * (size_t)n), memcpy(v->pos.map, b->pos, sizeof(int) * (size_t)n);
+    memcpy(v->seg.map, b->seg, sizeof(int) * (size_t)n);
+    int *tg = v->tgt.map;
+    float *w = v->wts.map;
+    for (int t = 0; t < n; t++) tg[t] = b->targets ? b->targets[t] : -1, w[t] = b->weights ? b->weights[t] : 0.0f;
+    int nu = grad ? embed_lists(v, b) : 0;
+    rc = begin(v, err);
+    if (rc) return rc;
+    rec_forward(v, n, grad);
+    if (grad) rec_backward(v, n, nu);
+    rc = finish(v);
+    if (rc) return rc;
+    v->n_act = n;
+    const float *o = v->xout.map;
+    double s = 0;
+    for (int t = 0; t < n; t++) {
+        s += o[2 * t];
+        if (logp) logp[t] = o[2 * t + 1];
+    }
+    if (loss) *loss = s;
+    return IM_OK;
+}
+
+int vkt_logits(VkTrain *v, float *dst, Err *err) {
+    if (!v->n_act) return err_set(err, IM_USAGE, "logits: no forward has run");
+    return vk_buf_download(v->ctx, &v->logits, 0, dst, sizeof(float) * (size_t)v->n_act * v->c.vocab, err);
+}
+
+/* ---- host access, norm, AdamW ---- */
+
+static VkBuf *what_buf(VkTrain *v, int i, TmWhat what, Err *err) {
+    if (i < 0 || i >= v->nt) return err_set(err, IM_USAGE, "tensor index %d outside 0..%d", i, v->nt - 1), NULL;
+    VtTensor *t = &v->t[i];
+    if (what == TM_PARAM) return &t->param;
+    if (!t->t.trainable) return err_set(err, IM_USAGE, "tensor %s is not trainable: it has no gradient, master weights or moments", t->t.name), NULL;
+    return what == TM_GRAD ? &t->grad : what == TM_MASTER ? &t->master : what == TM_ADAM_M ? &t->m : &t->v;
+}
+
+int vkt_get(VkTrain *v, int i, TmWhat what, float *dst, Err *err) {
+    VkBuf *b = what_buf(v, i, what, err);
+    if (!b) return err->code;
+    VtTensor *t = &v->t[i];
+    size_t n = t->t.n;
+    if (what != TM_PARAM || t->store == ST_F32) return vk_buf_download(v->ctx, b, 0, dst, sizeof(float) * n, err);
+    uint16_t *raw = malloc(2 * n);
+    if (!raw) return err_set(err, IM_IO, "out of memory");
+    int rc = vk_buf_download(v->ctx, b, 0, raw, 2 * n, err);
+    for (size_t k = 0; !rc && k < n; k++) dst[k] = t->store == ST_F16 ? half_f16_to_f32(raw[k]) : half_bf16_to_f32(raw[k]);
+    free(raw);
+    return rc;
+}
+
+int vkt_set(VkTrain *v, int i, TmWhat what, const float *src, Err *err) {
+    VkBuf *b = what_buf(v, i, what, err);
+    if (!b) return err->code;
+    VtTensor *t = &v->t[i];
+    size_t n = t->t.n;
+    if (what == TM_PARAM || what == TM_MASTER) {
+        int rc = upload_param(v, i, src, err);
+        if (!rc && t->t.trainable) rc = vk_buf_upload(v->ctx, &t->master, 0, src, sizeof(float) * n, err);
+        return rc;
+    }
+    return vk_buf_upload(v->ctx, b, 0, src, sizeof(float) * n, err);
+}
+
+/* Zeroes the gradients, or (moments = 1) also the AdamW moments. */
+static int zero_state(VkTrain *v, int moments, Err *err) {
+    if (!v->region) return IM_OK;
+    int rc = begin(v, err);
+    if (rc) return rc;
+    for (int w = 0; w < v->nwin; w++) {
+        fill0(v, &v->win[0][w]);
+        if (moments) fill0(v, &v->win[2][w]), fill0(v, &v->win[3][w]);
+    }
+    return finish(v);
+}
+
+int vkt_zero_grads(VkTrain *v, Err *err) { return zero_state(v, 0, err); }
+
+int vkt_grad_norm(VkTrain *v, double *norm, Err *err) {
+    double s = 0;
+    int rc = IM_OK;
+    for (int w = 0; w < v->nwin && !rc; w++) { /* one submit per window: its partial sums land in v->partial */
+        uint32_t groups = (uint32_t)((v->win_n[w] + 4095) / 4096);
+        rc = begin(v, err);
+        if (rc) break;
+        PushElem p = {(uint32_t)v->win_n[w], 0};
+        VkBuf *bs[2] = {&v->win[0][w], &v->partial};
+        disp(v, OP_SUMSQ, bs, &p, groups, 1, 1);
+        rc = finish(v);
+        const float *pp = v->partial.map;
+        for (uint32_t g = 0; !rc && g < groups; g++) s += pp[g];
+    }
+    *norm = sqrt(s);
+    return rc;
+}
+
+int vkt_adamw(VkTrain *v, const OprAdamW *h, int step, float grad_scale, Err *err) {
+    if (step < 1) return err_set(err, IM_USAGE, "AdamW step %d: steps count from 1", step);
+    if (!v->region) return IM_OK;
+    int rc = begin(v, err);
+    if (rc) return rc;
+    PushAdamw p = {0, h->lr, h->beta1, h->beta2, h->eps, 1.0f - h->lr * h->weight_decay, (float)(1.0 / (1.0 - pow(h->beta1, step))),
+                   (float)(1.0 / sqrt(1.0 - pow(h->beta2, step))), grad_scale};
+    for (int w = 0; w < v->nwin; w++) {
+        p.n = (uint32_t)v->win_n[w];
+        VkBuf *bs[4] = {&v->win[1][w], &v->win[2][w], &v->win[3][w], &v->win[0][w]};
+        disp(v, OP_ADAMW, bs, &p, cdiv(p.n, 64), 1, 1);
+    }
+    for (int i = 0; i < v->nt; i++) {
+        VtTensor *t = &v->t[i];
+        if (!t->t.trainable) continue;
+        OpId op = t->store == ST_F16 ? OP_CAST_F16 : t->store == ST_BF16 ? OP_CAST_BF16
+                : t->t.dtype == ST_F16 ? OP_CAST_R16 : t->t.dtype == ST_BF16 ? OP_CAST_RBF16 : OP_CAST_F32;
+        PushElem pc = {(uint32_t)t->t.n, 0};
+        VkBuf *bs[2] = {&t->master, &t->param};
+        disp(v, op, bs, &pc, cdiv(t->store == ST_F32 ? pc.n : pc.n / 2, 64), 1, 1);
+    }
+    return finish(v);
+}
+
+/* ---- profiling ---- */
+
+int vkt_profile(VkTrain *v, int on, Err *err) {
+    if (!on) {
+        vk_timer_destroy(v->ctx, v->qp);
+        v->qp = VK_NULL_HANDLE;
+        return IM_OK;
+    }
+    memset(v->prof_ns, 0, sizeof v->prof_ns), v->prof_steps = 0;
+    return v->qp ? IM_OK : vk_timer_create(v->ctx, 4096, &v->qp, err);
+}
+
+void vkt_profile_report(VkTrain *v, Buf *out) {
+    double tot = 0;
+    for (int i = 0; i <= OP_COUNT; i++) tot += v->prof_ns[i];
+    if (!v->prof_steps || tot <= 0) return;
+    buf_printf(out, "  GPU time per step by kernel (%ld steps, %.2f ms/step in kernels):\n", v->prof_steps, tot / 1e6 / (double)v->prof_steps);
+    for (int i = 0; i <= OP_COUNT; i++) {
+        if (v->prof_ns[i] <= 0) continue;
+        char name[96];
+        if (i == OP_COUNT) snprintf(name, sizeof name, "copies and fills");
+        else snprintf(name, sizeof name, "%s %s (%s)", OP_TABLE[i].op, OP_TABLE[i].role, OP_TABLE[i].kernel);
+        buf_printf(out, "    %-58s %9.3f ms  %5.1f%%\n", name, v->prof_ns[i] / 1e6 / (double)v->prof_steps, 100 * v->prof_ns[i] / tot);
+    }
+    memset(v->prof_ns, 0, sizeof v->prof_ns), v->prof_steps = 0;
+}

@@ -1,0 +1,10 @@
+# PlanBench (issue 11): exactness against the authors' verdicts and
+# extractions over every one-shot and zero-shot plan-generation answer file.
+set(IMAGINE_PB_DATA "${CMAKE_SOURCE_DIR}/../shared/planbench" CACHE PATH "PlanBench data for tests")
+get_filename_component(IMAGINE_PB_DATA "${IMAGINE_PB_DATA}" ABSOLUTE)
+add_executable(test_pb_exact ${CMAKE_SOURCE_DIR}/tests/planbench/test_exact.c)
+target_link_libraries(test_pb_exact PRIVATE imagine_pb imagine_common)
+add_test(NAME planbench_exact COMMAND test_pb_exact ${IMAGINE_PB_DATA} ${CMAKE_SOURCE_DIR}/tests/planbench/contradictions.tsv)
+add_executable(test_pb_unit ${CMAKE_SOURCE_DIR}/tests/planbench/test_unit.c)
+target_link_libraries(test_pb_unit PRIVATE imagine_pb imagine_common)
+add_test(NAME planbench_unit COMMAND test_pb_unit ${IMAGINE_PB_DATA})
