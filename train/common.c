@@ -175,13 +175,14 @@ int tr_session_resume(TrSession *s, Err *err) {
 
 int tr_session_update(TrSession *s, int step, double *lr, double *grad_norm, Err *err) {
     const TrOptOpts *o = &s->c->opt;
-    double norm = tm_grad_norm(s->tm);
+    double norm = 0;
+    int rc = tm_grad_norm(s->tm, &norm, err);
     *grad_norm = norm;
     *lr = tr_lr_at(o, step - 1);
-    if (!isfinite(norm)) return err_set(err, IM_FAIL, "step %d: the gradient norm is %g (the loss diverged; lower --lr)", step, norm);
+    if (!rc && !isfinite(norm)) return err_set(err, IM_FAIL, "step %d: the gradient norm is %g (the loss diverged; lower --lr)", step, norm);
     OprAdamW h = {(float)*lr, (float)o->beta1, (float)o->beta2, (float)o->eps, (float)o->weight_decay};
-    int rc = tm_adamw(s->tm, &h, (int)++s->adam_t, (float)tr_clip_scale(o, norm), err);
-    tm_zero_grads(s->tm);
+    if (!rc) rc = tm_adamw(s->tm, &h, (int)++s->adam_t, (float)tr_clip_scale(o, norm), err);
+    if (!rc) rc = tm_zero_grads(s->tm, err);
     return rc;
 }
 

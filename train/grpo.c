@@ -115,8 +115,8 @@ static int rollout(TrSession *s, const TrGrpoOpts *o, Engine *e, int step, Roll 
         rc = o->reward.prompt(o->reward.ud, q, &sys, &user, err);
         ChatMsg m[2];
         int nm = 0;
-        if (sys.len) m[nm++] = (ChatMsg){"system", sys.data};
-        m[nm++] = (ChatMsg){"user", user.data ? user.data : ""};
+        if (sys.len) m[nm++] = (ChatMsg){.role = "system", .content = sys.data};
+        m[nm++] = (ChatMsg){.role = "user", .content = user.data ? user.data : ""};
         if (!rc) rc = engine_encode_chat(e, m, nm, o->think, &pids[p], &pn[p], err);
         if (!rc && pn[p] > o->max_prompt)
             rc = err_set(err, IM_USAGE, "query %d: the prompt has %d tokens, more than --max-prompt %d (never cut: raise it)", q, pn[p], o->max_prompt);
@@ -231,7 +231,7 @@ int tr_grpo(TrGrpoOpts *o, TrGrpoResult *res, Err *err) {
     TrSession s;
     o->c.max_tokens = o->prompts_per_step * o->group * (o->max_prompt + o->max_completion + 1);
     if ((rc = tr_session_open(&s, &o->c, "grpo", cfg, err))) return rc;
-    tm_zero_grads(s.tm);
+    if ((rc = tm_zero_grads(s.tm, err))) return tr_session_close(&s), rc;
     o->c.opt.total = o->steps;
     rc = tr_session_resume(&s, err);
     int n = o->prompts_per_step * o->group, ctx = o->max_prompt + o->max_completion + 2;

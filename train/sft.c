@@ -69,7 +69,7 @@ int tr_sft(TrSftOpts *o, TrSftResult *res, Err *err) {
     TrSession s;
     o->c.max_tokens = o->batch_tokens;
     if ((rc = tr_session_open(&s, &o->c, "sft", cfg, err))) return rc;
-    tm_zero_grads(s.tm);
+    if ((rc = tm_zero_grads(s.tm, err))) return tr_session_close(&s), rc;
     TrData d = {0}, ev = {0};
     rc = tr_data_load(o->data, s.mf, o->max_len, &d, err);
     if (!rc && o->eval_data) rc = tr_data_load(o->eval_data, s.mf, o->max_len, &ev, err);
