@@ -139,13 +139,14 @@ static int utf8_valid(const char *s, size_t n) {
 }
 
 /* A token as the API shows it: its text when its bytes are whole UTF-8,
- * else "bytes:\xNN..." (one \xNN per byte), so distinct tokens get
- * distinct strings (OpenAI's form). */
+ * else "bytes:\xNN..." (one \xNN per byte; OpenAI's form), and
+ * "token_id:N" for an id with no token (the vocabulary's padding rows), so
+ * distinct tokens get distinct strings. */
 static void token_text(const Tokenizer *t, int id, Buf *piece, Buf *text) {
     buf_reset(piece), buf_append(piece, "", 0);
-    tok_piece(t, id, 0, piece);
     buf_reset(text), buf_append(text, "", 0);
-    if (utf8_valid(piece->data, piece->len)) buf_append(text, piece->data, piece->len);
+    if (!tok_piece(t, id, 0, piece)) buf_printf(text, "token_id:%d", id); /* a padding row of the vocabulary: no bytes */
+    else if (utf8_valid(piece->data, piece->len)) buf_append(text, piece->data, piece->len);
     else {
         buf_puts(text, "bytes:");
         for (size_t i = 0; i < piece->len; i++) buf_printf(text, "\\x%02x", (unsigned char)piece->data[i]);
@@ -195,10 +196,18 @@ static void json_cmpl_logprobs(Buf *b, const Tokenizer *t, const TokInfo *ti, in
     buf_puts(b, "], \"top_logprobs\": [");
     for (int i = 0; i < n; i++) {
         buf_puts(b, i ? ", {" : "{");
-        for (int k = 0; k < ti[i].ntop; k++) {
+        char *seen[20];
+        size_t seen_len[20];
+        int nseen = 0;
+        for (int k = 0; k < ti[i].ntop && k < 20; k++) {
             token_text(t, ti[i].top_id[k], &p, &x);
-            buf_puts(b, k ? ", " : ""), buf_json_strn(b, x.data, x.len), buf_printf(b, ": %.6f", (double)ti[i].top_lp[k]);
+            int dup = 0; /* two ids with the same bytes (an added token spelling a vocab one): the likelier stays */
+            for (int q = 0; q < nseen && !dup; q++) dup = seen_len[q] == x.len && !memcmp(seen[q], x.data, x.len);
+            if (dup) continue;
+            buf_puts(b, nseen ? ", " : ""), buf_json_strn(b, x.data, x.len), buf_printf(b, ": %.6f", (double)ti[i].top_lp[k]);
+            seen[nseen] = malloc(x.len + 1), memcpy(seen[nseen], x.data, x.len + 1), seen_len[nseen++] = x.len;
         }
+        while (nseen) free(seen[--nseen]);
         buf_putc(b, '}');
     }
     buf_puts(b, "], \"text_offset\": [");
@@ -651,7 +660,7 @@ int server_run(Engine *e, const ServerOpts *o, volatile sig_atomic_t *stop, Err 
     pthread_cond_init(&s.cv_work, NULL);
     pthread_t th;
     pthread_create(&th, NULL, scheduler, &s);
-    unsigned flags = (MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES ? MHD_USE_EPOLL_INTERNAL_THREAD : MHD_USE_POLL_INTERNAL_THREAD) | MHD_ALLOW_SUSPEND_RESUME;
+    unsigned flags = (MHD_is_feature_supported(MHD_FEATURE_EPOLL) == MHD_YES ? MHD_USE_EPOLL_INTERNAL_THREAD : MHD_USE_POLL_INTERNAL_THREAD) | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ITC;
     /* past max_conns MHD still accepts a few to answer 503; beyond those it refuses */
     struct MHD_Daemon *d = MHD_start_daemon(flags, (uint16_t)o->port, NULL, NULL, handler, &s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
                                             MHD_OPTION_NOTIFY_COMPLETED, completed, &s, MHD_OPTION_NOTIFY_CONNECTION, on_connection, &s,
@@ -664,8 +673,12 @@ int server_run(Engine *e, const ServerOpts *o, volatile sig_atomic_t *stop, Err 
         if (o->ready) o->ready(di ? di->port : o->port, o->ud);
         while (!*stop) usleep(50000);
     }
-    /* stop: cancel what runs and waits (each waiting connection is resumed
-     * with its answer), then close the connections */
+    /* stop: accept no more, cancel what runs and waits (each waiting
+     * connection is resumed with its answer), then close the connections */
+    if (d) {
+        MHD_socket ls = MHD_quiesce_daemon(d);
+        if (ls != MHD_INVALID_SOCKET) close(ls);
+    }
     pthread_mutex_lock(&s.mu);
     s.quit = 1;
     pthread_cond_broadcast(&s.cv_work);

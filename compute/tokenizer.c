@@ -533,7 +533,7 @@ static void split(const Tokenizer *t, int k, const char *p, size_t len, pcre2_ma
         } else
             off = e;
     }
-    if (last < len) split(t, k + 1, p + last, len - last, md, out);
+    if (last < len && !full(out)) split(t, k + 1, p + last, len - last, md, out);
 }
 
 /* The longest added token of set a at text[i..len), or -1. */
@@ -560,7 +560,7 @@ static void split_added(const Tokenizer *t, const AddedSet *a, const char *text,
         push(v, hit);
         i += hl, seg = i;
     }
-    if (len > seg) rest(t, text + seg, len - seg, md, v);
+    if (len > seg && !full(v)) rest(t, text + seg, len - seg, md, v);
 }
 
 static void pretokenize(const Tokenizer *t, const char *s, size_t len, pcre2_match_data *md, IdVec *v) { split(t, 0, s, len, md, v); }

@@ -21,6 +21,7 @@
 #include "evaluate.h"
 #include "fsutil.h"
 #include "verbs.h"
+#include "pb_verbs.h"
 
 extern char **environ;
 
@@ -341,6 +342,7 @@ static void remove_tree(const char *tmp, const char *const *names, int n) {
 }
 
 static int cmd_bench_eval(int argc, char **argv) {
+    if (pb_suite_requested(argc, argv)) return pb_verb_bench_eval(argc, argv);
     const char *data_flag = NULL, *peer = NULL, *keep = NULL;
     long runs = 11, peer_runs = 3;
     int json = 0;

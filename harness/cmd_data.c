@@ -10,10 +10,12 @@
 #include "datapkg.h"
 #include "fsutil.h"
 #include "verbs.h"
+#include "pb_verbs.h"
 
 /* ---- data check ------------------------------------------------------------ */
 
 static int cmd_data_check(int argc, char **argv) {
+    if (pb_suite_requested(argc, argv)) return pb_verb_data_check(argc, argv);
     const char *data_flag = NULL;
     int quiet = 0;
     const CliOpt opts[] = {

@@ -7,6 +7,7 @@
 #include "evaluate.h"
 #include "fsutil.h"
 #include "verbs.h"
+#include "pb_verbs.h"
 
 typedef struct EvalArgs {
     const char *split, *queries, *plans, *per_plan, *data, *format;
@@ -50,6 +51,7 @@ static void print_results(const EvalArgs *a, const TpMetrics *m, const TpPlanRes
 }
 
 static int cmd_eval(int argc, char **argv) {
+    if (pb_suite_requested(argc, argv)) return pb_verb_eval(argc, argv);
     EvalArgs a = {0};
     const CliOpt opts[] = {
         {"--split", CLI_STR, &a.split, "S", "train, validation or test (official denominators for a whole split)"},

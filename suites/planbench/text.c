@@ -79,21 +79,30 @@ static unsigned lower_cp(unsigned cp) {
 }
 
 char *pb_lower(const char *s) {
+    size_t n = strlen(s);
     Buf b;
     buf_init(&b);
-    size_t n = strlen(s);
+    buf_append(&b, "", 0);
+    size_t run = 0; /* start of the pending ASCII run */
+    char *tmp = malloc(n + 1);
+    if (!tmp) abort();
+    for (size_t i = 0; i < n; i++) tmp[i] = (s[i] >= 'A' && s[i] <= 'Z') ? (char)(s[i] + 32) : s[i];
     for (size_t i = 0; i < n;) {
+        if ((unsigned char)s[i] < 0x80) {
+            i++;
+            continue;
+        }
+        buf_append(&b, tmp + run, i - run);
         int len;
         unsigned cp = pb_utf8_next(s + i, n - i, &len);
-        if (len == 1 && cp >= 0x80) {
-            buf_putc(&b, s[i]); /* invalid byte: kept as is */
-        } else if (cp == 0x130) {
-            buf_append(&b, "i\xcc\x87", 3);
-        } else {
-            put_cp(&b, lower_cp(cp));
-        }
+        if (len == 1) buf_putc(&b, s[i]); /* an invalid byte: kept as is */
+        else if (cp == 0x130) buf_append(&b, "i\xcc\x87", 3);
+        else put_cp(&b, lower_cp(cp));
         i += (size_t)len;
+        run = i;
     }
+    buf_append(&b, tmp + run, n - run);
+    free(tmp);
     buf_putc(&b, 0);
     return buf_take(&b);
 }
@@ -118,7 +127,12 @@ char *pb_replace(const char *s, const char *from, const char *to) {
     return buf_take(&b);
 }
 
-static int space_at(const char *s, size_t n, size_t i, int *len) {
+static inline int space_at(const char *s, size_t n, size_t i, int *len) {
+    unsigned char c = (unsigned char)s[i];
+    if (c < 0x80) {
+        *len = 1;
+        return c == ' ' || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F);
+    }
     unsigned cp = pb_utf8_next(s + i, n - i, len);
     return pb_cp_isspace(cp);
 }
@@ -154,8 +168,6 @@ int pb_split_ws(const char *s, size_t n, size_t *starts, size_t *lens, int max) 
 long pb_find(const char *s, size_t n, const char *needle) {
     size_t m = strlen(needle);
     if (m == 0) return 0;
-    if (m > n) return -1;
-    for (size_t i = 0; i + m <= n; i++)
-        if (s[i] == needle[0] && !memcmp(s + i, needle, m)) return (long)i;
-    return -1;
+    const char *q = memmem(s, n, needle, m);
+    return q ? (long)(q - s) : -1;
 }

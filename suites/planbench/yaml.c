@@ -17,8 +17,8 @@ static char *dupn(const char *s, size_t n) {
 }
 
 static void trim(const char **b, const char **e) {
-    while (*b < *e && (**b == ' ' || **b == '\t' || **b == '\r')) (*b)++;
-    while (*e > *b && ((*e)[-1] == ' ' || (*e)[-1] == '\t' || (*e)[-1] == '\r')) (*e)--;
+    while (*b < *e && (**b == ' ' || **b == '\t' || **b == '\r' || **b == '\n')) (*b)++;
+    while (*e > *b && ((*e)[-1] == ' ' || (*e)[-1] == '\t' || (*e)[-1] == '\r' || (*e)[-1] == '\n')) (*e)--;
 }
 
 /* A scalar: quoted ('' or "") or plain (trailing comment removed). */

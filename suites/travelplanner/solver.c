@@ -781,6 +781,7 @@ static int official_proof(const Problem *p, const char **family, char **reason, 
     /* cover[m]: the cheapest restaurants outside the origin serving the cuisines in m */
     int K = q->has_cuisine && q->n_cuisine <= MAXK ? q->n_cuisine : 0, M = 1 << K;
     double cover[MAXM];
+    unsigned served = 0;
     for (int m = 0; m < M; m++) cover[m] = m ? INF : 0;
     for (int r = 0; r < db->n_rest; r++) {
         const TpRestaurant *x = &db->rest[r];
@@ -789,12 +790,13 @@ static int official_proof(const Problem *p, const char **family, char **reason, 
         for (int k = 0; k < K; k++)
             if (strstr(x->cuisines, q->cuisine[k])) mask |= 1u << k;
         if (!mask) continue;
+        served |= mask;
         for (int m = M - 1; m >= 0; m--)
             if (cover[m] < INF && cover[m] + x->average_cost < cover[m | (int)mask])
                 cover[m | (int)mask] = cover[m] + x->average_cost;
     }
     for (int k = 0; k < K; k++)
-        if (cover[1 << k] >= INF) {
+        if (!(served >> k & 1)) {
             *family = "cuisine";
             *reason = strf("cuisine: no restaurant outside %s in the %s serves %s, and the official cuisine check counts "
                            "no meal in the origin",

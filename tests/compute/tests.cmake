@@ -1,6 +1,6 @@
 # Compute tests: safetensors, config, tokenizer, chat templates, model init,
 # the reference forward and the Vulkan path (lavapipe in CI).
-set(COMPUTE_TESTS safetensors tokenizer model vulkan ops_ref train_vk)
+set(COMPUTE_TESTS safetensors tokenizer unicode model vulkan ops_ref train_vk)
 foreach(t ${COMPUTE_TESTS})
   add_executable(test_compute_${t} ${CMAKE_CURRENT_LIST_DIR}/test_${t}.c)
   target_link_libraries(test_compute_${t} PRIVATE imagine_compute)
@@ -8,6 +8,7 @@ foreach(t ${COMPUTE_TESTS})
 endforeach()
 add_test(NAME compute_safetensors COMMAND test_compute_safetensors)
 add_test(NAME compute_tokenizer COMMAND test_compute_tokenizer ${IMAGINE_TEST_DATA})
+add_test(NAME compute_unicode COMMAND test_compute_unicode ${IMAGINE_UNICODE_DIR})
 add_test(NAME compute_model COMMAND test_compute_model ${IMAGINE_TEST_DATA})
 add_test(NAME compute_vulkan COMMAND test_compute_vulkan ${IMAGINE_TEST_DATA})
 add_test(NAME compute_ops_ref COMMAND test_compute_ops_ref)

@@ -20,8 +20,10 @@ set_tests_properties(http_backend PROPERTIES TIMEOUT 300)
 add_test(NAME http_e2e_run COMMAND ${CMAKE_CURRENT_LIST_DIR}/e2e_run.sh $<TARGET_FILE:imagine>
          $<TARGET_FILE:imagine-test-server> ${IMAGINE_TEST_DATA})
 set_tests_properties(http_e2e_run PROPERTIES TIMEOUT 300)
-add_test(NAME http_bench_short COMMAND imagine bench http --requests 128 --latency-ms 20 --json)
-set_tests_properties(http_bench_short PROPERTIES TIMEOUT 120 PASS_REGULAR_EXPRESSION "\"cache_hit_ms\"")
+# bench http exits 0 and prints every figure, each a positive number.
+add_test(NAME http_bench_short COMMAND sh -c "set -e; out=$($1 bench http --requests 128 --latency-ms 20 --json); echo \"$out\"; echo \"$out\" | jq -e '.requests == 128 and .latency_ms == 20 and ([.wall_s, .requests_per_s, .ideal_requests_per_s, .cpu_ms_per_request, .cache_hit_ms, .cache_hit_cpu_ms] | all(type == \"number\" and . > 0))'"
+         sh $<TARGET_FILE:imagine>)
+set_tests_properties(http_bench_short PROPERTIES TIMEOUT 120)
 # Before any run there is no cache file: stats and clear report an empty
 # cache (exit 0) and create nothing.
 add_test(NAME http_cache_absent COMMAND sh -c "$<TARGET_FILE:imagine> cache stats --cache \"$1/absent.db\" && $<TARGET_FILE:imagine> cache stats --json --cache \"$1/absent.db\" && $<TARGET_FILE:imagine> cache clear --cache \"$1/absent.db\" && test ! -e \"$1/absent.db\" && echo created-nothing" sh ${CMAKE_CURRENT_BINARY_DIR})

@@ -8,3 +8,4 @@ add_test(NAME planbench_exact COMMAND test_pb_exact ${IMAGINE_PB_DATA} ${CMAKE_S
 add_executable(test_pb_unit ${CMAKE_SOURCE_DIR}/tests/planbench/test_unit.c)
 target_link_libraries(test_pb_unit PRIVATE imagine_pb imagine_common)
 add_test(NAME planbench_unit COMMAND test_pb_unit ${IMAGINE_PB_DATA})
+add_test(NAME planbench_cli COMMAND sh ${CMAKE_SOURCE_DIR}/tests/planbench/cli_test.sh $<TARGET_FILE:imagine> ${IMAGINE_PB_DATA})

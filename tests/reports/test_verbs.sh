@@ -134,7 +134,13 @@ store)
   ;;
 bench)
   "$imagine" bench report --data "$data" --runs 3 --pdf > bench.txt || fail "bench report"
-  has bench.txt 'report '
+  cat bench.txt
+  # every figure it claims, each a time in seconds
+  for line in '^bench report: 3 runs x 180 queries, [0-9]+ bootstrap resamples$' \
+              '^  statistics +[0-9]+\.[0-9]+ s$' '^  plots +[0-9]+\.[0-9]+ s \(gnuplot, [1-9][0-9]* SVG\)$' \
+              '^  html +[0-9]+\.[0-9]+ s \([0-9.]+ [KM]?B\)$' '^  report +[0-9]+\.[0-9]+ s total' '^  pdf +[0-9]+\.[0-9]+ s'; do
+    grep -Eq "$line" bench.txt || fail "bench.txt lacks a line matching $line"
+  done
   ;;
 *) fail "unknown mode $mode" ;;
 esac

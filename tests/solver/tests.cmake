@@ -2,7 +2,7 @@
 # The solver and the greedy baseline are part of the suite (imagine_tp), so
 # these tests do not depend on agents/ (model backends, ...).
 set(SOLVER_SRC)
-add_executable(test_solver ${CMAKE_SOURCE_DIR}/tests/solver/test_solver.c ${CMAKE_SOURCE_DIR}/tests/solver/strict.c ${SOLVER_SRC})
+add_executable(test_solver ${CMAKE_SOURCE_DIR}/tests/solver/test_solver.c ${CMAKE_SOURCE_DIR}/tests/solver/strict.c ${CMAKE_SOURCE_DIR}/tests/solver/verdict.c ${SOLVER_SRC})
 target_include_directories(test_solver PRIVATE ${CMAKE_SOURCE_DIR}/agents ${CMAKE_SOURCE_DIR}/tests/solver)
 target_link_libraries(test_solver PRIVATE imagine_tp imagine_common)
 add_test(NAME solver_train_validation COMMAND test_solver ${IMAGINE_TEST_DATA})
@@ -33,3 +33,10 @@ add_test(NAME solver_sole_planning COMMAND test_sole ${IMAGINE_TEST_DATA})
 add_test(NAME solver_sole_solve_eval_train
          COMMAND sh -c "$<TARGET_FILE:imagine> solve --sole-planning --split train --data ${IMAGINE_TEST_DATA} --out sole_train.jsonl && $<TARGET_FILE:imagine> eval --split train --data ${IMAGINE_TEST_DATA} --plans sole_train.jsonl | grep -qx 'Final Pass Rate: 100.0%'"
          WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
+# Optimality: the solver's minimum cost equals an exhaustive enumeration of
+# the plans both checkers accept, on a small sandbox the test writes; every
+# verdict is re-derived by the independent relaxation (docs/solver.md).
+add_executable(test_optimal ${CMAKE_SOURCE_DIR}/tests/solver/test_optimal.c ${CMAKE_SOURCE_DIR}/tests/solver/strict.c ${CMAKE_SOURCE_DIR}/tests/solver/verdict.c ${SOLVER_SRC})
+target_include_directories(test_optimal PRIVATE ${CMAKE_SOURCE_DIR}/agents ${CMAKE_SOURCE_DIR}/tests/solver)
+target_link_libraries(test_optimal PRIVATE imagine_tp imagine_common)
+add_test(NAME solver_optimal COMMAND test_optimal ${CMAKE_CURRENT_BINARY_DIR})

@@ -1,0 +1,178 @@
+/* cmd_bench_train.c: `imagine bench train`: tokens/s of a full SFT step
+ * (forward, backward, gradient norm, AdamW on every weight) and of a LoRA
+ * step on a packed batch, peak memory, where a step's time goes (per
+ * kernel, forward and backward, on Vulkan), and with --peer torch the same
+ * steps in PyTorch on the CPU (scripts/torch_train_peer.py, float32) in the
+ * same run with the ratios. Prints; never writes a file. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+
+#include "train_model.h"
+#include "verbs.h"
+
+#ifndef IMAGINE_SCRIPTS_DIR
+#define IMAGINE_SCRIPTS_DIR "scripts"
+#endif
+
+static double now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+typedef struct BenchBatch {
+    int n;
+    int *tok, *tgt, *pos, *seg;
+    float *w;
+} BenchBatch;
+
+/* samples packed samples of n/samples tokens; loss on every next-token row
+ * (as the peer builds it). */
+static void make_batch(BenchBatch *b, int n, int samples, int vocab) {
+    b->n = n;
+    b->tok = malloc(sizeof(int) * (size_t)n), b->tgt = malloc(sizeof(int) * (size_t)n), b->pos = malloc(sizeof(int) * (size_t)n);
+    b->seg = malloc(sizeof(int) * (size_t)n), b->w = malloc(sizeof(float) * (size_t)n);
+    int per = n / samples, nl = 0;
+    uint64_t rng = 1;
+    for (int t = 0; t < n; t++) {
+        int s = t / per < samples ? t / per : samples - 1;
+        b->tok[t] = (int)(rng_next(&rng) % (uint64_t)vocab), b->seg[t] = s, b->pos[t] = t - s * per;
+    }
+    for (int t = 0; t < n; t++) b->tgt[t] = t + 1 < n && b->seg[t + 1] == b->seg[t] ? b->tok[t + 1] : -1, nl += b->tgt[t] >= 0;
+    for (int t = 0; t < n; t++) b->w[t] = b->tgt[t] >= 0 ? 1.0f / (float)nl : 0;
+}
+
+static void free_batch(BenchBatch *b) { free(b->tok), free(b->tgt), free(b->pos), free(b->seg), free(b->w); }
+
+static int one_step(TrainModel *tm, const TmBatch *b, int step, double *loss, Err *err) {
+    OprAdamW h = {.lr = 1e-4f, .beta1 = 0.9f, .beta2 = 0.999f, .eps = 1e-8f, .weight_decay = 0.0f};
+    double norm = 0;
+    int rc = tm_zero_grads(tm, err);
+    if (!rc) rc = tm_forward_backward(tm, b, loss, NULL, err);
+    if (!rc) rc = tm_grad_norm(tm, &norm, err);
+    if (!rc) rc = tm_adamw(tm, &h, step, norm > 1.0 ? (float)(1.0 / norm) : 1.0f, err);
+    return rc;
+}
+
+/* Times steps (after one warm-up) of one kind; fills tok/s and ms/step. */
+static int bench_kind(const ModelFiles *m, const TmOptions *o, const BenchBatch *bb, int steps, int profile, double *tok_s, double *ms,
+                      Err *err) {
+    TrainModel *tm = NULL;
+    int rc = tm_create(m, o, &tm, err);
+    if (rc) return rc;
+    TmBatch b = {.n = bb->n, .tokens = bb->tok, .targets = bb->tgt, .weights = bb->w, .pos = bb->pos, .seg = bb->seg};
+    double loss = 0, t = 0;
+    int ntr = 0;
+    size_t ptr = 0;
+    for (int i = 0; i < tm_tensor_count(tm); i++)
+        if (tm_tensor(tm, i)->trainable) ntr++, ptr += tm_tensor(tm, i)->n;
+    rc = one_step(tm, &b, 1, &loss, err);
+    for (int s = 0; s < steps && !rc; s++) {
+        double t0 = now_s();
+        rc = one_step(tm, &b, 2 + s, &loss, err);
+        t += now_s() - t0;
+    }
+    if (!rc) {
+        *ms = 1e3 * t / steps, *tok_s = bb->n / (t / steps);
+        struct rusage ru;
+        getrusage(RUSAGE_SELF, &ru);
+        printf("%s step: %.1f tok/s, %.1f ms/step (%d steps of %d tokens; %d trainable tensors, %.2fM parameters; loss %.4f); peak device memory %.1f MB, peak RSS %.1f MB\n",
+               o->lora_rank ? "LoRA" : "full", *tok_s, *ms, steps, bb->n, ntr, ptr / 1e6, loss, tm_device_mem_peak(tm) / 1e6, ru.ru_maxrss / 1024.0);
+    }
+    if (!rc && profile && tm_device(tm) == TM_VULKAN) {
+        rc = tm_profile(tm, 1, err);
+        if (!rc) rc = one_step(tm, &b, steps + 2, &loss, err);
+        Buf out;
+        buf_init(&out);
+        if (!rc) tm_profile_report(tm, &out);
+        if (out.len) fputs(out.data, stdout);
+        buf_free(&out);
+    }
+    tm_destroy(tm);
+    return rc;
+}
+
+static int run_torch(const char *model, int tokens, int steps, int samples, int rank, double alpha, double ours_full, double ours_lora,
+                     Err *err) {
+    char cmd[2048];
+    snprintf(cmd, sizeof cmd, "/usr/bin/python3 '%s/torch_train_peer.py' '%s' %d %d %d %d %g", IMAGINE_SCRIPTS_DIR, model, tokens, steps, samples,
+             rank, alpha);
+    printf("peer: %s\n", cmd);
+    fflush(stdout);
+    FILE *f = popen(cmd, "r");
+    if (!f) return err_set(err, IM_IO, "--peer torch: cannot run `%s`", cmd);
+    char line[1024], kind[16];
+    double ts = 0, ms = 0;
+    int got = 0;
+    while (fgets(line, sizeof line, f)) {
+        fputs(line, stdout);
+        if (sscanf(line, "peer-result %15s %lf %lf", kind, &ts, &ms) == 3 && ts > 0) {
+            double ours = !strcmp(kind, "full") ? ours_full : ours_lora;
+            printf("  ours/torch %s step: %.2fx (ours %.1f tok/s, torch %.1f tok/s)\n", kind, ours / ts, ours, ts);
+            got++;
+        }
+    }
+    int st = pclose(f);
+    if (st != 0 || got != 2)
+        return err_set(err, IM_IO, "--peer torch: the peer exited with status %d after %d of 2 results (needs /usr/bin/python3 with python3-torch)",
+                       WIFEXITED(st) ? WEXITSTATUS(st) : -1, got);
+    return IM_OK;
+}
+
+static int cmd_bench_train(int argc, char **argv) {
+    const char *model = NULL, *device = "vulkan", *vkdev = NULL, *peer = NULL, *targets = "q,k,v,o,gate,up,down";
+    long tokens = 256, steps = 3, samples = 4, rank = 8;
+    double alpha = 16;
+    int no_profile = 0;
+    const CliOpt opts[] = {
+        {"--model", CLI_STR, &model, "DIR", "a Hugging Face model folder"},
+        {"--device", CLI_STR, &device, "cpu|vulkan", "vulkan (default; lavapipe without a GPU) or cpu (the C reference)"},
+        {"--vk-device", CLI_STR, &vkdev, "NAME|INDEX", "Vulkan device (default: a GPU, else lavapipe)"},
+        {"--tokens", CLI_INT, &tokens, "N", "tokens per packed batch (default 256)"},
+        {"--samples", CLI_INT, &samples, "N", "samples packed into the batch (default 4)"},
+        {"--steps", CLI_INT, &steps, "N", "timed steps of each kind, after one warm-up (default 3)"},
+        {"--lora", CLI_INT, &rank, "R", "LoRA rank of the LoRA step (default 8)"},
+        {"--lora-alpha", CLI_FLOAT, &alpha, "A", "LoRA alpha (default 16)"},
+        {"--lora-targets", CLI_STR, &targets, "LIST", "adapted projections (default q,k,v,o,gate,up,down)"},
+        {"--no-profile", CLI_FLAG, &no_profile, NULL, "skip the per-kernel breakdown"},
+        {"--peer", CLI_STR, &peer, "torch", "also run the same steps in PyTorch on the CPU (float32) and print ours/torch"},
+        {0}};
+    Err err = {0};
+    const char *pos[1];
+    int npos, rc = cli_parse("bench train", "", argc, argv, opts, pos, 0, &npos, &err);
+    if (rc < 0) return IM_OK;
+    if (rc) return harness_fail(&err);
+    if (!model) return err_set(&err, IM_USAGE, "imagine bench train: --model DIR is required"), harness_fail(&err);
+    if (tokens < 2 || steps < 1 || samples < 1 || samples > tokens || rank < 1)
+        return err_set(&err, IM_USAGE, "imagine bench train: --tokens >= 2, --steps >= 1, 1 <= --samples <= --tokens, --lora >= 1"), harness_fail(&err);
+    if (peer && strcmp(peer, "torch")) return err_set(&err, IM_USAGE, "--peer %s: only torch is known", peer), harness_fail(&err);
+    TmOptions o = {.vk_device = vkdev, .max_tokens = (int)tokens, .seed = 1, .lora_alpha = (float)alpha};
+    if ((rc = tm_device_parse(device, &o.device, &err)) || (rc = tm_lora_targets_parse(targets, &o.lora_targets, &err))) return harness_fail(&err);
+    ModelFiles *m = NULL;
+    if ((rc = model_open(model, &m, &err))) return harness_fail(&err);
+    const ModelConfig *c = &m->cfg;
+    printf("model %s: %s, hidden %d, %d layers, %d/%d heads, ffn %d, vocab %d, %s; device %s; batch %ld tokens (%ld samples)\n", model,
+           model_arch_name(c->arch), c->hidden, c->layers, c->n_heads, c->n_kv_heads, c->ffn, c->vocab, st_dtype_name(c->dtype), device, tokens,
+           samples);
+    fflush(stdout);
+    BenchBatch bb;
+    make_batch(&bb, (int)tokens, (int)samples, c->vocab);
+    double full_ts = 0, full_ms = 0, lora_ts = 0, lora_ms = 0;
+    rc = bench_kind(m, &o, &bb, (int)steps, !no_profile, &full_ts, &full_ms, &err);
+    o.lora_rank = (int)rank;
+    if (!rc) rc = bench_kind(m, &o, &bb, (int)steps, !no_profile, &lora_ts, &lora_ms, &err);
+    free_batch(&bb);
+    model_close(m);
+    fflush(stdout);
+    if (!rc && peer) rc = run_torch(model, (int)tokens, (int)steps, (int)samples, (int)rank, alpha, full_ts, lora_ts, &err);
+    return rc ? harness_fail(&err) : IM_OK;
+}
+
+const CliVerb imagine_verbs_bench_train[] = {
+    {"bench train", cmd_bench_train,
+     "Training speed: tokens/s of a full SFT step and a LoRA step, peak memory, per-kernel time; --peer torch compares PyTorch CPU.", ""},
+    {0}};

@@ -1,0 +1,318 @@
+/* pb_verbs.c: `imagine eval|solve|data check|bench eval|bench solve
+ * --suite planbench`. Parses the command line, calls the PlanBench library
+ * (suites/planbench), prints. Output keys of eval --json and --per-item
+ * are contracts (issue 11). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "fsutil.h"
+#include "pb_answers.h"
+#include "pb_data.h"
+#include "pb_plan.h"
+#include "pb_render.h"
+#include "pb_verbs.h"
+#include "pyfmt.h"
+#include "verbs.h"
+
+int pb_suite_requested(int argc, char **argv) {
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--suite") && i + 1 < argc) return !strcmp(argv[i + 1], "planbench");
+        if (!strcmp(argv[i], "--suite=planbench")) return 1;
+    }
+    return 0;
+}
+
+static double now_s(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* ---- eval ---- */
+typedef struct PbEvalArgs {
+    const char *suite, *variant, *answers, *per_item, *data, *extractor;
+    int extracted, json;
+} PbEvalArgs;
+
+int pb_verb_eval(int argc, char **argv) {
+    PbEvalArgs a = {0};
+    const CliOpt opts[] = {
+        {"--suite", CLI_STR, &a.suite, "S", "planbench"},
+        {"--variant", CLI_STR, &a.variant, "V", "blocksworld, blocksworld_3, mystery_blocksworld, mystery_blocksworld_3 or logistics"},
+        {"--answers", CLI_STR, &a.answers, "FILE.json", "answers in the authors' results format (results/VARIANT/MODEL/task_1_*.json)"},
+        {"--extracted", CLI_FLAG, &a.extracted, NULL, "judge the stored extracted_llm_plan instead of extracting from llm_raw_response"},
+        {"--per-item", CLI_STR, &a.per_item, "OUT.jsonl", "one {instance_id, correct, plan, reason} line per instance, in file order"},
+        {"--json", CLI_FLAG, &a.json, NULL, "print {suite, variant, instances, judged, correct, accuracy}"},
+        {"--extractor", CLI_STR, &a.extractor, "X", "auto (default: the authors' extractor that made the file), plan-bench, plan-bench-md or analysis"},
+        {"--data", CLI_STR, &a.data, "DIR", "PlanBench data (default: $IMAGINE_PLANBENCH_DATA, else ../shared/planbench)"},
+        {0}};
+    Err err = {0};
+    const char *pos[1];
+    int npos, rc = cli_parse("eval", "", argc, argv, opts, pos, 0, &npos, &err);
+    if (rc < 0) return IM_OK;
+    if (rc) return harness_fail(&err);
+    if (!a.variant || !a.answers)
+        return err_set(&err, IM_USAGE, "imagine eval --suite planbench: --variant V and --answers FILE.json are required"), harness_fail(&err);
+    int dialect = a.extractor ? pb_dialect_parse(a.extractor) : PB_X_AUTO;
+    if (dialect < 0)
+        return err_set(&err, IM_USAGE, "imagine eval: --extractor must be auto, plan-bench, plan-bench-md or analysis"), harness_fail(&err);
+    PbVariant *v = NULL;
+    PbAnswers *s = NULL;
+    PbItem *items = NULL;
+    PbDialect used;
+    rc = pb_variant_open(pb_data_dir(a.data), a.variant, &v, &err);
+    if (!rc) rc = pb_answers_load(a.answers, &s, &err);
+    if (!rc) rc = pb_answers_eval(v, s, a.extracted, (PbDialect)dialect, &used, &items, &err);
+    if (rc) {
+        pb_answers_free(s);
+        pb_variant_close(v);
+        return harness_fail(&err);
+    }
+    int judged = 0, correct = 0;
+    for (int i = 0; i < s->n; i++)
+        if (items[i].correct >= 0) judged++, correct += items[i].correct;
+    if (a.per_item) {
+        Buf b;
+        buf_init(&b);
+        for (int i = 0; i < s->n; i++) {
+            pb_item_json(&items[i], &b);
+            buf_putc(&b, '\n');
+        }
+        rc = fs_write_atomic(a.per_item, b.data ? b.data : "", b.len, &err);
+        buf_free(&b);
+    }
+    if (!rc) {
+        char acc[40];
+        py_float_repr(judged ? 100.0 * correct / judged : 0.0, acc, sizeof acc);
+        Buf o;
+        buf_init(&o);
+        if (a.json) {
+            buf_puts(&o, "{\"suite\": \"planbench\", \"variant\": ");
+            buf_json_str(&o, a.variant);
+            buf_printf(&o, ", \"instances\": %d, \"judged\": %d, \"correct\": %d, \"accuracy\": %s}\n", s->n, judged, correct, acc);
+        } else {
+            buf_printf(&o, "PlanBench %s: %d instances, %d judged, %d correct, accuracy %s%%\n", a.variant, s->n, judged, correct, acc);
+            buf_printf(&o, "(%s; extractor: %s)\n", a.extracted ? "stored extracted_llm_plan validated" : "plans extracted from llm_raw_response",
+                       a.extracted ? "none" : pb_dialect_name(used));
+        }
+        fwrite(o.data, 1, o.len, stdout);
+        buf_free(&o);
+    }
+    pb_items_free(items, s->n);
+    pb_answers_free(s);
+    pb_variant_close(v);
+    return rc ? harness_fail(&err) : IM_OK;
+}
+
+/* ---- solve ---- */
+int pb_verb_solve(int argc, char **argv) {
+    const char *suite = NULL, *variant = NULL, *out = NULL, *data = NULL;
+    long max_nodes = 0, first = 0, last = 0;
+    const CliOpt opts[] = {
+        {"--suite", CLI_STR, &suite, "S", "planbench"},
+        {"--variant", CLI_STR, &variant, "V", "the variant to solve"},
+        {"--out", CLI_STR, &out, "FILE", "write the plans as an answer file in the authors' results format"},
+        {"--max-nodes", CLI_INT, &max_nodes, "N", "states stored by the optimal search per instance (default 1500000)"},
+        {"--from", CLI_INT, &first, "ID", "first instance (default: the config's start)"},
+        {"--to", CLI_INT, &last, "ID", "last instance (default: the config's end)"},
+        {"--data", CLI_STR, &data, "DIR", "PlanBench data (default: $IMAGINE_PLANBENCH_DATA, else ../shared/planbench)"},
+        {0}};
+    Err err = {0};
+    const char *pos[1];
+    int npos, rc = cli_parse("solve", "", argc, argv, opts, pos, 0, &npos, &err);
+    if (rc < 0) return IM_OK;
+    if (rc) return harness_fail(&err);
+    if (!variant || !out) return err_set(&err, IM_USAGE, "imagine solve --suite planbench: --variant V and --out FILE are required"), harness_fail(&err);
+    PbVariant *v;
+    rc = pb_variant_open(pb_data_dir(data), variant, &v, &err);
+    if (rc) return harness_fail(&err);
+    int from = first > 0 ? (int)first : v->start, to = last > 0 ? (int)last : v->end;
+    Buf b;
+    buf_init(&b);
+    buf_puts(&b, "{\"task\": \"task_1_plan_generation\", \"prompt_type\": \"solver\", \"domain\": ");
+    buf_json_str(&b, variant);
+    buf_puts(&b, ", \"engine\": \"imagine-solver\", \"instances\": [");
+    int n = 0, optimal = 0, found = 0;
+    PbSolveOpts so = {max_nodes, max_nodes};
+    for (int id = from; id <= to && !rc; id++) {
+        const PbProblem *p;
+        rc = pb_variant_problem(v, id, &p, &err);
+        if (rc) break;
+        PbSolution sol;
+        rc = pb_solve(v->dom, p, &so, &sol, &err);
+        if (rc) break;
+        char *text = pb_solution_text(&sol);
+        char *eng = pb_render_plan(v, sol.steps, sol.nsteps);
+        buf_printf(&b, "%s\n  {\"instance_id\": %d, \"llm_raw_response\": ", n ? "," : "", id);
+        buf_json_str(&b, sol.found ? eng : "");
+        buf_puts(&b, ", \"extracted_llm_plan\": ");
+        buf_json_str(&b, text);
+        buf_printf(&b, ", \"llm_correct\": %s, \"optimal\": %s, \"plan_length\": %d, \"note\": ", sol.found ? "true" : "false",
+                   sol.optimal ? "true" : "false", sol.nsteps);
+        buf_json_str(&b, sol.note);
+        buf_putc(&b, '}');
+        n++, found += sol.found, optimal += sol.optimal;
+        free(text);
+        free(eng);
+        pb_solution_free(&sol);
+    }
+    buf_puts(&b, "\n]}\n");
+    if (!rc) rc = fs_write_atomic(out, b.data, b.len, &err);
+    buf_free(&b);
+    pb_variant_close(v);
+    if (rc) return harness_fail(&err);
+    printf("PlanBench %s: %d instances solved %d, proven optimal %d -> %s\n", variant, n, found, optimal, out);
+    return found == n ? IM_OK : IM_FAIL;
+}
+
+/* ---- data check ---- */
+int pb_verb_data_check(int argc, char **argv) {
+    const char *suite = NULL, *data = NULL;
+    const CliOpt opts[] = {{"--suite", CLI_STR, &suite, "S", "planbench"},
+                           {"--data", CLI_STR, &data, "DIR", "PlanBench data (default: $IMAGINE_PLANBENCH_DATA, else ../shared/planbench)"},
+                           {0}};
+    Err err = {0};
+    const char *pos[1];
+    int npos, rc = cli_parse("data check", "", argc, argv, opts, pos, 0, &npos, &err);
+    if (rc < 0) return IM_OK;
+    if (rc) return harness_fail(&err);
+    const char *dir = pb_data_dir(data);
+    PbDataCheck c;
+    rc = pb_data_verify(dir, &c, &err);
+    if (rc == IM_IO) return harness_fail(&err);
+    if (rc == IM_OK) {
+        printf("PlanBench data %s: %d files, all match the built-in sha256 list\n", dir, c.files);
+        return IM_OK;
+    }
+    printf("PlanBench data %s: %d files, %d ok, %d missing, %d changed (first: %s)\n", dir, c.files, c.ok, c.missing, c.changed, c.first_bad);
+    return IM_FAIL;
+}
+
+/* ---- bench eval: whole `imagine eval` processes ---- */
+static int run_child(char *const *args, double *secs) {
+    double t0 = now_s();
+    pid_t pid = fork();
+    if (pid < 0) return -1;
+    if (pid == 0) {
+        if (!freopen("/dev/null", "w", stdout)) _exit(127);
+        execv("/proc/self/exe", args);
+        _exit(127);
+    }
+    int st;
+    if (waitpid(pid, &st, 0) < 0) return -1;
+    *secs = now_s() - t0;
+    return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static int dbl_cmp(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+int pb_verb_bench_eval(int argc, char **argv) {
+    const char *suite = NULL, *data = NULL, *answers = NULL, *variant = "blocksworld";
+    long runs = 20;
+    int extracted = 0;
+    const CliOpt opts[] = {
+        {"--suite", CLI_STR, &suite, "S", "planbench"},
+        {"--variant", CLI_STR, &variant, "V", "variant of the answer file (default blocksworld)"},
+        {"--answers", CLI_STR, &answers, "FILE.json", "default: DATA/results/blocksworld/claude-3-opus/task_1_plan_generation.json (500 answers)"},
+        {"--runs", CLI_INT, &runs, "N", "processes timed (default 20)"},
+        {"--extracted", CLI_FLAG, &extracted, NULL, "time eval --extracted instead"},
+        {"--data", CLI_STR, &data, "DIR", "PlanBench data (default: $IMAGINE_PLANBENCH_DATA, else ../shared/planbench)"},
+        {0}};
+    Err err = {0};
+    const char *pos[1];
+    int npos, rc = cli_parse("bench eval", "", argc, argv, opts, pos, 0, &npos, &err);
+    if (rc < 0) return IM_OK;
+    if (rc) return harness_fail(&err);
+    const char *dir = pb_data_dir(data);
+    char defans[4096];
+    snprintf(defans, sizeof defans, "%s/results/blocksworld/claude-3-opus/task_1_plan_generation.json", dir);
+    if (!answers) answers = defans;
+    if (!fs_exists(answers)) return err_set(&err, IM_IO, "cannot read %s: pass --answers FILE or --data DIR", answers), harness_fail(&err);
+    if (runs < 1) runs = 1;
+    char *args[16];
+    int k = 0;
+    args[k++] = "imagine", args[k++] = "eval", args[k++] = "--suite", args[k++] = "planbench";
+    args[k++] = "--variant", args[k++] = (char *)variant, args[k++] = "--answers", args[k++] = (char *)answers;
+    args[k++] = "--data", args[k++] = (char *)dir, args[k++] = "--json";
+    if (extracted) args[k++] = "--extracted";
+    args[k] = NULL;
+    double *t = malloc(sizeof(double) * (size_t)(runs + 1));
+    if (!t) abort();
+    double warm;
+    if (run_child(args, &warm) != 0) {
+        free(t);
+        return err_set(&err, IM_IO, "imagine eval --suite planbench failed on %s", answers), harness_fail(&err);
+    }
+    for (long i = 0; i < runs; i++)
+        if (run_child(args, &t[i]) != 0) {
+            free(t);
+            return err_set(&err, IM_IO, "imagine eval failed during the benchmark"), harness_fail(&err);
+        }
+    qsort(t, (size_t)runs, sizeof *t, dbl_cmp);
+    PbAnswers *s;
+    int n = 0;
+    if (!pb_answers_load(answers, &s, &err)) n = s->n, pb_answers_free(s);
+    printf("bench eval --suite planbench: %d answers (%s, %s), %ld whole processes: median %.1f ms, min %.1f ms, max %.1f ms (target < 50 ms)\n",
+           n, variant, extracted ? "stored plans" : "extracted from the text", runs, 1000 * t[runs / 2], 1000 * t[0], 1000 * t[runs - 1]);
+    free(t);
+    return IM_OK;
+}
+
+/* ---- bench solve ---- */
+int pb_verb_bench_solve(int argc, char **argv) {
+    const char *suite = NULL, *data = NULL;
+    long max_nodes = 0;
+    const CliOpt opts[] = {{"--suite", CLI_STR, &suite, "S", "planbench"},
+                           {"--max-nodes", CLI_INT, &max_nodes, "N", "states stored by the optimal search per instance (default 1500000)"},
+                           {"--data", CLI_STR, &data, "DIR", "PlanBench data (default: $IMAGINE_PLANBENCH_DATA, else ../shared/planbench)"},
+                           {0}};
+    Err err = {0};
+    const char *pos[1];
+    int npos, rc = cli_parse("bench solve", "", argc, argv, opts, pos, 0, &npos, &err);
+    if (rc < 0) return IM_OK;
+    if (rc) return harness_fail(&err);
+    static const char *const vs[] = {"blocksworld", "logistics"};
+    PbSolveOpts so = {max_nodes, max_nodes};
+    for (int k = 0; k < 2; k++) {
+        PbVariant *v;
+        rc = pb_variant_open(pb_data_dir(data), vs[k], &v, &err);
+        if (rc) return harness_fail(&err);
+        int n = v->end - v->start + 1, found = 0, optimal = 0, valid = 0;
+        double *t = malloc(sizeof(double) * (size_t)(n > 0 ? n : 1)), total = 0;
+        long expanded = 0;
+        if (!t) abort();
+        for (int id = v->start, i = 0; id <= v->end; id++, i++) {
+            const PbProblem *p;
+            rc = pb_variant_problem(v, id, &p, &err);
+            if (rc) break;
+            double t0 = now_s();
+            PbSolution sol;
+            pb_solve(v->dom, p, &so, &sol, &err);
+            t[i] = now_s() - t0;
+            total += t[i];
+            found += sol.found, optimal += sol.optimal, expanded += sol.expanded;
+            char *text = pb_solution_text(&sol);
+            PbVerdict vd;
+            pb_validate(v->dom, p, text, &vd);
+            valid += sol.found && vd.valid;
+            free(text);
+            pb_solution_free(&sol);
+        }
+        if (!rc) {
+            qsort(t, (size_t)n, sizeof *t, dbl_cmp);
+            printf("bench solve --suite planbench %-11s %3d instances: %3d solved (%d valid), %3d proven optimal; per instance mean %.1f ms, median %.1f ms, max %.0f ms; total %.1f s; %ld states expanded\n",
+                   vs[k], n, found, valid, optimal, 1000 * total / n, 1000 * t[n / 2], 1000 * t[n - 1], total, expanded);
+        }
+        free(t);
+        pb_variant_close(v);
+        if (rc) return harness_fail(&err);
+    }
+    return IM_OK;
+}
