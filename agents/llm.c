@@ -1,6 +1,6 @@
 /* llm.c: the shared machinery of the prompting methods (see llm.h):
  * configuration -> model and cache, accounted and logged calls, reference
- * information, final parsing, and the cost of a (sub-)plan. */
+ * information and final parsing. */
 #include "llm.h"
 
 #include <math.h>
@@ -178,124 +178,7 @@ int ag_llm_one_shot(AgContext *ctx, const TpQuery *q, const char *prompt, AgResu
 /* ---- reference information ---------------------------------------------- */
 
 int ag_llm_reference(const AgContext *ctx, const TpQuery *q, char **out, Err *err) {
-    *out = NULL;
-    cJSON *o = q->json ? cJSON_Parse(q->json) : NULL;
-    const cJSON *ri = cJSON_GetObjectItemCaseSensitive(o, "reference_information");
-    if (cJSON_IsString(ri) && ri->valuestring[0]) {
-        *out = strdup(ri->valuestring);
-        cJSON_Delete(o);
-        return IM_OK;
-    }
-    cJSON_Delete(o);
-    if (ctx->db && q->dest && tp_db_acc_in(ctx->db, q->dest)->n > 0) {
-        const char *cities[1] = {q->dest};
-        TpRef *ref = NULL;
-        int rc = tp_ref_for_route(ctx->db, q, cities, 1, &ref, err);
-        if (rc) return err_prefix(err, "query %d: reference information", q->idx);
-        Buf b;
-        buf_init(&b);
-        tp_ref_text(ctx->db, ref, &b);
-        tp_ref_free(ref);
-        *out = buf_take(&b);
-        return IM_OK;
-    }
-    return err_set(err, IM_FAIL,
-                   "query %d (line %d): no reference information: the query has no reference_information field and its "
-                   "destination '%s' is not a city the reference builder can route (states need the visited cities)",
-                   q->idx, q->line, q->dest ? q->dest : "?");
-}
-
-/* ---- cost of a (sub-)plan ----------------------------------------------- */
-
-/* "Name, City" -> name and city (split at the last ", "). */
-static int name_city(const char *s, char **name, char **city) {
-    const char *c = NULL;
-    for (const char *p = s; (p = strstr(p, ", ")); p++) c = p;
-    if (!c) return -1;
-    *name = strndup(s, (size_t)(c - s));
-    *city = strdup(c + 2);
-    return 0;
-}
-
-/* "..., from A to B, ..." -> A and B. */
-static int from_to(const char *s, char **a, char **b) {
-    const char *f = strstr(s, "from ");
-    const char *t = f ? strstr(f + 5, " to ") : NULL;
-    if (!t) return -1;
-    const char *e = strchr(t + 4, ',');
-    *a = strndup(f + 5, (size_t)(t - f - 5));
-    *b = e ? strndup(t + 4, (size_t)(e - t - 4)) : strdup(t + 4);
-    return 0;
-}
-
-static const char *str_of(const cJSON *day, const char *k) {
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(day, k);
-    return cJSON_IsString(v) ? v->valuestring : "-";
-}
-
-static int day_cost(const TpDb *db, const TpQuery *q, const cJSON *day, double *cost, Err *err) {
-    int people = q->people_number > 0 ? q->people_number : 1;
-    const char *t = str_of(day, "transportation");
-    char *a = NULL, *b = NULL;
-    int rc = IM_OK;
-    if (strcmp(t, "-") && *t) {
-        if (!strncmp(t, "Flight Number:", 14)) {
-            char num[64] = {0};
-            sscanf(t + 14, " %63[^,]", num);
-            from_to(t, &a, &b);
-            int r = tp_db_find_flight(db, num, a, b);
-            if (r < 0) r = tp_db_find_flight(db, num, NULL, NULL);
-            if (r < 0) rc = err_set(err, IM_FAIL, "no flight %s in the sandbox", num);
-            else *cost += db->flight[r].price * people;
-        } else if (from_to(t, &a, &b) == 0) {
-            int taxi = strstr(t, "axi") != NULL;
-            long c = 0;
-            if (!tp_db_distance_cost(db, a, b, taxi ? 't' : 's', &c))
-                rc = err_set(err, IM_FAIL, "no %s route from %s to %s in the sandbox", taxi ? "taxi" : "self-driving", a, b);
-            else *cost += (double)c * ceil(people / (taxi ? 4.0 : 5.0));
-        } else
-            rc = err_set(err, IM_FAIL, "transportation '%.80s' names no flight and no 'from A to B'", t);
-        free(a), free(b);
-    }
-    static const char *const meals[] = {"breakfast", "lunch", "dinner"};
-    for (int m = 0; m < 3 && !rc; m++) {
-        const char *s = str_of(day, meals[m]);
-        if (!strcmp(s, "-") || !*s) continue;
-        char *name, *city;
-        if (name_city(s, &name, &city)) {
-            rc = err_set(err, IM_FAIL, "%s '%.80s' is not 'Name, City'", meals[m], s);
-            break;
-        }
-        int r = tp_db_find_rest(db, name, city);
-        if (r < 0) rc = err_set(err, IM_FAIL, "no restaurant '%s' in %s in the sandbox", name, city);
-        else *cost += db->rest[r].average_cost * people;
-        free(name), free(city);
-    }
-    const char *acc = str_of(day, "accommodation");
-    if (!rc && strcmp(acc, "-") && *acc) {
-        char *name, *city;
-        if (name_city(acc, &name, &city)) return err_set(err, IM_FAIL, "accommodation '%.80s' is not 'Name, City'", acc);
-        int r = tp_db_find_acc(db, name, city, NULL);
-        if (r < 0) rc = err_set(err, IM_FAIL, "no accommodation '%s' in %s in the sandbox", name, city);
-        else {
-            double occ = db->acc[r].maximum_occupancy > 0 ? db->acc[r].maximum_occupancy : 1;
-            *cost += db->acc[r].price * ceil(people / occ);
-        }
-        free(name), free(city);
-    }
-    return rc;
-}
-
-int ag_plan_cost(const TpDb *db, const TpQuery *q, const cJSON *days, double *cost, Err *err) {
-    *cost = 0;
-    if (cJSON_IsObject(days)) return day_cost(db, q, days, cost, err);
-    if (!cJSON_IsArray(days)) return err_set(err, IM_FAIL, "expected a day object or an array of days");
-    int i = 0;
-    for (const cJSON *d = days->child; d; d = d->next, i++) {
-        int rc = day_cost(db, q, d, cost, err);
-        if (rc) return err_prefix(err, "day %d", i + 1);
-    }
-    return IM_OK;
+    return tp_reference_info(ctx->db, q, out, err);
 }
 
 /* ---- prompt versions ----------------------------------------------------- */

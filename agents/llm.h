@@ -1,7 +1,7 @@
 /* llm.h: what the prompting methods (m_direct.c ... m_two_stage.c) share:
  * building the model backend and the cache from the run's configuration,
  * one accounted chat call, the reference information of a query, turning
- * the final text into an outcome, and the cost of a (sub-)plan.
+ * the final text into an outcome.
  *
  * Method configuration (ctx->config_json, a JSON object; all optional but
  * "model" when the run machinery has not set ctx->model):
@@ -44,10 +44,9 @@ void ag_llm_fini(AgContext *ctx);
 int ag_llm_call(AgContext *ctx, const char *role, const AgMessage *msgs, int n, AgResult *res, char **text,
                 char **reasoning);
 
-/* The reference information text of q: the query's own
- * `reference_information` field when present, else built from the sandbox
- * (suites/travelplanner/reference.h) for a city destination. IM_FAIL with
- * the query named when neither is possible. *out is malloc'd. */
+/* The reference information text of q: the suite's one builder
+ * (tp_reference_info, suites/travelplanner/reference.h). IM_FAIL with the
+ * query named when it cannot be built. *out is malloc'd. */
 int ag_llm_reference(const AgContext *ctx, const TpQuery *q, char **out, Err *err);
 
 /* Parses text as the final plan: AG_DONE with plan_json, or AG_FAILED with
@@ -62,12 +61,6 @@ int ag_llm_one_shot(AgContext *ctx, const TpQuery *q, const char *prompt, AgResu
 
 /* Sets a result to `outcome` with a formatted failure. */
 void ag_result_fail(AgResult *res, AgOutcome outcome, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-
-/* The cost for q's group of one day object or an array of them, as the
- * official evaluator counts it (flights x people, self-driving per 5,
- * taxi per 4, meals x people, rooms by maximum occupancy). Returns IM_OK
- * with *cost, or IM_FAIL with why naming the entry not in the sandbox. */
-int ag_plan_cost(const TpDb *db, const TpQuery *q, const cJSON *days, double *cost, Err *err);
 
 /* The SHA-256 (hex) of the prompts a method uses, for the run's recorded
  * configuration: a change of prompt text changes it. NULL names: "". */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "prompts.h"
+#include "cost.h"
 #include "react.h"
 
 static int init(AgContext *ctx, Err *err) { return ag_llm_init(ctx, "reflexion", 20, err); }
@@ -21,7 +22,7 @@ static char *self_check(AgContext *ctx, const TpQuery *q, const char *plan_json)
     Err err = {0};
     if (cJSON_GetArraySize(plan) != q->days) {
         if (asprintf(&why, "the plan has %d days but the trip lasts %d", cJSON_GetArraySize(plan), q->days) < 0) why = NULL;
-    } else if (ag_plan_cost(ctx->db, q, plan, &cost, &err)) {
+    } else if (tp_plan_cost(ctx->db, q, plan, &cost, &err)) {
         if (asprintf(&why, "part of the plan is not in the information: %s", err.msg) < 0) why = NULL;
     } else if (cost > (double)q->budget) {
         if (asprintf(&why, "the plan costs %.0f dollars, over the budget of %ld", cost, q->budget) < 0) why = NULL;

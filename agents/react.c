@@ -1,6 +1,7 @@
 /* react.c: one model turn -> thought + action, and the sole-planning ReAct
  * loop (CostEnquiry on a day, Finish with the plan). Bounded: at most
  * max_steps model calls per attempt. */
+#include "cost.h"
 #include "react.h"
 
 #include <ctype.h>
@@ -93,7 +94,7 @@ static void observe(AgContext *ctx, const TpQuery *q, const char *action, Buf *o
         Err err = {0};
         if (!cJSON_IsObject(day) && !cJSON_IsArray(day))
             buf_puts(obs, "Sorry, the cost of your subplan is not available: the argument is not a JSON day object.");
-        else if (ag_plan_cost(ctx->db, q, day, &cost, &err))
+        else if (tp_plan_cost(ctx->db, q, day, &cost, &err))
             buf_printf(obs, "Sorry, the cost of your subplan is not available because of the following information: %s.", err.msg);
         else
             buf_printf(obs, "The cost of your subplan is %.0f dollars.", cost);

@@ -65,7 +65,7 @@ static char *take(char **p) {
 
 static int load_train_steps(Store *st, long long run_id, RpRun *run, Err *err) {
     sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(store_sqlite(st), "SELECT step, loss, reward, lr, tokens_per_s FROM train_step "
+    if (sqlite3_prepare_v2(store_sqlite(st), "SELECT step, loss, reward_mean, lr, tokens_per_s, reflection_ratio FROM train_step "
                                              "WHERE run_id = ? ORDER BY step", -1, &q, NULL) != SQLITE_OK)
         return err_set(err, IM_IO, "%s: reading train_step: %s", store_path(st), sqlite3_errmsg(store_sqlite(st)));
     sqlite3_bind_int64(q, 1, run_id);
@@ -73,7 +73,8 @@ static int load_train_steps(Store *st, long long run_id, RpRun *run, Err *err) {
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
         double v[4];
         for (int c = 0; c < 4; c++) v[c] = sqlite3_column_type(q, c + 1) == SQLITE_NULL ? NAN : sqlite3_column_double(q, c + 1);
-        RpTrainStep t = {sqlite3_column_int(q, 0), v[0], v[1], v[2], v[3], -1};
+        RpTrainStep t = {sqlite3_column_int(q, 0), v[0], v[1], v[2], v[3],
+                         sqlite3_column_type(q, 5) == SQLITE_NULL ? -1 : sqlite3_column_double(q, 5)};
         rp_run_add_step(run, &t);
     }
     sqlite3_finalize(q);

@@ -30,7 +30,7 @@
 #include "evaluate.h"
 #include "query.h"
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 #define STORE_APPLICATION_ID 0x494d4147 /* "IMAG" in PRAGMA application_id */
 #define STORE_DEFAULT_PATH "imagine.db"
 

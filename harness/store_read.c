@@ -186,7 +186,7 @@ static int load_checks(Store *s, long long run_id, int with_msgs, StoreItem *ite
     for (int i = 0; i < n; i++) sorted[i] = &items[i];
     qsort(sorted, (size_t)n, sizeof *sorted, by_query_id);
     sqlite3_stmt *st;
-    if (store_prepare(s, "SELECT query_id, \"constraint\", result, msg FROM \"check\" WHERE run_id = ?1", &st, err)) {
+    if (store_prepare(s, "SELECT query_id, name, value, message FROM verdict WHERE run_id = ?1 ORDER BY rowid", &st, err)) {
         free(sorted);
         return IM_IO;
     }

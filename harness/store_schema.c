@@ -124,5 +124,77 @@ static const char v3[] =
     "ALTER TABLE llm_call ADD COLUMN error TEXT;\n"
     "CREATE INDEX llm_call_item ON llm_call(run_id, query_id);\n";
 
-const StoreMigration store_migrations[] = {{1, v1}, {2, v2}, {3, v3}};
+/* Version 4: suites behind one interface (suites/suite.h), and what the
+ * trainer and the pipeline record.
+ * - verdict replaces "check": families and names are the suite's (no
+ *   CHECK on the family); rows are copied in their order (rowid), which is
+ *   the suite's verdict order, so nothing is lost.
+ * - metric: one `stratum` text ("" the whole split, else "dim=value,..."
+ *   in the suite's strata order, e.g. "level=easy,days=3") replaces the
+ *   level/days pair; num/den keep a rate's parts. Old rows map one to one.
+ * - query.strata: the item's strata in the same form. level and days stay
+ *   for old readers ('' and 0 for suites without them).
+ * - train_step: reward becomes reward_mean; every figure of an SFT or GRPO
+ *   step (issue 14) and its kind; created is when the row was written.
+ * - pipeline, pipeline_stage: the IMAGINE pipeline's resumable stages
+ *   (issue 15), each with the hashes of its inputs and its outputs. */
+static const char v4[] =
+    "CREATE TABLE verdict(\n"
+    "  run_id INTEGER NOT NULL,\n"
+    "  query_id INTEGER NOT NULL,\n"
+    "  family TEXT NOT NULL,\n"   /* the suite's: commonsense, hard, plan, ... */
+    "  name TEXT NOT NULL,\n"     /* the suite's key, e.g. is_valid_restaurants */
+    "  value INTEGER CHECK(value IN (0,1)),\n" /* NULL: not applicable (None) */
+    "  message TEXT,\n"
+    "  PRIMARY KEY(run_id, query_id, family, name),\n"
+    "  FOREIGN KEY(run_id, query_id) REFERENCES item(run_id, query_id) ON DELETE CASCADE);\n"
+    "INSERT INTO verdict(run_id, query_id, family, name, value, message)\n"
+    "  SELECT run_id, query_id, family, \"constraint\", result, msg FROM \"check\" ORDER BY rowid;\n"
+    "DROP TABLE \"check\";\n"
+    "CREATE TABLE metric_v4(\n"
+    "  run_id INTEGER NOT NULL REFERENCES run(id) ON DELETE CASCADE,\n"
+    "  name TEXT NOT NULL,\n"
+    "  stratum TEXT NOT NULL DEFAULT '',\n"
+    "  value REAL,\n"
+    "  num REAL,\n"
+    "  den REAL,\n"
+    "  PRIMARY KEY(run_id, name, stratum));\n"
+    "INSERT INTO metric_v4(run_id, name, stratum, value)\n"
+    "  SELECT run_id, name,\n"
+    "    CASE WHEN level <> '' AND days <> 0 THEN 'level=' || level || ',days=' || days\n"
+    "         WHEN level <> '' THEN 'level=' || level\n"
+    "         WHEN days <> 0 THEN 'days=' || days ELSE '' END, value\n"
+    "  FROM metric ORDER BY rowid;\n"
+    "DROP TABLE metric;\n"
+    "ALTER TABLE metric_v4 RENAME TO metric;\n"
+    "ALTER TABLE query ADD COLUMN strata TEXT NOT NULL DEFAULT '';\n"
+    "UPDATE query SET strata = 'level=' || level || ',days=' || days;\n"
+    "ALTER TABLE train_step RENAME COLUMN reward TO reward_mean;\n"
+    "ALTER TABLE train_step ADD COLUMN kind TEXT CHECK(kind IN ('sft','grpo'));\n"
+    "ALTER TABLE train_step ADD COLUMN grad_norm REAL;\n"
+    "ALTER TABLE train_step ADD COLUMN reward_std REAL;\n"
+    "ALTER TABLE train_step ADD COLUMN components_json TEXT;\n" /* {"format": mean, ...} */
+    "ALTER TABLE train_step ADD COLUMN reflection_ratio REAL;\n"
+    "ALTER TABLE train_step ADD COLUMN completion_len REAL;\n"
+    "ALTER TABLE train_step ADD COLUMN clip_frac REAL;\n"
+    "ALTER TABLE train_step ADD COLUMN kl REAL;\n"
+    "ALTER TABLE train_step ADD COLUMN eval_loss REAL;\n"
+    "ALTER TABLE train_step ADD COLUMN created REAL;\n"
+    "CREATE TABLE pipeline(\n"
+    "  id INTEGER PRIMARY KEY,\n"
+    "  name TEXT NOT NULL UNIQUE,\n"
+    "  config_json TEXT NOT NULL,\n"
+    "  config_sha256 TEXT NOT NULL,\n"
+    "  created REAL NOT NULL);\n"
+    "CREATE TABLE pipeline_stage(\n"
+    "  pipeline_id INTEGER NOT NULL REFERENCES pipeline(id) ON DELETE CASCADE,\n"
+    "  stage TEXT NOT NULL,\n"
+    "  state TEXT NOT NULL CHECK(state IN ('ready','running','done','failed','error')),\n"
+    "  inputs_sha256 TEXT,\n"
+    "  outputs_json TEXT,\n"     /* {"FILE": "sha256", ...} and the stage's figures */
+    "  started REAL,\n"
+    "  finished REAL,\n"
+    "  PRIMARY KEY(pipeline_id, stage));\n";
+
+const StoreMigration store_migrations[] = {{1, v1}, {2, v2}, {3, v3}, {4, v4}};
 const int store_n_migrations = (int)(sizeof store_migrations / sizeof store_migrations[0]);

@@ -40,11 +40,19 @@ static void bind_num(sqlite3_stmt *st, int i, double v) {
 int store_train_step_put(Store *s, long long run_id, const StoreTrainStep *t, Err *err) {
     pthread_mutex_lock(&s->mu);
     sqlite3_stmt *st;
-    int rc = store_prepare(s, "INSERT OR REPLACE INTO train_step(run_id, step, loss, reward, lr, tokens_per_s) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+    int rc = store_prepare(s,
+                           "INSERT OR REPLACE INTO train_step(run_id, step, kind, loss, reward_mean, lr, tokens_per_s, grad_norm, reward_std, "
+                           "components_json, reflection_ratio, completion_len, clip_frac, kl, eval_loss, created) "
+                           "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
                            &st, err);
     if (!rc) {
         sqlite3_bind_int64(st, 1, run_id), sqlite3_bind_int(st, 2, t->step);
-        bind_num(st, 3, t->loss), bind_num(st, 4, t->reward), bind_num(st, 5, t->lr), bind_num(st, 6, t->tokens_per_s);
+        store_bind_text(st, 3, t->kind);
+        const double v[] = {t->loss, t->reward, t->lr, t->tokens_per_s, t->grad_norm, t->reward_std};
+        for (int i = 0; i < 6; i++) bind_num(st, 4 + i, v[i]);
+        store_bind_text(st, 10, t->components_json);
+        const double w[] = {t->reflection_ratio, t->completion_len, t->clip_frac, t->kl, t->eval_loss, store_now()};
+        for (int i = 0; i < 6; i++) bind_num(st, 11 + i, w[i]);
         if (sqlite3_step(st) != SQLITE_DONE) rc = store_dberr(s->db, s->path, err, "storing a training step");
         sqlite3_finalize(st);
     }

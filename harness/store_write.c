@@ -56,7 +56,7 @@ static int suite_put_locked(Store *s, const char *name, const char *split, const
     store_bind_text(st, 4, digest);
     if (step_done(s, st, err, "adding the suite")) goto fail;
     *suite_id = sqlite3_last_insert_rowid(s->db);
-    if (store_prepare(s, "INSERT INTO query(suite_id, pos, idx, level, days, fields_json) VALUES(?1, ?2, ?3, ?4, ?5, ?6)",
+    if (store_prepare(s, "INSERT INTO query(suite_id, pos, idx, level, days, fields_json, strata) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                       &st, err))
         goto fail;
     for (int i = 0; i < qs->n; i++) {
@@ -65,6 +65,9 @@ static int suite_put_locked(Store *s, const char *name, const char *split, const
         sqlite3_bind_int64(st, 1, *suite_id), sqlite3_bind_int(st, 2, i), sqlite3_bind_int(st, 3, q->idx);
         store_bind_text(st, 4, tp_level_name(q->level)), sqlite3_bind_int(st, 5, q->days);
         store_bind_text(st, 6, q->json);
+        char strata[64];
+        snprintf(strata, sizeof strata, "level=%s,days=%d", tp_level_name(q->level), q->days);
+        store_bind_text(st, 7, strata);
         if (sqlite3_step(st) != SQLITE_DONE) {
             store_dberr(s->db, s->path, err, "adding a query");
             sqlite3_finalize(st);
@@ -178,7 +181,7 @@ int store_item_claim(Store *s, long long run_id, long long query_id, Err *err) {
 
 static int insert_checks(Store *s, long long run_id, long long query_id, const TpPlanResult *r, Err *err) {
     sqlite3_stmt *st;
-    if (store_prepare(s, "INSERT INTO \"check\"(run_id, query_id, family, \"constraint\", result, msg) "
+    if (store_prepare(s, "INSERT INTO verdict(run_id, query_id, family, name, value, message) "
                       "VALUES(?1, ?2, ?3, ?4, ?5, ?6)", &st, err))
         return IM_IO;
     int n = TP_NCS + (r->hard_evaluated ? TP_NHARD : 0);
@@ -260,7 +263,7 @@ static int finish_locked(Store *s, long long run_id, const StoreFinish *f, Err *
         err_set(err, IM_IO, "store %s: run %lld has no item for query %lld", s->path, run_id, f->query_id);
         goto fail;
     }
-    if (store_prepare(s, "DELETE FROM \"check\" WHERE run_id = ?1 AND query_id = ?2", &st, err)) goto fail;
+    if (store_prepare(s, "DELETE FROM verdict WHERE run_id = ?1 AND query_id = ?2", &st, err)) goto fail;
     sqlite3_bind_int64(st, 1, run_id), sqlite3_bind_int64(st, 2, f->query_id);
     if (step_done(s, st, err, "replacing checks")) goto fail;
     if (f->state == ST_DONE && f->checks && insert_checks(s, run_id, f->query_id, f->checks, err)) goto fail;
@@ -312,11 +315,11 @@ int store_run_set_status(Store *s, long long run_id, const char *status, double 
 
 /* ---- metrics -------------------------------------------------------------- */
 
-static int put_metric(Store *s, sqlite3_stmt *st, long long run_id, const char *name, const char *level, int days,
+static int put_metric(Store *s, sqlite3_stmt *st, long long run_id, const char *name, const char *stratum,
                       double value, Err *err) {
     sqlite3_reset(st);
-    sqlite3_bind_int64(st, 1, run_id), store_bind_text(st, 2, name), store_bind_text(st, 3, level);
-    sqlite3_bind_int(st, 4, days), sqlite3_bind_double(st, 5, value);
+    sqlite3_bind_int64(st, 1, run_id), store_bind_text(st, 2, name), store_bind_text(st, 3, stratum);
+    sqlite3_bind_double(st, 4, value);
     return sqlite3_step(st) == SQLITE_DONE ? IM_OK : store_dberr(s->db, s->path, err, "storing a metric");
 }
 
@@ -326,7 +329,7 @@ static int metrics_locked(Store *s, long long run_id, const TpMetrics *m, Err *e
     if (store_prepare(s, "DELETE FROM metric WHERE run_id = ?1", &st, err)) goto fail;
     sqlite3_bind_int64(st, 1, run_id);
     if (step_done(s, st, err, "replacing metrics")) goto fail;
-    if (store_prepare(s, "INSERT INTO metric(run_id, name, level, days, value) VALUES(?1, ?2, ?3, ?4, ?5)", &st, err))
+    if (store_prepare(s, "INSERT INTO metric(run_id, name, stratum, value) VALUES(?1, ?2, ?3, ?4)", &st, err))
         goto fail;
     const struct { const char *name; double v; } rates[] = {
         {"delivery_rate", m->delivery_rate},     {"commonsense_micro", m->cs_micro_rate},
@@ -334,8 +337,12 @@ static int metrics_locked(Store *s, long long run_id, const TpMetrics *m, Err *e
         {"hard_macro", m->hard_macro_rate},      {"final_pass_rate", m->final_rate}};
     int rc = 0;
     for (size_t i = 0; !rc && i < sizeof rates / sizeof rates[0]; i++)
-        rc = put_metric(s, st, run_id, rates[i].name, "", 0, rates[i].v, err);
-    for (int l = 0; !rc && l < TP_NLEVELS; l++) rc = put_metric(s, st, run_id, "final_pass", tp_level_name(l), 0, m->final_by_level[l], err);
+        rc = put_metric(s, st, run_id, rates[i].name, "", rates[i].v, err);
+    for (int l = 0; !rc && l < TP_NLEVELS; l++) {
+        char stratum[64];
+        snprintf(stratum, sizeof stratum, "level=%s", tp_level_name(l));
+        rc = put_metric(s, st, run_id, "final_pass", stratum, m->final_by_level[l], err);
+    }
     sqlite3_finalize(st);
     if (rc || store_exec(s->db, s->path, "COMMIT", err)) goto fail;
     return IM_OK;

@@ -395,6 +395,22 @@ int tp_db_distance_cost(const TpDb *db, const char *origin, const char *dest, ch
     return 1;
 }
 
+int tp_db_state_cities(const TpDb *db, const char *state, const char *except, const char **out, int max) {
+    /* the map's values are the order of first insertion: file order */
+    int n = 0;
+    const char **by = calloc((size_t)(db->n_city_state ? db->n_city_state : 1), sizeof *by);
+    for (size_t s = 0; by && s < db->city_state.cap; s++) {
+        const char *city = db->city_state.keys[s];
+        if (city) by[db->city_state.vals[s]] = city;
+    }
+    for (int k = 0; by && k < db->n_city_state && n < max; k++) {
+        const char *st = by[k] ? db->city_state_val[k] : NULL;
+        if (st && !strcmp(st, state) && (!except || strcmp(by[k], except))) out[n++] = by[k];
+    }
+    free(by);
+    return n;
+}
+
 const char *tp_db_city_state(const TpDb *db, const char *city) {
     int k = strmap_get(&db->city_state, city);
     return k < 0 ? NULL : db->city_state_val[k];

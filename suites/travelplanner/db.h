@@ -98,6 +98,10 @@ int tp_db_find_flight(const TpDb *db, const char *number, const char *origin, co
  * set when valid, 0 when "no valid information". mode: 's' self-driving,
  * 't' taxi. origin/dest are taken before any parenthesis as there. */
 int tp_db_distance_cost(const TpDb *db, const char *origin, const char *dest, char mode, long *cost);
+/* The cities of a state in citySet_with_states order (first line of each
+ * city), but `except` (may be NULL). Returns the count (at most max); the
+ * names are owned by db. */
+int tp_db_state_cities(const TpDb *db, const char *state, const char *except, const char **out, int max);
 /* State of a city, or NULL when the city is not in citySet_with_states. */
 const char *tp_db_city_state(const TpDb *db, const char *city);
 

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "cost.h"
 #include "solver.h"
 
 #define GMAX_CITIES 7
@@ -64,14 +65,14 @@ static Move cheapest_move(const TpDb *db, const TpQuery *q, const char *a, const
     Move m = {INFINITY, 0, -1, 0};
     for (int i = 0; i < db->n_flight; i++) {
         const TpFlight *f = &db->flight[i];
-        if (!strcmp(f->origin, a) && !strcmp(f->dest, b) && !strcmp(f->date, date) && f->price * q->people_number < m.cost)
-            m.cost = f->price * q->people_number, m.kind = 'F', m.row = i;
+        if (!strcmp(f->origin, a) && !strcmp(f->dest, b) && !strcmp(f->date, date) && tp_cost_flight(f->price, q->people_number) < m.cost)
+            m.cost = tp_cost_flight(f->price, q->people_number), m.kind = 'F', m.row = i;
     }
     long unit;
-    if (tp_db_distance_cost(db, a, b, 's', &unit) && unit * ceil(q->people_number / 5.0) < m.cost)
-        m.cost = unit * ceil(q->people_number / 5.0), m.kind = 'S', m.unit = unit;
-    if (tp_db_distance_cost(db, a, b, 't', &unit) && unit * ceil(q->people_number / 4.0) < m.cost)
-        m.cost = unit * ceil(q->people_number / 4.0), m.kind = 'T', m.unit = unit;
+    if (tp_db_distance_cost(db, a, b, 's', &unit) && tp_cost_ground((double)unit, q->people_number, 's') < m.cost)
+        m.cost = tp_cost_ground((double)unit, q->people_number, 's'), m.kind = 'S', m.unit = unit;
+    if (tp_db_distance_cost(db, a, b, 't', &unit) && tp_cost_ground((double)unit, q->people_number, 't') < m.cost)
+        m.cost = tp_cost_ground((double)unit, q->people_number, 't'), m.kind = 'T', m.unit = unit;
     return m;
 }
 

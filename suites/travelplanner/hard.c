@@ -1,11 +1,13 @@
 /* hard.c: the 5 hard-constraint checks of the official evaluator
- * (evaluation/hard_constraint.py) and its cost formula. They run only when
+ * (evaluation/hard_constraint.py) and its total cost (formulas and room
+ * rules from cost.h, the entries as the evaluator reads them). They run only when
  * Complete Information and Within Sandbox passed (evaluate.c decides). */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "checkctx.h"
+#include "cost.h"
 
 static const char *const meal[3] = {"breakfast", "lunch", "dinner"};
 
@@ -21,15 +23,10 @@ static int day_acc_row(Ctx *c, const cJSON *u, int i) {
 TpVerdict tp_hard_room_rule(Ctx *c) {
     const char *rule = c->q->house_rule;
     if (!rule) return tp_none();
-    static const char *const rules[5][2] = {{"smoking", "No smoking"}, {"parties", "No parties"},
-                                            {"children under 10", "No children under 10"},
-                                            {"visitors", "No visitors"}, {"pets", "No pets"}};
     for (int i = 0; i < c->ndays; i++) {
         int r = day_acc_row(c, ctx_day(c, i), i);
-        if (r < 0) continue;
-        for (int k = 0; k < 5; k++)
-            if (!strcmp(rule, rules[k][0]) && strstr(c->db->acc[r].house_rules, rules[k][1]))
-                return tp_failf("The house rule should be %s.", rule);
+        if (r >= 0 && !tp_house_rule_ok(rule, c->db->acc[r].house_rules))
+            return tp_failf("The house rule should be %s.", rule);
     }
     return tp_pass();
 }
@@ -88,12 +85,7 @@ TpVerdict tp_hard_room_type(Ctx *c) {
     for (int i = 0; i < c->ndays; i++) {
         int r = day_acc_row(c, ctx_day(c, i), i);
         if (r < 0) continue;
-        const char *type = c->db->acc[r].room_type;
-        int bad = (!strcmp(want, "not shared room") && !strcmp(type, "Shared room")) ||
-                  (!strcmp(want, "shared room") && strcmp(type, "Shared room")) ||
-                  (!strcmp(want, "private room") && strcmp(type, "Private room")) ||
-                  (!strcmp(want, "entire room") && strcmp(type, "Entire home/apt"));
-        if (bad) return tp_failf("The room type should be %s.", want);
+        if (!tp_room_type_ok(want, c->db->acc[r].room_type)) return tp_failf("The room type should be %s.", want);
     }
     return tp_pass();
 }
@@ -112,14 +104,14 @@ static double transport_cost(Ctx *c, const cJSON *u, int i) {
         if (num.n >= sizeof nb) return 0;
         snprintf(nb, sizeof nb, "%.*s", (int)num.n, num.p);
         int r = tp_db_find_flight(c->db, nb, NULL, NULL);
-        return r >= 0 ? c->db->flight[r].price * people : 0;
+        return r >= 0 ? tp_cost_flight(c->db->flight[r].price, people) : 0;
     }
     int self = span_icontains(value, "self-driving");
     if (!self && !span_icontains(value, "taxi")) return 0;
     long cost;
     if (!ctx_distance_cost(c, org, dest, self ? 's' : 't', &cost))
         ctx_crash(c, i + 1, "transportation", "no distance for this route: None * int");
-    return (double)cost * ceil(people * 1.0 / (self ? 5 : 4));
+    return tp_cost_ground((double)cost, people, self ? 's' : 't');
 }
 
 double tp_hard_total_cost(Ctx *c) {
@@ -134,13 +126,13 @@ double tp_hard_total_cost(Ctx *c) {
             TpSpan name, city;
             ctx_name_city(c, ctx_str(c, v, i, meal[m]), &name, &city);
             int r = ctx_find_rest(c, name, city);
-            if (r >= 0) total += c->db->rest[r].average_cost * people;
+            if (r >= 0) total += tp_cost_meal(c->db->rest[r].average_cost, people);
         }
         int r = day_acc_row(c, u, i);
         if (r >= 0) {
             double occ = c->db->acc[r].maximum_occupancy;
             if (occ <= 0) ctx_crash(c, i + 1, "accommodation", "maximum occupancy is 0 in the database");
-            total += c->db->acc[r].price * ceil(people * 1.0 / occ);
+            total += tp_cost_stay(c->db->acc[r].price, people, occ);
         }
     }
     return total;

@@ -202,6 +202,72 @@ int tp_ref_for_route(const TpDb *db, const TpQuery *q, const char *const *cities
     return tp_ref_build(db, cities, n_cities, legs, n_cities + 1, out, err);
 }
 
+/* ---- the one builder --------------------------------------------------- */
+
+int tp_reference_cities(const TpDb *db, const TpQuery *q, const char **out, int max) {
+    if (!q->dest) return 0;
+    if (q->days <= 3) {
+        if (max < 1) return 0;
+        out[0] = q->dest;
+        return 1;
+    }
+    return tp_db_state_cities(db, q->dest, q->org, out, max);
+}
+
+/* The legs of the official travel days over every city of the grain. */
+static int state_legs(const TpQuery *q, const char *const *c, int n, TpRefLeg **out) {
+    int middle = q->days >= 7 ? 2 : q->days >= 5 ? 1 : 0, k = 0;
+    TpRefLeg *legs = calloc((size_t)(2 * n + middle * n * n + 1), sizeof *legs);
+    if (!legs) return -1;
+    const char *last = q->date[q->n_date - 1];
+    for (int i = 0; i < n; i++) legs[k++] = (TpRefLeg){q->org, c[i], q->date[0]};
+    for (int m = 1; m <= middle; m++) {
+        int day = 2 * m < q->n_date ? 2 * m : q->n_date - 1;
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < n; j++)
+                if (i != j) legs[k++] = (TpRefLeg){c[i], c[j], q->date[day]};
+    }
+    for (int i = 0; i < n; i++) legs[k++] = (TpRefLeg){c[i], q->org, last};
+    *out = legs;
+    return k;
+}
+
+int tp_reference_info(const TpDb *db, const TpQuery *q, char **out, Err *err) {
+    *out = NULL;
+    cJSON *o = q->json ? cJSON_Parse(q->json) : NULL;
+    const cJSON *ri = cJSON_GetObjectItemCaseSensitive(o, "reference_information");
+    if (cJSON_IsString(ri) && ri->valuestring[0]) {
+        *out = strdup(ri->valuestring);
+        cJSON_Delete(o);
+        return *out ? IM_OK : err_set(err, IM_IO, "out of memory");
+    }
+    cJSON_Delete(o);
+    const char *cities[256];
+    int n = tp_reference_cities(db, q, cities, 256);
+    if (n == 0 || q->n_date < 1 || !q->org)
+        return err_set(err, IM_FAIL,
+                       "query %d (line %d): no reference information: the query has no reference_information field and "
+                       "its destination '%s' is %s",
+                       q->idx, q->line, q->dest ? q->dest : "?",
+                       q->days <= 3 ? "missing" : "not a state with cities in the sandbox (citySet_with_states.txt)");
+    TpRef *ref = NULL;
+    int rc;
+    if (q->days <= 3) rc = tp_ref_for_route(db, q, cities, 1, &ref, err);
+    else {
+        TpRefLeg *legs = NULL;
+        int nl = state_legs(q, cities, n, &legs);
+        rc = nl < 0 ? err_set(err, IM_IO, "out of memory") : tp_ref_build(db, cities, n, legs, nl, &ref, err);
+        free(legs);
+    }
+    if (rc) return err_prefix(err, "query %d: reference information", q->idx);
+    Buf b;
+    buf_init(&b);
+    tp_ref_text(db, ref, &b);
+    tp_ref_free(ref);
+    *out = buf_take(&b);
+    return IM_OK;
+}
+
 void tp_ref_free(TpRef *r) {
     if (!r) return;
     for (int i = 0; i < r->n; i++) free(r->e[i].description), free(r->e[i].rows), free(r->e[i].text);

@@ -55,6 +55,28 @@ int tp_ref_for_route(const TpDb *db, const TpQuery *q, const char *const *cities
                      Err *err);
 void tp_ref_free(TpRef *r);
 
+/* ---- the one builder every method uses ------------------------------------ */
+
+/* The cities the reference information of q covers, in order: the
+ * destination for a 3-day trip; for 5- and 7-day trips (the official
+ * "state" grain, utils/budget_estimation.py: days in [5, 7]) every city of
+ * the destination state in citySet_with_states order but the origin, so a
+ * state named like a city (Washington, New York) is a state when the trip
+ * length says so. Returns the count (at most max, names borrowed from db);
+ * 0 when the destination is no state of the sandbox. */
+int tp_reference_cities(const TpDb *db, const TpQuery *q, const char **out, int max);
+
+/* The reference information text of q, the one every method and the
+ * solver's sole planning read: the query's own `reference_information`
+ * when it ships one (train), else built in the official text form over
+ * tp_reference_cities: the three tables of every city, then the legs on
+ * the official travel days (day 1 from the origin to each city; between
+ * every two cities on each middle travel day, days 3 and 5; back from each
+ * city on the last day). IM_FAIL naming the query when the destination is
+ * neither a city (3 days) nor a state with cities (5, 7 days). *out is
+ * malloc'd. */
+int tp_reference_info(const TpDb *db, const TpQuery *q, char **out, Err *err);
+
 /* The JSON form (one line of train_ref_info.jsonl, without newline). */
 void tp_ref_json(const TpDb *db, const TpRef *r, Buf *out);
 /* The text form (the value of `reference_information`, a Python literal). */

@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "buf.h"
+#include "cost.h"
 #include "evaluate.h"
 #include "pyre.h"
 
@@ -95,25 +96,8 @@ typedef struct Problem {
 
 /* ---- options of one query ---------------------------------------------- */
 
-static double rooms(int people, double occ) { return ceil(people * 1.0 / occ); }
-
 static int rule_ok(const TpQuery *q, const TpAccommodation *a) {
-    if (q->house_rule) {
-        static const char *const rules[5][2] = {{"smoking", "No smoking"}, {"parties", "No parties"},
-                                                {"children under 10", "No children under 10"},
-                                                {"visitors", "No visitors"}, {"pets", "No pets"}};
-        for (int k = 0; k < 5; k++)
-            if (!strcmp(q->house_rule, rules[k][0]) && strstr(a->house_rules, rules[k][1])) return 0;
-    }
-    if (q->room_type) {
-        const char *w = q->room_type, *t = a->room_type;
-        if ((!strcmp(w, "not shared room") && !strcmp(t, "Shared room")) ||
-            (!strcmp(w, "shared room") && strcmp(t, "Shared room")) ||
-            (!strcmp(w, "private room") && strcmp(t, "Private room")) ||
-            (!strcmp(w, "entire room") && strcmp(t, "Entire home/apt")))
-            return 0;
-    }
-    return 1;
+    return tp_house_rule_ok(q->house_rule, a->house_rules) && tp_room_type_ok(q->room_type, a->room_type);
 }
 
 /* A name the evaluator resolves to this very row: the first row of the
@@ -140,7 +124,7 @@ static void city_stays(Problem *p, City *c) {
         int r = l->idx[i];
         const TpAccommodation *a = &p->db->acc[r];
         if (a->maximum_occupancy <= 0 || !resolves_to_self(a->name, l, acc_name, p->db, r)) continue;
-        double unit = a->price * rooms(p->people, a->maximum_occupancy);
+        double unit = tp_cost_stay(a->price, p->people, a->maximum_occupancy);
         int ok = rule_ok(p->q, a);
         for (int n = 1; n < MAXDAYS; n++) {
             if (a->minimum_nights > n) continue;
@@ -162,7 +146,7 @@ static void city_restaurants(Problem *p, City *c) {
         const TpRestaurant *x = &p->db->rest[r];
         if (!resolves_to_self(x->name, l, rest_name, p->db, r)) continue;
         Option *o = &c->rest[c->n_rest++];
-        o->row = r, o->cost = x->average_cost * p->people, o->mask = 0;
+        o->row = r, o->cost = tp_cost_meal(x->average_cost, p->people), o->mask = 0;
         for (int k = 0; k < p->K; k++)
             if (strstr(x->cuisines, p->q->cuisine[k])) o->mask |= 1u << k;
     }
@@ -254,11 +238,11 @@ static int build_legs(Problem *p) {
             long unit;
             for (int d = 0; d < p->D; d++) {
                 if (tp_db_distance_cost(p->db, p->node_name[a], p->node_name[b], 't', &unit)) {
-                    double taxi = (double)unit * ceil(p->people / 4.0);
+                    double taxi = tp_cost_ground((double)unit, p->people, 't');
                     offer(&leg_at(p, 0, a, b)[d], taxi, 'T', -1), offer(&leg_at(p, 1, a, b)[d], taxi, 'T', -1);
                 }
                 if (tp_db_distance_cost(p->db, p->node_name[a], p->node_name[b], 's', &unit))
-                    offer(&leg_at(p, 2, a, b)[d], (double)unit * ceil(p->people / 5.0), 'S', -1);
+                    offer(&leg_at(p, 2, a, b)[d], tp_cost_ground((double)unit, p->people, 's'), 'S', -1);
             }
         }
     if (no_flight) return 0;
@@ -273,7 +257,7 @@ static int build_legs(Problem *p) {
             if (!strcmp(f->date, p->q->date[k])) d = k;
         if (a < 0 || b < 0 || d < 0 || a == b) continue;
         if (p->db->flight[tp_db_find_flight(p->db, f->number, NULL, NULL)].price != f->price) continue;
-        offer(&leg_at(p, 0, a, b)[d], f->price * p->people, 'F', i);
+        offer(&leg_at(p, 0, a, b)[d], tp_cost_flight(f->price, p->people), 'F', i);
     }
     return 0;
 }
@@ -767,8 +751,8 @@ static int official_proof(const Problem *p, const char **family, char **reason, 
     double night = INF;
     for (int r = 0; r < db->n_acc; r++) {
         const TpAccommodation *a = &db->acc[r];
-        if (a->maximum_occupancy > 0 && rule_ok(q, a) && a->price * rooms(q->people_number, a->maximum_occupancy) < night)
-            night = a->price * rooms(q->people_number, a->maximum_occupancy);
+        if (a->maximum_occupancy > 0 && rule_ok(q, a) && tp_cost_stay(a->price, q->people_number, a->maximum_occupancy) < night)
+            night = tp_cost_stay(a->price, q->people_number, a->maximum_occupancy);
     }
     if (night >= INF && q->days >= 2) {
         *family = "accommodation";

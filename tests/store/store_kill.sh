@@ -22,7 +22,7 @@ fails=0
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 finished() { # the finished items with everything stored about them, one line each
   sqlite3 k.db "SELECT i.query_id, i.state, coalesce(i.plan_json,''), coalesce(i.error,''), coalesce(i.raw_text,''),
-    (SELECT group_concat(c.\"constraint\" || '=' || coalesce(c.result,'None'), ' ') FROM \"check\" c
+    (SELECT group_concat(c.name || '=' || coalesce(c.value,'None'), ' ') FROM verdict c
       WHERE c.run_id = i.run_id AND c.query_id = i.query_id)
     FROM item i WHERE i.state IN ('done','failed') ORDER BY i.query_id" | sort
 }

@@ -92,8 +92,9 @@ static void test_create(void) {
     CHECK(q1(store_sqlite(s), "PRAGMA application_id") == STORE_APPLICATION_ID, "application id");
     CHECK(q1(store_sqlite(s), "PRAGMA foreign_keys") == 1, "foreign keys on");
     CHECK(q1(store_sqlite(s), "SELECT count(*) FROM sqlite_master WHERE type='table' AND name IN "
-                              "('suite','query','model','method','run','item','check','metric','llm_call','train_step')") == 10,
-          "the ten tables");
+                              "('suite','query','model','method','run','item','verdict','metric','llm_call','train_step','pipeline',"
+                              "'pipeline_stage')") == 12,
+          "the twelve tables");
     store_close(s);
     CHECK(store_open(p, 0, &s, &err) == IM_OK, "reopen: %s", err.msg);
     store_close(s);
@@ -162,7 +163,8 @@ static void test_migrate_v1(void) {
     CHECK(q1(m, "PRAGMA user_version") == STORE_SCHEMA_VERSION, "migrated version");
     CHECK(q1(m, "SELECT count(*) FROM item WHERE run_id=1 AND state='done' AND latency_ms=12.5 AND attempts=0") == 1,
           "item kept with the new column's default");
-    CHECK(q1(m, "SELECT count(*) FROM \"check\" WHERE msg IS NULL AND result=1") == 1, "check kept");
+    CHECK(q1(m, "SELECT count(*) FROM verdict WHERE message IS NULL AND value=1 AND family='commonsense' AND "
+                "name='is_not_absent'") == 1, "check kept as a verdict");
     CHECK(q1(m, "SELECT active_s FROM run WHERE id=1") == 0, "run kept, active_s added");
     StoreRun r;
     CHECK(store_run_get(s, "old", &r, &err) == IM_OK, "%s", err.msg);
@@ -172,7 +174,7 @@ static void test_migrate_v1(void) {
 }
 
 /* A store made by the version-2 schema, with a run and a model call in the
- * old llm_call shape, is migrated to version 3 in place. */
+ * old llm_call shape, is migrated to the current version in place. */
 static void test_migrate_v2(void) {
     const char *p = path_in("v2.db");
     sqlite3 *db;
@@ -200,7 +202,7 @@ static void test_migrate_v2(void) {
     CHECK(store_open(p, 0, &s, &err) == IM_OK, "migrating: %s", err.msg);
     if (!s) return;
     sqlite3 *m = store_sqlite(s);
-    CHECK(q1(m, "PRAGMA user_version") == 3 && STORE_SCHEMA_VERSION >= 3, "migrated to version 3");
+    CHECK(q1(m, "PRAGMA user_version") == STORE_SCHEMA_VERSION, "migrated to the current version");
     CHECK(q1(m, "SELECT count(*) FROM llm_call WHERE run_id=1 AND tokens_in=10 AND latency_ms=30 AND status='ok' "
                 "AND cost=0 AND attempts=0 AND model IS NULL AND http_status IS NULL AND finish_reason IS NULL "
                 "AND error IS NULL") == 1,

@@ -24,9 +24,14 @@ rm -rf grpo
     --prompts 2 --max-completion 40 --lr 2e-3 --think --out grpo --store demo.db --name demo-grpo > grpo.out 2> grpo.log ||
     { cat grpo.log; fail "train grpo"; }
 cat grpo.out
-q="SELECT ts.step, ts.reward FROM train_step ts JOIN run r ON r.id = ts.run_id WHERE r.name = 'demo-grpo' ORDER BY ts.step"
+q="SELECT ts.step, ts.reward_mean FROM train_step ts JOIN run r ON r.id = ts.run_id WHERE r.name = 'demo-grpo' ORDER BY ts.step"
 sqlite3 demo.db "$q" > rewards.txt
 [ "$(wc -l < rewards.txt)" -eq 12 ] || fail "12 train_step rows expected"
+# every GRPO figure is in the row: kind, reward spread and components, reflection ratio, length, clip fraction
+sqlite3 demo.db "SELECT count(*) FROM train_step ts JOIN run r ON r.id = ts.run_id WHERE r.name = 'demo-grpo' AND ts.kind = 'grpo'
+    AND ts.reward_std IS NOT NULL AND json_extract(ts.components_json, '$.format') IS NOT NULL AND ts.reflection_ratio IS NOT NULL
+    AND ts.completion_len > 0 AND ts.clip_frac IS NOT NULL AND ts.grad_norm IS NOT NULL AND ts.kl IS NULL" > full.txt
+[ "$(cat full.txt)" = 12 ] || fail "train_step rows lack GRPO figures"
 first=$(awk -F'|' 'NR <= 4 { s += $2 } END { printf "%.4f", s / 4 }' rewards.txt)
 last=$(awk -F'|' 'NR > 8 { s += $2 } END { printf "%.4f", s / 4 }' rewards.txt)
 echo "mean reward: first 4 steps $first, last 4 steps $last"

@@ -53,6 +53,9 @@ loss=$(sed -n 's/^held-out loss //p' sft.out)
 awk -v l="$loss" 'BEGIN { exit !(l < 1.2) }' || fail "held-out loss $loss, not below 1.2"
 [ "$(sqlite3 demo.db "SELECT count(*) FROM train_step ts JOIN run r ON r.id = ts.run_id WHERE r.name = 'demo-sft'")" = 60 ] ||
     fail "60 train_step rows expected"
+[ "$(sqlite3 demo.db "SELECT count(*) FROM train_step ts JOIN run r ON r.id = ts.run_id WHERE r.name = 'demo-sft' AND ts.kind = 'sft'
+      AND ts.grad_norm > 0 AND ts.reward_mean IS NULL AND (ts.eval_loss IS NOT NULL) = (ts.step % 20 = 0)")" = 60 ] ||
+    fail "train_step rows lack SFT figures (kind, grad norm, eval loss every 20 steps)"
 after=$(parsed sft after.jsonl)
 echo "held-out loss $loss; greedy answers in the suite's format: $before/22 before SFT, $after/22 after"
 [ "$after" -ge 15 ] || { head -3 after.jsonl; fail "only $after of 22 answers parse after SFT"; }

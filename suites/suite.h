@@ -1,0 +1,303 @@
+/* suite.h: what a benchmark is, for the rest of imagine, and the registry
+ * of benchmarks.
+ *
+ * A suite is a table of functions (SuiteOps) and nothing else: agents,
+ * store, runs and reports call these functions and never a suite's own
+ * types. suites/NAME/ implements one table; suites/registry.c lists the
+ * tables (one line per suite). Adding a suite touches its folder and that
+ * one line.
+ *
+ * Vocabulary. An *item* is one task of the benchmark (a TravelPlanner
+ * query, a PlanBench instance). A *split* is a named list of items
+ * (TravelPlanner: train, validation, test; PlanBench: the variants
+ * blocksworld, mystery_blocksworld, ...). An *answer* is what a method
+ * delivers for an item, as one JSON value in the suite's form
+ * (TravelPlanner: the "plan" array of day objects; PlanBench: the array of
+ * PDDL actions as lower-case strings). A *verdict* is one judged property
+ * of an answer: {family, name, value true|false|null, message}. *Strata*
+ * are the dimensions a suite's metrics are broken down by (TravelPlanner:
+ * level x days; PlanBench: variant x objects x optimal plan length).
+ *
+ * Ownership, once for the whole interface:
+ *   - Every struct filled by an ops function (SuiteItem, SuiteItems,
+ *     SuiteEval, SuiteMetrics, SuiteMaterial, SuiteReward, SuiteSolution)
+ *     is owned by the caller and released by the matching suite_*_free
+ *     below, which accept zeroed values. Strings in them are malloc'd
+ *     unless the field says "static" (names of verdicts, families and
+ *     metrics are static strings of the suite, valid for the process).
+ *   - `native` pointers belong to the suite: callers never look inside;
+ *     the suite frees them in its *_free ops.
+ *   - A Suite (opened data) is immutable after suite_open and may be
+ *     shared by threads: every ops function taking `const Suite *` is
+ *     thread-safe. Tool sessions are per item and per thread.
+ * Errors: every function returning int returns IM_OK or an err.h code
+ * with err naming the file, line or field and a hint (IM_IO for data,
+ * IM_USAGE for a bad option or an operation the suite does not have,
+ * IM_FAIL for a task the suite could not do, e.g. no reference
+ * information). On error, out-parameters are left zeroed. Optional ops
+ * may be NULL: the suite_* wrappers then return IM_USAGE naming the suite
+ * and the operation. Nothing here prints or exits. */
+#ifndef SUITE_H
+#define SUITE_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "err.h"
+
+#define SUITE_MAX_STRATA 4
+#define SUITE_MAX_COMPONENTS 8
+
+typedef struct SuiteOps SuiteOps;
+
+/* An opened suite: its table, its data folder, its loaded data. */
+typedef struct Suite {
+    const SuiteOps *ops;
+    char *data_dir;   /* absolute or as given; malloc'd */
+    void *state;      /* the suite's loaded data (TravelPlanner: the TpDb) */
+} Suite;
+
+/* ---- items ---------------------------------------------------------------- */
+
+typedef struct SuiteItem {
+    int idx;             /* the item's number as the suite's files name it (TP "idx", PlanBench instance_id) */
+    int pos;             /* 0-based position in its split or file */
+    int line;            /* 1-based line (or position) in the source, for messages */
+    char *fields_json;   /* the item as one JSON object: stored in query.fields_json, read back by item_parse */
+    char *text;          /* the task in words (TP: the query text), for reports and prompts */
+    char *stratum[SUITE_MAX_STRATA]; /* value per strata dimension ("easy", "3"); NULL past ops->n_strata */
+    void *native;        /* the suite's parsed item (suite-owned) */
+} SuiteItem;
+
+typedef struct SuiteItems {
+    SuiteItem *item;
+    int n;
+    char *source;        /* the file the items were read from */
+} SuiteItems;
+
+/* ---- evaluation ----------------------------------------------------------- */
+
+typedef struct SuiteVerdict {
+    const char *family;  /* static: TP "commonsense" | "hard"; PlanBench "plan" */
+    const char *name;    /* static: the suite's key, e.g. "is_valid_restaurants", "valid_plan" */
+    signed char value;   /* 1 true, 0 false, -1 null (not applicable, nothing to judge) */
+    char *message;       /* why, or NULL */
+} SuiteVerdict;
+
+typedef struct SuiteEval {
+    int delivered;       /* there was an answer to judge (TP: the official `if plan`) */
+    int passed;          /* the suite's headline pass (TP final pass; PlanBench correct) */
+    SuiteVerdict *v;     /* n verdicts in the suite's order (malloc'd array) */
+    int n;
+    char *note;          /* why the answer was not read as one (then delivered = 0), or NULL */
+    char *log;           /* what the official evaluator prints while judging, or NULL */
+    double cost;         /* the answer's cost where the suite has one (TP: total cost), else 0 */
+    int has_cost;
+    void *native;        /* suite-owned (TP: TpPlanResult) */
+} SuiteEval;
+
+/* ---- metrics -------------------------------------------------------------- */
+
+/* One metric row as the store keeps it (metric(run, name, stratum, value)).
+ * stratum: "" for the whole split, else "dim=value[,dim=value]" with the
+ * suite's strata dimensions in ops->strata order ("level=easy,days=3"). */
+typedef struct SuiteMetric {
+    const char *name;    /* static: "final_pass_rate", "accuracy", ... */
+    char stratum[96];
+    double value;        /* rates are fractions */
+    double num, den;     /* a rate: value = num / den; den = 0 when not a rate */
+} SuiteMetric;
+
+typedef struct SuiteMetrics {
+    SuiteMetric *row;    /* overall rows first, then per stratum */
+    int n;
+    void *native;        /* suite-owned (TP: TpMetrics), what metrics_text prints */
+} SuiteMetrics;
+
+/* A headline rate of the suite, for tables, plots and paired tests. */
+typedef struct SuiteRate {
+    const char *key;     /* metric name: "final_pass_rate", "accuracy" */
+    const char *label;   /* "Final pass", "Accuracy" */
+    int binary;          /* one pass/fail per item (paired tests apply) */
+} SuiteRate;
+
+/* ---- what a method gets --------------------------------------------------- */
+
+typedef struct SuiteMaterial {
+    char *task;          /* the task as the prompt states it (TP: the query text) */
+    char *reference;     /* reference information text, or NULL when the suite has none */
+    char *prompt;        /* a whole prompt in the benchmark's own form (PlanBench one-shot), or NULL */
+    char *answer_format; /* how the answer must be written, for prompts of our own; or NULL */
+} SuiteMaterial;
+
+/* tools_run's outcome for one action "Name[args]". */
+enum { SUITE_TOOL_OBS = 0, SUITE_TOOL_FINAL = 1, SUITE_TOOL_INVALID = 2 };
+
+/* ---- reward, generation, solving ------------------------------------------- */
+
+typedef struct SuiteReward {
+    double total;
+    int n;                                      /* components */
+    const char *name[SUITE_MAX_COMPONENTS];     /* static: "format", "commonsense", "hard", "reflection" */
+    double value[SUITE_MAX_COMPONENTS];         /* total = sum of value[] */
+    char *note;                                 /* why the format failed, or NULL */
+} SuiteReward;
+
+enum { SUITE_SOLVED = 0, SUITE_INFEASIBLE = 1, SUITE_UNKNOWN = 2 };
+
+typedef struct SuiteSolution {
+    int status;          /* SUITE_SOLVED, SUITE_INFEASIBLE (proven), SUITE_UNKNOWN (not proven either way) */
+    int optimal;         /* SOLVED: 1 when proven optimal (cheapest / shortest) */
+    char *answer_json;   /* SOLVED: the answer in the suite's form */
+    char *reason;        /* INFEASIBLE: the proof in words; UNKNOWN: why not decided */
+    const char *family;  /* INFEASIBLE: static name of the constraint family that rules it out, or NULL */
+    double cost;         /* SOLVED: the answer's cost (TP dollars, PlanBench plan length) */
+    double bound;        /* INFEASIBLE: the bound that proves it, when there is one */
+    long nodes;          /* search effort */
+    char *log;           /* a trace of the search in words, or NULL */
+} SuiteSolution;
+
+/* ---- the table -------------------------------------------------------------- */
+
+struct SuiteOps {
+    const char *name;            /* "travelplanner": --suite, store suite.name */
+    const char *summary;
+    const char *data_env;        /* env var naming the data folder ("IMAGINE_DATA"), or NULL */
+    const char *const *splits;   /* NULL-terminated: the official splits / variants */
+    const char *default_split;   /* or NULL: --split/--variant is then required */
+    const char *const *strata;   /* NULL-terminated dimension names: {"level","days",NULL} */
+    const SuiteRate *rates;      /* n_rates headline rates; rates[0] is the one runs are ranked by */
+    int n_rates;
+
+    /* Data. open loads what evaluation needs into *state (may be NULL when
+     * nothing). data_check verifies the data folder (checksums) and appends
+     * a readable report; IM_FAIL when something does not match. */
+    int (*open)(const char *data_dir, void **state, Err *err);
+    void (*close)(void *state);
+    int (*data_check)(const char *data_dir, Buf *report, Err *err);
+
+    /* Items. items_load reads a split (file NULL: the split's file in the
+     * data folder) or a file of items in the suite's form. item_parse reads
+     * back one item from its fields_json (the store's copy); where/line name
+     * it in messages. items_free / item_free release what they made. */
+    int (*items_load)(const Suite *s, const char *split, const char *file, SuiteItems **out, Err *err);
+    int (*item_parse)(const Suite *s, const char *fields_json, const char *where, int line, SuiteItem *out, Err *err);
+    void (*item_free)(SuiteItem *it);
+
+    /* Material for a method: prompt text, reference information, and how
+     * the answer is written. IM_FAIL when the item cannot be presented
+     * (err says why, naming the item). */
+    int (*material)(const Suite *s, const SuiteItem *it, SuiteMaterial *out, Err *err);
+    /* Tools (optional): set names a tool set ("cost" for ReAct's
+     * CostEnquiry, "two-stage" for TravelPlanner's official tools). A
+     * session is per item; tools_run appends the observation of one action
+     * "Name[args]" to obs; SUITE_TOOL_FINAL: the action hands over (obs
+     * holds its argument); tools_notes: what the session recorded (a
+     * notebook) or NULL. */
+    int (*tools_open)(const Suite *s, const SuiteItem *it, const char *set, void **session, Err *err);
+    int (*tools_run)(void *session, const char *action, Buf *obs);
+    const char *(*tools_notes)(void *session);
+    void (*tools_close)(void *session);
+
+    /* Answers. extract turns a model's text into the answer (IM_FAIL with
+     * err saying why and where). evaluate judges an answer (answer_json
+     * NULL: nothing delivered); it never fails: every outcome is verdicts.
+     * line is the answer's place in its file, for messages. verdicts_load
+     * rebuilds an evaluation from stored verdicts (delivered as given), so
+     * metrics apply to stored runs. eval_free releases. */
+    int (*extract)(const Suite *s, const SuiteItem *it, const char *text, char **answer_json, Err *err);
+    void (*evaluate)(const Suite *s, const SuiteItem *it, const char *answer_json, int line, SuiteEval *out);
+    int (*verdicts_load)(const Suite *s, SuiteEval *e, Err *err);
+    void (*eval_free)(SuiteEval *e);
+
+    /* Metrics over n items and their evaluations (split: the official
+     * split's name when the items are that whole split, else NULL).
+     * metrics_text is what `eval` and `show` print, metrics_json the
+     * --json object. */
+    int (*metrics)(const Suite *s, const char *split, const SuiteItem *items, const SuiteEval *evals, int n,
+                   SuiteMetrics *out, Err *err);
+    void (*metrics_text)(const SuiteMetrics *m, Buf *out);
+    void (*metrics_json)(const SuiteMetrics *m, Buf *out);
+    void (*metrics_free)(SuiteMetrics *m);
+    /* The part of rate r (index into rates) one item contributes:
+     * num / den, with sum(num)/sum(den) the rate over the items. */
+    void (*rate_parts)(const Suite *s, const SuiteItem *it, const SuiteEval *e, int r, double *num, double *den);
+
+    /* Export: one line of the suite's submission file for the answer
+     * (answer_json NULL: not delivered), without newline. */
+    void (*export_line)(const Suite *s, const SuiteItem *it, const char *answer_json, Buf *out);
+
+    /* Optional. reward: the RL reward of a model response (text) for the
+     * item, with named components; config_json (NULL: defaults) selects
+     * the documented options. generate: n new items (one fields_json line
+     * each, the form items_load reads) from seed; the same seed and config
+     * give the same bytes. solve: an exact solver; solver names the
+     * suite's solver ("solver", "greedy", ...; NULL: the exact one). */
+    int (*reward)(const Suite *s, const SuiteItem *it, const char *response, const char *config_json,
+                  SuiteReward *out, Err *err);
+    int (*generate)(const Suite *s, const char *config_json, unsigned long long seed, int n, Buf *jsonl, Err *err);
+    int (*solve)(const Suite *s, const SuiteItem *it, const char *solver, const char *options_json,
+                 SuiteSolution *out, Err *err);
+};
+
+/* ---- registry --------------------------------------------------------------- */
+
+/* The suites of this binary, NULL-terminated (suites/registry.c; tests may
+ * link their own list). */
+extern const SuiteOps *const suite_registry[];
+
+/* By name; NULL when unknown. */
+const SuiteOps *suite_find(const char *name);
+/* The default suite ("travelplanner"). */
+const char *suite_default_name(void);
+/* "a, b, c": the registered names, for messages. Static buffer. */
+const char *suite_names(void);
+/* Whether split is one of ops->splits. */
+int suite_has_split(const SuiteOps *ops, const char *split);
+
+/* The data folder of a suite: flag (--data) when given, else the
+ * environment variable ops->data_env, else the user's data folder
+ * ($XDG_DATA_HOME or ~/.local/share)/imagine/NAME when it exists, else
+ * ../shared/NAME beside the project (compiled in) when it exists, else
+ * the user's data folder (so that messages suggest `imagine data fetch`).
+ * Returns a malloc'd path. */
+char *suite_data_dir(const SuiteOps *ops, const char *flag);
+
+/* ---- calling a suite ---------------------------------------------------------- */
+
+/* Opens the suite's data (ops->open). *out owned by the caller. */
+int suite_open(const SuiteOps *ops, const char *data_dir, Suite **out, Err *err);
+void suite_close(Suite *s);
+
+int suite_items_load(const Suite *s, const char *split, const char *file, SuiteItems **out, Err *err);
+void suite_items_free(const Suite *s, SuiteItems *items);
+int suite_item_parse(const Suite *s, const char *fields_json, const char *where, int line, SuiteItem *out, Err *err);
+void suite_item_free(const Suite *s, SuiteItem *it);
+/* The strata of an item as the store's text ("level=easy,days=3"). */
+void suite_item_stratum(const Suite *s, const SuiteItem *it, Buf *out);
+
+int suite_material(const Suite *s, const SuiteItem *it, SuiteMaterial *out, Err *err);
+void suite_material_free(SuiteMaterial *m);
+
+void suite_evaluate(const Suite *s, const SuiteItem *it, const char *answer_json, int line, SuiteEval *out);
+void suite_eval_free(const Suite *s, SuiteEval *e);
+/* Adds one verdict to e (strings: family and name static, message copied). */
+int suite_eval_add(SuiteEval *e, const char *family, const char *name, int value, const char *message);
+
+int suite_metrics(const Suite *s, const char *split, const SuiteItem *items, const SuiteEval *evals, int n,
+                  SuiteMetrics *out, Err *err);
+void suite_metrics_free(const Suite *s, SuiteMetrics *m);
+/* The value of metric name over the whole split; -1 when absent. */
+double suite_metric_value(const SuiteMetrics *m, const char *name);
+/* Appends a row (name static); IM_IO when out of memory. */
+int suite_metrics_add(SuiteMetrics *m, const char *name, const char *stratum, double num, double den);
+
+int suite_reward(const Suite *s, const SuiteItem *it, const char *response, const char *config_json, SuiteReward *out,
+                 Err *err);
+void suite_reward_free(SuiteReward *r);
+int suite_solve(const Suite *s, const SuiteItem *it, const char *solver, const char *options_json, SuiteSolution *out,
+                Err *err);
+void suite_solution_free(SuiteSolution *r);
+int suite_generate(const Suite *s, const char *config_json, unsigned long long seed, int n, Buf *jsonl, Err *err);
+
+#endif

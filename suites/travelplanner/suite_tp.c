@@ -1,0 +1,439 @@
+/* suite_tp.c: TravelPlanner behind the suite interface (suites/suite.h).
+ *
+ * Glue only: every rule lives in its own file of this folder (query.c,
+ * evaluate.c, metrics.c, reference builder, tools.c, solver.c, greedy.c).
+ * A SuiteItem's native is a malloc'd TpQuery; a SuiteEval's native is a
+ * malloc'd TpPlanResult; a SuiteMetrics' native a malloc'd TpMetrics. The
+ * opened state is the TpDb. Sections in the order a run uses them. */
+#include <cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "evaluate.h"
+#include "solver.h"
+#include "suite.h"
+#include "suite_tp.h"
+#include "tools.h"
+
+static const TpDb *db_of(const Suite *s) { return s->state; }
+
+/* ---- data ----------------------------------------------------------------- */
+
+static int tp_open(const char *data_dir, void **state, Err *err) {
+    TpDb *db = NULL;
+    int rc = tp_db_open(data_dir, &db, err);
+    *state = db;
+    return rc;
+}
+
+static void tp_close(void *state) { tp_db_close(state); }
+
+/* ---- items ---------------------------------------------------------------- */
+
+static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
+
+/* Fills the generic fields of it from its TpQuery (it->native). */
+static int item_fill(SuiteItem *it, const TpQuery *q, int pos) {
+    char days[16];
+    snprintf(days, sizeof days, "%d", q->days);
+    it->idx = q->idx, it->pos = pos, it->line = q->line;
+    it->fields_json = dup_or_null(q->json);
+    it->text = dup_or_null(q->query);
+    it->stratum[0] = strdup(tp_level_name(q->level));
+    it->stratum[1] = strdup(days);
+    return it->fields_json && it->stratum[0] && it->stratum[1] && (it->text || !q->query) ? IM_OK : IM_IO;
+}
+
+static void tp_item_free(SuiteItem *it) {
+    TpQuery *q = it->native;
+    if (q) tp_query_free(q), free(q);
+    it->native = NULL;
+}
+
+static int tp_items_load(const Suite *s, const char *split, const char *file, SuiteItems **out, Err *err) {
+    char *path = NULL;
+    if (file) path = strdup(file);
+    else if (asprintf(&path, "%s/queries/%s.jsonl", s->data_dir, split ? split : "") < 0) path = NULL;
+    if (!path) return err_set(err, IM_IO, "out of memory");
+    TpQuerySet *qs = NULL;
+    int rc = tp_queries_load(path, &qs, err);
+    free(path);
+    if (rc) return rc;
+    SuiteItems *items = calloc(1, sizeof *items);
+    if (items) items->item = calloc((size_t)(qs->n ? qs->n : 1), sizeof *items->item);
+    if (items && items->item) items->source = strdup(qs->path);
+    for (int i = 0; items && items->item && i < qs->n && !rc; i++) {
+        TpQuery *q = malloc(sizeof *q);
+        if (!q) {
+            rc = IM_IO;
+            break;
+        }
+        *q = qs->q[i]; /* the strings move to the item */
+        memset(&qs->q[i], 0, sizeof qs->q[i]);
+        items->item[i].native = q;
+        items->n = i + 1;
+        rc = item_fill(&items->item[i], q, i);
+    }
+    tp_queries_free(qs);
+    if (!items || !items->item || !items->source || rc) {
+        suite_items_free(s, items);
+        return err_set(err, IM_IO, "out of memory");
+    }
+    *out = items;
+    return IM_OK;
+}
+
+static int tp_item_parse(const Suite *s, const char *fields_json, const char *where, int line, SuiteItem *out, Err *err) {
+    (void)s;
+    TpQuery *q = calloc(1, sizeof *q);
+    if (!q) return err_set(err, IM_IO, "out of memory");
+    int rc = tp_query_parse(fields_json, where, line, q, err);
+    if (rc) {
+        free(q);
+        return rc;
+    }
+    out->native = q;
+    if (item_fill(out, q, line - 1)) {
+        tp_item_free(out);
+        return err_set(err, IM_IO, "out of memory");
+    }
+    return IM_OK;
+}
+
+const TpQuery *tp_suite_query(const SuiteItem *it) { return it->native; }
+const TpDb *tp_suite_db(const Suite *s) { return db_of(s); }
+
+/* ---- evaluation ----------------------------------------------------------- */
+
+int tp_plan_final_pass(const TpPlanResult *r) {
+    if (!r->delivered || !r->hard_evaluated) return 0;
+    for (int k = 0; k < TP_NCS; k++)
+        if (r->cs[k].value == 0) return 0;
+    for (int k = 0; k < TP_NHARD; k++)
+        if (r->hard[k].value == 0) return 0;
+    return 1;
+}
+
+/* The generic verdicts of a TpPlanResult (native kept, owned by e). */
+static void eval_from_result(TpPlanResult *pr, SuiteEval *e) {
+    e->native = pr;
+    e->delivered = pr->delivered && !pr->note;
+    e->passed = tp_plan_final_pass(pr);
+    if (pr->note) e->note = strdup(pr->note);
+    if (pr->log) e->log = strdup(pr->log);
+    e->cost = pr->total_cost, e->has_cost = pr->hard_evaluated;
+    int n = TP_NCS + (pr->hard_evaluated ? TP_NHARD : 0);
+    for (int i = 0; i < n; i++) {
+        int hard = i >= TP_NCS, k = hard ? i - TP_NCS : i;
+        const TpVerdict *v = hard ? &pr->hard[k] : &pr->cs[k];
+        suite_eval_add(e, hard ? "hard" : "commonsense", hard ? tp_hard_key(k) : tp_cs_key(k), v->value, v->msg);
+    }
+}
+
+static void tp_evaluate(const Suite *s, const SuiteItem *it, const char *answer_json, int line, SuiteEval *out) {
+    TpPlanResult *pr = calloc(1, sizeof *pr);
+    if (!pr) return;
+    if (answer_json) {
+        Buf b;
+        buf_init(&b);
+        buf_puts(&b, "{\"plan\": ");
+        buf_puts(&b, answer_json);
+        buf_putc(&b, '}');
+        tp_eval_line(db_of(s), it->native, b.data, line, pr);
+        buf_free(&b);
+    } else
+        tp_eval_plan(db_of(s), it->native, NULL, line, pr);
+    eval_from_result(pr, out);
+}
+
+/* A TpPlanResult from stored verdicts (what store_items reads). */
+static int tp_verdicts_load(const Suite *s, SuiteEval *e, Err *err) {
+    (void)s;
+    TpPlanResult *pr = calloc(1, sizeof *pr);
+    if (!pr) return err_set(err, IM_IO, "out of memory");
+    pr->delivered = e->delivered;
+    pr->total_cost = e->cost;
+    for (int k = 0; k < TP_NCS; k++) pr->cs[k].value = -1;
+    for (int k = 0; k < TP_NHARD; k++) pr->hard[k].value = -1;
+    for (int i = 0; i < e->n; i++) {
+        int hard, k = tp_check_by_key(e->v[i].name, &hard);
+        if (k < 0) continue; /* not a TravelPlanner check: not counted */
+        TpVerdict *v = hard ? &pr->hard[k] : &pr->cs[k];
+        v->value = e->v[i].value;
+        v->msg = e->v[i].message ? strdup(e->v[i].message) : NULL;
+        if (hard) pr->hard_evaluated = 1;
+    }
+    if (e->native) tp_plan_result_free(e->native), free(e->native);
+    e->native = pr;
+    e->passed = tp_plan_final_pass(pr);
+    return IM_OK;
+}
+
+static void tp_eval_free(SuiteEval *e) {
+    if (e->native) tp_plan_result_free(e->native), free(e->native);
+    e->native = NULL;
+}
+
+/* ---- metrics -------------------------------------------------------------- */
+
+static const SuiteRate tp_rates[] = {
+    {"final_pass_rate", "Final pass", 1},         {"delivery_rate", "Delivery", 1},
+    {"commonsense_micro", "Commonsense micro", 0}, {"commonsense_macro", "Commonsense macro", 1},
+    {"hard_micro", "Hard micro", 0},              {"hard_macro", "Hard macro", 1}};
+
+/* Hard checks that count in the official hard denominator for a query:
+ * the budget always, and the local constraints its level carries. */
+static int hard_chances(const TpQuery *q) {
+    int house = q->house_rule != NULL, cuisine = q->cuisine != NULL;
+    int room = q->room_type != NULL, transport = q->transportation != NULL;
+    if (q->level == TP_LEVEL_HARD) return 1 + house + cuisine + room + transport;
+    if (q->level == TP_LEVEL_MEDIUM) return 1 + house + cuisine + room;
+    return 1;
+}
+
+void tp_rate_parts(const TpQuery *q, const TpPlanResult *r, double num[6], double den[6]) {
+    int cs_pass = 0, hard_pass = 0, cs_ok = 1, hard_ok = 1;
+    for (int k = 0; k < TP_NCS; k++) cs_pass += r->cs[k].value == 1, cs_ok &= r->cs[k].value != 0;
+    for (int k = 0; k < TP_NHARD; k++) hard_pass += r->hard[k].value == 1, hard_ok &= r->hard[k].value != 0;
+    int macro_seen = r->delivered && r->hard_evaluated;
+    double v[6] = {r->delivered, r->delivered ? cs_pass : 0, macro_seen && cs_ok, macro_seen ? hard_pass : 0,
+                   macro_seen && hard_ok, macro_seen && cs_ok && hard_ok};
+    double d[6] = {1, TP_NCS, 1, hard_chances(q), 1, 1};
+    memcpy(num, v, sizeof v), memcpy(den, d, sizeof d);
+}
+
+static void tp_suite_rate_parts(const Suite *s, const SuiteItem *it, const SuiteEval *e, int r, double *num, double *den) {
+    (void)s;
+    static const int order[6] = {5, 0, 1, 2, 3, 4}; /* tp_rates -> tp_rate_parts */
+    double n6[6], d6[6];
+    tp_rate_parts(it->native, e->native, n6, d6);
+    *num = r >= 0 && r < 6 ? n6[order[r]] : 0;
+    *den = r >= 0 && r < 6 ? d6[order[r]] : 0;
+}
+
+static int tp_suite_metrics(const Suite *s, const char *split, const SuiteItem *items, const SuiteEval *evals, int n,
+                            SuiteMetrics *out, Err *err) {
+    (void)s;
+    TpMetrics *m = calloc(1, sizeof *m);
+    TpQuery *qs = calloc((size_t)(n ? n : 1), sizeof *qs);
+    TpPlanResult *rs = calloc((size_t)(n ? n : 1), sizeof *rs);
+    if (!m || !qs || !rs) {
+        free(m), free(qs), free(rs);
+        return err_set(err, IM_IO, "out of memory");
+    }
+    for (int i = 0; i < n; i++) { /* shallow copies: verdicts and fields only */
+        qs[i] = *(const TpQuery *)items[i].native;
+        if (evals[i].native) rs[i] = *(const TpPlanResult *)evals[i].native;
+    }
+    tp_metrics_compute(qs, rs, n, split, m);
+    out->native = m;
+    const struct { const char *name; double v; } rates[] = {
+        {"delivery_rate", m->delivery_rate},     {"commonsense_micro", m->cs_micro_rate},
+        {"commonsense_macro", m->cs_macro_rate}, {"hard_micro", m->hard_micro_rate},
+        {"hard_macro", m->hard_macro_rate},      {"final_pass_rate", m->final_rate}};
+    int rc = IM_OK;
+    for (size_t i = 0; !rc && i < sizeof rates / sizeof rates[0]; i++)
+        rc = suite_metrics_add(out, rates[i].name, "", rates[i].v, 0);
+    for (int l = 0; !rc && l < TP_NLEVELS; l++) {
+        char st[64];
+        snprintf(st, sizeof st, "level=%s", tp_level_name(l));
+        rc = suite_metrics_add(out, "final_pass", st, m->final_by_level[l], 0);
+    }
+    /* final pass per level x days, as rates with their parts */
+    int pass[TP_NLEVELS][3] = {{0}}, cnt[TP_NLEVELS][3] = {{0}};
+    for (int i = 0; i < n; i++) {
+        int l = qs[i].level, d = tp_days_slot(qs[i].days);
+        if (l < 0 || l >= TP_NLEVELS || d < 0) continue;
+        cnt[l][d]++;
+        pass[l][d] += tp_plan_final_pass(&rs[i]);
+    }
+    static const int days[3] = {3, 5, 7};
+    for (int l = 0; !rc && l < TP_NLEVELS; l++)
+        for (int d = 0; !rc && d < 3; d++) {
+            if (!cnt[l][d]) continue;
+            char st[64];
+            snprintf(st, sizeof st, "level=%s,days=%d", tp_level_name(l), days[d]);
+            rc = suite_metrics_add(out, "final_pass_rate", st, pass[l][d], cnt[l][d]);
+        }
+    free(qs), free(rs);
+    return rc ? err_set(err, IM_IO, "out of memory") : IM_OK;
+}
+
+static void tp_suite_metrics_text(const SuiteMetrics *m, Buf *out) {
+    tp_metrics_print_rates(m->native, out);
+    tp_metrics_detail_table(m->native, out);
+}
+
+static void tp_suite_metrics_json(const SuiteMetrics *m, Buf *out) { tp_metrics_json(m->native, out); }
+
+static void tp_suite_metrics_free(SuiteMetrics *m) {
+    free(m->native);
+    m->native = NULL;
+}
+
+/* ---- material and tools --------------------------------------------------- */
+
+static int tp_material(const Suite *s, const SuiteItem *it, SuiteMaterial *out, Err *err) {
+    const TpQuery *q = it->native;
+    int rc = tp_reference_info(db_of(s), q, &out->reference, err);
+    if (rc) return rc;
+    out->task = dup_or_null(q->query);
+    return out->task || !q->query ? IM_OK : err_set(err, IM_IO, "out of memory");
+}
+
+/* Tool sets: "two-stage" (the official tools on the sandbox, tools.h) and
+ * "cost" (CostEnquiry[day or days as JSON]: the one cost function). */
+typedef struct TpToolSession {
+    int two_stage;
+    TpTools tools;
+    const TpDb *db;
+    const TpQuery *q;
+} TpToolSession;
+
+static int tp_tools_open(const Suite *s, const SuiteItem *it, const char *set, void **session, Err *err) {
+    int two = set && !strcmp(set, "two-stage");
+    if (!two && !(set && !strcmp(set, "cost")))
+        return err_set(err, IM_USAGE, "suite travelplanner has no tool set '%s' (two-stage, cost)", set ? set : "");
+    TpToolSession *t = calloc(1, sizeof *t);
+    if (!t) return err_set(err, IM_IO, "out of memory");
+    t->two_stage = two, t->db = db_of(s), t->q = it->native;
+    if (two) tp_tools_init(&t->tools, t->db);
+    *session = t;
+    return IM_OK;
+}
+
+/* The argument of "Name[arg]" when action is that tool, else NULL. */
+static const char *action_arg(const char *action, const char *name, size_t *len) {
+    size_t n = strlen(name);
+    if (strncmp(action, name, n) || action[n] != '[') return NULL;
+    const char *end = strrchr(action, ']');
+    if (!end || end < action + n + 1) return NULL;
+    *len = (size_t)(end - action - n - 1);
+    return action + n + 1;
+}
+
+static int tp_tools_run_action(void *session, const char *action, Buf *obs) {
+    TpToolSession *t = session;
+    if (t->two_stage) {
+        int r = tp_tools_run(&t->tools, action, obs);
+        return r == TP_TOOL_PLANNER ? SUITE_TOOL_FINAL : r == TP_TOOL_INVALID ? SUITE_TOOL_INVALID : SUITE_TOOL_OBS;
+    }
+    size_t len = 0;
+    const char *arg = action_arg(action, "CostEnquiry", &len);
+    if (!arg) return SUITE_TOOL_INVALID;
+    char *text = strndup(arg, len);
+    cJSON *day = text ? cJSON_Parse(text) : NULL;
+    free(text);
+    double cost = 0;
+    Err e = {0};
+    if (!day) buf_puts(obs, "The sub-plan is not valid JSON. Write CostEnquiry[{\"days\": 1, ...}].");
+    else if (tp_plan_cost(t->db, t->q, day, &cost, &e)) buf_printf(obs, "The cost cannot be computed: %s.", e.msg);
+    else buf_printf(obs, "The cost of your subplan is %.0f dollars.", cost);
+    cJSON_Delete(day);
+    return SUITE_TOOL_OBS;
+}
+
+static const char *tp_tools_notes(void *session) {
+    TpToolSession *t = session;
+    return t->two_stage ? t->tools.notebook.data : NULL;
+}
+
+static void tp_tools_close(void *session) {
+    TpToolSession *t = session;
+    if (!t) return;
+    if (t->two_stage) tp_tools_free(&t->tools);
+    free(t);
+}
+
+/* ---- export and solving ------------------------------------------------------ */
+
+static void tp_export_line(const Suite *s, const SuiteItem *it, const char *answer_json, Buf *out) {
+    (void)s;
+    const TpQuery *q = it->native;
+    buf_printf(out, "{\"idx\": %d, \"query\": ", q->idx);
+    buf_json_str(out, q->query ? q->query : "");
+    buf_puts(out, ", \"plan\": ");
+    buf_puts(out, answer_json ? answer_json : "null");
+    buf_putc(out, '}');
+}
+
+static int tp_solve(const Suite *s, const SuiteItem *it, const char *solver, const char *options_json,
+                    SuiteSolution *out, Err *err) {
+    const TpQuery *q = it->native;
+    if (solver && !strcmp(solver, "greedy")) {
+        const char *why = NULL;
+        out->answer_json = greedy_plan(db_of(s), q, &why);
+        out->status = out->answer_json ? SUITE_SOLVED : SUITE_UNKNOWN;
+        if (why) out->reason = strdup(why);
+        return IM_OK;
+    }
+    if (solver && strcmp(solver, "solver"))
+        return err_set(err, IM_USAGE, "suite travelplanner has no solver '%s' (solver, greedy)", solver);
+    cJSON *o = options_json ? cJSON_Parse(options_json) : NULL;
+    if (options_json && !cJSON_IsObject(o)) {
+        cJSON_Delete(o);
+        return err_set(err, IM_USAGE, "solver options: not a JSON object");
+    }
+    const cJSON *sp = cJSON_GetObjectItemCaseSensitive(o, "sole_planning");
+    const cJSON *to = cJSON_GetObjectItemCaseSensitive(o, "timeout_s");
+    SolverOptions opt = {.timeout_s = cJSON_IsNumber(to) ? to->valuedouble : 0};
+    int sole = cJSON_IsTrue(sp);
+    cJSON_Delete(o);
+    TpRefView *view = NULL;
+    if (sole) {
+        int rc = solver_sole_view(db_of(s), q, &view, NULL, err);
+        if (rc) return rc;
+        opt.view = &view->db;
+    }
+    SolverResult r;
+    int rc = solver_solve(db_of(s), q, &opt, &r, err);
+    tp_ref_view_free(view);
+    if (!rc) {
+        out->status = r.status == SOLVER_FEASIBLE ? SUITE_SOLVED : r.status == SOLVER_INFEASIBLE ? SUITE_INFEASIBLE : SUITE_UNKNOWN;
+        out->optimal = r.status == SOLVER_FEASIBLE;
+        out->answer_json = r.plan_json, r.plan_json = NULL;
+        out->reason = r.reason, r.reason = NULL;
+        out->family = r.family;
+        out->cost = r.cost, out->nodes = r.nodes;
+    }
+    solver_result_free(&r);
+    return rc;
+}
+
+/* ---- the table ------------------------------------------------------------------ */
+
+static const char *const tp_splits[] = {"train", "validation", "test", NULL};
+static const char *const tp_strata[] = {"level", "days", NULL};
+
+const SuiteOps suite_travelplanner = {
+    .name = "travelplanner",
+    .summary = "TravelPlanner (Xie et al., ICML 2024): multi-day travel plans under commonsense and hard constraints",
+    .data_env = "IMAGINE_DATA",
+    .splits = tp_splits,
+    .default_split = NULL,
+    .strata = tp_strata,
+    .rates = tp_rates,
+    .n_rates = (int)(sizeof tp_rates / sizeof tp_rates[0]),
+    .open = tp_open,
+    .close = tp_close,
+    .items_load = tp_items_load,
+    .item_parse = tp_item_parse,
+    .item_free = tp_item_free,
+    .material = tp_material,
+    .tools_open = tp_tools_open,
+    .tools_run = tp_tools_run_action,
+    .tools_notes = tp_tools_notes,
+    .tools_close = tp_tools_close,
+    .evaluate = tp_evaluate,
+    .verdicts_load = tp_verdicts_load,
+    .eval_free = tp_eval_free,
+    .metrics = tp_suite_metrics,
+    .metrics_text = tp_suite_metrics_text,
+    .metrics_json = tp_suite_metrics_json,
+    .metrics_free = tp_suite_metrics_free,
+    .rate_parts = tp_suite_rate_parts,
+    .export_line = tp_export_line,
+    .solve = tp_solve,
+};

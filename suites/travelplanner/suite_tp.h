@@ -1,0 +1,23 @@
+/* suite_tp.h: TravelPlanner's suite table (suite_tp.c) and the few
+ * functions of it that TravelPlanner's own files and tests share. Nothing
+ * outside suites/travelplanner/ (and its tests) includes this header. */
+#ifndef TP_SUITE_TP_H
+#define TP_SUITE_TP_H
+
+#include "cost.h"
+#include "evaluate.h"
+#include "reference.h"
+#include "suite.h"
+
+extern const SuiteOps suite_travelplanner;
+
+/* The TravelPlanner views of generic values (borrowed). */
+const TpQuery *tp_suite_query(const SuiteItem *it);
+const TpDb *tp_suite_db(const Suite *s);
+/* The official final pass of one evaluated plan. */
+int tp_plan_final_pass(const TpPlanResult *r);
+/* The six per-query rate parts (delivery, commonsense micro, commonsense
+ * macro, hard micro, hard macro, final), sum(num)/sum(den) the rate. */
+void tp_rate_parts(const TpQuery *q, const TpPlanResult *r, double num[6], double den[6]);
+
+#endif
