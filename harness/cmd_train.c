@@ -13,9 +13,9 @@
 
 #include "ckpt.h"
 #include "fsutil.h"
-#include "query.h"
 #include "rewarder.h"
 #include "store_train.h"
+#include "suite.h"
 #include "train.h"
 #include "verbs.h"
 
@@ -215,24 +215,56 @@ static int cmd_train_sft(int argc, char **argv) {
     return rc ? harness_fail(&err) : IM_OK;
 }
 
-/* ---- train grpo: TravelPlanner's reward through the rewarder ------------ */
+/* ---- train grpo: the suite's prompt and reward -------------------------- */
 
-typedef struct TpBind {
-    Rewarder *rw;
-    TpQuerySet *qs;
-} TpBind;
+/* The suite interface (suites/suite.h) gives the items, their prompts
+ * (the suite's whole prompt when it has one, else the task text) and the
+ * reward (its `reward` op). A suite whose table has no reward op yet is
+ * scored through harness/rewarder.h, the code of `imagine reward`. */
+typedef struct SuiteBind {
+    Suite *suite;
+    SuiteItems *items;
+    Rewarder *rw;        /* when suite->ops->reward is NULL */
+    const char *reward_cfg;
+} SuiteBind;
 
-static int tp_prompt(void *ud, int q, Buf *system, Buf *user, Err *err) {
-    TpBind *b = ud;
-    (void)system, (void)err;
-    buf_puts(user, b->qs->q[q].query);
-    return IM_OK;
+static int bind_prompt(void *ud, int q, Buf *system, Buf *user, Err *err) {
+    SuiteBind *b = ud;
+    (void)system;
+    SuiteMaterial m;
+    memset(&m, 0, sizeof m);
+    int rc = suite_material(b->suite, &b->items->item[q], &m, err);
+    if (!rc) {
+        const char *t = m.prompt ? m.prompt : m.task;
+        if (!t) rc = err_set(err, IM_FAIL, "item %d: the suite gives no prompt or task text", b->items->item[q].idx);
+        else buf_puts(user, t);
+    }
+    suite_material_free(&m);
+    return rc;
 }
 
-static int tp_score(void *ud, int q, const char *response, double *reward, Buf *components, int *reflection, Err *err) {
-    TpBind *b = ud;
+static int bind_score(void *ud, int q, const char *response, double *reward, Buf *components, int *reflection, Err *err) {
+    SuiteBind *b = ud;
+    const SuiteItem *it = &b->items->item[q];
+    *reflection = 0;
+    if (b->suite->ops->reward) {
+        SuiteReward r;
+        int rc = suite_reward(b->suite, it, response, b->reward_cfg, &r, err);
+        if (rc) return rc;
+        *reward = r.total;
+        buf_putc(components, '{');
+        for (int i = 0; i < r.n; i++) {
+            buf_printf(components, "%s", i ? "," : "");
+            buf_json_str(components, r.name[i]);
+            buf_printf(components, ":%.17g", r.value[i]);
+            if (!strcmp(r.name[i], "reflection") && r.value[i] > 0) *reflection = 1;
+        }
+        buf_putc(components, '}');
+        suite_reward_free(&r);
+        return IM_OK;
+    }
     cJSON *item = cJSON_CreateObject();
-    cJSON_AddNumberToObject(item, "idx", b->qs->q[q].idx);
+    cJSON_AddNumberToObject(item, "idx", it->idx);
     cJSON_AddStringToObject(item, "response", response);
     Buf out;
     buf_init(&out);
@@ -241,7 +273,6 @@ static int tp_score(void *ud, int q, const char *response, double *reward, Buf *
     cJSON *ans = rc ? NULL : cJSON_Parse(out.data);
     const cJSON *c = cJSON_GetObjectItemCaseSensitive(ans, "components");
     cJSON *keep = cJSON_CreateObject();
-    *reflection = 0;
     for (const cJSON *e = c ? c->child : NULL; e; e = e->next) {
         if (!cJSON_IsNumber(e)) continue;
         cJSON_AddNumberToObject(keep, e->string, e->valuedouble);
@@ -267,7 +298,7 @@ static int cmd_train_grpo(int argc, char **argv) {
     o.epsilon = 0.2, o.temperature = 1.0, o.top_p = 1.0;
     const CliOpt opts[] = {
         COMMON_FLAGS(o.c, "peak learning rate (default 1e-6, TRL's GRPOConfig)", sched, store, name),
-        {"--suite", CLI_STR, &suite, "S", "the suite whose reward trains: travelplanner"},
+        {"--suite", CLI_STR, &suite, "S", "the suite whose prompts and reward train (suites/suite.h: travelplanner, ...)"},
         {"--queries", CLI_STR, &queries, "FILE", "the query file the prompts come from"},
         {"--data", CLI_STR, &data, "DIR", "the suite's data (default: $IMAGINE_DATA)"},
         {"--reward-config", CLI_STR, &reward_cfg, "JSON", "the suite's reward configuration fields (see docs/imagine.md)"},
@@ -292,7 +323,6 @@ static int cmd_train_grpo(int argc, char **argv) {
     if (rc < 0) return IM_OK;
     if (!rc) rc = common_finish(&o.c, lora, warmup, save_every, seed, max_steps, sched, "train grpo", &err);
     if (!rc && (!suite || !queries || steps < 1)) rc = err_set(&err, IM_USAGE, "imagine train grpo: --suite S, --queries FILE and --steps N are required");
-    if (!rc && strcmp(suite, "travelplanner")) rc = err_set(&err, IM_USAGE, "imagine train grpo: --suite %s: travelplanner expected", suite);
     if (!rc) {
         if (!strcmp(loss, "grpo")) o.loss = TR_LOSS_GRPO;
         else if (!strcmp(loss, "dr_grpo")) o.loss = TR_LOSS_DR_GRPO;
@@ -308,10 +338,14 @@ static int cmd_train_grpo(int argc, char **argv) {
     o.max_prompt = (int)max_prompt, o.num_iterations = (int)iters, o.epsilon_high = isnan(eps_high) ? o.epsilon : eps_high;
     o.reward.n_queries = 1; /* checked below, once the queries are read */
     if ((rc = tr_grpo_check(&o, &err))) return harness_fail(&err);
-    TpBind b = {0};
-    rc = rewarder_open(suite, harness_data_dir(data), queries, reward_cfg, &b.rw, &err);
-    if (!rc) rc = tp_queries_load(queries, &b.qs, &err);
-    o.reward = (TrReward){.ud = &b, .n_queries = b.qs ? b.qs->n : 0, .prompt = tp_prompt, .score = tp_score};
+    SuiteBind b = {.reward_cfg = reward_cfg};
+    const SuiteOps *ops = suite_find(suite);
+    char *ddir = ops ? suite_data_dir(ops, data) : NULL;
+    if (!ops) rc = err_set(&err, IM_USAGE, "imagine train grpo: --suite %s: one of %s expected", suite, suite_names());
+    if (!rc) rc = suite_open(ops, ddir, &b.suite, &err);
+    if (!rc) rc = suite_items_load(b.suite, NULL, queries, &b.items, &err);
+    if (!rc && !ops->reward) rc = rewarder_open(suite, ddir, queries, reward_cfg, &b.rw, &err);
+    o.reward = (TrReward){.ud = &b, .n_queries = b.items ? b.items->n : 0, .prompt = bind_prompt, .score = bind_score};
     cJSON *x = cJSON_CreateObject();
     cJSON_AddStringToObject(x, "suite", suite);
     cJSON_AddStringToObject(x, "queries", queries);
@@ -344,7 +378,9 @@ static int cmd_train_grpo(int argc, char **argv) {
                res.last_reward, res.lp_diff_max, o.c.out);
     store_close(l.st);
     rewarder_close(b.rw);
-    tp_queries_free(b.qs);
+    if (b.suite) suite_items_free(b.suite, b.items);
+    suite_close(b.suite);
+    free(ddir);
     free(config), free(o.c.run_name);
     return rc ? harness_fail(&err) : IM_OK;
 }
