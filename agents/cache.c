@@ -21,10 +21,42 @@ struct AgCache {
 static const char *SCHEMA =
     "CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT);"
     "INSERT OR IGNORE INTO meta VALUES('schema','1');"
+    "PRAGMA application_id = 1229801283;" /* AG_CACHE_APPLICATION_ID */
     "CREATE TABLE IF NOT EXISTS response("
     " key BLOB PRIMARY KEY, model TEXT NOT NULL, created REAL NOT NULL,"
     " text TEXT NOT NULL, reasoning TEXT, finish_reason TEXT,"
     " tokens_in INTEGER, tokens_out INTEGER, latency_ms REAL);";
+
+/* PRAGMA application_id of a cache ("IMGC"); the run store has "IMAG". */
+#define AG_CACHE_APPLICATION_ID 0x494d4743
+
+static long long pragma_ll(sqlite3 *db, const char *sql, int *ok) {
+    sqlite3_stmt *st = NULL;
+    long long v = 0;
+    *ok = sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW;
+    if (*ok) v = sqlite3_column_int64(st, 0);
+    sqlite3_finalize(st);
+    return v;
+}
+
+/* Reads only: is this an imagine cache (or an empty file, or a cache made
+ * before caches had an application_id), or someone else's file? */
+static int check_identity(sqlite3 *db, const char *path, Err *err) {
+    int ok1, ok2, ok3;
+    long long app = pragma_ll(db, "PRAGMA application_id", &ok1);
+    long long objects = pragma_ll(db, "SELECT count(*) FROM sqlite_master", &ok2);
+    long long legacy = pragma_ll(db, "SELECT (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN "
+                                     "('meta', 'response')) = 2 AND (SELECT value FROM meta WHERE key = 'schema') = '1'",
+                                 &ok3);
+    if (!ok1 || !ok2)
+        return err_set(err, IM_IO, "%s is not an imagine cache (%s); pass another --cache FILE or --no-cache; nothing was written",
+                       path, sqlite3_errcode(db) == SQLITE_NOTADB ? "not an SQLite database" : sqlite3_errmsg(db));
+    if (app == AG_CACHE_APPLICATION_ID || (app == 0 && objects == 0) || (app == 0 && ok3 && legacy))
+        return IM_OK;
+    return err_set(err, IM_IO, "%s is not an imagine cache (%s with application_id %lld and %lld schema objects); "
+                   "pass another --cache FILE or --no-cache; nothing was written", path,
+                   app == 0x494d4147 ? "an imagine run store" : "an SQLite database", app, objects);
+}
 
 static int db_err(AgCache *c, Err *err, const char *what) {
     return err_set(err, IM_IO, "cache %s: %s: %s", c->path, what, sqlite3_errmsg(c->db));
@@ -43,6 +75,10 @@ int ag_cache_open(const char *path, AgCache **out, Err *err) {
         return IM_IO;
     }
     sqlite3_busy_timeout(c->db, 5000);
+    if (check_identity(c->db, path, err)) {
+        ag_cache_close(c);
+        return IM_IO;
+    }
     char *msg = NULL;
     if (sqlite3_exec(c->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", NULL, NULL, &msg) != SQLITE_OK ||
         sqlite3_exec(c->db, SCHEMA, NULL, NULL, &msg) != SQLITE_OK) {

@@ -79,6 +79,16 @@ size_t buf_utf8_decode(const char *str, size_t n, uint32_t *cp, int *bad) {
     return *cp = v, (size_t)need;
 }
 
+void buf_put_utf8(Buf *b, uint32_t cp) {
+    char u[4];
+    size_t n;
+    if (cp < 0x80) u[0] = (char)cp, n = 1;
+    else if (cp < 0x800) u[0] = (char)(0xC0 | cp >> 6), u[1] = (char)(0x80 | (cp & 0x3F)), n = 2;
+    else if (cp < 0x10000) u[0] = (char)(0xE0 | cp >> 12), u[1] = (char)(0x80 | (cp >> 6 & 0x3F)), u[2] = (char)(0x80 | (cp & 0x3F)), n = 3;
+    else u[0] = (char)(0xF0 | cp >> 18), u[1] = (char)(0x80 | (cp >> 12 & 0x3F)), u[2] = (char)(0x80 | (cp >> 6 & 0x3F)), u[3] = (char)(0x80 | (cp & 0x3F)), n = 4;
+    buf_append(b, u, n);
+}
+
 void buf_json_str(Buf *b, const char *s) { buf_json_strn(b, s, strlen(s)); }
 
 void buf_json_strn(Buf *b, const char *s, size_t len) {

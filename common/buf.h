@@ -34,6 +34,8 @@ void buf_json_strn(Buf *b, const char *s, size_t len);
  * takes; an ill-formed sequence gives *cp = 0xFFFD, *bad = 1 and the
  * length of its maximal subpart. */
 size_t buf_utf8_decode(const char *s, size_t n, uint32_t *cp, int *bad);
+/* Appends code point cp (<= U+10FFFF) as UTF-8. */
+void buf_put_utf8(Buf *b, uint32_t cp);
 /* Appends s escaped for HTML text and attribute values (& < > " '). */
 void buf_html(Buf *b, const char *s);
 /* Returns the data and leaves b empty; the caller frees the result. */

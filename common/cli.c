@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,18 +33,30 @@ static int set_value(const char *verb, const CliOpt *o, const char *val, Err *er
     errno = 0;
     switch (o->kind) {
     case CLI_STR: *(const char **)o->dst = val; return IM_OK;
-    case CLI_INT: {
+    case CLI_INT:
+    case CLI_INT_IN: {
+        const CliIntIn *r = o->kind == CLI_INT_IN ? o->dst : NULL;
         long v = strtol(val, &end, 10);
-        if (*val == 0 || *end || errno)
-            return err_set(err, IM_USAGE, "imagine %s: %s expects a whole number, got '%s'", verb, o->name, val);
-        *(long *)o->dst = v;
+        int bad = *val == 0 || *end || errno;
+        if (r && (bad || v < r->min || v > r->max))
+            return err_set(err, IM_USAGE, "imagine %s: %s %s is out of range: expected a whole number from %ld to %ld", verb,
+                           o->name, val, r->min, r->max);
+        if (bad)
+            return err_set(err, IM_USAGE, "imagine %s: %s expects a whole number, got '%s'%s", verb, o->name, val,
+                           errno == ERANGE ? " (too large)" : "");
+        *(r ? r->dst : (long *)o->dst) = v;
         return IM_OK;
     }
-    case CLI_FLOAT: {
+    case CLI_FLOAT:
+    case CLI_FLOAT_IN: {
+        const CliFloatIn *r = o->kind == CLI_FLOAT_IN ? o->dst : NULL;
         double v = strtod(val, &end);
-        if (*val == 0 || *end || errno)
-            return err_set(err, IM_USAGE, "imagine %s: %s expects a number, got '%s'", verb, o->name, val);
-        *(double *)o->dst = v;
+        int bad = *val == 0 || *end || errno || !isfinite(v);
+        if (r && (bad || !(v >= r->min && v <= r->max)))
+            return err_set(err, IM_USAGE, "imagine %s: %s %s is out of range: expected a number from %g to %g", verb,
+                           o->name, val, r->min, r->max);
+        if (bad) return err_set(err, IM_USAGE, "imagine %s: %s expects a finite number, got '%s'", verb, o->name, val);
+        *(r ? r->dst : (double *)o->dst) = v;
         return IM_OK;
     }
     case CLI_LIST: {

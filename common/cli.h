@@ -14,7 +14,9 @@ typedef enum {
     CLI_INT,   /* --name N, dst is long * */
     CLI_FLOAT, /* --name X, dst is double * */
     CLI_FLAG,  /* --name, dst is int * (set to 1) */
-    CLI_LIST   /* repeatable --name VALUE, dst is CliList * */
+    CLI_LIST,  /* repeatable --name VALUE, dst is CliList * */
+    CLI_INT_IN,  /* --name N in a range, dst is CliIntIn * */
+    CLI_FLOAT_IN /* --name X in a range, dst is CliFloatIn * (X is always finite, as for CLI_FLOAT) */
 } CliKind;
 
 typedef struct CliList {
@@ -29,6 +31,19 @@ typedef struct CliOpt {
     const char *meta; /* e.g. "FILE"; NULL for flags */
     const char *help;
 } CliOpt;
+
+/* dst of CLI_INT_IN / CLI_FLOAT_IN: the destination and the accepted range,
+ * both ends included; a value outside is a usage error naming the value and
+ * the range. Written in the table as a compound literal:
+ * {"--limit", CLI_INT_IN, &(CliIntIn){&limit, 1, 1000000000}, "N", "..."}. */
+typedef struct CliIntIn {
+    long *dst;
+    long min, max;
+} CliIntIn;
+typedef struct CliFloatIn {
+    double *dst;
+    double min, max;
+} CliFloatIn;
 
 typedef struct CliVerb {
     const char *name;    /* "eval", or two words "data check" */

@@ -1,8 +1,12 @@
 /* fsutil.h: whole-file reads and crash-safe writes.
  *
  * fs_read_file returns a NUL-terminated malloc'd buffer owned by the caller.
- * fs_write_atomic writes to "PATH.tmp.PID" and renames it over PATH, so a
- * crash never leaves a half-written file. Errors name the path. */
+ * fs_write_atomic writes to "TARGET.tmp.PID" beside the file PATH really
+ * names (symlinks followed), fsyncs it, renames it over TARGET and fsyncs
+ * the directory, so a crash or a power cut never leaves a half-written or
+ * a lost file. A FIFO or a character device (/dev/stdout, /dev/null) is
+ * written in place, never replaced; a directory, a block device or a
+ * socket is refused. Errors name the path. */
 #ifndef IMAGINE_FSUTIL_H
 #define IMAGINE_FSUTIL_H
 
@@ -12,6 +16,28 @@
 
 int fs_read_file(const char *path, char **out, size_t *len, Err *err);
 int fs_write_atomic(const char *path, const char *data, size_t len, Err *err);
+
+/* The same in two steps, for writers that produce the file themselves (the
+ * PDF module): fs_out_begin resolves PATH and names the file to write,
+ * write_path (the temp file, or the target itself when it is written in
+ * place); fs_out_commit makes it durable and moves it over the target;
+ * fs_out_abort removes the temp file. Both free what begin allocated. */
+typedef struct FsOut {
+    char *target;     /* the file PATH names, symlinks followed */
+    char *tmp;        /* "TARGET.tmp.PID", or NULL when written in place */
+    const char *write_path;
+} FsOut;
+int fs_out_begin(const char *path, FsOut *o, Err *err);
+int fs_out_commit(FsOut *o, Err *err);
+void fs_out_abort(FsOut *o);
+
+/* IM_IO "PATH:LINE: a NUL byte at column C ..." when the len bytes of a
+ * text file read with fs_read_file hold a NUL byte (C strings would stop
+ * there and silently drop the rest). */
+int fs_text_check(const char *path, const char *text, size_t len, Err *err);
+
+/* 1 when both paths exist and name the same file (device and inode). */
+int fs_same_file(const char *a, const char *b);
 int fs_exists(const char *path);
 int fs_is_dir(const char *path);
 /* mkdir -p */

@@ -39,16 +39,6 @@ static int hex4(const unsigned char *q, uint32_t *v) {
     return 1;
 }
 
-static void put_utf8(Buf *b, uint32_t cp) {
-    char u[4];
-    size_t n;
-    if (cp < 0x80) u[0] = (char)cp, n = 1;
-    else if (cp < 0x800) u[0] = (char)(0xC0 | cp >> 6), u[1] = (char)(0x80 | (cp & 0x3F)), n = 2;
-    else if (cp < 0x10000) u[0] = (char)(0xE0 | cp >> 12), u[1] = (char)(0x80 | (cp >> 6 & 0x3F)), u[2] = (char)(0x80 | (cp & 0x3F)), n = 3;
-    else u[0] = (char)(0xF0 | cp >> 18), u[1] = (char)(0x80 | (cp >> 12 & 0x3F)), u[2] = (char)(0x80 | (cp >> 6 & 0x3F)), u[3] = (char)(0x80 | (cp & 0x3F)), n = 4;
-    buf_append(b, u, n);
-}
-
 /* A string at p->at (the opening quote); its bytes go to b. */
 static int string(P *p, Buf *b) {
     const unsigned char *open = p->at++;
@@ -96,7 +86,7 @@ static int string(P *p, Buf *b) {
             p->at += 6;
             cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
         }
-        put_utf8(b, cp);
+        buf_put_utf8(b, cp);
     }
 }
 

@@ -110,20 +110,10 @@ static void compose(Cps *c) {
     c->n = w;
 }
 
-static void put_utf8(Buf *b, uint32_t cp) {
-    char u[4];
-    size_t n;
-    if (cp < 0x80) u[0] = (char)cp, n = 1;
-    else if (cp < 0x800) u[0] = (char)(0xC0 | cp >> 6), u[1] = (char)(0x80 | (cp & 0x3F)), n = 2;
-    else if (cp < 0x10000) u[0] = (char)(0xE0 | cp >> 12), u[1] = (char)(0x80 | (cp >> 6 & 0x3F)), u[2] = (char)(0x80 | (cp & 0x3F)), n = 3;
-    else u[0] = (char)(0xF0 | cp >> 18), u[1] = (char)(0x80 | (cp >> 12 & 0x3F)), u[2] = (char)(0x80 | (cp >> 6 & 0x3F)), u[3] = (char)(0x80 | (cp & 0x3F)), n = 4;
-    buf_append(b, u, n);
-}
-
 static void flush(UnormForm f, Cps *c, Buf *out) {
     reorder(c);
     if (f == UNORM_NFC || f == UNORM_NFKC) compose(c);
-    for (size_t i = 0; i < c->n; i++) put_utf8(out, c->v[i]);
+    for (size_t i = 0; i < c->n; i++) buf_put_utf8(out, c->v[i]);
     c->n = 0;
 }
 

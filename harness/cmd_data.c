@@ -101,7 +101,7 @@ static int cmd_data_fetch(int argc, char **argv) {
         {"--from", CLI_STR, &from, "URL|DIR",
          "a mirror with the package layout: a folder, or a file://, http:// or https:// base "
          "(default: the official upstream, which holds only the database files; see docs/data.md)"},
-        {"--timeout", CLI_INT, &timeout, "S", "seconds per file (default 600)"},
+        {"--timeout", CLI_INT_IN, &(CliIntIn){&timeout, 1, 86400}, "S", "seconds per file (default 600)"},
         {0}};
     Err err = {0};
     const char *pos[1];

@@ -68,6 +68,9 @@ static int cmd_eval(int argc, char **argv) {
     if (rc < 0) return IM_OK;
     if (rc) return harness_fail(&err);
     if (!a.plans) return err_set(&err, IM_USAGE, "imagine eval: --plans FILE is required"), harness_fail(&err);
+    if (a.format && strcmp(a.format, "official"))
+        return err_set(&err, IM_USAGE, "imagine eval: --format %s: the only format is 'official' (--json for JSON)", a.format),
+               harness_fail(&err);
     if (!a.split && !a.queries)
         return err_set(&err, IM_USAGE, "imagine eval: give --split S or --queries FILE"), harness_fail(&err);
     if (a.split && strcmp(a.split, "train") && strcmp(a.split, "validation") && strcmp(a.split, "test"))
@@ -78,7 +81,9 @@ static int cmd_eval(int argc, char **argv) {
     TpQuerySet *qs = NULL;
     TpSubmission *sub = NULL;
     TpPlanResult *rs = NULL;
-    rc = tp_queries_load(qpath, &qs, &err);
+    const char *inputs[] = {a.plans, qpath};
+    rc = harness_refuse_input_as_output("eval", "--per-plan", a.per_plan, inputs, 2, &err);
+    if (!rc) rc = tp_queries_load(qpath, &qs, &err);
     if (!rc) rc = tp_submission_read(a.plans, &sub, &err);
     if (!rc) rc = tp_db_open(data, &db, &err);
     if (!rc) {

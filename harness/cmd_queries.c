@@ -11,6 +11,7 @@
 #include "fsutil.h"
 #include "generate.h"
 #include "verbs.h"
+#include "pb_verbs.h"
 
 static double now_s(void) {
     struct timespec ts;
@@ -30,6 +31,7 @@ static int config_text(const char *arg, char **out, Err *err) {
 /* ---- generate ------------------------------------------------------------------- */
 
 static int cmd_generate(int argc, char **argv) {
+    if (pb_suite_requested(argc, argv)) return pb_verb_generate(argc, argv);
     const char *suite = NULL, *out = NULL, *data_flag = NULL, *config = NULL, *against = NULL;
     long n = 0, seed = 0, threads = 2;
     const CliOpt opts[] = {

@@ -42,7 +42,7 @@ typedef struct Src {
     {"--queries", CLI_STR, &(s).queries, "FILE", "query file of the --plans files (default DATA/queries/SPLIT.jsonl)"}, \
     {"--data", CLI_STR, &(s).data, "DIR", "TravelPlanner data (default: $IMAGINE_DATA)"},                             \
     {"--seed", CLI_INT, &(s).seed, "N", "bootstrap seed (default 20240601)"},                                        \
-    {"--resamples", CLI_INT, &(s).resamples, "N", "bootstrap resamples (default 10000)"}
+    {"--resamples", CLI_INT_IN, &(CliIntIn){&(s).resamples, 1, 1000000}, "N", "bootstrap resamples (default 10000)"}
 
 static double now_s(void) {
     struct timespec t;

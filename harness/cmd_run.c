@@ -144,7 +144,7 @@ static int cmd_run(int argc, char **argv) {
         {"--model", CLI_STR, &a.model, "CFG", "model configuration (recorded with the run)"},
         {"--split", CLI_STR, &a.split, "S", "train, validation or test"},
         {"--queries", CLI_STR, &a.queries, "FILE", "query file (default: DATA/queries/SPLIT.jsonl)"},
-        {"--limit", CLI_INT, &a.limit, "N", "only the first N queries"},
+        {"--limit", CLI_INT_IN, &(CliIntIn){&a.limit, 1, 1000000000}, "N", "only the first N queries"},
         {"--concurrency", CLI_INT, &a.concurrency, "K", "items planned at once (default 1)"},
         {"--seed", CLI_INT, &a.seed, "N", "seed handed to the method (default 0)"},
         {"--name", CLI_STR, &a.name, "NAME", "a name to refer to the run by"},

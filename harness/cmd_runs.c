@@ -254,7 +254,10 @@ static int cmd_export(int argc, char **argv) {
     StoreRun r;
     Buf b;
     buf_init(&b);
-    rc = open_run(store, pos[0], &s, &r, &err);
+    const char *inputs[] = {store ? store : STORE_DEFAULT_PATH};
+    memset(&r, 0, sizeof r);
+    rc = harness_refuse_input_as_output("export", "--out", out, inputs, 1, &err);
+    if (!rc) rc = open_run(store, pos[0], &s, &r, &err);
     if (!rc) rc = export_run(s, &r, format, &b, &err);
     if (!rc && out) rc = fs_write_atomic(out, b.data ? b.data : "", b.len, &err);
     else if (!rc && b.len && fwrite(b.data, 1, b.len, stdout) != b.len) rc = err_set(&err, IM_IO, "cannot write to stdout");

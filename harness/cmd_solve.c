@@ -81,7 +81,7 @@ static int cmd_solve(int argc, char **argv) {
         {"--queries", CLI_STR, &queries, "FILE", "query file (default: DATA/queries/SPLIT.jsonl)"},
         {"--method", CLI_STR, &method, "M", "solver (default) or greedy"},
         {"--out", CLI_STR, &out, "FILE", "submission file to write (one {\"idx\",\"query\",\"plan\"} line per query)"},
-        {"--timeout", CLI_FLOAT, &timeout, "S", "solver time limit per query in seconds (default 10)"},
+        {"--timeout", CLI_FLOAT_IN, &(CliFloatIn){&timeout, 0.001, 86400}, "S", "solver time limit per query in seconds (default 10)"},
         {"--sole-planning", CLI_FLAG, &sole, NULL,
          "search only the query's reference information (its reference_information field, else the one built "
          "for it); plans are still checked against the whole sandbox"},
@@ -102,7 +102,9 @@ static int cmd_solve(int argc, char **argv) {
     char *qpath = harness_query_path(queries, dir, split);
     TpQuerySet *qs = NULL;
     TpDb *db = NULL;
-    rc = tp_queries_load(qpath, &qs, &err);
+    const char *inputs[] = {qpath};
+    rc = harness_refuse_input_as_output("solve", "--out", out, inputs, 1, &err);
+    if (!rc) rc = tp_queries_load(qpath, &qs, &err);
     if (!rc) rc = tp_db_open(dir, &db, &err);
     Buf b;
     buf_init(&b);
@@ -163,7 +165,7 @@ static int cmd_bench_solve(int argc, char **argv) {
     const char *data = NULL;
     double timeout = 10;
     int sole = 0;
-    const CliOpt opts[] = {{"--timeout", CLI_FLOAT, &timeout, "S", "solver time limit per query in seconds (default 10)"},
+    const CliOpt opts[] = {{"--timeout", CLI_FLOAT_IN, &(CliFloatIn){&timeout, 0.001, 86400}, "S", "solver time limit per query in seconds (default 10)"},
                            {"--sole-planning", CLI_FLAG, &sole, NULL,
                             "time the solver on each query's reference information (parse and search)"},
                            {"--data", CLI_STR, &data, "DIR", "TravelPlanner data (default: $IMAGINE_DATA)"},

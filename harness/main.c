@@ -1,5 +1,6 @@
 /* main.c: entry point of `imagine`. Finds the verb (one or two words) in
  * the verb table and hands it the rest of the command line. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +33,15 @@ const char *harness_data_dir(const char *flag) {
     return def;
 }
 
+int harness_refuse_input_as_output(const char *verb, const char *flag, const char *out, const char *const *inputs, int n,
+                                   Err *err) {
+    for (int i = 0; out && i < n; i++)
+        if (fs_same_file(out, inputs[i]))
+            return err_set(err, IM_USAGE, "imagine %s: %s %s is %s, an input of this command: give another output file "
+                           "(nothing was written)", verb, flag, out, inputs[i]);
+    return IM_OK;
+}
+
 const CliVerb *harness_find_verb(const char *name) {
     for (const CliVerb *const *f = imagine_verb_families; *f; f++)
         for (const CliVerb *v = *f; v->name; v++)
@@ -39,10 +49,21 @@ const CliVerb *harness_find_verb(const char *name) {
     return NULL;
 }
 
+/* A verb's results are lost when standard output cannot take them (a full
+ * disk, /dev/full): that is an I/O error (exit 3), whatever the verb said. */
+static int stdout_checked(int rc) {
+    int e = fflush(stdout) != 0 ? errno : 0;
+    if (!e && !ferror(stdout)) return rc;
+    fprintf(stderr, "imagine: cannot write the results to standard output: %s\n", e ? strerror(e) : "write error");
+    return rc ? rc : IM_IO;
+}
+
+static int run_verb(const CliVerb *v, int argc, char **argv) { return stdout_checked(v->run(argc, argv)); }
+
 int main(int argc, char **argv) {
     cli_set_lookup(harness_find_verb);
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help"))
-        return harness_find_verb("help")->run(argc < 2 ? 1 : argc - 1, argc < 2 ? argv : argv + 1);
+        return run_verb(harness_find_verb("help"), argc < 2 ? 1 : argc - 1, argc < 2 ? argv : argv + 1);
     /* Two-word verbs first ("data check"), then one word. */
     if (argc >= 3) {
         char two[128];
@@ -50,11 +71,11 @@ int main(int argc, char **argv) {
         const CliVerb *v = harness_find_verb(two);
         if (v) {
             argv[2] = (char *)v->name;
-            return v->run(argc - 2, argv + 2);
+            return run_verb(v, argc - 2, argv + 2);
         }
     }
     const CliVerb *v = harness_find_verb(argv[1]);
-    if (v) return v->run(argc - 1, argv + 1);
+    if (v) return run_verb(v, argc - 1, argv + 1);
     /* "imagine data" alone: list the two-word verbs it starts */
     size_t n = strlen(argv[1]);
     int listed = 0;

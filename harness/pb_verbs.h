@@ -11,5 +11,6 @@ int pb_verb_solve(int argc, char **argv);
 int pb_verb_data_check(int argc, char **argv);
 int pb_verb_bench_eval(int argc, char **argv);
 int pb_verb_bench_solve(int argc, char **argv);
+int pb_verb_generate(int argc, char **argv); /* queries generate */
 
 #endif

@@ -24,5 +24,10 @@ char *harness_query_path(const char *queries, const char *data, const char *spli
  * (~/.local/share/imagine/travelplanner). Returned string is static or
  * borrowed from argv/environment. */
 const char *harness_data_dir(const char *flag);
+/* IM_USAGE naming both when the output `out` (given by option `flag`) is
+ * the same file as one of the n inputs (NULL entries skipped): a verb never
+ * replaces a file it reads. IM_OK otherwise, and when out is NULL. */
+int harness_refuse_input_as_output(const char *verb, const char *flag, const char *out, const char *const *inputs, int n,
+                                   Err *err);
 
 #endif

@@ -4,7 +4,8 @@
  * not fit start a new page, every page gets a footer with its number.
  * Sections in page order as in html.c. Text is set with
  * pango_layout_set_text only (model text is never parsed as markup).
- * Writes PATH.tmp.PID and renames it over PATH. Calls imagine only through
+ * Writes the path it is given; the host makes that a temp file and moves it
+ * over the target (fs_out_begin/commit). Calls imagine only through
  * the RpPdfHost table (linked with -z defs: no other imagine symbol). */
 #include "pdf.h"
 
@@ -16,7 +17,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "table.h"
 
@@ -570,15 +570,13 @@ int rp_pdf_module_write(const RpPdfHost *host, const char *path, const RpModel *
                              "%s was built for another imagine (interface %d, layout %zu; this imagine: %d, %zu) — "
                              "rebuild imagine and its PDF module together",
                              RP_PDF_MODULE_NAME, RP_PDF_ABI, (size_t)RP_PDF_LAYOUT, host->abi, host->layout);
-    char tmp[4200];
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
     Doc d;
     memset(&d, 0, sizeof d);
     d.host = host;
     d.title = title ? title : "imagine report";
-    d.surf = cairo_pdf_surface_create(tmp, PAGE_W, PAGE_H);
+    d.surf = cairo_pdf_surface_create(path, PAGE_W, PAGE_H);
     if (cairo_surface_status(d.surf) != CAIRO_STATUS_SUCCESS) {
-        int rc = host->err_set(err, IM_IO, "cannot write %s: %s", tmp, cairo_status_to_string(cairo_surface_status(d.surf)));
+        int rc = host->err_set(err, IM_IO, "cannot write %s: %s", path, cairo_status_to_string(cairo_surface_status(d.surf)));
         cairo_surface_destroy(d.surf);
         return rc;
     }
@@ -617,13 +615,6 @@ int rp_pdf_module_write(const RpPdfHost *host, const char *path, const RpModel *
     cairo_surface_finish(d.surf);
     cairo_status_t st = cairo_surface_status(d.surf);
     cairo_surface_destroy(d.surf);
-    if (st != CAIRO_STATUS_SUCCESS) {
-        unlink(tmp);
-        return host->err_set(err, IM_IO, "cannot write %s: %s", tmp, cairo_status_to_string(st));
-    }
-    if (rename(tmp, path)) {
-        unlink(tmp);
-        return host->err_set(err, IM_IO, "cannot rename %s to %s", tmp, path);
-    }
+    if (st != CAIRO_STATUS_SUCCESS) return host->err_set(err, IM_IO, "cannot write %s: %s", path, cairo_status_to_string(st));
     return IM_OK;
 }

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "cJSON.h"
+#include "fsutil.h"
 #include "table.h"
 
 static int plan_days(const char *plan_json, Buf *out) {
@@ -114,5 +115,10 @@ int rp_pdf_load(Err *err) {
 
 int rp_pdf_write(const char *path, const RpModel *m, const RpAnalysis *a, const RpPlots *plots, const char *title, Err *err) {
     int rc = rp_pdf_load(err);
-    return rc ? rc : entry(&host, path, m, a, plots, title, err);
+    FsOut o;
+    if (!rc) rc = fs_out_begin(path, &o, err);
+    if (rc) return rc;
+    rc = entry(&host, o.write_path, m, a, plots, title, err);
+    if (rc) fs_out_abort(&o);
+    return rc ? rc : fs_out_commit(&o, err);
 }

@@ -136,7 +136,9 @@ int csv_load(const char *path, CsvTable *out, Err *err) {
     memset(out, 0, sizeof *out);
     size_t len;
     int rc = fs_read_file(path, &out->text, &len, err);
+    if (!rc && (rc = fs_text_check(path, out->text, len, err))) csv_free(out);
     if (rc) return rc;
+    out->ends_with_eol = len > 0 && (out->text[len - 1] == '\n' || out->text[len - 1] == '\r');
     CellVec cells = {0};
     int *rowlen = NULL, *rowline = NULL, nrec = 0;
     rc = split_records(path, out->text, len, &cells, &rowlen, &rowline, &nrec, err);

@@ -18,6 +18,7 @@ typedef struct CsvTable {
     int *line;           /* owned: source line (1-based) of each row */
     char **header;       /* owned: cols pointers into text */
     int rows, cols;
+    int ends_with_eol;   /* the file's last byte is an end of line */
 } CsvTable;
 
 /* Parses the file at path. A row with another number of cells than the

@@ -23,6 +23,13 @@ static int load_table(const char *dir, const char *rel, CsvTable *t, Err *err) {
         rc = err_set(err, IM_IO, "cannot open %s: No such file (run `imagine data fetch` or pass --data DIR)", path);
     else
         rc = csv_load(path, t, err);
+    /* every file of the package ends with an end of line: one that does not
+     * was cut off, maybe inside its last row (pandas would take that row) */
+    if (!rc && !t->ends_with_eol) {
+        rc = err_set(err, IM_IO, "%s:%d: the last line has no end of line: the file looks truncated "
+                     "(run `imagine data check`, then `imagine data fetch`)", path, t->rows ? t->line[t->rows - 1] : 1);
+        csv_free(t);
+    }
     free(path);
     return rc;
 }

@@ -26,13 +26,7 @@ static void cps_utf8(const char *field, Buf *out) {
     for (char *e; *field; field = e) {
         unsigned long cp = strtoul(field, &e, 16);
         if (e == field) break;
-        char u[4];
-        size_t n;
-        if (cp < 0x80) u[0] = (char)cp, n = 1;
-        else if (cp < 0x800) u[0] = (char)(0xC0 | cp >> 6), u[1] = (char)(0x80 | (cp & 0x3F)), n = 2;
-        else if (cp < 0x10000) u[0] = (char)(0xE0 | cp >> 12), u[1] = (char)(0x80 | (cp >> 6 & 0x3F)), u[2] = (char)(0x80 | (cp & 0x3F)), n = 3;
-        else u[0] = (char)(0xF0 | cp >> 18), u[1] = (char)(0x80 | (cp >> 12 & 0x3F)), u[2] = (char)(0x80 | (cp >> 6 & 0x3F)), u[3] = (char)(0x80 | (cp & 0x3F)), n = 4;
-        buf_append(out, u, n);
+        buf_put_utf8(out, (uint32_t)cp);
     }
 }
 

@@ -35,6 +35,15 @@ check "solve -> eval mystery" '{"suite": "planbench", "variant": "mystery_blocks
 "$IM" solve --suite planbench --variant logistics --from 1 --to 30 --out "$T/lg.json" > /dev/null
 out=$("$IM" eval --suite planbench --variant logistics --answers "$T/lg.json" --json)
 check "solve -> eval logistics" '{"suite": "planbench", "variant": "logistics", "instances": 30, "judged": 30, "correct": 30, "accuracy": 100.0}' "$out"
+# strata: Wilson intervals per objects x optimal length, share of correct plans that are optimal
+"$IM" eval --suite planbench --variant blocksworld_3 --answers "$D/results/blocksworld_3/gpt-4_chat/task_1_plan_generation.json" --strata > "$T/strata.txt"
+grep -q "^all  *100    49    49.0%  \[ 39.4,  58.7\]" "$T/strata.txt"; check "strata overall" 0 $?
+grep -q "^blocksworld_3 objects=3 optimal=2 " "$T/strata.txt"; check "strata rows" 0 $?
+grep -q "^correct plans that are optimal: " "$T/strata.txt"; check "strata optimal share" 0 $?
+# generate: new problems (deduplicated), prompts, gold plans, PDDL files
+"$IM" queries generate --suite planbench --variant mystery_blocksworld --n 4 --blocks 5 --seed 3 --out "$T/gen.json" --pddl-dir "$T/gen" > "$T/gen.txt"; check "generate exit" 0 $?
+check "generate files" 4 "$(ls "$T/gen" | wc -l | tr -d ' ')"
+grep -q '"query": "I am playing with a set of objects' "$T/gen.json"; check "generate prompt" 0 $?
 # data check: the built-in list; a folder missing files fails (exit 1); no folder is exit 3
 "$IM" data check --suite planbench --data "$D" > /dev/null; check "data check" 0 $?
 mkdir -p "$T/pb/configs" && cp "$D/configs/blocksworld.yaml" "$T/pb/configs/" && printf 'x' >> "$T/pb/configs/blocksworld.yaml"

@@ -4,11 +4,13 @@
  * authors' extraction quirks (three rule extractors, Logistics numbering
  * and the cases where their code raises, stored translations), and the
  * config reader. Usage: test_unit DATA_DIR */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../check.h"
 #include "pb_answers.h"
+#include "pb_metrics.h"
 #include "pb_val.h"
 #include "pb_variant.h"
 #include "pb_yaml.h"
@@ -171,12 +173,64 @@ static void yaml(void) {
     pb_yaml_free(p);
 }
 
+static void metrics_reward(const char *data) {
+    double lo, hi;
+    pb_wilson(242, 500, &lo, &hi);
+    CHECK(fabs(lo - 0.4404854432314528) < 1e-12 && fabs(hi - 0.527758535663317) < 1e-12);
+    pb_wilson(0, 14, &lo, &hi);
+    CHECK(fabs(lo) < 1e-12 && fabs(hi - 0.2153108027376358) < 1e-12);
+    /* strata: variant x objects x optimal length; share of correct plans that are optimal */
+    PbItem it[4];
+    memset(it, 0, sizeof it);
+    it[0].correct = 1, it[0].nsteps = 2;
+    it[1].correct = 1, it[1].nsteps = 4;
+    it[2].correct = 0;
+    it[3].correct = -1;
+    int objects[4] = {3, 3, 3, 4}, opt[4] = {2, 2, 2, 6};
+    PbMetrics m;
+    pb_metrics_compute("blocksworld", it, 4, objects, opt, &m);
+    CHECK(m.n == 4 && m.judged == 3 && m.correct == 2 && m.nst == 2 && m.correct_optimal == 1 && m.correct_known == 2);
+    CHECK(m.st[0].objects == 3 && m.st[0].opt_len == 2 && m.st[0].judged == 3 && m.st[1].judged == 0);
+    pb_metrics_free(&m);
+    /* reward: format, validity, reflection; configuration */
+    Err err = {0};
+    PbVariant *v;
+    if (pb_variant_open(data, "blocksworld", &v, &err)) {
+        CHECK_MSG(0, "%s", err.msg);
+        return;
+    }
+    const PbProblem *p;
+    CHECK(pb_variant_problem(v, 1, &p, &err) == IM_OK); /* goal (on c b); b is on c */
+    PbRewardCfg c;
+    pb_reward_cfg_default(&c);
+    PbReward r;
+    const char *good = "unstack the blue block from on top of the orange block\nput down the blue block\npick up the orange block\nstack the orange block on top of the blue block\n";
+    pb_reward(v, p, good, 4, &c, &r);
+    CHECK_MSG(r.format_ok && r.is_valid && r.reward == 0.5, "%g %s", r.reward, r.reason); /* 1 valid - 0.5 no reflection */
+    Buf b;
+    buf_init(&b);
+    buf_printf(&b, "<think>try REFLECTION(the blue block is on the orange one)</think>%s", good);
+    pb_reward(v, p, b.data, 4, &c, &r);
+    CHECK(r.reward == 1.5 && r.has_reflection);
+    buf_free(&b);
+    pb_reward(v, p, "pick up the orange block\n", 4, &c, &r);
+    CHECK(r.format_ok && !r.is_valid && r.reward == -0.5);
+    pb_reward(v, p, "I cannot solve this.", 4, &c, &r);
+    CHECK(!r.format_ok && r.reward == -1);
+    CHECK(pb_reward_cfg_parse("{\"optimal_weight\": 1, \"reflection_pattern\": \"WAIT\"}", &c, &err) == IM_OK);
+    pb_reward(v, p, good, 4, &c, &r);
+    CHECK(r.reward == 1.5); /* valid + optimal - no reflection */
+    CHECK(pb_reward_cfg_parse("{\"bonus\": 1}", &c, &err) == IM_USAGE && strstr(err.msg, "\"bonus\""));
+    pb_variant_close(v);
+}
+
 int main(int argc, char **argv) {
     if (argc < 2) return 2;
     validator();
     extraction(argv[1]);
     answers();
     yaml();
+    metrics_reward(argv[1]);
     if (!check_failures) printf("planbench unit: ok\n");
     return check_failures != 0;
 }

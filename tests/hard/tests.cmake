@@ -1,0 +1,13 @@
+# tests/hard: the reproductions of issue 13 (output files, standard output,
+# the cache, input, CLI values, the store), each a case of hard_test.sh on
+# temp copies with the real binary.
+add_library(fsync_spy MODULE ${CMAKE_CURRENT_LIST_DIR}/fsync_spy.c)
+target_compile_options(fsync_spy PRIVATE -fno-sanitize=all)
+target_link_options(fsync_spy PRIVATE -fno-sanitize=all)
+target_link_libraries(fsync_spy PRIVATE ${CMAKE_DL_LIBS})
+foreach(case out_special out_is_input fsync_dir stdout_full cache_foreign input_nul truncated_csv cli_values)
+  add_test(NAME hard_${case}
+           COMMAND ${CMAKE_CURRENT_LIST_DIR}/hard_test.sh ${case} $<TARGET_FILE:imagine> ${IMAGINE_TEST_DATA}
+                   $<TARGET_FILE:fsync_spy>)
+  set_tests_properties(hard_${case} PROPERTIES TIMEOUT 120)
+endforeach()
