@@ -10,7 +10,8 @@
 #     (measured: see docs/training.md);
 #   - at every step the trainer's log-probabilities of the sampled tokens
 #     equal the engine's within 1e-4 (the rollout sampler and the trainer
-#     agree on the policy);
+#     agree on the policy), and so at learning rate 0, where the weights
+#     also stay the input's bit for bit;
 #   - every step is a train_step row with the GRPO figures, and
 #     `imagine report` draws the curves.
 set -eu
@@ -39,6 +40,12 @@ awk -v f="$first" -v l="$last" 'BEGIN { exit !(l > f + 0.1) }' || { cat grpo.log
 diff=$(sed -n 's/.*max |trainer - sampler log-prob| \([^;]*\);.*/\1/p' grpo.out)
 awk -v d="$diff" 'BEGIN { exit !(d < 1e-4) }' || fail "trainer and sampler log-probs differ by $diff"
 [ -d grpo/checkpoint-12 ] && [ -f grpo/model.safetensors ] || fail "no final GRPO checkpoint"
+# at learning rate 0: the same log-probs in sampler and trainer, and the weights stay the input's bit for bit
+"$IMAGINE" train grpo --model sft --suite travelplanner --queries eval_queries.jsonl --data "$DATA" --steps 2 --group 8 \
+    --max-completion 40 --lr 0 --think --out lr0 --store demo.db --name demo-lr0 > lr0.out 2> lr0.log || { cat lr0.log; fail "grpo at lr 0"; }
+d0=$(sed -n 's/.*max |trainer - sampler log-prob| \([^;]*\);.*/\1/p' lr0.out)
+awk -v d="$d0" 'BEGIN { exit !(d < 1e-4) }' || fail "at lr 0 trainer and sampler log-probs differ by $d0"
+cmp lr0/model.safetensors sft/model.safetensors || fail "lr 0 changed the weights"
 "$IMAGINE" report --store demo.db --out report.html demo-sft demo-grpo > report.log 2>&1 || { cat report.log; fail "report"; }
 grep -q 'id="training"' report.html || fail "the report has no training section"
 echo ok
