@@ -11,9 +11,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "parse.h"
 #include "prompts.h"
-#include "reference.h"
 
 /* ---- lifetime ----------------------------------------------------------- */
 
@@ -136,10 +134,12 @@ int ag_llm_call(AgContext *ctx, const char *role, const AgMessage *msgs, int n, 
     return IM_OK;
 }
 
-void ag_llm_finish(AgResult *res, const char *text) {
+void ag_llm_finish(const AgContext *ctx, const SuiteItem *it, AgResult *res, const char *text) {
     char *plan = NULL;
     Err err = {0};
-    if (ag_parse_plan(text, &plan, &err) == IM_OK) {
+    if (!ctx->suite->ops->extract)
+        err_set(&err, IM_FAIL, "suite %s reads no answer from model text", ctx->suite->ops->name);
+    else if (ctx->suite->ops->extract(ctx->suite, it, text, &plan, &err) == IM_OK) {
         free(res->failure), free(res->plan_json);
         res->failure = NULL;
         res->plan_json = plan;
@@ -148,16 +148,16 @@ void ag_llm_finish(AgResult *res, const char *text) {
         ag_result_fail(res, AG_FAILED, "the answer is not a plan: %s", err.msg);
 }
 
-int ag_llm_one_shot(AgContext *ctx, const TpQuery *q, const char *prompt, AgResult *res, Err *err) {
+int ag_llm_one_shot(AgContext *ctx, const SuiteItem *it, const char *prompt, AgResult *res, Err *err) {
     char *ref = NULL;
     Err rerr = {0};
-    if (ag_llm_reference(ctx, q, &ref, &rerr)) {
+    if (ag_llm_reference(ctx, it, &ref, &rerr)) {
         ag_result_fail(res, AG_ERROR, "%s", rerr.msg);
         return IM_OK;
     }
     Buf b;
     buf_init(&b);
-    const char *names[] = {"reference", "query"}, *values[] = {ref, q->query};
+    const char *names[] = {"reference", "query"}, *values[] = {ref, it->text ? it->text : ""};
     int rc = ag_prompt_render(prompt, names, values, 2, &b, err);
     free(ref);
     if (rc) {
@@ -169,7 +169,7 @@ int ag_llm_one_shot(AgContext *ctx, const TpQuery *q, const char *prompt, AgResu
     if (ag_llm_call(ctx, "planner", &m, 1, res, &text, &reasoning) == IM_OK) {
         res->raw_text = text;
         res->reasoning = reasoning;
-        ag_llm_finish(res, text);
+        ag_llm_finish(ctx, it, res, text);
     }
     buf_free(&b);
     return IM_OK;
@@ -177,8 +177,15 @@ int ag_llm_one_shot(AgContext *ctx, const TpQuery *q, const char *prompt, AgResu
 
 /* ---- reference information ---------------------------------------------- */
 
-int ag_llm_reference(const AgContext *ctx, const TpQuery *q, char **out, Err *err) {
-    return tp_reference_info(ctx->db, q, out, err);
+int ag_llm_reference(const AgContext *ctx, const SuiteItem *it, char **out, Err *err) {
+    SuiteMaterial m;
+    *out = NULL;
+    int rc = suite_material(ctx->suite, it, &m, err);
+    if (rc) return rc;
+    *out = m.reference ? m.reference : strdup("");
+    m.reference = NULL;
+    suite_material_free(&m);
+    return *out ? IM_OK : err_set(err, IM_IO, "out of memory");
 }
 
 /* ---- prompt versions ----------------------------------------------------- */

@@ -44,20 +44,20 @@ void ag_llm_fini(AgContext *ctx);
 int ag_llm_call(AgContext *ctx, const char *role, const AgMessage *msgs, int n, AgResult *res, char **text,
                 char **reasoning);
 
-/* The reference information text of q: the suite's one builder
- * (tp_reference_info, suites/travelplanner/reference.h). IM_FAIL with the
- * query named when it cannot be built. *out is malloc'd. */
-int ag_llm_reference(const AgContext *ctx, const TpQuery *q, char **out, Err *err);
+/* The reference information text of an item: the suite's one builder
+ * (suite_material). IM_FAIL with the item named when it cannot be built.
+ * *out is malloc'd ("" when the suite has no reference information). */
+int ag_llm_reference(const AgContext *ctx, const SuiteItem *it, char **out, Err *err);
 
-/* Parses text as the final plan: AG_DONE with plan_json, or AG_FAILED with
- * the parser's reason. raw_text is not touched. */
-void ag_llm_finish(AgResult *res, const char *text);
+/* Reads text as the final answer with the suite's extract: AG_DONE with
+ * plan_json, or AG_FAILED with the reason. raw_text is not touched. */
+void ag_llm_finish(const AgContext *ctx, const SuiteItem *it, AgResult *res, const char *text);
 
 /* The sole-planning one-shot methods (direct, cot, thinking): the prompt
- * `prompt` with the query's reference information, one call, the answer
+ * `prompt` with the item's reference information, one call, the answer
  * parsed. Fills res (any outcome); returns IM_OK, or an error that must
  * stop the run (a prompt missing from the build). */
-int ag_llm_one_shot(AgContext *ctx, const TpQuery *q, const char *prompt, AgResult *res, Err *err);
+int ag_llm_one_shot(AgContext *ctx, const SuiteItem *it, const char *prompt, AgResult *res, Err *err);
 
 /* Sets a result to `outcome` with a formatted failure. */
 void ag_result_fail(AgResult *res, AgOutcome outcome, const char *fmt, ...) __attribute__((format(printf, 3, 4)));

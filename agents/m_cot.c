@@ -4,8 +4,8 @@
 
 static int init(AgContext *ctx, Err *err) { return ag_llm_init(ctx, "cot", 1, err); }
 
-static int plan(AgContext *ctx, const TpQuery *q, AgResult *out, Err *err) {
-    return ag_llm_one_shot(ctx, q, "cot", out, err);
+static int plan(AgContext *ctx, const SuiteItem *it, AgResult *out, Err *err) {
+    return ag_llm_one_shot(ctx, it, "cot", out, err);
 }
 
 const AgMethod ag_method_cot = {"cot", "Sole planning with zero-shot chain of thought: the model reasons step by step, then writes the final plan.", init, plan, ag_llm_fini};

@@ -1,17 +1,19 @@
-/* m_greedy.c: the TravelPlanner paper's greedy search as a method. */
+/* m_greedy.c: the TravelPlanner paper's greedy search as a method: the
+ * suite's "greedy" solver. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "method.h"
-#include "solver.h"
 
-static int greedy_method_plan(AgContext *ctx, const TpQuery *q, AgResult *out, Err *err) {
-    (void)err;
+static int greedy_method_plan(AgContext *ctx, const SuiteItem *it, AgResult *out, Err *err) {
     memset(out, 0, sizeof *out);
-    const char *why = NULL;
-    out->plan_json = greedy_plan(ctx->db, q, &why);
+    SuiteSolution r;
+    int rc = suite_solve(ctx->suite, it, "greedy", NULL, &r, err);
+    if (rc) return rc;
+    out->plan_json = r.answer_json, r.answer_json = NULL;
     out->outcome = out->plan_json ? AG_DONE : AG_FAILED;
-    if (why) out->failure = strdup(why);
+    out->failure = r.reason, r.reason = NULL;
+    suite_solution_free(&r);
     return IM_OK;
 }
 

@@ -8,16 +8,16 @@
 
 static int init(AgContext *ctx, Err *err) { return ag_llm_init(ctx, "react", 20, err); }
 
-static int plan(AgContext *ctx, const TpQuery *q, AgResult *out, Err *err) {
+static int plan(AgContext *ctx, const SuiteItem *it, AgResult *out, Err *err) {
     char *ref = NULL;
     Err rerr = {0};
-    if (ag_llm_reference(ctx, q, &ref, &rerr)) {
+    if (ag_llm_reference(ctx, it, &ref, &rerr)) {
         ag_result_fail(out, AG_ERROR, "%s", rerr.msg);
         return IM_OK;
     }
     Buf scratch;
     buf_init(&scratch);
-    int rc = ag_react_attempt(ctx, q, ref, NULL, &scratch, out, err);
+    int rc = ag_react_attempt(ctx, it, ref, NULL, &scratch, out, err);
     out->raw_text = buf_take(&scratch);
     free(ref);
     return rc;

@@ -9,33 +9,21 @@
 #include <string.h>
 
 #include "prompts.h"
-#include "cost.h"
 #include "react.h"
 
 static int init(AgContext *ctx, Err *err) { return ag_llm_init(ctx, "reflexion", 20, err); }
 
 /* The agent's own check of a finished plan: NULL when fine, else why. */
-static char *self_check(AgContext *ctx, const TpQuery *q, const char *plan_json) {
-    cJSON *plan = cJSON_Parse(plan_json);
-    char *why = NULL;
-    double cost = 0;
-    Err err = {0};
-    if (cJSON_GetArraySize(plan) != q->days) {
-        if (asprintf(&why, "the plan has %d days but the trip lasts %d", cJSON_GetArraySize(plan), q->days) < 0) why = NULL;
-    } else if (tp_plan_cost(ctx->db, q, plan, &cost, &err)) {
-        if (asprintf(&why, "part of the plan is not in the information: %s", err.msg) < 0) why = NULL;
-    } else if (cost > (double)q->budget) {
-        if (asprintf(&why, "the plan costs %.0f dollars, over the budget of %ld", cost, q->budget) < 0) why = NULL;
-    }
-    cJSON_Delete(plan);
-    return why;
+/* Why the attempt's answer looks wrong (the suite's critique), or NULL. */
+static char *self_check(AgContext *ctx, const SuiteItem *it, const char *plan_json) {
+    return ctx->suite->ops->critique ? ctx->suite->ops->critique(ctx->suite, it, plan_json) : NULL;
 }
 
-static int plan(AgContext *ctx, const TpQuery *q, AgResult *out, Err *err) {
+static int plan(AgContext *ctx, const SuiteItem *it, AgResult *out, Err *err) {
     AgLlm *l = ctx->user;
     char *ref = NULL;
     Err rerr = {0};
-    if (ag_llm_reference(ctx, q, &ref, &rerr)) {
+    if (ag_llm_reference(ctx, it, &ref, &rerr)) {
         ag_result_fail(out, AG_ERROR, "%s", rerr.msg);
         return IM_OK;
     }
@@ -44,17 +32,17 @@ static int plan(AgContext *ctx, const TpQuery *q, AgResult *out, Err *err) {
     int rc = IM_OK;
     for (int attempt = 1; attempt <= l->max_attempts; attempt++) {
         buf_reset(&scratch);
-        if ((rc = ag_react_attempt(ctx, q, ref, reflections.data ? reflections.data : "", &scratch, out, err))) break;
+        if ((rc = ag_react_attempt(ctx, it, ref, reflections.data ? reflections.data : "", &scratch, out, err))) break;
         buf_printf(&all, "=== attempt %d ===\n%s", attempt, scratch.data ? scratch.data : "");
         if (out->outcome == AG_ERROR) break;
-        char *why = out->outcome == AG_DONE ? self_check(ctx, q, out->plan_json) : strdup(out->failure ? out->failure : "no plan");
+        char *why = out->outcome == AG_DONE ? self_check(ctx, it, out->plan_json) : strdup(out->failure ? out->failure : "no plan");
         if (!why || attempt == l->max_attempts) {
             free(why);
             break;
         }
         Buf prompt;
         buf_init(&prompt);
-        const char *names[] = {"query", "scratchpad", "reason"}, *values[] = {q->query, scratch.data ? scratch.data : "", why};
+        const char *names[] = {"query", "scratchpad", "reason"}, *values[] = {it->text ? it->text : "", scratch.data ? scratch.data : "", why};
         rc = ag_prompt_render("reflect", names, values, 3, &prompt, err);
         free(why);
         if (rc) {

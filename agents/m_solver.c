@@ -2,14 +2,13 @@
  * infeasible query is AG_FAILED with the reason; a timeout is AG_ERROR so
  * that retry-errors may try it again. The method configuration's
  * "sole_planning": true makes it search only the query's reference
- * information (solver_sole_view); the plan is still checked against the
- * whole sandbox. */
+ * information; the plan is still checked against the whole sandbox. The
+ * search is the suite's (suite_solve, "solver"). */
 #include <cJSON.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "method.h"
-#include "solver.h"
 
 typedef struct SolverCfg {
     int sole_planning;
@@ -42,33 +41,22 @@ static void solver_fini(AgContext *ctx) {
     ctx->user = NULL;
 }
 
-static int solver_plan(AgContext *ctx, const TpQuery *q, AgResult *out, Err *err) {
+static int solver_plan(AgContext *ctx, const SuiteItem *it, AgResult *out, Err *err) {
     memset(out, 0, sizeof *out);
     const SolverCfg *c = ctx->user;
-    SolverOptions opt = {0};
-    TpRefView *view = NULL;
-    if (c && c->sole_planning) {
-        int rc = solver_sole_view(ctx->db, q, &view, NULL, err);
-        if (rc) return rc;
-        opt.view = &view->db;
-    }
-    SolverResult r;
-    int rc = solver_solve(ctx->db, q, &opt, &r, err);
-    tp_ref_view_free(view);
-    if (rc) {
-        solver_result_free(&r);
-        return rc;
-    }
+    SuiteSolution r;
+    int rc = suite_solve(ctx->suite, it, "solver", c && c->sole_planning ? "{\"sole_planning\": true}" : NULL, &r, err);
+    if (rc) return rc;
     out->calls = 0;
-    if (r.status == SOLVER_FEASIBLE) {
-        out->outcome = AG_DONE, out->plan_json = r.plan_json, r.plan_json = NULL;
+    if (r.status == SUITE_SOLVED) {
+        out->outcome = AG_DONE, out->plan_json = r.answer_json, r.answer_json = NULL;
     } else {
         out->outcome = r.timed_out ? AG_ERROR : AG_FAILED;
         out->failure = r.reason, r.reason = NULL;
     }
-    solver_result_free(&r);
+    suite_solution_free(&r);
     return IM_OK;
 }
 
-const AgMethod ag_method_solver = {"solver", "exact solver: the cheapest plan that passes every check, or a proof that none exists",
+const AgMethod ag_method_solver = {"solver", "exact solver: the cheapest plan that passes every check, a proof under the official checks that none exists, or unknown",
                                    solver_init, solver_plan, solver_fini};

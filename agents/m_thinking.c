@@ -4,8 +4,8 @@
 
 static int init(AgContext *ctx, Err *err) { return ag_llm_init(ctx, "thinking", 1, err); }
 
-static int plan(AgContext *ctx, const TpQuery *q, AgResult *out, Err *err) {
-    return ag_llm_one_shot(ctx, q, "thinking", out, err);
+static int plan(AgContext *ctx, const SuiteItem *it, AgResult *out, Err *err) {
+    return ag_llm_one_shot(ctx, it, "thinking", out, err);
 }
 
 const AgMethod ag_method_thinking = {"thinking", "Sole planning with a reasoning model: its reasoning is stored apart, its answer is parsed as the plan.", init, plan, ag_llm_fini};

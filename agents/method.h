@@ -1,14 +1,18 @@
 /* method.h: what a planning method is, for the run machinery.
  *
- * A method turns one query into a plan. It is called once per item of a run
+ * A method turns one item of a suite (suites/suite.h: a TravelPlanner
+ * query, a PlanBench instance) into an answer, reaching the suite only
+ * through its interface (material, tools, extract, solve, answers). It is
+ * called once per item of a run
  * (possibly from several items at once: a method must not keep per-query
  * state in globals). The run machinery (harness/run.c) scores the plan
  * with the evaluator and stores everything; a method never writes to the
  * store.
  *
  * Outcome of one call (AgOutcome):
- *   AG_DONE    a plan was produced: `plan_json` is the JSON array of days
- *              in the submission form (the value of "plan").
+ *   AG_DONE    an answer was produced: `plan_json` is the answer in the
+ *              suite's form (TravelPlanner: the JSON array of days, the
+ *              value of a submission line's "plan").
  *   AG_FAILED  the method did not deliver a plan (a result, e.g. the model
  *              answered text that cannot be parsed, the solver proved the
  *              query infeasible): `failure` says why.
@@ -23,9 +27,8 @@
 #ifndef AG_METHOD_H
 #define AG_METHOD_H
 
-#include "db.h"
 #include "err.h"
-#include "query.h"
+#include "suite.h"
 
 typedef enum { AG_DONE = 0, AG_FAILED = 1, AG_ERROR = 2 } AgOutcome;
 
@@ -47,7 +50,7 @@ typedef struct AgCall {
 
 typedef struct AgResult {
     AgOutcome outcome;
-    char *plan_json;   /* AG_DONE: JSON array of day objects */
+    char *plan_json;   /* AG_DONE: the answer JSON in the suite's form */
     char *raw_text;    /* the model's raw output (or the solver's log), may be NULL */
     char *reasoning;   /* reasoning text kept apart from the answer, may be NULL */
     char *failure;     /* AG_FAILED / AG_ERROR: why */
@@ -58,11 +61,11 @@ typedef struct AgResult {
     int n_call_log, cap_call_log;
 } AgResult;
 
-/* What every method gets: the sandbox, the run's options, and the model
- * backend when it uses one (opaque here; see model.h). */
+/* What every method gets: the suite with its data, the run's options, and
+ * the model backend when it uses one (opaque here; see model.h). */
 typedef struct AgContext {
-    const TpDb *db;
-    const char *data_dir;       /* for reference information files */
+    const Suite *suite;         /* opened with its data; shared by the run's threads */
+    const char *data_dir;       /* the suite's data folder */
     const char *config_json;    /* the run's full method configuration, may be NULL */
     unsigned long long seed;
     void *model;                /* model backend, NULL for model-free methods */
@@ -81,9 +84,9 @@ typedef struct AgMethod {
     const char *summary;
     /* Optional: prepare per-run state in ctx->user from the run's config. */
     int (*init)(AgContext *ctx, Err *err);
-    /* Plans one query. Returns IM_OK after filling *out (any outcome); a
+    /* Answers one item. Returns IM_OK after filling *out (any outcome); a
      * non-zero return is a programming or I/O error that stops the run. */
-    int (*plan)(AgContext *ctx, const TpQuery *q, AgResult *out, Err *err);
+    int (*plan)(AgContext *ctx, const SuiteItem *it, AgResult *out, Err *err);
     void (*fini)(AgContext *ctx);
 } AgMethod;
 

@@ -10,7 +10,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "parse.h"
 #include "prompts.h"
 
 /* End of the bracketed argument starting at open ('['), balanced, with
@@ -85,38 +84,33 @@ static char *action_arg(const char *action, const char *name) {
     return strndup(action + n + 1, (size_t)(close - action - n - 1));
 }
 
-static void observe(AgContext *ctx, const TpQuery *q, const char *action, Buf *obs, AgResult *res, int *finished) {
+static void observe(AgContext *ctx, const SuiteItem *it, void *tools, const char *action, Buf *obs, AgResult *res,
+                    int *finished) {
     char *arg;
     *finished = 0;
-    if ((arg = action_arg(action, "CostEnquiry"))) {
-        cJSON *day = cJSON_Parse(arg);
-        double cost = 0;
-        Err err = {0};
-        if (!cJSON_IsObject(day) && !cJSON_IsArray(day))
-            buf_puts(obs, "Sorry, the cost of your subplan is not available: the argument is not a JSON day object.");
-        else if (tp_plan_cost(ctx->db, q, day, &cost, &err))
-            buf_printf(obs, "Sorry, the cost of your subplan is not available because of the following information: %s.", err.msg);
-        else
-            buf_printf(obs, "The cost of your subplan is %.0f dollars.", cost);
-        cJSON_Delete(day);
-    } else if ((arg = action_arg(action, "Finish"))) {
+    if ((arg = action_arg(action, "Finish"))) {
         char *plan = NULL;
         Err err = {0};
-        if (ag_parse_plan(arg, &plan, &err) == IM_OK) {
+        if (!ctx->suite->ops->extract) err_set(&err, IM_FAIL, "the suite reads no answer from text");
+        if (ctx->suite->ops->extract && ctx->suite->ops->extract(ctx->suite, it, arg, &plan, &err) == IM_OK) {
             free(res->plan_json), free(res->failure);
             res->plan_json = plan, res->failure = NULL;
             res->outcome = AG_DONE;
             *finished = 1;
         } else
             buf_printf(obs, "The plan could not be read (%s). Give Finish a JSON array of day objects.", err.msg);
-    } else
+    } else if (!tools || ctx->suite->ops->tools_run(tools, action, obs) == SUITE_TOOL_INVALID) {
+        buf_reset(obs);
         buf_puts(obs, "Invalid action. The actions are CostEnquiry[<a day as a JSON object>] and Finish[<the plan as a JSON array>].");
+    }
     free(arg);
 }
 
-int ag_react_attempt(AgContext *ctx, const TpQuery *q, const char *reference, const char *reflections, Buf *scratch,
+int ag_react_attempt(AgContext *ctx, const SuiteItem *it, const char *reference, const char *reflections, Buf *scratch,
                      AgResult *res, Err *err) {
     AgLlm *l = ctx->user;
+    void *tools = NULL;
+    if (ctx->suite->ops->tools_open && ctx->suite->ops->tools_open(ctx->suite, it, "cost", &tools, err)) return err->code;
     Buf prompt, obs;
     buf_init(&prompt), buf_init(&obs);
     size_t base = scratch->len; /* this attempt's transcript starts here */
@@ -126,7 +120,7 @@ int ag_react_attempt(AgContext *ctx, const TpQuery *q, const char *reference, co
         buf_reset(&prompt);
         buf_printf(scratch, "Thought %d:", step);
         const char *names[] = {"reference", "query", "reflections", "scratchpad"};
-        const char *values[] = {reference, q->query, reflections ? reflections : "", scratch->data + base};
+        const char *values[] = {reference, it->text ? it->text : "", reflections ? reflections : "", scratch->data + base};
         if ((rc = ag_prompt_render("react", names, values, 4, &prompt, err))) break;
         AgMessage m = {"user", prompt.data};
         char *text = NULL;
@@ -139,7 +133,7 @@ int ag_react_attempt(AgContext *ctx, const TpQuery *q, const char *reference, co
         int finished = 0;
         if (action) {
             buf_printf(scratch, "Action %d: %s\n", step, action);
-            observe(ctx, q, action, &obs, res, &finished);
+            observe(ctx, it, tools, action, &obs, res, &finished);
         } else
             buf_puts(&obs, "Invalid action. Write one line 'Action N: CostEnquiry[...]' or 'Action N: Finish[...]'.");
         free(thought), free(action);
@@ -148,5 +142,6 @@ int ag_react_attempt(AgContext *ctx, const TpQuery *q, const char *reference, co
         if (step == l->max_steps) ag_result_fail(res, AG_FAILED, "no Finish action within %d steps", l->max_steps);
     }
     buf_free(&prompt), buf_free(&obs);
+    if (tools) ctx->suite->ops->tools_close(tools);
     return rc;
 }

@@ -4,8 +4,10 @@
  * ag_react_split reads one model turn: the thought and the first action
  * ("Action N: Name[...]", brackets balanced, JSON strings respected); the
  * rest of the turn (a model writing its own observations) is dropped.
- * ag_react_attempt runs the sole-planning loop with the CostEnquiry and
- * Finish actions for at most max_steps turns. Strings are malloc'd and
+ * ag_react_attempt runs the sole-planning loop for at most max_steps
+ * turns: Finish[answer] ends it (the suite's extract reads the answer);
+ * any other action goes to the suite's "cost" tool set (TravelPlanner:
+ * CostEnquiry[day or days]). Strings are malloc'd and
  * owned by the caller. */
 #ifndef AG_REACT_H
 #define AG_REACT_H
@@ -19,7 +21,7 @@ int ag_react_split(const char *turn, char **thought, char **action);
  * a readable plan), AG_FAILED (no Finish within the steps: *why says so),
  * or AG_ERROR. The transcript is appended to scratch. reflections may be
  * "" or NULL. Returns IM_OK or an error that stops the run. */
-int ag_react_attempt(AgContext *ctx, const TpQuery *q, const char *reference, const char *reflections, Buf *scratch,
+int ag_react_attempt(AgContext *ctx, const SuiteItem *it, const char *reference, const char *reflections, Buf *scratch,
                      AgResult *res, Err *err);
 
 #endif

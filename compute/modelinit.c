@@ -68,7 +68,19 @@ static int write_text(const char *dir, const char *name, const char *text, Err *
     return rc;
 }
 
-static int read_corpus(const char *data, Buf *out, Err *err) {
+static int read_corpus(const char *data, const char *corpus, Buf *out, Err *err) {
+    if (corpus) { /* a text of the user's: e.g. a suite's prompts and answers */
+        char *text = NULL;
+        size_t len;
+        if (fs_read_file(corpus, &text, &len, err)) return err->code;
+        if (!len) {
+            free(text);
+            return err_set(err, IM_USAGE, "--corpus %s: the file is empty; the tokenizer needs text to learn from", corpus);
+        }
+        buf_append(out, text, len);
+        free(text);
+        return IM_OK;
+    }
     const char *files[] = {"queries/train.jsonl", "queries/validation.jsonl"};
     int got = 0;
     for (int i = 0; i < 2; i++) {
@@ -87,10 +99,21 @@ int model_init(const ModelInitOpts *o, Err *err) {
     for (size_t i = 0; i < sizeof SHAPES / sizeof *SHAPES; i++)
         if (!strcmp(SHAPES[i].name, o->size)) s = &SHAPES[i];
     if (!s) return err_set(err, IM_USAGE, "--size %s: tiny, small or 0.6b expected", o->size);
+    Shape custom = *s; /* the size's shape with the caller's overrides */
+    if (o->hidden) custom.hidden = o->hidden;
+    if (o->layers) custom.layers = o->layers;
+    if (o->heads) custom.heads = o->heads;
+    if (o->kv_heads) custom.kv = o->kv_heads;
+    if (o->head_dim) custom.head_dim = o->head_dim;
+    if (o->ffn) custom.ffn = o->ffn;
+    if (o->tok_vocab) custom.tok_vocab = o->tok_vocab, custom.vocab = 0; /* the vocab follows the tokenizer */
+    if (custom.heads % custom.kv)
+        return err_set(err, IM_USAGE, "--heads %d must be a multiple of --kv-heads %d (grouped-query attention)", custom.heads, custom.kv);
+    s = &custom;
     int q = o->arch == ARCH_QWEN3;
     Buf corpus, tj;
     buf_init(&corpus), buf_init(&tj);
-    int rc = read_corpus(o->data_dir, &corpus, err);
+    int rc = read_corpus(o->data_dir, o->corpus, &corpus, err);
     static const char *qadd[] = {"<|endoftext|>", "<|im_start|>", "<|im_end|>", "<think>", "</think>"};
     static const int qspec[] = {1, 1, 1, 0, 0};
     static const char *ladd[] = {"<|begin_of_text|>", "<|end_of_text|>", "<|start_header_id|>", "<|end_header_id|>", "<|eot_id|>"};

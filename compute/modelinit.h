@@ -2,7 +2,7 @@
  * weights (`imagine model init`), and opens such folders (or real ones).
  *
  * model_init writes config.json, model.safetensors, tokenizer.json (a BPE
- * trained on the TravelPlanner query files under data_dir),
+ * trained on the TravelPlanner query files under data_dir, or on `corpus`),
  * tokenizer_config.json (with the chat template) and generation_config.json.
  * model_open maps and checks everything a forward pass needs; the
  * ModelFiles owns it all; model_close frees it (accepts NULL). */
@@ -22,6 +22,9 @@ typedef struct ModelInitOpts {
     uint64_t seed;
     const char *out;
     const char *data_dir; /* TravelPlanner data: DIR/queries/{train,validation}.jsonl */
+    const char *corpus;   /* when set: the tokenizer is trained on this text file instead */
+    /* Overrides of the --size shape; 0 keeps the shape's value. */
+    int hidden, layers, heads, kv_heads, head_dim, ffn, tok_vocab;
 } ModelInitOpts;
 
 int model_init(const ModelInitOpts *o, Err *err);

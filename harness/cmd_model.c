@@ -31,9 +31,18 @@ static int usage(const char *fmt, ...) {
 
 static int cmd_model_init(int argc, char **argv) {
     const char *arch = "qwen3", *size = "tiny", *dtype = "bf16", *out = NULL, *data = NULL;
-    long seed = 0;
+    const char *corpus = NULL;
+    long seed = 0, hidden = -1, layers = -1, heads = -1, kv = -1, head_dim = -1, ffn = -1, tok_vocab = -1; /* -1: the size's */
     const CliOpt opts[] = {
         {"--arch", CLI_STR, &arch, "A", "qwen3 or llama (default qwen3)"},
+        {"--corpus", CLI_STR, &corpus, "FILE", "train the tokenizer on this text file instead of the TravelPlanner queries"},
+        {"--hidden", CLI_INT, &hidden, "N", "override the size's hidden width"},
+        {"--layers", CLI_INT, &layers, "N", "override the size's number of layers"},
+        {"--heads", CLI_INT, &heads, "N", "override the size's attention heads"},
+        {"--kv-heads", CLI_INT, &kv, "N", "override the size's key/value heads"},
+        {"--head-dim", CLI_INT, &head_dim, "N", "override the size's head dimension"},
+        {"--ffn", CLI_INT, &ffn, "N", "override the size's feed-forward width"},
+        {"--tok-vocab", CLI_INT, &tok_vocab, "N", "tokenizer vocabulary to train (the model's vocab follows it)"},
         {"--size", CLI_STR, &size, "S", "tiny, small (the bench shape: vocab 32000, hidden 512, 8 layers) or 0.6b (default tiny)"},
         {"--dtype", CLI_STR, &dtype, "T", "f32, f16 or bf16 (default bf16)"},
         {"--seed", CLI_INT, &seed, "N", "random seed of the weights (default 0)"},
@@ -46,7 +55,18 @@ static int cmd_model_init(int argc, char **argv) {
     if (rc < 0) return IM_OK;
     if (rc) return harness_fail(&err);
     if (!out) return usage("imagine model init: --out DIR is required");
-    ModelInitOpts o = {.size = size, .seed = (uint64_t)seed, .out = out, .data_dir = harness_data_dir(data)};
+    const struct { const char *flag; long v, lo, hi; } dims[] = {
+        {"--hidden", hidden, 8, 16384}, {"--layers", layers, 1, 256}, {"--heads", heads, 1, 256}, {"--kv-heads", kv, 1, 256},
+        {"--head-dim", head_dim, 4, 512}, {"--ffn", ffn, 8, 65536}, {"--tok-vocab", tok_vocab, 300, 300000}};
+    for (size_t i = 0; i < sizeof dims / sizeof *dims; i++)
+        if (dims[i].v != -1 && (dims[i].v < dims[i].lo || dims[i].v > dims[i].hi))
+            return usage("imagine model init: %s %ld: expected %ld to %ld", dims[i].flag, dims[i].v, dims[i].lo, dims[i].hi);
+    if (head_dim != -1 && head_dim % 4) return usage("imagine model init: --head-dim %ld: a multiple of 4 expected", head_dim);
+    ModelInitOpts o = {.size = size, .seed = (uint64_t)seed, .out = out, .data_dir = harness_data_dir(data), .corpus = corpus,
+                       .hidden = (int)(hidden > 0 ? hidden : 0), .layers = (int)(layers > 0 ? layers : 0),
+                       .heads = (int)(heads > 0 ? heads : 0), .kv_heads = (int)(kv > 0 ? kv : 0),
+                       .head_dim = (int)(head_dim > 0 ? head_dim : 0), .ffn = (int)(ffn > 0 ? ffn : 0),
+                       .tok_vocab = (int)(tok_vocab > 0 ? tok_vocab : 0)};
     if (!strcmp(arch, "qwen3")) o.arch = ARCH_QWEN3;
     else if (!strcmp(arch, "llama")) o.arch = ARCH_LLAMA;
     else return usage("imagine model init: --arch must be qwen3 or llama");
@@ -76,7 +96,7 @@ static int cmd_generate(int argc, char **argv) {
         {"--model", CLI_STR, &model, "DIR", "a Hugging Face model folder (Qwen3 or Llama)"},
         {"--prompt", CLI_STR, &prompt, "TEXT", "the user message (or the raw text with --raw)"},
         {"--messages", CLI_STR, &messages, "FILE", "chat messages: JSON [{\"role\", \"content\"}, ...]"},
-        {"--raw", CLI_FLAG, &raw, NULL, "send the prompt as is, without the chat template"},
+        {"--raw", CLI_FLAG, &raw, NULL, "send the prompt without the chat template (with the tokenizer's BOS, as /v1/completions)"},
         {"--think", CLI_FLAG, &think, NULL, "Qwen3: leave thinking on (default: an empty <think> block)"},
         {"--max-tokens", CLI_INT, &max_tokens, "N", "at most N new tokens (default 256)"},
         {"--temperature", CLI_FLOAT, &temperature, "T", "0 = greedy (default 0)"},
@@ -103,7 +123,7 @@ static int cmd_generate(int argc, char **argv) {
     EngineOpts eo = {.device = device, .max_seqs = 1, .max_ctx = (int)ctx, .max_rows = 64};
     if ((rc = engine_open(model, &eo, &e, &err))) return harness_fail(&err);
     int *ids = NULL, n = 0;
-    if (raw) rc = engine_encode_raw(e, prompt, &ids, &n, &err);
+    if (raw) rc = tok_encode_special(e->mf->tok, prompt, strlen(prompt), 1, 0, &ids, &n, &err); /* as /v1/completions: Llama 3 gets its BOS */
     else if (prompt) {
         ChatMsg m = {"user", prompt, 0};
         rc = engine_encode_chat(e, &m, 1, think, &ids, &n, &err);

@@ -90,7 +90,14 @@ static int load_store_run(Store *st, const char *ref, RpRun **out, Err *err) {
     int rc = store_run_get(st, ref, &sr, err), n = 0;
     if (rc) return rc;
     StoreItem *items = NULL;
-    rc = store_items(st, sr.id, 2, &items, &n, err);
+    Suite *suite = NULL;
+    /* The report model is TravelPlanner's (reports/model.h) until reports
+     * read the suite's strata and verdicts through suite.h. */
+    if (!sr.suite || strcmp(sr.suite, "travelplanner"))
+        rc = err_set(err, IM_USAGE, "run %s is of suite '%s': reports cover travelplanner runs only so far", ref,
+                     sr.suite ? sr.suite : "?");
+    if (!rc) rc = suite_open(suite_find("travelplanner"), NULL, &suite, err);
+    if (!rc) rc = store_items(st, sr.id, 2, &items, &n, err);
     RpRun *run = NULL;
     if (!rc) {
         char id[32], name[512];
@@ -105,8 +112,10 @@ static int load_store_run(Store *st, const char *ref, RpRun **out, Err *err) {
         rc = tp_query_parse(it->query_json, store_path(st), i + 1, &run->q[i], err);
         if (rc) break;
         run->q[i].idx = it->idx;
-        run->r[i] = it->result;
-        memset(&it->result, 0, sizeof it->result);
+        rc = suite->ops->verdicts_load(suite, &it->eval, err);
+        if (rc) break;
+        run->r[i] = *(TpPlanResult *)it->eval.native; /* moved into the run */
+        free(it->eval.native), it->eval.native = NULL;
         RpItem *ri = &run->item[i];
         ri->plan_json = take(&it->plan_json), ri->raw = take(&it->raw_text), ri->error = take(&it->error);
         ri->tokens_in = it->tokens_in, ri->tokens_out = it->tokens_out;
@@ -118,6 +127,7 @@ static int load_store_run(Store *st, const char *ref, RpRun **out, Err *err) {
         rc = load_train_steps(st, sr.id, run, err);
     }
     store_items_free(items, n);
+    suite_close(suite);
     store_run_free(&sr);
     if (rc) {
         rp_run_free(run);

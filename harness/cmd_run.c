@@ -67,7 +67,7 @@ static int execute_locked(Store *s, long long run_id, RunExec *ex, int reset_fro
 /* ---- run ------------------------------------------------------------------ */
 
 typedef struct RunArgs {
-    const char *method, *model, *split, *queries, *name, *plans, *data, *store, *cache;
+    const char *method, *model, *split, *queries, *name, *plans, *data, *store, *cache, *suite, *variant;
     long limit, concurrency, seed, max_steps, max_attempts;
     int no_cache, sole_planning;
 } RunArgs;
@@ -95,7 +95,7 @@ static char *method_config_json(const RunArgs *a, const char *plans) {
 
 static char *run_config(const RunArgs *a, const char *qpath, const char *data, const char *plans, int n) {
     cJSON *c = cJSON_CreateObject();
-    cJSON_AddStringToObject(c, "suite", "travelplanner");
+    cJSON_AddStringToObject(c, "suite", a->suite);
     cJSON_AddStringToObject(c, "split", a->split);
     cJSON_AddStringToObject(c, "queries", qpath);
     cJSON_AddNumberToObject(c, "n_queries", n);
@@ -123,9 +123,23 @@ static int check_args(const RunArgs *a) {
         err_set(&err, IM_USAGE, "imagine run: unknown method '%s' (methods: %s)", a->method, msg);
         return harness_fail(&err);
     }
-    if (!a->split) return usage("run", "--split S is required (train, validation or test)");
-    if (!a->queries && strcmp(a->split, "train") && strcmp(a->split, "validation") && strcmp(a->split, "test"))
-        return usage("run", "--split must be train, validation or test (or give --queries FILE)");
+    const SuiteOps *ops = suite_find(a->suite);
+    if (!ops) {
+        Err err;
+        err_set(&err, IM_USAGE, "imagine run: unknown suite '%s' (suites: %s)", a->suite, suite_names());
+        return harness_fail(&err);
+    }
+    if (!a->split) return usage("run", "--split S (or --variant V) is required (see imagine help run)");
+    if (!a->queries && !suite_has_split(ops, a->split)) {
+        char msg[600] = "", *p = msg;
+        for (const char *const *sp = ops->splits; sp && *sp; sp++)
+            p += snprintf(p, sizeof msg - (size_t)(p - msg) - 1, "%s%s", sp == ops->splits ? "" : ", ", *sp);
+        Err err;
+        err_set(&err, IM_USAGE, "imagine run: --split must be %s%s (or give --queries FILE)",
+                !strcmp(ops->name, "travelplanner") ? "train, validation or test" : "one of ", 
+                !strcmp(ops->name, "travelplanner") ? "" : msg);
+        return harness_fail(&err);
+    }
     if (a->limit < 0) return usage("run", "--limit must be at least 1");
     if (a->concurrency < 1 || a->concurrency > 1024) return usage("run", "--concurrency must be between 1 and 1024");
     if (a->name && !*a->name) return usage("run", "--name must not be empty");
@@ -138,18 +152,20 @@ static int check_args(const RunArgs *a) {
 }
 
 static int cmd_run(int argc, char **argv) {
-    RunArgs a = {.concurrency = 1};
+    RunArgs a = {.concurrency = 1, .suite = suite_default_name()};
     const CliOpt opts[] = {
         {"--method", CLI_STR, &a.method, "M", "planning method (plans, and those of agents/)"},
         {"--model", CLI_STR, &a.model, "CFG", "model configuration (recorded with the run)"},
+        {"--suite", CLI_STR, &a.suite, "NAME", "the benchmark (default: travelplanner)"},
         {"--split", CLI_STR, &a.split, "S", "train, validation or test"},
+        {"--variant", CLI_STR, &a.variant, "V", "the suite's variant (PlanBench: blocksworld, ...): same as --split"},
         {"--queries", CLI_STR, &a.queries, "FILE", "query file (default: DATA/queries/SPLIT.jsonl)"},
         {"--limit", CLI_INT_IN, &(CliIntIn){&a.limit, 1, 1000000000}, "N", "only the first N queries"},
         {"--concurrency", CLI_INT, &a.concurrency, "K", "items planned at once (default 1)"},
         {"--seed", CLI_INT, &a.seed, "N", "seed handed to the method (default 0)"},
         {"--name", CLI_STR, &a.name, "NAME", "a name to refer to the run by"},
         {"--plans", CLI_STR, &a.plans, "FILE", "method plans: the submission file to replay"},
-        {"--data", CLI_STR, &a.data, "DIR", "TravelPlanner data (default: $IMAGINE_DATA)"},
+        {"--data", CLI_STR, &a.data, "DIR", "the suite's data (default: $IMAGINE_DATA, else ../shared/NAME)"},
         {"--store", CLI_STR, &a.store, "FILE", "the store (default: imagine.db)"},
         {"--cache", CLI_STR, &a.cache, "FILE", "model response cache (default: imagine-cache.db)"},
         {"--no-cache", CLI_FLAG, &a.no_cache, NULL, "neither read nor write the response cache"},
@@ -162,20 +178,38 @@ static int cmd_run(int argc, char **argv) {
     int npos, rc = cli_parse("run", "", argc, argv, opts, pos, 0, &npos, &err);
     if (rc < 0) return IM_OK;
     if (rc) return harness_fail(&err);
+    if (a.variant && a.split && strcmp(a.variant, a.split)) return usage("run", "--variant and --split name the same thing: give one");
+    if (a.variant) a.split = a.variant;
     if ((rc = check_args(&a))) return rc;
     if (a.plans && !fs_exists(a.plans)) {
         err_set(&err, IM_IO, "imagine run: cannot read the plans file %s", a.plans);
         return harness_fail(&err);
     }
-    char *data = abs_path(harness_data_dir(a.data)), *qpath = NULL, *plans = a.plans ? abs_path(a.plans) : NULL;
-    qpath = a.queries ? abs_path(a.queries) : harness_query_path(NULL, data, a.split);
-    TpQuerySet *qs = NULL;
+    const SuiteOps *ops = suite_find(a.suite);
+    char *dflag = suite_data_dir(ops, a.data);
+    char *data = abs_path(dflag), *qpath = a.queries ? abs_path(a.queries) : NULL, *plans = a.plans ? abs_path(a.plans) : NULL;
+    free(dflag);
+    Suite *suite = NULL;
+    SuiteItems *qs = NULL;
     Store *s = NULL;
-    char *config = NULL, *method_config = NULL;
+    char *config = NULL, *method_config = NULL, **strata = NULL;
     long long suite_id = 0, run_id = 0;
-    rc = tp_queries_load(qpath, &qs, &err);
+    rc = suite_open(ops, NULL, &suite, &err);
+    if (!rc) {
+        free(suite->data_dir); /* items only: the run opens the data when it executes */
+        suite->data_dir = strdup(data);
+        rc = suite_items_load(suite, a.split, qpath, &qs, &err);
+    }
+    if (!rc && !qpath) qpath = strdup(qs->source);
+    if (!rc) rc = (strata = calloc((size_t)(qs->n ? qs->n : 1), sizeof *strata)) ? IM_OK : err_set(&err, IM_IO, "out of memory");
+    for (int i = 0; !rc && i < qs->n; i++) {
+        Buf b;
+        buf_init(&b);
+        suite_item_stratum(suite, &qs->item[i], &b);
+        strata[i] = buf_take(&b);
+    }
     if (!rc) rc = store_open(a.store ? a.store : STORE_DEFAULT_PATH, 1, &s, &err);
-    if (!rc) rc = store_suite_put(s, "travelplanner", a.split, qpath, qs, &suite_id, &err);
+    if (!rc) rc = store_suite_put(s, ops->name, a.split, qpath, qs, (const char *const *)strata, &suite_id, &err);
     if (!rc) {
         int n = a.limit > 0 && a.limit < qs->n ? (int)a.limit : qs->n;
         config = run_config(&a, qpath, data, plans, n);
@@ -193,7 +227,10 @@ static int cmd_run(int argc, char **argv) {
         rc = execute_locked(s, run_id, &ex, -1, &err);
     }
     store_close(s);
-    tp_queries_free(qs);
+    for (int i = 0; strata && i < qs->n; i++) free(strata[i]);
+    free(strata);
+    suite_items_free(suite, qs);
+    suite_close(suite);
     free(config), free(method_config), free(data), free(qpath), free(plans);
     return rc && rc != IM_INCOMPLETE ? harness_fail(&err) : rc;
 }
@@ -205,7 +242,7 @@ static int continue_run(const char *verb, int argc, char **argv, int reset_from)
     long concurrency = 0;
     const CliOpt opts[] = {
         {"--concurrency", CLI_INT, &concurrency, "K", "items planned at once (default: the run's)"},
-        {"--data", CLI_STR, &data, "DIR", "TravelPlanner data (default: the run's)"},
+        {"--data", CLI_STR, &data, "DIR", "the suite's data (default: the run's)"},
         {"--store", CLI_STR, &store, "FILE", "the store (default: imagine.db)"},
         {0}};
     Err err = {0};

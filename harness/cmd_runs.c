@@ -78,20 +78,23 @@ static int cmd_runs(int argc, char **argv) {
     else if (!rc) buf_printf(&b, "%-4s %-20s %-10s %-16s %-10s %-10s %5s %6s %6s %5s %6s  %s\n", "id", "name", "method",
                              "model", "split", "status", "done", "failed", "errors", "total", "final", "started");
     for (int i = 0; !rc && i < n; i++) {
-        TpMetrics m;
+        RunMetrics m;
         rc = run_metrics(s, &rs[i], &m, &err);
         if (rc) break;
+        const char *key;
+        double head = run_metrics_headline(&m, &key);
+        run_metrics_free(&m);
         if (json) {
             if (i) buf_puts(&b, ", ");
             json_run(&rs[i], &b);
-            buf_printf(&b, ", \"final_pass_rate\": %.17g}", m.final_rate);
+            buf_printf(&b, ", \"%s\": %.17g}", key, head);
         } else {
             char when[32];
             fmt_time(rs[i].started, when, sizeof when);
             buf_printf(&b, "%-4lld %-20s %-10s %-16s %-10s %-10s %5d %6d %6d %5d %5.1f%%  %s\n", rs[i].id,
                        rs[i].name ? rs[i].name : "-", rs[i].method, rs[i].model, rs[i].split, rs[i].status,
                        rs[i].n_state[ST_DONE], rs[i].n_state[ST_FAILED], rs[i].n_state[ST_ERROR], rs[i].n_items,
-                       m.final_rate * 100, when);
+                       head * 100, when);
         }
     }
     if (!rc && json) buf_puts(&b, "]\n");
@@ -115,7 +118,7 @@ static double mean_latency(Store *s, const StoreRun *r, Err *err) {
     return k ? sum / k : 0;
 }
 
-static void show_text(const Store *s, const StoreRun *r, const TpMetrics *m, double latency, const StoreCallStats *c,
+static void show_text(const Store *s, const StoreRun *r, const RunMetrics *m, double latency, const StoreCallStats *c,
                       Buf *b) {
     char t0[32], t1[32];
     fmt_time(r->started, t0, sizeof t0), fmt_time(r->finished, t1, sizeof t1);
@@ -133,8 +136,7 @@ static void show_text(const Store *s, const StoreRun *r, const TpMetrics *m, dou
                    c->calls, c->ok, c->errors, c->cache_hits, c->attempts, c->tokens_in, c->tokens_out, c->cost,
                    c->latency_mean_ms, c->latency_p95_ms);
     buf_putc(b, '\n');
-    tp_metrics_print_rates(m, b);
-    tp_metrics_detail_table(m, b);
+    m->suite->ops->metrics_text(&m->m, b);
 }
 
 static void json_calls(const StoreCallStats *c, Buf *b) {
@@ -159,7 +161,7 @@ static int cmd_show(int argc, char **argv) {
     if (npos != 1) return err_set(&err, IM_USAGE, "imagine show: give the run (its id or --name)"), harness_fail(&err);
     Store *s = NULL;
     StoreRun r;
-    TpMetrics m;
+    RunMetrics m = {0};
     rc = open_run(store, pos[0], &s, &r, &err);
     if (!rc) rc = run_metrics(s, &r, &m, &err);
     double latency = rc ? 0 : mean_latency(s, &r, &err);
@@ -175,7 +177,7 @@ static int cmd_show(int argc, char **argv) {
                        r.method_config ? r.method_config : "{}", r.config_json ? r.config_json : "{}");
             json_calls(&calls, &b);
             buf_puts(&b, ", \"metrics\": ");
-            tp_metrics_json(&m, &b);
+            m.suite->ops->metrics_json(&m.m, &b);
             buf_puts(&b, "}\n");
         } else {
             show_text(s, &r, &m, latency, &calls, &b);
@@ -183,6 +185,7 @@ static int cmd_show(int argc, char **argv) {
         fwrite(b.data, 1, b.len, stdout);
         buf_free(&b);
     }
+    run_metrics_free(&m);
     store_run_free(&r);
     store_close(s);
     return rc ? harness_fail(&err) : IM_OK;

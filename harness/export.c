@@ -55,7 +55,7 @@ static void json_str_or_null(Buf *out, const char *s) {
     else buf_puts(out, "null");
 }
 
-static void jsonl_line(const StoreItem *it, Buf *out) {
+static void jsonl_line(const Suite *suite, const StoreItem *it, Buf *out) {
     buf_printf(out, "{\"idx\": %d, \"query\": ", it->idx);
     buf_json_str(out, it->query_text);
     buf_printf(out, ", \"state\": \"%s\", \"plan\": ", store_state_name(it->state));
@@ -66,7 +66,8 @@ static void jsonl_line(const StoreItem *it, Buf *out) {
     buf_printf(out, ", \"latency_ms\": %.3f, \"tokens_in\": %lld, \"tokens_out\": %lld, \"cost\": %.6f, \"calls\": %d, "
                "\"cache_hits\": %d, \"attempts\": %d, \"result\": ",
                it->latency_ms, it->tokens_in, it->tokens_out, it->cost, it->calls, it->cache_hits, it->attempts);
-    tp_plan_result_json(&it->result, out);
+    if (suite->ops->eval_json) suite->ops->eval_json(&it->eval, out);
+    else buf_puts(out, "null");
     buf_puts(out, "}\n");
 }
 
@@ -84,22 +85,25 @@ static void csv_field(Buf *out, const char *s) {
     buf_putc(out, '"');
 }
 
-static void csv_verdict(Buf *out, int evaluated, signed char v) {
+/* One column: the stored verdict of that name, empty when not evaluated. */
+static void csv_verdict(Buf *out, const SuiteEval *e, const char *name) {
     buf_putc(out, ',');
-    if (evaluated) buf_puts(out, v < 0 ? "NA" : v ? "1" : "0");
+    for (int k = 0; k < e->n; k++)
+        if (!strcmp(e->v[k].name, name)) {
+            buf_puts(out, e->v[k].value < 0 ? "NA" : e->v[k].value ? "1" : "0");
+            return;
+        }
 }
 
-static void csv_header(Buf *out) {
+static void csv_header(const Suite *suite, Buf *out) {
     buf_puts(out, "idx,state");
-    for (int k = 0; k < TP_NCS; k++) buf_printf(out, ",%s", tp_cs_key(k));
-    for (int k = 0; k < TP_NHARD; k++) buf_printf(out, ",%s", tp_hard_key(k));
+    for (const char *const *v = suite->ops->verdicts; v && *v; v++) buf_printf(out, ",%s", *v);
     buf_puts(out, ",latency_ms,tokens_in,tokens_out,cost,attempts,error\n");
 }
 
-static void csv_row(const StoreItem *it, Buf *out) {
+static void csv_row(const Suite *suite, const StoreItem *it, Buf *out) {
     buf_printf(out, "%d,%s", it->idx, store_state_name(it->state));
-    for (int k = 0; k < TP_NCS; k++) csv_verdict(out, it->result.delivered, it->result.cs[k].value);
-    for (int k = 0; k < TP_NHARD; k++) csv_verdict(out, it->result.hard_evaluated, it->result.hard[k].value);
+    for (const char *const *v = suite->ops->verdicts; v && *v; v++) csv_verdict(out, &it->eval, *v);
     buf_printf(out, ",%.3f,%lld,%lld,%.6f,%d,", it->latency_ms, it->tokens_in, it->tokens_out, it->cost, it->attempts);
     csv_field(out, it->error);
     buf_putc(out, '\n');
@@ -108,15 +112,20 @@ static void csv_row(const StoreItem *it, Buf *out) {
 int export_run(Store *s, const StoreRun *r, const char *format, Buf *out, Err *err) {
     int kind = !strcmp(format, "submission") ? 0 : !strcmp(format, "jsonl") ? 1 : !strcmp(format, "csv") ? 2 : -1;
     if (kind < 0) return err_set(err, IM_USAGE, "imagine export: --format must be submission, jsonl or csv, not '%s'", format);
+    const SuiteOps *ops = suite_find(r->suite);
+    if (!ops) return err_set(err, IM_USAGE, "run %lld is of suite '%s', which this imagine does not have", r->id, r->suite);
     StoreItem *items = NULL;
-    int n = 0;
-    if (store_items(s, r->id, kind == 0 ? 0 : 2, &items, &n, err)) return IM_IO;
-    if (kind == 2) csv_header(out);
-    for (int i = 0; i < n; i++) {
+    Suite *suite = NULL;
+    int n = 0, rc = suite_open(ops, NULL, &suite, err);
+    if (!rc && store_items(s, r->id, kind == 0 ? 0 : 2, &items, &n, err)) rc = IM_IO;
+    if (!rc && kind == 2) csv_header(suite, out);
+    for (int i = 0; !rc && i < n; i++) {
         if (kind == 0) submission_line(&items[i], out);
-        else if (kind == 1) jsonl_line(&items[i], out);
-        else csv_row(&items[i], out);
+        else if (kind == 1 && !(rc = ops->verdicts_load(suite, &items[i].eval, err))) jsonl_line(suite, &items[i], out);
+        else if (kind == 2) csv_row(suite, &items[i], out);
+        if (ops->eval_free) ops->eval_free(&items[i].eval);
     }
     store_items_free(items, n);
-    return IM_OK;
+    suite_close(suite);
+    return rc;
 }

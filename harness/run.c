@@ -5,6 +5,7 @@
 #include "run.h"
 
 #include <cJSON.h>
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -54,39 +55,65 @@ void run_unlock(int fd) {
 
 /* ---- metrics -------------------------------------------------------------- */
 
-/* Queries of the items, with q.line = position + 1 (see m_plans.c). */
-static int parse_queries(const StoreItem *items, int n, const char *store, TpQuery **out, Err *err) {
+int run_suite_find(const StoreRun *r, const SuiteOps **ops, Err *err) {
+    *ops = suite_find(r->suite);
+    if (!*ops)
+        return err_set(err, IM_USAGE, "run %lld is of suite '%s', which this imagine does not have (suites: %s)", r->id,
+                       r->suite ? r->suite : "", suite_names());
+    return IM_OK;
+}
+
+int run_parse_items(const Suite *suite, const StoreItem *items, int n, const char *where, SuiteItem **out, Err *err) {
     *out = calloc((size_t)(n ? n : 1), sizeof **out);
     if (!*out) return err_set(err, IM_IO, "out of memory");
     for (int i = 0; i < n; i++)
-        if (tp_query_parse(items[i].query_json, store, items[i].pos + 1, &(*out)[i], err)) {
-            for (int j = 0; j < i; j++) tp_query_free(&(*out)[j]);
-            free(*out), *out = NULL;
+        if (suite_item_parse(suite, items[i].query_json, where, items[i].pos + 1, &(*out)[i], err)) {
+            run_free_items(suite, *out, i);
+            *out = NULL;
             return IM_IO;
         }
     return IM_OK;
 }
 
-static void free_queries(TpQuery *qs, int n) {
-    for (int i = 0; qs && i < n; i++) tp_query_free(&qs[i]);
-    free(qs);
+void run_free_items(const Suite *suite, SuiteItem *its, int n) {
+    for (int i = 0; its && i < n; i++) suite_item_free(suite, &its[i]);
+    free(its);
 }
 
-int run_metrics(Store *s, const StoreRun *r, TpMetrics *m, Err *err) {
+int run_metrics(Store *s, const StoreRun *r, RunMetrics *m, Err *err) {
+    memset(m, 0, sizeof *m);
+    const SuiteOps *ops;
     StoreItem *items = NULL;
-    TpQuery *qs = NULL;
-    int n = 0, rc = store_items(s, r->id, 1, &items, &n, err);
-    if (!rc) rc = parse_queries(items, n, store_path(s), &qs, err);
-    if (!rc) {
-        TpPlanResult *rs = calloc((size_t)(n ? n : 1), sizeof *rs);
-        if (!rs) rc = err_set(err, IM_IO, "out of memory");
-        for (int i = 0; rs && i < n; i++) rs[i] = items[i].result; /* shallow: verdicts only */
-        if (rs) tp_metrics_compute(qs, rs, n, r->split, m);
-        free(rs);
-    }
-    free_queries(qs, n);
+    SuiteItem *its = NULL;
+    int n = 0, rc = run_suite_find(r, &ops, err);
+    if (!rc) rc = suite_open(ops, NULL, &m->suite, err);
+    if (!rc) rc = store_items(s, r->id, 1, &items, &n, err);
+    if (!rc) rc = run_parse_items(m->suite, items, n, store_path(s), &its, err);
+    SuiteEval *ev = rc ? NULL : calloc((size_t)(n ? n : 1), sizeof *ev);
+    if (!rc && !ev) rc = err_set(err, IM_IO, "out of memory");
+    for (int i = 0; !rc && i < n; i++)
+        if (!(rc = ops->verdicts_load(m->suite, &items[i].eval, err))) ev[i] = items[i].eval; /* shallow */
+    if (!rc) rc = suite_metrics(m->suite, r->split, its, ev, n, &m->m, err);
+    run_free_items(m->suite, its, n);
+    for (int i = 0; i < n; i++)
+        if (ops && ops->eval_free) ops->eval_free(&items[i].eval); /* the natives; ev's are the same */
+    free(ev);
     store_items_free(items, n);
+    if (rc) run_metrics_free(m);
     return rc;
+}
+
+void run_metrics_free(RunMetrics *m) {
+    if (!m) return;
+    if (m->suite) suite_metrics_free(m->suite, &m->m);
+    suite_close(m->suite);
+    memset(m, 0, sizeof *m);
+}
+
+double run_metrics_headline(const RunMetrics *m, const char **key) {
+    const char *k = m->suite && m->suite->ops->n_rates ? m->suite->ops->rates[0].key : "";
+    if (key) *key = k;
+    return suite_metric_value(&m->m, k);
 }
 
 int run_exit_code(const StoreRun *r) {
@@ -100,9 +127,9 @@ typedef struct Shared {
     long long run_id;
     const AgMethod *method;
     AgContext *ctx;
-    const TpDb *db;
+    const Suite *suite;
     StoreItem *items;
-    TpQuery *qs;
+    SuiteItem *qs;
     int *todo, n_todo, next;   /* indices of ready items; next to take */
     int stop;                  /* a fatal error: take no more items */
     Err fatal;
@@ -124,16 +151,10 @@ static void set_fatal(Shared *sh, const Err *e) {
     pthread_mutex_unlock(&sh->mu);
 }
 
-/* Scores a delivered plan: the line {"plan": PLAN} through tp_eval_line,
- * the same path `imagine eval` takes for a submission line. */
-static void score(const Shared *sh, int i, const char *plan_json, TpPlanResult *pr) {
-    Buf line;
-    buf_init(&line);
-    buf_puts(&line, "{\"plan\": ");
-    buf_puts(&line, plan_json);
-    buf_putc(&line, '}');
-    tp_eval_line(sh->db, &sh->qs[i], line.data, sh->items[i].pos + 1, pr);
-    buf_free(&line);
+/* Scores a delivered answer with the suite's evaluator (TravelPlanner:
+ * the line {"plan": PLAN}, the path `imagine eval` takes). */
+static void score(const Shared *sh, int i, const char *plan_json, SuiteEval *pr) {
+    suite_evaluate(sh->suite, &sh->qs[i], plan_json, sh->items[i].pos + 1, pr);
 }
 
 static void run_item(Shared *sh, int i) {
@@ -146,7 +167,7 @@ static void run_item(Shared *sh, int i) {
     fault_hit("kill-after-claim");
     fault_hit("stop-after-claim");
     AgResult res = {0};
-    TpPlanResult pr = {0};
+    SuiteEval pr = {0};
     double t0 = mono_s();
     int rc = sh->method->plan(sh->ctx, &sh->qs[i], &res, &e);
     double latency_ms = (mono_s() - t0) * 1000.0;
@@ -186,7 +207,7 @@ static void run_item(Shared *sh, int i) {
         if (pr.note || !pr.delivered) {
             f.state = ST_FAILED, f.error = pr.note ? pr.note : "the method returned an empty plan";
         } else {
-            f.state = ST_DONE, f.plan_json = res.plan_json, f.checks = &pr;
+            f.state = ST_DONE, f.plan_json = res.plan_json, f.eval = &pr;
         }
     }
     pthread_mutex_lock(&sh->mu);
@@ -197,7 +218,7 @@ static void run_item(Shared *sh, int i) {
     Err fe = {0};
     if (store_item_finish(sh->store, sh->run_id, &f, &fe)) set_fatal(sh, &fe);
     else if (sh->progress) progress_item(sh->progress, f.state == ST_DONE ? 0 : f.state == ST_FAILED ? 1 : 2);
-    tp_plan_result_free(&pr);
+    suite_eval_free(sh->suite, &pr);
     free(calls);
     ag_result_free(&res);
 }
@@ -242,20 +263,22 @@ static int execute(Store *s, const StoreRun *r, const RunExec *ex, Progress *pro
     if (!data) return err_set(err, IM_USAGE, "run %lld records no data directory: pass --data DIR", r->id);
     Shared sh = {.store = s, .run_id = r->id, .method = method, .last_commit = store_now()};
     pthread_mutex_init(&sh.mu, NULL);
-    TpDb *db = NULL;
+    Suite *suite = NULL;
+    const SuiteOps *ops = NULL;
     AgContext ctx = {0};
-    int n = 0, inited = 0, rc = store_items(s, r->id, 0, &sh.items, &n, err);
-    if (!rc) rc = parse_queries(sh.items, n, store_path(s), &sh.qs, err);
-    if (!rc) rc = tp_db_open(data, &db, err);
+    int n = 0, inited = 0, rc = run_suite_find(r, &ops, err);
+    if (!rc) rc = store_items(s, r->id, 0, &sh.items, &n, err);
+    if (!rc) rc = suite_open(ops, data, &suite, err);
+    if (!rc) rc = run_parse_items(suite, sh.items, n, store_path(s), &sh.qs, err);
     if (!rc) {
-        ctx = (AgContext){.db = db, .data_dir = data, .config_json = r->method_config, .seed = (unsigned long long)r->seed,
+        ctx = (AgContext){.suite = suite, .data_dir = data, .config_json = r->method_config, .seed = (unsigned long long)r->seed,
                           .on_backoff = on_backoff, .on_backoff_arg = &sh};
         rc = method->init ? method->init(&ctx, err) : IM_OK;
         inited = !rc;
     }
     if (!rc) rc = store_run_set_status(s, r->id, "running", 0, err);
     if (!rc) {
-        sh.ctx = &ctx, sh.db = db;
+        sh.ctx = &ctx, sh.suite = suite;
         sh.todo = malloc((size_t)(n ? n : 1) * sizeof *sh.todo);
         int finished = 0;
         for (int i = 0; i < n; i++) {
@@ -279,9 +302,9 @@ static int execute(Store *s, const StoreRun *r, const RunExec *ex, Progress *pro
     }
     if (inited && method->fini) method->fini(&ctx);
     free(sh.todo);
-    free_queries(sh.qs, n);
+    run_free_items(suite, sh.qs, n);
     store_items_free(sh.items, n);
-    tp_db_close(db);
+    suite_close(suite);
     free(data);
     pthread_mutex_destroy(&sh.mu);
     return rc;
@@ -299,16 +322,23 @@ int run_execute(Store *s, long long run_id, const RunExec *ex, StoreRun *after, 
     if (!rc2) {
         int complete = run_exit_code(&end) == IM_OK;
         rc2 = store_run_set_status(s, run_id, complete ? "complete" : "incomplete", store_now(), &e2);
-        TpMetrics m;
+        RunMetrics m = {0};
         if (!rc2) rc2 = run_metrics(s, &end, &m, &e2);
-        if (!rc2) rc2 = store_metrics_put(s, run_id, &m, &e2);
+        if (!rc2) rc2 = store_metrics_put(s, run_id, &m.m, &e2);
         if (!rc2 && has_prog) {
             char extra[200];
-            snprintf(extra, sizeof extra, "%d done, %d failed, %d errors, %d left; final pass rate %.1f%%",
+            const char *key;
+            double head = run_metrics_headline(&m, &key);
+            const SuiteRate *rate = m.suite->ops->n_rates ? &m.suite->ops->rates[0] : NULL;
+            char label[64];
+            snprintf(label, sizeof label, "%s", rate ? rate->label : key);
+            for (char *c = label; *c; c++) *c = (char)tolower((unsigned char)*c);
+            snprintf(extra, sizeof extra, "%d done, %d failed, %d errors, %d left; %s rate %.1f%%",
                      end.n_state[ST_DONE], end.n_state[ST_FAILED], end.n_state[ST_ERROR],
-                     end.n_state[ST_READY] + end.n_state[ST_RUNNING], m.final_rate * 100);
+                     end.n_state[ST_READY] + end.n_state[ST_RUNNING], label, head * 100);
             progress_end(&prog, extra);
         }
+        run_metrics_free(&m);
     }
     if (has_prog) progress_destroy(&prog);
     if (!rc && rc2) rc = rc2, *err = e2;

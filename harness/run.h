@@ -2,15 +2,15 @@
  * the store, and its metrics.
  *
  * run_execute plans every `ready` item of the run with its method, K at a
- * time (threads sharing the immutable TpDb; the store serializes writes),
- * scores each plan with the official evaluator and stores each finished
+ * time (threads sharing the opened suite; the store serializes writes),
+ * scores each answer with the suite's evaluator and stores each finished
  * item in its own transaction, so a crash loses at most the items in
  * flight (left `running`, for `imagine resume`). It never redoes `done` or
  * `failed` items and never resets states itself: resume and retry-errors
  * do that (store_items_reset) under the run's lock.
  *
- * Metrics are computed from the stored checks only (run_metrics), through
- * tp_metrics_compute, so they equal `imagine eval` on the same plans.
+ * Metrics are computed from the stored verdicts only (run_metrics), through
+ * the suite's metrics, so they equal `imagine eval` on the same answers.
  * Errors: IM_USAGE (unknown method, bad config), IM_IO (store, data). */
 #ifndef IMAGINE_RUN_H
 #define IMAGINE_RUN_H
@@ -36,9 +36,23 @@ int run_execute(Store *s, long long run_id, const RunExec *ex, StoreRun *after, 
 /* IM_INCOMPLETE when items are left ready, running or error; else IM_OK. */
 int run_exit_code(const StoreRun *r);
 
-/* Metrics of a run from its stored checks (undelivered: failed, error,
- * ready and running items). */
-int run_metrics(Store *s, const StoreRun *r, TpMetrics *m, Err *err);
+/* Metrics of a run from its stored verdicts (undelivered: failed, error,
+ * ready and running items), with the run's suite opened without its data.
+ * Free with run_metrics_free (accepts a zeroed value). */
+typedef struct RunMetrics {
+    Suite *suite;
+    SuiteMetrics m;
+} RunMetrics;
+int run_metrics(Store *s, const StoreRun *r, RunMetrics *m, Err *err);
+void run_metrics_free(RunMetrics *m);
+/* The headline rate of the run's metrics (the suite's rates[0]). */
+double run_metrics_headline(const RunMetrics *m, const char **key);
+
+/* The run's suite by name (IM_USAGE naming the known ones when unknown). */
+int run_suite_find(const StoreRun *r, const SuiteOps **ops, Err *err);
+/* The run's items parsed by the suite (items[i].line = position + 1). */
+int run_parse_items(const Suite *suite, const StoreItem *items, int n, const char *where, SuiteItem **out, Err *err);
+void run_free_items(const Suite *suite, SuiteItem *its, int n);
 
 /* The run's lock: an fcntl lock on byte run_id of "STORE.lock", released
  * by the kernel when the process dies (even by kill -9). IM_IO with the

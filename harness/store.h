@@ -19,16 +19,17 @@
  * and SQLite's message), IM_USAGE for an unknown run.
  *
  * Reading API for reports: store_run_get, store_run_list, store_items
- * (each item with its query, its state and its per-check verdicts as a
- * TpPlanResult, so tp_metrics_compute and tp_plan_result_json apply). */
+ * (each item with its query, its state and its verdicts as a SuiteEval
+ * without native: the suite's verdicts_load rebuilds its own view, so its
+ * metrics and per-item JSON apply). Suites, items, verdicts and metrics
+ * are generic (suites/suite.h): the store never reads a suite's types. */
 #ifndef IMAGINE_STORE_H
 #define IMAGINE_STORE_H
 
 #include <sqlite3.h>
 
 #include "err.h"
-#include "evaluate.h"
-#include "query.h"
+#include "suite.h"
 
 #define STORE_SCHEMA_VERSION 4
 #define STORE_APPLICATION_ID 0x494d4147 /* "IMAG" in PRAGMA application_id */
@@ -55,7 +56,7 @@ typedef struct StoreRun {
     char *name;                     /* NULL when the run has no --name */
     char *method, *method_config;   /* method name and its config JSON */
     char *model;                    /* model name ("none" for model-free methods) */
-    char *suite, *split;            /* "travelplanner", "train" */
+    char *suite, *split;            /* "travelplanner", "train" (PlanBench: the variant) */
     char *status;                   /* "running", "complete", "incomplete" */
     char *git_rev, *config_json;    /* imagine's revision, the full run config */
     long long seed;
@@ -78,8 +79,8 @@ typedef struct StoreItem {
     long long query_id;
     int pos;                 /* 0-based position in the run (split order) */
     int idx;                 /* the query's "idx" */
-    char *query_json;        /* the query line as read */
-    char *query_text;        /* its natural-language "query" */
+    char *query_json;        /* the item's fields_json as stored */
+    char *query_text;        /* its "query" field ("" when none) */
     int state;               /* ST_* */
     char *plan_json;         /* done: the plan (JSON array); else NULL */
     char *raw_text, *reasoning;
@@ -89,10 +90,13 @@ typedef struct StoreItem {
     double cost;
     int calls, cache_hits, attempts;
     double started, finished; /* unix seconds, 0 when never */
-    /* Verdicts from the check table: result.delivered is 1 exactly for
-     * done items; hard_evaluated when hard checks are stored. Messages are
-     * filled when with_checks is 2. */
-    TpPlanResult result;
+    /* Verdicts from the verdict table, in stored order: eval.delivered is
+     * 1 exactly for done items, eval.cost the stored plan cost (has_cost
+     * when stored). Messages are filled when with_checks is 2. Verdict
+     * family and name point into names (owned by the item). */
+    SuiteEval eval;
+    char *names;
+    size_t names_len, names_cap;
 } StoreItem;
 
 /* The llm_call rows of a run, summed. Latency figures are over the calls
@@ -116,10 +120,11 @@ void store_items_free(StoreItem *items, int n);
 /* Wall-clock unix seconds: the store's clock for started/finished. */
 double store_now(void);
 
-/* Inserts the suite (identified by name, split and a digest of its query
- * lines) and its queries unless present; *suite_id receives its id. */
-int store_suite_put(Store *s, const char *name, const char *split, const char *source, const TpQuerySet *qs,
-                    long long *suite_id, Err *err);
+/* Inserts the suite (identified by name, split and a digest of its items'
+ * fields_json) and its items unless present; *suite_id receives its id.
+ * strata: each item's stratum text (suite_item_stratum), n = items->n. */
+int store_suite_put(Store *s, const char *name, const char *split, const char *source, const SuiteItems *items,
+                    const char *const *strata, long long *suite_id, Err *err);
 
 typedef struct StoreRunSpec {
     const char *name;          /* NULL: unnamed */
@@ -159,7 +164,7 @@ typedef struct StoreFinish {
     long long tokens_in, tokens_out;
     double cost;
     int calls, cache_hits;
-    const TpPlanResult *checks; /* ST_DONE: the verdicts to store */
+    const SuiteEval *eval;      /* ST_DONE: the verdicts (and cost) to store */
     double active_s;            /* seconds to add to the run's active time */
     const StoreCall *llm_calls; /* the item's model calls, appended to llm_call */
     int n_llm_calls;
@@ -175,7 +180,7 @@ int store_items_reset(Store *s, long long run_id, int from, int *changed, Err *e
 /* status: "running", "complete" or "incomplete"; finished: 0 keeps it. */
 int store_run_set_status(Store *s, long long run_id, const char *status, double finished, Err *err);
 /* Replaces the run's rows of the metric table. */
-int store_metrics_put(Store *s, long long run_id, const TpMetrics *m, Err *err);
+int store_metrics_put(Store *s, long long run_id, const SuiteMetrics *m, Err *err);
 
 /* ---- schema (store_schema.c), exposed for the migration tests ----------- */
 

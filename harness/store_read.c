@@ -4,6 +4,7 @@
 #include <cJSON.h>
 #include <ctype.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -146,7 +147,8 @@ void store_items_free(StoreItem *items, int n) {
         StoreItem *it = &items[i];
         free(it->query_json), free(it->query_text), free(it->plan_json), free(it->raw_text), free(it->reasoning);
         free(it->error);
-        tp_plan_result_free(&it->result);
+        for (int k = 0; k < it->eval.n; k++) free(it->eval.v[k].message);
+        free(it->eval.v), free(it->names);
     }
     free(items);
 }
@@ -165,10 +167,9 @@ static void item_from_row(sqlite3_stmt *st, StoreItem *it) {
     it->calls = sqlite3_column_int(st, 13), it->cache_hits = sqlite3_column_int(st, 14);
     it->attempts = sqlite3_column_int(st, 15);
     it->started = sqlite3_column_double(st, 16), it->finished = sqlite3_column_double(st, 17);
-    it->result.total_cost = sqlite3_column_double(st, 18);
-    it->result.delivered = it->state == ST_DONE;
-    for (int k = 0; k < TP_NCS; k++) it->result.cs[k].value = -1;
-    for (int k = 0; k < TP_NHARD; k++) it->result.hard[k].value = -1;
+    it->eval.has_cost = sqlite3_column_type(st, 18) != SQLITE_NULL;
+    it->eval.cost = sqlite3_column_double(st, 18);
+    it->eval.delivered = it->state == ST_DONE;
     cJSON *q = cJSON_Parse(it->query_json ? it->query_json : "");
     const cJSON *text = cJSON_GetObjectItemCaseSensitive(q, "query");
     it->query_text = strdup(cJSON_IsString(text) ? text->valuestring : "");
@@ -180,13 +181,50 @@ static int by_query_id(const void *a, const void *b) {
     return x < y ? -1 : x > y;
 }
 
+/* Copies s into the item's name pool; the offset, or -1 out of memory. */
+static long pool_add(StoreItem *it, const char *s) {
+    size_t n = strlen(s ? s : "") + 1;
+    if (it->names_len + n > it->names_cap) {
+        size_t cap = it->names_cap ? it->names_cap * 2 : 512;
+        while (cap < it->names_len + n) cap *= 2;
+        char *grown = realloc(it->names, cap);
+        if (!grown) return -1;
+        it->names = grown, it->names_cap = cap;
+    }
+    memcpy(it->names + it->names_len, s ? s : "", n);
+    it->names_len += n;
+    return (long)(it->names_len - n);
+}
+
+/* Appends one stored verdict; names are pool offsets until fix_names. */
+static int add_verdict(StoreItem *it, sqlite3_stmt *st, int with_msgs) {
+    long fam = pool_add(it, (const char *)sqlite3_column_text(st, 1));
+    long name = pool_add(it, (const char *)sqlite3_column_text(st, 2));
+    SuiteVerdict *v = realloc(it->eval.v, (size_t)(it->eval.n + 1) * sizeof *v);
+    if (fam < 0 || name < 0 || !v) return IM_IO;
+    it->eval.v = v;
+    v[it->eval.n++] = (SuiteVerdict){(const char *)(intptr_t)fam, (const char *)(intptr_t)name,
+                                     (signed char)(sqlite3_column_type(st, 3) == SQLITE_NULL ? -1 : sqlite3_column_int(st, 3) != 0),
+                                     with_msgs ? store_col_strdup(st, 4) : NULL};
+    return IM_OK;
+}
+
+/* Once the pool stops moving: offsets become pointers. */
+static void fix_names(StoreItem *it) {
+    for (int k = 0; k < it->eval.n; k++) {
+        it->eval.v[k].family = it->names + (intptr_t)it->eval.v[k].family;
+        it->eval.v[k].name = it->names + (intptr_t)it->eval.v[k].name;
+    }
+}
+
 static int load_checks(Store *s, long long run_id, int with_msgs, StoreItem *items, int n, Err *err) {
     StoreItem **sorted = malloc((size_t)(n ? n : 1) * sizeof *sorted);
     if (!sorted) return err_set(err, IM_IO, "out of memory");
     for (int i = 0; i < n; i++) sorted[i] = &items[i];
     qsort(sorted, (size_t)n, sizeof *sorted, by_query_id);
     sqlite3_stmt *st;
-    if (store_prepare(s, "SELECT query_id, name, value, message FROM verdict WHERE run_id = ?1 ORDER BY rowid", &st, err)) {
+    if (store_prepare(s, "SELECT query_id, family, name, value, message FROM verdict WHERE run_id = ?1 ORDER BY rowid", &st,
+                      err)) {
         free(sorted);
         return IM_IO;
     }
@@ -195,15 +233,16 @@ static int load_checks(Store *s, long long run_id, int with_msgs, StoreItem *ite
     while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
         StoreItem key = {.query_id = sqlite3_column_int64(st, 0)}, *kp = &key;
         StoreItem **hit = bsearch(&kp, sorted, (size_t)n, sizeof *sorted, by_query_id);
-        int hard, k = tp_check_by_key((const char *)sqlite3_column_text(st, 1), &hard);
-        if (!hit || k < 0 || (*hit)->state != ST_DONE) continue;
-        TpVerdict *v = hard ? &(*hit)->result.hard[k] : &(*hit)->result.cs[k];
-        v->value = sqlite3_column_type(st, 2) == SQLITE_NULL ? -1 : (signed char)(sqlite3_column_int(st, 2) != 0);
-        if (with_msgs) free(v->msg), v->msg = store_col_strdup(st, 3);
-        if (hard) (*hit)->result.hard_evaluated = 1;
+        if (!hit || (*hit)->state != ST_DONE) continue;
+        if (add_verdict(*hit, st, with_msgs)) {
+            sqlite3_finalize(st);
+            free(sorted);
+            return err_set(err, IM_IO, "out of memory");
+        }
     }
     sqlite3_finalize(st);
     free(sorted);
+    for (int i = 0; i < n; i++) fix_names(&items[i]);
     return rc == SQLITE_DONE ? IM_OK : store_dberr(s->db, s->path, err, "reading checks");
 }
 
@@ -212,7 +251,7 @@ static int items_locked(Store *s, long long run_id, int with_checks, StoreItem *
     if (store_prepare(s,
                       "SELECT i.query_id, q.pos, q.idx, q.fields_json, i.state, i.plan_json, i.raw_text, i.reasoning, "
                       "i.error, coalesce(i.latency_ms, 0), i.tokens_in, i.tokens_out, i.cost, i.calls, i.cache_hits, "
-                      "i.attempts, coalesce(i.started, 0), coalesce(i.finished, 0), coalesce(i.plan_cost, 0) "
+                      "i.attempts, coalesce(i.started, 0), coalesce(i.finished, 0), i.plan_cost "
                       "FROM item i JOIN query q ON q.id = i.query_id WHERE i.run_id = ?1 ORDER BY q.pos",
                       &st, err))
         return IM_IO;

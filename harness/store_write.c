@@ -32,19 +32,28 @@ static void rollback(Store *s) { sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NUL
 
 /* ---- suites --------------------------------------------------------------- */
 
-static void digest_queries(const TpQuerySet *qs, char out[17]) {
+static void digest_items(const SuiteItems *qs, char out[17]) {
     unsigned long long h = 1469598103934665603ULL; /* FNV-1a 64 */
     for (int i = 0; i < qs->n; i++) {
-        for (const unsigned char *p = (const unsigned char *)qs->q[i].json; p && *p; p++) h = (h ^ *p) * 1099511628211ULL;
+        for (const unsigned char *p = (const unsigned char *)qs->item[i].fields_json; p && *p; p++)
+            h = (h ^ *p) * 1099511628211ULL;
         h = (h ^ '\n') * 1099511628211ULL;
     }
     snprintf(out, 17, "%016llx", h);
 }
 
-static int suite_put_locked(Store *s, const char *name, const char *split, const char *source, const TpQuerySet *qs,
-                            long long *suite_id, Err *err) {
+/* The legacy level and days columns from a stratum "level=X,days=N". */
+static void legacy_strata(const char *stratum, char level[32], int *days) {
+    const char *l = stratum ? strstr(stratum, "level=") : NULL, *d = stratum ? strstr(stratum, "days=") : NULL;
+    level[0] = 0, *days = 0;
+    if (l) sscanf(l + 6, "%31[^,]", level);
+    if (d) *days = atoi(d + 5);
+}
+
+static int suite_put_locked(Store *s, const char *name, const char *split, const char *source, const SuiteItems *qs,
+                            const char *const *strata, long long *suite_id, Err *err) {
     char digest[17];
-    digest_queries(qs, digest);
+    digest_items(qs, digest);
     sqlite3_stmt *st;
     if (store_prepare(s, "SELECT id FROM suite WHERE name = ?1 AND split = ?2 AND digest = ?3", &st, err)) return IM_IO;
     store_bind_text(st, 1, name), store_bind_text(st, 2, split), store_bind_text(st, 3, digest);
@@ -60,14 +69,15 @@ static int suite_put_locked(Store *s, const char *name, const char *split, const
                       &st, err))
         goto fail;
     for (int i = 0; i < qs->n; i++) {
-        const TpQuery *q = &qs->q[i];
+        const SuiteItem *q = &qs->item[i];
+        char level[32];
+        int days;
+        legacy_strata(strata ? strata[i] : NULL, level, &days);
         sqlite3_reset(st);
         sqlite3_bind_int64(st, 1, *suite_id), sqlite3_bind_int(st, 2, i), sqlite3_bind_int(st, 3, q->idx);
-        store_bind_text(st, 4, tp_level_name(q->level)), sqlite3_bind_int(st, 5, q->days);
-        store_bind_text(st, 6, q->json);
-        char strata[64];
-        snprintf(strata, sizeof strata, "level=%s,days=%d", tp_level_name(q->level), q->days);
-        store_bind_text(st, 7, strata);
+        store_bind_text(st, 4, level), sqlite3_bind_int(st, 5, days);
+        store_bind_text(st, 6, q->fields_json);
+        store_bind_text(st, 7, strata && strata[i] ? strata[i] : "");
         if (sqlite3_step(st) != SQLITE_DONE) {
             store_dberr(s->db, s->path, err, "adding a query");
             sqlite3_finalize(st);
@@ -82,10 +92,10 @@ fail:
     return IM_IO;
 }
 
-int store_suite_put(Store *s, const char *name, const char *split, const char *source, const TpQuerySet *qs,
-                    long long *suite_id, Err *err) {
+int store_suite_put(Store *s, const char *name, const char *split, const char *source, const SuiteItems *qs,
+                    const char *const *strata, long long *suite_id, Err *err) {
     pthread_mutex_lock(&s->mu);
-    int rc = suite_put_locked(s, name, split, source, qs, suite_id, err);
+    int rc = suite_put_locked(s, name, split, source, qs, strata, suite_id, err);
     pthread_mutex_unlock(&s->mu);
     return rc;
 }
@@ -179,22 +189,20 @@ int store_item_claim(Store *s, long long run_id, long long query_id, Err *err) {
     return rc;
 }
 
-static int insert_checks(Store *s, long long run_id, long long query_id, const TpPlanResult *r, Err *err) {
+static int insert_checks(Store *s, long long run_id, long long query_id, const SuiteEval *r, Err *err) {
     sqlite3_stmt *st;
     if (store_prepare(s, "INSERT INTO verdict(run_id, query_id, family, name, value, message) "
                       "VALUES(?1, ?2, ?3, ?4, ?5, ?6)", &st, err))
         return IM_IO;
-    int n = TP_NCS + (r->hard_evaluated ? TP_NHARD : 0);
-    for (int i = 0; i < n; i++) {
-        int hard = i >= TP_NCS, k = hard ? i - TP_NCS : i;
-        const TpVerdict *v = hard ? &r->hard[k] : &r->cs[k];
+    for (int i = 0; i < r->n; i++) {
+        const SuiteVerdict *v = &r->v[i];
         sqlite3_reset(st);
         sqlite3_bind_int64(st, 1, run_id), sqlite3_bind_int64(st, 2, query_id);
-        store_bind_text(st, 3, hard ? "hard" : "commonsense");
-        store_bind_text(st, 4, hard ? tp_hard_key(k) : tp_cs_key(k));
+        store_bind_text(st, 3, v->family);
+        store_bind_text(st, 4, v->name);
         if (v->value < 0) sqlite3_bind_null(st, 5);
         else sqlite3_bind_int(st, 5, v->value);
-        store_bind_text(st, 6, v->msg);
+        store_bind_text(st, 6, v->message);
         if (sqlite3_step(st) != SQLITE_DONE) {
             store_dberr(s->db, s->path, err, "storing a check");
             sqlite3_finalize(st);
@@ -255,7 +263,7 @@ static int finish_locked(Store *s, long long run_id, const StoreFinish *f, Err *
     sqlite3_bind_int64(st, 9, f->tokens_in), sqlite3_bind_int64(st, 10, f->tokens_out);
     sqlite3_bind_double(st, 11, f->cost);
     sqlite3_bind_int(st, 12, f->calls), sqlite3_bind_int(st, 13, f->cache_hits);
-    if (f->checks && f->checks->hard_evaluated) sqlite3_bind_double(st, 14, f->checks->total_cost);
+    if (f->eval && f->eval->has_cost) sqlite3_bind_double(st, 14, f->eval->cost);
     else sqlite3_bind_null(st, 14);
     sqlite3_bind_double(st, 15, store_now());
     if (step_done(s, st, err, "storing an item")) goto fail;
@@ -266,7 +274,7 @@ static int finish_locked(Store *s, long long run_id, const StoreFinish *f, Err *
     if (store_prepare(s, "DELETE FROM verdict WHERE run_id = ?1 AND query_id = ?2", &st, err)) goto fail;
     sqlite3_bind_int64(st, 1, run_id), sqlite3_bind_int64(st, 2, f->query_id);
     if (step_done(s, st, err, "replacing checks")) goto fail;
-    if (f->state == ST_DONE && f->checks && insert_checks(s, run_id, f->query_id, f->checks, err)) goto fail;
+    if (f->state == ST_DONE && f->eval && insert_checks(s, run_id, f->query_id, f->eval, err)) goto fail;
     if (insert_calls(s, run_id, f, err)) goto fail;
     if (store_prepare(s, "UPDATE run SET active_s = active_s + ?2 WHERE id = ?1", &st, err)) goto fail;
     sqlite3_bind_int64(st, 1, run_id), sqlite3_bind_double(st, 2, f->active_s);
@@ -315,33 +323,24 @@ int store_run_set_status(Store *s, long long run_id, const char *status, double 
 
 /* ---- metrics -------------------------------------------------------------- */
 
-static int put_metric(Store *s, sqlite3_stmt *st, long long run_id, const char *name, const char *stratum,
-                      double value, Err *err) {
-    sqlite3_reset(st);
-    sqlite3_bind_int64(st, 1, run_id), store_bind_text(st, 2, name), store_bind_text(st, 3, stratum);
-    sqlite3_bind_double(st, 4, value);
-    return sqlite3_step(st) == SQLITE_DONE ? IM_OK : store_dberr(s->db, s->path, err, "storing a metric");
-}
-
-static int metrics_locked(Store *s, long long run_id, const TpMetrics *m, Err *err) {
+static int metrics_locked(Store *s, long long run_id, const SuiteMetrics *m, Err *err) {
     sqlite3_stmt *st;
     if (store_exec(s->db, s->path, "BEGIN IMMEDIATE", err)) return IM_IO;
     if (store_prepare(s, "DELETE FROM metric WHERE run_id = ?1", &st, err)) goto fail;
     sqlite3_bind_int64(st, 1, run_id);
     if (step_done(s, st, err, "replacing metrics")) goto fail;
-    if (store_prepare(s, "INSERT INTO metric(run_id, name, stratum, value) VALUES(?1, ?2, ?3, ?4)", &st, err))
+    if (store_prepare(s, "INSERT INTO metric(run_id, name, stratum, value, num, den) VALUES(?1, ?2, ?3, ?4, ?5, ?6)", &st,
+                      err))
         goto fail;
-    const struct { const char *name; double v; } rates[] = {
-        {"delivery_rate", m->delivery_rate},     {"commonsense_micro", m->cs_micro_rate},
-        {"commonsense_macro", m->cs_macro_rate}, {"hard_micro", m->hard_micro_rate},
-        {"hard_macro", m->hard_macro_rate},      {"final_pass_rate", m->final_rate}};
     int rc = 0;
-    for (size_t i = 0; !rc && i < sizeof rates / sizeof rates[0]; i++)
-        rc = put_metric(s, st, run_id, rates[i].name, "", rates[i].v, err);
-    for (int l = 0; !rc && l < TP_NLEVELS; l++) {
-        char stratum[64];
-        snprintf(stratum, sizeof stratum, "level=%s", tp_level_name(l));
-        rc = put_metric(s, st, run_id, "final_pass", stratum, m->final_by_level[l], err);
+    for (int i = 0; !rc && i < m->n; i++) {
+        const SuiteMetric *x = &m->row[i];
+        sqlite3_reset(st);
+        sqlite3_bind_int64(st, 1, run_id), store_bind_text(st, 2, x->name), store_bind_text(st, 3, x->stratum);
+        sqlite3_bind_double(st, 4, x->value);
+        if (x->den > 0) sqlite3_bind_double(st, 5, x->num), sqlite3_bind_double(st, 6, x->den);
+        else sqlite3_bind_null(st, 5), sqlite3_bind_null(st, 6);
+        rc = sqlite3_step(st) == SQLITE_DONE ? IM_OK : store_dberr(s->db, s->path, err, "storing a metric");
     }
     sqlite3_finalize(st);
     if (rc || store_exec(s->db, s->path, "COMMIT", err)) goto fail;
@@ -351,7 +350,7 @@ fail:
     return IM_IO;
 }
 
-int store_metrics_put(Store *s, long long run_id, const TpMetrics *m, Err *err) {
+int store_metrics_put(Store *s, long long run_id, const SuiteMetrics *m, Err *err) {
     pthread_mutex_lock(&s->mu);
     int rc = metrics_locked(s, run_id, m, err);
     pthread_mutex_unlock(&s->mu);

@@ -52,7 +52,7 @@ int suite_open(const SuiteOps *ops, const char *data_dir, Suite **out, Err *err)
         return err_set(err, IM_IO, "out of memory");
     }
     s->ops = ops;
-    int rc = ops->open ? ops->open(s->data_dir, &s->state, err) : IM_OK;
+    int rc = ops->open && data_dir ? ops->open(s->data_dir, &s->state, err) : IM_OK;
     if (rc) {
         free(s->data_dir), free(s);
         return rc;
@@ -63,7 +63,7 @@ int suite_open(const SuiteOps *ops, const char *data_dir, Suite **out, Err *err)
 
 void suite_close(Suite *s) {
     if (!s) return;
-    if (s->ops->close) s->ops->close(s->state);
+    if (s->ops->close && s->state) s->ops->close(s->state);
     free(s->data_dir);
     free(s);
 }

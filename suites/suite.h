@@ -3,9 +3,9 @@
  *
  * A suite is a table of functions (SuiteOps) and nothing else: agents,
  * store, runs and reports call these functions and never a suite's own
- * types. suites/NAME/ implements one table; suites/registry.c lists the
- * tables (one line per suite). Adding a suite touches its folder and that
- * one line.
+ * types. suites/NAME/ implements one table; suites/registry.def lists the
+ * tables (one line per suite, SUITE(NAME)). Adding a suite touches its
+ * folder and that one line.
  *
  * Vocabulary. An *item* is one task of the benchmark (a TravelPlanner
  * query, a PlanBench instance). A *split* is a named list of items
@@ -54,7 +54,7 @@ typedef struct SuiteOps SuiteOps;
 typedef struct Suite {
     const SuiteOps *ops;
     char *data_dir;   /* absolute or as given; malloc'd */
-    void *state;      /* the suite's loaded data (TravelPlanner: the TpDb) */
+    void *state;      /* the suite's loaded data (TravelPlanner: its sandbox) */
 } Suite;
 
 /* ---- items ---------------------------------------------------------------- */
@@ -93,7 +93,7 @@ typedef struct SuiteEval {
     char *log;           /* what the official evaluator prints while judging, or NULL */
     double cost;         /* the answer's cost where the suite has one (TP: total cost), else 0 */
     int has_cost;
-    void *native;        /* suite-owned (TP: TpPlanResult) */
+    void *native;        /* suite-owned (TravelPlanner: the official plan result) */
 } SuiteEval;
 
 /* ---- metrics -------------------------------------------------------------- */
@@ -111,7 +111,7 @@ typedef struct SuiteMetric {
 typedef struct SuiteMetrics {
     SuiteMetric *row;    /* overall rows first, then per stratum */
     int n;
-    void *native;        /* suite-owned (TP: TpMetrics), what metrics_text prints */
+    void *native;        /* suite-owned (TravelPlanner: the official metrics), what metrics_text prints */
 } SuiteMetrics;
 
 /* A headline rate of the suite, for tables, plots and paired tests. */
@@ -154,6 +154,7 @@ typedef struct SuiteSolution {
     double cost;         /* SOLVED: the answer's cost (TP dollars, PlanBench plan length) */
     double bound;        /* INFEASIBLE: the bound that proves it, when there is one */
     long nodes;          /* search effort */
+    int timed_out;       /* UNKNOWN because the search ran out of time (worth retrying) */
     char *log;           /* a trace of the search in words, or NULL */
 } SuiteSolution;
 
@@ -168,6 +169,7 @@ struct SuiteOps {
     const char *const *strata;   /* NULL-terminated dimension names: {"level","days",NULL} */
     const SuiteRate *rates;      /* n_rates headline rates; rates[0] is the one runs are ranked by */
     int n_rates;
+    const char *const *verdicts; /* NULL-terminated: every verdict name in order (export columns) */
 
     /* Data. open loads what evaluation needs into *state (may be NULL when
      * nothing). data_check verifies the data folder (checksums) and appends
@@ -206,9 +208,27 @@ struct SuiteOps {
      * rebuilds an evaluation from stored verdicts (delivered as given), so
      * metrics apply to stored runs. eval_free releases. */
     int (*extract)(const Suite *s, const SuiteItem *it, const char *text, char **answer_json, Err *err);
+    /* Optional: a cheap self-check a method may show the model (Reflexion's
+     * reason to reflect; not the evaluator): why the answer looks wrong
+     * (malloc'd), or NULL when nothing is seen. */
+    char *(*critique)(const Suite *s, const SuiteItem *it, const char *answer_json);
     void (*evaluate)(const Suite *s, const SuiteItem *it, const char *answer_json, int line, SuiteEval *out);
     int (*verdicts_load)(const Suite *s, SuiteEval *e, Err *err);
     void (*eval_free)(SuiteEval *e);
+    /* The per-item verdict object the suite's own evaluator prints
+     * (TravelPlanner: the official per-plan JSON line), for exports; e as
+     * evaluate or verdicts_load filled it. */
+    void (*eval_json)(const SuiteEval *e, Buf *out);
+
+    /* Answer files in the suite's own format (TravelPlanner: a submission
+     * file, paired with items by position as eval.py pairs them).
+     * answers_open reads one; answer gives an item's answer: IM_OK with
+     * *answer_json, or with *answer_json NULL and *why (malloc'd) when the
+     * file delivers none for the item (then the item is not delivered);
+     * *raw (may be NULL) is the file's text for the item. */
+    int (*answers_open)(const Suite *s, const char *path, void **answers, Err *err);
+    int (*answer)(void *answers, const SuiteItem *it, char **answer_json, char **raw, char **why, Err *err);
+    void (*answers_close)(void *answers);
 
     /* Metrics over n items and their evaluations (split: the official
      * split's name when the items are that whole split, else NULL).
@@ -242,8 +262,8 @@ struct SuiteOps {
 
 /* ---- registry --------------------------------------------------------------- */
 
-/* The suites of this binary, NULL-terminated (suites/registry.c; tests may
- * link their own list). */
+/* The suites of this binary, NULL-terminated (suites/registry.c over
+ * registry.def; a test binary may compile it over its own list). */
 extern const SuiteOps *const suite_registry[];
 
 /* By name; NULL when unknown. */
@@ -265,7 +285,10 @@ char *suite_data_dir(const SuiteOps *ops, const char *flag);
 
 /* ---- calling a suite ---------------------------------------------------------- */
 
-/* Opens the suite's data (ops->open). *out owned by the caller. */
+/* Opens the suite's data (ops->open). *out owned by the caller. A NULL
+ * data_dir opens the suite without its data: items, stored verdicts and
+ * metrics work (what `show` and reports need); evaluate, material, tools
+ * and solve must not be called. */
 int suite_open(const SuiteOps *ops, const char *data_dir, Suite **out, Err *err);
 void suite_close(Suite *s);
 

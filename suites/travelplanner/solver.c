@@ -762,7 +762,7 @@ static int official_proof(const Problem *p, const char **family, char **reason, 
                        q->house_rule ? " allowing " : "", q->house_rule ? q->house_rule : "");
         return 1;
     }
-    /* cover[m]: the cheapest restaurants outside the origin serving the cuisines in m */
+    /* cover[m]: the cheapest restaurants outside the origin serving the cuisines in m, for the group */
     int K = q->has_cuisine && q->n_cuisine <= MAXK ? q->n_cuisine : 0, M = 1 << K;
     double cover[MAXM];
     unsigned served = 0;
@@ -776,8 +776,8 @@ static int official_proof(const Problem *p, const char **family, char **reason, 
         if (!mask) continue;
         served |= mask;
         for (int m = M - 1; m >= 0; m--)
-            if (cover[m] < INF && cover[m] + x->average_cost < cover[m | (int)mask])
-                cover[m | (int)mask] = cover[m] + x->average_cost;
+            if (cover[m] < INF && cover[m] + tp_cost_meal(x->average_cost, q->people_number) < cover[m | (int)mask])
+                cover[m | (int)mask] = cover[m] + tp_cost_meal(x->average_cost, q->people_number);
     }
     for (int k = 0; k < K; k++)
         if (!(served >> k & 1)) {
@@ -787,7 +787,7 @@ static int official_proof(const Problem *p, const char **family, char **reason, 
                            q->org, where, q->cuisine[k]);
             return 1;
         }
-    double meals = cover[M - 1] * q->people_number;
+    double meals = cover[M - 1];
     *lb = (q->days - 1) * night + meals;
     if (*lb > (double)q->budget) {
         *family = "budget";

@@ -10,8 +10,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "evaluate.h"
+#include "parse.h"
 #include "solver.h"
 #include "suite.h"
 #include "suite_tp.h"
@@ -171,6 +173,11 @@ static int tp_verdicts_load(const Suite *s, SuiteEval *e, Err *err) {
     return IM_OK;
 }
 
+static void tp_eval_json(const SuiteEval *e, Buf *out) {
+    static const TpPlanResult none = {0};
+    tp_plan_result_json(e->native ? e->native : &none, out);
+}
+
 static void tp_eval_free(SuiteEval *e) {
     if (e->native) tp_plan_result_free(e->native), free(e->native);
     e->native = NULL;
@@ -304,12 +311,13 @@ static int tp_tools_open(const Suite *s, const SuiteItem *it, const char *set, v
     return IM_OK;
 }
 
-/* The argument of "Name[arg]" when action is that tool, else NULL. */
+/* The argument of "Name[arg]" (name in any case) when action is that
+ * tool, else NULL. */
 static const char *action_arg(const char *action, const char *name, size_t *len) {
     size_t n = strlen(name);
-    if (strncmp(action, name, n) || action[n] != '[') return NULL;
+    if (strncasecmp(action, name, n) || action[n] != '[') return NULL;
     const char *end = strrchr(action, ']');
-    if (!end || end < action + n + 1) return NULL;
+    if (!end || end < action + n) return NULL;
     *len = (size_t)(end - action - n - 1);
     return action + n + 1;
 }
@@ -328,9 +336,12 @@ static int tp_tools_run_action(void *session, const char *action, Buf *obs) {
     free(text);
     double cost = 0;
     Err e = {0};
-    if (!day) buf_puts(obs, "The sub-plan is not valid JSON. Write CostEnquiry[{\"days\": 1, ...}].");
-    else if (tp_plan_cost(t->db, t->q, day, &cost, &e)) buf_printf(obs, "The cost cannot be computed: %s.", e.msg);
-    else buf_printf(obs, "The cost of your subplan is %.0f dollars.", cost);
+    if (!cJSON_IsObject(day) && !cJSON_IsArray(day))
+        buf_puts(obs, "Sorry, the cost of your subplan is not available: the argument is not a JSON day object.");
+    else if (tp_plan_cost(t->db, t->q, day, &cost, &e))
+        buf_printf(obs, "Sorry, the cost of your subplan is not available because of the following information: %s.", e.msg);
+    else
+        buf_printf(obs, "The cost of your subplan is %.0f dollars.", cost);
     cJSON_Delete(day);
     return SUITE_TOOL_OBS;
 }
@@ -345,6 +356,83 @@ static void tp_tools_close(void *session) {
     if (!t) return;
     if (t->two_stage) tp_tools_free(&t->tools);
     free(t);
+}
+
+/* ---- answers ---------------------------------------------------------------- */
+
+/* Reflexion's self-check: the number of days, every entry in the sandbox
+ * (the one cost function), the budget. */
+static char *tp_critique(const Suite *s, const SuiteItem *it, const char *answer_json) {
+    const TpQuery *q = it->native;
+    cJSON *plan = cJSON_Parse(answer_json);
+    char *why = NULL;
+    double cost = 0;
+    Err err = {0};
+    if (cJSON_GetArraySize(plan) != q->days) {
+        if (asprintf(&why, "the plan has %d days but the trip lasts %d", cJSON_GetArraySize(plan), q->days) < 0) why = NULL;
+    } else if (tp_plan_cost(db_of(s), q, plan, &cost, &err)) {
+        if (asprintf(&why, "part of the plan is not in the information: %s", err.msg) < 0) why = NULL;
+    } else if (cost > (double)q->budget) {
+        if (asprintf(&why, "the plan costs %.0f dollars, over the budget of %ld", cost, q->budget) < 0) why = NULL;
+    }
+    cJSON_Delete(plan);
+    return why;
+}
+
+static int tp_extract(const Suite *s, const SuiteItem *it, const char *text, char **answer_json, Err *err) {
+    (void)s, (void)it;
+    return tp_parse_plan(text, answer_json, err);
+}
+
+static int tp_answers_open(const Suite *s, const char *path, void **answers, Err *err) {
+    (void)s;
+    TpSubmission *sub = NULL;
+    int rc = tp_submission_read(path, &sub, err);
+    *answers = sub;
+    return rc;
+}
+
+static void tp_answers_close(void *answers) { tp_submission_free(answers); }
+
+/* Python's truth value of a JSON value. */
+static int truthy(const cJSON *v) {
+    if (!v || cJSON_IsNull(v) || cJSON_IsFalse(v)) return 0;
+    if (cJSON_IsNumber(v)) return v->valuedouble != 0;
+    if (cJSON_IsString(v)) return v->valuestring[0] != 0;
+    if (cJSON_IsArray(v) || cJSON_IsObject(v)) return v->child != NULL;
+    return 1;
+}
+
+static int no_answer(char **why, const char *fmt, int line) {
+    return asprintf(why, fmt, line) < 0 ? (*why = NULL, IM_IO) : IM_OK;
+}
+
+/* Line pos+1 of the submission, as eval.py pairs lines with queries: a
+ * missing line, a line that is not an object with "plan", or a plan that
+ * Python finds false ([] or null) delivers nothing. */
+static int tp_answer(void *answers, const SuiteItem *it, char **answer_json, char **raw, char **why, Err *err) {
+    const TpSubmission *sub = answers;
+    *answer_json = *raw = *why = NULL;
+    int i = it->pos;
+    if (i < 0 || i >= sub->n) return no_answer(why, "plan line %d: missing from the submission file", i + 1);
+    const char *text = sub->line[i];
+    *raw = strdup(text);
+    cJSON *root = cJSON_Parse(text);
+    if (cJSON_IsString(root)) { /* eval.py eval()s a string line */
+        cJSON *inner = cJSON_Parse(root->valuestring);
+        cJSON_Delete(root);
+        root = inner;
+    }
+    int rc = IM_OK;
+    const cJSON *plan = NULL; /* Python's dict keeps the last of duplicate keys */
+    for (const cJSON *c = cJSON_IsObject(root) ? root->child : NULL; c; c = c->next)
+        if (c->string && !strcmp(c->string, "plan")) plan = c;
+    if (!cJSON_IsObject(root)) rc = no_answer(why, "plan line %d: not a JSON object with a 'plan' key", i + 1);
+    else if (!plan) rc = no_answer(why, "plan line %d: no 'plan' key", i + 1);
+    else if (!truthy(plan)) rc = no_answer(why, "plan line %d: empty plan (not delivered)", i + 1);
+    else if (!(*answer_json = cJSON_PrintUnformatted(plan))) rc = IM_IO;
+    cJSON_Delete(root);
+    return rc ? err_set(err, IM_IO, "out of memory") : IM_OK;
 }
 
 /* ---- export and solving ------------------------------------------------------ */
@@ -396,7 +484,7 @@ static int tp_solve(const Suite *s, const SuiteItem *it, const char *solver, con
         out->answer_json = r.plan_json, r.plan_json = NULL;
         out->reason = r.reason, r.reason = NULL;
         out->family = r.family;
-        out->cost = r.cost, out->nodes = r.nodes;
+        out->cost = r.cost, out->nodes = r.nodes, out->timed_out = r.timed_out;
     }
     solver_result_free(&r);
     return rc;
@@ -406,6 +494,10 @@ static int tp_solve(const Suite *s, const SuiteItem *it, const char *solver, con
 
 static const char *const tp_splits[] = {"train", "validation", "test", NULL};
 static const char *const tp_strata[] = {"level", "days", NULL};
+static const char *const tp_verdicts[] = {
+    "is_reasonable_visiting_city", "is_valid_restaurants", "is_valid_attractions", "is_valid_accommodation",
+    "is_valid_transportation", "is_valid_information_in_current_city", "is_valid_information_in_sandbox",
+    "is_not_absent", "valid_cuisine", "valid_room_rule", "valid_transportation", "valid_room_type", "valid_cost", NULL};
 
 const SuiteOps suite_travelplanner = {
     .name = "travelplanner",
@@ -415,6 +507,7 @@ const SuiteOps suite_travelplanner = {
     .default_split = NULL,
     .strata = tp_strata,
     .rates = tp_rates,
+    .verdicts = tp_verdicts,
     .n_rates = (int)(sizeof tp_rates / sizeof tp_rates[0]),
     .open = tp_open,
     .close = tp_close,
@@ -426,9 +519,15 @@ const SuiteOps suite_travelplanner = {
     .tools_run = tp_tools_run_action,
     .tools_notes = tp_tools_notes,
     .tools_close = tp_tools_close,
+    .extract = tp_extract,
+    .critique = tp_critique,
+    .answers_open = tp_answers_open,
+    .answer = tp_answer,
+    .answers_close = tp_answers_close,
     .evaluate = tp_evaluate,
     .verdicts_load = tp_verdicts_load,
     .eval_free = tp_eval_free,
+    .eval_json = tp_eval_json,
     .metrics = tp_suite_metrics,
     .metrics_text = tp_suite_metrics_text,
     .metrics_json = tp_suite_metrics_json,

@@ -1,6 +1,6 @@
 # Compute tests: safetensors, config, tokenizer, chat templates, model init,
 # the reference forward and the Vulkan path (lavapipe in CI).
-set(COMPUTE_TESTS safetensors tokenizer unicode model vulkan ops_ref train_vk)
+set(COMPUTE_TESTS safetensors tokenizer unicode model vulkan ops_ref ops_vk train_vk)
 foreach(t ${COMPUTE_TESTS})
   add_executable(test_compute_${t} ${CMAKE_CURRENT_LIST_DIR}/test_${t}.c)
   target_link_libraries(test_compute_${t} PRIVATE imagine_compute)
@@ -12,6 +12,7 @@ add_test(NAME compute_unicode COMMAND test_compute_unicode ${IMAGINE_UNICODE_DIR
 add_test(NAME compute_model COMMAND test_compute_model ${IMAGINE_TEST_DATA})
 add_test(NAME compute_vulkan COMMAND test_compute_vulkan ${IMAGINE_TEST_DATA})
 add_test(NAME compute_ops_ref COMMAND test_compute_ops_ref)
+add_test(NAME compute_ops_vk COMMAND test_compute_ops_vk)
 add_test(NAME compute_train_vk COMMAND test_compute_train_vk ${IMAGINE_TEST_DATA})
 add_test(NAME compute_serve COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/test_serve.sh $<TARGET_FILE:imagine> ${IMAGINE_TEST_DATA})
 # Same ids and texts as Hugging Face's tokenizers.js; skipped when node or
@@ -37,3 +38,5 @@ add_executable(test_compute_train_dump ${CMAKE_CURRENT_LIST_DIR}/train_dump.c)
 target_link_libraries(test_compute_train_dump PRIVATE imagine_compute)
 add_test(NAME compute_torch_ref COMMAND /usr/bin/python3 ${CMAKE_CURRENT_LIST_DIR}/torch_check.py
   $<TARGET_FILE:imagine> $<TARGET_FILE:test_compute_train_dump> ${IMAGINE_TEST_DATA})
+# model init --corpus and shape overrides (the main job sizes its model this way).
+add_test(NAME compute_model_init_opts COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/test_model_init_opts.sh $<TARGET_FILE:imagine>)

@@ -19,6 +19,7 @@
 #include "method.h"
 #include "model.h"
 #include "parse.h"
+#include "suite_tp.h"
 #include "prompts.h"
 #include "server.h"
 
@@ -49,18 +50,18 @@ static void t_parse(void) {
     char *p = NULL;
     Err err = {0};
     const char *fenced = "Sure.\n```json\n[{\"day\": 1, \"Current City\": \"from A to B\", \"transportation\": \"-\"}]\n```\nBye";
-    CHECK(ag_parse_plan(fenced, &p, &err) == IM_OK, "%s", err.msg);
+    CHECK(tp_parse_plan(fenced, &p, &err) == IM_OK, "%s", err.msg);
     CHECK(p && !strcmp(p, "[{\"day\":1,\"current_city\":\"from A to B\",\"transportation\":\"-\"}]"), "%s", p);
     free(p);
     const char *bare = "Plan: {\"plan\": [{\"days\": 1, \"current_city\": \"X\"}]} done";
-    CHECK(ag_parse_plan(bare, &p, &err) == IM_OK, "%s", err.msg);
+    CHECK(tp_parse_plan(bare, &p, &err) == IM_OK, "%s", err.msg);
     CHECK(p && !strcmp(p, "[{\"day\":1,\"current_city\":\"X\"}]"), "%s", p);
     free(p);
     const char *text = "Thinking about Day 1: nothing.\n\n**Day 1:**\n- **Current City:** from Austin to Dallas\n"
                        "Transportation: Self-driving, from Austin to Dallas, duration: 3 hours\nBreakfast: -\n"
                        "Attractions: Museum, Dallas;Park, Dallas;\nLunch: Joe's, Dallas\nDinner: -\nAccommodation: Loft, Dallas\n\n"
                        "Day 2:\nCurrent City: Dallas\nBreakfast: Cafe, Dallas\n\nTotal: $300\n";
-    CHECK(ag_parse_plan(text, &p, &err) == IM_OK, "%s", err.msg);
+    CHECK(tp_parse_plan(text, &p, &err) == IM_OK, "%s", err.msg);
     CHECK(p && !strcmp(p, "[{\"day\":1,\"current_city\":\"from Austin to Dallas\",\"transportation\":\"Self-driving, from Austin to "
                           "Dallas, duration: 3 hours\",\"breakfast\":\"-\",\"attraction\":\"Museum, Dallas;Park, Dallas;\",\"lunch\":"
                           "\"Joe's, Dallas\",\"dinner\":\"-\",\"accommodation\":\"Loft, Dallas\"},{\"day\":2,\"current_city\":\"Dallas\","
@@ -68,18 +69,18 @@ static void t_parse(void) {
                           "\"accommodation\":\"-\"}]"),
           "%s", p);
     free(p);
-    CHECK(ag_parse_plan("I cannot help with that.", &p, &err) == IM_FAIL && !p, "expected failure");
+    CHECK(tp_parse_plan("I cannot help with that.", &p, &err) == IM_FAIL && !p, "expected failure");
     CHECK(strstr(err.msg, "no plan found") && strstr(err.msg, "line 1"), "%s", err.msg);
-    CHECK(ag_parse_plan("Day 1:\nTransportation: -\nDay 2:\nCurrent City: X\n", &p, &err) == IM_FAIL, "no city");
+    CHECK(tp_parse_plan("Day 1:\nTransportation: -\nDay 2:\nCurrent City: X\n", &p, &err) == IM_FAIL, "no city");
     CHECK(strstr(err.msg, "Day 1 has no 'Current City:'") && strstr(err.msg, "line 1"), "%s", err.msg);
-    CHECK(ag_parse_plan("Day 1:\nCurrent City: A\nDay 3:\nCurrent City: B\n", &p, &err) == IM_FAIL, "gap");
+    CHECK(tp_parse_plan("Day 1:\nCurrent City: A\nDay 3:\nCurrent City: B\n", &p, &err) == IM_FAIL, "gap");
     CHECK(strstr(err.msg, "Day 3 follows Day 1") && strstr(err.msg, "line 3"), "%s", err.msg);
-    CHECK(ag_parse_plan("```json\n[{\"day\": 1, \"current_city\": \"A\",]\n```", &p, &err) == IM_FAIL, "bad json");
+    CHECK(tp_parse_plan("```json\n[{\"day\": 1, \"current_city\": \"A\",]\n```", &p, &err) == IM_FAIL, "bad json");
     CHECK(strstr(err.msg, "invalid JSON") && strstr(err.msg, "line 2"), "%s", err.msg);
-    CHECK(ag_parse_plan("", &p, &err) == IM_FAIL && strstr(err.msg, "empty"), "%s", err.msg);
+    CHECK(tp_parse_plan("", &p, &err) == IM_FAIL && strstr(err.msg, "empty"), "%s", err.msg);
     /* deterministic: the same text gives the same plan */
     char *a = NULL, *b = NULL;
-    ag_parse_plan(text, &a, &err), ag_parse_plan(text, &b, &err);
+    tp_parse_plan(text, &a, &err), tp_parse_plan(text, &b, &err);
     CHECK(a && b && !strcmp(a, b), "not deterministic");
     free(a), free(b);
 }
@@ -382,6 +383,9 @@ static void t_metachars(void) {
 
 static TpDb *db;
 static TpQuerySet *qs;
+/* The suite over db and the items over qs (borrowed: never freed). */
+static Suite suite;
+static SuiteItem *items;
 
 static char *spec_for(TsServer *srv, const char *extra) {
     char *s = NULL;
@@ -396,14 +400,14 @@ static int run_method(const char *method, const char *config, AgResult *results)
     const AgMethod *m = ag_method_find(method);
     CHECK(m != NULL, "no method %s", method);
     if (!m) return -1;
-    AgContext ctx = {.db = db, .data_dir = data_dir, .config_json = config};
+    AgContext ctx = {.suite = &suite, .data_dir = data_dir, .config_json = config};
     Err err = {0};
     int rc = m->init(&ctx, &err);
     CHECK(rc == IM_OK, "%s init: %s", method, err.msg);
     if (rc) return -1;
     for (int i = 0; i < qs->n; i++) {
         memset(&results[i], 0, sizeof results[i]);
-        rc = m->plan(&ctx, &qs->q[i], &results[i], &err);
+        rc = m->plan(&ctx, &items[i], &results[i], &err);
         CHECK(rc == IM_OK, "%s plan %d: %s", method, i + 1, err.msg);
     }
     m->fini(&ctx);
@@ -479,14 +483,14 @@ static void t_methods(void) {
     for (int i = 0; i < qs->n; i++) err_items += res[i].outcome == AG_ERROR, failed += res[i].outcome == AG_FAILED;
     CHECK(failed == 0 && err_items >= 1, "errors %d failed %d", err_items, failed);
     const AgMethod *direct = ag_method_find("direct");
-    AgContext ctx = {.db = db, .data_dir = data_dir, .config_json = cfg};
+    AgContext ctx = {.suite = &suite, .data_dir = data_dir, .config_json = cfg};
     Err err = {0};
     direct->init(&ctx, &err);
     for (int i = 0; i < qs->n; i++)
         if (res[i].outcome == AG_ERROR) { /* retry-errors */
             CHECK(res[i].failure && strstr(res[i].failure, "127.0.0.1"), "%s", res[i].failure);
             ag_result_free(&res[i]);
-            direct->plan(&ctx, &qs->q[i], &res[i], &err);
+            direct->plan(&ctx, &items[i], &res[i], &err);
         }
     direct->fini(&ctx);
     done = 0;
@@ -704,6 +708,10 @@ int main(int argc, char **argv) {
         fprintf(stderr, "%s\n", err.msg);
         return 1;
     }
+    suite = (Suite){.ops = &suite_travelplanner, .data_dir = (char *)data_dir, .state = db};
+    items = calloc((size_t)qs->n, sizeof *items);
+    for (int i = 0; i < qs->n; i++)
+        items[i] = (SuiteItem){.idx = qs->q[i].idx, .pos = i, .line = i + 1, .text = qs->q[i].query, .native = &qs->q[i]};
     TsConfig tc = {.script = script};
     char e[512];
     server = ts_server_start(&tc, e, sizeof e);

@@ -136,14 +136,76 @@ static int write_file(const char *dir, const char *rel, const char *text) {
     return fclose(f);
 }
 
-static int write_sandbox(const char *dir) {
+/* Seeded sandboxes: the same rows with other prices, minimum nights,
+ * occupancies, room types and house rules (a 64-bit LCG: reproducible). */
+static unsigned long long rng;
+static int rnd(int lo, int hi) {
+    rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+    return lo + (int)((rng >> 33) % (unsigned long long)(hi - lo + 1));
+}
+
+/* Rewrites field `col` (0-based, unquoted tables) or, with col < 0, the
+ * field before the last one of every data line, through fn. */
+static char *perturb(const char *csv, int ncols, const int *cols, void (*fn)(int col, Buf *out)) {
+    Buf b;
+    buf_init(&b);
+    const char *line = strchr(csv, '\n') + 1;
+    buf_append(&b, csv, (size_t)(line - csv));
+    while (*line) {
+        const char *nl = strchr(line, '\n');
+        const char *last = nl, *prev = NULL;
+        while (last > line && last[-1] != ',') last--;
+        for (prev = last - 1; prev > line && prev[-1] != ','; prev--) {}
+        int col = 0;
+        for (const char *f = line; f < nl;) {
+            const char *e = f;
+            while (e < nl && *e != ',' && *e != '"') e++;
+            if (*e == '"') e = strchr(strchr(e + 1, '"') + 1, ',') ? strchr(strchr(e + 1, '"') + 1, ',') : nl;
+            if (e > nl) e = nl;
+            int hit = 0;
+            for (int k = 0; k < ncols; k++) hit |= cols[k] == col || (cols[k] < 0 && f == prev);
+            if (hit) fn(cols[0] < 0 ? -1 : col, &b);
+            else buf_append(&b, f, (size_t)(e - f));
+            if (e < nl) buf_putc(&b, ',');
+            f = e + 1, col++;
+        }
+        buf_putc(&b, '\n');
+        line = nl + 1;
+    }
+    return buf_take(&b);
+}
+
+static void acc_field(int col, Buf *b) {
+    static const char *const types[3] = {"Entire home/apt", "Private room", "Shared room"};
+    static const char *const rules[5] = {"No smoking", "No parties", "No pets & No visitors", "No children under 10",
+                                         "No smoking & No parties"};
+    if (col == 2) buf_puts(b, types[rnd(0, 2)]);
+    else if (col == 3) buf_printf(b, "%d.0", rnd(15, 200));
+    else if (col == 4) buf_printf(b, "%d.0", rnd(1, 4));
+    else if (col == 6) buf_puts(b, rules[rnd(0, 4)]);
+    else buf_printf(b, "%d", rnd(1, 6));
+}
+static void rest_field(int col, Buf *b) { (void)col, buf_printf(b, "%d", rnd(3, 45)); }
+static void flight_field(int col, Buf *b) { (void)col, buf_printf(b, "%d", rnd(15, 160)); }
+
+static int write_sandbox(const char *dir, unsigned seed) {
     mkdir(dir, 0755);
-    return write_file(dir, "database/background/citySet_with_states.txt", CITY_SET) ||
-           write_file(dir, "database/accommodations/clean_accommodations_2022.csv", ACCOMMODATIONS) ||
-           write_file(dir, "database/restaurants/clean_restaurant_2022.csv", RESTAURANTS) ||
-           write_file(dir, "database/attractions/attractions.csv", ATTRACTIONS) ||
-           write_file(dir, "database/flights/clean_Flights_2022.csv", FLIGHTS) ||
-           write_file(dir, "database/googleDistanceMatrix/distance.csv", DISTANCES);
+    char *acc = NULL, *rest = NULL, *fl = NULL;
+    if (seed) {
+        static const int acc_cols[5] = {2, 3, 4, 6, 7}, rest_cols[1] = {-1}, fl_cols[1] = {1};
+        rng = seed;
+        acc = perturb(ACCOMMODATIONS, 5, acc_cols, acc_field);
+        rest = perturb(RESTAURANTS, 1, rest_cols, rest_field);
+        fl = perturb(FLIGHTS, 1, fl_cols, flight_field);
+    }
+    int rc = write_file(dir, "database/background/citySet_with_states.txt", CITY_SET) ||
+             write_file(dir, "database/accommodations/clean_accommodations_2022.csv", acc ? acc : ACCOMMODATIONS) ||
+             write_file(dir, "database/restaurants/clean_restaurant_2022.csv", rest ? rest : RESTAURANTS) ||
+             write_file(dir, "database/attractions/attractions.csv", ATTRACTIONS) ||
+             write_file(dir, "database/flights/clean_Flights_2022.csv", fl ? fl : FLIGHTS) ||
+             write_file(dir, "database/googleDistanceMatrix/distance.csv", DISTANCES);
+    free(acc), free(rest), free(fl);
+    return rc;
 }
 
 /* ---- the enumeration ------------------------------------------------------- */
@@ -485,22 +547,23 @@ static int make_query(const Case *c, int idx, long budget, TpQuery *q) {
     return rc;
 }
 
-static void run_case(const TpDb *db, const Case *c, int idx, Tally *t, int *travel_meals) {
+static void run_case(const TpDb *db, const Case *c, int idx, int seed, Tally *t, int *travel_meals) {
     TpQuery q;
     if (make_query(c, idx, c->budget, &q)) return;
     Best best;
     double min = enumerate(db, &q, &best), got = -2;
     int st = check_verdict(db, &q, "case", t, &got);
-    if (c->expect >= 0) CHECK_MSG(st == c->expect, "case %d: status %d, expected %d", idx, st, c->expect);
-    printf("case %2d: %d days to %-9s enumeration %8.2f, solver status %d, min_cost %8.2f\n", idx, c->days, c->dest,
-           isfinite(min) ? min : -1.0, st, got);
+    if (c->expect >= 0 && !seed) CHECK_MSG(st == c->expect, "case %d: status %d, expected %d", idx, st, c->expect);
+    if (!seed)
+        printf("case %2d: %d days to %-9s enumeration %8.2f, solver status %d, min_cost %8.2f\n", idx, c->days, c->dest,
+               isfinite(min) ? min : -1.0, st, got);
     if (!isfinite(min)) {
-        CHECK_MSG(st != SOLVER_FEASIBLE && got == -1, "case %d: no plan enumerated, solver status %d min_cost %.2f", idx, st,
-                  got);
+        CHECK_MSG(st != SOLVER_FEASIBLE && got == -1, "seed %d case %d: no plan enumerated, solver status %d min_cost %.2f",
+                  seed, idx, st, got);
         tp_query_free(&q);
         return;
     }
-    CHECK_MSG(fabs(got - min) < 1e-6, "case %d: solver min_cost %.2f, enumeration %.2f", idx, got, min);
+    CHECK_MSG(fabs(got - min) < 1e-6, "seed %d case %d: solver min_cost %.2f, enumeration %.2f", seed, idx, got, min);
     CHECK_MSG((st == SOLVER_FEASIBLE) == (min <= (double)q.budget), "case %d: status %d with minimum %.2f, budget %ld", idx,
               st, min, q.budget);
     for (int i = 0; i < best.n; i++) *travel_meals += best.arr[i] + best.dep[i] > 0;
@@ -531,21 +594,34 @@ static void run_case(const TpDb *db, const Case *c, int idx, Tally *t, int *trav
     tp_query_free(&qb);
 }
 
+/* Seed 0 is the sandbox above (the cases' expected statuses hold there);
+ * seeds 1.. redraw its prices, minimum nights, occupancies, room types
+ * and house rules. */
+#define SEEDS 25
+
 int main(int argc, char **argv) {
     if (argc != 2) return fprintf(stderr, "usage: test_optimal WORK_DIR\n"), 2;
     char dir[1024];
     snprintf(dir, sizeof dir, "%s/optimal_sandbox", argv[1]);
-    Err err = {0};
-    TpDb *db = NULL;
-    if (write_sandbox(dir) || verdict_init(dir)) return 1;
-    if (tp_db_open(dir, &db, &err)) return fprintf(stderr, "%s\n", err.msg), 1;
     Tally t = {0};
-    int travel_meals = 0;
-    for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++) run_case(db, &CASES[i], (int)i + 1, &t, &travel_meals);
+    int travel_meals = 0, plans = 0;
+    for (unsigned seed = 0; seed < SEEDS; seed++) {
+        Err err = {0};
+        TpDb *db = NULL;
+        if (write_sandbox(dir, seed) || (!seed && verdict_init(dir))) return 1;
+        if (tp_db_open(dir, &db, &err)) return fprintf(stderr, "%s\n", err.msg), 1;
+        int before = t.feasible;
+        for (size_t i = 0; i < sizeof CASES / sizeof CASES[0]; i++)
+            run_case(db, &CASES[i], (int)i + 1, (int)seed, &t, &travel_meals);
+        plans += t.feasible > before;
+        tp_db_close(db);
+    }
     CHECK_MSG(travel_meals > 0, "no case needs a meal on a travel day");
-    printf("%d verdicts: %d feasible, %d infeasible, %d unknown; %d cities eat on a travel day in the cheapest plans\n",
-           t.feasible + t.infeasible + t.unknown, t.feasible, t.infeasible, t.unknown, travel_meals);
-    tp_db_close(db), verdict_fini();
+    printf("%d sandboxes x %zu cases, %d verdicts: %d feasible, %d infeasible, %d unknown; %d cities eat on a travel "
+           "day in the cheapest plans\n",
+           SEEDS, sizeof CASES / sizeof CASES[0], t.feasible + t.infeasible + t.unknown, t.feasible, t.infeasible,
+           t.unknown, travel_meals);
+    verdict_fini();
     check_failures += verdict_failures();
     printf("%d check_failures\n", check_failures);
     return check_failures ? 1 : 0;

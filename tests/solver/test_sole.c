@@ -20,6 +20,7 @@
 #include "evaluate.h"
 #include "fsutil.h"
 #include "method.h"
+#include "suite_tp.h"
 #include "solver.h"
 #include "../check.h"
 #include "strict.h"
@@ -307,15 +308,17 @@ static void method_config(const TpDb *db, const char *data) {
     q.json = cut;
     static const char *const cfg[] = {"{\"sole_planning\": true}", "{}", "{\"sole_planning\": 1}", "[1]"};
     for (int k = 0; k < 4 && cut; k++) {
-        AgContext ctx = {.db = db, .config_json = cfg[k]};
+        Suite suite = {.ops = &suite_travelplanner, .data_dir = (char *)data, .state = (void *)db};
+        SuiteItem whole = {.native = &qs->q[0]}, cut_item = {.native = &q};
+        AgContext ctx = {.suite = &suite, .config_json = cfg[k]};
         int rc = ag_method_solver.init(&ctx, &err);
         CHECK_MSG((rc == IM_OK) == (k < 2), "method config %s: init returns %d", cfg[k], rc);
         if (rc) continue;
         AgResult r;
-        rc = ag_method_solver.plan(&ctx, &qs->q[0], &r, &err);
+        rc = ag_method_solver.plan(&ctx, &whole, &r, &err);
         CHECK_MSG(rc == IM_OK && r.outcome == AG_DONE && r.plan_json, "method config %s: no plan (%s)", cfg[k], err.msg);
         free(r.plan_json), free(r.failure);
-        rc = ag_method_solver.plan(&ctx, &q, &r, &err);
+        rc = ag_method_solver.plan(&ctx, &cut_item, &r, &err);
         int want = k == 0 ? AG_FAILED : AG_DONE;
         CHECK_MSG(rc == IM_OK && (int)r.outcome == want && (k || (r.failure && !strncmp(r.failure, "restaurants:", 12))),
               "method config %s, reference without restaurants: outcome %d (%s)", cfg[k], (int)r.outcome,

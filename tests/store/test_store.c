@@ -231,18 +231,24 @@ static void test_migrate_rollback(void) {
 
 static void test_round_trip(const char *data) {
     char *qpath = fs_join(data, "queries/train.jsonl");
-    TpQuerySet *qs = NULL;
+    SuiteItems *qs = NULL;
+    Suite *tp = NULL;
     Err err = {0};
-    CHECK(tp_queries_load(qpath, &qs, &err) == IM_OK, "%s", err.msg);
+    CHECK(suite_open(suite_find("travelplanner"), NULL, &tp, &err) == IM_OK, "%s", err.msg);
+    CHECK(tp && suite_items_load(tp, "train", qpath, &qs, &err) == IM_OK, "%s", err.msg);
     free(qpath);
     if (!qs) return;
+    const char *strata[64] = {0};
     const char *p = path_in("trip.db");
     Store *s = NULL;
     CHECK(store_open(p, 1, &s, &err) == IM_OK, "%s", err.msg);
     long long suite = 0, suite2 = 0, run = 0, run2 = 0;
-    CHECK(store_suite_put(s, "travelplanner", "train", "train.jsonl", qs, &suite, &err) == IM_OK, "%s", err.msg);
-    CHECK(store_suite_put(s, "travelplanner", "train", "train.jsonl", qs, &suite2, &err) == IM_OK && suite == suite2,
-          "same queries, same suite");
+    strata[0] = "level=easy,days=3";
+    CHECK(store_suite_put(s, "travelplanner", "train", "train.jsonl", qs, strata, &suite, &err) == IM_OK, "%s", err.msg);
+    CHECK(store_suite_put(s, "travelplanner", "train", "train.jsonl", qs, strata, &suite2, &err) == IM_OK &&
+              suite == suite2, "same queries, same suite");
+    CHECK(q1(store_sqlite(s), "SELECT count(*) FROM query WHERE strata = 'level=easy,days=3' AND level = 'easy' AND "
+                              "days = 3 AND pos = 0") == 1, "strata and the legacy columns stored");
     StoreRunSpec spec = {.name = "t1", .method = "plans", .method_config = "{\"plans\":\"x\"}", .suite_id = suite,
                          .n_queries = 5, .seed = 3, .git_rev = "test", .config_json = "{}"};
     CHECK(store_run_create(s, &spec, &run, &err) == IM_OK, "%s", err.msg);
@@ -252,12 +258,12 @@ static void test_round_trip(const char *data) {
     CHECK(store_items(s, run, 1, &items, &n, &err) == IM_OK && n == 5, "five items, got %d", n);
     for (int i = 0; i < n; i++) CHECK(items[i].state == ST_READY && items[i].pos == i, "item %d ready in order", i);
     /* item 0 done with checks, item 1 failed, item 2 error, item 3 left running */
-    TpPlanResult r = {0};
-    r.delivered = r.hard_evaluated = 1;
-    for (int k = 0; k < TP_NCS; k++) r.cs[k].value = (signed char)(k % 2);
-    r.cs[2].msg = "msg with 'quotes'; DROP TABLE run; --";
-    for (int k = 0; k < TP_NHARD; k++) r.hard[k].value = (signed char)(k == 1 ? -1 : 1);
-    r.total_cost = 1234.5;
+    /* verdicts of any family: the suite's, stored and read back in order */
+    static const char *const fam[6] = {"commonsense", "commonsense", "commonsense", "hard", "hard", "plan"};
+    static const char *const nm[6] = {"a", "b", "c", "d", "e", "valid_plan"};
+    SuiteEval r = {.delivered = 1, .cost = 1234.5, .has_cost = 1};
+    for (int k = 0; k < 6; k++)
+        suite_eval_add(&r, fam[k], nm[k], k == 4 ? -1 : k % 2, k == 2 ? "msg with 'quotes'; DROP TABLE run; --" : NULL);
     long long ids[4];
     for (int i = 0; i < 4; i++) {
         ids[i] = items[i].query_id;
@@ -265,7 +271,7 @@ static void test_round_trip(const char *data) {
     }
     CHECK(store_item_claim(s, run, ids[0], &err) == IM_IO, "claiming twice fails");
     StoreFinish f0 = {.query_id = ids[0], .state = ST_DONE, .plan_json = "[{\"day\": 1}]", .raw_text = "raw",
-                      .latency_ms = 5, .tokens_in = 10, .tokens_out = 20, .cost = 0.5, .checks = &r, .active_s = 1};
+                      .latency_ms = 5, .tokens_in = 10, .tokens_out = 20, .cost = 0.5, .eval = &r, .active_s = 1};
     StoreFinish f1 = {.query_id = ids[1], .state = ST_FAILED, .error = "no plan", .active_s = 1};
     /* item 2's calls: one answered, one cache hit, one failed after retries (text that must stay inert) */
     const StoreCall calls[3] = {
@@ -280,12 +286,16 @@ static void test_round_trip(const char *data) {
               !store_item_finish(s, run, &f2, &err), "%s", err.msg);
     store_items_free(items, n);
     CHECK(store_items(s, run, 2, &items, &n, &err) == IM_OK, "%s", err.msg);
-    CHECK(items[0].state == ST_DONE && items[0].result.delivered && items[0].result.hard_evaluated, "done item");
-    for (int k = 0; k < TP_NCS; k++) CHECK(items[0].result.cs[k].value == k % 2, "cs %d", k);
-    CHECK(items[0].result.hard[1].value == -1 && items[0].result.hard[0].value == 1, "hard verdicts incl. None");
-    CHECK(items[0].result.cs[2].msg && !strcmp(items[0].result.cs[2].msg, r.cs[2].msg), "message bound verbatim");
-    CHECK(items[0].result.total_cost == 1234.5 && !strcmp(items[0].plan_json, "[{\"day\": 1}]"), "plan and cost");
-    CHECK(items[1].state == ST_FAILED && !items[1].result.delivered && !strcmp(items[1].error, "no plan"), "failed");
+    CHECK(items[0].state == ST_DONE && items[0].eval.delivered && items[0].eval.n == 6, "done item");
+    for (int k = 0; k < 6 && k < items[0].eval.n; k++)
+        CHECK(items[0].eval.v[k].value == (k == 4 ? -1 : k % 2) && !strcmp(items[0].eval.v[k].family, fam[k]) &&
+                  !strcmp(items[0].eval.v[k].name, nm[k]), "verdict %d in order, None kept", k);
+    CHECK(items[0].eval.n > 2 && items[0].eval.v[2].message && !strcmp(items[0].eval.v[2].message, r.v[2].message),
+          "message bound verbatim");
+    CHECK(items[0].eval.cost == 1234.5 && items[0].eval.has_cost && !strcmp(items[0].plan_json, "[{\"day\": 1}]"),
+          "plan and cost");
+    CHECK(items[1].state == ST_FAILED && !items[1].eval.delivered && !items[1].eval.n && !strcmp(items[1].error, "no plan"),
+          "failed");
     CHECK(items[2].state == ST_ERROR && items[3].state == ST_RUNNING && items[4].state == ST_READY, "states");
     CHECK(items[3].attempts == 1 && items[4].attempts == 0, "attempts");
     store_items_free(items, n);
@@ -320,7 +330,9 @@ static void test_round_trip(const char *data) {
           "failed stays a result");
     store_run_free(&sr);
     store_close(s);
-    tp_queries_free(qs);
+    suite_eval_free(NULL, &r);
+    suite_items_free(tp, qs);
+    suite_close(tp);
 }
 
 int main(int argc, char **argv) {

@@ -33,6 +33,12 @@ static void test_registry(void) {
     CHECK(suite_find("nope") == NULL);
     CHECK(!strcmp(suite_default_name(), "travelplanner"));
     CHECK(suite_has_split(&suite_travelplanner, "validation") && !suite_has_split(&suite_travelplanner, "dev"));
+    /* the export columns are the evaluator's keys, in its order */
+    for (int k = 0; k < TP_NCS + TP_NHARD; k++) {
+        const char *v = suite_travelplanner.verdicts[k];
+        CHECK_MSG(v && !strcmp(v, k < TP_NCS ? tp_cs_key(k) : tp_hard_key(k - TP_NCS)), "verdict column %d", k);
+    }
+    CHECK(suite_travelplanner.verdicts[TP_NCS + TP_NHARD] == NULL);
     char *d = suite_data_dir(&suite_travelplanner, "/x/y");
     CHECK(!strcmp(d, "/x/y"));
     free(d);

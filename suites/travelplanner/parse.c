@@ -309,7 +309,7 @@ static char *from_day_text(const char *text, Failure *f) {
 
 /* ---- entry -------------------------------------------------------------- */
 
-int ag_parse_plan(const char *text, char **plan_json, Err *err) {
+int tp_parse_plan(const char *text, char **plan_json, Err *err) {
     *plan_json = NULL;
     if (!text) text = "";
     Failure f = {.rank = -1};

@@ -9,14 +9,14 @@
  * Accommodation:). Deterministic; needs no model call. JSON values are
  * kept as written; only the keys are normalised ("Current City" ->
  * "current_city", "days" -> "day"). Pure function: no I/O, no globals. */
-#ifndef AG_PARSE_H
-#define AG_PARSE_H
+#ifndef TP_PARSE_H
+#define TP_PARSE_H
 
 #include "err.h"
 
 /* On success returns IM_OK and *plan_json (malloc'd, owned by the caller).
  * On failure returns IM_FAIL, *plan_json = NULL, and err says why and
  * where parsing stopped (line and column of the text). */
-int ag_parse_plan(const char *text, char **plan_json, Err *err);
+int tp_parse_plan(const char *text, char **plan_json, Err *err);
 
 #endif

@@ -1,0 +1,335 @@
+/* test_ops_vk.c: every training kernel of the op table (compute/ops.h) on
+ * the device against its C reference (ops_ref.h), forward and backward, in
+ * the manner of ggml's test-backend-ops: random inputs, shapes that are not
+ * multiples of the tile or subgroup sizes, packed segments, masked rows.
+ * Tolerance: max |device - ref| <= 2e-5 * max(1, max |ref|) (fp32 sums in
+ * another order; 5e-5 for the attention backward and the gemm with
+ * K = 300), exact for the F16/BF16 casts of AdamW. First mismatches are
+ * printed; every entry of OP_TABLE must be exercised. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../check.h"
+#include "half.h"
+#include "modelinit.h"
+#include "ops.h"
+#include "ops_ref.h"
+
+static VkCtx *ctx;
+static int used[OP_COUNT];
+static uint64_t rng = 7;
+
+static float *rnd(size_t n, float scale) {
+    float *p = malloc(sizeof *p * (n ? n : 1));
+    for (size_t i = 0; i < n; i++) p[i] = scale * (2.0f * rng_uniform(&rng) - 1.0f);
+    return p;
+}
+
+static VkBuf *mk(const void *data, size_t bytes) {
+    VkBuf *b = calloc(1, sizeof *b);
+    Err err;
+    if (vk_buf_create(ctx, bytes, 1, b, &err)) fprintf(stderr, "%s\n", err.msg), exit(3);
+    if (data) vk_buf_upload(ctx, b, 0, data, bytes, &err);
+    else memset(b->map, 0, bytes);
+    return b;
+}
+static void drop(VkBuf *b) { vk_buf_destroy(ctx, b), free(b); }
+static const float *F(VkBuf *b) { return b->map; }
+
+static void run(OpId op, VkBuf **bufs, const void *push, uint32_t gx, uint32_t gy) {
+    Err err = {0};
+    VkPipe *p;
+    VkDescriptorSet set;
+    VkCommandBuffer cb;
+    used[op] = 1;
+    int rc = ops_pipe(ctx, op, &p, &err);
+    if (!rc) rc = vk_set_create(ctx, p, bufs, &set, &err);
+    if (!rc) rc = vk_cmd_begin(ctx, &cb, &err);
+    if (!rc) {
+        vk_cmd_dispatch(cb, p, set, push, OP_TABLE[op].push_bytes, gx, gy, 1);
+        vk_cmd_barrier(cb);
+        rc = vk_cmd_end(cb, &err);
+        if (!rc) rc = vk_submit_wait(ctx, cb, &err);
+        vk_cmd_free(ctx, cb);
+    }
+    CHECK_MSG(rc == 0, "%s: %s", OP_TABLE[op].kernel, err.msg);
+}
+
+static void cmp(const char *what, const float *ref, const float *got, size_t n, double tol) {
+    double mx = 0, worst = 0;
+    for (size_t i = 0; i < n; i++) mx = fmax(mx, fabs(ref[i]));
+    double lim = tol * fmax(1.0, mx);
+    int bad = 0;
+    for (size_t i = 0; i < n; i++) {
+        double d = fabs((double)ref[i] - got[i]);
+        worst = fmax(worst, d);
+        if (!(d <= lim)) {
+            if (bad < 5) fprintf(stderr, "  %s[%zu]: ref %.9g device %.9g (|diff| %.3g > %.3g)\n", what, i, ref[i], got[i], d, lim);
+            bad++;
+        }
+    }
+    CHECK_MSG(!bad, "%s: %d of %zu differ (worst %.3g, limit %.3g)", what, bad, n, worst, lim);
+    if (!bad) printf("  %-40s ok  max |diff| %.2e (limit %.2e, n %zu)\n", what, worst, lim, n);
+}
+
+static uint32_t cdiv(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
+
+/* ---- gemm: the three products, every weight dtype ---- */
+static void t_gemm(int M, int N, int K) {
+    char what[96];
+    float *x = rnd((size_t)M * K, 1), *w = rnd((size_t)N * K, 1), *dy = rnd((size_t)M * N, 1), *c0 = rnd((size_t)M * N, 1);
+    for (int dt = ST_F32; dt <= ST_BF16; dt++) {
+        size_t es = st_dtype_size((StDtype)dt);
+        void *wq = malloc(es * (size_t)N * K + 4);
+        st_pack((StDtype)dt, w, wq, (size_t)N * K);
+        VkBuf *bx = mk(x, 4 * (size_t)M * K), *bw = mk(wq, (es * (size_t)N * K + 3) / 4 * 4), *by = mk(c0, 4 * (size_t)M * N);
+        /* forward, accumulating into C: Y = C + X.W^T */
+        PushGemm p = {(uint32_t)M, (uint32_t)N, (uint32_t)K, 1.0f, 1};
+        VkBuf *b3[3] = {bx, bw, by};
+        run(ops_dt(OP_GEMM_NT_F32, (StDtype)dt), b3, &p, cdiv((uint32_t)N, 32), cdiv((uint32_t)M, 32));
+        float *ref = malloc(4 * (size_t)M * N);
+        opr_matmul_fwd_dt(ref, x, wq, (StDtype)dt, M, K, N);
+        for (size_t i = 0; i < (size_t)M * N; i++) ref[i] += c0[i];
+        snprintf(what, sizeof what, "matmul fwd %s %dx%dx%d", st_dtype_name((StDtype)dt), M, N, K);
+        cmp(what, ref, F(by), (size_t)M * N, K > 256 ? 5e-5 : 2e-5);
+        /* dX = dY . W (alpha 0.5, no accumulation) */
+        VkBuf *bdy = mk(dy, 4 * (size_t)M * N), *bdx = mk(NULL, 4 * (size_t)M * K);
+        PushGemm pn = {(uint32_t)M, (uint32_t)K, (uint32_t)N, 0.5f, 0};
+        VkBuf *bn[3] = {bdy, bw, bdx};
+        run(ops_dt(OP_GEMM_NN_F32, (StDtype)dt), bn, &pn, cdiv((uint32_t)K, 32), cdiv((uint32_t)M, 32));
+        float *rdx = calloc((size_t)M * K, 4);
+        opr_matmul_bwd_dt(rdx, NULL, dy, x, wq, (StDtype)dt, M, K, N);
+        for (size_t i = 0; i < (size_t)M * K; i++) rdx[i] *= 0.5f;
+        snprintf(what, sizeof what, "matmul bwd dX %s", st_dtype_name((StDtype)dt));
+        cmp(what, rdx, F(bdx), (size_t)M * K, 2e-5);
+        drop(bx), drop(bw), drop(by), drop(bdy), drop(bdx), free(ref), free(rdx), free(wq);
+    }
+    /* dW += dY^T . X */
+    float *dw0 = rnd((size_t)N * K, 1);
+    VkBuf *bdy = mk(dy, 4 * (size_t)M * N), *bx = mk(x, 4 * (size_t)M * K), *bdw = mk(dw0, 4 * (size_t)N * K);
+    PushGemm pt = {(uint32_t)N, (uint32_t)K, (uint32_t)M, 1.0f, 1};
+    VkBuf *bt[3] = {bdy, bx, bdw};
+    run(OP_GEMM_TN_F32, bt, &pt, cdiv((uint32_t)K, 32), cdiv((uint32_t)N, 32));
+    opr_matmul_bwd(NULL, dw0, dy, x, NULL, M, K, N);
+    cmp("matmul bwd dW (fp32)", dw0, F(bdw), (size_t)N * K, M > 256 ? 5e-5 : 2e-5);
+    drop(bdy), drop(bx), drop(bdw), free(x), free(w), free(dy), free(c0), free(dw0);
+}
+
+/* ---- rmsnorm ---- */
+static void t_rmsnorm(int n, int d) {
+    float *x = rnd((size_t)n * d, 2), *w = rnd((size_t)d, 1), *g = rnd((size_t)n * d, 1), *dx0 = rnd((size_t)n * d, 1), *dw0 = rnd((size_t)d, 1);
+    VkBuf *bx = mk(x, 4 * (size_t)n * d), *bw = mk(w, 4 * (size_t)d), *by = mk(NULL, 4 * (size_t)n * d), *br = mk(NULL, 4 * (size_t)n);
+    PushRows p = {(uint32_t)n, (uint32_t)d, 1e-6f};
+    VkBuf *bf[4] = {bx, bw, by, br};
+    run(OP_RMSNORM_FWD, bf, &p, (uint32_t)n, 1);
+    float *y = malloc(4 * (size_t)n * d), *r = malloc(4 * (size_t)n);
+    opr_rmsnorm_fwd(y, r, x, w, n, d, 1e-6);
+    cmp("rmsnorm fwd", y, F(by), (size_t)n * d, 2e-5), cmp("rmsnorm fwd rstd", r, F(br), (size_t)n, 2e-5);
+    VkBuf *bg = mk(g, 4 * (size_t)n * d), *bdx = mk(dx0, 4 * (size_t)n * d), *bdw = mk(dw0, 4 * (size_t)d);
+    VkBuf *bb[5] = {bg, bx, bw, br, bdx};
+    run(OP_RMSNORM_BWD_DX, bb, &p, (uint32_t)n, 1);
+    VkBuf *bbw[4] = {bg, bx, br, bdw};
+    run(OP_RMSNORM_BWD_DW, bbw, &p, cdiv((uint32_t)d, vk_subgroup_size(ctx)), 1);
+    opr_rmsnorm_bwd(dx0, dw0, g, x, w, r, n, d);
+    cmp("rmsnorm bwd dX (accumulating)", dx0, F(bdx), (size_t)n * d, 2e-5), cmp("rmsnorm bwd dW (accumulating)", dw0, F(bdw), (size_t)d, 2e-5);
+    drop(bx), drop(bw), drop(by), drop(br), drop(bg), drop(bdx), drop(bdw);
+    free(x), free(w), free(g), free(dx0), free(dw0), free(y), free(r);
+}
+
+/* ---- rope ---- */
+static void t_rope(void) {
+    enum { N = 11, H = 3, HD = 16, HALF = HD / 2 };
+    int pos[N] = {0, 1, 2, 3, 4, 0, 1, 2, 0, 7, 9};
+    float inv[HALF], cs[10 * HALF * 2];
+    for (int i = 0; i < HALF; i++) inv[i] = (float)(1.0 / pow(10000.0, 2.0 * i / HD));
+    for (int p = 0; p < 10; p++)
+        for (int i = 0; i < HALF; i++) cs[2 * (p * HALF + i)] = (float)cos((double)p * inv[i]), cs[2 * (p * HALF + i) + 1] = (float)sin((double)p * inv[i]);
+    float *x = rnd(N * H * HD, 1), *ref = malloc(sizeof(float) * N * H * HD);
+    VkBuf *bx = mk(x, sizeof(float) * N * H * HD), *bp = mk(pos, sizeof pos), *bc = mk(cs, sizeof cs);
+    VkBuf *bs[3] = {bx, bp, bc};
+    for (int sign = 1; sign >= -1; sign -= 2) {
+        vk_buf_upload(ctx, bx, 0, x, sizeof(float) * N * H * HD, &(Err){0});
+        memcpy(ref, x, sizeof(float) * N * H * HD);
+        PushRope p = {N, H, HD, (float)sign};
+        run(OP_ROPE, bs, &p, cdiv(N * H * HALF, 64), 1);
+        if (sign > 0) opr_rope_fwd(ref, pos, inv, N, H, HD);
+        else opr_rope_bwd(ref, pos, inv, N, H, HD);
+        cmp(sign > 0 ? "rope fwd" : "rope bwd", ref, F(bx), N * H * HD, 2e-5);
+    }
+    drop(bx), drop(bp), drop(bc), free(x), free(ref);
+}
+
+/* ---- attention ---- */
+static void t_attn(void) {
+    enum { N = 21, NQ = 4, NKV = 2, HD = 12 };
+    int seg[N];
+    for (int t = 0; t < N; t++) seg[t] = t < 9 ? 0 : t < 10 ? 1 : 2; /* 9 + 1 + 11 rows */
+    size_t qn = (size_t)N * NQ * HD, kn = (size_t)N * NKV * HD, pn = (size_t)NQ * N * N;
+    float *q = rnd(qn, 1.5f), *k = rnd(kn, 1.5f), *v = rnd(kn, 1), *g = rnd(qn, 1);
+    VkBuf *bq = mk(q, 4 * qn), *bk = mk(k, 4 * kn), *bv = mk(v, 4 * kn), *bs = mk(seg, sizeof seg), *bp = mk(NULL, 4 * pn), *bo = mk(NULL, 4 * qn);
+    PushAttn p = {N, NQ, NKV, HD, 1.0f / sqrtf((float)HD)};
+    VkBuf *bf[6] = {bq, bk, bv, bs, bp, bo};
+    run(OP_ATTN_FWD, bf, &p, NQ, N);
+    float *o = malloc(4 * qn), *pr = malloc(4 * pn);
+    opr_attn_fwd(o, pr, q, k, v, seg, N, NQ, NKV, HD);
+    cmp("attention fwd (GQA, packed)", o, F(bo), qn, 2e-5), cmp("attention fwd probabilities", pr, F(bp), pn, 2e-5);
+    VkBuf *bg = mk(g, 4 * qn), *bds = mk(NULL, 4 * pn), *bdq = mk(NULL, 4 * qn), *bdk = mk(NULL, 4 * kn), *bdv = mk(NULL, 4 * kn);
+    VkBuf *b1[6] = {bg, bp, bv, bk, bds, bdq}, *b2[6] = {bg, bp, bds, bq, bdk, bdv};
+    run(OP_ATTN_BWD_Q, b1, &p, NQ, N);
+    run(OP_ATTN_BWD_KV, b2, &p, NKV, N);
+    float *dq = calloc(qn, 4), *dk = calloc(kn, 4), *dv = calloc(kn, 4);
+    opr_attn_bwd(dq, dk, dv, g, pr, q, k, v, seg, N, NQ, NKV, HD);
+    cmp("attention bwd dQ", dq, F(bdq), qn, 5e-5), cmp("attention bwd dK", dk, F(bdk), kn, 5e-5), cmp("attention bwd dV", dv, F(bdv), kn, 5e-5);
+    drop(bq), drop(bk), drop(bv), drop(bs), drop(bp), drop(bo), drop(bg), drop(bds), drop(bdq), drop(bdk), drop(bdv);
+    free(q), free(k), free(v), free(g), free(o), free(pr), free(dq), free(dk), free(dv);
+}
+
+/* ---- swiglu, cross-entropy, embedding ---- */
+static void t_swiglu(void) {
+    enum { N = 1000 };
+    float *g = rnd(N, 5), *u = rnd(N, 2), *dh = rnd(N, 1), h[N], dg[N] = {0}, du[N] = {0};
+    VkBuf *bg = mk(g, 4 * N), *bu = mk(u, 4 * N), *bh = mk(NULL, 4 * N), *bdh = mk(dh, 4 * N), *bdg = mk(NULL, 4 * N), *bdu = mk(NULL, 4 * N);
+    PushElem p = {N, 0};
+    VkBuf *bf[3] = {bg, bu, bh}, *bb[5] = {bdh, bg, bu, bdg, bdu};
+    run(OP_SWIGLU_FWD, bf, &p, cdiv(N, 64), 1), run(OP_SWIGLU_BWD, bb, &p, cdiv(N, 64), 1);
+    opr_swiglu_fwd(h, g, u, N), opr_swiglu_bwd(dg, du, dh, g, u, N);
+    cmp("swiglu fwd", h, F(bh), N, 2e-5), cmp("swiglu bwd dGate", dg, F(bdg), N, 2e-5), cmp("swiglu bwd dUp", du, F(bdu), N, 2e-5);
+    drop(bg), drop(bu), drop(bh), drop(bdh), drop(bdg), drop(bdu), free(g), free(u), free(dh);
+}
+
+static void t_xent(void) {
+    enum { N = 9, V = 203 };
+    int tg[N] = {5, -1, 200, 0, 17, -1, 202, 99, 3};
+    float w[N] = {0.5f, 0, -0.25f, 1, 0.1f, 0, 2, 0, 0.3f}, *l = rnd(N * V, 6);
+    VkBuf *bl = mk(l, 4 * N * V), *bt = mk(tg, sizeof tg), *bw = mk(w, sizeof w), *bo = mk(NULL, 8 * N), *bd = mk(NULL, 4 * N * V);
+    PushXent p = {N, V};
+    VkBuf *bs[5] = {bl, bt, bw, bo, bd};
+    float lp[N], dl[N * V] = {0}, got_lp[N], got_loss[N];
+    for (int grad = 0; grad < 2; grad++) {
+        run(grad ? OP_XENT_GRAD : OP_XENT_FWD, bs, &p, N, 1);
+        double loss = opr_xent_fwd(lp, l, tg, w, N, V), dev = 0;
+        for (int t = 0; t < N; t++) got_loss[t] = F(bo)[2 * t], got_lp[t] = F(bo)[2 * t + 1], dev += got_loss[t];
+        CHECK_MSG(fabs(loss - dev) <= 2e-5 * fmax(1, fabs(loss)), "cross-entropy loss: ref %.9g device %.9g", loss, dev);
+        cmp(grad ? "cross-entropy (grad) logp" : "cross-entropy fwd logp", lp, got_lp, N, 2e-5);
+    }
+    opr_xent_bwd(dl, l, tg, w, N, V);
+    cmp("cross-entropy bwd dLogits (masked rows 0)", dl, F(bd), N * V, 2e-5);
+    drop(bl), drop(bt), drop(bw), drop(bo), drop(bd), free(l);
+}
+
+static void t_embed(void) {
+    enum { N = 13, D = 40, VOC = 17 };
+    int tok[N] = {3, 5, 3, 16, 0, 5, 5, 9, 3, 1, 16, 2, 4};
+    float *e = rnd(VOC * D, 1), *g = rnd(N * D, 1), *de0 = rnd(VOC * D, 1), y[N * D];
+    for (int dt = ST_F32; dt <= ST_BF16; dt++) {
+        size_t es = st_dtype_size((StDtype)dt);
+        void *eq = malloc(es * VOC * D);
+        st_pack((StDtype)dt, e, eq, VOC * D);
+        float *er = malloc(4 * VOC * D);
+        for (int i = 0; i < VOC * D; i++) er[i] = st_get(&(StTensor){.dtype = (StDtype)dt, .data = eq}, (size_t)i);
+        VkBuf *bt = mk(tok, sizeof tok), *be = mk(eq, es * VOC * D), *by = mk(NULL, 4 * N * D);
+        PushEmbed p = {N, D};
+        VkBuf *bs[3] = {bt, be, by};
+        run(ops_dt(OP_EMBED_FWD_F32, (StDtype)dt), bs, &p, cdiv(D, 64), N);
+        opr_embed_fwd(y, er, tok, N, D);
+        char what[64];
+        snprintf(what, sizeof what, "embedding fwd %s", st_dtype_name((StDtype)dt));
+        cmp(what, y, F(by), N * D, 0);
+        drop(bt), drop(be), drop(by), free(eq), free(er);
+    }
+    /* backward: the distinct tokens and their rows, as train_vk.c builds them */
+    int u[N], off[N + 1], rows[N], seen[N] = {0}, nu = 0, k = 0;
+    for (int t = 0; t < N; t++) {
+        if (seen[t]) continue;
+        u[nu] = tok[t], off[nu] = k;
+        for (int s = t; s < N; s++)
+            if (!seen[s] && tok[s] == tok[t]) seen[s] = 1, rows[k++] = s;
+        nu++;
+    }
+    off[nu] = k;
+    VkBuf *bu = mk(u, sizeof u), *bo = mk(off, sizeof off), *br = mk(rows, sizeof rows), *bg = mk(g, 4 * N * D), *bd = mk(de0, 4 * VOC * D);
+    PushEmbed p = {(uint32_t)nu, D};
+    VkBuf *bs[5] = {bu, bo, br, bg, bd};
+    run(OP_EMBED_BWD, bs, &p, cdiv(D, 64), (uint32_t)nu);
+    opr_embed_bwd(de0, g, tok, N, D);
+    cmp("embedding bwd scatter-add (repeated ids)", de0, F(bd), VOC * D, 2e-5);
+    drop(bu), drop(bo), drop(br), drop(bg), drop(bd), free(e), free(g), free(de0);
+}
+
+/* ---- AdamW, casts, norm ---- */
+static void t_adamw(void) {
+    enum { N = 1001 * 2 };
+    float *ma = rnd(N, 1), *m = rnd(N, 0.01f), *v = rnd(N, 0.01f), *g = rnd(N, 1);
+    for (int i = 0; i < N; i++) v[i] = fabsf(v[i]);
+    VkBuf *bma = mk(ma, 4 * N), *bm = mk(m, 4 * N), *bv = mk(v, 4 * N), *bg = mk(g, 4 * N);
+    OprAdamW h = {.lr = 1e-2f, .beta1 = 0.9f, .beta2 = 0.95f, .eps = 1e-8f, .weight_decay = 0.1f};
+    int step = 3;
+    PushAdamw p = {N, h.lr, h.beta1, h.beta2, h.eps, 1.0f - h.lr * h.weight_decay, (float)(1.0 / (1.0 - pow(h.beta1, step))),
+                   (float)(1.0 / sqrt(1.0 - pow(h.beta2, step))), 0.6f};
+    VkBuf *bs[4] = {bma, bm, bv, bg};
+    run(OP_ADAMW, bs, &p, cdiv(N, 64), 1);
+    opr_adamw(ma, m, v, g, N, &h, step, 0.6f, NULL, ST_F32);
+    cmp("adamw master", ma, F(bma), N, 1e-6), cmp("adamw m", m, F(bm), N, 1e-6), cmp("adamw v", v, F(bv), N, 1e-6);
+    /* casts of the masters: exact */
+    static const OpId casts[5] = {OP_CAST_F32, OP_CAST_F16, OP_CAST_BF16, OP_CAST_R16, OP_CAST_RBF16};
+    float *big = rnd(N, 70000); /* past F16's range too */
+    big[0] = 1e-7f, big[1] = -3e-6f, big[2] = 65504.0f, big[3] = 65520.0f;
+    VkBuf *bsrc = mk(big, 4 * N);
+    for (int c = 0; c < 5; c++) {
+        StDtype dt = c == 1 || c == 3 ? ST_F16 : c == 2 || c == 4 ? ST_BF16 : ST_F32;
+        int packed = c == 1 || c == 2;
+        VkBuf *bdst = mk(NULL, 4 * N);
+        PushElem pe = {N, 0};
+        VkBuf *b2[2] = {bsrc, bdst};
+        run(casts[c], b2, &pe, cdiv(packed ? N / 2 : N, 64), 1);
+        int bad = 0;
+        if (packed) {
+            uint16_t *want = malloc(2 * N);
+            st_pack(dt, big, want, N);
+            bad = memcmp(want, bdst->map, 2 * N) != 0;
+            free(want);
+        } else {
+            float *want = malloc(4 * N);
+            memcpy(want, big, 4 * N);
+            opr_round(want, N, dt);
+            bad = memcmp(want, bdst->map, 4 * N) != 0;
+            free(want);
+        }
+        CHECK_MSG(!bad, "%s: not bit-identical to the host's rounding", OP_TABLE[casts[c]].kernel);
+        if (!bad) printf("  %-40s ok  bit-identical (n %d)\n", OP_TABLE[casts[c]].kernel, N);
+        drop(bdst);
+    }
+    /* sum of squares: partials per 4096 elements */
+    enum { S = 10000 };
+    float *x = rnd(S, 1);
+    VkBuf *bx = mk(x, 4 * S), *bpart = mk(NULL, 4 * 4);
+    PushElem ps = {S, 0};
+    VkBuf *b3[2] = {bx, bpart};
+    run(OP_SUMSQ, b3, &ps, cdiv(S, 4096), 1);
+    float want = (float)opr_sumsq(x, S), got = F(bpart)[0] + F(bpart)[1] + F(bpart)[2];
+    cmp("grad-norm sum of squares", &want, &got, 1, 2e-5);
+    drop(bma), drop(bm), drop(bv), drop(bg), drop(bsrc), drop(bx), drop(bpart), free(ma), free(m), free(v), free(g), free(big), free(x);
+}
+
+int main(void) {
+    Err err = {0};
+    if (vk_ctx_create(NULL, &ctx, &err)) return fprintf(stderr, "%s\n", err.msg), 3;
+    printf("device: %s\n", vk_device_name(ctx));
+    t_gemm(37, 45, 70);
+    t_gemm(64, 96, 300);
+    t_gemm(1, 5, 3);
+    t_rmsnorm(7, 100);
+    t_rmsnorm(33, 16);
+    t_rope();
+    t_attn();
+    t_swiglu();
+    t_xent();
+    t_embed();
+    t_adamw();
+    for (int i = 0; i < OP_COUNT; i++) CHECK_MSG(used[i], "op table entry %s (%s) has no device test", OP_TABLE[i].kernel, OP_TABLE[i].op);
+    vk_ctx_destroy(ctx);
+    printf(check_failures ? "FAILED\n" : "every kernel matches its C reference\n");
+    return check_failures != 0;
+}
