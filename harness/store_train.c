@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "store_priv.h"
+#include "suite.h"
 
 int store_train_run_open(Store *s, const StoreTrainRun *r, long long *run_id, Err *err) {
     sqlite3_stmt *st;
@@ -19,10 +20,10 @@ int store_train_run_open(Store *s, const StoreTrainRun *r, long long *run_id, Er
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE) return store_dberr(s->db, s->path, err, "looking up a training run");
-    TpQuerySet none;
+    SuiteItems none;
     memset(&none, 0, sizeof none);
     long long suite_id;
-    rc = store_suite_put(s, r->suite, r->split, r->source, &none, &suite_id, err);
+    rc = store_suite_put(s, r->suite, r->split, r->source, &none, NULL, &suite_id, err);
     if (rc) return rc;
     char method[32];
     snprintf(method, sizeof method, "train-%s", r->kind);
