@@ -93,7 +93,7 @@ static int load_store_run(Store *st, const char *ref, RpRun **out, Err *err) {
     Suite *suite = NULL;
     /* The report model is TravelPlanner's (reports/model.h) until reports
      * read the suite's strata and verdicts through suite.h. */
-    if (!sr.suite || strcmp(sr.suite, "travelplanner"))
+    if (sr.n_items && (!sr.suite || strcmp(sr.suite, "travelplanner"))) /* training runs have steps, no items */
         rc = err_set(err, IM_USAGE, "run %s is of suite '%s': reports cover travelplanner runs only so far", ref,
                      sr.suite ? sr.suite : "?");
     if (!rc) rc = suite_open(suite_find("travelplanner"), NULL, &suite, err);
