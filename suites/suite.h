@@ -3,9 +3,9 @@
  *
  * A suite is a table of functions (SuiteOps) and nothing else: agents,
  * store, runs and reports call these functions and never a suite's own
- * types. suites/NAME/ implements one table; suites/registry.c lists the
- * tables (one line per suite). Adding a suite touches its folder and that
- * one line.
+ * types. suites/NAME/ implements one table; suites/registry.def lists the
+ * tables (one line per suite, SUITE(NAME)). Adding a suite touches its
+ * folder and that one line.
  *
  * Vocabulary. An *item* is one task of the benchmark (a TravelPlanner
  * query, a PlanBench instance). A *split* is a named list of items
@@ -54,7 +54,7 @@ typedef struct SuiteOps SuiteOps;
 typedef struct Suite {
     const SuiteOps *ops;
     char *data_dir;   /* absolute or as given; malloc'd */
-    void *state;      /* the suite's loaded data (TravelPlanner: the TpDb) */
+    void *state;      /* the suite's loaded data (TravelPlanner: its sandbox) */
 } Suite;
 
 /* ---- items ---------------------------------------------------------------- */
@@ -93,7 +93,7 @@ typedef struct SuiteEval {
     char *log;           /* what the official evaluator prints while judging, or NULL */
     double cost;         /* the answer's cost where the suite has one (TP: total cost), else 0 */
     int has_cost;
-    void *native;        /* suite-owned (TP: TpPlanResult) */
+    void *native;        /* suite-owned (TravelPlanner: the official plan result) */
 } SuiteEval;
 
 /* ---- metrics -------------------------------------------------------------- */
@@ -111,7 +111,7 @@ typedef struct SuiteMetric {
 typedef struct SuiteMetrics {
     SuiteMetric *row;    /* overall rows first, then per stratum */
     int n;
-    void *native;        /* suite-owned (TP: TpMetrics), what metrics_text prints */
+    void *native;        /* suite-owned (TravelPlanner: the official metrics), what metrics_text prints */
 } SuiteMetrics;
 
 /* A headline rate of the suite, for tables, plots and paired tests. */
@@ -262,8 +262,8 @@ struct SuiteOps {
 
 /* ---- registry --------------------------------------------------------------- */
 
-/* The suites of this binary, NULL-terminated (suites/registry.c; tests may
- * link their own list). */
+/* The suites of this binary, NULL-terminated (suites/registry.c over
+ * registry.def; a test binary may compile it over its own list). */
 extern const SuiteOps *const suite_registry[];
 
 /* By name; NULL when unknown. */

@@ -1,0 +1,37 @@
+#!/bin/sh
+# no_tp_outside.sh SOURCE_DIR: no TravelPlanner type (Tp...) or function
+# (tp_...) outside suites/travelplanner/ and the tests: agents, store, runs,
+# exports and the other verbs reach TravelPlanner only through suites/suite.h.
+# PENDING lists the files not yet moved behind the interface (each with
+# why); a file outside the list that names a TravelPlanner symbol fails,
+# and so does a listed file that no longer needs its place (shrink the list).
+SRC=$1
+cd "$SRC" || exit 2
+PENDING="
+harness/cmd_eval.c        TravelPlanner eval keeps its official output (--format official, denominators); other suites go through suite.h
+harness/cmd_solve.c       solve/bench solve print the solver's TravelPlanner report
+harness/cmd_data.c        data fetch/check are the TravelPlanner data package's
+harness/cmd_bench_eval.c  the evaluator benchmark times tp_eval directly
+harness/cmd_report.c      the report model (reports/) is TravelPlanner's
+harness/cmd_queries.c     queries generate/stats (issue 15) are TravelPlanner's generator
+harness/rewarder.c        the IMAGINE reward (issue 15) calls TravelPlanner's reward
+reports/model.h           the report model holds TpQuery/TpPlanResult/TpMetrics
+reports/model.c           idem
+reports/html.c            idem
+reports/pdf.c             idem
+reports/pdf.h             idem
+reports/pdf_load.c        idem
+reports/load.h            idem
+reports/load_plans.c      idem
+"
+pat='\b(Tp[A-Z][A-Za-z]*|tp_[a-z_]+)\b'
+found=$(grep -rlE "$pat" --include='*.c' --include='*.h' agents harness reports common compute train suites 2>/dev/null |
+        grep -v '^suites/travelplanner/' | sort)
+fails=0
+for f in $found; do
+  echo "$PENDING" | grep -q "^$f " || { echo "FAIL: $f names TravelPlanner internals:"; grep -nE "$pat" "$f" | head -5; fails=$((fails + 1)); }
+done
+for f in $(echo "$PENDING" | awk 'NF {print $1}'); do
+  echo "$found" | grep -qx "$f" || { echo "FAIL: $f is listed as pending but is clean: remove it from the list"; fails=$((fails + 1)); }
+done
+[ $fails = 0 ] && echo "no_tp_outside: ok ($(echo "$found" | grep -c .) files pending)" || exit 1
