@@ -101,8 +101,8 @@ static double wall_s(void) {
 }
 
 /* The call as the store records it, appended to res->call_log. */
-static void log_call(AgContext *ctx, const char *role, const AgChatResponse *r, int ok, char *error, AgResult *res) {
-    AgCall c = {.model = ag_model_config(ctx->model)->model, .finish_reason = r->finish_reason,
+static void log_call(AgModel *model, const char *role, const AgChatResponse *r, int ok, char *error, AgResult *res) {
+    AgCall c = {.model = ag_model_config(model)->model, .finish_reason = r->finish_reason,
                 .error = ok ? NULL : error, .ok = ok, .cache_hit = r->cache_hit, .attempts = r->attempts,
                 .http_status = r->http_status, .tokens_in = r->tokens_in, .tokens_out = r->tokens_out,
                 .cost_usd = r->cost_usd, .latency_ms = r->latency_ms, .at = wall_s()};
@@ -113,16 +113,21 @@ static void log_call(AgContext *ctx, const char *role, const AgChatResponse *r, 
 
 int ag_llm_call(AgContext *ctx, const char *role, const AgMessage *msgs, int n, AgResult *res, char **text,
                 char **reasoning) {
+    return ag_llm_call_model(ctx->model, role, msgs, n, res, text, reasoning);
+}
+
+int ag_llm_call_model(AgModel *model, const char *role, const AgMessage *msgs, int n, AgResult *res, char **text,
+                      char **reasoning) {
     *text = NULL;
     if (reasoning) *reasoning = NULL;
     AgChatRequest rq = {msgs, n, 0, 0};
     AgChatResponse r;
     Err err = {0};
-    int rc = ag_model_chat(ctx->model, &rq, &r, &err);
+    int rc = ag_model_chat(model, &rq, &r, &err);
     res->calls++;
     res->cache_hits += r.cache_hit;
     res->tokens_in += r.tokens_in, res->tokens_out += r.tokens_out, res->cost_usd += r.cost_usd;
-    log_call(ctx, role, &r, rc == IM_OK, err.msg, res);
+    log_call(model, role, &r, rc == IM_OK, err.msg, res);
     if (rc) {
         ag_result_fail(res, AG_ERROR, "%s", err.msg);
         ag_chat_response_free(&r);
@@ -195,7 +200,8 @@ void ag_method_prompt_hash(const char *method, char hex[65]) {
         const char *method;
         const char *prompts[3];
     } uses[] = {{"direct", {"direct"}}, {"cot", {"cot"}}, {"thinking", {"thinking"}}, {"react", {"react"}},
-                {"reflexion", {"react", "reflect"}}, {"two-stage", {"tools", "planner"}}};
+                {"reflexion", {"react", "reflect"}}, {"two-stage", {"tools", "planner"}},
+                {"mas", {"mas_reasoner", "mas_judge", "mas_reflector"}}};
     Buf b;
     buf_init(&b);
     for (size_t i = 0; i < sizeof uses / sizeof uses[0]; i++)

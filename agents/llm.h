@@ -44,6 +44,16 @@ void ag_llm_fini(AgContext *ctx);
 int ag_llm_call(AgContext *ctx, const char *role, const AgMessage *msgs, int n, AgResult *res, char **text,
                 char **reasoning);
 
+/* The same with an explicit model (the multi-agent system has one per
+ * role). Thread-safe as the model is: results must differ per thread. */
+int ag_llm_call_model(AgModel *model, const char *role, const AgMessage *msgs, int n, AgResult *res, char **text,
+                      char **reasoning);
+
+/* The Reasoner's prompt of the `mas` method for an item (agents/prompts/
+ * mas_reasoner.txt with ag_llm_reference): the prompt of every exported
+ * IMAGINE sample. Appends to out. */
+int ag_mas_reasoner_prompt(const AgContext *ctx, const SuiteItem *it, Buf *out, Err *err);
+
 /* The reference information text of an item: the suite's one builder
  * (suite_material). IM_FAIL with the item named when it cannot be built.
  * *out is malloc'd ("" when the suite has no reference information). */

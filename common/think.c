@@ -64,3 +64,15 @@ void think_answer_json(const char *answer, size_t len, const char **b, size_t *n
     *b = nl + 1, *n = (size_t)(e - (nl + 1));
     trim(b, n);
 }
+
+int think_reflection_kind(const char *text) {
+    const char *m = text ? strstr(text, THINK_REFLECTION_OPEN) : NULL;
+    if (!m) return 0;
+    m += strlen(THINK_REFLECTION_OPEN);
+    while (is_space(*m)) m++;
+    size_t n = strlen(THINK_NO_ERRORS);
+    if (strncmp(m, THINK_NO_ERRORS, n)) return 2;
+    m += n;
+    while (is_space(*m)) m++;
+    return strncmp(m, THINK_REFLECTION_CLOSE, strlen(THINK_REFLECTION_CLOSE)) ? 2 : 1;
+}

@@ -42,6 +42,11 @@ int think_split(const char *text, int open_optional, ThinkSplit *out);
  * default pattern is THINK_REFLECTION_OPEN). */
 int think_has_reflection(const char *reasoning, size_t len, const char *pattern);
 
+/* What a flattened text holds after the REFLECTION marker: 0 no marker
+ * (a single-agent trace), 1 THINK_NO_ERRORS (the Judges found none), 2 a
+ * reflection (a Judge found errors and the Reflector wrote one). */
+int think_reflection_kind(const char *text);
+
 /* The JSON text of an answer: the span itself, or the inside of one
  * Markdown code fence (```json ... ``` or ``` ... ```) that is the whole
  * answer. Sets *b and *n to the span. */

@@ -68,6 +68,7 @@ static int execute_locked(Store *s, long long run_id, RunExec *ex, int reset_fro
 
 typedef struct RunArgs {
     const char *method, *model, *split, *queries, *name, *plans, *data, *store, *cache, *suite, *variant;
+    const char *judge_model, *reflector_model, *method_config;
     long limit, concurrency, seed, max_steps, max_attempts;
     int no_cache, sole_planning;
 } RunArgs;
@@ -85,6 +86,15 @@ static char *method_config_json(const RunArgs *a, const char *plans) {
     if (a->max_steps > 0) cJSON_AddNumberToObject(mc, "max_steps", (double)a->max_steps);
     if (a->max_attempts > 0) cJSON_AddNumberToObject(mc, "max_attempts", (double)a->max_attempts);
     if (a->sole_planning) cJSON_AddTrueToObject(mc, "sole_planning");
+    if (a->judge_model) cJSON_AddStringToObject(mc, "judge_models", a->judge_model);
+    if (a->reflector_model) cJSON_AddStringToObject(mc, "reflector_model", a->reflector_model);
+    /* --method-config: the method's own fields (e.g. mas: error_rate, judges) */
+    cJSON *extra = a->method_config ? cJSON_Parse(a->method_config) : NULL;
+    for (cJSON *f = cJSON_IsObject(extra) ? extra->child : NULL; f; f = f->next) {
+        cJSON_DeleteItemFromObjectCaseSensitive(mc, f->string);
+        cJSON_AddItemToObject(mc, f->string, cJSON_Duplicate(f, 1));
+    }
+    cJSON_Delete(extra);
     char prompt[65] = "";
     ag_method_prompt_hash(a->method, prompt);
     if (prompt[0]) cJSON_AddStringToObject(mc, "prompt_sha256", prompt);
@@ -148,6 +158,14 @@ static int check_args(const RunArgs *a) {
     if (!strcmp(a->method, "plans") && !a->plans) return usage("run", "method plans replays a submission: give --plans FILE");
     if (strcmp(a->method, "plans") && a->plans) return usage("run", "--plans FILE is only for --method plans");
     if (a->sole_planning && strcmp(a->method, "solver")) return usage("run", "--sole-planning is only for --method solver");
+    if ((a->judge_model || a->reflector_model) && strcmp(a->method, "mas"))
+        return usage("run", "--judge-model and --reflector-model are for --method mas");
+    if (a->method_config) {
+        cJSON *o = cJSON_Parse(a->method_config);
+        int ok = cJSON_IsObject(o);
+        cJSON_Delete(o);
+        if (!ok) return usage("run", "--method-config must be a JSON object, e.g. '{\"error_rate\": 0.3}'");
+    }
     return IM_OK;
 }
 
@@ -172,6 +190,9 @@ static int cmd_run(int argc, char **argv) {
         {"--max-steps", CLI_INT, &a.max_steps, "N", "react, reflexion, two-stage: step limit per attempt"},
         {"--max-attempts", CLI_INT, &a.max_attempts, "N", "reflexion: attempts per query"},
         {"--sole-planning", CLI_FLAG, &a.sole_planning, NULL, "solver: plan from the query's reference information only"},
+        {"--judge-model", CLI_STR, &a.judge_model, "A[,B]", "mas: the Judges (model specs or rule; default: the Reasoner's model)"},
+        {"--reflector-model", CLI_STR, &a.reflector_model, "SPEC", "mas: the Reflector (a model spec or solver; default: the Reasoner's)"},
+        {"--method-config", CLI_STR, &a.method_config, "JSON", "the method's own fields (mas: judges, error_rate, unparseable_verdict)"},
         {0}};
     Err err = {0};
     const char *pos[1];

@@ -239,8 +239,11 @@ static int cmd_status(int argc, char **argv) {
 
 static int cmd_export(int argc, char **argv) {
     const char *store = NULL, *format = NULL, *out = NULL;
+    int only_passing = 0;
     const CliOpt opts[] = {
-        {"--format", CLI_STR, &format, "F", "submission (the official JSONL), jsonl (everything per item) or csv"},
+        {"--format", CLI_STR, &format, "F", "submission (the official JSONL), jsonl (everything per item), csv; "
+                                            "IMAGINE: sft, sft-prompt-completion, grpo (docs/imagine.md)"},
+        {"--only-passing", CLI_FLAG, &only_passing, NULL, "sft formats: only the traces whose final plan passes"},
         {"--out", CLI_STR, &out, "FILE", "write to FILE (atomically) instead of stdout"},
         {"--store", CLI_STR, &store, "FILE", "the store (default: imagine.db)"},
         {0}};
@@ -250,9 +253,15 @@ static int cmd_export(int argc, char **argv) {
     if (rc < 0) return IM_OK;
     if (rc) return harness_fail(&err);
     if (npos != 1) return err_set(&err, IM_USAGE, "imagine export: give the run (its id or --name)"), harness_fail(&err);
-    if (!format) return err_set(&err, IM_USAGE, "imagine export: --format submission|jsonl|csv is required"), harness_fail(&err);
-    if (strcmp(format, "submission") && strcmp(format, "jsonl") && strcmp(format, "csv"))
-        return err_set(&err, IM_USAGE, "imagine export: --format must be submission, jsonl or csv"), harness_fail(&err);
+    if (!format)
+        return err_set(&err, IM_USAGE, "imagine export: --format submission|jsonl|csv|sft|sft-prompt-completion|grpo is required"),
+               harness_fail(&err);
+    int imagine = !strcmp(format, "sft") || !strcmp(format, "sft-prompt-completion") || !strcmp(format, "grpo");
+    if (strcmp(format, "submission") && strcmp(format, "jsonl") && strcmp(format, "csv") && !imagine)
+        return err_set(&err, IM_USAGE, "imagine export: --format must be submission, jsonl, csv, sft, sft-prompt-completion or grpo"),
+               harness_fail(&err);
+    if (only_passing && (!imagine || !strcmp(format, "grpo")))
+        return err_set(&err, IM_USAGE, "imagine export: --only-passing is for --format sft and sft-prompt-completion"), harness_fail(&err);
     Store *s = NULL;
     StoreRun r;
     Buf b;
@@ -261,7 +270,14 @@ static int cmd_export(int argc, char **argv) {
     memset(&r, 0, sizeof r);
     rc = harness_refuse_input_as_output("export", "--out", out, inputs, 1, &err);
     if (!rc) rc = open_run(store, pos[0], &s, &r, &err);
-    if (!rc) rc = export_run(s, &r, format, &b, &err);
+    ExportCounts ct;
+    if (!rc && imagine) {
+        rc = export_imagine(s, &r, format, only_passing, &b, &ct, &err);
+        if (!rc)
+            fprintf(stderr, "imagine export: %d %s (%d with a reflection, %d passing every check)%s%.0d%s\n", ct.written,
+                    strcmp(format, "grpo") ? "samples" : "prompts", ct.with_reflection, ct.passing,
+                    ct.skipped ? "; skipped " : "", ct.skipped, ct.skipped ? " items without a trace or not passing" : "");
+    } else if (!rc) rc = export_run(s, &r, format, &b, &err);
     if (!rc && out) rc = fs_write_atomic(out, b.data ? b.data : "", b.len, &err);
     else if (!rc && b.len && fwrite(b.data, 1, b.len, stdout) != b.len) rc = err_set(&err, IM_IO, "cannot write to stdout");
     buf_free(&b);

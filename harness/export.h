@@ -17,6 +17,16 @@
 #include "buf.h"
 #include "store.h"
 
+typedef struct ExportCounts {
+    int written, skipped, with_reflection, passing;
+} ExportCounts;
+
+/* The IMAGINE formats (export_imagine.c): sft, sft-prompt-completion,
+ * grpo. only_passing keeps the traces whose final plan passes every check.
+ * IM_FAIL when a sample format finds no trace to export. */
+int export_imagine(Store *s, const StoreRun *r, const char *format, int only_passing, Buf *out, ExportCounts *ct,
+                   Err *err);
+
 /* IM_USAGE for an unknown format. */
 int export_run(Store *s, const StoreRun *r, const char *format, Buf *out, Err *err);
 /* Appends the JSON text json re-serialised as json.dumps does (", " and

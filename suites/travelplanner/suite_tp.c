@@ -17,6 +17,7 @@
 #include "solver.h"
 #include "suite.h"
 #include "suite_tp.h"
+#include "teacher.h"
 #include "tools.h"
 
 static const TpDb *db_of(const Suite *s) { return s->state; }
@@ -450,6 +451,8 @@ static void tp_export_line(const Suite *s, const SuiteItem *it, const char *answ
 static int tp_solve(const Suite *s, const SuiteItem *it, const char *solver, const char *options_json,
                     SuiteSolution *out, Err *err) {
     const TpQuery *q = it->native;
+    if (solver && !strncmp(solver, "teacher", 7)) /* the IMAGINE programmatic teacher (teacher.h) */
+        return tp_teacher_solve(db_of(s), q, solver, options_json, out, err);
     if (solver && !strcmp(solver, "greedy")) {
         const char *why = NULL;
         out->answer_json = greedy_plan(db_of(s), q, &why);
@@ -458,7 +461,7 @@ static int tp_solve(const Suite *s, const SuiteItem *it, const char *solver, con
         return IM_OK;
     }
     if (solver && strcmp(solver, "solver"))
-        return err_set(err, IM_USAGE, "suite travelplanner has no solver '%s' (solver, greedy)", solver);
+        return err_set(err, IM_USAGE, "suite travelplanner has no solver '%s' (solver, greedy, teacher, teacher-reflect)", solver);
     cJSON *o = options_json ? cJSON_Parse(options_json) : NULL;
     if (options_json && !cJSON_IsObject(o)) {
         cJSON_Delete(o);

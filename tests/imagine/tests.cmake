@@ -17,3 +17,8 @@ set_tests_properties(imagine_bench_reward_short PROPERTIES TIMEOUT 60)
 add_test(NAME imagine_queries COMMAND python3 ${CMAKE_CURRENT_LIST_DIR}/queries_check.py $<TARGET_FILE:imagine>
          ${IMAGINE_TEST_DATA} ${CMAKE_CURRENT_BINARY_DIR})
 set_tests_properties(imagine_queries PROPERTIES TIMEOUT 120)
+# Stage 2: the MAS on every branch against the test server, the exact
+# flattened sample, exports, variants, and the programmatic teacher.
+add_test(NAME imagine_mas COMMAND python3 ${CMAKE_CURRENT_LIST_DIR}/mas_check.py $<TARGET_FILE:imagine>
+         $<TARGET_FILE:imagine-test-server> ${IMAGINE_TEST_DATA} ${CMAKE_CURRENT_BINARY_DIR})
+set_tests_properties(imagine_mas PROPERTIES TIMEOUT 180)
