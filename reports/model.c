@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "suite_tp.h"
+
 static const char *const rate_keys[RP_NRATES] = {"delivery_rate", "commonsense_micro", "commonsense_macro",
                                                  "hard_micro",    "hard_macro",        "final_pass_rate"};
 static const char *const rate_names[RP_NRATES] = {"Delivery",   "Commonsense micro", "Commonsense macro",
@@ -92,41 +94,13 @@ void rp_model_add(RpModel *m, RpRun *run) {
     m->run[m->n++] = run;
 }
 
-/* Hard checks that count in the official hard denominator for a query:
- * the budget always, and the local constraints its level carries. */
-static int hard_chances(const TpQuery *q) {
-    int house = q->house_rule != NULL, cuisine = q->cuisine != NULL;
-    int room = q->room_type != NULL, transport = q->transportation != NULL;
-    if (q->level == TP_LEVEL_HARD) return 1 + house + cuisine + room + transport;
-    if (q->level == TP_LEVEL_MEDIUM) return 1 + house + cuisine + room;
-    return 1;
-}
-
-int rp_item_final_pass(const RpRun *run, int i) {
-    const TpPlanResult *r = &run->r[i];
-    if (!r->delivered || !r->hard_evaluated) return 0;
-    for (int k = 0; k < TP_NCS; k++)
-        if (r->cs[k].value == 0) return 0;
-    for (int k = 0; k < TP_NHARD; k++)
-        if (r->hard[k].value == 0) return 0;
-    return 1;
-}
+int rp_item_final_pass(const RpRun *run, int i) { return tp_plan_final_pass(&run->r[i]); }
 
 void rp_run_rate_parts(const RpRun *run, double *num, double *den) {
     int n = run->n;
     for (int i = 0; i < n; i++) {
-        const TpPlanResult *r = &run->r[i];
-        int cs_pass = 0, hard_pass = 0, cs_ok = 1, hard_ok = 1;
-        for (int k = 0; k < TP_NCS; k++) cs_pass += r->cs[k].value == 1, cs_ok &= r->cs[k].value != 0;
-        for (int k = 0; k < TP_NHARD; k++) hard_pass += r->hard[k].value == 1, hard_ok &= r->hard[k].value != 0;
-        int macro_seen = r->delivered && r->hard_evaluated;
-        double v[RP_NRATES] = {r->delivered,
-                               r->delivered ? cs_pass : 0,
-                               macro_seen && cs_ok,
-                               macro_seen ? hard_pass : 0,
-                               macro_seen && hard_ok,
-                               macro_seen && cs_ok && hard_ok};
-        double d[RP_NRATES] = {1, TP_NCS, 1, hard_chances(&run->q[i]), 1, 1};
+        double v[RP_NRATES], d[RP_NRATES]; /* the suite's six parts, in RP_* order */
+        tp_rate_parts(&run->q[i], &run->r[i], v, d);
         for (int k = 0; k < RP_NRATES; k++) num[(size_t)k * n + i] = v[k], den[(size_t)k * n + i] = d[k];
     }
 }

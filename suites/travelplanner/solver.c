@@ -981,17 +981,11 @@ int solver_sole_view(const TpDb *db, const TpQuery *q, TpRefView **out, int *shi
     if (cJSON_IsString(ri)) {
         if (shipped) *shipped = 1;
         rc = tp_ref_view_text(ri->valuestring, out, err);
-    } else {
-        TpRef *ref = NULL;
-        rc = solver_reference(db, q, &ref, err);
-        if (!rc) {
-            Buf text;
-            buf_init(&text);
-            tp_ref_text(db, ref, &text);
-            rc = tp_ref_view_text(text.data, out, err);
-            buf_free(&text);
-        }
-        tp_ref_free(ref);
+    } else { /* the one reference builder every method reads (reference.h) */
+        char *text = NULL;
+        rc = tp_reference_info(db, q, &text, err);
+        if (!rc) rc = tp_ref_view_text(text, out, err);
+        free(text);
     }
     cJSON_Delete(line);
     if (rc) err_prefix(err, "query %d: sole-planning reference", q->idx);

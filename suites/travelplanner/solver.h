@@ -80,9 +80,10 @@ int solver_reference(const TpDb *db, const TpQuery *q, TpRef **out, Err *err);
 /* The same from a result of solver_solve on q (any status). */
 int solver_reference_from(const TpDb *db, const TpQuery *q, const SolverResult *r, TpRef **out, Err *err);
 
-/* Sole planning: the view of a query's reference information. The query
- * line's `reference_information` (train) when it has one, else the
- * solver_reference of the query printed in the text form; either is parsed
+/* Sole planning: the view of a query's reference information, the one
+ * every prompting method reads (tp_reference_info: the query line's
+ * `reference_information` when it has one, else built over the
+ * destination city or every city of the destination state); it is parsed
  * with tp_ref_view_text, so the search sees only what the text says.
  * *shipped (may be NULL) tells which. *out is owned by the caller
  * (tp_ref_view_free). */
