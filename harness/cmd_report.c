@@ -223,6 +223,10 @@ static int ends_with(const char *s, const char *suffix) {
 }
 
 static int cmd_report(int argc, char **argv) {
+    {
+        Err serr = {0};
+        if (harness_travelplanner_only("report", &argc, argv, &serr)) return harness_fail(&serr);
+    }
     Src s = {0};
     const char *baseline = NULL, *out = NULL, *title = NULL;
     int no_plots = 0;
@@ -282,6 +286,10 @@ static int cmd_report(int argc, char **argv) {
 }
 
 static int cmd_table(int argc, char **argv) {
+    {
+        Err serr = {0};
+        if (harness_travelplanner_only("table", &argc, argv, &serr)) return harness_fail(&serr);
+    }
     Src s = {0};
     const char *format = NULL, *baseline = NULL;
     const CliOpt opts[] = {SRC_OPTS(s),
@@ -317,6 +325,10 @@ static int cmd_table(int argc, char **argv) {
 }
 
 static int cmd_compare(int argc, char **argv) {
+    {
+        Err serr = {0};
+        if (harness_travelplanner_only("compare", &argc, argv, &serr)) return harness_fail(&serr);
+    }
     Src s = {0};
     CliList gates = {0};
     double alpha = 0.05;
