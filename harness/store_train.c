@@ -7,6 +7,7 @@
 
 #include "store_priv.h"
 #include "suite.h"
+#include "verbs.h"
 
 int store_train_run_open(Store *s, const StoreTrainRun *r, long long *run_id, Err *err) {
     sqlite3_stmt *st;
@@ -28,7 +29,7 @@ int store_train_run_open(Store *s, const StoreTrainRun *r, long long *run_id, Er
     char method[32];
     snprintf(method, sizeof method, "train-%s", r->kind);
     StoreRunSpec sp = {.name = r->name, .method = method, .method_config = r->config_json, .model = r->model, .model_backend = "local",
-                       .model_config = r->model, .suite_id = suite_id, .n_queries = 0, .seed = r->seed, .git_rev = IMAGINE_GIT_REV,
+                       .model_config = r->model, .suite_id = suite_id, .n_queries = 0, .seed = r->seed, .git_rev = imagine_git_rev,
                        .config_json = r->config_json};
     return store_run_create(s, &sp, run_id, err);
 }
