@@ -9,6 +9,9 @@
 #include "suite.h"
 #include "verbs.h"
 
+/* git_rev.c, written at build time by cmake/GitRev.cmake */
+extern const char imagine_git_rev[];
+
 int store_train_run_open(Store *s, const StoreTrainRun *r, long long *run_id, Err *err) {
     sqlite3_stmt *st;
     if (store_prepare(s, "SELECT id FROM run WHERE name = ?1", &st, err)) return IM_IO;

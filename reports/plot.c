@@ -357,7 +357,8 @@ int rp_plots_make(const RpModel *m, const RpAnalysis *a, RpPlots *out, Err *err)
         }
         if (cost) out->cost = read_svg(&p, "cost.svg", err);
         if (train) out->train = read_svg(&p, "train.svg", err);
-        if ((queries && (!out->rates || (checks && !out->constraints) || !out->heat)) || (cost && !out->cost) || (train && !out->train)) rc = IM_IO;
+        if ((queries && (!out->rates || (checks && !out->constraints) || !out->heat)) || (cost && !out->cost) || (train && !out->train))
+            rc = IM_IO;
         for (int i = 0; !rc && i < out->nheat; i++)
             if (!out->heat[i]) rc = IM_IO;
     }
