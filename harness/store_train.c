@@ -7,6 +7,7 @@
 
 #include "store_priv.h"
 #include "suite.h"
+#include "verbs.h"
 
 /* git_rev.c, written at build time by cmake/GitRev.cmake */
 extern const char imagine_git_rev[];

@@ -35,4 +35,8 @@ int harness_travelplanner_only(const char *verb, int *argc, char **argv, Err *er
 int harness_refuse_input_as_output(const char *verb, const char *flag, const char *out, const char *const *inputs, int n,
                                    Err *err);
 
+/* The source tree's git revision, written at build time by cmake/GitRev.cmake
+ * (git_rev.c), recorded in every run. */
+extern const char imagine_git_rev[];
+
 #endif
