@@ -33,9 +33,25 @@ const OpKernel OP_TABLE[OP_COUNT] = {
     [OP_CAST_BF16] = {"adamw", "cast_bf16", "master -> BF16 weights", 2, PB(PushElem), "st_pack"},
     [OP_CAST_R16] = {"adamw", "cast_r16", "master -> F32 holding F16 values", 2, PB(PushElem), "opr_round"},
     [OP_CAST_RBF16] = {"adamw", "cast_rbf16", "master -> F32 holding BF16 values", 2, PB(PushElem), "opr_round"},
+    [OP_INF_EMBED_F32] = {"embedding", "embed_f32", "inference", 3, PB(PushEmbedInf), "ref.c", 0, 1},
+    [OP_INF_EMBED_F16] = {"embedding", "embed_f16", "inference", 3, PB(PushEmbedInf), "ref.c", 0, 1},
+    [OP_INF_EMBED_BF16] = {"embedding", "embed_bf16", "inference", 3, PB(PushEmbedInf), "ref.c", 0, 1},
+    [OP_INF_RMSNORM] = {"rmsnorm", "rmsnorm", "inference", 4, PB(PushNorm), "ref.c", 0x3u, 1},
+    [OP_INF_QKV_POST] = {"qk-norm+rope+kv write", "qkv_post", "inference", 8, PB(PushQkvPost), "ref.c", 0, 1},
+    [OP_INF_QKV_POST_QKNORM] = {"qk-norm+rope+kv write", "qkv_post_qknorm", "inference", 8, PB(PushQkvPost), "ref.c", 0, 1},
+    [OP_INF_ATTN_J1] = {"attention", "attention_j1", "inference", 5, PB(PushAttnInf), "ref.c", 0xeu, 1},
+    [OP_INF_ATTN_J2] = {"attention", "attention_j2", "inference", 5, PB(PushAttnInf), "ref.c", 0xeu, 1},
+    [OP_INF_ATTN_J4] = {"attention", "attention_j4", "inference", 5, PB(PushAttnInf), "ref.c", 0xeu, 1},
+    [OP_INF_MATMUL] = {"matmul", "mm_*", "inference", 3, PB(PushMatmul), "ref.c", 0x3u, 1},
+    [OP_INF_MATMUL_GLU] = {"matmul", "mm_*_glu", "inference", 4, PB(PushMatmul), "ref.c", 0xbu, 1},
 };
+
+int ops_pipe_variant(VkCtx *c, OpId id, const char *variant, VkPipe **out, Err *err) {
+    const OpKernel *k = &OP_TABLE[id];
+    return vk_pipe_get(c, variant, k->nbind, k->texel_mask, k->push_bytes, out, err);
+}
 
 int ops_pipe(VkCtx *c, OpId id, VkPipe **out, Err *err) {
     const OpKernel *k = &OP_TABLE[id];
-    return vk_pipe_get(c, k->kernel, k->nbind, 0, k->push_bytes, out, err);
+    return vk_pipe_get(c, k->kernel, k->nbind, k->texel_mask, k->push_bytes, out, err);
 }

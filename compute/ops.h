@@ -1,10 +1,11 @@
-/* ops.h: the op table of the training kernels. Each entry names the op, the
+/* ops.h: the op table of the kernels (training and inference). Each entry names the op, the
  * kernel (a shader variant embedded from compute/shaders), its role
  * (forward or which backward), its bindings, the size of its push-constant
  * struct (declared once in shaders/push.h, which C and GLSL both include)
  * and the C reference of ops_ref.h it is tested against (tests/compute/
- * test_ops_vk.c). Callers name kernels by OpId, never by string or by a
- * binding count: ops_pipe returns the cached pipeline.
+ * test_ops_vk.c; inference kernels: compute_vulkan against ref.c). Callers
+ * name kernels by OpId, never by a binding count, texel mask or push size:
+ * ops_pipe returns the cached pipeline.
  *
  * Pure table plus two lookups; pipelines are owned by the VkCtx. */
 #ifndef IMAGINE_OPS_H
@@ -26,6 +27,11 @@ typedef enum {
     OP_XENT_FWD, OP_XENT_GRAD,
     OP_SUMSQ, OP_ADAMW,
     OP_CAST_F32, OP_CAST_F16, OP_CAST_BF16, OP_CAST_R16, OP_CAST_RBF16,
+    /* inference (vkmodel.c; tested against ref.c by compute_vulkan) */
+    OP_INF_EMBED_F32, OP_INF_EMBED_F16, OP_INF_EMBED_BF16, OP_INF_RMSNORM, OP_INF_QKV_POST, OP_INF_QKV_POST_QKNORM,
+    OP_INF_ATTN_J1, OP_INF_ATTN_J2, OP_INF_ATTN_J4,
+    OP_INF_MATMUL,     /* mm_DT_bB[_acc][_r8]: variants named by the caller (variants.cmake) */
+    OP_INF_MATMUL_GLU, /* mm_DT_bB_glu */
     OP_COUNT
 } OpId;
 
@@ -36,11 +42,15 @@ typedef struct OpKernel {
     int nbind;          /* storage-buffer bindings 0..nbind-1 */
     uint32_t push_bytes;
     const char *ref;    /* the C reference it matches */
+    uint32_t texel_mask; /* bit i: binding i is a uniform texel buffer (else storage) */
+    int inference;       /* 1: an inference kernel, checked by compute_vulkan */
 } OpKernel;
 
 extern const OpKernel OP_TABLE[OP_COUNT];
 
 int ops_pipe(VkCtx *c, OpId id, VkPipe **out, Err *err);
+/* The same for one shader variant of a family entry (OP_INF_MATMUL*). */
+int ops_pipe_variant(VkCtx *c, OpId id, const char *variant, VkPipe **out, Err *err);
 /* The kernel of a dtype family: base + 0 (F32), 1 (F16), 2 (BF16). */
 static inline OpId ops_dt(OpId base, StDtype dt) { return (OpId)((int)base + (int)dt); }
 

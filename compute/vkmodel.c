@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ops.h"
+
 #define MAXCH 64 /* chunks per tensor */
 
 typedef struct Mat {
@@ -148,11 +150,10 @@ static int matop(VkModel *m, MatOp *op, const Mat *w, const Mat *w2, VkBuf *x, V
     op->rl8 = w2 ? 4 : 8;
     snprintf(n1, sizeof n1, "mm_%s_b1%s%s", dts[w->dt], variant, op->rl1 == 8 ? "_r8" : "");
     snprintf(n8, sizeof n8, "mm_%s_b8%s", dts[w->dt], variant);
-    int nb = w2 ? 4 : 3;
-    uint32_t tex = w2 ? 0xbu : 0x3u; /* W, X (and W2) are texel buffers */
+    OpId fam = w2 ? OP_INF_MATMUL_GLU : OP_INF_MATMUL; /* W, X (and W2) are texel buffers */
     op->w = w, op->w2 = w2, op->ystride = ystride;
-    int rc = vk_pipe_get(m->ctx, n1, nb, tex, 20, &op->p1, err);
-    if (!rc) rc = vk_pipe_get(m->ctx, n8, nb, tex, 20, &op->p8, err);
+    int rc = ops_pipe_variant(m->ctx, fam, n1, &op->p1, err);
+    if (!rc) rc = ops_pipe_variant(m->ctx, fam, n8, &op->p8, err);
     for (int i = 0; i < w->n && !rc; i++) {
         VkBuf *b[4] = {(VkBuf *)&w->buf[i], x, y, w2 ? (VkBuf *)&w2->buf[i] : NULL};
         rc = vk_set_create(m->ctx, op->p1, b, &op->set1[i], err);
@@ -164,9 +165,9 @@ static int matop(VkModel *m, MatOp *op, const Mat *w, const Mat *w2, VkBuf *x, V
 static void rec_mat(VkModel *m, const MatOp *op, int n) {
     uint32_t rpg = (uint32_t)(n > 1 ? op->rl8 : op->rl1) * vk_subgroup_size(m->ctx);
     for (int i = 0; i < op->w->n; i++) {
-        uint32_t pc[5] = {(uint32_t)op->w->K, (uint32_t)op->w->rows[i], (uint32_t)n, (uint32_t)op->w->row0[i], (uint32_t)op->ystride};
+        PushMatmul pc = {(uint32_t)op->w->K, (uint32_t)op->w->rows[i], (uint32_t)n, (uint32_t)op->w->row0[i], (uint32_t)op->ystride};
         int b8 = n > 1;
-        vk_cmd_dispatch(m->cb, b8 ? op->p8 : op->p1, b8 ? op->set8[i] : op->set1[i], pc, sizeof pc, (op->w->rows[i] + rpg - 1) / rpg,
+        vk_cmd_dispatch(m->cb, b8 ? op->p8 : op->p1, b8 ? op->set8[i] : op->set1[i], &pc, sizeof pc, (op->w->rows[i] + rpg - 1) / rpg,
                         (uint32_t)(b8 ? (n + 7) / 8 : 1), 1);
         m->ndisp++;
     }
@@ -253,16 +254,12 @@ int vkm_create(VkCtx *ctx, const ModelFiles *mf, const VkModelOpts *o, VkModel *
         if (!rc) rc = vk_buf_create(ctx, kvbytes, 0, &L->vc, err);
     }
     /* pipelines and descriptor sets */
-    static const char *dts[] = {"f32", "f16", "bf16"};
-    char en[32];
-    snprintf(en, sizeof en, "embed_%s", dts[m->embed.dt]);
-    if (!rc) rc = vk_pipe_get(ctx, en, 3, 0, 20, &m->p_embed, err);
-    if (!rc) rc = vk_pipe_get(ctx, "rmsnorm", 4, 0x3u, 12, &m->p_norm, err);
-    if (!rc) rc = vk_pipe_get(ctx, c->qk_norm ? "qkv_post_qknorm" : "qkv_post", 8, 0, 24, &m->p_post, err);
+    if (!rc) rc = ops_pipe(ctx, ops_dt(OP_INF_EMBED_F32, m->embed.dt), &m->p_embed, err);
+    if (!rc) rc = ops_pipe(ctx, OP_INF_RMSNORM, &m->p_norm, err);
+    if (!rc) rc = ops_pipe(ctx, c->qk_norm ? OP_INF_QKV_POST_QKNORM : OP_INF_QKV_POST, &m->p_post, err);
     if (!rc) {
         uint32_t quads = (uint32_t)hd / 4, lanes = vk_subgroup_size(ctx);
-        const char *an = quads <= lanes ? "attention_j1" : quads <= 2 * lanes ? "attention_j2" : "attention_j4";
-        rc = vk_pipe_get(ctx, an, 5, 0xeu, 20, &m->p_att, err); /* q and the KV cache are texel buffers */
+        rc = ops_pipe(ctx, quads <= lanes ? OP_INF_ATTN_J1 : quads <= 2 * lanes ? OP_INF_ATTN_J2 : OP_INF_ATTN_J4, &m->p_att, err);
     }
     for (int i = 0; i < m->embed.n && !rc; i++) {
         VkBuf *b[] = {&m->rows, &m->embed.buf[i], &m->x};
@@ -336,15 +333,15 @@ static int record(VkModel *m, int n, int n_out, int layers, Err *err) {
     }
     uint32_t D = (uint32_t)c->hidden, hd = (uint32_t)c->head_dim, nq = (uint32_t)c->n_heads, nkv = (uint32_t)c->n_kv_heads;
     for (int i = 0; i < m->embed.n; i++) {
-        uint32_t pc[5] = {D, (uint32_t)m->embed.row0[i], (uint32_t)m->embed.rows[i], (uint32_t)n, vk_subgroup_size(m->ctx)};
-        vk_cmd_dispatch(m->cb, m->p_embed, m->s_embed[i], pc, sizeof pc, (D + 63) / 64, (uint32_t)n, 1);
+        PushEmbedInf pc = {D, (uint32_t)m->embed.row0[i], (uint32_t)m->embed.rows[i], (uint32_t)n, vk_subgroup_size(m->ctx)};
+        vk_cmd_dispatch(m->cb, m->p_embed, m->s_embed[i], &pc, sizeof pc, (D + 63) / 64, (uint32_t)n, 1);
         m->ndisp++;
     }
     vk_cmd_barrier(m->cb);
     mark(m, P_EMBED);
-    struct { uint32_t D; float eps; uint32_t gather; } np = {D, c->eps, 0};
-    struct { uint32_t nq, nkv, hd, N, ctx; float eps; } pp = {nq, nkv, hd, (uint32_t)n, (uint32_t)m->o.max_ctx, c->eps};
-    struct { uint32_t nq, nkv, hd, ctx; float scale; } ap = {nq, nkv, hd, (uint32_t)m->o.max_ctx, 1.0f / sqrtf((float)hd)};
+    PushNorm np = {D, c->eps, 0};
+    PushQkvPost pp = {nq, nkv, hd, (uint32_t)n, (uint32_t)m->o.max_ctx, c->eps};
+    PushAttnInf ap = {nq, nkv, hd, (uint32_t)m->o.max_ctx, 1.0f / sqrtf((float)hd)};
     for (int l = 0; l < layers; l++) {
         VLayer *L = &m->L[l];
         vk_cmd_dispatch(m->cb, m->p_norm, L->s_norm1, &np, sizeof np, (uint32_t)n, 1, 1);

@@ -343,6 +343,10 @@ static void remove_tree(const char *tmp, const char *const *names, int n) {
 
 static int cmd_bench_eval(int argc, char **argv) {
     if (pb_suite_requested(argc, argv)) return pb_verb_bench_eval(argc, argv);
+    {
+        Err serr = {0};
+        if (harness_travelplanner_only("bench eval", &argc, argv, &serr)) return harness_fail(&serr);
+    }
     const char *data_flag = NULL, *peer = NULL, *keep = NULL;
     long runs = 11, peer_runs = 3;
     int json = 0;

@@ -16,6 +16,10 @@
 
 static int cmd_data_check(int argc, char **argv) {
     if (pb_suite_requested(argc, argv)) return pb_verb_data_check(argc, argv);
+    {
+        Err serr = {0};
+        if (harness_travelplanner_only("data check", &argc, argv, &serr)) return harness_fail(&serr);
+    }
     const char *data_flag = NULL;
     int quiet = 0;
     const CliOpt opts[] = {
@@ -90,6 +94,10 @@ static void on_file(void *ctx, const TpFetchEvent *ev) {
 }
 
 static int cmd_data_fetch(int argc, char **argv) {
+    {
+        Err serr = {0};
+        if (harness_travelplanner_only("data fetch", &argc, argv, &serr)) return harness_fail(&serr);
+    }
     const char *data_flag = NULL, *from = NULL, *upstream_mirror = NULL;
     long timeout = 600;
     const CliOpt opts[] = {

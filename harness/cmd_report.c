@@ -3,6 +3,7 @@
  * from runs in the store (by id or name, through harness/store.h) and from
  * submission files (--plans, evaluated on the fly), analyses it, and hands
  * it to a renderer. Sections: loading, the verbs, the benchmark. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -70,8 +71,9 @@ static int load_train_steps(Store *st, long long run_id, RpRun *run, Err *err) {
     sqlite3_bind_int64(q, 1, run_id);
     int rc;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        RpTrainStep t = {sqlite3_column_int(q, 0), sqlite3_column_double(q, 1), sqlite3_column_double(q, 2),
-                         sqlite3_column_double(q, 3), sqlite3_column_double(q, 4),
+        double v[4];
+        for (int c = 0; c < 4; c++) v[c] = sqlite3_column_type(q, c + 1) == SQLITE_NULL ? NAN : sqlite3_column_double(q, c + 1);
+        RpTrainStep t = {sqlite3_column_int(q, 0), v[0], v[1], v[2], v[3],
                          sqlite3_column_type(q, 5) == SQLITE_NULL ? -1 : sqlite3_column_double(q, 5)};
         rp_run_add_step(run, &t);
     }
@@ -91,7 +93,7 @@ static int load_store_run(Store *st, const char *ref, RpRun **out, Err *err) {
     Suite *suite = NULL;
     /* The report model is TravelPlanner's (reports/model.h) until reports
      * read the suite's strata and verdicts through suite.h. */
-    if (!sr.suite || strcmp(sr.suite, "travelplanner"))
+    if (sr.n_items && (!sr.suite || strcmp(sr.suite, "travelplanner"))) /* training runs have steps, no items */
         rc = err_set(err, IM_USAGE, "run %s is of suite '%s': reports cover travelplanner runs only so far", ref,
                      sr.suite ? sr.suite : "?");
     if (!rc) rc = suite_open(suite_find("travelplanner"), NULL, &suite, err);
@@ -221,6 +223,10 @@ static int ends_with(const char *s, const char *suffix) {
 }
 
 static int cmd_report(int argc, char **argv) {
+    {
+        Err serr = {0};
+        if (harness_travelplanner_only("report", &argc, argv, &serr)) return harness_fail(&serr);
+    }
     Src s = {0};
     const char *baseline = NULL, *out = NULL, *title = NULL;
     int no_plots = 0;
@@ -280,6 +286,10 @@ static int cmd_report(int argc, char **argv) {
 }
 
 static int cmd_table(int argc, char **argv) {
+    {
+        Err serr = {0};
+        if (harness_travelplanner_only("table", &argc, argv, &serr)) return harness_fail(&serr);
+    }
     Src s = {0};
     const char *format = NULL, *baseline = NULL;
     const CliOpt opts[] = {SRC_OPTS(s),
@@ -315,6 +325,10 @@ static int cmd_table(int argc, char **argv) {
 }
 
 static int cmd_compare(int argc, char **argv) {
+    {
+        Err serr = {0};
+        if (harness_travelplanner_only("compare", &argc, argv, &serr)) return harness_fail(&serr);
+    }
     Src s = {0};
     CliList gates = {0};
     double alpha = 0.05;

@@ -17,9 +17,6 @@
 #include "run.h"
 #include "verbs.h"
 
-/* git_rev.c, written at build time by cmake/GitRev.cmake */
-extern const char imagine_git_rev[];
-#define IMAGINE_GIT_REV imagine_git_rev
 
 static char *abs_path(const char *p) {
     char buf[PATH_MAX];
@@ -119,7 +116,7 @@ static char *run_config(const RunArgs *a, const char *qpath, const char *data, c
     cJSON_AddNumberToObject(c, "concurrency", (double)a->concurrency);
     if (a->limit > 0) cJSON_AddNumberToObject(c, "limit", (double)a->limit);
     cJSON_AddStringToObject(c, "data", data);
-    cJSON_AddStringToObject(c, "imagine", IMAGINE_GIT_REV);
+    cJSON_AddStringToObject(c, "imagine", imagine_git_rev);
     char *out = cJSON_PrintUnformatted(c);
     cJSON_Delete(c);
     return out;
@@ -209,6 +206,7 @@ static int cmd_run(int argc, char **argv) {
         {"--seed", CLI_INT, &a.seed, "N", "seed handed to the method (default 0)"},
         {"--name", CLI_STR, &a.name, "NAME", "a name to refer to the run by"},
         {"--plans", CLI_STR, &a.plans, "FILE", "method plans: the submission file to replay"},
+        {"--answers", CLI_STR, &a.plans, "FILE", "method plans: the answer file to replay (PlanBench: the authors' results format; same as --plans)"},
         {"--data", CLI_STR, &a.data, "DIR", "the suite's data (default: $IMAGINE_DATA, else ../shared/NAME)"},
         {"--store", CLI_STR, &a.store, "FILE", "the store (default: imagine.db)"},
         {"--cache", CLI_STR, &a.cache, "FILE", "model response cache (default: imagine-cache.db)"},
@@ -265,7 +263,7 @@ static int cmd_run(int argc, char **argv) {
         StoreRunSpec spec = {.name = a.name, .method = a.method, .method_config = method_config,
                              .model = a.model ? a.model : "none", .model_backend = a.model ? "spec" : "none",
                              .model_config = a.model ? a.model : "", .suite_id = suite_id, .n_queries = n,
-                             .seed = a.seed, .git_rev = IMAGINE_GIT_REV, .config_json = config};
+                             .seed = a.seed, .git_rev = imagine_git_rev, .config_json = config};
         rc = store_run_create(s, &spec, &run_id, &err);
     }
     if (!rc) {

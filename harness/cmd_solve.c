@@ -73,6 +73,10 @@ static int solve_one(const TpDb *db, const TpQuery *q, double timeout, int sole,
 
 static int cmd_solve(int argc, char **argv) {
     if (pb_suite_requested(argc, argv)) return pb_verb_solve(argc, argv);
+    {
+        Err serr = {0};
+        if (harness_travelplanner_only("solve", &argc, argv, &serr)) return harness_fail(&serr);
+    }
     const char *split = NULL, *queries = NULL, *method = "solver", *out = NULL, *data = NULL;
     double timeout = 10;
     int sole = 0;
@@ -162,6 +166,10 @@ static int final_pass(const TpDb *db, const TpQuery *q, const char *plan_json) {
 
 static int cmd_bench_solve(int argc, char **argv) {
     if (pb_suite_requested(argc, argv)) return pb_verb_bench_solve(argc, argv);
+    {
+        Err serr = {0};
+        if (harness_travelplanner_only("bench solve", &argc, argv, &serr)) return harness_fail(&serr);
+    }
     const char *data = NULL;
     double timeout = 10;
     int sole = 0;

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "fsutil.h"
+#include "suite.h"
 #include "verbs.h"
 
 int harness_fail(const Err *err) {
@@ -39,6 +40,23 @@ int harness_refuse_input_as_output(const char *verb, const char *flag, const cha
         if (fs_same_file(out, inputs[i]))
             return err_set(err, IM_USAGE, "imagine %s: %s %s is %s, an input of this command: give another output file "
                            "(nothing was written)", verb, flag, out, inputs[i]);
+    return IM_OK;
+}
+
+int harness_travelplanner_only(const char *verb, int *argc, char **argv, Err *err) {
+    for (int i = 1; i < *argc; i++) {
+        const char *v = NULL;
+        int take = 0;
+        if (!strcmp(argv[i], "--suite") && i + 1 < *argc) v = argv[i + 1], take = 2;
+        else if (!strncmp(argv[i], "--suite=", 8)) v = argv[i] + 8, take = 1;
+        else if (!strcmp(argv[i], "--variant")) argv[i] = (char *)"--split";
+        if (!take) continue;
+        if (strcmp(v, "travelplanner"))
+            return err_set(err, IM_USAGE, "imagine %s: suite '%s' is not served by this verb yet (travelplanner only%s)",
+                           verb, v, suite_find(v) ? "" : "; suites: see imagine help run");
+        for (int k = i; k + take < *argc; k++) argv[k] = argv[k + take];
+        *argc -= take, i--;
+    }
     return IM_OK;
 }
 

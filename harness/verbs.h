@@ -24,10 +24,19 @@ char *harness_query_path(const char *queries, const char *data, const char *spli
  * (~/.local/share/imagine/travelplanner). Returned string is static or
  * borrowed from argv/environment. */
 const char *harness_data_dir(const char *flag);
+/* For verbs that serve TravelPlanner only so far: takes "--suite S" (or
+ * --suite=S) out of argv when S is travelplanner (the default) and turns
+ * "--variant V" into "--split V"; IM_USAGE naming the verb when S is
+ * another suite (or unknown). *argc is updated; argv is edited in place. */
+int harness_travelplanner_only(const char *verb, int *argc, char **argv, Err *err);
 /* IM_USAGE naming both when the output `out` (given by option `flag`) is
  * the same file as one of the n inputs (NULL entries skipped): a verb never
  * replaces a file it reads. IM_OK otherwise, and when out is NULL. */
 int harness_refuse_input_as_output(const char *verb, const char *flag, const char *out, const char *const *inputs, int n,
                                    Err *err);
+
+/* The source tree's git revision, written at build time by cmake/GitRev.cmake
+ * (git_rev.c), recorded in every run. */
+extern const char imagine_git_rev[];
 
 #endif

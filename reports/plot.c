@@ -333,17 +333,23 @@ int rp_plots_make(const RpModel *m, const RpAnalysis *a, RpPlots *out, Err *err)
     snprintf(p.dir, sizeof p.dir, "%s/imagine-plot-XXXXXX", tmp);
     if (!mkdtemp(p.dir)) return buf_free(&p.script), err_set(err, IM_IO, "plot: cannot create a directory in %s: %s", tmp, strerror(errno));
     int cost = 0, train = 0, checks = 0, rc = m->n > 0 ? IM_OK : err_set(err, IM_USAGE, "plot: no runs");
-    if (!rc) rc = plot_rates(&p, m, a, err);
-    if (!rc) rc = plot_heat(&p, m, err);
-    if (!rc) rc = plot_constraints(&p, m, &checks, &out->constraints_note, err);
-    if (!rc) rc = plot_cost(&p, m, a, &cost, err);
+    /* training runs have steps and no queries: a report of those alone has
+     * the training curves only */
+    int queries = 0;
+    for (int i = 0; i < m->n; i++) queries += m->run[i]->n;
+    if (!rc && queries) rc = plot_rates(&p, m, a, err);
+    if (!rc && queries) rc = plot_heat(&p, m, err);
+    if (!rc && queries) rc = plot_constraints(&p, m, &checks, &out->constraints_note, err);
+    if (!rc && queries) rc = plot_cost(&p, m, a, &cost, err);
     if (!rc) rc = plot_train(&p, m, &train, err);
     if (!rc) rc = run_gnuplot(&p, err);
     if (!rc) {
-        out->rates = read_svg(&p, "rates.svg", err);
-        if (checks) out->constraints = read_svg(&p, "checks.svg", err);
-        out->heat = calloc((size_t)m->n, sizeof *out->heat);
-        out->nheat = out->heat ? m->n : 0;
+        if (queries) {
+            out->rates = read_svg(&p, "rates.svg", err);
+            if (checks) out->constraints = read_svg(&p, "checks.svg", err);
+            out->heat = calloc((size_t)m->n, sizeof *out->heat);
+            out->nheat = out->heat ? m->n : 0;
+        }
         for (int i = 0; i < out->nheat; i++) {
             char name[64];
             snprintf(name, sizeof name, "heat_%d.svg", i);
@@ -351,7 +357,8 @@ int rp_plots_make(const RpModel *m, const RpAnalysis *a, RpPlots *out, Err *err)
         }
         if (cost) out->cost = read_svg(&p, "cost.svg", err);
         if (train) out->train = read_svg(&p, "train.svg", err);
-        if (!out->rates || (checks && !out->constraints) || !out->heat || (cost && !out->cost) || (train && !out->train)) rc = IM_IO;
+        if ((queries && (!out->rates || (checks && !out->constraints) || !out->heat)) || (cost && !out->cost) || (train && !out->train))
+            rc = IM_IO;
         for (int i = 0; !rc && i < out->nheat; i++)
             if (!out->heat[i]) rc = IM_IO;
     }

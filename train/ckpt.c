@@ -155,6 +155,21 @@ int tr_ckpt_commit(const char *tmp, const char *out, const char *name, Err *err)
     return rc;
 }
 
+void tr_ckpt_clean(const char *out) {
+    DIR *d = opendir(out);
+    if (!d) return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        const char *n = e->d_name;
+        int stale = (n[0] == '.' && (strstr(n, ".tmp.") || !strncmp(n, ".rollout.", 9))) || (!strncmp(n, "checkpoint-", 11) && strstr(n, ".old."));
+        if (!stale) continue;
+        char *p = fs_join(out, n);
+        tr_ckpt_remove(p);
+        free(p);
+    }
+    closedir(d);
+}
+
 int tr_ckpt_latest(const char *out, char **dir) {
     *dir = NULL;
     DIR *d = opendir(out);

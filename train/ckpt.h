@@ -50,6 +50,9 @@ int tr_ckpt_write_text(const char *dir, const char *file, const char *text, Err 
 int tr_ckpt_commit(const char *tmp, const char *out, const char *name, Err *err);
 /* The highest N with OUT/checkpoint-N/trainer_state.json; -1 when none. */
 int tr_ckpt_latest(const char *out, char **dir);
+/* Removes what a killed run left in OUT: .NAME.tmp.PID folders, .rollout.PID,
+ * checkpoint-N.old.PID. */
+void tr_ckpt_clean(const char *out);
 /* rm -r path (the trainer's own temporary folders only). */
 void tr_ckpt_remove(const char *path);
 

@@ -17,7 +17,8 @@ layout(binding = 1) uniform usamplerBuffer Q;
 layout(binding = 2) uniform usamplerBuffer KC;
 layout(binding = 3) uniform usamplerBuffer VC;
 layout(std430, binding = 4) writeonly buffer Ob { vec4 O[]; };
-layout(push_constant) uniform P { uint nq, nkv, hd, ctx; float scale; } p;
+#include "push.h"
+layout(push_constant) uniform PC { PushAttnInf p; };
 
 void main() {
     uint h = gl_WorkGroupID.x, r = gl_WorkGroupID.y, lane = gl_LocalInvocationID.x;

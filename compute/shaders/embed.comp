@@ -9,7 +9,8 @@ struct Row { int seq; int pos; int tok; int src; };
 layout(std430, binding = 0) readonly buffer Rb { Row rows[]; };
 layout(std430, binding = 1) readonly buffer Eb { uint E[]; };
 layout(std430, binding = 2) writeonly buffer Xb { float X[]; };
-layout(push_constant) uniform P { uint D, row0, nrows, N, IL; } p;
+#include "push.h"
+layout(push_constant) uniform PC { PushEmbedInf p; };
 
 void main() {
     uint i = gl_GlobalInvocationID.x, r = gl_GlobalInvocationID.y;

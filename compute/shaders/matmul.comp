@@ -29,9 +29,8 @@ layout(std430, binding = 2) buffer Yb { float Y[]; };
 #ifdef GLU
 layout(binding = 3) uniform usamplerBuffer W2;
 #endif
-layout(push_constant) uniform P {
-    uint K, M, N, row0, ystride;
-} p;
+#include "push.h"
+layout(push_constant) uniform PC { PushMatmul p; };
 
 #ifdef DT_F32
 #define EPU 4

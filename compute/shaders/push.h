@@ -1,4 +1,4 @@
-/* push.h: the push-constant struct of every training kernel, declared once
+/* push.h: the push-constant struct of every kernel, declared once
  * for C (compute/ops.h includes it) and GLSL (the kernels include it; glslc
  * defines VULKAN). Each struct is what the kernel's push_constant block
  * holds, in order; members are 32-bit, so the layouts agree. Kernel names,
@@ -31,7 +31,23 @@ struct PushEmbed { PU32 n, d; };
 /* adamw.comp: n elements; lr, betas, eps, decoupled decay, 1/(1-b1^t), 1/sqrt(1-b2^t), gradient scale. */
 struct PushAdamw { PU32 n; float lr, beta1, beta2, eps, decay, bc1, bc2s, gscale; };
 
+/* Inference kernels (vkmodel.c). matmul.comp: Y[b][row0 + m] over a chunk of M rows of K. */
+struct PushMatmul { PU32 K, M, N, row0, ystride; };
+/* embed.comp: D columns of rows row0 .. row0 + nrows of a chunk, N rows, IL = the interleave (subgroup size). */
+struct PushEmbedInf { PU32 D, row0, nrows, N, IL; };
+/* rmsnorm.comp: gather != 0 reads row rows[r].src (the final norm). */
+struct PushNorm { PU32 D; float eps; PU32 gather; };
+/* qkv_post.comp: q/k norm, RoPE and KV-cache write of N rows; ctx = positions per sequence. */
+struct PushQkvPost { PU32 nq, nkv, hd, N, ctx; float eps; };
+/* attention.comp: causal GQA over the KV cache. */
+struct PushAttnInf { PU32 nq, nkv, hd, ctx; float scale; };
+
 #ifndef VULKAN
+typedef struct PushMatmul PushMatmul;
+typedef struct PushEmbedInf PushEmbedInf;
+typedef struct PushNorm PushNorm;
+typedef struct PushQkvPost PushQkvPost;
+typedef struct PushAttnInf PushAttnInf;
 typedef struct PushGemm PushGemm;
 typedef struct PushRows PushRows;
 typedef struct PushElem PushElem;

@@ -13,7 +13,8 @@ layout(std430, binding = 4) writeonly buffer VCb { float VC[]; };
 layout(std430, binding = 5) readonly buffer Tb { vec2 CS[]; };
 layout(std430, binding = 6) readonly buffer QNb { float QN[]; };
 layout(std430, binding = 7) readonly buffer KNb { float KN[]; };
-layout(push_constant) uniform P { uint nq, nkv, hd, N, ctx; float eps; } p;
+#include "push.h"
+layout(push_constant) uniform PC { PushQkvPost p; };
 
 void main() {
     uint h = gl_GlobalInvocationID.x, r = gl_GlobalInvocationID.y;

@@ -9,7 +9,8 @@ layout(binding = 0) uniform usamplerBuffer X;
 layout(binding = 1) uniform usamplerBuffer Wt;
 layout(std430, binding = 2) writeonly buffer Yb { vec4 Y[]; };
 layout(std430, binding = 3) readonly buffer Rb { Row rows[]; };
-layout(push_constant) uniform P { uint D; float eps; uint gather; } p;
+#include "push.h"
+layout(push_constant) uniform PC { PushNorm p; };
 
 void main() {
     uint r = gl_WorkGroupID.x, lane = gl_LocalInvocationID.x;

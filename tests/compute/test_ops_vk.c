@@ -328,7 +328,7 @@ int main(void) {
     t_xent();
     t_embed();
     t_adamw();
-    for (int i = 0; i < OP_COUNT; i++) CHECK_MSG(used[i], "op table entry %s (%s) has no device test", OP_TABLE[i].kernel, OP_TABLE[i].op);
+    for (int i = 0; i < OP_COUNT; i++) CHECK_MSG(used[i] || OP_TABLE[i].inference, "op table entry %s (%s) has no device test", OP_TABLE[i].kernel, OP_TABLE[i].op);
     vk_ctx_destroy(ctx);
     printf(check_failures ? "FAILED\n" : "every kernel matches its C reference\n");
     return check_failures != 0;

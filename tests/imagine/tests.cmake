@@ -22,3 +22,9 @@ set_tests_properties(imagine_queries PROPERTIES TIMEOUT 120)
 add_test(NAME imagine_mas COMMAND python3 ${CMAKE_CURRENT_LIST_DIR}/mas_check.py $<TARGET_FILE:imagine>
          $<TARGET_FILE:imagine-test-server> ${IMAGINE_TEST_DATA} ${CMAKE_CURRENT_BINARY_DIR})
 set_tests_properties(imagine_mas PROPERTIES TIMEOUT 180)
+# The pipeline: kill -9 (whole process group) at random moments resumes to
+# the same artifacts as an uninterrupted run; skips, reruns, the external
+# training hand-off, the checkpoint choice and --dry-run.
+add_test(NAME imagine_pipeline COMMAND python3 ${CMAKE_CURRENT_LIST_DIR}/pipeline_check.py $<TARGET_FILE:imagine>
+         ${IMAGINE_TEST_DATA} ${CMAKE_CURRENT_BINARY_DIR})
+set_tests_properties(imagine_pipeline PROPERTIES TIMEOUT 180)

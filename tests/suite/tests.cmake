@@ -22,7 +22,7 @@ add_executable(imagine-sums $<TARGET_OBJECTS:imagine_harness_objs> ${CMAKE_SOURC
 target_include_directories(imagine-sums BEFORE PRIVATE ${CMAKE_CURRENT_LIST_DIR}/fixture)
 target_link_libraries(imagine-sums PRIVATE imagine_suite_sums imagine_harness_deps)
 add_test(NAME suite_fixture_sums COMMAND ${CMAKE_CURRENT_LIST_DIR}/fixture/sums_test.sh $<TARGET_FILE:imagine-sums>
-         ${CMAKE_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/suite_fixture_sums_tmp)
+         ${CMAKE_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/suite_fixture_sums_tmp ${IMAGINE_TEST_DATA})
 # No TravelPlanner type or function outside suites/travelplanner/ (and the
 # tests), but the files listed as pending in the script.
 add_test(NAME suite_no_tp_outside COMMAND ${CMAKE_CURRENT_LIST_DIR}/no_tp_outside.sh ${CMAKE_SOURCE_DIR})
