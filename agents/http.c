@@ -33,7 +33,7 @@ typedef struct Job {
     AgChatResponse *resp;
     Batch *batch;
     char *body;
-    size_t body_len;
+    size_t body_len, sent; /* sent: bytes of body handed to libcurl in this attempt */
     Buf rx;
     double retry_after_s; /* from the last answer, < 0 when none */
     double first_start, next_at; /* monotonic seconds */
@@ -130,15 +130,35 @@ static size_t on_header(char *p, size_t sz, size_t n, void *ud) {
     return len;
 }
 
+/* The body goes out through a read callback that cannot seek back: when a
+ * reused connection dies after libcurl took the body, libcurl cannot send it
+ * again by itself (CURLE_SEND_FAIL_REWIND ends the attempt), so every
+ * request the server may have seen is an attempt counted here, and whether
+ * to send it again is finish_attempt's decision only. */
+static size_t on_read(char *p, size_t sz, size_t n, void *ud) {
+    Job *j = ud;
+    size_t k = j->body_len - j->sent < sz * n ? j->body_len - j->sent : sz * n;
+    memcpy(p, j->body + j->sent, k);
+    j->sent += k;
+    return k;
+}
+
+static int on_seek(void *ud, curl_off_t off, int origin) {
+    (void)ud, (void)off, (void)origin;
+    return CURL_SEEKFUNC_CANTSEEK;
+}
+
 static void start_attempt(AgHttp *h, Job *j) {
     const NetCurl *cu = h->cu;
     CURL *e = h->n_pool ? h->pool[--h->n_pool] : cu->easy_init();
     j->easy = e;
     j->attempts++;
     buf_reset(&j->rx);
+    j->sent = 0;
     j->retry_after_s = -1;
     if (j->attempts == 1) j->first_start = mono();
     j->hdrs = cu->slist_append(NULL, "Content-Type: application/json");
+    j->hdrs = cu->slist_append(j->hdrs, "Expect:"); /* no 100-continue round trip */
     const char *envname = h->cfg->api_key_env;
     const char *key = envname ? getenv(envname) : NULL;
     if (key && *key) {
@@ -151,8 +171,11 @@ static void start_attempt(AgHttp *h, Job *j) {
     }
     cu->easy_setopt(e, CURLOPT_URL, h->url);
     cu->easy_setopt(e, CURLOPT_POST, 1L);
-    cu->easy_setopt(e, CURLOPT_POSTFIELDS, j->body);
-    cu->easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)j->body_len);
+    cu->easy_setopt(e, CURLOPT_READFUNCTION, on_read);
+    cu->easy_setopt(e, CURLOPT_READDATA, j);
+    cu->easy_setopt(e, CURLOPT_SEEKFUNCTION, on_seek);
+    cu->easy_setopt(e, CURLOPT_SEEKDATA, j);
+    cu->easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)j->body_len);
     cu->easy_setopt(e, CURLOPT_HTTPHEADER, j->hdrs);
     cu->easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
     cu->easy_setopt(e, CURLOPT_WRITEDATA, j);
@@ -255,6 +278,7 @@ static int retryable_curl(CURLcode c) {
     case CURLE_OPERATION_TIMEDOUT: case CURLE_COULDNT_CONNECT: case CURLE_RECV_ERROR: case CURLE_SEND_ERROR:
     case CURLE_GOT_NOTHING: case CURLE_PARTIAL_FILE: case CURLE_HTTP2: case CURLE_HTTP2_STREAM:
     case CURLE_COULDNT_RESOLVE_HOST: case CURLE_SSL_CONNECT_ERROR: case CURLE_WRITE_ERROR:
+    case CURLE_SEND_FAIL_REWIND: /* a reused connection died: ours to send again (on_seek) */
         return 1;
     default:
         return 0;

@@ -9,15 +9,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cache.h"
 #include "fsutil.h"
 #include "llm.h"
+#include "model.h"
 #include "method.h"
 #include "run.h"
 #include "verbs.h"
 
-#ifndef IMAGINE_GIT_REV
-#define IMAGINE_GIT_REV "unknown"
-#endif
+/* git_rev.c, written at build time by cmake/GitRev.cmake */
+extern const char imagine_git_rev[];
+#define IMAGINE_GIT_REV imagine_git_rev
 
 static char *abs_path(const char *p) {
     char buf[PATH_MAX];
@@ -169,6 +171,27 @@ static int check_args(const RunArgs *a) {
     return IM_OK;
 }
 
+/* What would fail once the run exists is checked before it is created (a
+ * refused run leaves nothing behind): the model spec parses, and the
+ * response cache (the method opens it when it has a model) is an imagine
+ * cache and not, say, the store. */
+static int preflight(const RunArgs *a, Err *err) {
+    /* "solver" is no model spec: mas takes it for the exact solver (agents/m_mas.c) */
+    if (!a->model || !strcmp(a->model, "solver")) return IM_OK;
+    AgModelConfig mc;
+    int rc = ag_model_config_parse(a->model, &mc, err);
+    if (rc) return err_prefix(err, "imagine run: --model"), rc;
+    ag_model_config_free(&mc);
+    if (a->no_cache) return IM_OK;
+    const char *cache = a->cache ? a->cache : AG_CACHE_DEFAULT;
+    const char *store[] = {a->store ? a->store : STORE_DEFAULT_PATH};
+    if ((rc = harness_refuse_input_as_output("run", "--cache", cache, store, 1, err))) return rc;
+    AgCache *c = NULL;
+    rc = ag_cache_open(cache, &c, err);
+    ag_cache_close(c);
+    return rc;
+}
+
 static int cmd_run(int argc, char **argv) {
     RunArgs a = {.concurrency = 1, .suite = suite_default_name()};
     const CliOpt opts[] = {
@@ -202,6 +225,7 @@ static int cmd_run(int argc, char **argv) {
     if (a.variant && a.split && strcmp(a.variant, a.split)) return usage("run", "--variant and --split name the same thing: give one");
     if (a.variant) a.split = a.variant;
     if ((rc = check_args(&a))) return rc;
+    if ((rc = preflight(&a, &err))) return harness_fail(&err);
     if (a.plans && !fs_exists(a.plans)) {
         err_set(&err, IM_IO, "imagine run: cannot read the plans file %s", a.plans);
         return harness_fail(&err);

@@ -60,6 +60,13 @@ static int suite_put_locked(Store *s, const char *name, const char *split, const
     int found = select_id(s, st, suite_id, err);
     if (found) return found < 0 ? IM_IO : IM_OK;
     if (store_exec(s->db, s->path, "BEGIN IMMEDIATE", err)) return IM_IO;
+    /* again inside the write transaction: another process may have added it
+     * since (concurrent first runs on one store) */
+    if (store_prepare(s, "SELECT id FROM suite WHERE name = ?1 AND split = ?2 AND digest = ?3", &st, err)) goto fail;
+    store_bind_text(st, 1, name), store_bind_text(st, 2, split), store_bind_text(st, 3, digest);
+    found = select_id(s, st, suite_id, err);
+    if (found < 0) goto fail;
+    if (found) return store_exec(s->db, s->path, "COMMIT", err) ? (rollback(s), IM_IO) : IM_OK;
     if (store_prepare(s, "INSERT INTO suite(name, split, source, digest) VALUES(?1, ?2, ?3, ?4)", &st, err)) goto fail;
     store_bind_text(st, 1, name), store_bind_text(st, 2, split), store_bind_text(st, 3, source);
     store_bind_text(st, 4, digest);
@@ -118,16 +125,20 @@ static int upsert_id(Store *s, const char *insert, const char *select, const cha
 static int run_create_locked(Store *s, const StoreRunSpec *sp, long long *run_id, Err *err) {
     sqlite3_stmt *st;
     long long method_id, model_id, other;
+    /* the name is checked inside the write transaction, so two runs started
+     * at once with one name get this usage error, not a raw UNIQUE failure */
+    if (store_exec(s->db, s->path, "BEGIN IMMEDIATE", err)) return IM_IO;
     if (sp->name) {
-        if (store_prepare(s, "SELECT id FROM run WHERE name = ?1", &st, err)) return IM_IO;
+        if (store_prepare(s, "SELECT id FROM run WHERE name = ?1", &st, err)) goto fail;
         store_bind_text(st, 1, sp->name);
         int found = select_id(s, st, &other, err);
-        if (found < 0) return IM_IO;
-        if (found)
-            return err_set(err, IM_USAGE, "a run named '%s' already exists in %s (run %lld): continue it with "
-                           "`imagine resume %s`, or choose another --name", sp->name, s->path, other, sp->name);
+        if (found < 0) goto fail;
+        if (found) {
+            err_set(err, IM_USAGE, "a run named '%s' already exists in %s (run %lld): continue it with "
+                    "`imagine resume %s`, or choose another --name", sp->name, s->path, other, sp->name);
+            goto fail;
+        }
     }
-    if (store_exec(s->db, s->path, "BEGIN IMMEDIATE", err)) return IM_IO;
     if (upsert_id(s, "INSERT OR IGNORE INTO method(name, config_json) VALUES(?1, ?2)",
                   "SELECT id FROM method WHERE name = ?1 AND config_json = ?2", sp->method,
                   sp->method_config ? sp->method_config : "{}", NULL, &method_id, err))

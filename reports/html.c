@@ -170,6 +170,7 @@ static void checks_section(Buf *b, const RpModel *m, const RpAnalysis *a, const 
     }
     buf_puts(b, "</tbody></table>\n");
     if (pl) figure(b, pl->constraints, 2, NULL);
+    if (pl && pl->constraints_note) buf_puts(b, "<p class=\"note\">"), esc(b, pl->constraints_note), buf_puts(b, "</p>\n");
 }
 
 static void usage_section(Buf *b, const RpModel *m, const RpAnalysis *a, const RpPlots *pl) {

@@ -324,6 +324,7 @@ static void checks_section(Doc *d, const RpModel *m, const RpPlots *pl) {
     table(d, RP_NCHECKS + 1, nr + 1, rel, c.v, d->small, d->smallb);
     cells_free(&c);
     if (pl) figure(d, pl->constraints, CONTENT_W);
+    if (pl && pl->constraints_note) para(d, d->small, pl->constraints_note, MARGIN, CONTENT_W, 4);
 }
 
 static void usage_section(Doc *d, const RpModel *m, const RpAnalysis *a, const RpPlots *pl) {

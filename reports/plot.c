@@ -140,18 +140,37 @@ static int plot_heat(Plotter *p, const RpModel *m, Err *err) {
     return IM_OK;
 }
 
-static int plot_constraints(Plotter *p, const RpModel *m, Err *err) {
-    int pass[64][RP_NCHECKS], fail[64][RP_NCHECKS], nr = m->n < 64 ? m->n : 64;
-    for (int i = 0; i < nr; i++) rp_run_check_counts(m->run[i], pass[i], fail[i]);
+/* A run in which no check ran (no plan delivered) has no point to draw and
+ * gnuplot refuses a histogram column without one: such runs are left out of
+ * the plot and named in *note; with none left the plot is left out
+ * (*made = 0). Their zeros stay in the tables. */
+static int plot_constraints(Plotter *p, const RpModel *m, int *made, char **note, Err *err) {
+    int pass[64][RP_NCHECKS], fail[64][RP_NCHECKS], nr = m->n < 64 ? m->n : 64, keep[64], nk = 0;
+    Buf why;
+    buf_init(&why);
+    for (int i = 0; i < nr; i++) {
+        rp_run_check_counts(m->run[i], pass[i], fail[i]);
+        int ran = 0;
+        for (int k = 0; k < RP_NCHECKS; k++) ran += pass[i][k] + fail[i][k];
+        if (ran) keep[nk++] = i;
+        else buf_printf(&why, "%s%s", why.len ? ", " : "", m->run[i]->name ? m->run[i]->name : "?");
+    }
+    if (why.len)
+        *note = nk ? (buf_puts(&why, ": no check ran (no plan was delivered), so they are not in the per-check plot."),
+                      buf_take(&why))
+                   : (buf_free(&why), strdup("No check ran in any of these runs (no plan was delivered): the per-check "
+                                             "plot is left out."));
+    *made = nk > 0;
+    if (!nk) return IM_OK;
     Buf d;
     buf_init(&d);
     buf_puts(&d, "\"check\"");
-    for (int i = 0; i < nr; i++) buf_putc(&d, ' '), gp_label(&d, m->run[i]->name);
+    for (int j = 0; j < nk; j++) buf_putc(&d, ' '), gp_label(&d, m->run[keep[j]]->name);
     buf_putc(&d, '\n');
     for (int k = 0; k < RP_NCHECKS; k++) {
         gp_label(&d, rp_check_name(k));
-        for (int i = 0; i < nr; i++) {
-            int t = pass[i][k] + fail[i][k];
+        for (int j = 0; j < nk; j++) {
+            int i = keep[j], t = pass[i][k] + fail[i][k];
             if (t) buf_printf(&d, " %.4f", 100.0 * pass[i][k] / t);
             else buf_puts(&d, " NaN");
         }
@@ -166,7 +185,7 @@ static int plot_constraints(Plotter *p, const RpModel *m, Err *err) {
                "set yrange [0:105]\nset ylabel 'pass rate where the check ran (%%)'\n"
                "set xtics rotate by 30 right\nset key outside right top vertical noautotitle\nset bmargin 9\n"
                "plot for [i=2:%d] '%s/checks.dat' using i:xtic(1) title columnheader(i)\n",
-               nr + 1, p->dir);
+               nk + 1, p->dir);
     return IM_OK;
 }
 
@@ -313,16 +332,16 @@ int rp_plots_make(const RpModel *m, const RpAnalysis *a, RpPlots *out, Err *err)
     if (!tmp || !*tmp || !safe_dir(tmp) || strlen(tmp) > 400) tmp = "/tmp";
     snprintf(p.dir, sizeof p.dir, "%s/imagine-plot-XXXXXX", tmp);
     if (!mkdtemp(p.dir)) return buf_free(&p.script), err_set(err, IM_IO, "plot: cannot create a directory in %s: %s", tmp, strerror(errno));
-    int cost = 0, train = 0, rc = m->n > 0 ? IM_OK : err_set(err, IM_USAGE, "plot: no runs");
+    int cost = 0, train = 0, checks = 0, rc = m->n > 0 ? IM_OK : err_set(err, IM_USAGE, "plot: no runs");
     if (!rc) rc = plot_rates(&p, m, a, err);
     if (!rc) rc = plot_heat(&p, m, err);
-    if (!rc) rc = plot_constraints(&p, m, err);
+    if (!rc) rc = plot_constraints(&p, m, &checks, &out->constraints_note, err);
     if (!rc) rc = plot_cost(&p, m, a, &cost, err);
     if (!rc) rc = plot_train(&p, m, &train, err);
     if (!rc) rc = run_gnuplot(&p, err);
     if (!rc) {
         out->rates = read_svg(&p, "rates.svg", err);
-        out->constraints = read_svg(&p, "checks.svg", err);
+        if (checks) out->constraints = read_svg(&p, "checks.svg", err);
         out->heat = calloc((size_t)m->n, sizeof *out->heat);
         out->nheat = out->heat ? m->n : 0;
         for (int i = 0; i < out->nheat; i++) {
@@ -332,7 +351,7 @@ int rp_plots_make(const RpModel *m, const RpAnalysis *a, RpPlots *out, Err *err)
         }
         if (cost) out->cost = read_svg(&p, "cost.svg", err);
         if (train) out->train = read_svg(&p, "train.svg", err);
-        if (!out->rates || !out->constraints || !out->heat || (cost && !out->cost) || (train && !out->train)) rc = IM_IO;
+        if (!out->rates || (checks && !out->constraints) || !out->heat || (cost && !out->cost) || (train && !out->train)) rc = IM_IO;
         for (int i = 0; !rc && i < out->nheat; i++)
             if (!out->heat[i]) rc = IM_IO;
     }
@@ -345,7 +364,7 @@ int rp_plots_make(const RpModel *m, const RpAnalysis *a, RpPlots *out, Err *err)
 
 void rp_plots_free(RpPlots *p) {
     if (!p) return;
-    free(p->rates), free(p->constraints), free(p->cost), free(p->train);
+    free(p->rates), free(p->constraints), free(p->constraints_note), free(p->cost), free(p->train);
     for (int i = 0; i < p->nheat; i++) free(p->heat[i]);
     free(p->heat);
     memset(p, 0, sizeof *p);

@@ -16,7 +16,8 @@ typedef struct RpPlots {
     char *rates;        /* six rates per run with 95 % whiskers */
     char **heat;        /* per run: final pass per level x days */
     int nheat;
-    char *constraints;  /* per-check pass rate per run */
+    char *constraints;  /* per-check pass rate per run; NULL when no check ran in any run */
+    char *constraints_note; /* what that plot leaves out and why (runs with no delivered plan), or NULL */
     char *cost;         /* final pass against mean cost per query */
     char *train;        /* loss, reward, reflection per step */
 } RpPlots;

@@ -15,7 +15,7 @@
 static const char builtin_readme[] =
     "# TravelPlanner data package\n"
     "\n"
-    "Written by `imagine data fetch` from its built-in checksum list (the source had no README.md).\n"
+    "Written by `imagine data fetch` from its built-in checksum list (the source had no README.md listing them).\n"
     "\n"
     "## Checksums (sha256)\n"
     "```\n"

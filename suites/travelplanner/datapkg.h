@@ -75,15 +75,21 @@ typedef struct TpFetchOpts {
     void *ctx;
     volatile sig_atomic_t *cancel; /* when set non-zero, transfers stop and temp files are removed */
     long timeout_s;                /* per file; 0: 600 */
+    /* Without `from`: a mirror of the official sources in their own layout,
+     * BASE/HOST/PATH standing for https://HOST/PATH (offline copies, tests);
+     * NULL: the sources themselves. */
+    const char *upstream_mirror;
 } TpFetchOpts;
 
 typedef struct TpFetchReport {
     int fetched, up_to_date, failed, unavailable;
-    int manifest_from_source; /* 1: the source's README.md was used; 0: the built-in list */
+    int unverified; /* of fetched: converted files the built-in checksums do not cover */
+    int manifest_from_source; /* 1: the source's README.md (listing the built-in checksums) was copied */
 } TpFetchReport;
 
-/* Fills dest (created if needed) with every file of the manifest: the
- * source's README.md when it has one, else the built-in list. Files whose
+/* Fills dest (created if needed) with every file of the built-in manifest,
+ * each verified against the checksum built into imagine (never against the
+ * source's README.md, which is copied only when it lists the same ones). Files whose
  * sha256 already matches are kept. Ends by writing dest/README.md.
  * Returns IM_OK when every file is in place and verified; IM_IO when any
  * failed or is not available from the source (rep says how many, and

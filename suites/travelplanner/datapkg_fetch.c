@@ -16,6 +16,7 @@
 
 #include "datapkg.h"
 #include "fsutil.h"
+#include "hfcsv.h"
 #include "net.h"
 
 /* ---- the official upstream ---------------------------------------------- */
@@ -39,6 +40,23 @@ static const char *const upstream[][2] = {
     {"database/train_ref_info.jsonl", TP_GH_HEAD},
 };
 
+/* The query splits: Hugging Face serves them as CSV files with Python
+ * literals in some fields, converted on the way (hfcsv.h). The package's
+ * train.jsonl is the HF train split converted, byte for byte (its built-in
+ * checksum verifies the conversion); its validation.jsonl was rebuilt (the
+ * HF form has no built-in checksum, see docs/data.md). */
+#define TP_HF "https://huggingface.co/datasets/osunlp/TravelPlanner/resolve/main/"
+static const char *const hf_splits[][3] = {
+    {"queries/train.jsonl", TP_HF "train.csv", "verified"},
+    {"queries/validation.jsonl", TP_HF "validation.csv", NULL},
+};
+
+static int hf_split(const char *path) {
+    for (int i = 0; i < (int)(sizeof hf_splits / sizeof hf_splits[0]); i++)
+        if (!strcmp(hf_splits[i][0], path)) return i;
+    return -1;
+}
+
 const char *tp_upstream_url(const char *path) {
     static char url[512];
     for (size_t i = 0; i < sizeof upstream / sizeof upstream[0]; i++)
@@ -54,6 +72,7 @@ const char *tp_upstream_url(const char *path) {
 typedef struct Source {
     TpSourceKind kind;
     char *base; /* directory or URL base, without a trailing '/' */
+    const char *upstream_mirror; /* upstream only: BASE standing for https:// (BASE/HOST/PATH), or NULL */
 } Source;
 
 static int source_open(const char *from, Source *src, Err *err) {
@@ -81,8 +100,15 @@ static int source_open(const char *from, Source *src, Err *err) {
  * upstream does not have it. URL paths are percent-encoded. */
 static char *source_locate(const Source *src, const char *rel) {
     if (src->kind == TP_SRC_UPSTREAM) {
-        const char *u = tp_upstream_url(rel);
-        return u ? strdup(u) : NULL;
+        int k = hf_split(rel);
+        const char *u = k >= 0 ? hf_splits[k][1] : tp_upstream_url(rel);
+        if (!u || !src->upstream_mirror) return u ? strdup(u) : NULL;
+        Buf b; /* the same path under the mirror: https://HOST/PATH -> BASE/HOST/PATH */
+        buf_init(&b);
+        buf_puts(&b, src->upstream_mirror);
+        if (b.len && b.data[b.len - 1] != '/') buf_putc(&b, '/');
+        buf_puts(&b, u + strlen("https://"));
+        return buf_take(&b);
     }
     if (src->kind == TP_SRC_DIR) return fs_join(src->base, rel);
     Buf b;
@@ -206,6 +232,48 @@ static int mkdirs_parent(const char *path, Err *err) {
     return rc;
 }
 
+/* A query split from its Hugging Face CSV: downloaded into a temp file,
+ * converted, then verified against the built-in checksum. `known`: the
+ * checksum is that of this conversion (train); else (validation, whose
+ * package file was rebuilt) a different digest is kept and reported as not
+ * verified. */
+static int fetch_converted(const Source *src, const char *where, const char *final, const TpManifestEntry *e, int known,
+                           const TpFetchOpts *o, TpFetchReport *rep, Err *err) {
+    int rc = mkdirs_parent(final, err);
+    if (rc) return rc;
+    size_t nt = strlen(final) + 40;
+    char *csv = malloc(nt);
+    snprintf(csv, nt, "%s.csv.tmp.%ld", final, (long)getpid());
+    Sink s = {0};
+    s.cancel = o->cancel;
+    s.f = fopen(csv, "wb");
+    if (!s.f) rc = err_set(err, IM_IO, "cannot create %s: %s", csv, strerror(errno));
+    int not_found = 0;
+    if (!rc) rc = transfer(src, where, &s, o->timeout_s, &not_found, err);
+    if (s.f && fclose(s.f) != 0 && !rc) rc = err_set(err, IM_IO, "cannot write %s: %s", csv, strerror(errno));
+    Buf out;
+    buf_init(&out);
+    if (!rc && (rc = tp_hf_csv_to_jsonl(csv, &out, err))) err_prefix(err, "%s", where);
+    unlink(csv);
+    free(csv);
+    char hex[65] = "";
+    if (!rc) tp_sha256_mem(out.data ? out.data : "", out.len, hex);
+    int match = !rc && !strcmp(hex, e->sha256);
+    if (!rc && !match && known)
+        rc = err_set(err, IM_IO, "%s: converted to sha256 %s, expected %s (the file at the source differs; nothing written)",
+                     where, hex, e->sha256);
+    if (!rc) rc = fs_write_atomic(final, out.data ? out.data : "", out.len, err);
+    buf_free(&out);
+    if (rc) return rc;
+    rep->fetched++;
+    if (!match) rep->unverified++;
+    char detail[700];
+    snprintf(detail, sizeof detail, "converted from %s%s", where,
+             match ? "" : "; not verified: the built-in checksum is that of the package's rebuilt file (docs/data.md)");
+    emit(o, e->path, match ? "fetched" : "converted", detail, (double)out.len);
+    return IM_OK;
+}
+
 /* Fetches one manifest file into dest. Returns IM_OK, or IM_IO with err
  * set (the caller counts it as failed), or 1 when the source does not have
  * it upstream (counted as unavailable). */
@@ -221,6 +289,11 @@ static int fetch_one(const Source *src, const char *dest, const TpManifestEntry 
         goto done;
     }
     where = source_locate(src, e->path);
+    if (where && src->kind == TP_SRC_UPSTREAM && hf_split(e->path) >= 0) {
+        rc = fetch_converted(src, where, final, e, hf_splits[hf_split(e->path)][2] != NULL, o, rep, err);
+        if (rc) goto failed;
+        goto done;
+    }
     if (!where) {
         rep->unavailable++;
         emit(o, e->path, "not available upstream", "converted or rebuilt file: use --from MIRROR (docs/data.md)", 0);
@@ -306,12 +379,27 @@ static int source_readme(const Source *src, const TpFetchOpts *o, char **text, T
     return rc;
 }
 
+/* 1 when a lists exactly b's files with b's digests. */
+static int manifest_same(const TpManifest *a, const TpManifest *b) {
+    if (!a || !b || a->n != b->n) return 0;
+    for (int i = 0; i < b->n; i++) {
+        int found = 0;
+        for (int k = 0; k < a->n && !found; k++)
+            found = !strcmp(a->e[k].path, b->e[i].path) && !strcmp(a->e[k].sha256, b->e[i].sha256);
+        if (!found) return 0;
+    }
+    return 1;
+}
+
 int tp_data_fetch(const char *dest, const TpFetchOpts *opts, TpFetchReport *rep, Err *err) {
     memset(rep, 0, sizeof *rep);
     TpFetchOpts o = *opts;
     Source src;
+    if (o.from && o.upstream_mirror)
+        return err_set(err, IM_USAGE, "--upstream-mirror stands for the official sources: it does not go with --from");
     int rc = source_open(o.from, &src, err);
     if (rc) return rc;
+    src.upstream_mirror = o.upstream_mirror;
     /* libcurl (common/net.h) only for a URL or the upstream; a directory
      * mirror is copied with stdio */
     const NetCurl *cu = NULL;
@@ -319,9 +407,19 @@ int tp_data_fetch(const char *dest, const TpFetchOpts *opts, TpFetchReport *rep,
     if ((rc = fs_mkdirs(dest, err))) return free(src.base), rc;
     if (cu) cu->global_init(CURL_GLOBAL_DEFAULT);
     char *readme = NULL;
-    TpManifest *m = NULL;
-    rc = source_readme(&src, &o, &readme, &m, err);
-    if (!rc && !m) rc = tp_manifest_builtin(&m, err);
+    TpManifest *m = NULL, *listed = NULL;
+    rc = source_readme(&src, &o, &readme, &listed, err);
+    /* Files are verified against the checksums built into imagine, never
+     * against the list that travels with them (a tampered file would come
+     * with a matching README); the source's README is kept only when it
+     * lists exactly those checksums. */
+    if (!rc) rc = tp_manifest_builtin(&m, err);
+    if (!rc && readme && !manifest_same(listed, m)) {
+        emit(&o, "README.md", "not copied", "its checksum list differs from the one built into imagine", 0);
+        free(readme);
+        readme = NULL;
+    }
+    tp_manifest_free(listed);
     rep->manifest_from_source = readme != NULL;
     int bad = 0;
     for (int i = 0; !rc && i < m->n; i++) {

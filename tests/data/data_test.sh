@@ -73,8 +73,67 @@ fetch_no_readme) # a mirror without README.md: the built-in checksum list
   mirror "$tmp/mirror"
   rm "$tmp/mirror/README.md"
   expect_rc 0 "$imagine" data fetch --data "$tmp/out" --from "file://$tmp/mirror"
-  grep -q "the built-in list" "$tmp/out.txt" || fail "built-in list not used"
+  grep -q "verified against the built-in checksum list$" "$tmp/out.txt" || fail "built-in list not used"
   expect_rc 0 "$imagine" data check --data "$tmp/out" ;;
+tampered_readme) # item 11 of issue 13: a changed file with a README that matches it is still caught
+  mirror "$tmp/mirror"
+  tf=queries/train.jsonl
+  printf 'X' | dd of="$tmp/mirror/$tf" bs=1 seek=10 conv=notrunc 2>/dev/null
+  new=$(sha256sum "$tmp/mirror/$tf" | cut -c1-64)
+  old=$(sha256sum "$data/$tf" | cut -c1-64)
+  chmod u+w "$tmp/mirror/README.md"; sed -i "s/$old/$new/" "$tmp/mirror/README.md"
+  grep -q "$new  $tf" "$tmp/mirror/README.md" || fail "test setup: README not changed"
+  expect_rc 3 "$imagine" data fetch --data "$tmp/out" --from "file://$tmp/mirror"
+  grep -q "^FAILED      $tf: .*sha256 $new, expected $old" "$tmp/out.txt" || fail "the tampered file was not refused"
+  grep -q "^not copied  README.md" "$tmp/out.txt" || fail "the tampered README was copied"
+  [ ! -e "$tmp/out/$tf" ] || fail "the tampered file was written"
+  cmp -s "$tmp/out/README.md" "$tmp/mirror/README.md" && fail "the tampered README was written"
+  # data check on a folder whose README was changed with the file
+  mirror "$tmp/copy"; chmod -R u+w "$tmp/copy"
+  cp "$tmp/mirror/$tf" "$tmp/copy/$tf"; cp "$tmp/mirror/README.md" "$tmp/copy/README.md"
+  expect_rc 3 "$imagine" data check --data "$tmp/copy" --quiet
+  grep -q "^CHANGED   $tf (sha256 $new, expected $old)" "$tmp/out.txt" || fail "data check trusted the README" ;;
+fetch_upstream) # issue 13 item 17: the official sources (GitHub raw, Hugging Face CSVs) through a local mirror in their layout
+  command -v python3 >/dev/null || { echo "python3 not found"; exit 1; }
+  up="$tmp/up"
+  gh="$up/raw.githubusercontent.com/OSU-NLP-Group/TravelPlanner"
+  hf="$up/huggingface.co/datasets/osunlp/TravelPlanner/resolve/main"
+  mkdir -p "$gh/958f30d7e7629d18f33d79183dedf9b2830ff88c" "$gh/da7c1d41d51bf1d6e8592099bc109c9368b2dfe4/database" "$hf"
+  (cd "$data" && for d in accommodations attractions background googleDistanceMatrix restaurants; do
+     mkdir -p "$gh/958f30d7e7629d18f33d79183dedf9b2830ff88c/database/$d" && cp database/$d/* "$gh/958f30d7e7629d18f33d79183dedf9b2830ff88c/database/$d/"; done)
+  cp "$data/database/train_ref_info.jsonl" "$gh/da7c1d41d51bf1d6e8592099bc109c9368b2dfe4/database/"
+  python3 "$(dirname "$0")/hf_csv.py" "$data/queries/train.jsonl" "$hf/train.csv"
+  python3 "$(dirname "$0")/hf_csv.py" "$data/queries/validation.jsonl" "$hf/validation.csv"
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  python3 -m http.server --bind 127.0.0.1 "$port" --directory "$up" >"$tmp/server.log" 2>&1 &
+  server_pid=$!
+  for _ in $(seq 100); do python3 -c "import socket; socket.create_connection(('127.0.0.1', $port), 0.2)" 2>/dev/null && break; sleep 0.1; done
+  # flights and the train outputs are not in the official sources: exit 3, named
+  expect_rc 3 "$imagine" data fetch --data "$tmp/out" --upstream-mirror "http://127.0.0.1:$port"
+  for q in train validation; do
+    grep -q "^fetched     queries/$q.jsonl" "$tmp/out.txt" || fail "queries/$q.jsonl not fetched and verified"
+    cmp -s "$data/queries/$q.jsonl" "$tmp/out/queries/$q.jsonl" || fail "queries/$q.jsonl differs from the package's"
+  done
+  grep -q "^fetched     database/restaurants/clean_restaurant_2022.csv" "$tmp/out.txt" || fail "database file not fetched"
+  grep -q "^not available upstream database/flights/clean_Flights_2022.csv" "$tmp/out.txt" || fail "flights not named"
+  grep -q "10 fetched, 0 up to date, 0 failed, 5 not available" "$tmp/out.txt" || fail "summary"
+  no_temp_files "$tmp/out"
+  # the converted files pass data check (the missing ones are named)
+  expect_rc 3 "$imagine" data check --data "$tmp/out" --quiet
+  [ "$(grep -c '^MISSING' "$tmp/out.txt")" = 5 ] && ! grep -q "^CHANGED" "$tmp/out.txt" || fail "data check after the upstream fetch"
+  # a changed train CSV is refused: the built-in checksum covers its conversion
+  rm "$tmp/out/queries/train.jsonl"
+  sed -i '2s/,1700,/,1800,/' "$hf/train.csv"
+  expect_rc 3 "$imagine" data fetch --data "$tmp/out" --upstream-mirror "http://127.0.0.1:$port"
+  grep -q "^FAILED      queries/train.jsonl: .*converted to sha256" "$tmp/out.txt" || fail "a changed train CSV was accepted"
+  [ ! -e "$tmp/out/queries/train.jsonl" ] || fail "a changed train conversion was written"
+  # a CSV field that is not a Python literal is named with file, line and column
+  rm "$tmp/out/queries/validation.jsonl"
+  printf 'org,dest,days,visiting_city_number,date,people_number,local_constraint,budget,query,level\nA,B,3,1,"[\x27x\x27",1,{},9,q,easy\n' > "$hf/validation.csv"
+  expect_rc 3 "$imagine" data fetch --data "$tmp/out" --upstream-mirror "http://127.0.0.1:$port"
+  grep -q "^FAILED      queries/validation.jsonl: http://127.0.0.1:$port/huggingface.co/.*/validation.csv: .*:2, column 'date': not a Python literal" "$tmp/out.txt" ||
+    { grep validation "$tmp/out.txt"; fail "a bad literal is not named"; }
+  expect_rc 2 "$imagine" data fetch --data "$tmp/out" --from "$tmp/up" --upstream-mirror "http://127.0.0.1:$port" ;;
 fetch_usage)
   expect_rc 2 "$imagine" data fetch --data "$tmp/out" --from "ftp://example.org/x"
   expect_rc 2 "$imagine" data fetch --data "$tmp/out" --from "$tmp/not-a-dir"

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "datapkg.h"
+#include "hfcsv.h"
 
 static int failures;
 #define CHECK(cond, ...) \
@@ -56,6 +57,33 @@ int main(void) {
     /* the upstream table covers the database files only */
     CHECK(tp_upstream_url("database/attractions/attractions.csv") != NULL, "upstream attractions");
     CHECK(tp_upstream_url("queries/train.jsonl") == NULL, "no upstream for converted queries");
+    /* Python literals as JSON (hfcsv.h): what repr() writes, and errors with their place */
+    static const char *const lit[][2] = {
+        {"['2022-03-16', \"it's\"]", "[\"2022-03-16\", \"it's\"]"},
+        {"{'house rule': None, 'cuisine': ['Indian', 'Chinese'], 'n': -3, 'x': 1.5e3, 'ok': True, 'no': False}",
+         "{\"house rule\": null, \"cuisine\": [\"Indian\", \"Chinese\"], \"n\": -3, \"x\": 1.5e3, \"ok\": true, \"no\": false}"},
+        {"('a', (1, 2,), [], {})", "[\"a\", [1, 2], [], {}]"},
+        {"'tab\\there \\'q\\' \\x41\\u00e9\\U0001F600 \\\\ \\n\\x01\"'", "\"tab\\there 'q' A\u00e9\U0001F600 \\\\ \\n\\u0001\\\"\""},
+        {"'Caf\u00e9 \u2013 x'", "\"Caf\u00e9 \u2013 x\""}};
+    for (size_t i = 0; i < sizeof lit / sizeof lit[0]; i++) {
+        Buf b;
+        buf_init(&b);
+        Err e = {0};
+        CHECK(tp_pyliteral_to_json(lit[i][0], "t", &b, &e) == IM_OK && b.data && !strcmp(b.data, lit[i][1]),
+              "literal %zu: %s -> %s (%s)", i, lit[i][0], b.data ? b.data : "", e.msg);
+        buf_free(&b);
+    }
+    static const char *const bad[][2] = {{"['a'", "byte 4"}, {"{'a' 1}", "expected ':'"}, {"[1] x", "text after"},
+                                         {"'open", "unterminated"}, {"nan", "unexpected character"}, {"{1: 2}", "string key"}};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        Buf b;
+        buf_init(&b);
+        Err e = {0};
+        CHECK(tp_pyliteral_to_json(bad[i][0], "F:2, column 'date'", &b, &e) == IM_IO && strstr(e.msg, bad[i][1]) &&
+                  strstr(e.msg, "F:2, column 'date': not a Python literal"),
+              "bad literal %s: %s", bad[i][0], e.msg);
+        buf_free(&b);
+    }
     if (failures) printf("%d failures\n", failures);
     else printf("ok: manifest\n");
     return failures != 0;

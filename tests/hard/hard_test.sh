@@ -172,6 +172,87 @@ cli_values) # item 12: values out of range are usage errors naming the value and
   [ -e d ] && fail "a refused data fetch created its folder"
   expect_rc 0 "solve --timeout 0.5" "$imagine" solve --split train --data "$data" --out o.jsonl --timeout 0.5 --method greedy
   ;;
+git_rev) # item 18: the revision is read at build time, and a run records the one the binary was built with
+  script=$GITREV_SCRIPT
+  mkdir repo && git -C repo init -q && git -C repo config user.email t@t && git -C repo config user.name t
+  echo a > repo/f && git -C repo add f && git -C repo commit -qm one
+  gen() { "$CMAKE" -DSRC=repo -DOUT=rev.c -P "$script" || fail "GitRev.cmake failed"; sed -n 's/.*"\(.*\)".*/\1/p' rev.c; }
+  r1=$(gen); h1=$(git -C repo rev-parse --short=12 HEAD)
+  [ "$r1" = "$h1" ] || fail "revision $r1, want $h1"
+  m1=$(stat -c %Y.%y rev.c); sleep 1.1
+  [ "$(gen)" = "$h1" ] && [ "$(stat -c %Y.%y rev.c)" = "$m1" ] || fail "an unchanged revision rewrote rev.c (forces a rebuild)"
+  echo b > repo/f
+  [ "$(gen)" = "$h1-dirty" ] || fail "a changed tree is not -dirty"
+  git -C repo commit -qam two; h2=$(git -C repo rev-parse --short=12 HEAD)
+  [ "$(gen)" = "$h2" ] || fail "after a new commit: $(cat rev.c), want $h2"
+  rm -rf repo/.git
+  [ "$(gen)" = unknown ] || fail "outside git: $(cat rev.c), want unknown"
+  # the binary records what its build read (git_rev.c beside it)
+  built=$(sed -n 's/.*"\(.*\)".*/\1/p' "$(dirname "$imagine")/git_rev.c")
+  expect_rc 0 "a run" "$imagine" run --method plans --plans "$plans" --split train --data "$data" --store s.db --name a --limit 1
+  got=$("$imagine" show a --store s.db --json | jq -r .git_rev)
+  [ -n "$built" ] && [ "$got" = "$built" ] || fail "the run records '$got', the build read '$built'"
+  ;;
+store_race) # item 13: concurrent first runs on one store; runs started at once with one name
+  for round in 1 2 3 4; do
+    rm -f r.db r.db-*
+    for i in 1 2 3 4; do
+      "$imagine" run --method solver --split train --limit 2 --data "$data" --store r.db --name "n$i" > /dev/null 2> "err$i.txt" &
+    done
+    rcs=""; for j in 1 2 3 4; do wait -n; rcs="$rcs$?"; done
+    [ "$rcs" = 0000 ] || { fail "round $round: concurrent first runs exited $rcs"; cat err?.txt | sed 's/^/  | /' | head -5; }
+    [ "$("$imagine" runs --store r.db --json | jq length)" = 4 ] || fail "round $round: want 4 runs"
+  done
+  rm -f r.db r.db-*
+  for i in 1 2 3 4; do
+    "$imagine" run --method solver --split train --limit 2 --data "$data" --store r.db --name same > /dev/null 2> "err$i.txt" &
+  done
+  rcs=""; for j in 1 2 3 4; do wait -n; rcs="$rcs$?"; done
+  [ "$(echo "$rcs" | grep -o 0 | wc -l)" = 1 ] && [ "$(echo "$rcs" | grep -o 2 | wc -l)" = 3 ] ||
+    fail "four runs named 'same' at once exited $rcs, want one 0 and three 2"
+  grep -l "a run named 'same' already exists" err?.txt | wc -l | grep -qx 3 || fail "the refused runs do not say the name is taken"
+  grep -q "UNIQUE constraint" err?.txt && fail "a raw UNIQUE constraint error"
+  [ "$("$imagine" runs --store r.db --json | jq length)" = 1 ] || fail "want exactly 1 run named same"
+  ;;
+no_junk_run) # item 14: what would fail after the run is created is checked before
+  spec="openai:http://127.0.0.1:9/v1#m"
+  expect_rc 0 "setup run" "$imagine" run --method plans --plans "$plans" --split train --limit 2 --data "$data" --store s.db --name a
+  runs() { "$imagine" runs --store s.db --json | jq length; }
+  expect_rc 2 "--model bogus:xyz" "$imagine" run --method direct --model bogus:xyz --split train --data "$data" --store s.db
+  err_has "--model" "--model bogus:xyz"
+  [ "$(runs)" = 1 ] || fail "--model bogus:xyz left a run behind"
+  printf 'garbage\n' > garbage
+  expect_rc 3 "--cache garbage" "$imagine" run --method direct --model "$spec" --cache garbage --split train --data "$data" --store s.db
+  err_has "not an imagine cache" "--cache garbage"
+  [ "$(runs)" = 1 ] || fail "--cache garbage left a run behind"
+  cp s.db s.keep
+  expect_rc 2 "--cache = --store" "$imagine" run --method direct --model "$spec" --cache s.db --split train --data "$data" --store s.db
+  [ "$(runs)" = 1 ] || fail "--cache STORE left a run behind"
+  "$imagine" show a --store s.db > /dev/null || fail "the store is damaged"
+  ;;
+report_nothing_delivered) # item 16: a report over runs with no delivered plan shows their zeros
+  jq -c '.plan = null' "$plans" > none.jsonl
+  expect_rc 0 "all failed" "$imagine" run --method plans --plans none.jsonl --split train --data "$data" --store s.db --name none --limit 3
+  IMAGINE_FAULT=error-item:1,error-item:2,error-item:3 "$imagine" run --method plans --plans "$plans" --split train \
+    --data "$data" --store s.db --name errs --limit 3 > /dev/null 2>&1
+  [ "$("$imagine" show errs --store s.db --json | jq .states.error)" = 3 ] || fail "setup: want 3 items in error"
+  for runs in "none" "errs" "none errs"; do
+    # shellcheck disable=SC2086
+    expect_rc 0 "report $runs" "$imagine" report $runs --store s.db --data "$data" --out "r.html"
+    grep -q "No check ran in any of these runs" r.html || fail "report $runs: no note where the per-check plot would be"
+    grep -q "<svg" r.html || fail "report $runs: the other plots are missing"
+  done
+  expect_rc 0 "report none (PDF)" "$imagine" report none errs --store s.db --data "$data" --out r.pdf
+  head -c 5 r.pdf | grep -q '%PDF-' || fail "no PDF"
+  # with a run that delivered plans, the per-check plot is drawn
+  expect_rc 0 "a delivered run" "$imagine" run --method plans --plans "$plans" --split train --data "$data" --store s.db --name ok --limit 3
+  expect_rc 0 "report none ok" "$imagine" report none ok --store s.db --data "$data" --out r.html
+  grep -q "none: no check ran (no plan was delivered), so they are not in the per-check plot" r.html ||
+    fail "report none ok: the run left out of the per-check plot is not named"
+  [ "$(grep -c "<svg" r.html)" -ge 4 ] || fail "report none ok: plots missing"
+  expect_rc 0 "report ok" "$imagine" report ok --store s.db --data "$data" --out r.html
+  grep -q "no check ran" r.html && fail "the note appears although checks ran"
+  ;;
 *) echo "unknown case $case_"; exit 2 ;;
 esac
 [ "$fails" = 0 ] && echo "ok: $case_" || { echo "$fails failure(s) in $case_"; exit 1; }

@@ -249,8 +249,10 @@ static void t_http(void) {
     ag_model_close(m);
 }
 
-/* A dropped connection: on a reused connection libcurl resends by itself;
- * on a fresh one (a new model) the drop is ours to retry. */
+/* A dropped connection, on a fresh or a reused connection, is an attempt
+ * of ours: libcurl never sends the request again by itself (issue 13 item
+ * 15), so the server sees exactly the attempts counted, and max_retries=0
+ * means one request. */
 static void t_drop(void) {
     Err err = {0};
     AgChatResponse r;
@@ -261,10 +263,27 @@ static void t_drop(void) {
             ag_chat_response_free(&r);
         }
         ts_server_fault(server, "drop");
+        long n0 = ts_server_chat_requests(server);
         CHECK(chat1(m, "say hello", &r) == IM_OK && r.ok && !strcmp(r.text, "Hello there."), "drop (fresh=%d): %s", fresh, r.error);
-        if (fresh) CHECK(r.attempts == 2, "attempts %d", r.attempts);
+        CHECK(r.attempts == 2, "drop (fresh=%d): attempts %d, want 2", fresh, r.attempts);
+        CHECK(ts_server_chat_requests(server) - n0 == r.attempts, "drop (fresh=%d): the server saw %ld requests, %d attempts counted",
+              fresh, ts_server_chat_requests(server) - n0, r.attempts);
         ag_chat_response_free(&r);
         ag_model_close(m);
+    }
+    /* max_retries=0 on a reused connection: one request, an error */
+    {
+        AgModel *m = open_model("&max_retries=0", &err);
+        CHECK(chat1(m, "say hello", &r) == IM_OK, "warm-up");
+        ag_chat_response_free(&r);
+        ts_server_fault(server, "drop");
+        long n0 = ts_server_chat_requests(server);
+        CHECK(chat1(m, "say hello", &r) == IM_IO && r.attempts == 1, "max_retries=0: rc, attempts %d", r.attempts);
+        CHECK(ts_server_chat_requests(server) - n0 == 1, "max_retries=0: the server saw %ld requests, want 1",
+              ts_server_chat_requests(server) - n0);
+        ag_chat_response_free(&r);
+        ag_model_close(m);
+        ts_server_clear_faults(server);
     }
     for (int i = 0; i < 8; i++) ts_server_fault(server, "drop");
     AgModel *m = open_model(NULL, &err);
