@@ -206,6 +206,7 @@ static int cmd_run(int argc, char **argv) {
         {"--seed", CLI_INT, &a.seed, "N", "seed handed to the method (default 0)"},
         {"--name", CLI_STR, &a.name, "NAME", "a name to refer to the run by"},
         {"--plans", CLI_STR, &a.plans, "FILE", "method plans: the submission file to replay"},
+        {"--answers", CLI_STR, &a.plans, "FILE", "method plans: the answer file to replay (PlanBench: the authors' results format; same as --plans)"},
         {"--data", CLI_STR, &a.data, "DIR", "the suite's data (default: $IMAGINE_DATA, else ../shared/NAME)"},
         {"--store", CLI_STR, &a.store, "FILE", "the store (default: imagine.db)"},
         {"--cache", CLI_STR, &a.cache, "FILE", "model response cache (default: imagine-cache.db)"},

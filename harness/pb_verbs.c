@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -223,7 +224,7 @@ int pb_verb_data_check(int argc, char **argv) {
 }
 
 /* ---- bench eval: whole `imagine eval` processes ---- */
-static int run_child(char *const *args, double *secs) {
+static int run_child(char *const *args, double *secs, double *cpu) {
     double t0 = now_s();
     pid_t pid = fork();
     if (pid < 0) return -1;
@@ -233,8 +234,10 @@ static int run_child(char *const *args, double *secs) {
         _exit(127);
     }
     int st;
-    if (waitpid(pid, &st, 0) < 0) return -1;
+    struct rusage ru;
+    if (wait4(pid, &st, 0, &ru) < 0) return -1;
     *secs = now_s() - t0;
+    *cpu = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
 }
 
@@ -273,24 +276,28 @@ int pb_verb_bench_eval(int argc, char **argv) {
     args[k++] = "--data", args[k++] = (char *)dir, args[k++] = "--json";
     if (extracted) args[k++] = "--extracted";
     args[k] = NULL;
-    double *t = malloc(sizeof(double) * (size_t)(runs + 1));
+    double *t = malloc(sizeof(double) * (size_t)(runs + 1) * 2), *c = t + runs + 1;
     if (!t) abort();
-    double warm;
-    if (run_child(args, &warm) != 0) {
+    double warm, warmc;
+    if (run_child(args, &warm, &warmc) != 0) {
         free(t);
         return err_set(&err, IM_IO, "imagine eval --suite planbench failed on %s", answers), harness_fail(&err);
     }
     for (long i = 0; i < runs; i++)
-        if (run_child(args, &t[i]) != 0) {
+        if (run_child(args, &t[i], &c[i]) != 0) {
             free(t);
             return err_set(&err, IM_IO, "imagine eval failed during the benchmark"), harness_fail(&err);
         }
     qsort(t, (size_t)runs, sizeof *t, dbl_cmp);
+    qsort(c, (size_t)runs, sizeof *c, dbl_cmp);
+    double load[3] = {0, 0, 0};
+    if (getloadavg(load, 3) < 1) load[0] = -1;
     PbAnswers *s;
     int n = 0;
     if (!pb_answers_load(answers, &s, &err)) n = s->n, pb_answers_free(s);
-    printf("bench eval --suite planbench: %d answers (%s, %s), %ld whole processes: median %.1f ms, min %.1f ms, max %.1f ms (target < 50 ms)\n",
-           n, variant, extracted ? "stored plans" : "extracted from the text", runs, 1000 * t[runs / 2], 1000 * t[0], 1000 * t[runs - 1]);
+    printf("bench eval --suite planbench: %d answers (%s, %s), %ld whole processes: wall median %.1f ms (min %.1f, max %.1f); CPU (user+sys) median %.1f ms (min %.1f); load average %.1f on %ld cores (target < 50 ms)\n",
+           n, variant, extracted ? "stored plans" : "extracted from the text", runs, 1000 * t[runs / 2], 1000 * t[0], 1000 * t[runs - 1],
+           1000 * c[runs / 2], 1000 * c[0], load[0], sysconf(_SC_NPROCESSORS_ONLN));
     free(t);
     return IM_OK;
 }

@@ -9,14 +9,6 @@
 #include "pb_extract.h"
 #include "pb_text.h"
 
-static char *dupn(const char *s, size_t n) {
-    char *r = malloc(n + 1);
-    if (!r) abort();
-    memcpy(r, s, n);
-    r[n] = 0;
-    return r;
-}
-
 const char *pb_dialect_name(PbDialect d) {
     d = PB_X_RULES(d);
     return d == PB_X_PLANBENCH ? "plan-bench" : d == PB_X_PLANBENCH_MD ? "plan-bench-md" : d == PB_X_ANALYSIS ? "analysis" : "auto";
@@ -43,7 +35,7 @@ void pb_plan_lines(const char *text, char ***steps, int *n) {
                 *steps = realloc(*steps, (size_t)cap * sizeof **steps);
                 if (!*steps) abort();
             }
-            (*steps)[(*n)++] = dupn(p + b, e - b);
+            (*steps)[(*n)++] = pb_dupn(p + b, e - b);
         }
         if (!q) break;
         p = q + 1;
@@ -65,7 +57,7 @@ static void between_first(char **s, const char *sep) {
     if (!a) return;
     a += strlen(sep);
     char *b = strstr(a, sep);
-    char *r = dupn(a, b ? (size_t)(b - a) : strlen(a));
+    char *r = pb_dupn(a, b ? (size_t)(b - a) : strlen(a));
     free(*s);
     *s = r;
 }
@@ -93,7 +85,7 @@ static void extract_blocks(const PbExtractCfg *c, PbDialect dialect, const char 
     {
         size_t b, e;
         pb_strip(t, strlen(t), &b, &e);
-        char *s = dupn(t + b, e - b);
+        char *s = pb_dupn(t + b, e - b);
         free(t);
         t = s;
     }
@@ -141,7 +133,7 @@ static void extract_blocks(const PbExtractCfg *c, PbDialect dialect, const char 
         size_t b, e;
         pb_strip(p, len, &b, &e);
         free(line);
-        line = dupn(p + b, e - b);
+        line = pb_dupn(p + b, e - b);
         if (strstr(line, "[COST]")) break; /* never true on lower-cased text: kept as the authors have it */
         if (dialect == PB_X_ANALYSIS || dialect == PB_X_PLANBENCH_MD) {
             char *w = line;
@@ -334,7 +326,7 @@ static void extract_logistics(const PbExtractCfg *c, const char *text, PbExtract
         size_t len = q ? (size_t)(q - p) : strlen(p);
         size_t b, e;
         pb_strip(p, len, &b, &e);
-        char *raw = dupn(p + b, e - b);
+        char *raw = pb_dupn(p + b, e - b);
         char *line = pb_lower(raw);
         free(raw);
         int go = 1;
@@ -358,7 +350,7 @@ static void extract_logistics(const PbExtractCfg *c, const char *text, PbExtract
 static char *strip_dup(const char *s) {
     size_t b, e;
     pb_strip(s, strlen(s), &b, &e);
-    return dupn(s + b, e - b);
+    return pb_dupn(s + b, e - b);
 }
 
 static char *drop_chars(const char *s, const char *chars, int digits) {
@@ -382,9 +374,9 @@ static void extract_translation(const PbExtractCfg *c, const char *tr, int early
     if (a) {
         a += strlen("[PDDL PLAN]");
         const char *b = strstr(a, "[PDDL PLAN]");
-        sec = dupn(a, b ? (size_t)(b - a) : strlen(a));
+        sec = pb_dupn(a, b ? (size_t)(b - a) : strlen(a));
     } else {
-        sec = dupn(tr, strlen(tr));
+        sec = pb_dupn(tr, strlen(tr));
     }
     cut_at(sec, "[PDDL PLAN END]");
     char *st = strip_dup(sec);
@@ -415,7 +407,7 @@ static void extract_translation(const PbExtractCfg *c, const char *tr, int early
     int first = 1;
     for (char *p = plan;;) {
         char *q = strchr(p, '\n');
-        char *line = dupn(p, q ? (size_t)(q - p) : strlen(p));
+        char *line = pb_dupn(p, q ? (size_t)(q - p) : strlen(p));
         char *s = strip_dup(line);
         char *emit = NULL;
         if (*s) {
@@ -443,8 +435,8 @@ static void extract_translation(const PbExtractCfg *c, const char *tr, int early
                             buf_puts(&e, name);
                             for (int k = 1; k < nt; k++)
                                 for (int m = 0; m < c->ncompact; m++) {
-                                    char *cn = dupn(c->compact[m].val, strlen(c->compact[m].val));
-                                    char *tok = dupn(x + ts[k], tl[k]);
+                                    char *cn = pb_dupn(c->compact[m].val, strlen(c->compact[m].val));
+                                    char *tok = pb_dupn(x + ts[k], tl[k]);
                                     int hit = strstr(tok, cn) != NULL;
                                     free(cn);
                                     free(tok);
@@ -461,10 +453,10 @@ static void extract_translation(const PbExtractCfg *c, const char *tr, int early
                 }
                 free(x);
             } else if (!strcmp(line, "no plan possible")) {
-                emit = dupn("(no plan possible)", 18);
+                emit = pb_dupn("(no plan possible)", 18);
             } else if (my && early) {
                 /* the earlier version keeps a line verbatim when it starts with '(' */
-                if (line[0] == '(' && !strstr(line, "pddl plan")) emit = dupn(line, strlen(line));
+                if (line[0] == '(' && !strstr(line, "pddl plan")) emit = pb_dupn(line, strlen(line));
             } else {
                 char *x = drop_chars(line, my ? ".*" : ".", my);
                 char *y = strip_dup(x);
@@ -479,7 +471,7 @@ static void extract_translation(const PbExtractCfg *c, const char *tr, int early
                         free(z);
                         free(zz);
                     } else {
-                        emit = dupn(y, strlen(y));
+                        emit = pb_dupn(y, strlen(y));
                     }
                 }
                 free(x);

@@ -31,4 +31,7 @@ int pb_split_ws(const char *s, size_t n, size_t *starts, size_t *lens, int max);
  * (or -1). */
 long pb_find(const char *s, size_t n, const char *needle);
 
+/* A malloc'd copy of s[0..n) (aborts on out-of-memory, like buf.h). */
+char *pb_dupn(const char *s, size_t n);
+
 #endif

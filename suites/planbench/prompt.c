@@ -5,18 +5,11 @@
 #include <string.h>
 
 #include "buf.h"
+#include "pb_text.h"
 #include "fsutil.h"
 #include "pb_answers.h"
 #include "pb_prompt.h"
 #include "pb_render.h"
-
-static char *dupn(const char *s, size_t n) {
-    char *r = malloc(n + 1);
-    if (!r) abort();
-    memcpy(r, s, n);
-    r[n] = 0;
-    return r;
-}
 
 typedef struct Fact {
     char *text;
@@ -123,11 +116,11 @@ int pb_frame_load(PbVariant *v, PbFrame *f, Err *err) {
         } else {
             const char *after_init = i1 + strlen(init); /* ".\n" */
             const char *goal_line = strchr(after_init, '\n') + 1;
-            f->init_prefix = dupn(l1, (size_t)(i1 - l1));
-            f->goal_prefix = dupn(goal_line, (size_t)(g1 - goal_line));
+            f->init_prefix = pb_dupn(l1, (size_t)(i1 - l1));
+            f->goal_prefix = pb_dupn(goal_line, (size_t)(g1 - goal_line));
             const char *after_goal = g1 + strlen(goal);
             while (*after_goal == '.' || *after_goal == '\n') after_goal++;
-            f->plan_intro = dupn(after_goal, strlen(after_goal));
+            f->plan_intro = pb_dupn(after_goal, strlen(after_goal));
         }
         free(init);
         free(goal);

@@ -171,3 +171,11 @@ long pb_find(const char *s, size_t n, const char *needle) {
     const char *q = memmem(s, n, needle, m);
     return q ? (long)(q - s) : -1;
 }
+
+char *pb_dupn(const char *s, size_t n) {
+    char *r = malloc(n + 1);
+    if (!r) abort();
+    memcpy(r, s, n);
+    r[n] = 0;
+    return r;
+}

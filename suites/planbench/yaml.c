@@ -5,16 +5,9 @@
 #include <string.h>
 
 #include "buf.h"
+#include "pb_text.h"
 #include "fsutil.h"
 #include "pb_yaml.h"
-
-static char *dupn(const char *s, size_t n) {
-    char *r = malloc(n + 1);
-    if (!r) abort();
-    memcpy(r, s, n);
-    r[n] = 0;
-    return r;
-}
 
 static void trim(const char **b, const char **e) {
     while (*b < *e && (**b == ' ' || **b == '\t' || **b == '\r' || **b == '\n')) (*b)++;
@@ -48,7 +41,7 @@ static char *scalar(const char *b, const char *e) {
             trim(&b, &e);
             break;
         }
-    return dupn(b, (size_t)(e - b));
+    return pb_dupn(b, (size_t)(e - b));
 }
 
 /* Parses "{k: v, k: v}" in [b, e). */
@@ -227,7 +220,7 @@ int pb_yaml_parse(const char *text, const char *path, PbYaml **out, Err *err) {
                 }
             } else {
                 ent->kind = PB_Y_SCALAR;
-                ent->text = dupn("", 0);
+                ent->text = pb_dupn("", 0);
             }
         }
         i = j;

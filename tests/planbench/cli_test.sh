@@ -44,6 +44,13 @@ grep -q "^correct plans that are optimal: " "$T/strata.txt"; check "strata optim
 "$IM" queries generate --suite planbench --variant mystery_blocksworld --n 4 --blocks 5 --seed 3 --out "$T/gen.json" --pddl-dir "$T/gen" > "$T/gen.txt"; check "generate exit" 0 $?
 check "generate files" 4 "$(ls "$T/gen" | wc -l | tr -d ' ')"
 grep -q '"query": "I am playing with a set of objects' "$T/gen.json"; check "generate prompt" 0 $?
+# runs through the suite interface: the solver, and the authors' answers replayed (--method plans --answers)
+"$IM" run --suite planbench --variant blocksworld_3 --method solver --store "$T/s.db" --data "$D" > "$T/run.txt" 2>&1; check "run solver exit" 0 $?
+grep -q "100 done, 0 failed, 0 errors, 0 left; accuracy rate 100.0%" "$T/run.txt"; check "run solver" 0 $?
+"$IM" run --suite planbench --variant blocksworld_3 --method plans --answers "$D/results/blocksworld_3/gpt-4_chat/task_1_plan_generation_zero_shot.json" --store "$T/s.db" --data "$D" > "$T/run2.txt" 2>&1
+grep -q "accuracy rate 59.0%" "$T/run2.txt"; check "run plans replay (authors: 59/100)" 0 $?
+"$IM" show 2 --store "$T/s.db" > "$T/show.txt" 2>&1; check "show exit" 0 $?
+grep -q "^blocksworld_3 objects=3 optimal=2 " "$T/show.txt"; check "show strata" 0 $?
 # data check: the built-in list; a folder missing files fails (exit 1); no folder is exit 3
 "$IM" data check --suite planbench --data "$D" > /dev/null; check "data check" 0 $?
 mkdir -p "$T/pb/configs" && cp "$D/configs/blocksworld.yaml" "$T/pb/configs/" && printf 'x' >> "$T/pb/configs/blocksworld.yaml"

@@ -14,6 +14,7 @@
 #include "fsutil.h"
 #include "pb_answers.h"
 #include "pb_gen.h"
+#include "pb_optlen.h"
 #include "pb_plan.h"
 #include "pb_prompt.h"
 
@@ -172,10 +173,33 @@ static void generate(const char *data) {
     }
 }
 
+/* The built-in optimal lengths (pb_optlen.h) against the planner. */
+static void optimal_table(const char *data) {
+    const char *names[] = {"blocksworld", "blocksworld_3", "mystery_blocksworld", "mystery_blocksworld_3", "logistics"};
+    for (int k = 0; k < 5; k++) {
+        Err err = {0};
+        PbVariant *v;
+        if (pb_variant_open(data, names[k], &v, &err)) continue;
+        int last = k == 4 ? 30 : v->end, same = 0, n = 0;
+        for (int id = v->start; id <= last; id++) {
+            const PbProblem *p;
+            PbSolution s;
+            if (pb_variant_problem(v, id, &p, &err) || pb_solve(v->dom, p, NULL, &s, &err)) continue;
+            n++;
+            same += (s.optimal ? s.nsteps : -1) == pb_optimal_length(names[k], id);
+            pb_solution_free(&s);
+        }
+        CHECK_MSG(same == n && n > 0, "%s: %d of %d lengths agree", names[k], same, n);
+        pb_variant_close(v);
+    }
+    CHECK(pb_optimal_length("blocksworld", 0) == -1 && pb_optimal_length("nope", 1) == -1);
+}
+
 int main(int argc, char **argv) {
     if (argc < 2) return 2;
     uniform();
     prompts(argv[1]);
     generate(argv[1]);
+    optimal_table(argv[1]);
     return check_failures != 0;
 }

@@ -12,3 +12,7 @@ add_test(NAME planbench_cli COMMAND sh ${CMAKE_SOURCE_DIR}/tests/planbench/cli_t
 add_executable(test_pb_gen ${CMAKE_SOURCE_DIR}/tests/planbench/test_gen.c)
 target_link_libraries(test_pb_gen PRIVATE imagine_pb imagine_common)
 add_test(NAME planbench_generate COMMAND test_pb_gen ${IMAGINE_PB_DATA})
+add_executable(test_pb_suite ${CMAKE_SOURCE_DIR}/tests/planbench/test_suite_pb.c)
+target_include_directories(test_pb_suite PRIVATE ${CMAKE_SOURCE_DIR}/tests)
+target_link_libraries(test_pb_suite PRIVATE imagine_suites imagine_pb imagine_common)
+add_test(NAME planbench_suite COMMAND test_pb_suite ${IMAGINE_PB_DATA})

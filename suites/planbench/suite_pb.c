@@ -1,0 +1,826 @@
+/* suite_pb.c: PlanBench behind the suite interface (suites/suite.h).
+ *
+ * Glue only: the rules live in this folder's modules (extract.c, val.c,
+ * plan.c, gen.c, prompt.c, metrics.c). Splits are the five variants. An
+ * item is one instance: fields_json {"variant", "instance_id"} for the
+ * benchmark's (their problems are read when the suite opens), plus
+ * "pddl", "optimal_length" and "query" for generated ones. An answer is the
+ * JSON array of the plan's PDDL actions, lower-case. Verdicts: family
+ * "plan", names "valid_plan" (VAL semantics) and "optimal" (as short as
+ * the proven optimum; null when the plan is invalid or the optimum
+ * unknown). Strata: variant x objects x optimal plan length. The opened
+ * state holds every variant, its problems, its prompts' framing and the
+ * benchmark's one-shot prompts, and is read-only afterwards. */
+#include <cjson/cJSON.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fsutil.h"
+#include "pb_answers.h"
+#include "pb_data.h"
+#include "pb_gen.h"
+#include "pb_metrics.h"
+#include "pb_optlen.h"
+#include "pb_plan.h"
+#include "pb_prompt.h"
+#include "pb_render.h"
+#include "pyfmt.h"
+#include "suite.h"
+
+#define NV 5
+
+typedef struct PbState {
+    PbVariant *v[NV];
+    PbFrame frame[NV];
+    char **prompt[NV]; /* one-shot query by instance id (index id), or NULL */
+    int nprompt[NV];
+} PbState;
+
+typedef struct PbNative {
+    int vi;              /* variant index */
+    int id;
+    PbProblem *own;      /* a generated problem (owned), else NULL */
+    const PbProblem *p;
+    int opt_len;         /* -1 unknown */
+    int nobjs;           /* -1 unknown */
+    char *query;         /* a generated item's prompt, or NULL */
+} PbNative;
+
+static const PbState *st(const Suite *s) { return s->state; }
+
+static int pb_open(const char *data_dir, void **state, Err *err);
+
+/* The harness may open a suite without its data to read items only
+ * (suite_open with no folder, then data_dir set): PlanBench items need the
+ * variants' problems, so they are loaded from data_dir on first use. This
+ * happens before any worker thread starts. */
+static int ensure_state(const Suite *s, Err *err) {
+    if (s->state) return IM_OK;
+    if (!s->data_dir || !*s->data_dir) return err_set(err, IM_USAGE, "PlanBench: no data folder (pass --data DIR or set $IMAGINE_PLANBENCH_DATA)");
+    return pb_open(s->data_dir, &((Suite *)s)->state, err);
+}
+
+static int variant_index(const char *name) {
+    for (int i = 0; i < NV; i++)
+        if (name && !strcmp(name, pb_variant_names[i])) return i;
+    return -1;
+}
+
+/* ---- data ------------------------------------------------------------------ */
+
+static void pb_close(void *state) {
+    PbState *S = state;
+    if (!S) return;
+    for (int i = 0; i < NV; i++) {
+        for (int k = 0; k < S->nprompt[i]; k++) free(S->prompt[i][k]);
+        free(S->prompt[i]);
+        pb_frame_free(&S->frame[i]);
+        pb_variant_close(S->v[i]);
+    }
+    free(S);
+}
+
+/* The benchmark's one-shot prompts of a variant, by instance id. */
+static int load_prompts(PbState *S, int i, Err *err) {
+    PbVariant *v = S->v[i];
+    char path[4096];
+    snprintf(path, sizeof path, "%s/prompts/%s/task_1_plan_generation.json", v->dir, v->name);
+    char *text;
+    size_t len;
+    int rc = fs_read_file(path, &text, &len, err);
+    if (rc) return rc;
+    /* the prompts file has the answers layout with "query" in place of the response */
+    cJSON *root = cJSON_ParseWithLength(text, len);
+    free(text);
+    const cJSON *inst = cJSON_GetObjectItemCaseSensitive(root, "instances");
+    if (!cJSON_IsArray(inst)) {
+        cJSON_Delete(root);
+        return err_set(err, IM_IO, "%s: no \"instances\" list", path);
+    }
+    int maxid = 0;
+    for (const cJSON *o = inst->child; o; o = o->next) {
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(o, "instance_id");
+        if (cJSON_IsNumber(id) && id->valueint > maxid) maxid = id->valueint;
+    }
+    S->prompt[i] = calloc((size_t)maxid + 1, sizeof(char *));
+    if (!S->prompt[i]) abort();
+    S->nprompt[i] = maxid + 1;
+    for (const cJSON *o = inst->child; o; o = o->next) {
+        const cJSON *id = cJSON_GetObjectItemCaseSensitive(o, "instance_id"), *q = cJSON_GetObjectItemCaseSensitive(o, "query");
+        if (cJSON_IsNumber(id) && id->valueint >= 0 && cJSON_IsString(q)) S->prompt[i][id->valueint] = strdup(q->valuestring);
+    }
+    cJSON_Delete(root);
+    return IM_OK;
+}
+
+static int pb_open(const char *data_dir, void **state, Err *err) {
+    *state = NULL;
+    PbState *S = calloc(1, sizeof *S);
+    if (!S) return err_set(err, IM_IO, "out of memory");
+    int rc = IM_OK;
+    for (int i = 0; i < NV && !rc; i++) {
+        rc = pb_variant_open(data_dir, pb_variant_names[i], &S->v[i], err);
+        for (int id = rc ? 1 : S->v[i]->start; !rc && id <= S->v[i]->end; id++) {
+            const PbProblem *p;
+            rc = pb_variant_problem(S->v[i], id, &p, err);
+        }
+        if (!rc) rc = pb_frame_load(S->v[i], &S->frame[i], err);
+        if (!rc) rc = load_prompts(S, i, err);
+    }
+    if (rc) {
+        pb_close(S);
+        return rc;
+    }
+    *state = S;
+    return IM_OK;
+}
+
+static int pb_data_check(const char *data_dir, Buf *report, Err *err) {
+    PbDataCheck c;
+    int rc = pb_data_verify(data_dir, &c, err);
+    if (rc == IM_IO) return rc;
+    if (rc == IM_OK) buf_printf(report, "PlanBench data %s: %d files, all match the built-in sha256 list\n", data_dir, c.files);
+    else
+        buf_printf(report, "PlanBench data %s: %d files, %d ok, %d missing, %d changed (first: %s)\n", data_dir, c.files, c.ok, c.missing, c.changed,
+                   c.first_bad);
+    return rc == IM_OK ? IM_OK : err_set(err, IM_FAIL, "PlanBench data %s does not match its checksums (first: %s)", data_dir, c.first_bad);
+}
+
+/* ---- items ----------------------------------------------------------------- */
+
+static void pb_item_free(SuiteItem *it) {
+    PbNative *n = it->native;
+    if (n) {
+        pb_problem_free(n->own);
+        free(n->query);
+        free(n);
+    }
+    it->native = NULL;
+}
+
+static int fill_item(const Suite *s, SuiteItem *it, PbNative *n, int pos, int line) {
+    const PbState *S = st(s);
+    it->idx = n->id, it->pos = pos, it->line = line;
+    it->native = n;
+    char buf[64];
+    if (S && n->p) {
+        it->text = pb_render_statement(S->v[n->vi], &S->frame[n->vi], n->p);
+    } else { /* read back without the data (metrics, export) */
+        snprintf(buf, sizeof buf, "PlanBench %s instance %d", pb_variant_names[n->vi], n->id);
+        it->text = strdup(buf);
+    }
+    it->stratum[0] = strdup(pb_variant_names[n->vi]);
+    if (n->nobjs >= 0) snprintf(buf, sizeof buf, "%d", n->nobjs);
+    else snprintf(buf, sizeof buf, "unknown");
+    it->stratum[1] = strdup(buf);
+    if (n->opt_len >= 0) snprintf(buf, sizeof buf, "%d", n->opt_len);
+    else snprintf(buf, sizeof buf, "unknown");
+    it->stratum[2] = strdup(buf);
+    return it->text && it->stratum[0] && it->stratum[1] && it->stratum[2] ? IM_OK : IM_IO;
+}
+
+/* fields_json: {"variant", "instance_id", "objects", "optimal_length"}
+ * (benchmark items; generated ones add "pddl" and "query"). With the data
+ * (a data folder) the problem is resolved; without it (the harness reading
+ * stored items for metrics or export) the fields alone make the item. */
+static int pb_item_parse(const Suite *s, const char *fields_json, const char *where, int line, SuiteItem *out, Err *err) {
+    if (s->data_dir && *s->data_dir) {
+        int rc0 = ensure_state(s, err);
+        if (rc0) return rc0;
+    }
+    const PbState *S = st(s);
+    cJSON *o = cJSON_Parse(fields_json);
+    const cJSON *var = cJSON_GetObjectItemCaseSensitive(o, "variant"), *id = cJSON_GetObjectItemCaseSensitive(o, "instance_id");
+    const cJSON *pddl = cJSON_GetObjectItemCaseSensitive(o, "pddl"), *ol = cJSON_GetObjectItemCaseSensitive(o, "optimal_length");
+    const cJSON *q = cJSON_GetObjectItemCaseSensitive(o, "query"), *ob = cJSON_GetObjectItemCaseSensitive(o, "objects");
+    int vi = cJSON_IsString(var) ? variant_index(var->valuestring) : -1, rc = IM_OK;
+    if (!cJSON_IsObject(o) || vi < 0 || !cJSON_IsNumber(id) || id->valueint < 1) {
+        cJSON_Delete(o);
+        return err_set(err, IM_IO, "%s:%d: a PlanBench item needs \"variant\" (one of the five) and a positive \"instance_id\"", where, line);
+    }
+    PbNative *n = calloc(1, sizeof *n);
+    if (!n) abort();
+    n->vi = vi, n->id = id->valueint;
+    n->opt_len = cJSON_IsNumber(ol) ? ol->valueint : cJSON_IsString(pddl) ? -1 : pb_optimal_length(pb_variant_names[vi], n->id);
+    n->nobjs = cJSON_IsNumber(ob) ? ob->valueint : -1;
+    if (cJSON_IsString(q)) n->query = strdup(q->valuestring);
+    if (S) {
+        PbVariant *v = S->v[vi];
+        if (cJSON_IsString(pddl)) {
+            rc = pb_problem_parse(v->dom, pddl->valuestring, where, &n->own, err);
+            n->p = n->own;
+        } else if (n->id < v->start || n->id > v->end || n->id > v->nprobs || !v->probs[n->id - 1]) {
+            rc = err_set(err, IM_IO, "%s:%d: %s has no instance %d (%d..%d)", where, line, v->name, n->id, v->start, v->end);
+        } else {
+            n->p = v->probs[n->id - 1];
+        }
+        if (!rc) n->nobjs = n->p->nobjs;
+    }
+    cJSON_Delete(o);
+    if (!rc) {
+        memset(out, 0, sizeof *out);
+        out->fields_json = strdup(fields_json);
+        rc = fill_item(s, out, n, 0, line);
+        if (rc) {
+            pb_item_free(out);
+            return err_set(err, IM_IO, "out of memory");
+        }
+        return IM_OK;
+    }
+    pb_problem_free(n->own);
+    free(n->query);
+    free(n);
+    return rc;
+}
+
+static int add_item(const Suite *s, SuiteItems *items, const char *fields, const char *where, int line, Err *err) {
+    SuiteItem *it = realloc(items->item, (size_t)(items->n + 1) * sizeof *it);
+    if (!it) return err_set(err, IM_IO, "out of memory");
+    items->item = it;
+    int rc = pb_item_parse(s, fields, where, line, &items->item[items->n], err);
+    if (!rc) items->item[items->n].pos = items->n, items->n++;
+    return rc;
+}
+
+static void items_free_all(SuiteItems *items) {
+    for (int i = 0; i < items->n; i++) {
+        pb_item_free(&items->item[i]);
+        free(items->item[i].fields_json);
+        free(items->item[i].text);
+        for (int k = 0; k < SUITE_MAX_STRATA; k++) free(items->item[i].stratum[k]);
+    }
+    free(items->item);
+    free(items->source);
+    free(items);
+}
+
+/* split: a variant (all its instances). file: a JSONL of generated items,
+ * or an answers/prompts file (its instance ids, of the variant split). */
+static int pb_items_load(const Suite *s, const char *split, const char *file, SuiteItems **out, Err *err) {
+    *out = NULL;
+    int rc0 = ensure_state(s, err);
+    if (rc0) return rc0;
+    const PbState *S = st(s);
+    int vi = variant_index(split);
+    if (!file && vi < 0)
+        return err_set(err, IM_USAGE, "PlanBench split '%s': one of blocksworld, blocksworld_3, mystery_blocksworld, mystery_blocksworld_3, logistics",
+                       split ? split : "");
+    SuiteItems *items = calloc(1, sizeof *items);
+    if (!items) return err_set(err, IM_IO, "out of memory");
+    int rc = IM_OK;
+    char fields[256];
+    if (!file) {
+        PbVariant *v = S->v[vi];
+        items->source = strdup(v->dir);
+        for (int id = v->start; id <= v->end && !rc; id++) {
+            snprintf(fields, sizeof fields, "{\"variant\": \"%s\", \"instance_id\": %d, \"objects\": %d, \"optimal_length\": %d}", v->name, id,
+                     v->probs[id - 1]->nobjs, pb_optimal_length(v->name, id));
+            rc = add_item(s, items, fields, v->name, id, err);
+        }
+    } else {
+        items->source = strdup(file);
+        char *text;
+        size_t len;
+        rc = fs_read_file(file, &text, &len, err);
+        size_t fl = strlen(file);
+        if (!rc && fl > 6 && !strcmp(file + fl - 6, ".jsonl")) {
+            int line = 0;
+            for (char *p = text; p && *p && !rc;) {
+                char *nl = strchr(p, '\n');
+                if (nl) *nl = 0;
+                line++;
+                if (*p) rc = add_item(s, items, p, file, line, err);
+                p = nl ? nl + 1 : NULL;
+            }
+        } else if (!rc) {
+            PbAnswers *a;
+            if (vi < 0) rc = err_set(err, IM_USAGE, "%s: give the variant (--split/--variant) of this answers file", file);
+            else rc = pb_answers_parse(text, len, file, &a, err);
+            for (int i = 0; !rc && i < a->n; i++) {
+                int aid = a->a[i].id;
+                PbVariant *v = S->v[vi];
+                snprintf(fields, sizeof fields, "{\"variant\": \"%s\", \"instance_id\": %d, \"objects\": %d, \"optimal_length\": %d}", v->name, aid,
+                         aid >= 1 && aid <= v->nprobs && v->probs[aid - 1] ? v->probs[aid - 1]->nobjs : -1, pb_optimal_length(v->name, aid));
+                rc = add_item(s, items, fields, file, i + 1, err);
+            }
+            if (vi >= 0 && !rc) pb_answers_free(a);
+        }
+        if (!rc || text) free(text);
+    }
+    if (rc) {
+        items_free_all(items);
+        return rc;
+    }
+    *out = items;
+    return IM_OK;
+}
+
+/* ---- material ---------------------------------------------------------------- */
+
+/* The item's problem, for the operations that need the data. */
+static int need_problem(const Suite *s, const SuiteItem *it, Err *err) {
+    const PbNative *n = it->native;
+    return s->state && n && n->p ? IM_OK : err_set(err, IM_USAGE, "PlanBench item %d: the suite was opened without its data", it->idx);
+}
+
+static int pb_material(const Suite *s, const SuiteItem *it, SuiteMaterial *out, Err *err) {
+    int rc0 = need_problem(s, it, err);
+    if (rc0) return rc0;
+    const PbState *S = st(s);
+    const PbNative *n = it->native;
+    PbVariant *v = S->v[n->vi];
+    out->task = pb_prompt_zero_shot(v, &S->frame[n->vi], n->p);
+    if (n->query) out->prompt = strdup(n->query);
+    else if (!n->own && n->id < S->nprompt[n->vi] && S->prompt[n->vi][n->id]) out->prompt = strdup(S->prompt[n->vi][n->id]);
+    else if (!n->own) { /* the benchmark has no prompt for its example instance: ours, the next instance as the example */
+        int exid = n->id + 1 <= v->end ? n->id + 1 : n->id - 1;
+        const PbProblem *ex = exid >= 1 && exid <= v->nprobs ? v->probs[exid - 1] : NULL;
+        PbSolution sol;
+        if (ex && !pb_solve(v->dom, ex, NULL, &sol, err) && sol.found)
+            out->prompt = pb_prompt_one_shot(v, &S->frame[n->vi], ex, sol.steps, sol.nsteps, n->p);
+        if (ex) pb_solution_free(&sol);
+    }
+    char *ex = pb_render_step(v, v->x.kind == PB_DOM_LOGISTICS ? "(load-truck p0 t0 l0-0)" : v->dom->acts[0].nparams == 1 ? "(pick-up a)" : "(stack a b)");
+    if (v->x.kind != PB_DOM_LOGISTICS) {
+        free(ex);
+        Buf e;
+        buf_init(&e);
+        buf_putc(&e, '(');
+        buf_puts(&e, v->dom->acts[0].name);
+        for (int k = 0; k < v->dom->acts[0].nparams; k++) buf_printf(&e, " %s", v->x.objects[k].key);
+        buf_putc(&e, ')');
+        ex = pb_render_step(v, e.data);
+        buf_free(&e);
+    }
+    Buf f;
+    buf_init(&f);
+    buf_printf(&f, "The plan: one action per line, in the order they are done, worded as the actions are described (for example \"%s\"), then [PLAN END].",
+               ex ? ex : "");
+    free(ex);
+    buf_putc(&f, 0);
+    out->answer_format = buf_take(&f);
+    return out->task && out->answer_format ? IM_OK : err_set(err, IM_IO, "out of memory");
+}
+
+/* ---- answers ------------------------------------------------------------------ */
+
+static char *steps_json(char *const *steps, int n) {
+    Buf b;
+    buf_init(&b);
+    buf_putc(&b, '[');
+    for (int i = 0; i < n; i++) {
+        if (i) buf_puts(&b, ", ");
+        buf_json_str(&b, steps[i]);
+    }
+    buf_putc(&b, ']');
+    return buf_take(&b);
+}
+
+static int pb_suite_extract(const Suite *s, const SuiteItem *it, const char *text, char **answer_json, Err *err) {
+    *answer_json = NULL;
+    int rc0 = need_problem(s, it, err);
+    if (rc0) return rc0;
+    const PbNative *n = it->native;
+    PbExtracted x;
+    pb_extract(&st(s)->v[n->vi]->x, PB_X_ANALYSIS, text, NULL, &x);
+    *answer_json = NULL;
+    if (!x.ok) {
+        int rc = err_set(err, IM_FAIL, "item %d: no plan could be extracted: %s", it->idx, x.why);
+        pb_extracted_free(&x);
+        return rc;
+    }
+    *answer_json = steps_json(x.steps, x.nsteps);
+    pb_extracted_free(&x);
+    return IM_OK;
+}
+
+/* The answer array as plan text; NULL (with why) when not a list of strings. */
+static char *answer_text(const char *answer_json, int *nsteps, const char **why) {
+    cJSON *a = cJSON_Parse(answer_json);
+    if (!cJSON_IsArray(a)) {
+        cJSON_Delete(a);
+        *why = "the answer is not a JSON list of actions";
+        return NULL;
+    }
+    Buf b;
+    buf_init(&b);
+    buf_puts(&b, "");
+    *nsteps = 0;
+    for (const cJSON *x = a->child; x; x = x->next) {
+        if (!cJSON_IsString(x)) {
+            cJSON_Delete(a);
+            buf_free(&b);
+            *why = "the answer list holds something other than action strings";
+            return NULL;
+        }
+        buf_puts(&b, x->valuestring);
+        buf_putc(&b, '\n');
+        (*nsteps)++;
+    }
+    cJSON_Delete(a);
+    return buf_take(&b);
+}
+
+static void pb_evaluate(const Suite *s, const SuiteItem *it, const char *answer_json, int line, SuiteEval *out) {
+    (void)line;
+    const PbNative *n = it->native;
+    Err e0 = {0};
+    if (need_problem(s, it, &e0)) {
+        out->note = strdup(e0.msg);
+        suite_eval_add(out, "plan", "valid_plan", -1, e0.msg);
+        return;
+    }
+    PbVariant *v = st(s)->v[n->vi];
+    if (!answer_json) {
+        suite_eval_add(out, "plan", "valid_plan", 0, "no answer delivered");
+        suite_eval_add(out, "plan", "optimal", -1, NULL);
+        return;
+    }
+    int nsteps = 0;
+    const char *why = NULL;
+    char *text = answer_text(answer_json, &nsteps, &why);
+    if (!text) {
+        out->note = strdup(why);
+        suite_eval_add(out, "plan", "valid_plan", 0, why);
+        suite_eval_add(out, "plan", "optimal", -1, NULL);
+        return;
+    }
+    out->delivered = 1;
+    PbVerdict vd;
+    pb_validate(v->dom, n->p, text, &vd);
+    free(text);
+    out->passed = vd.valid;
+    out->cost = nsteps, out->has_cost = 1;
+    suite_eval_add(out, "plan", "valid_plan", vd.valid, vd.reason);
+    if (!vd.valid || n->opt_len < 0) suite_eval_add(out, "plan", "optimal", -1, NULL);
+    else {
+        char m[96];
+        snprintf(m, sizeof m, "%d steps, optimum %d", nsteps, n->opt_len);
+        suite_eval_add(out, "plan", "optimal", nsteps == n->opt_len, m);
+    }
+}
+
+static int verdict(const SuiteEval *e, const char *name) {
+    for (int i = 0; i < e->n; i++)
+        if (!strcmp(e->v[i].name, name)) return e->v[i].value;
+    return -1;
+}
+
+static int pb_verdicts_load(const Suite *s, SuiteEval *e, Err *err) {
+    (void)s, (void)err;
+    e->passed = verdict(e, "valid_plan") == 1;
+    return IM_OK;
+}
+
+static void pb_eval_free(SuiteEval *e) { e->native = NULL; }
+
+/* ---- answer files: the authors' results format, replayed by --method plans ---- */
+
+typedef struct PbAnswerFile {
+    const Suite *s;
+    PbAnswers *a;
+    PbItem *items;        /* the plans, extracted with the file's own extractor (on first use) */
+    int vi;               /* the variant they were judged under */
+    pthread_mutex_t mu;
+} PbAnswerFile;
+
+static void pb_answers_close(void *answers) {
+    PbAnswerFile *f = answers;
+    if (!f) return;
+    pb_items_free(f->items, f->a ? f->a->n : 0);
+    pb_answers_free(f->a);
+    pthread_mutex_destroy(&f->mu);
+    free(f);
+}
+
+static int pb_answers_open(const Suite *s, const char *path, void **answers, Err *err) {
+    *answers = NULL;
+    int rc = ensure_state(s, err);
+    if (rc) return rc;
+    PbAnswerFile *f = calloc(1, sizeof *f);
+    if (!f) return err_set(err, IM_IO, "out of memory");
+    f->s = s, f->vi = -1;
+    pthread_mutex_init(&f->mu, NULL);
+    rc = pb_answers_load(path, &f->a, err);
+    if (rc) {
+        pb_answers_close(f);
+        return rc;
+    }
+    *answers = f;
+    return IM_OK;
+}
+
+/* The first call extracts every answer of the file under the item's variant
+ * (the extractor that made the file is chosen over the whole file). */
+static int pb_answer(void *answers, const SuiteItem *it, char **answer_json, char **raw, char **why, Err *err) {
+    PbAnswerFile *f = answers;
+    const PbNative *n = it->native;
+    *answer_json = NULL, *raw = NULL, *why = NULL;
+    pthread_mutex_lock(&f->mu);
+    int rc = IM_OK;
+    if (!f->items) {
+        rc = pb_answers_eval(st(f->s)->v[n->vi], f->a, 0, PB_X_AUTO, NULL, &f->items, err);
+        f->vi = n->vi;
+    } else if (f->vi != n->vi) {
+        rc = err_set(err, IM_USAGE, "%s: one answer file serves one variant (%s), not %s", f->a->path, pb_variant_names[f->vi], pb_variant_names[n->vi]);
+    }
+    pthread_mutex_unlock(&f->mu);
+    if (rc) return rc;
+    for (int i = 0; i < f->a->n; i++) {
+        if (f->a->a[i].id != it->idx) continue;
+        const PbItem *x = &f->items[i];
+        if (f->a->a[i].raw) *raw = strdup(f->a->a[i].raw);
+        if (x->correct < 0 || !x->extracted_ok) *why = strdup(x->reason);
+        else *answer_json = steps_json(x->steps, x->nsteps);
+        return IM_OK;
+    }
+    char m[96];
+    snprintf(m, sizeof m, "no answer for instance %d in the file", it->idx);
+    *why = strdup(m);
+    return IM_OK;
+}
+
+/* ---- metrics ---------------------------------------------------------------- */
+
+static const SuiteRate pb_rates[] = {{"accuracy", "Accuracy", 1}, {"optimal_rate", "Correct and optimal", 1}};
+
+static void pb_rate_parts(const Suite *s, const SuiteItem *it, const SuiteEval *e, int r, double *num, double *den) {
+    (void)s, (void)it;
+    *den = 1;
+    *num = r == 0 ? e->passed : r == 1 ? (e->passed && verdict(e, "optimal") == 1) : 0;
+}
+
+typedef struct PbSuiteMetrics {
+    char *text, *json;
+} PbSuiteMetrics;
+
+static int pb_suite_metrics(const Suite *s, const char *split, const SuiteItem *items, const SuiteEval *evals, int n,
+                            SuiteMetrics *out, Err *err) {
+    (void)s;
+    PbItem *pi = calloc((size_t)(n ? n : 1), sizeof *pi);
+    int *objects = malloc(sizeof(int) * (size_t)(n ? n : 1) * 2), *opt = objects ? objects + (n ? n : 1) : NULL;
+    if (!pi || !objects) {
+        free(pi), free(objects);
+        return err_set(err, IM_IO, "out of memory");
+    }
+    const char *variant = split ? split : n ? items[0].stratum[0] : "";
+    int correct = 0, optimal = 0, known = 0;
+    for (int i = 0; i < n; i++) {
+        const PbNative *nn = items[i].native;
+        pi[i].correct = evals[i].passed ? 1 : 0; /* an undelivered answer is wrong: every item is judged */
+        pi[i].nsteps = (int)evals[i].cost;
+        objects[i] = nn ? nn->nobjs : -1;
+        opt[i] = nn ? nn->opt_len : -1;
+        correct += pi[i].correct;
+        if (pi[i].correct && opt[i] >= 0) known++, optimal += verdict(&evals[i], "optimal") == 1;
+    }
+    PbMetrics m;
+    pb_metrics_compute(variant, pi, n, objects, opt, &m);
+    int rc = suite_metrics_add(out, "accuracy", "", correct, n);
+    if (!rc) rc = suite_metrics_add(out, "optimal_rate", "", optimal, n);
+    if (!rc) rc = suite_metrics_add(out, "optimal_share", "", optimal, known);
+    for (int k = 0; !rc && k < m.nst; k++) {
+        char stratum[96];
+        if (m.st[k].opt_len >= 0) snprintf(stratum, sizeof stratum, "variant=%.40s,objects=%d,optimal=%d", m.st[k].variant, m.st[k].objects, m.st[k].opt_len);
+        else snprintf(stratum, sizeof stratum, "variant=%.40s,objects=%d,optimal=unknown", m.st[k].variant, m.st[k].objects);
+        rc = suite_metrics_add(out, "accuracy", stratum, m.st[k].correct, m.st[k].judged);
+    }
+    PbSuiteMetrics *nat = calloc(1, sizeof *nat);
+    Buf t, j;
+    buf_init(&t), buf_init(&j);
+    if (nat) {
+        char acc[40];
+        double a = n ? 100.0 * correct / n : 0;
+        py_float_repr(a, acc, sizeof acc);
+        buf_printf(&t, "PlanBench %s: %d instances, %d correct, accuracy %.1f%%\n", variant, n, correct, a);
+        pb_metrics_print(&m, &t);
+        buf_puts(&j, "{\"suite\": \"planbench\", \"variant\": ");
+        buf_json_str(&j, variant);
+        buf_printf(&j, ", \"instances\": %d, \"judged\": %d, \"correct\": %d, \"accuracy\": %s}", n, n, correct, acc);
+        nat->text = buf_take(&t);
+        nat->json = buf_take(&j);
+        out->native = nat;
+    }
+    pb_metrics_free(&m);
+    free(pi), free(objects);
+    if (!rc && !nat) rc = IM_IO;
+    return rc ? err_set(err, IM_IO, "out of memory") : IM_OK;
+}
+
+static void pb_suite_metrics_text(const SuiteMetrics *m, Buf *out) {
+    const PbSuiteMetrics *n = m->native;
+    if (n) buf_puts(out, n->text);
+}
+
+static void pb_suite_metrics_json(const SuiteMetrics *m, Buf *out) {
+    const PbSuiteMetrics *n = m->native;
+    if (n) buf_puts(out, n->json);
+}
+
+static void pb_suite_metrics_free(SuiteMetrics *m) {
+    PbSuiteMetrics *n = m->native;
+    if (n) free(n->text), free(n->json), free(n);
+    m->native = NULL;
+}
+
+/* ---- export, reward, generation, solving -------------------------------------- */
+
+/* One instance of the authors' results format: {"instance_id", "extracted_llm_plan"}. */
+static void pb_export_line(const Suite *s, const SuiteItem *it, const char *answer_json, Buf *out) {
+    (void)s;
+    int nsteps = 0;
+    const char *why;
+    char *text = answer_json ? answer_text(answer_json, &nsteps, &why) : NULL;
+    buf_printf(out, "{\"instance_id\": %d, \"extracted_llm_plan\": ", it->idx);
+    if (text) buf_json_str(out, text);
+    else buf_puts(out, "null");
+    buf_putc(out, '}');
+    free(text);
+}
+
+static int pb_suite_reward(const Suite *s, const SuiteItem *it, const char *response, const char *config_json, SuiteReward *out, Err *err) {
+    int rc0 = need_problem(s, it, err);
+    if (rc0) return rc0;
+    const PbNative *n = it->native;
+    PbRewardCfg c;
+    pb_reward_cfg_default(&c);
+    if (config_json) {
+        int rc = pb_reward_cfg_parse(config_json, &c, err);
+        if (rc) return rc;
+    }
+    PbReward r;
+    pb_reward(st(s)->v[n->vi], n->p, response, n->opt_len, &c, &r);
+    out->total = r.reward;
+    out->n = 4;
+    out->name[0] = "format", out->value[0] = r.format_ok ? 0 : c.format_penalty;
+    out->name[1] = "valid", out->value[1] = r.valid;
+    out->name[2] = "optimal", out->value[2] = r.optimal;
+    out->name[3] = "reflection", out->value[3] = r.format_ok ? r.reflection : 0;
+    if (!r.format_ok) out->note = strdup(r.reason);
+    return IM_OK;
+}
+
+/* config: {"variant": V, "blocks": K} or {"variant": "logistics", "cities",
+ * "locations", "trucks", "airplanes", "packages"}, optional "zero_shot". */
+static int pb_generate(const Suite *s, const char *config_json, unsigned long long seed, int n, Buf *jsonl, Err *err) {
+    int rc0 = ensure_state(s, err);
+    if (rc0) return rc0;
+    const PbState *S = st(s);
+    cJSON *o = config_json ? cJSON_Parse(config_json) : NULL;
+    const cJSON *var = cJSON_GetObjectItemCaseSensitive(o, "variant");
+    int vi = cJSON_IsString(var) ? variant_index(var->valuestring) : -1;
+    if (vi < 0) {
+        cJSON_Delete(o);
+        return err_set(err, IM_USAGE, "PlanBench generation: the configuration needs \"variant\" (one of the five)");
+    }
+#define GETI(k) (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(o, k)) ? cJSON_GetObjectItemCaseSensitive(o, k)->valueint : 0)
+    PbGenOpts go = {GETI("blocks"), GETI("cities"), GETI("locations"), GETI("trucks"), GETI("airplanes"), GETI("packages"), seed};
+#undef GETI
+    int zero = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "zero_shot"));
+    cJSON_Delete(o);
+    PbVariant *v = S->v[vi];
+    PbKeySet keys = {0};
+    int rc = pb_benchmark_keys(v, &keys, err);
+    uint64_t rng = seed;
+    PbProblem *prev = NULL;
+    PbSolution prev_sol = {0};
+    int made = 0;
+    for (int tries = 0; !rc && made < n && tries < 1000 * (n + 1); tries++) {
+        char *pddl;
+        rc = pb_gen_problem(v, &go, &rng, made + 1, &pddl, err);
+        if (rc) break;
+        PbProblem *p;
+        rc = pb_problem_parse(v->dom, pddl, "generated", &p, err);
+        char *key = rc ? NULL : pb_problem_key(v->dom, p);
+        if (rc || pb_keyset_has(&keys, key)) {
+            free(key), free(pddl), pb_problem_free(rc ? NULL : p);
+            continue;
+        }
+        pb_keyset_add(&keys, key);
+        PbSolution sol;
+        pb_solve(v->dom, p, NULL, &sol, err);
+        if (!sol.found) {
+            pb_solution_free(&sol), free(pddl), pb_problem_free(p);
+            continue;
+        }
+        made++;
+        char *query = zero || !prev ? pb_prompt_zero_shot(v, &S->frame[vi], p)
+                                    : pb_prompt_one_shot(v, &S->frame[vi], prev, prev_sol.steps, prev_sol.nsteps, p);
+        buf_printf(jsonl, "{\"variant\": \"%s\", \"instance_id\": %d, \"objects\": %d, \"optimal_length\": %d, \"pddl\": ", v->name, made, p->nobjs,
+                   sol.optimal ? sol.nsteps : -1);
+        buf_json_str(jsonl, pddl);
+        buf_puts(jsonl, ", \"query\": ");
+        buf_json_str(jsonl, query);
+        buf_puts(jsonl, "}\n");
+        free(query), free(pddl);
+        pb_problem_free(prev);
+        pb_solution_free(&prev_sol);
+        prev = p, prev_sol = sol;
+    }
+    pb_problem_free(prev);
+    pb_solution_free(&prev_sol);
+    pb_keyset_free(&keys);
+    if (!rc && made < n) rc = err_set(err, IM_FAIL, "only %d new %s problems of %d: use more objects", made, v->name, n);
+    return rc;
+}
+
+/* The exact planner. The log is the teacher's view: the state after each
+ * action, in PDDL. */
+static int pb_suite_solve(const Suite *s, const SuiteItem *it, const char *solver, const char *options_json, SuiteSolution *out, Err *err) {
+    if (solver && strcmp(solver, "solver")) return err_set(err, IM_USAGE, "suite planbench has no solver '%s' (solver)", solver);
+    int rc0 = need_problem(s, it, err);
+    if (rc0) return rc0;
+    const PbNative *n = it->native;
+    PbVariant *v = st(s)->v[n->vi];
+    PbSolveOpts so = {0, 0};
+    if (options_json) {
+        cJSON *o = cJSON_Parse(options_json);
+        const cJSON *mn = cJSON_GetObjectItemCaseSensitive(o, "max_nodes");
+        if (!cJSON_IsObject(o) || (mn && !cJSON_IsNumber(mn))) {
+            cJSON_Delete(o);
+            return err_set(err, IM_USAGE, "solver options: a JSON object with an optional number \"max_nodes\"");
+        }
+        if (mn) so.max_nodes = so.max_nodes_w = (long)mn->valuedouble;
+        cJSON_Delete(o);
+    }
+    PbSolution sol;
+    int rc = pb_solve(v->dom, n->p, &so, &sol, err);
+    if (rc) return rc;
+    out->nodes = sol.expanded;
+    if (!sol.found) {
+        out->status = strstr(sol.note, "unsolvable") ? SUITE_INFEASIBLE : SUITE_UNKNOWN;
+        out->reason = strdup(sol.note);
+        pb_solution_free(&sol);
+        return IM_OK;
+    }
+    out->status = SUITE_SOLVED;
+    out->optimal = sol.optimal;
+    out->cost = sol.nsteps;
+    out->answer_json = steps_json(sol.steps, sol.nsteps);
+    Buf log;
+    buf_init(&log);
+    PbSim sim;
+    pb_sim_init(&sim, v->dom, n->p);
+    buf_puts(&log, "initial state: ");
+    pb_sim_state_str(&sim, &log);
+    buf_putc(&log, '\n');
+    char *text = pb_solution_text(&sol);
+    PbStep *steps;
+    int ns;
+    PbVerdict vd;
+    if (pb_plan_parse(v->dom, n->p, text, &steps, &ns, &vd)) {
+        for (int i = 0; i < ns; i++) {
+            pb_sim_apply(&sim, &steps[i], NULL, 0);
+            buf_printf(&log, "after step %d %s: ", i + 1, sol.steps[i]);
+            pb_sim_state_str(&sim, &log);
+            buf_putc(&log, '\n');
+        }
+        free(steps);
+    }
+    free(text);
+    pb_sim_free(&sim);
+    buf_printf(&log, "%s\n", sol.note);
+    out->log = buf_take(&log);
+    pb_solution_free(&sol);
+    return IM_OK;
+}
+
+/* ---- the table ------------------------------------------------------------------ */
+
+static const char *const pb_strata[] = {"variant", "objects", "optimal", NULL};
+
+const SuiteOps suite_planbench = {
+    .name = "planbench",
+    .summary = "PlanBench (Valmeekam et al., NeurIPS 2023), task 1 plan generation: Blocksworld, Mystery Blocksworld, Logistics",
+    .data_env = "IMAGINE_PLANBENCH_DATA",
+    .splits = pb_variant_names,
+    .default_split = NULL,
+    .strata = pb_strata,
+    .rates = pb_rates,
+    .n_rates = (int)(sizeof pb_rates / sizeof pb_rates[0]),
+    .open = pb_open,
+    .close = pb_close,
+    .data_check = pb_data_check,
+    .items_load = pb_items_load,
+    .item_parse = pb_item_parse,
+    .item_free = pb_item_free,
+    .material = pb_material,
+    .extract = pb_suite_extract,
+    .answers_open = pb_answers_open,
+    .answer = pb_answer,
+    .answers_close = pb_answers_close,
+    .evaluate = pb_evaluate,
+    .verdicts_load = pb_verdicts_load,
+    .eval_free = pb_eval_free,
+    .metrics = pb_suite_metrics,
+    .metrics_text = pb_suite_metrics_text,
+    .metrics_json = pb_suite_metrics_json,
+    .metrics_free = pb_suite_metrics_free,
+    .rate_parts = pb_rate_parts,
+    .export_line = pb_export_line,
+    .reward = pb_suite_reward,
+    .generate = pb_generate,
+    .solve = pb_suite_solve,
+};
