@@ -378,11 +378,45 @@ static char *steps_json(char *const *steps, int n) {
     return buf_take(&b);
 }
 
+/* The suite's own answer form, as the IMAGINE samples write it: after the
+ * last "</think>" (else the whole text), nothing but a JSON list of
+ * "(action args)" strings. Returns the list (lower-cased, re-printed), or
+ * NULL when the text is not in that form (then the authors' extraction
+ * reads it). */
+static char *own_form(const char *text) {
+    const char *t = text, *k;
+    while ((k = strstr(t, "</think>"))) t = k + 8;
+    while (*t == ' ' || *t == '\n' || *t == '\r' || *t == '\t') t++;
+    if (*t != '[') return NULL;
+    cJSON *a = cJSON_Parse(t);
+    int ok = cJSON_IsArray(a);
+    for (cJSON *x = ok ? a->child : NULL; x && ok; x = x->next) {
+        ok = cJSON_IsString(x) && x->valuestring[0] == '(' && strchr(x->valuestring, ')');
+        for (char *c = ok ? x->valuestring : NULL; c && *c; c++)
+            if (*c >= 'A' && *c <= 'Z') *c = (char)(*c - 'A' + 'a');
+    }
+    char *out = NULL;
+    if (ok) {
+        int n = cJSON_GetArraySize(a), i = 0;
+        char **steps = calloc((size_t)n + 1, sizeof *steps);
+        for (cJSON *x = a->child; steps && x; x = x->next) steps[i++] = x->valuestring;
+        out = steps ? steps_json(steps, n) : NULL;
+        free(steps);
+    }
+    cJSON_Delete(a);
+    return out;
+}
+
 static int pb_suite_extract(const Suite *s, const SuiteItem *it, const char *text, char **answer_json, Err *err) {
     *answer_json = NULL;
     int rc0 = need_problem(s, it, err);
     if (rc0) return rc0;
     const PbNative *n = it->native;
+    char *own = own_form(text);
+    if (own) {
+        *answer_json = own;
+        return IM_OK;
+    }
     PbExtracted x;
     pb_extract(&st(s)->v[n->vi]->x, PB_X_ANALYSIS, text, NULL, &x);
     *answer_json = NULL;
@@ -726,16 +760,105 @@ static int pb_generate(const Suite *s, const char *config_json, unsigned long lo
     return rc;
 }
 
-/* The exact planner. The log is the teacher's view: the state after each
- * action, in PDDL. */
+/* The state after each step of a plan text, as far as the steps read:
+ * "initial state: ...", then "after step I (ACT): ..." per step (a step
+ * whose preconditions fail leaves the state as it was: the trace is what
+ * the plan claims). The teacher's reasoning. */
+static void state_trace(const PbVariant *v, const PbProblem *p, const char *plan_text, Buf *log) {
+    PbSim sim;
+    pb_sim_init(&sim, v->dom, p);
+    buf_puts(log, "initial state: ");
+    pb_sim_state_str(&sim, log);
+    buf_putc(log, '\n');
+    PbStep *steps;
+    int ns;
+    PbVerdict vd;
+    if (pb_plan_parse(v->dom, p, plan_text, &steps, &ns, &vd)) {
+        for (int i = 0; i < ns; i++) {
+            pb_sim_apply(&sim, &steps[i], NULL, 0);
+            buf_printf(log, "after step %d ", i + 1);
+            pb_step_str(v->dom, p, &steps[i], log);
+            buf_puts(log, ": ");
+            pb_sim_state_str(&sim, log);
+            buf_putc(log, '\n');
+        }
+        free(steps);
+    }
+    pb_sim_free(&sim);
+}
+
+static uint64_t teacher_mix(uint64_t x) { /* splitmix64's finaliser */
+    x += 0x9e3779b97f4a7c15ull;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+    return x ^ (x >> 31);
+}
+
+/* The IMAGINE programmatic teacher (agents/m_mas.c), options
+ * {"error_rate", "seed"} for "teacher": the optimal plan, with probability
+ * error_rate one step left out (the Judges and the Reflector then have an
+ * error to find), its state trace as the reasoning; {"answer"} for
+ * "teacher-reflect": what is wrong with the answer (VAL's message) and the
+ * optimal plan with its state trace. */
+static int teacher(const PbVariant *v, const PbProblem *p, const PbSolution *sol, int reflect, const char *options_json,
+                   SuiteSolution *out, Err *err) {
+    cJSON *o = cJSON_Parse(options_json ? options_json : "{}");
+    if (!cJSON_IsObject(o)) {
+        cJSON_Delete(o);
+        return err_set(err, IM_USAGE, "teacher options: not a JSON object");
+    }
+    Buf log;
+    buf_init(&log);
+    char *gold = pb_solution_text(sol);
+    if (reflect) {
+        const cJSON *ans = cJSON_GetObjectItemCaseSensitive(o, "answer");
+        const char *why = "no answer";
+        int n = 0;
+        char *text = cJSON_IsString(ans) ? answer_text(ans->valuestring, &n, &why) : NULL;
+        PbVerdict vd = {0};
+        if (text) pb_validate(v->dom, p, text, &vd);
+        buf_printf(&log, "%s %s\nThe corrected plan, with the state after each action:\n", text && vd.valid ? "The plan reaches the goal, but a shorter plan exists:" : "The plan fails:",
+                   text ? vd.reason : why);
+        free(text);
+        state_trace(v, p, gold, &log);
+        out->answer_json = steps_json(sol->steps, sol->nsteps);
+    } else {
+        const cJSON *er = cJSON_GetObjectItemCaseSensitive(o, "error_rate"), *sd = cJSON_GetObjectItemCaseSensitive(o, "seed");
+        uint64_t h = teacher_mix(cJSON_IsNumber(sd) ? (uint64_t)sd->valuedouble : 0);
+        double rate = cJSON_IsNumber(er) ? er->valuedouble : 0;
+        int drop = (double)(h >> 11) / 9007199254740992.0 < rate && sol->nsteps > 0 ? (int)(teacher_mix(h) % (uint64_t)sol->nsteps) : -1;
+        char **steps = calloc((size_t)sol->nsteps + 1, sizeof *steps);
+        int n = 0;
+        for (int i = 0; steps && i < sol->nsteps; i++)
+            if (i != drop) steps[n++] = sol->steps[i];
+        Buf text;
+        buf_init(&text);
+        for (int i = 0; i < n; i++) buf_printf(&text, "%s\n", steps[i]);
+        buf_putc(&text, 0);
+        state_trace(v, p, text.data, &log);
+        buf_free(&text);
+        out->answer_json = steps ? steps_json(steps, n) : NULL;
+        free(steps);
+    }
+    free(gold);
+    cJSON_Delete(o);
+    out->log = buf_take(&log);
+    return out->answer_json && out->log ? IM_OK : err_set(err, IM_IO, "out of memory");
+}
+
+/* The exact planner ("solver"; the log: the state after each action, in
+ * PDDL), and the programmatic teacher over it ("teacher",
+ * "teacher-reflect"). */
 static int pb_suite_solve(const Suite *s, const SuiteItem *it, const char *solver, const char *options_json, SuiteSolution *out, Err *err) {
-    if (solver && strcmp(solver, "solver")) return err_set(err, IM_USAGE, "suite planbench has no solver '%s' (solver)", solver);
+    int is_teacher = solver && (!strcmp(solver, "teacher") || !strcmp(solver, "teacher-reflect"));
+    if (solver && strcmp(solver, "solver") && !is_teacher)
+        return err_set(err, IM_USAGE, "suite planbench has no solver '%s' (solver, teacher, teacher-reflect)", solver);
     int rc0 = need_problem(s, it, err);
     if (rc0) return rc0;
     const PbNative *n = it->native;
     PbVariant *v = st(s)->v[n->vi];
     PbSolveOpts so = {0, 0};
-    if (options_json) {
+    if (options_json && !is_teacher) {
         cJSON *o = cJSON_Parse(options_json);
         const cJSON *mn = cJSON_GetObjectItemCaseSensitive(o, "max_nodes");
         if (!cJSON_IsObject(o) || (mn && !cJSON_IsNumber(mn))) {
@@ -758,29 +881,17 @@ static int pb_suite_solve(const Suite *s, const SuiteItem *it, const char *solve
     out->status = SUITE_SOLVED;
     out->optimal = sol.optimal;
     out->cost = sol.nsteps;
+    if (is_teacher) {
+        rc = teacher(v, n->p, &sol, !strcmp(solver, "teacher-reflect"), options_json, out, err);
+        pb_solution_free(&sol);
+        return rc;
+    }
     out->answer_json = steps_json(sol.steps, sol.nsteps);
     Buf log;
     buf_init(&log);
-    PbSim sim;
-    pb_sim_init(&sim, v->dom, n->p);
-    buf_puts(&log, "initial state: ");
-    pb_sim_state_str(&sim, &log);
-    buf_putc(&log, '\n');
     char *text = pb_solution_text(&sol);
-    PbStep *steps;
-    int ns;
-    PbVerdict vd;
-    if (pb_plan_parse(v->dom, n->p, text, &steps, &ns, &vd)) {
-        for (int i = 0; i < ns; i++) {
-            pb_sim_apply(&sim, &steps[i], NULL, 0);
-            buf_printf(&log, "after step %d %s: ", i + 1, sol.steps[i]);
-            pb_sim_state_str(&sim, &log);
-            buf_putc(&log, '\n');
-        }
-        free(steps);
-    }
+    state_trace(v, n->p, text, &log);
     free(text);
-    pb_sim_free(&sim);
     buf_printf(&log, "%s\n", sol.note);
     out->log = buf_take(&log);
     pb_solution_free(&sol);

@@ -99,6 +99,31 @@ int main(int argc, char **argv) {
             CHECK(sol.status == SUITE_SOLVED && sol.optimal && sol.log && strstr(sol.log, "after step 1 "));
             suite_evaluate(s, &items->item[i], sol.answer_json, i + 1, &ev[i]);
             CHECK(ev[i].passed);
+            if (i < 3) { /* the programmatic teacher: error rate 1 leaves a step out; the Reflector names it and gives the plan */
+                SuiteSolution t = {0}, r = {0};
+                CHECK(suite_solve(s, &items->item[i], "teacher", "{\"error_rate\": 1, \"seed\": 7}", &t, &err) == IM_OK);
+                SuiteEval te = {0};
+                suite_evaluate(s, &items->item[i], t.answer_json, i + 1, &te);
+                CHECK(t.status == SUITE_SOLVED && !te.passed && t.log && strstr(t.log, "initial state: "));
+                suite_eval_free(s, &te);
+                Buf o;
+                buf_init(&o);
+                buf_puts(&o, "{\"answer\": ");
+                buf_json_str(&o, t.answer_json);
+                buf_puts(&o, "}");
+                CHECK(suite_solve(s, &items->item[i], "teacher-reflect", o.data, &r, &err) == IM_OK);
+                CHECK(r.log && strstr(r.log, "The plan fails: ") && r.answer_json && !strcmp(r.answer_json, sol.answer_json));
+                buf_free(&o);
+                suite_solution_free(&t), suite_solution_free(&r);
+                /* the samples' answer form reads back as itself, through the suite's extract */
+                Buf txt;
+                buf_init(&txt);
+                buf_printf(&txt, "<think>\nstates\n</think>\n%s", sol.answer_json);
+                char *back = NULL;
+                CHECK(ops->extract(s, &items->item[i], txt.data, &back, &err) == IM_OK && back && !strcmp(back, sol.answer_json));
+                free(back);
+                buf_free(&txt);
+            }
             if (i == 0) { /* verdicts_load: passed from the stored verdicts alone */
                 SuiteEval copy = {0};
                 copy.delivered = 1;
