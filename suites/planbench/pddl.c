@@ -285,6 +285,15 @@ static int read_action(PbDomain *d, const Sx *s, int *tcap, const char *path, Er
     return IM_OK;
 }
 
+/* Checks that root is (define (KIND NAME) ...) and copies NAME into *name. */
+static int define_name(const Sx *root, const char *kind, const char *path, char **name, Err *err) {
+    if (root->atom || root->nkid < 2 || !is_atom(&root->kid[0], "define") || root->kid[1].atom || root->kid[1].nkid != 2 ||
+        !is_atom(&root->kid[1].kid[0], kind) || !root->kid[1].kid[1].atom)
+        return err_set(err, IM_IO, "%s:%d: expected (define (%s NAME) ...)", path, root->line, kind);
+    *name = xstrdup(root->kid[1].kid[1].atom);
+    return IM_OK;
+}
+
 int pb_domain_parse(const char *text, const char *path, PbDomain **out, Err *err) {
     *out = NULL;
     Rd r = {text, path, 1, err};
@@ -293,10 +302,7 @@ int pb_domain_parse(const char *text, const char *path, PbDomain **out, Err *err
     PbDomain *d = calloc(1, sizeof *d);
     if (!d) abort();
     int tcap = 0, pcap = 0;
-    if (!rc && (root.atom || root.nkid < 2 || !is_atom(&root.kid[0], "define") || root.kid[1].atom || root.kid[1].nkid != 2 ||
-                !is_atom(&root.kid[1].kid[0], "domain") || !root.kid[1].kid[1].atom))
-        rc = err_set(err, IM_IO, "%s:%d: expected (define (domain NAME) ...)", path, root.line);
-    if (!rc) d->name = xstrdup(root.kid[1].kid[1].atom);
+    if (!rc) rc = define_name(&root, "domain", path, &d->name, err);
     for (int i = 2; !rc && i < root.nkid; i++) {
         const Sx *s = &root.kid[i];
         if (s->atom || s->nkid == 0 || !s->kid[0].atom) {
@@ -434,10 +440,7 @@ int pb_problem_parse(const PbDomain *d, const char *text, const char *path, PbPr
     int rc = sx_read(&r, &root, 0);
     PbProblem *p = calloc(1, sizeof *p);
     if (!p) abort();
-    if (!rc && (root.atom || root.nkid < 2 || !is_atom(&root.kid[0], "define") || root.kid[1].atom || root.kid[1].nkid != 2 ||
-                !is_atom(&root.kid[1].kid[0], "problem") || !root.kid[1].kid[1].atom))
-        rc = err_set(err, IM_IO, "%s:%d: expected (define (problem NAME) ...)", path, root.line);
-    if (!rc) p->name = xstrdup(root.kid[1].kid[1].atom);
+    if (!rc) rc = define_name(&root, "problem", path, &p->name, err);
     int tcap = d->ntypes;
     for (int i = 2; !rc && i < root.nkid; i++) {
         const Sx *s = &root.kid[i];
