@@ -8,8 +8,10 @@ if(IMAGINE_FUZZ)
   file(GLOB FUZZ_TP_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/suites/travelplanner/*.c)
   list(FILTER FUZZ_TP_SOURCES EXCLUDE REGEX "/datapkg[^/]*\\.c$") # downloads: not under test here
   file(GLOB FUZZ_COMMON_SOURCES CONFIGURE_DEPENDS ${CMAKE_SOURCE_DIR}/common/*.c)
-  add_executable(fuzz_eval ${CMAKE_CURRENT_LIST_DIR}/fuzz_eval.c ${FUZZ_TP_SOURCES} ${FUZZ_COMMON_SOURCES})
-  target_include_directories(fuzz_eval PRIVATE ${CMAKE_SOURCE_DIR}/suites/travelplanner ${CMAKE_SOURCE_DIR}/common)
+  add_executable(fuzz_eval ${CMAKE_CURRENT_LIST_DIR}/fuzz_eval.c ${FUZZ_TP_SOURCES} ${FUZZ_COMMON_SOURCES}
+                 ${CMAKE_SOURCE_DIR}/suites/suite.c)
+  target_include_directories(fuzz_eval PRIVATE ${CMAKE_SOURCE_DIR}/suites/travelplanner ${CMAKE_SOURCE_DIR}/suites
+                             ${CMAKE_SOURCE_DIR}/common)
   target_compile_options(fuzz_eval PRIVATE -g -O1 -fno-omit-frame-pointer
                          -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined)
   target_link_options(fuzz_eval PRIVATE -fsanitize=fuzzer,address,undefined)
