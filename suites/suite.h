@@ -178,7 +178,9 @@ struct SuiteOps {
      * "commonsense"). strata_labels / strata_short: per strata dimension a
      * printf format with one %s for a value, in words ("%s days") and in a
      * table header ("%s d"); strata_title: the strata in words ("level and
-     * trip length"). answer_fields / answer_field_labels: NULL-terminated
+     * trip length"); strata_values: a dimension's known values in order,
+     * so that reports show them all (NULL: those the runs have). verdicts_note: when verdicts are judged beyond a
+     * delivered answer, in words. answer_fields / answer_field_labels: NULL-terminated
      * keys of the objects an answer is a list of (TravelPlanner's days), and
      * their column titles; NULL when an answer is a list of strings. */
     const char *title;
@@ -187,6 +189,8 @@ struct SuiteOps {
     const char *const *strata_labels;
     const char *const *strata_short;
     const char *strata_title;
+    const char *const *strata_values; /* per dimension: its values in order, comma-separated ("easy,medium,hard"), or NULL */
+    const char *verdicts_note;   /* when a verdict is judged beyond a delivered answer, or NULL */
     const char *const *answer_fields;
     const char *const *answer_field_labels;
 

@@ -511,6 +511,7 @@ static const char *const tp_verdict_families[] = {
     "commonsense", "hard", "hard", "hard", "hard", "hard", NULL};
 static const char *const tp_strata_labels[] = {"%s", "%s days", NULL};
 static const char *const tp_strata_short[] = {"%s", "%s d", NULL};
+static const char *const tp_strata_values[] = {"easy,medium,hard", "3,5,7", NULL};
 static const char *const tp_day_fields[] = {"day", "current_city", "transportation", "breakfast",
                                             "attraction", "lunch", "dinner", "accommodation", NULL};
 static const char *const tp_day_labels[] = {"Day", "Current city", "Transportation", "Breakfast",
@@ -532,6 +533,8 @@ const SuiteOps suite_travelplanner = {
     .strata_labels = tp_strata_labels,
     .strata_short = tp_strata_short,
     .strata_title = "level and trip length",
+    .strata_values = tp_strata_values,
+    .verdicts_note = "hard checks once the plan is complete and within the sandbox",
     .answer_fields = tp_day_fields,
     .answer_field_labels = tp_day_labels,
     .open = tp_open,
