@@ -8,10 +8,11 @@
   - `train grpo --dataset` trains on the exported prompts (short enough for a
     --max-prompt that the suite's own prompt exceeds), and a malformed
     dataset line is an error naming the file and line (exit 2)."""
-import json, os, sqlite3, subprocess, sys
+import json, os, shutil, sqlite3, subprocess, sys
 
 exe, tp_data, pb_data, work = sys.argv[1:5]
-os.makedirs(work, exist_ok=True)
+shutil.rmtree(work, ignore_errors=True)
+os.makedirs(work)
 env = dict(os.environ, IMAGINE_DATA=tp_data, IMAGINE_PLANBENCH_DATA=pb_data)
 fails = 0
 def fail(m):
@@ -26,8 +27,6 @@ def run(args, code=0):
     return r
 
 store = os.path.join(work, "mas_pb.db")
-for x in (store, store + "-wal", store + "-shm"):
-    if os.path.exists(x): os.unlink(x)
 base = ["run", "--store", store, "--suite", "planbench", "--variant", "blocksworld_3", "--limit", "6", "--method", "mas",
         "--model", "solver", "--seed", "3"]
 run(base + ["--name", "auto", "--method-config", '{"error_rate": 0.5}'])
