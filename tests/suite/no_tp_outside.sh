@@ -13,7 +13,6 @@ harness/cmd_solve.c       solve/bench solve print the solver's TravelPlanner rep
 harness/cmd_data.c        data fetch/check are the TravelPlanner data package's
 harness/cmd_bench_eval.c  the evaluator benchmark times tp_eval directly
 harness/cmd_queries.c     queries generate/stats (issue 15) are TravelPlanner's generator
-harness/rewarder.c        the IMAGINE reward (issue 15) calls TravelPlanner's reward
 "
 pat='\b(Tp[A-Z][A-Za-z]*|tp_[a-z_]+)\b'
 found=$(grep -rlE "$pat" --include='*.c' --include='*.h' agents harness reports common compute train suites 2>/dev/null |
