@@ -96,6 +96,7 @@ static int load_store_run(Store *st, const char *ref, RpRun **out, Err *err) {
     StoreItem *items = NULL;
     Suite *suite = NULL;
     const SuiteOps *ops = suite_find(sr.suite ? sr.suite : suite_default_name());
+    if (!ops && !sr.n_items) ops = suite_find(suite_default_name()); /* a training run ("sft", "grpo"): steps, no items */
     if (!ops) rc = err_set(err, IM_USAGE, "run %s is of suite '%s', which this imagine does not know (suites: %s)", ref,
                            sr.suite ? sr.suite : "?", suite_names());
     if (!rc) rc = suite_open(ops, NULL, &suite, err); /* stored verdicts and metrics need no data */
