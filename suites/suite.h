@@ -155,7 +155,7 @@ typedef struct SuiteSolution {
     int status;          /* SUITE_SOLVED, SUITE_INFEASIBLE (proven), SUITE_UNKNOWN (not proven either way) */
     int optimal;         /* SOLVED: 1 when proven optimal (cheapest / shortest) */
     char *answer_json;   /* SOLVED: the answer in the suite's form */
-    char *reason;        /* INFEASIBLE: the proof in words; UNKNOWN: why not decided */
+    char *reason;        /* INFEASIBLE: the proof in words; UNKNOWN: why not decided; SOLVED: how it was found, or NULL */
     const char *family;  /* INFEASIBLE: static name of the constraint family that rules it out, or NULL */
     double cost;         /* SOLVED: the answer's cost (TP dollars, PlanBench plan length) */
     double bound;        /* INFEASIBLE: the bound that proves it, when there is one */
@@ -201,7 +201,9 @@ struct SuiteOps {
 
     /* Data. open loads what evaluation needs into *state (may be NULL when
      * nothing). data_check verifies the data folder (checksums) and appends
-     * a readable report; IM_FAIL when something does not match. */
+     * a readable report; a non-zero status when something does not match
+     * (the suite's exit code: TravelPlanner IM_IO, PlanBench IM_FAIL), or
+     * IM_IO when there is no such folder. */
     int (*open)(const char *data_dir, void **state, Err *err);
     void (*close)(void *state);
     int (*data_check)(const char *data_dir, Buf *report, Err *err);
@@ -274,12 +276,20 @@ struct SuiteOps {
     /* Export: one line of the suite's submission file for the answer
      * (answer_json NULL: not delivered), without newline. */
     void (*export_line)(const Suite *s, const SuiteItem *it, const char *answer_json, Buf *out);
+    /* Optional: a whole answer file in the suite's own format (the form
+     * answers_open reads) for items[0..n): answers[i] is item i's answer
+     * or NULL (none); sols (may be NULL) the solver's outcome per item,
+     * for the fields the format keeps of it. What `imagine solve` writes. */
+    void (*answers_write)(const Suite *s, const SuiteItem *items, char *const *answers, const SuiteSolution *sols, int n,
+                          Buf *out);
 
     /* Optional. reward: the RL reward of a model response (text) for the
      * item, with named components; config_json (NULL: defaults) selects
      * the documented options. generate: n new items (one fields_json line
      * each, the form items_load reads) from seed; the same seed and config
-     * give the same bytes. solve: an exact solver; solver names the
+     * give the same bytes; report (may be NULL) receives what the
+     * generator has to say in words (labels, duplicates, configuration in
+     * force), one or more lines indented by two spaces. solve: an exact solver; solver names the
      * suite's solver ("solver", "greedy", ...; NULL: the exact one). */
     int (*reward)(const Suite *s, const SuiteItem *it, const char *response, const char *config_json,
                   SuiteReward *out, Err *err);
@@ -287,7 +297,8 @@ struct SuiteOps {
      * whole configuration in force as one JSON object; IM_USAGE naming an
      * unknown or ill-typed field. */
     int (*reward_config)(const char *config_json, Buf *out, Err *err);
-    int (*generate)(const Suite *s, const char *config_json, unsigned long long seed, int n, Buf *jsonl, Err *err);
+    int (*generate)(const Suite *s, const char *config_json, unsigned long long seed, int n, Buf *jsonl, Buf *report,
+                    Err *err);
     int (*solve)(const Suite *s, const SuiteItem *it, const char *solver, const char *options_json,
                  SuiteSolution *out, Err *err);
 };
@@ -357,6 +368,6 @@ int suite_data_check(const SuiteOps *ops, const char *data_dir, Buf *report, Err
 int suite_solve(const Suite *s, const SuiteItem *it, const char *solver, const char *options_json, SuiteSolution *out,
                 Err *err);
 void suite_solution_free(SuiteSolution *r);
-int suite_generate(const Suite *s, const char *config_json, unsigned long long seed, int n, Buf *jsonl, Err *err);
+int suite_generate(const Suite *s, const char *config_json, unsigned long long seed, int n, Buf *jsonl, Buf *report, Err *err);
 
 #endif
