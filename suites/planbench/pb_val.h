@@ -51,6 +51,8 @@ int pb_sim_goal(const PbSim *s, char *reason, size_t cap);
 /* Appends the state's atoms, "(on a b) (clear a) ...", in init order
  * of predicates and objects (stable). */
 void pb_sim_state_str(const PbSim *s, Buf *out);
+/* The state's i-th atom (0 <= i < s->n), decoded. */
+void pb_sim_atom(const PbSim *s, int i, PbAtom *a);
 /* "(pick-up a)" */
 void pb_step_str(const PbDomain *d, const PbProblem *p, const PbStep *st, Buf *out);
 

@@ -828,15 +828,35 @@ static int pb_generate(const Suite *s, const char *config_json, unsigned long lo
     return rc;
 }
 
+/* A state in the benchmark's words, as its statements write the initial
+ * conditions (the same renderer, so the initial state reads as the
+ * problem statement does). */
+static void state_words(const PbVariant *v, const PbSim *sim, Buf *out) {
+    PbProblem q = *sim->p;
+    q.init = calloc((size_t)(sim->n ? sim->n : 1), sizeof *q.init);
+    if (!q.init) abort();
+    for (int i = 0; i < sim->n; i++) pb_sim_atom(sim, i, &q.init[i]);
+    q.ninit = sim->n;
+    char *t = pb_render_facts(v, &q, 0);
+    buf_puts(out, t ? t : "");
+    free(t), free(q.init);
+}
+
+static void state_put(const PbVariant *v, const PbSim *sim, int words, Buf *out) {
+    if (words) state_words(v, sim, out);
+    else pb_sim_state_str(sim, out);
+}
+
 /* The state after each step of a plan text, as far as the steps read:
  * "initial state: ...", then "after step I (ACT): ..." per step (a step
  * whose preconditions fail leaves the state as it was: the trace is what
- * the plan claims). The teacher's reasoning. */
-static void state_trace(const PbVariant *v, const PbProblem *p, const char *plan_text, Buf *log) {
+ * the plan claims), states in PDDL or (words) in the benchmark's words.
+ * The solver's log and the teacher's reasoning. */
+static void state_trace(const PbVariant *v, const PbProblem *p, const char *plan_text, int words, Buf *log) {
     PbSim sim;
     pb_sim_init(&sim, v->dom, p);
     buf_puts(log, "initial state: ");
-    pb_sim_state_str(&sim, log);
+    state_put(v, &sim, words, log);
     buf_putc(log, '\n');
     PbStep *steps;
     int ns;
@@ -847,7 +867,7 @@ static void state_trace(const PbVariant *v, const PbProblem *p, const char *plan
             buf_printf(log, "after step %d ", i + 1);
             pb_step_str(v->dom, p, &steps[i], log);
             buf_puts(log, ": ");
-            pb_sim_state_str(&sim, log);
+            state_put(v, &sim, words, log);
             buf_putc(log, '\n');
         }
         free(steps);
@@ -888,7 +908,7 @@ static int teacher(const PbVariant *v, const PbProblem *p, const PbSolution *sol
         buf_printf(&log, "%s %s\nThe corrected plan, with the state after each action:\n", text && vd.valid ? "The plan reaches the goal, but a shorter plan exists:" : "The plan fails:",
                    text ? vd.reason : why);
         free(text);
-        state_trace(v, p, gold, &log);
+        state_trace(v, p, gold, 1, &log);
         out->answer_json = steps_json(sol->steps, sol->nsteps);
     } else {
         const cJSON *er = cJSON_GetObjectItemCaseSensitive(o, "error_rate"), *sd = cJSON_GetObjectItemCaseSensitive(o, "seed");
@@ -903,7 +923,7 @@ static int teacher(const PbVariant *v, const PbProblem *p, const PbSolution *sol
         buf_init(&text);
         for (int i = 0; i < n; i++) buf_printf(&text, "%s\n", steps[i]);
         buf_putc(&text, 0);
-        state_trace(v, p, text.data, &log);
+        state_trace(v, p, text.data, 1, &log);
         buf_free(&text);
         out->answer_json = steps ? steps_json(steps, n) : NULL;
         free(steps);
@@ -959,7 +979,7 @@ static int pb_suite_solve(const Suite *s, const SuiteItem *it, const char *solve
     Buf log;
     buf_init(&log);
     char *text = pb_solution_text(&sol);
-    state_trace(v, n->p, text, &log);
+    state_trace(v, n->p, text, 0, &log);
     free(text);
     buf_printf(&log, "%s\n", sol.note);
     out->log = buf_take(&log);

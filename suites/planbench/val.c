@@ -116,13 +116,17 @@ int pb_sim_goal(const PbSim *s, char *reason, size_t cap) {
     return 1;
 }
 
+void pb_sim_atom(const PbSim *s, int i, PbAtom *a) {
+    uint64_t k = s->atoms[i];
+    a->pred = (int)(k >> 48);
+    a->nargs = s->d->arity[a->pred];
+    for (int j = 0; j < a->nargs; j++) a->args[j] = (int)((k >> (36 - 12 * j)) & 0xFFF) - 1;
+}
+
 void pb_sim_state_str(const PbSim *s, Buf *out) {
     for (int i = 0; i < s->n; i++) {
-        uint64_t k = s->atoms[i];
         PbAtom a;
-        a.pred = (int)(k >> 48);
-        a.nargs = s->d->arity[a.pred];
-        for (int j = 0; j < a.nargs; j++) a.args[j] = (int)((k >> (36 - 12 * j)) & 0xFFF) - 1;
+        pb_sim_atom(s, i, &a);
         if (i) buf_putc(out, ' ');
         pb_atom_str(s->d, s->p, &a, out);
     }

@@ -106,6 +106,22 @@ int main(int argc, char **argv) {
                 suite_evaluate(s, &items->item[i], t.answer_json, i + 1, &te);
                 CHECK(t.status == SUITE_SOLVED && !te.passed && t.log && strstr(t.log, "initial state: "));
                 suite_eval_free(s, &te);
+                { /* the teacher writes states in the statement's words: its initial state is the statement's */
+                    SuiteMaterial m = {0};
+                    CHECK(suite_material(s, &items->item[i], &m, &err) == IM_OK && m.statement);
+                    const char *pre = "As initial conditions I have that, ", *cut = m.statement ? strstr(m.statement, ".\n") : NULL;
+                    CHECK(cut && !strncmp(m.statement, pre, strlen(pre)));
+                    if (cut && t.log) {
+                        Buf want;
+                        buf_init(&want);
+                        buf_printf(&want, "initial state: %.*s\n", (int)(cut - m.statement - strlen(pre)), m.statement + strlen(pre));
+                        CHECK(!strncmp(t.log, want.data, want.len));
+                        if (strncmp(t.log, want.data, want.len)) fprintf(stderr, "teacher trace: %.200s\nwanted: %s\n", t.log, want.data);
+                        buf_free(&want);
+                    }
+                    CHECK(t.log && strstr(t.log, "after step 1 (") && !strstr(t.log, "(clear "));
+                    suite_material_free(&m);
+                }
                 Buf o;
                 buf_init(&o);
                 buf_puts(&o, "{\"answer\": ");
