@@ -198,10 +198,10 @@ int ag_llm_reference(const AgContext *ctx, const SuiteItem *it, char **out, Err 
 /* The methods that prompt a model, and their prompts. */
 static const struct {
     const char *method;
-    const char *prompts[3];
+    const char *prompts[4];
 } uses[] = {{"direct", {"direct"}}, {"cot", {"cot"}}, {"thinking", {"thinking"}}, {"react", {"react"}},
             {"reflexion", {"react", "reflect"}}, {"two-stage", {"tools", "planner"}},
-            {"mas", {"mas_reasoner", "mas_judge", "mas_reflector"}}};
+            {"mas", {"mas_reasoner", "mas_reasoner_task", "mas_judge", "mas_reflector"}}};
 
 int ag_method_needs_model(const char *method) {
     for (size_t i = 0; i < sizeof uses / sizeof uses[0]; i++)
@@ -215,7 +215,7 @@ void ag_method_prompt_hash(const char *method, char hex[65]) {
     for (size_t i = 0; i < sizeof uses / sizeof uses[0]; i++)
         if (!strcmp(uses[i].method, method)) {
             int n = 0;
-            while (n < 3 && uses[i].prompts[n]) n++;
+            while (n < 4 && uses[i].prompts[n]) n++;
             ag_prompt_versions(uses[i].prompts, n, &b);
         }
     unsigned char md[32];

@@ -23,6 +23,9 @@
  *   "reflector_model"  spec or "solver" (default: the Reasoner's spec)
  *   "error_rate"       programmatic Reasoner: share of perturbed plans (0.3)
  *   "unparseable_verdict"  "errors" (default) or "no_errors"
+ *   "reasoner_prompt"  "auto" (default: mas_reasoner with reference
+ *                      information, else mas_reasoner_task) or "statement"
+ *                      (the suite's problem statement alone)
  *   "cache", "no_cache", "concurrency"  as llm.h */
 #include <cJSON.h>
 #include <openssl/evp.h>
@@ -97,6 +100,16 @@ static const char *str_of(const cJSON *o, const char *k) {
     return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
+/* The Reasoner's prompt style from the method configuration:
+ * "auto" (default) or "statement"; -1 for anything else. */
+static int reasoner_prompt_style(const char *config_json) {
+    cJSON *cfg = cJSON_Parse(config_json ? config_json : "{}");
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(cfg, "reasoner_prompt");
+    int style = !v ? 0 : !cJSON_IsString(v) ? -1 : !strcmp(v->valuestring, "auto") ? 0 : !strcmp(v->valuestring, "statement") ? 1 : -1;
+    cJSON_Delete(cfg);
+    return style;
+}
+
 static int mas_init(AgContext *ctx, Err *err) {
     cJSON *cfg = cJSON_Parse(ctx->config_json ? ctx->config_json : "{}");
     if (!cJSON_IsObject(cfg)) {
@@ -153,6 +166,8 @@ static int mas_init(AgContext *ctx, Err *err) {
             rc = err_set(err, IM_USAGE, "method mas: \"error_rate\" must be a number in [0, 1]");
         else m->error_rate = er->valuedouble;
     }
+    if (!rc && reasoner_prompt_style(ctx->config_json) < 0)
+        rc = err_set(err, IM_USAGE, "method mas: \"reasoner_prompt\" must be \"auto\" or \"statement\"");
     const char *uv = str_of(cfg, "unparseable_verdict");
     if (!rc && uv) {
         if (!strcmp(uv, "errors")) m->unparseable_is_errors = 1;
@@ -229,13 +244,27 @@ static int render(const char *prompt, const char *const *names, const char *cons
     return ag_prompt_render(prompt, names, values, n, b, err);
 }
 
+/* "auto": a suite with reference information (TravelPlanner) gets
+ * mas_reasoner, the others mas_reasoner_task (the suite's task text and
+ * answer form); "statement": the problem alone (the suite's statement),
+ * the prompt of a small model distilled on the suite, which learnt the
+ * rules and the answer form from its samples. */
 int ag_mas_reasoner_prompt(const AgContext *ctx, const SuiteItem *it, Buf *out, Err *err) {
-    char *ref = NULL;
-    int rc = ag_llm_reference(ctx, it, &ref, err);
+    int style = reasoner_prompt_style(ctx->config_json);
+    if (style < 0) return err_set(err, IM_USAGE, "method mas: \"reasoner_prompt\" must be \"auto\" or \"statement\"");
+    SuiteMaterial m;
+    int rc = suite_material(ctx->suite, it, &m, err);
     if (rc) return rc;
-    const char *names[] = {"reference", "query"}, *values[] = {ref, it->text ? it->text : ""};
-    rc = ag_prompt_render("mas_reasoner", names, values, 2, out, err);
-    free(ref);
+    if (style == 1 && !m.statement) rc = err_set(err, IM_USAGE, "method mas: suite %s gives no statement for \"reasoner_prompt\": \"statement\"", ctx->suite->ops->name);
+    else if (style == 1) buf_puts(out, m.statement);
+    else if (m.reference) {
+        const char *names[] = {"reference", "query"}, *values[] = {m.reference, it->text ? it->text : ""};
+        rc = ag_prompt_render("mas_reasoner", names, values, 2, out, err);
+    } else {
+        const char *names[] = {"task", "answer_format"}, *values[] = {m.task ? m.task : it->text, m.answer_format ? m.answer_format : ""};
+        rc = ag_prompt_render("mas_reasoner_task", names, values, 2, out, err);
+    }
+    suite_material_free(&m);
     return rc;
 }
 

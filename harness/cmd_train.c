@@ -224,13 +224,18 @@ static int cmd_train_sft(int argc, char **argv) {
 typedef struct SuiteBind {
     Suite *suite;
     SuiteItems *items;
+    char **system, **user; /* --dataset: each item's prompt as exported (NULL: the suite's prompt) */
     Rewarder *rw;        /* when suite->ops->reward is NULL */
     const char *reward_cfg;
 } SuiteBind;
 
 static int bind_prompt(void *ud, int q, Buf *system, Buf *user, Err *err) {
     SuiteBind *b = ud;
-    (void)system;
+    if (b->user) {
+        if (b->system[q]) buf_puts(system, b->system[q]);
+        buf_puts(user, b->user[q]);
+        return IM_OK;
+    }
     SuiteMaterial m;
     memset(&m, 0, sizeof m);
     int rc = suite_material(b->suite, &b->items->item[q], &m, err);
@@ -241,6 +246,60 @@ static int bind_prompt(void *ud, int q, Buf *system, Buf *user, Err *err) {
     }
     suite_material_free(&m);
     return rc;
+}
+
+/* One line of a GRPO dataset (`imagine export --format grpo`, verl's and
+ * TRL's form): "prompt" [{role, content}...] with one user message (and
+ * an optional system one) and "ground_truth", the item's fields. */
+static int dataset_line(SuiteBind *b, const char *path, int line, const char *text, Err *err) {
+    cJSON *o = cJSON_Parse(text);
+    const cJSON *pr = cJSON_GetObjectItemCaseSensitive(o, "prompt"), *gt = cJSON_GetObjectItemCaseSensitive(o, "ground_truth");
+    int i = b->items->n, rc = IM_OK;
+    if (!cJSON_IsObject(o)) rc = err_set(err, IM_USAGE, "%s:%d: not a JSON object", path, line);
+    else if (!cJSON_IsArray(pr) || !cJSON_IsString(gt))
+        rc = err_set(err, IM_USAGE, "%s:%d: a \"prompt\" list of messages and a \"ground_truth\" string expected (imagine export --format grpo)", path, line);
+    for (const cJSON *m = rc ? NULL : pr->child; m && !rc; m = m->next) {
+        const cJSON *role = cJSON_GetObjectItemCaseSensitive(m, "role"), *c = cJSON_GetObjectItemCaseSensitive(m, "content");
+        char **slot = !cJSON_IsString(role) ? NULL : !strcmp(role->valuestring, "user") ? &b->user[i] : !strcmp(role->valuestring, "system") ? &b->system[i] : NULL;
+        if (!slot || !cJSON_IsString(c) || *slot) rc = err_set(err, IM_USAGE, "%s:%d: prompt: one user message and at most one system message expected", path, line);
+        else *slot = strdup(c->valuestring);
+    }
+    if (!rc && !b->user[i]) rc = err_set(err, IM_USAGE, "%s:%d: prompt: no user message", path, line);
+    if (!rc) rc = suite_item_parse(b->suite, gt->valuestring, path, line, &b->items->item[i], err);
+    if (!rc) b->items->n++;
+    else free(b->user[i]), free(b->system[i]), b->user[i] = b->system[i] = NULL;
+    cJSON_Delete(o);
+    return rc;
+}
+
+static int dataset_load(SuiteBind *b, const char *path, Err *err) {
+    char *text = NULL;
+    size_t len = 0;
+    int rc = fs_read_file(path, &text, &len, err);
+    if (rc) return rc;
+    int lines = 1;
+    for (size_t k = 0; k < len; k++) lines += text[k] == '\n';
+    b->items = calloc(1, sizeof *b->items);
+    b->items->item = calloc((size_t)lines, sizeof *b->items->item);
+    b->items->source = strdup(path);
+    b->user = calloc((size_t)lines, sizeof *b->user), b->system = calloc((size_t)lines, sizeof *b->system);
+    if (!b->items->item || !b->items->source || !b->user || !b->system) abort();
+    int line = 0;
+    for (char *s = text, *nl; !rc && s < text + len; s = nl + 1) {
+        nl = memchr(s, '\n', (size_t)(text + len - s));
+        if (!nl) nl = text + len;
+        *nl = 0, line++;
+        if (s[strspn(s, " \t\r")]) rc = dataset_line(b, path, line, s, err);
+    }
+    free(text);
+    if (!rc && !b->items->n) rc = err_set(err, IM_USAGE, "%s: no prompts", path);
+    return rc;
+}
+
+static void bind_free(SuiteBind *b) {
+    for (int i = 0; b->user && b->items && i < b->items->n; i++) free(b->user[i]), free(b->system[i]);
+    free(b->user), free(b->system);
+    if (b->items) suite_items_free(b->suite, b->items);
 }
 
 static int bind_score(void *ud, int q, const char *response, double *reward, Buf *components, int *reflection, Err *err) {
@@ -294,12 +353,13 @@ static int cmd_train_grpo(int argc, char **argv) {
          max_prompt = 512, iters = 1;
     double eps_high = NAN;
     const char *sched = "linear", *store = STORE_DEFAULT_PATH, *name = NULL, *suite = NULL, *queries = NULL, *data = NULL,
-               *loss = "dapo", *scale = "group", *reward_cfg = NULL;
+               *loss = "dapo", *scale = "group", *reward_cfg = NULL, *dataset = NULL;
     o.epsilon = 0.2, o.temperature = 1.0, o.top_p = 1.0;
     const CliOpt opts[] = {
         COMMON_FLAGS(o.c, "peak learning rate (default 1e-6, TRL's GRPOConfig)", sched, store, name),
         {"--suite", CLI_STR, &suite, "S", "the suite whose prompts and reward train (suites/suite.h: travelplanner, ...)"},
-        {"--queries", CLI_STR, &queries, "FILE", "the query file the prompts come from"},
+        {"--queries", CLI_STR, &queries, "FILE", "the query file the prompts come from (the suite's prompt)"},
+        {"--dataset", CLI_STR, &dataset, "FILE", "instead of --queries: prompts and items of `imagine export --format grpo` (the SFT samples' prompt)"},
         {"--data", CLI_STR, &data, "DIR", "the suite's data (default: $IMAGINE_DATA)"},
         {"--reward-config", CLI_STR, &reward_cfg, "JSON", "the suite's reward configuration fields (see docs/imagine.md)"},
         {"--steps", CLI_INT, &steps, "N", "optimizer steps"},
@@ -322,7 +382,8 @@ static int cmd_train_grpo(int argc, char **argv) {
     int npos, rc = cli_parse("train grpo", "", argc, argv, opts, pos, 0, &npos, &err);
     if (rc < 0) return IM_OK;
     if (!rc) rc = common_finish(&o.c, lora, warmup, save_every, seed, max_steps, sched, "train grpo", &err);
-    if (!rc && (!suite || !queries || steps < 1)) rc = err_set(&err, IM_USAGE, "imagine train grpo: --suite S, --queries FILE and --steps N are required");
+    if (!rc && (!suite || !queries == !dataset || steps < 1))
+        rc = err_set(&err, IM_USAGE, "imagine train grpo: --suite S, one of --queries FILE or --dataset FILE, and --steps N are required");
     if (!rc) {
         if (!strcmp(loss, "grpo")) o.loss = TR_LOSS_GRPO;
         else if (!strcmp(loss, "dr_grpo")) o.loss = TR_LOSS_DR_GRPO;
@@ -343,12 +404,13 @@ static int cmd_train_grpo(int argc, char **argv) {
     char *ddir = ops ? suite_data_dir(ops, data) : NULL;
     if (!ops) rc = err_set(&err, IM_USAGE, "imagine train grpo: --suite %s: one of %s expected", suite, suite_names());
     if (!rc) rc = suite_open(ops, ddir, &b.suite, &err);
-    if (!rc) rc = suite_items_load(b.suite, NULL, queries, &b.items, &err);
+    if (!rc) rc = dataset ? dataset_load(&b, dataset, &err) : suite_items_load(b.suite, NULL, queries, &b.items, &err);
+    if (!rc && !ops->reward && dataset) rc = err_set(&err, IM_USAGE, "imagine train grpo: suite %s scores no --dataset (its table has no reward op)", suite);
     if (!rc && !ops->reward) rc = rewarder_open(suite, ddir, queries, reward_cfg, &b.rw, &err);
     o.reward = (TrReward){.ud = &b, .n_queries = b.items ? b.items->n : 0, .prompt = bind_prompt, .score = bind_score};
     cJSON *x = cJSON_CreateObject();
     cJSON_AddStringToObject(x, "suite", suite);
-    cJSON_AddStringToObject(x, "queries", queries);
+    cJSON_AddStringToObject(x, dataset ? "dataset" : "queries", dataset ? dataset : queries);
     cJSON_AddNumberToObject(x, "steps", o.steps);
     cJSON_AddNumberToObject(x, "group", o.group);
     cJSON_AddNumberToObject(x, "prompts", o.prompts_per_step);
@@ -368,7 +430,7 @@ static int cmd_train_grpo(int argc, char **argv) {
     }
     char *config = config_of(&o.c, "grpo", x);
     StoreLog l = {0};
-    if (!rc) rc = open_run(store, name, &o.c, "grpo", suite, "grpo", queries, config, &l, &err);
+    if (!rc) rc = open_run(store, name, &o.c, "grpo", suite, "grpo", dataset ? dataset : queries, config, &l, &err);
     o.c.log = log_step, o.c.log_ud = &l;
     TrGrpoResult res;
     if (!rc) rc = tr_grpo(&o, &res, &err);
@@ -378,7 +440,7 @@ static int cmd_train_grpo(int argc, char **argv) {
                res.last_reward, res.lp_diff_max, o.c.out);
     store_close(l.st);
     rewarder_close(b.rw);
-    if (b.suite) suite_items_free(b.suite, b.items);
+    if (b.suite) bind_free(&b);
     suite_close(b.suite);
     free(ddir);
     free(config), free(o.c.run_name);

@@ -64,7 +64,7 @@ int export_imagine(Store *s, const StoreRun *r, const char *format, int only_pas
     Suite *suite = NULL;
     if (!ops) rc = err_set(err, IM_IO, "run %lld: unknown suite %s", r->id, r->suite ? r->suite : "?");
     if (!rc) rc = suite_open(ops, data, &suite, err);
-    AgContext ctx = {.suite = suite, .data_dir = data};
+    AgContext ctx = {.suite = suite, .data_dir = data, .config_json = r->method_config}; /* the Reasoner prompt style the run used */
     Buf stratum;
     buf_init(&stratum);
     Buf prompt;

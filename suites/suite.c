@@ -111,7 +111,7 @@ int suite_material(const Suite *s, const SuiteItem *it, SuiteMaterial *out, Err 
 
 void suite_material_free(SuiteMaterial *m) {
     if (!m) return;
-    free(m->task), free(m->reference), free(m->prompt), free(m->answer_format);
+    free(m->task), free(m->reference), free(m->prompt), free(m->answer_format), free(m->statement);
     memset(m, 0, sizeof *m);
 }
 

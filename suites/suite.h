@@ -128,6 +128,9 @@ typedef struct SuiteMaterial {
     char *reference;     /* reference information text, or NULL when the suite has none */
     char *prompt;        /* a whole prompt in the benchmark's own form (PlanBench one-shot), or NULL */
     char *answer_format; /* how the answer must be written, for prompts of our own; or NULL */
+    char *statement;     /* the problem alone, in the benchmark's words, without rules, examples or
+                          * instructions (TP: the query; PlanBench: the [STATEMENT] part): the
+                          * prompt of a model distilled on the suite (IMAGINE's "statement" prompt) */
 } SuiteMaterial;
 
 /* tools_run's outcome for one action "Name[args]". */

@@ -325,6 +325,17 @@ static int need_problem(const Suite *s, const SuiteItem *it, Err *err) {
     return s->state && n && n->p ? IM_OK : err_set(err, IM_USAGE, "PlanBench item %d: the suite was opened without its data", it->idx);
 }
 
+/* The [STATEMENT] part without its header and trailing blank lines. */
+static char *statement_only(const PbVariant *v, const PbFrame *f, const PbProblem *p) {
+    char *st = pb_render_statement(v, f, p);
+    if (!st) return NULL;
+    const char *h = "[STATEMENT]\n";
+    size_t skip = strncmp(st, h, strlen(h)) ? 0 : strlen(h), n = strlen(st + skip);
+    memmove(st, st + skip, n + 1);
+    while (n && st[n - 1] == '\n') st[--n] = 0;
+    return st;
+}
+
 static int pb_material(const Suite *s, const SuiteItem *it, SuiteMaterial *out, Err *err) {
     int rc0 = need_problem(s, it, err);
     if (rc0) return rc0;
@@ -332,6 +343,7 @@ static int pb_material(const Suite *s, const SuiteItem *it, SuiteMaterial *out, 
     const PbNative *n = it->native;
     PbVariant *v = S->v[n->vi];
     out->task = pb_prompt_zero_shot(v, &S->frame[n->vi], n->p);
+    out->statement = statement_only(v, &S->frame[n->vi], n->p);
     if (n->query) out->prompt = strdup(n->query);
     else if (!n->own && n->id < S->nprompt[n->vi] && S->prompt[n->vi][n->id]) out->prompt = strdup(S->prompt[n->vi][n->id]);
     else if (!n->own) { /* the benchmark has no prompt for its example instance: ours, the next instance as the example */
@@ -361,7 +373,7 @@ static int pb_material(const Suite *s, const SuiteItem *it, SuiteMaterial *out, 
     free(ex);
     buf_putc(&f, 0);
     out->answer_format = buf_take(&f);
-    return out->task && out->answer_format ? IM_OK : err_set(err, IM_IO, "out of memory");
+    return out->task && out->answer_format && out->statement ? IM_OK : err_set(err, IM_IO, "out of memory");
 }
 
 /* ---- answers ------------------------------------------------------------------ */

@@ -287,8 +287,8 @@ static int tp_material(const Suite *s, const SuiteItem *it, SuiteMaterial *out, 
     const TpQuery *q = it->native;
     int rc = tp_reference_info(db_of(s), q, &out->reference, err);
     if (rc) return rc;
-    out->task = dup_or_null(q->query);
-    return out->task || !q->query ? IM_OK : err_set(err, IM_IO, "out of memory");
+    out->task = dup_or_null(q->query), out->statement = dup_or_null(q->query);
+    return (out->task && out->statement) || !q->query ? IM_OK : err_set(err, IM_IO, "out of memory");
 }
 
 /* Tool sets: "two-stage" (the official tools on the sandbox, tools.h) and

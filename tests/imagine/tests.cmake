@@ -28,3 +28,8 @@ set_tests_properties(imagine_mas PROPERTIES TIMEOUT 180)
 add_test(NAME imagine_pipeline COMMAND python3 ${CMAKE_CURRENT_LIST_DIR}/pipeline_check.py $<TARGET_FILE:imagine>
          ${IMAGINE_TEST_DATA} ${CMAKE_CURRENT_BINARY_DIR})
 set_tests_properties(imagine_pipeline PROPERTIES TIMEOUT 180)
+# The MAS on PlanBench: the Reasoner's prompt styles (auto, statement), the
+# exports' prompts, and `train grpo --dataset` on the exported prompts.
+add_test(NAME imagine_mas_planbench COMMAND python3 ${CMAKE_CURRENT_LIST_DIR}/mas_pb_check.py $<TARGET_FILE:imagine>
+         ${IMAGINE_TEST_DATA} ${IMAGINE_PB_DATA} ${CMAKE_CURRENT_BINARY_DIR}/mas_pb)
+set_tests_properties(imagine_mas_planbench PROPERTIES TIMEOUT 180)
