@@ -502,8 +502,8 @@ void mref_profile_report(Mref *r, Buf *out) {
     for (int i = 0; i < MP_COUNT; i++) tot += r->prof_ns[i][0] + r->prof_ns[i][1];
     if (r->prof_steps && tot > 0) {
         double st = (double)r->prof_steps;
-        buf_printf(out, "  CPU time per step by op (%ld steps, %.2f ms/step in the model's ops; matmuls: %s):\n", r->prof_steps, tot / 1e6 / st,
-                   r->reference ? "reference loops" : gemm_backend());
+        buf_printf(out, "  CPU time per step by op (%ld steps, %.2f ms/step in the model's ops; kernels: %s):\n", r->prof_steps, tot / 1e6 / st,
+                   r->reference ? "reference ops" : gemm_backend());
         for (int i = 0; i < MP_COUNT; i++)
             for (int d = 0; d < 2; d++) {
                 if (r->prof_ns[i][d] <= 0) continue;

@@ -128,7 +128,7 @@ static int cmd_bench_train(int argc, char **argv) {
     const char *model = NULL, *device = "vulkan", *vkdev = NULL, *peer = NULL, *targets = "q,k,v,o,gate,up,down";
     long tokens = 256, steps = 3, samples = 4, rank = 8, threads = 0;
     double alpha = 16;
-    int no_profile = 0;
+    int no_profile = 0, reference = 0;
     const CliOpt opts[] = {
         {"--model", CLI_STR, &model, "DIR", "a Hugging Face model folder"},
         {"--device", CLI_STR, &device, "cpu|vulkan", "vulkan (default; lavapipe without a GPU) or cpu (the C model, OpenBLAS matmuls)"},
@@ -140,6 +140,7 @@ static int cmd_bench_train(int argc, char **argv) {
         {"--lora-alpha", CLI_FLOAT, &alpha, "A", "LoRA alpha (default 16)"},
         {"--lora-targets", CLI_STR, &targets, "LIST", "adapted projections (default q,k,v,o,gate,up,down)"},
         {"--threads", CLI_INT, &threads, "N", "CPU device: OpenBLAS threads (default $IMAGINE_THREADS, else the online CPUs)"},
+        {"--reference", CLI_FLAG, &reference, NULL, "CPU device: the double-accumulating reference ops (the tests' oracle) instead of the fast kernels"},
         {"--no-profile", CLI_FLAG, &no_profile, NULL, "skip the per-kernel breakdown"},
         {"--peer", CLI_STR, &peer, "torch", "also run the same steps in PyTorch on the CPU (float32) and print ours/torch"},
         {0}};
@@ -153,7 +154,7 @@ static int cmd_bench_train(int argc, char **argv) {
         return err_set(&err, IM_USAGE, "imagine bench train: --tokens >= 2, --steps >= 1, 1 <= --samples <= --tokens, --lora >= 1, 0 <= --threads <= 1024"),
                harness_fail(&err);
     if (peer && strcmp(peer, "torch")) return err_set(&err, IM_USAGE, "--peer %s: only torch is known", peer), harness_fail(&err);
-    TmOptions o = {.vk_device = vkdev, .max_tokens = (int)tokens, .seed = 1, .lora_alpha = (float)alpha};
+    TmOptions o = {.vk_device = vkdev, .max_tokens = (int)tokens, .seed = 1, .lora_alpha = (float)alpha, .reference = reference};
     if ((rc = tm_device_parse(device, &o.device, &err)) || (rc = tm_lora_targets_parse(targets, &o.lora_targets, &err))) return harness_fail(&err);
     ModelFiles *m = NULL;
     if ((rc = model_open(model, &m, &err))) return harness_fail(&err);
@@ -163,7 +164,7 @@ static int cmd_bench_train(int argc, char **argv) {
            samples);
     if (o.device == TM_CPU) {
         gemm_threads_set((int)threads);
-        printf("cpu matmuls: %s\n", gemm_backend());
+        printf("cpu kernels: %s\n", reference ? "the reference ops (double accumulation, --reference)" : gemm_backend());
     }
     fflush(stdout);
     BenchBatch bb;
