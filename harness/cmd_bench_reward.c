@@ -2,9 +2,12 @@
  * through `imagine reward serve`'s HTTP endpoint (issue 15's target: at
  * least 20,000 TravelPlanner responses/s with batches of 64 on 2 cores).
  *
- * The responses are the shipped train plans (annotated, GPT-4 direct, CoT,
- * two-stage) written as IMAGINE responses, with and without a reflection,
- * plus format failures: every branch of the reward. The server runs in
+ * Any suite with a reward (--suite; the rewarder goes through the suite
+ * interface). The responses are a suite's shipped answers (TravelPlanner:
+ * the train plans, annotated, GPT-4 direct, CoT, two-stage; PlanBench: the
+ * published Blocksworld one-shot answers of three models) written as
+ * IMAGINE responses, with and without a reflection, plus format failures:
+ * every branch of the reward. The server runs in
  * this process on --threads threads; --clients threads each keep one
  * HTTP/1.1 connection and post batches for --seconds. Also prints the rate
  * of the reward alone (no HTTP) on one thread. Talks to 127.0.0.1 only. */
@@ -15,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -23,6 +27,7 @@
 #include "fsutil.h"
 #include "reward_server.h"
 #include "rewarder.h"
+#include "suite.h"
 #include "think.h"
 #include "verbs.h"
 
@@ -32,49 +37,70 @@ static double now_s(void) {
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+static double cpu_s(void) {
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 + (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
 /* ---- the responses -------------------------------------------------------- */
 
-static const char *const plan_files[] = {"train_annotated_plans.jsonl",
-                                         "train_gpt-4-1106-preview_direct_sole-planning_submission.jsonl",
-                                         "train_gpt-4-1106-preview_cot_sole-planning_submission.jsonl",
-                                         "train_gpt-4-1106-preview_two-stage_submission.jsonl"};
+/* Per suite: the split scored and the answer files (relative to the
+ * suite's data folder) whose answers become responses. */
+typedef struct BenchSet {
+    const char *suite, *split;
+    const char *files[5];
+} BenchSet;
 
-/* Appends {"query": idx, "response": ...} items (comma-separated JSON) for
- * every plan line of the shipped train files. Returns the count. */
-static int build_items(const char *data, cJSON *items, Err *err) {
+static const BenchSet bench_sets[] = {
+    {"travelplanner", "train",
+     {"outputs/train/train_annotated_plans.jsonl", "outputs/train/train_gpt-4-1106-preview_direct_sole-planning_submission.jsonl",
+      "outputs/train/train_gpt-4-1106-preview_cot_sole-planning_submission.jsonl",
+      "outputs/train/train_gpt-4-1106-preview_two-stage_submission.jsonl", NULL}},
+    {"planbench", "blocksworld",
+     {"results/blocksworld/claude-3-opus/task_1_plan_generation.json", "results/blocksworld/gemini-1.5-pro/task_1_plan_generation.json",
+      "results/blocksworld/gpt-4_chat/task_1_plan_generation.json", NULL}},
+};
+
+static const BenchSet *bench_set(const char *suite) {
+    for (size_t i = 0; i < sizeof bench_sets / sizeof *bench_sets; i++)
+        if (!strcmp(bench_sets[i].suite, suite)) return &bench_sets[i];
+    return NULL;
+}
+
+/* Appends {"query": idx, "response": ...} items for every delivered answer
+ * of the set's files (the suite's answer form), written as IMAGINE
+ * responses: with and without a reflection, one in seven a format failure
+ * (no <think>). Returns the count, -1 on error. */
+static int build_items(const Suite *s, const SuiteItems *items, const BenchSet *set, cJSON *out, Err *err) {
     int n = 0;
-    for (size_t f = 0; f < sizeof plan_files / sizeof *plan_files; f++) {
-        char rel[256];
-        snprintf(rel, sizeof rel, "outputs/train/%s", plan_files[f]);
-        char *path = fs_join(data, rel), *text;
-        size_t len;
-        int rc = fs_read_file(path, &text, &len, err);
+    for (int f = 0; set->files[f]; f++) {
+        char *path = fs_join(s->data_dir, set->files[f]);
+        void *ans = NULL;
+        int rc = s->ops->answers_open(s, path, &ans, err);
         free(path);
         if (rc) return -1;
-        int line = 0;
-        for (char *p = strtok(text, "\n"); p; p = strtok(NULL, "\n")) {
-            line++;
-            cJSON *o = cJSON_Parse(p);
-            const cJSON *plan = cJSON_GetObjectItemCaseSensitive(o, "plan");
-            char *pj = plan ? cJSON_PrintUnformatted(plan) : NULL;
-            if (pj) {
+        for (int i = 0; i < items->n && !rc; i++) {
+            char *aj = NULL, *raw = NULL, *why = NULL;
+            rc = s->ops->answer(ans, &items->item[i], &aj, &raw, &why, err);
+            if (!rc && aj) {
                 Buf r;
                 buf_init(&r);
-                int variant = (n % 7);
-                if (variant == 6) buf_printf(&r, "Here is the plan: %s", pj); /* no <think>: a format failure */
-                else if (variant % 2) think_flatten(&r, "I compare the options and their costs.", variant == 3 ? "Day 2 had no dinner; fixed." : NULL, pj);
-                else buf_printf(&r, "<think>\nI compare the options and their costs.\n</think>\n%s", pj);
+                int variant = n % 7;
+                if (variant == 6) buf_printf(&r, "Here is the plan: %s", aj); /* no <think>: a format failure */
+                else if (variant % 2) think_flatten(&r, "I compare the options and their costs.", variant == 3 ? "Step 2 was wrong; fixed." : NULL, aj);
+                else buf_printf(&r, "<think>\nI compare the options and their costs.\n</think>\n%s", aj);
                 cJSON *it = cJSON_CreateObject();
-                cJSON_AddNumberToObject(it, "query", line);
+                cJSON_AddNumberToObject(it, "query", items->item[i].idx);
                 cJSON_AddStringToObject(it, "response", r.data);
-                cJSON_AddItemToArray(items, it);
+                cJSON_AddItemToArray(out, it);
                 buf_free(&r);
                 n++;
             }
-            free(pj);
-            cJSON_Delete(o);
+            free(aj), free(raw), free(why);
         }
-        free(text);
+        s->ops->answers_close(ans);
+        if (rc) return -1;
     }
     return n;
 }
@@ -151,12 +177,12 @@ static int cmd_bench_reward(int argc, char **argv) {
     long batch = 64, clients = 2, threads = 2;
     double seconds = 3;
     const CliOpt opts[] = {
-        {"--suite", CLI_STR, &suite, "S", "suite (travelplanner)"},
+        {"--suite", CLI_STR, &suite, "S", "suite (travelplanner, default; planbench)"},
         {"--batch", CLI_INT, &batch, "N", "responses per request (default 64)"},
         {"--clients", CLI_INT, &clients, "K", "client connections, each one request in flight (default 2)"},
         {"--threads", CLI_INT, &threads, "N", "server threads (default 2)"},
         {"--seconds", CLI_FLOAT, &seconds, "S", "how long to post batches (default 3, at most 60)"},
-        {"--data", CLI_STR, &data_flag, "DIR", "TravelPlanner data (default: $IMAGINE_DATA)"},
+        {"--data", CLI_STR, &data_flag, "DIR", "the suite's data folder (default: its environment variable)"},
         {0}};
     Err err = {0};
     const char *pos[1];
@@ -166,17 +192,16 @@ static int cmd_bench_reward(int argc, char **argv) {
     if (batch < 1 || batch > 4096 || clients < 1 || clients > 64 || threads < 1 || threads > 64 || !(seconds > 0 && seconds <= 60))
         return err_set(&err, IM_USAGE, "imagine bench reward: --batch 1..4096, --clients 1..64, --threads 1..64, --seconds (0, 60]"),
                harness_fail(&err);
-    const char *data = harness_data_dir(data_flag);
-    char *qpath = harness_query_path(NULL, data, "train");
+    const BenchSet *set = bench_set(suite);
+    if (!set) return err_set(&err, IM_USAGE, "imagine bench reward: --suite %s: travelplanner or planbench", suite), harness_fail(&err);
     Rewarder *rw = NULL;
-    rc = rewarder_open(suite, data, qpath, NULL, &rw, &err);
-    free(qpath);
+    rc = rewarder_open(suite, data_flag, NULL, set->split, NULL, &rw, &err);
     if (rc) return harness_fail(&err);
     cJSON *items = cJSON_CreateArray();
-    int n = build_items(data, items, &err);
+    int n = build_items(rewarder_suite(rw), rewarder_items(rw), set, items, &err);
     if (n <= 0) {
         cJSON_Delete(items), rewarder_close(rw);
-        if (n == 0) err_set(&err, IM_IO, "%s/outputs/train: no plans to score", data);
+        if (n == 0) err_set(&err, IM_IO, "%s: no answers to score in %s", suite, set->files[0]);
         return harness_fail(&err);
     }
     /* the reward alone, one thread */
@@ -211,7 +236,7 @@ static int cmd_bench_reward(int argc, char **argv) {
     rc = reward_server_start(rw, suite, "127.0.0.1", 0, (int)threads, &srv, &err);
     Client *cs = calloc((size_t)clients, sizeof *cs);
     pthread_t *th = calloc((size_t)clients, sizeof *th);
-    double start = now_s(), elapsed = 0;
+    double start = now_s(), elapsed = 0, cpu0 = cpu_s(), cpu = 0;
     long total = 0, failures = 0;
     if (!rc) {
         for (long k = 0; k < clients; k++) {
@@ -221,6 +246,7 @@ static int cmd_bench_reward(int argc, char **argv) {
         }
         for (long k = 0; k < clients; k++) pthread_join(th[k], NULL);
         elapsed = now_s() - start;
+        cpu = cpu_s() - cpu0;
         for (long k = 0; k < clients; k++) {
             total += cs[k].batches, failures += cs[k].failures;
             if (cs[k].why[0]) rc = err_set(&err, IM_IO, "client %ld: %s", k, cs[k].why);
@@ -229,13 +255,16 @@ static int cmd_bench_reward(int argc, char **argv) {
     }
     if (!rc) {
         double rate = (double)total * (double)batch / elapsed;
-        printf("imagine bench reward: %s, %d distinct responses (shipped train plans: with/without reflection, format failures)\n",
-               suite, n);
+        printf("imagine bench reward: %s, %d distinct responses (the shipped answers of %s: with/without reflection, format failures)\n",
+               suite, n, set->split);
         printf("  reward alone, 1 thread:   %.0f responses/s (%.1f us each)\n", direct, 1e6 / direct);
         printf("  through HTTP:             %.0f responses/s (%ld batches of %ld in %.2f s; %ld clients, %ld server threads; %ld non-200)\n",
                rate, total, batch, elapsed, clients, threads, failures);
-        printf("  target:                   20000 responses/s with batches of 64 on 2 cores: %s\n",
-               rate >= 20000 ? "met" : "NOT met");
+        double per = total ? 1e6 * cpu / ((double)total * (double)batch) : 0;
+        printf("  CPU time through HTTP:    %.1f us per response (server and clients, user+sys; %.0f responses/s if 2 cores were all ours)\n",
+               per, per > 0 ? 2e6 / per : 0);
+        if (!strcmp(suite, "travelplanner"))
+            printf("  target:                   20000 responses/s with batches of 64 on 2 cores: %s\n", rate >= 20000 ? "met" : "NOT met");
     }
     for (int b = 0; b < n_bodies; b++) buf_free(&bodies[b]);
     free(bodies), free(cs), free(th);

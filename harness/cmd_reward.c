@@ -10,6 +10,7 @@
 #include "fsutil.h"
 #include "reward_server.h"
 #include "rewarder.h"
+#include "suite.h"
 #include "verbs.h"
 
 typedef struct RewardArgs {
@@ -32,14 +33,12 @@ static int read_config(const char *arg, char **out, Err *err) {
 }
 
 static int open_rewarder(const RewardArgs *a, const char *verb, Rewarder **rw, Err *err) {
-    if (!a->suite) return err_set(err, IM_USAGE, "imagine %s: --suite S is required (travelplanner)", verb);
+    if (!a->suite) return err_set(err, IM_USAGE, "imagine %s: --suite S is required (%s)", verb, suite_names());
     char *cfg = NULL;
     int rc = read_config(a->config, &cfg, err);
     if (rc) return rc;
-    const char *data = harness_data_dir(a->data);
-    char *qpath = a->queries || a->split ? harness_query_path(a->queries, data, a->split) : NULL;
-    rc = rewarder_open(a->suite, data, qpath, cfg, rw, err);
-    free(qpath), free(cfg);
+    rc = rewarder_open(a->suite, a->data, a->queries, a->split, cfg, rw, err);
+    free(cfg);
     return rc;
 }
 
@@ -93,13 +92,14 @@ static int score_file(const Rewarder *rw, const char *path, int json, Buf *out, 
 static int cmd_reward(int argc, char **argv) {
     RewardArgs a = {0};
     const CliOpt opts[] = {
-        {"--suite", CLI_STR, &a.suite, "S", "the suite whose reward scores the responses (travelplanner)"},
-        {"--queries", CLI_STR, &a.queries, "FILE", "the query file the responses' idx refer to"},
-        {"--split", CLI_STR, &a.split, "S", "instead of --queries: DATA/queries/S.jsonl"},
+        {"--suite", CLI_STR, &a.suite, "S", "the suite whose reward scores the responses (travelplanner, planbench)"},
+        {"--queries", CLI_STR, &a.queries, "FILE", "the query file the responses' idx refer to (the suite's item form)"},
+        {"--split", CLI_STR, &a.split, "S", "instead of --queries: an official split (TravelPlanner) or variant (PlanBench)"},
+        {"--variant", CLI_STR, &a.split, "V", "the same as --split (PlanBench's word)"},
         {"--responses", CLI_STR, &a.responses, "FILE.jsonl", "one {\"idx\": N, \"response\": TEXT} per line"},
         {"--json", CLI_FLAG, &a.json, NULL, "one {\"idx\", \"reward\", \"components\"} object per line"},
         {"--config", CLI_STR, &a.config, "JSON|FILE", "reward configuration fields (docs/imagine.md)"},
-        {"--data", CLI_STR, &a.data, "DIR", "the suite's data (default: $IMAGINE_DATA)"},
+        {"--data", CLI_STR, &a.data, "DIR", "the suite's data folder (default: its environment variable, docs/suites.md)"},
         {0}};
     Err err = {0};
     const char *pos[1];
@@ -108,7 +108,7 @@ static int cmd_reward(int argc, char **argv) {
     if (rc) return harness_fail(&err);
     if (!a.responses) return err_set(&err, IM_USAGE, "imagine reward: --responses FILE.jsonl is required"), harness_fail(&err);
     if (!a.queries && !a.split)
-        return err_set(&err, IM_USAGE, "imagine reward: --queries FILE (or --split S) is required"), harness_fail(&err);
+        return err_set(&err, IM_USAGE, "imagine reward: --queries FILE (or --split S / --variant V) is required"), harness_fail(&err);
     Rewarder *rw = NULL;
     rc = open_rewarder(&a, "reward", &rw, &err);
     Buf out;
@@ -128,14 +128,15 @@ static void on_signal(int sig) { (void)sig, stop_flag = 1; }
 static int cmd_reward_serve(int argc, char **argv) {
     RewardArgs a = {.host = "127.0.0.1", .threads = 2};
     const CliOpt opts[] = {
-        {"--suite", CLI_STR, &a.suite, "S", "the suite whose reward the server computes (travelplanner)"},
+        {"--suite", CLI_STR, &a.suite, "S", "the suite whose reward the server computes (travelplanner, planbench)"},
         {"--port", CLI_INT, &a.port, "P", "TCP port (0: any free port, printed)"},
         {"--host", CLI_STR, &a.host, "ADDR", "IPv4 address to listen on (default 127.0.0.1)"},
         {"--threads", CLI_INT, &a.threads, "N", "worker threads (default 2)"},
         {"--queries", CLI_STR, &a.queries, "FILE", "the query file that requests may name by idx"},
-        {"--split", CLI_STR, &a.split, "S", "instead of --queries: DATA/queries/S.jsonl"},
+        {"--split", CLI_STR, &a.split, "S", "instead of --queries: an official split (TravelPlanner) or variant (PlanBench)"},
+        {"--variant", CLI_STR, &a.split, "V", "the same as --split (PlanBench's word)"},
         {"--config", CLI_STR, &a.config, "JSON|FILE", "reward configuration fields (docs/imagine.md)"},
-        {"--data", CLI_STR, &a.data, "DIR", "the suite's data (default: $IMAGINE_DATA)"},
+        {"--data", CLI_STR, &a.data, "DIR", "the suite's data folder (default: its environment variable, docs/suites.md)"},
         {0}};
     Err err = {0};
     const char *pos[1];

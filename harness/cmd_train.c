@@ -13,7 +13,6 @@
 
 #include "ckpt.h"
 #include "fsutil.h"
-#include "rewarder.h"
 #include "store_train.h"
 #include "suite.h"
 #include "train.h"
@@ -219,13 +218,11 @@ static int cmd_train_sft(int argc, char **argv) {
 
 /* The suite interface (suites/suite.h) gives the items, their prompts
  * (the suite's whole prompt when it has one, else the task text) and the
- * reward (its `reward` op). A suite whose table has no reward op yet is
- * scored through harness/rewarder.h, the code of `imagine reward`. */
+ * reward (its `reward` op, the code of `imagine reward`). */
 typedef struct SuiteBind {
     Suite *suite;
     SuiteItems *items;
     char **system, **user; /* --dataset: each item's prompt as exported (NULL: the suite's prompt) */
-    Rewarder *rw;        /* when suite->ops->reward is NULL */
     const char *reward_cfg;
 } SuiteBind;
 
@@ -306,43 +303,20 @@ static int bind_score(void *ud, int q, const char *response, double *reward, Buf
     SuiteBind *b = ud;
     const SuiteItem *it = &b->items->item[q];
     *reflection = 0;
-    if (b->suite->ops->reward) {
-        SuiteReward r;
-        int rc = suite_reward(b->suite, it, response, b->reward_cfg, &r, err);
-        if (rc) return rc;
-        *reward = r.total;
-        buf_putc(components, '{');
-        for (int i = 0; i < r.n; i++) {
-            buf_printf(components, "%s", i ? "," : "");
-            buf_json_str(components, r.name[i]);
-            buf_printf(components, ":%.17g", r.value[i]);
-            if (!strcmp(r.name[i], "reflection") && r.value[i] > 0) *reflection = 1;
-        }
-        buf_putc(components, '}');
-        suite_reward_free(&r);
-        return IM_OK;
+    SuiteReward r;
+    int rc = suite_reward(b->suite, it, response, b->reward_cfg, &r, err);
+    if (rc) return rc;
+    *reward = r.total;
+    buf_putc(components, '{');
+    for (int i = 0; i < r.n; i++) {
+        buf_printf(components, "%s", i ? "," : "");
+        buf_json_str(components, r.name[i]);
+        buf_printf(components, ":%.17g", r.value[i]);
+        if (!strcmp(r.name[i], "reflection") && r.value[i] > 0) *reflection = 1;
     }
-    cJSON *item = cJSON_CreateObject();
-    cJSON_AddNumberToObject(item, "idx", it->idx);
-    cJSON_AddStringToObject(item, "response", response);
-    Buf out;
-    buf_init(&out);
-    int rc = rewarder_score(b->rw, item, &out, reward, err);
-    cJSON_Delete(item);
-    cJSON *ans = rc ? NULL : cJSON_Parse(out.data);
-    const cJSON *c = cJSON_GetObjectItemCaseSensitive(ans, "components");
-    cJSON *keep = cJSON_CreateObject();
-    for (const cJSON *e = c ? c->child : NULL; e; e = e->next) {
-        if (!cJSON_IsNumber(e)) continue;
-        cJSON_AddNumberToObject(keep, e->string, e->valuedouble);
-        if (!strcmp(e->string, "has_reflection")) *reflection = e->valueint != 0;
-    }
-    char *t = cJSON_PrintUnformatted(keep);
-    buf_puts(components, t);
-    free(t);
-    cJSON_Delete(keep), cJSON_Delete(ans);
-    buf_free(&out);
-    return rc;
+    buf_putc(components, '}');
+    suite_reward_free(&r);
+    return IM_OK;
 }
 
 static int cmd_train_grpo(int argc, char **argv) {
@@ -405,8 +379,9 @@ static int cmd_train_grpo(int argc, char **argv) {
     if (!ops) rc = err_set(&err, IM_USAGE, "imagine train grpo: --suite %s: one of %s expected", suite, suite_names());
     if (!rc) rc = suite_open(ops, ddir, &b.suite, &err);
     if (!rc) rc = dataset ? dataset_load(&b, dataset, &err) : suite_items_load(b.suite, NULL, queries, &b.items, &err);
-    if (!rc && !ops->reward && dataset) rc = err_set(&err, IM_USAGE, "imagine train grpo: suite %s scores no --dataset (its table has no reward op)", suite);
-    if (!rc && !ops->reward) rc = rewarder_open(suite, ddir, queries, reward_cfg, &b.rw, &err);
+    Buf rcj;
+    buf_init(&rcj);
+    if (!rc) rc = suite_reward_config(ops, reward_cfg, &rcj, &err);
     o.reward = (TrReward){.ud = &b, .n_queries = b.items ? b.items->n : 0, .prompt = bind_prompt, .score = bind_score};
     cJSON *x = cJSON_CreateObject();
     cJSON_AddStringToObject(x, "suite", suite);
@@ -421,13 +396,8 @@ static int cmd_train_grpo(int argc, char **argv) {
     cJSON_AddStringToObject(x, "scale_rewards", scale);
     cJSON_AddNumberToObject(x, "temperature", o.temperature);
     cJSON_AddNumberToObject(x, "max_completion", o.max_completion);
-    if (b.rw) {
-        Buf rcj;
-        buf_init(&rcj);
-        rewarder_config_json(b.rw, &rcj);
-        cJSON_AddItemToObject(x, "reward_config", cJSON_Parse(rcj.data));
-        buf_free(&rcj);
-    }
+    if (rcj.data) cJSON_AddItemToObject(x, "reward_config", cJSON_Parse(rcj.data));
+    buf_free(&rcj);
     char *config = config_of(&o.c, "grpo", x);
     StoreLog l = {0};
     if (!rc) rc = open_run(store, name, &o.c, "grpo", suite, "grpo", dataset ? dataset : queries, config, &l, &err);
@@ -439,7 +409,6 @@ static int cmd_train_grpo(int argc, char **argv) {
         printf("grpo: %d steps, mean reward %.4f -> %.4f, max |trainer - sampler log-prob| %.3g; model in %s\n", res.steps, res.first_reward,
                res.last_reward, res.lp_diff_max, o.c.out);
     store_close(l.st);
-    rewarder_close(b.rw);
     if (b.suite) bind_free(&b);
     suite_close(b.suite);
     free(ddir);

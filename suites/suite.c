@@ -40,9 +40,10 @@ int suite_has_split(const SuiteOps *ops, const char *split) {
 
 /* ---- opening ----------------------------------------------------------------- */
 
-static int missing(const Suite *s, const char *what, Err *err) {
-    return err_set(err, IM_USAGE, "suite %s has no %s", s->ops->name, what);
+static int missing_op(const SuiteOps *ops, const char *what, Err *err) {
+    return err_set(err, IM_USAGE, "suite %s has no %s", ops->name, what);
 }
+static int missing(const Suite *s, const char *what, Err *err) { return missing_op(s->ops, what, err); }
 
 int suite_open(const SuiteOps *ops, const char *data_dir, Suite **out, Err *err) {
     *out = NULL;
@@ -189,8 +190,18 @@ int suite_reward(const Suite *s, const SuiteItem *it, const char *response, cons
 
 void suite_reward_free(SuiteReward *r) {
     if (!r) return;
-    free(r->note);
+    free(r->note), free(r->components_json);
     memset(r, 0, sizeof *r);
+}
+
+int suite_reward_config(const SuiteOps *ops, const char *config_json, Buf *out, Err *err) {
+    if (!ops->reward_config) return missing_op(ops, "reward", err);
+    return ops->reward_config(config_json, out, err);
+}
+
+int suite_data_check(const SuiteOps *ops, const char *data_dir, Buf *report, Err *err) {
+    if (!ops->data_check) return missing_op(ops, "data check", err);
+    return ops->data_check(data_dir, report, err);
 }
 
 int suite_solve(const Suite *s, const SuiteItem *it, const char *solver, const char *options_json, SuiteSolution *out,

@@ -144,6 +144,8 @@ typedef struct SuiteReward {
     const char *name[SUITE_MAX_COMPONENTS];     /* static: "format", "commonsense", "hard", "reflection" */
     double value[SUITE_MAX_COMPONENTS];         /* total = sum of value[] */
     char *note;                                 /* why the format failed, or NULL */
+    char *components_json;                      /* every component, count and verdict as one JSON object
+                                                   (what `imagine reward --json` prints), or NULL */
 } SuiteReward;
 
 enum { SUITE_SOLVED = 0, SUITE_INFEASIBLE = 1, SUITE_UNKNOWN = 2 };
@@ -258,6 +260,10 @@ struct SuiteOps {
      * suite's solver ("solver", "greedy", ...; NULL: the exact one). */
     int (*reward)(const Suite *s, const SuiteItem *it, const char *response, const char *config_json,
                   SuiteReward *out, Err *err);
+    /* With reward: checks config_json (NULL: the defaults) and appends the
+     * whole configuration in force as one JSON object; IM_USAGE naming an
+     * unknown or ill-typed field. */
+    int (*reward_config)(const char *config_json, Buf *out, Err *err);
     int (*generate)(const Suite *s, const char *config_json, unsigned long long seed, int n, Buf *jsonl, Err *err);
     int (*solve)(const Suite *s, const SuiteItem *it, const char *solver, const char *options_json,
                  SuiteSolution *out, Err *err);
@@ -321,6 +327,10 @@ int suite_metrics_add(SuiteMetrics *m, const char *name, const char *stratum, do
 int suite_reward(const Suite *s, const SuiteItem *it, const char *response, const char *config_json, SuiteReward *out,
                  Err *err);
 void suite_reward_free(SuiteReward *r);
+/* The reward configuration in force for config_json (ops->reward_config). */
+int suite_reward_config(const SuiteOps *ops, const char *config_json, Buf *out, Err *err);
+/* The data check of a suite's data folder (ops->data_check). */
+int suite_data_check(const SuiteOps *ops, const char *data_dir, Buf *report, Err *err);
 int suite_solve(const Suite *s, const SuiteItem *it, const char *solver, const char *options_json, SuiteSolution *out,
                 Err *err);
 void suite_solution_free(SuiteSolution *r);

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 #include "buf.h"
 #include "pb_extract.h"
 #include "pb_text.h"
@@ -48,6 +50,36 @@ void pb_extracted_free(PbExtracted *x) {
     for (int i = 0; i < x->nsteps; i++) free(x->steps[i]);
     free(x->steps);
     memset(x, 0, sizeof *x);
+}
+
+int pb_extract_json_form(const char *text, PbExtracted *out) {
+    memset(out, 0, sizeof *out);
+    const char *t = text ? text : "";
+    while (*t == ' ' || *t == '\n' || *t == '\r' || *t == '\t') t++;
+    if (*t != '[') return 0;
+    cJSON *a = cJSON_Parse(t);
+    int ok = cJSON_IsArray(a);
+    for (const cJSON *x = ok ? a->child : NULL; x && ok; x = x->next)
+        ok = cJSON_IsString(x) && x->valuestring[0] == '(' && strchr(x->valuestring, ')');
+    if (ok) {
+        int n = cJSON_GetArraySize(a), i = 0;
+        size_t total = 1;
+        for (const cJSON *x = a->child; x; x = x->next) total += strlen(x->valuestring) + 1;
+        out->steps = calloc((size_t)n + 1, sizeof *out->steps);
+        out->text = malloc(total);
+        if (!out->steps || !out->text) abort();
+        out->text[0] = 0;
+        for (const cJSON *x = a->child; x; x = x->next, i++) {
+            char *c = out->steps[i] = strdup(x->valuestring);
+            if (!c) abort();
+            for (; *c; c++)
+                if (*c >= 'A' && *c <= 'Z') *c = (char)(*c - 'A' + 'a');
+            strcat(strcat(out->text, out->steps[i]), "\n");
+        }
+        out->nsteps = n, out->ok = 1;
+    }
+    cJSON_Delete(a);
+    return ok;
 }
 
 /* Python: s.split(sep)[1] (the text between the first and the second sep),

@@ -8,6 +8,7 @@
 #include "pb_metrics.h"
 #include "pb_val.h"
 #include "pyfmt.h"
+#include "think.h"
 
 void pb_wilson(int k, int n, double *lo, double *hi) {
     if (n <= 0) {
@@ -95,12 +96,12 @@ void pb_reward_cfg_default(PbRewardCfg *c) {
     c->optimal_weight = 0;
     c->reflection_bonus = 0.5;
     c->reflection_penalty = -0.5;
-    snprintf(c->reflection_pattern, sizeof c->reflection_pattern, "REFLECTION(");
+    snprintf(c->reflection_pattern, sizeof c->reflection_pattern, "%s", THINK_REFLECTION_OPEN);
     c->dialect = PB_X_ANALYSIS;
 }
 
 int pb_reward_cfg_parse(const char *json, PbRewardCfg *c, Err *err) {
-    cJSON *o = cJSON_Parse(json);
+    cJSON *o = cJSON_Parse(json ? json : "");
     if (!cJSON_IsObject(o)) {
         cJSON_Delete(o);
         return err_set(err, IM_USAGE, "reward configuration: expected a JSON object");
@@ -116,16 +117,20 @@ int pb_reward_cfg_parse(const char *json, PbRewardCfg *c, Err *err) {
         if (d) {
             if (!cJSON_IsNumber(f)) rc = err_set(err, IM_USAGE, "reward configuration: \"%s\" must be a number", f->string);
             else *d = f->valuedouble;
+        } else if (!strcmp(f->string, "think_open_optional")) {
+            if (!cJSON_IsBool(f)) rc = err_set(err, IM_USAGE, "reward configuration: \"think_open_optional\" must be true or false");
+            else c->think_open_optional = cJSON_IsTrue(f);
         } else if (!strcmp(f->string, "reflection_pattern")) {
-            if (!cJSON_IsString(f) || strlen(f->valuestring) >= sizeof c->reflection_pattern)
-                rc = err_set(err, IM_USAGE, "reward configuration: \"reflection_pattern\" must be a string (< 128 bytes)");
+            if (!cJSON_IsString(f) || !f->valuestring[0] || strlen(f->valuestring) >= sizeof c->reflection_pattern)
+                rc = err_set(err, IM_USAGE, "reward configuration: \"reflection_pattern\" must be a non-empty string (< %zu bytes)",
+                             sizeof c->reflection_pattern);
             else snprintf(c->reflection_pattern, sizeof c->reflection_pattern, "%s", f->valuestring);
         } else if (!strcmp(f->string, "extractor")) {
             int d2 = cJSON_IsString(f) ? pb_dialect_parse(f->valuestring) : -1;
             if (d2 <= 0) rc = err_set(err, IM_USAGE, "reward configuration: \"extractor\" must be plan-bench, plan-bench-md or analysis");
             else c->dialect = d2;
-        } else {
-            rc = err_set(err, IM_USAGE, "reward configuration: unknown field \"%s\" (format_penalty, valid_weight, optimal_weight, reflection_bonus, reflection_penalty, reflection_pattern, extractor)", f->string);
+        } else if (strcmp(f->string, "suite")) {
+            rc = err_set(err, IM_USAGE, "reward configuration: unknown field \"%s\" (format_penalty, valid_weight, optimal_weight, reflection_bonus, reflection_penalty, think_open_optional, reflection_pattern, extractor)", f->string);
         }
     }
     cJSON_Delete(o);
@@ -145,51 +150,59 @@ void pb_reward_cfg_json(const PbRewardCfg *c, Buf *out) {
     num(out, "optimal_weight", c->optimal_weight, 1);
     num(out, "reflection_bonus", c->reflection_bonus, 1);
     num(out, "reflection_penalty", c->reflection_penalty, 1);
-    buf_puts(out, ", \"reflection_pattern\": ");
+    buf_printf(out, ", \"think_open_optional\": %s, \"reflection_pattern\": ", c->think_open_optional ? "true" : "false");
     buf_json_str(out, c->reflection_pattern);
     buf_printf(out, ", \"extractor\": \"%s\"}", pb_dialect_name((PbDialect)c->dialect));
 }
 
+static void format_failure(PbReward *out, const PbRewardCfg *c, const char *why) {
+    out->reward = c->format_penalty;
+    snprintf(out->format_error, sizeof out->format_error, "%s", why);
+}
+
 void pb_reward(const PbVariant *v, const PbProblem *p, const char *response, int opt_len, const PbRewardCfg *c, PbReward *out) {
     memset(out, 0, sizeof *out);
-    const char *text = response ? response : "";
-    const char *end_think = strstr(text, "</think>");
-    const char *answer = end_think ? end_think + strlen("</think>") : text;
-    size_t rlen = end_think ? (size_t)(end_think - text) : strlen(text);
-    char *reasoning = strndup(text, rlen);
-    if (!reasoning) abort();
-    out->has_reflection = c->reflection_pattern[0] && strstr(reasoning, c->reflection_pattern) != NULL;
-    free(reasoning);
+    ThinkSplit sp;
+    if (think_split(response ? response : "", c->think_open_optional, &sp)) {
+        format_failure(out, c, sp.error);
+        return;
+    }
+    char *answer = strndup(sp.answer, sp.answer_len);
+    if (!answer) abort();
     PbExtracted x;
-    pb_extract(&v->x, (PbDialect)c->dialect, answer, NULL, &x);
-    out->format_ok = x.ok && x.nsteps > 0;
-    if (!out->format_ok) {
-        out->reward = c->format_penalty;
-        snprintf(out->reason, sizeof out->reason, "format: %s", x.ok ? "no action could be read from the answer" : x.why);
+    if (!pb_extract_json_form(answer, &x)) pb_extract(&v->x, (PbDialect)c->dialect, answer, NULL, &x);
+    free(answer);
+    if (!x.ok || x.nsteps == 0) {
+        format_failure(out, c, x.ok ? "no action could be read from the answer after </think>" : x.why);
         pb_extracted_free(&x);
         return;
     }
+    out->format_ok = 1;
     out->nsteps = x.nsteps;
     PbVerdict vd;
     pb_validate(v->dom, p, x.text, &vd);
     out->is_valid = vd.valid;
     out->valid = vd.valid ? c->valid_weight : 0;
     out->optimal = vd.valid && opt_len >= 0 && vd.nsteps == opt_len ? c->optimal_weight : 0;
+    out->has_reflection = think_has_reflection(sp.reasoning, sp.reasoning_len, c->reflection_pattern);
     out->reflection = out->has_reflection ? c->reflection_bonus : c->reflection_penalty;
     out->reward = out->valid + out->optimal + out->reflection;
     snprintf(out->reason, sizeof out->reason, "%s", vd.reason);
     pb_extracted_free(&x);
 }
 
-void pb_reward_json(const PbReward *r, Buf *out) {
-    buf_putc(out, '{');
-    num(out, "reward", r->reward, 0);
-    buf_printf(out, ", \"format\": %d", r->format_ok);
+/* Every term as TravelPlanner's reward writes its components (the same
+ * names where the meaning is the same). */
+void pb_reward_components_json(const PbReward *r, Buf *out) {
+    buf_printf(out, "{\"format\": %d, \"format_error\": ", r->format_ok);
+    if (r->format_ok) buf_puts(out, "null");
+    else buf_json_str(out, r->format_error);
     num(out, "valid", r->valid, 1);
     num(out, "optimal", r->optimal, 1);
     num(out, "reflection", r->reflection, 1);
-    buf_printf(out, ", \"plan_valid\": %s, \"steps\": %d, \"has_reflection\": %s, \"reason\": ", r->is_valid ? "true" : "false", r->nsteps,
-               r->has_reflection ? "true" : "false");
-    buf_json_str(out, r->reason);
+    buf_printf(out, ", \"has_reflection\": %d, \"plan_valid\": %s, \"steps\": %d, \"reason\": ", r->has_reflection,
+               !r->format_ok ? "null" : r->is_valid ? "true" : "false", r->nsteps);
+    if (r->format_ok) buf_json_str(out, r->reason);
+    else buf_puts(out, "null");
     buf_putc(out, '}');
 }

@@ -5,16 +5,20 @@
  * length), and the share of correct plans that are optimal (their length
  * equals the proven optimum).
  *
- * Reward (a configuration with defaults, like TravelPlanner's):
- *   format   a parseable plan: the authors' extraction succeeds and reads at
- *            least one action from the answer (the text after "</think>"
- *            when present). If not: format_penalty (-1) and nothing else.
+ * Reward (a configuration with defaults, like TravelPlanner's; the response
+ * is read with common/think.h, as TravelPlanner's reward reads it):
+ *   format   the response is "<think>" REASONING "</think>" then an answer
+ *            (think_split; think_open_optional: the opening tag may be in
+ *            the prompt) from which a plan of at least one action is read:
+ *            the suite's own JSON form (a list of "(action args)"), else
+ *            the authors' extraction (extractor, default analysis). If not:
+ *            format_penalty (-1) and nothing else counts.
  *   valid    valid_weight (1) when the plan is valid (VAL semantics)
  *   optimal  optimal_weight (0) when valid and as short as the optimum
  *            (needs the optimal length; skipped when unknown)
- *   refl     reflection_bonus (+0.5) when the reasoning (the text before
- *            "</think>", else the whole answer) contains reflection_pattern
- *            ("REFLECTION("), else reflection_penalty (-0.5)
+ *   refl     reflection_bonus (+0.5) when the reasoning contains
+ *            reflection_pattern (default: think.h's REFLECTION marker),
+ *            else reflection_penalty (-0.5)
  *   reward = valid + optimal + refl        (-1 .. 1.5 with the defaults)
  * Pure functions; no I/O. */
 #ifndef IMAGINE_PB_METRICS_H
@@ -45,7 +49,8 @@ void pb_metrics_print(const PbMetrics *m, Buf *out);
 
 typedef struct PbRewardCfg {
     double format_penalty, valid_weight, optimal_weight, reflection_bonus, reflection_penalty;
-    char reflection_pattern[128];
+    int think_open_optional; /* 0: the response must start with <think> */
+    char reflection_pattern[256];
     int dialect; /* PbDialect for the extraction (default analysis) */
 } PbRewardCfg;
 
@@ -57,12 +62,15 @@ void pb_reward_cfg_json(const PbRewardCfg *c, Buf *out);
 typedef struct PbReward {
     double reward, valid, optimal, reflection;
     int format_ok, is_valid, nsteps, has_reflection;
-    char reason[600];
+    char format_error[256]; /* why the format failed (when !format_ok) */
+    char reason[600];       /* the validator's verdict in words (when format_ok) */
 } PbReward;
 
 /* Scores one answer to problem p of variant v. opt_len: the optimal plan
  * length or -1. Never fails. */
 void pb_reward(const PbVariant *v, const PbProblem *p, const char *response, int opt_len, const PbRewardCfg *c, PbReward *out);
-void pb_reward_json(const PbReward *r, Buf *out);
+/* {"format", "format_error", "valid", "optimal", "reflection",
+ * "has_reflection", "plan_valid", "steps", "reason"}: every term. */
+void pb_reward_components_json(const PbReward *r, Buf *out);
 
 #endif

@@ -390,32 +390,16 @@ static char *steps_json(char *const *steps, int n) {
     return buf_take(&b);
 }
 
-/* The suite's own answer form, as the IMAGINE samples write it: after the
- * last "</think>" (else the whole text), nothing but a JSON list of
- * "(action args)" strings. Returns the list (lower-cased, re-printed), or
- * NULL when the text is not in that form (then the authors' extraction
- * reads it). */
+/* The suite's own answer form (pb_extract_json_form) after the last
+ * "</think>" (else in the whole text), as a JSON list; NULL when the text
+ * is not in that form (then the authors' extraction reads it). */
 static char *own_form(const char *text) {
     const char *t = text, *k;
     while ((k = strstr(t, "</think>"))) t = k + 8;
-    while (*t == ' ' || *t == '\n' || *t == '\r' || *t == '\t') t++;
-    if (*t != '[') return NULL;
-    cJSON *a = cJSON_Parse(t);
-    int ok = cJSON_IsArray(a);
-    for (cJSON *x = ok ? a->child : NULL; x && ok; x = x->next) {
-        ok = cJSON_IsString(x) && x->valuestring[0] == '(' && strchr(x->valuestring, ')');
-        for (char *c = ok ? x->valuestring : NULL; c && *c; c++)
-            if (*c >= 'A' && *c <= 'Z') *c = (char)(*c - 'A' + 'a');
-    }
-    char *out = NULL;
-    if (ok) {
-        int n = cJSON_GetArraySize(a), i = 0;
-        char **steps = calloc((size_t)n + 1, sizeof *steps);
-        for (cJSON *x = a->child; steps && x; x = x->next) steps[i++] = x->valuestring;
-        out = steps ? steps_json(steps, n) : NULL;
-        free(steps);
-    }
-    cJSON_Delete(a);
+    PbExtracted x;
+    if (!pb_extract_json_form(t, &x)) return NULL;
+    char *out = steps_json(x.steps, x.nsteps);
+    pb_extracted_free(&x);
     return out;
 }
 
@@ -686,26 +670,39 @@ static void pb_export_line(const Suite *s, const SuiteItem *it, const char *answ
     free(text);
 }
 
+static int reward_cfg(const char *config_json, PbRewardCfg *c, Err *err) {
+    pb_reward_cfg_default(c);
+    return config_json ? pb_reward_cfg_parse(config_json, c, err) : IM_OK;
+}
+
+static int pb_suite_reward_config(const char *config_json, Buf *out, Err *err) {
+    PbRewardCfg c;
+    int rc = reward_cfg(config_json, &c, err);
+    if (!rc) pb_reward_cfg_json(&c, out);
+    return rc;
+}
+
+/* pb_reward (pb_metrics.h): components format, valid, optimal, reflection. */
 static int pb_suite_reward(const Suite *s, const SuiteItem *it, const char *response, const char *config_json, SuiteReward *out, Err *err) {
-    int rc0 = need_problem(s, it, err);
-    if (rc0) return rc0;
+    int rc = need_problem(s, it, err);
+    if (rc) return rc;
     const PbNative *n = it->native;
     PbRewardCfg c;
-    pb_reward_cfg_default(&c);
-    if (config_json) {
-        int rc = pb_reward_cfg_parse(config_json, &c, err);
-        if (rc) return rc;
-    }
+    if ((rc = reward_cfg(config_json, &c, err))) return rc;
     PbReward r;
     pb_reward(st(s)->v[n->vi], n->p, response, n->opt_len, &c, &r);
+    Buf comp;
+    buf_init(&comp);
+    pb_reward_components_json(&r, &comp);
     out->total = r.reward;
     out->n = 4;
     out->name[0] = "format", out->value[0] = r.format_ok ? 0 : c.format_penalty;
     out->name[1] = "valid", out->value[1] = r.valid;
     out->name[2] = "optimal", out->value[2] = r.optimal;
     out->name[3] = "reflection", out->value[3] = r.format_ok ? r.reflection : 0;
-    if (!r.format_ok) out->note = strdup(r.reason);
-    return IM_OK;
+    out->components_json = buf_take(&comp);
+    if (!r.format_ok) out->note = strdup(r.format_error);
+    return out->components_json ? IM_OK : err_set(err, IM_IO, "out of memory");
 }
 
 /* config: {"variant": V, "blocks": K} or {"variant": "logistics", "cities",
@@ -944,6 +941,7 @@ const SuiteOps suite_planbench = {
     .rate_parts = pb_rate_parts,
     .export_line = pb_export_line,
     .reward = pb_suite_reward,
+    .reward_config = pb_suite_reward_config,
     .generate = pb_generate,
     .solve = pb_suite_solve,
 };

@@ -14,6 +14,7 @@
 
 #include "evaluate.h"
 #include "parse.h"
+#include "reward.h"
 #include "solver.h"
 #include "suite.h"
 #include "suite_tp.h"
@@ -448,6 +449,47 @@ static void tp_export_line(const Suite *s, const SuiteItem *it, const char *answ
     buf_putc(out, '}');
 }
 
+/* ---- reward ---------------------------------------------------------------------- */
+
+static int reward_cfg(const char *config_json, TpRewardCfg *c, Err *err) {
+    tp_reward_cfg_default(c);
+    return config_json ? tp_reward_cfg_parse(config_json, c, err) : IM_OK;
+}
+
+static int tp_suite_reward_config(const char *config_json, Buf *out, Err *err) {
+    TpRewardCfg c;
+    int rc = reward_cfg(config_json, &c, err);
+    if (!rc) tp_reward_cfg_json(&c, out);
+    return rc;
+}
+
+/* The IMAGINE reward (reward.h): components format, commonsense, hard,
+ * reflection (the format term is format_penalty on a format failure, when
+ * it is the whole reward); components_json has every count and verdict. */
+static int tp_suite_reward(const Suite *s, const SuiteItem *it, const char *response, const char *config_json,
+                           SuiteReward *out, Err *err) {
+    TpRewardCfg c;
+    int rc = reward_cfg(config_json, &c, err);
+    if (rc) return rc;
+    TpReward r;
+    tp_reward(db_of(s), it->native, response, &c, &r);
+    Buf comp;
+    buf_init(&comp);
+    tp_reward_components_json(&r, &c, &comp);
+    out->total = r.reward;
+    out->n = 4;
+    out->name[0] = "format", out->value[0] = r.format_ok ? 0 : c.format_penalty;
+    out->name[1] = "commonsense", out->value[1] = r.commonsense;
+    out->name[2] = "hard", out->value[2] = r.hard;
+    out->name[3] = "reflection", out->value[3] = r.format_ok ? r.reflection : 0;
+    out->components_json = buf_take(&comp);
+    if (r.format_error) out->note = strdup(r.format_error);
+    tp_reward_free(&r);
+    return out->components_json ? IM_OK : err_set(err, IM_IO, "out of memory");
+}
+
+/* ---- solving ---------------------------------------------------------------------- */
+
 static int tp_solve(const Suite *s, const SuiteItem *it, const char *solver, const char *options_json,
                     SuiteSolution *out, Err *err) {
     const TpQuery *q = it->native;
@@ -538,4 +580,6 @@ const SuiteOps suite_travelplanner = {
     .rate_parts = tp_suite_rate_parts,
     .export_line = tp_export_line,
     .solve = tp_solve,
+    .reward = tp_suite_reward,
+    .reward_config = tp_suite_reward_config,
 };

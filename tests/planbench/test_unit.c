@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "../check.h"
+#include "buf.h"
+#include "think.h"
 #include "pb_answers.h"
 #include "pb_metrics.h"
 #include "pb_val.h"
@@ -192,7 +194,7 @@ static void metrics_reward(const char *data) {
     CHECK(m.n == 4 && m.judged == 3 && m.correct == 2 && m.nst == 2 && m.correct_optimal == 1 && m.correct_known == 2);
     CHECK(m.st[0].objects == 3 && m.st[0].opt_len == 2 && m.st[0].judged == 3 && m.st[1].judged == 0);
     pb_metrics_free(&m);
-    /* reward: format, validity, reflection; configuration */
+    /* reward: format (think.h's split, as TravelPlanner's), validity, reflection; configuration */
     Err err = {0};
     PbVariant *v;
     if (pb_variant_open(data, "blocksworld", &v, &err)) {
@@ -205,21 +207,35 @@ static void metrics_reward(const char *data) {
     pb_reward_cfg_default(&c);
     PbReward r;
     const char *good = "unstack the blue block from on top of the orange block\nput down the blue block\npick up the orange block\nstack the orange block on top of the blue block\n";
-    pb_reward(v, p, good, 4, &c, &r);
-    CHECK_MSG(r.format_ok && r.is_valid && r.reward == 0.5, "%g %s", r.reward, r.reason); /* 1 valid - 0.5 no reflection */
     Buf b;
     buf_init(&b);
-    buf_printf(&b, "<think>try REFLECTION(the blue block is on the orange one)</think>%s", good);
+    buf_printf(&b, "<think>\nThe blue block is on the orange one.\n</think>\n%s", good);
+    pb_reward(v, p, b.data, 4, &c, &r);
+    CHECK_MSG(r.format_ok && r.is_valid && r.reward == 0.5, "%g %s", r.reward, r.reason); /* 1 valid - 0.5 no reflection */
+    buf_reset(&b);
+    think_flatten(&b, "The blue block is on the orange one.", "None found.", good);
     pb_reward(v, p, b.data, 4, &c, &r);
     CHECK(r.reward == 1.5 && r.has_reflection);
-    buf_free(&b);
-    pb_reward(v, p, "pick up the orange block\n", 4, &c, &r);
+    /* the suite's own JSON form after </think> */
+    pb_reward(v, p, "<think>x</think>[\"(unstack b c)\", \"(put-down b)\", \"(pick-up c)\", \"(stack c b)\"]", 4, &c, &r);
+    CHECK_MSG(r.format_ok && r.is_valid && r.nsteps == 4 && r.reward == 0.5, "%g %s", r.reward, r.reason);
+    pb_reward(v, p, "<think>x</think>pick up the orange block\n", 4, &c, &r);
     CHECK(r.format_ok && !r.is_valid && r.reward == -0.5);
-    pb_reward(v, p, "I cannot solve this.", 4, &c, &r);
-    CHECK(!r.format_ok && r.reward == -1);
+    pb_reward(v, p, "<think>x</think>I cannot solve this.", 4, &c, &r);
+    CHECK(!r.format_ok && r.reward == -1 && r.format_error[0]);
+    pb_reward(v, p, good, 4, &c, &r); /* no </think>: a format failure, whatever follows */
+    CHECK(!r.format_ok && r.reward == -1 && strstr(r.format_error, "<think>"));
+    pb_reward(v, p, "The blue block is on the orange one.</think>\nunstack the blue block from on top of the orange block\n", 4, &c, &r);
+    CHECK(!r.format_ok && r.reward == -1); /* <think> is required unless think_open_optional */
+    CHECK(pb_reward_cfg_parse("{\"think_open_optional\": true}", &c, &err) == IM_OK);
+    pb_reward(v, p, "The blue block is on the orange one.</think>\nunstack the blue block from on top of the orange block\n", 4, &c, &r);
+    CHECK(r.format_ok && !r.is_valid && r.reward == -0.5);
     CHECK(pb_reward_cfg_parse("{\"optimal_weight\": 1, \"reflection_pattern\": \"WAIT\"}", &c, &err) == IM_OK);
-    pb_reward(v, p, good, 4, &c, &r);
-    CHECK(r.reward == 1.5); /* valid + optimal - no reflection */
+    buf_reset(&b);
+    buf_printf(&b, "<think>WAIT, check.</think>%s", good);
+    pb_reward(v, p, b.data, 4, &c, &r);
+    CHECK(r.reward == 2.5); /* valid + optimal + reflection */
+    buf_free(&b);
     CHECK(pb_reward_cfg_parse("{\"bonus\": 1}", &c, &err) == IM_USAGE && strstr(err.msg, "\"bonus\""));
     pb_variant_close(v);
 }

@@ -16,3 +16,8 @@ add_executable(test_pb_suite ${CMAKE_SOURCE_DIR}/tests/planbench/test_suite_pb.c
 target_include_directories(test_pb_suite PRIVATE ${CMAKE_SOURCE_DIR}/tests)
 target_link_libraries(test_pb_suite PRIVATE imagine_suites imagine_pb imagine_common)
 add_test(NAME planbench_suite COMMAND test_pb_suite ${IMAGINE_PB_DATA})
+# The IMAGINE reward for PlanBench through `imagine reward` and `imagine
+# reward serve` (a real server on 127.0.0.1, a plain HTTP client).
+add_test(NAME planbench_reward COMMAND python3 ${CMAKE_SOURCE_DIR}/tests/planbench/reward_check.py $<TARGET_FILE:imagine>
+         ${IMAGINE_PB_DATA} ${CMAKE_CURRENT_BINARY_DIR}/planbench_reward_tmp)
+set_tests_properties(planbench_reward PROPERTIES TIMEOUT 60)

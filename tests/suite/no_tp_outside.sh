@@ -14,7 +14,6 @@ harness/cmd_data.c        data fetch/check are the TravelPlanner data package's
 harness/cmd_bench_eval.c  the evaluator benchmark times tp_eval directly
 harness/cmd_report.c      the report model (reports/) is TravelPlanner's
 harness/cmd_queries.c     queries generate/stats (issue 15) are TravelPlanner's generator
-harness/rewarder.c        the IMAGINE reward (issue 15) calls TravelPlanner's reward
 reports/model.h           the report model holds TpQuery/TpPlanResult/TpMetrics
 reports/model.c           idem
 reports/html.c            idem
