@@ -1,5 +1,6 @@
 /* cmd_queries.c: stage 1 of IMAGINE. `imagine queries generate` writes new
- * queries with solver labels (suites/travelplanner/generate.h);
+ * items with the suite's generator (suites/suite.h `generate`: TravelPlanner
+ * queries with solver labels, PlanBench problems with gold plans);
  * `imagine queries stats` prints a query file's distributions beside an
  * official split. */
 #include <cJSON.h>
@@ -9,9 +10,9 @@
 #include <time.h>
 
 #include "fsutil.h"
-#include "generate.h"
+#include "query.h"
+#include "suite.h"
 #include "verbs.h"
-#include "pb_verbs.h"
 
 static double now_s(void) {
     struct timespec ts;
@@ -30,19 +31,62 @@ static int config_text(const char *arg, char **out, Err *err) {
 
 /* ---- generate ------------------------------------------------------------------- */
 
+/* The suite's own flags, folded into its generator configuration (a flag
+ * given wins over the same field of --config): each suite reads its own
+ * fields and refuses the others (docs/imagine.md, docs/planbench.md). */
+typedef struct GenFlags {
+    const char *against, *variant;
+    long threads, blocks, cities, locations, trucks, airplanes, packages, max_nodes;
+    int zero_shot;
+} GenFlags;
+
+static int fold_flags(const GenFlags *g, const char *config, char **out, Err *err) {
+    cJSON *o = cJSON_Parse(config ? config : "{}");
+    if (!cJSON_IsObject(o)) {
+        cJSON_Delete(o);
+        return err_set(err, IM_USAGE, "--config: not a JSON object");
+    }
+    if (g->against) {
+        cJSON *a = cJSON_CreateArray();
+        char *copy = strdup(g->against);
+        for (char *t = copy ? strtok(copy, ",") : NULL; t; t = strtok(NULL, ",")) cJSON_AddItemToArray(a, cJSON_CreateString(t));
+        free(copy);
+        cJSON_DeleteItemFromObjectCaseSensitive(o, "against");
+        cJSON_AddItemToObject(o, "against", a);
+    }
+    if (g->variant) cJSON_DeleteItemFromObjectCaseSensitive(o, "variant"), cJSON_AddStringToObject(o, "variant", g->variant);
+    if (g->zero_shot) cJSON_DeleteItemFromObjectCaseSensitive(o, "zero_shot"), cJSON_AddTrueToObject(o, "zero_shot");
+    const char *names[] = {"threads", "blocks", "cities", "locations", "trucks", "airplanes", "packages", "max_nodes"};
+    const long vals[] = {g->threads, g->blocks, g->cities, g->locations, g->trucks, g->airplanes, g->packages, g->max_nodes};
+    for (size_t k = 0; k < sizeof names / sizeof *names; k++)
+        if (vals[k]) cJSON_DeleteItemFromObjectCaseSensitive(o, names[k]), cJSON_AddNumberToObject(o, names[k], (double)vals[k]);
+    *out = o->child ? cJSON_PrintUnformatted(o) : NULL;
+    cJSON_Delete(o);
+    return IM_OK;
+}
+
 static int cmd_generate(int argc, char **argv) {
-    if (pb_suite_requested(argc, argv)) return pb_verb_generate(argc, argv);
-    const char *suite = NULL, *out = NULL, *data_flag = NULL, *config = NULL, *against = NULL;
-    long n = 0, seed = 0, threads = 2;
+    const char *suite = NULL, *out = NULL, *data_flag = NULL, *config = NULL;
+    long n = 0, seed = 0;
+    GenFlags g = {0};
     const CliOpt opts[] = {
-        {"--suite", CLI_STR, &suite, "S", "travelplanner"},
+        {"--suite", CLI_STR, &suite, "S", "the suite whose generator runs (travelplanner, planbench)"},
         {"--n", CLI_INT, &n, "N", "how many queries"},
         {"--seed", CLI_INT, &seed, "K", "the same seed gives a byte-identical file"},
-        {"--out", CLI_STR, &out, "FILE.jsonl", "where to write them (written whole, then renamed)"},
-        {"--config", CLI_STR, &config, "JSON|FILE", "generator fields (docs/imagine.md): budget shares, level/day shares, reference"},
-        {"--against", CLI_STR, &against, "S1,S2", "splits to deduplicate against (default: train,validation and test when present)"},
-        {"--threads", CLI_INT, &threads, "N", "solver threads (default 2; the file does not depend on it)"},
-        {"--data", CLI_STR, &data_flag, "DIR", "TravelPlanner data (default: $IMAGINE_DATA)"},
+        {"--out", CLI_STR, &out, "FILE.jsonl", "where to write them, one item a line in the suite's form (written whole, then renamed)"},
+        {"--config", CLI_STR, &config, "JSON|FILE", "generator fields (docs/imagine.md, docs/planbench.md)"},
+        {"--data", CLI_STR, &data_flag, "DIR", "the suite's data folder (default: its environment variable)"},
+        {"--against", CLI_STR, &g.against, "S1,S2", "TravelPlanner: splits to deduplicate against (default: train,validation and test when present)"},
+        {"--threads", CLI_INT, &g.threads, "N", "TravelPlanner: solver threads (default 2; the file does not depend on it)"},
+        {"--variant", CLI_STR, &g.variant, "V", "PlanBench: blocksworld, mystery_blocksworld (and _3) or logistics"},
+        {"--blocks", CLI_INT, &g.blocks, "K", "PlanBench Blocksworld family: blocks per problem"},
+        {"--cities", CLI_INT, &g.cities, "C", "PlanBench Logistics: cities"},
+        {"--locations", CLI_INT, &g.locations, "S", "PlanBench Logistics: locations per city (location 0 is the airport)"},
+        {"--trucks", CLI_INT, &g.trucks, "T", "PlanBench Logistics: trucks (default one per city)"},
+        {"--airplanes", CLI_INT, &g.airplanes, "A", "PlanBench Logistics: airplanes"},
+        {"--packages", CLI_INT, &g.packages, "P", "PlanBench Logistics: packages"},
+        {"--zero-shot", CLI_FLAG, &g.zero_shot, NULL, "PlanBench: zero-shot prompts (default: one-shot, the example being the previous problem)"},
+        {"--max-nodes", CLI_INT, &g.max_nodes, "N", "PlanBench: the planner's state limit per problem (default 1500000)"},
         {0}};
     Err err = {0};
     const char *pos[1];
@@ -52,55 +96,29 @@ static int cmd_generate(int argc, char **argv) {
     if (!suite || !out || n < 1 || n > 1000000 || seed < 0)
         return err_set(&err, IM_USAGE, "imagine queries generate: --suite S, --n N (1..1000000), --seed K (>= 0) and --out FILE are required"),
                harness_fail(&err);
-    if (strcmp(suite, "travelplanner"))
-        return err_set(&err, IM_USAGE, "imagine queries generate: --suite %s: this verb knows travelplanner", suite), harness_fail(&err);
-    TpGenCfg cfg;
-    tp_gen_cfg_default(&cfg);
-    char *ctext = NULL;
+    const SuiteOps *ops = suite_find(suite);
+    if (!ops) return err_set(&err, IM_USAGE, "imagine queries generate: --suite %s: one of %s", suite, suite_names()), harness_fail(&err);
+    char *ctext = NULL, *cfg = NULL;
     rc = config_text(config, &ctext, &err);
-    if (!rc && ctext) rc = tp_gen_cfg_parse(ctext, &cfg, &err);
+    if (!rc) rc = fold_flags(&g, ctext, &cfg, &err);
     free(ctext);
-    if (rc) return harness_fail(&err);
-    const char *data = harness_data_dir(data_flag);
-    TpDb *db = NULL;
-    TpQuerySet *sets[8] = {0};
-    int nsets = 0;
-    char names[256];
-    snprintf(names, sizeof names, "%s", against ? against : "train,validation,test");
-    rc = tp_db_open(data, &db, &err);
-    for (char *tok = strtok(names, ","); !rc && tok && nsets < 8; tok = strtok(NULL, ",")) {
-        char *path = harness_query_path(NULL, data, tok);
-        if (!against && !strcmp(tok, "test") && !fs_exists(path)) {
-            free(path);
-            continue;
-        }
-        rc = tp_queries_load(path, &sets[nsets], &err);
-        if (!rc) nsets++;
-        free(path);
-    }
-    Buf b;
-    buf_init(&b);
-    TpGenStats st;
+    char *dir = suite_data_dir(ops, data_flag);
+    Suite *s = NULL;
+    Buf b, report;
+    buf_init(&b), buf_init(&report);
     double t0 = now_s();
-    if (!rc) rc = tp_generate(db, &cfg, (const TpQuerySet *const *)sets, nsets, (int)n, (unsigned long long)seed, (int)threads, &b, &st, &err);
+    if (!rc) rc = suite_open(ops, dir, &s, &err);
+    if (!rc) rc = suite_generate(s, cfg, (unsigned long long)seed, (int)n, &b, &report, &err);
     double dt = now_s() - t0;
-    if (!rc) rc = fs_write_atomic(out, b.data, b.len, &err);
+    if (!rc) rc = fs_write_atomic(out, b.data ? b.data : "", b.len, &err);
     if (!rc) {
-        Buf c;
-        buf_init(&c);
-        tp_gen_cfg_json(&cfg, &c);
-        int ag = 0;
-        for (int i = 0; i < nsets; i++) ag += sets[i]->n;
-        printf("imagine queries generate: %d queries in %s (%.1f s, %ld threads, seed %ld)\n"
-               "  feasible %d, infeasible %d (%d by budget), unknown %d; %d duplicates of the %d benchmark queries or of each other redrawn\n"
-               "  config: %s\n",
-               st.generated, out, dt, threads, seed, st.feasible, st.infeasible, st.infeasible_budget, st.unknown,
-               st.duplicates_skipped, ag, c.data);
-        buf_free(&c);
+        int lines = 0;
+        for (size_t i = 0; i < b.len; i++) lines += b.data[i] == '\n';
+        printf("imagine queries generate: %d queries in %s (%.1f s, seed %ld)\n%s", lines, out, dt, seed, report.data ? report.data : "");
     }
-    buf_free(&b);
-    for (int i = 0; i < nsets; i++) tp_queries_free(sets[i]);
-    tp_db_close(db);
+    buf_free(&b), buf_free(&report);
+    suite_close(s);
+    free(dir), free(cfg);
     return rc ? harness_fail(&err) : IM_OK;
 }
 
@@ -212,7 +230,7 @@ static void print_stats(const char *path, const Dist *a, const char *split, cons
         buf_putc(&b, '\n');
         const Dist *ds[2] = {a, o};
         static const char *const fl[5] = {"feasible (solver label)", "infeasible: budget", "infeasible: transportation",
-                                          "infeasible: other", "unknown (timeout)"};
+                                          "infeasible: other", "unknown (not proven)"};
         for (int k = 0; k < 5; k++) {
             buf_printf(&b, "%-30s", fl[k]);
             for (int c = 0; c < 2 && ds[c]; c++) {
@@ -262,6 +280,6 @@ static int cmd_stats(int argc, char **argv) {
 }
 
 const CliVerb imagine_verbs_queries[] = {
-    {"queries generate", cmd_generate, "stage 1: new queries with solver labels, deduplicated against the benchmark", ""},
+    {"queries generate", cmd_generate, "stage 1: new items from the suite's generator (TravelPlanner: queries with solver labels), deduplicated against the benchmark", ""},
     {"queries stats", cmd_stats, "a query file's distributions beside an official split", "FILE"},
     {0}};

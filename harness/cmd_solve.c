@@ -1,5 +1,6 @@
-/* cmd_solve.c: `imagine solve` (a submission file from the exact solver or
- * the greedy baseline, for `imagine eval`) and `imagine bench solve`
+/* cmd_solve.c: `imagine solve` (any suite, through its table: the answers
+ * file of the suite's exact solver, or TravelPlanner's greedy baseline, for
+ * `imagine eval`) and `imagine bench solve`
  * (per-query time and outcome figures of the solver on train and
  * validation). Both take --sole-planning: the solver then searches only
  * each query's reference information (solver_sole_view). Reads the
@@ -13,6 +14,7 @@
 #include "evaluate.h"
 #include "fsutil.h"
 #include "solver.h"
+#include "suite.h"
 #include "verbs.h"
 #include "pb_verbs.h"
 
@@ -27,15 +29,6 @@ static double cpu_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-/* One submission line: {"idx", "query", "plan"}; plan null when none. */
-static void submission_line(Buf *out, const TpQuery *q, const char *plan_json) {
-    buf_printf(out, "{\"idx\": %d, \"query\": ", q->idx);
-    buf_json_str(out, q->query ? q->query : "");
-    buf_puts(out, ", \"plan\": ");
-    buf_puts(out, plan_json ? plan_json : "null");
-    buf_puts(out, "}\n");
 }
 
 /* Solves q, over its reference information only when sole; *ms (may be
@@ -71,72 +64,89 @@ static int solve_one(const TpDb *db, const TpQuery *q, double timeout, int sole,
     return rc;
 }
 
+/* Any suite, through its table: items_load, solve (by the suite's solver
+ * name: --method), answers_write. Per-item reasons and the counts go to
+ * stderr; the answers file is written whole, then renamed. */
 static int cmd_solve(int argc, char **argv) {
-    if (pb_suite_requested(argc, argv)) return pb_verb_solve(argc, argv);
-    {
-        Err serr = {0};
-        if (harness_travelplanner_only("solve", &argc, argv, &serr)) return harness_fail(&serr);
-    }
-    const char *split = NULL, *queries = NULL, *method = "solver", *out = NULL, *data = NULL;
+    const char *suite = NULL, *split = NULL, *queries = NULL, *method = "solver", *out = NULL, *data = NULL;
     double timeout = 10;
+    long max_nodes = 0, first = 0, last = 0;
     int sole = 0;
     const CliOpt opts[] = {
-        {"--split", CLI_STR, &split, "S", "train, validation or test"},
-        {"--queries", CLI_STR, &queries, "FILE", "query file (default: DATA/queries/SPLIT.jsonl)"},
-        {"--method", CLI_STR, &method, "M", "solver (default) or greedy"},
-        {"--out", CLI_STR, &out, "FILE", "submission file to write (one {\"idx\",\"query\",\"plan\"} line per query)"},
-        {"--timeout", CLI_FLOAT_IN, &(CliFloatIn){&timeout, 0.001, 86400}, "S", "solver time limit per query in seconds (default 10)"},
+        {"--suite", CLI_STR, &suite, "S", "the benchmark (default: travelplanner; planbench)"},
+        {"--split", CLI_STR, &split, "S", "TravelPlanner: train, validation or test; PlanBench: a variant"},
+        {"--variant", CLI_STR, &split, "V", "the same as --split (PlanBench's word)"},
+        {"--queries", CLI_STR, &queries, "FILE", "a file of items in the suite's form (default: the split's)"},
+        {"--method", CLI_STR, &method, "M", "the suite's solver: solver (default); TravelPlanner also greedy"},
+        {"--out", CLI_STR, &out, "FILE", "the answers file to write, in the suite's format (TravelPlanner: a submission file; PlanBench: the authors' results format)"},
+        {"--timeout", CLI_FLOAT_IN, &(CliFloatIn){&timeout, 0.001, 86400}, "S", "TravelPlanner: solver time limit per query in seconds (default 10)"},
         {"--sole-planning", CLI_FLAG, &sole, NULL,
-         "search only the query's reference information (its reference_information field, else the one built "
+         "TravelPlanner: search only the query's reference information (its reference_information field, else the one built "
          "for it); plans are still checked against the whole sandbox"},
-        {"--data", CLI_STR, &data, "DIR", "TravelPlanner data (default: $IMAGINE_DATA)"},
+        {"--max-nodes", CLI_INT, &max_nodes, "N", "PlanBench: states stored by the optimal search per instance (default 1500000)"},
+        {"--from", CLI_INT, &first, "ID", "only items whose idx (PlanBench: instance id) is at least ID"},
+        {"--to", CLI_INT, &last, "ID", "only items whose idx is at most ID"},
+        {"--data", CLI_STR, &data, "DIR", "the suite's data folder (default: its environment variable)"},
         {0}};
     Err err = {0};
     const char *pos[1];
     int npos, rc = cli_parse("solve", "", argc, argv, opts, pos, 0, &npos, &err);
     if (rc < 0) return IM_OK;
     if (rc) return harness_fail(&err);
+    const SuiteOps *ops = suite_find(suite ? suite : suite_default_name());
+    if (!ops) return err_set(&err, IM_USAGE, "imagine solve: --suite %s: one of %s", suite, suite_names()), harness_fail(&err);
+    if (!ops->solve || !ops->answers_write)
+        return err_set(&err, IM_USAGE, "imagine solve: suite '%s' has no solver or writes no answer files", ops->name), harness_fail(&err);
     if (!out) return err_set(&err, IM_USAGE, "imagine solve: --out FILE is required"), harness_fail(&err);
-    if (!split && !queries) return err_set(&err, IM_USAGE, "imagine solve: give --split S or --queries FILE"), harness_fail(&err);
-    if (strcmp(method, "solver") && strcmp(method, "greedy"))
-        return err_set(&err, IM_USAGE, "imagine solve: --method must be solver or greedy"), harness_fail(&err);
+    if (!split && !queries) return err_set(&err, IM_USAGE, "imagine solve: give --split S (--variant V) or --queries FILE"), harness_fail(&err);
     if (sole && strcmp(method, "solver"))
         return err_set(&err, IM_USAGE, "imagine solve: --sole-planning is a mode of --method solver"), harness_fail(&err);
-    const char *dir = harness_data_dir(data);
-    char *qpath = harness_query_path(queries, dir, split);
-    TpQuerySet *qs = NULL;
-    TpDb *db = NULL;
-    const char *inputs[] = {qpath};
-    rc = harness_refuse_input_as_output("solve", "--out", out, inputs, 1, &err);
-    if (!rc) rc = tp_queries_load(qpath, &qs, &err);
-    if (!rc) rc = tp_db_open(dir, &db, &err);
+    char *dir = suite_data_dir(ops, data), opt[160];
+    snprintf(opt, sizeof opt, "{\"timeout_s\": %.17g, \"sole_planning\": %s, \"max_nodes\": %ld}", timeout,
+             sole ? "true" : "false", max_nodes);
+    Suite *s = NULL;
+    SuiteItems *items = NULL;
+    if (queries) {
+        const char *inputs[] = {queries};
+        rc = harness_refuse_input_as_output("solve", "--out", out, inputs, 1, &err);
+    }
+    if (!rc) rc = suite_open(ops, dir, &s, &err);
+    if (!rc) rc = suite_items_load(s, split, queries, &items, &err);
+    if (!rc && !queries) {
+        const char *inputs[] = {items->source};
+        rc = harness_refuse_input_as_output("solve", "--out", out, inputs, 1, &err);
+    }
+    int n = 0, counts[3] = {0};
+    SuiteItem *chosen = NULL;
+    char **answers = NULL;
+    SuiteSolution *sols = NULL;
+    if (!rc) {
+        chosen = calloc((size_t)items->n + 1, sizeof *chosen), answers = calloc((size_t)items->n + 1, sizeof *answers);
+        sols = calloc((size_t)items->n + 1, sizeof *sols);
+        if (!chosen || !answers || !sols) rc = err_set(&err, IM_IO, "out of memory");
+    }
+    for (int i = 0; !rc && i < items->n; i++) {
+        const SuiteItem *it = &items->item[i];
+        if ((first > 0 && it->idx < first) || (last > 0 && it->idx > last)) continue;
+        rc = suite_solve(s, it, method, opt, &sols[n], &err);
+        if (rc) break;
+        chosen[n] = *it, answers[n] = sols[n].answer_json;
+        counts[sols[n].status]++;
+        if (sols[n].status != SUITE_SOLVED) fprintf(stderr, "query %d: %s\n", it->idx, sols[n].reason ? sols[n].reason : "no plan");
+        n++;
+    }
     Buf b;
     buf_init(&b);
-    int counts[3] = {0};
-    for (int i = 0; !rc && i < qs->n; i++) {
-        const TpQuery *q = &qs->q[i];
-        if (!strcmp(method, "greedy")) {
-            const char *why = NULL;
-            char *plan = greedy_plan(db, q, &why);
-            counts[plan ? 0 : 1]++;
-            submission_line(&b, q, plan);
-            free(plan);
-            continue;
-        }
-        SolverResult r;
-        rc = solve_one(db, q, timeout, sole, &r, NULL, NULL, &err);
-        if (!rc) {
-            counts[r.status]++;
-            submission_line(&b, q, r.plan_json);
-            if (r.status != SOLVER_FEASIBLE) fprintf(stderr, "query %d: %s\n", q->idx, r.reason);
-        }
-        solver_result_free(&r);
-    }
-    if (!rc) rc = fs_write_atomic(out, b.data ? b.data : "", b.len, &err);
+    if (!rc) ops->answers_write(s, chosen, answers, sols, n, &b), rc = fs_write_atomic(out, b.data ? b.data : "", b.len, &err);
     if (!rc)
-        fprintf(stderr, "%s%s: %d plans, %d infeasible, %d unknown -> %s\n", method, sole ? " (sole planning)" : "",
-                counts[0], counts[1], counts[2], out);
-    buf_free(&b), free(qpath), tp_queries_free(qs), tp_db_close(db);
+        fprintf(stderr, "%s%s: %d plans, %d infeasible, %d unknown -> %s\n", method, sole ? " (sole planning)" : "", counts[0], counts[1],
+                counts[2], out);
+    for (int i = 0; sols && i < n; i++) suite_solution_free(&sols[i]);
+    free(sols), free(answers), free(chosen);
+    buf_free(&b);
+    if (s) suite_items_free(s, items);
+    suite_close(s);
+    free(dir);
     return rc ? harness_fail(&err) : IM_OK;
 }
 
@@ -228,6 +238,6 @@ static int cmd_bench_solve(int argc, char **argv) {
 }
 
 const CliVerb imagine_verbs_solve[] = {
-    {"solve", cmd_solve, "Plan a split with the exact solver (or --method greedy) and write a submission file.", ""},
+    {"solve", cmd_solve, "Solve a split with the suite's exact solver (TravelPlanner also --method greedy) and write its answers file.", ""},
     {"bench solve", cmd_bench_solve, "Time the exact solver on train and validation; print outcomes and final pass.", ""},
     {0}};

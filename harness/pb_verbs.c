@@ -1,5 +1,5 @@
-/* pb_verbs.c: `imagine eval|solve|data check|bench eval|bench solve
- * --suite planbench`. Parses the command line, calls the PlanBench library
+/* pb_verbs.c: `imagine eval|bench eval|bench solve --suite planbench`.
+ * Parses the command line, calls the PlanBench library
  * (suites/planbench), prints. Output keys of eval --json and --per-item
  * are contracts (issue 11). */
 #include <stdio.h>
@@ -13,11 +13,8 @@
 #include "fsutil.h"
 #include "pb_answers.h"
 #include "pb_data.h"
-#include "pb_gen.h"
 #include "pb_metrics.h"
-#include "pb_prompt.h"
 #include "pb_plan.h"
-#include "pb_render.h"
 #include "pb_verbs.h"
 #include "pyfmt.h"
 #include "verbs.h"
@@ -137,90 +134,6 @@ int pb_verb_eval(int argc, char **argv) {
     pb_answers_free(s);
     pb_variant_close(v);
     return rc ? harness_fail(&err) : IM_OK;
-}
-
-/* ---- solve ---- */
-int pb_verb_solve(int argc, char **argv) {
-    const char *suite = NULL, *variant = NULL, *out = NULL, *data = NULL;
-    long max_nodes = 0, first = 0, last = 0;
-    const CliOpt opts[] = {
-        {"--suite", CLI_STR, &suite, "S", "planbench"},
-        {"--variant", CLI_STR, &variant, "V", "the variant to solve"},
-        {"--out", CLI_STR, &out, "FILE", "write the plans as an answer file in the authors' results format"},
-        {"--max-nodes", CLI_INT, &max_nodes, "N", "states stored by the optimal search per instance (default 1500000)"},
-        {"--from", CLI_INT, &first, "ID", "first instance (default: the config's start)"},
-        {"--to", CLI_INT, &last, "ID", "last instance (default: the config's end)"},
-        {"--data", CLI_STR, &data, "DIR", "PlanBench data (default: $IMAGINE_PLANBENCH_DATA, else ../shared/planbench)"},
-        {0}};
-    Err err = {0};
-    const char *pos[1];
-    int npos, rc = cli_parse("solve", "", argc, argv, opts, pos, 0, &npos, &err);
-    if (rc < 0) return IM_OK;
-    if (rc) return harness_fail(&err);
-    if (!variant || !out) return err_set(&err, IM_USAGE, "imagine solve --suite planbench: --variant V and --out FILE are required"), harness_fail(&err);
-    PbVariant *v;
-    rc = pb_variant_open(pb_data_dir(data), variant, &v, &err);
-    if (rc) return harness_fail(&err);
-    int from = first > 0 ? (int)first : v->start, to = last > 0 ? (int)last : v->end;
-    Buf b;
-    buf_init(&b);
-    buf_puts(&b, "{\"task\": \"task_1_plan_generation\", \"prompt_type\": \"solver\", \"domain\": ");
-    buf_json_str(&b, variant);
-    buf_puts(&b, ", \"engine\": \"imagine-solver\", \"instances\": [");
-    int n = 0, optimal = 0, found = 0;
-    PbSolveOpts so = {max_nodes, max_nodes};
-    for (int id = from; id <= to && !rc; id++) {
-        const PbProblem *p;
-        rc = pb_variant_problem(v, id, &p, &err);
-        if (rc) break;
-        PbSolution sol;
-        rc = pb_solve(v->dom, p, &so, &sol, &err);
-        if (rc) break;
-        char *text = pb_solution_text(&sol);
-        char *eng = pb_render_plan(v, sol.steps, sol.nsteps);
-        buf_printf(&b, "%s\n  {\"instance_id\": %d, \"llm_raw_response\": ", n ? "," : "", id);
-        buf_json_str(&b, sol.found ? eng : "");
-        buf_puts(&b, ", \"extracted_llm_plan\": ");
-        buf_json_str(&b, text);
-        buf_printf(&b, ", \"llm_correct\": %s, \"optimal\": %s, \"plan_length\": %d, \"note\": ", sol.found ? "true" : "false",
-                   sol.optimal ? "true" : "false", sol.nsteps);
-        buf_json_str(&b, sol.note);
-        buf_putc(&b, '}');
-        n++, found += sol.found, optimal += sol.optimal;
-        free(text);
-        free(eng);
-        pb_solution_free(&sol);
-    }
-    buf_puts(&b, "\n]}\n");
-    if (!rc) rc = fs_write_atomic(out, b.data, b.len, &err);
-    buf_free(&b);
-    pb_variant_close(v);
-    if (rc) return harness_fail(&err);
-    printf("PlanBench %s: %d instances solved %d, proven optimal %d -> %s\n", variant, n, found, optimal, out);
-    return found == n ? IM_OK : IM_FAIL;
-}
-
-/* ---- data check ---- */
-int pb_verb_data_check(int argc, char **argv) {
-    const char *suite = NULL, *data = NULL;
-    const CliOpt opts[] = {{"--suite", CLI_STR, &suite, "S", "planbench"},
-                           {"--data", CLI_STR, &data, "DIR", "PlanBench data (default: $IMAGINE_PLANBENCH_DATA, else ../shared/planbench)"},
-                           {0}};
-    Err err = {0};
-    const char *pos[1];
-    int npos, rc = cli_parse("data check", "", argc, argv, opts, pos, 0, &npos, &err);
-    if (rc < 0) return IM_OK;
-    if (rc) return harness_fail(&err);
-    const char *dir = pb_data_dir(data);
-    PbDataCheck c;
-    rc = pb_data_verify(dir, &c, &err);
-    if (rc == IM_IO) return harness_fail(&err);
-    if (rc == IM_OK) {
-        printf("PlanBench data %s: %d files, all match the built-in sha256 list\n", dir, c.files);
-        return IM_OK;
-    }
-    printf("PlanBench data %s: %d files, %d ok, %d missing, %d changed (first: %s)\n", dir, c.files, c.ok, c.missing, c.changed, c.first_bad);
-    return IM_FAIL;
 }
 
 /* ---- bench eval: whole `imagine eval` processes ---- */
@@ -351,116 +264,5 @@ int pb_verb_bench_solve(int argc, char **argv) {
         pb_variant_close(v);
         if (rc) return harness_fail(&err);
     }
-    return IM_OK;
-}
-
-/* ---- queries generate: new problems, prompts, gold plans ---- */
-int pb_verb_generate(int argc, char **argv) {
-    const char *suite = NULL, *variant = NULL, *out = NULL, *data = NULL, *pddl_dir = NULL;
-    long n = 0, blocks = 0, cities = 0, locations = 0, trucks = 0, airplanes = 0, packages = 0, seed = 1, max_nodes = 0;
-    int zero_shot = 0;
-    const CliOpt opts[] = {
-        {"--suite", CLI_STR, &suite, "S", "planbench"},
-        {"--variant", CLI_STR, &variant, "V", "blocksworld, mystery_blocksworld (and _3) or logistics"},
-        {"--n", CLI_INT, &n, "N", "problems to generate"},
-        {"--blocks", CLI_INT, &blocks, "K", "Blocksworld family: blocks per problem"},
-        {"--cities", CLI_INT, &cities, "C", "Logistics: cities"},
-        {"--locations", CLI_INT, &locations, "S", "Logistics: locations per city (location 0 is the airport)"},
-        {"--trucks", CLI_INT, &trucks, "T", "Logistics: trucks (default one per city)"},
-        {"--airplanes", CLI_INT, &airplanes, "A", "Logistics: airplanes"},
-        {"--packages", CLI_INT, &packages, "P", "Logistics: packages"},
-        {"--seed", CLI_INT, &seed, "SEED", "random seed (default 1)"},
-        {"--zero-shot", CLI_FLAG, &zero_shot, NULL, "zero-shot prompts (default: one-shot, the example being the previous problem)"},
-        {"--max-nodes", CLI_INT, &max_nodes, "N", "the planner's state limit per problem (default 1500000)"},
-        {"--pddl-dir", CLI_STR, &pddl_dir, "DIR", "also write each problem as DIR/instance-ID.pddl"},
-        {"--out", CLI_STR, &out, "FILE", "the problems in the prompts format (instances with query, ground_truth_plan, optimal, pddl)"},
-        {"--data", CLI_STR, &data, "DIR", "PlanBench data (default: $IMAGINE_PLANBENCH_DATA, else ../shared/planbench)"},
-        {0}};
-    Err err = {0};
-    const char *pos[1];
-    int npos, rc = cli_parse("queries generate", "", argc, argv, opts, pos, 0, &npos, &err);
-    if (rc < 0) return IM_OK;
-    if (rc) return harness_fail(&err);
-    if (!variant || !out || n < 1)
-        return err_set(&err, IM_USAGE, "imagine queries generate --suite planbench: --variant V, --n N and --out FILE are required"), harness_fail(&err);
-    PbVariant *v;
-    rc = pb_variant_open(pb_data_dir(data), variant, &v, &err);
-    if (rc) return harness_fail(&err);
-    PbFrame f = {0};
-    PbKeySet keys = {0};
-    rc = pb_frame_load(v, &f, &err);
-    if (!rc) rc = pb_benchmark_keys(v, &keys, &err);
-    if (!rc && pddl_dir) rc = fs_mkdirs(pddl_dir, &err);
-    PbGenOpts go = {(int)blocks, (int)cities, (int)locations, (int)trucks, (int)airplanes, (int)packages, (uint64_t)seed};
-    uint64_t rng = (uint64_t)seed;
-    int bench = keys.n, made = 0, dups = 0, optimal = 0;
-    Buf b;
-    buf_init(&b);
-    buf_printf(&b, "{\"task\": \"task_1_plan_generation\", \"prompt_type\": \"%s\", \"domain\": ", zero_shot ? "zeroshot" : "oneshot");
-    buf_json_str(&b, variant);
-    buf_puts(&b, ", \"generator\": \"imagine\", \"instances\": [");
-    PbProblem *prev = NULL;
-    PbSolution prev_sol = {0};
-    PbSolveOpts so = {max_nodes, max_nodes};
-    for (int tries = 0; !rc && made < n && tries < 1000 * n; tries++) {
-        char *pddl;
-        rc = pb_gen_problem(v, &go, &rng, made + 1, &pddl, &err);
-        if (rc) break;
-        PbProblem *p;
-        rc = pb_problem_parse(v->dom, pddl, "generated problem", &p, &err);
-        if (rc) {
-            free(pddl);
-            break;
-        }
-        char *key = pb_problem_key(v->dom, p);
-        if (pb_keyset_has(&keys, key)) {
-            dups++;
-            free(key), free(pddl), pb_problem_free(p);
-            continue;
-        }
-        pb_keyset_add(&keys, key);
-        PbSolution sol;
-        pb_solve(v->dom, p, &so, &sol, &err);
-        if (!sol.found) { /* unsolvable within the limits: not a usable item */
-            pb_solution_free(&sol), free(pddl), pb_problem_free(p);
-            continue;
-        }
-        made++;
-        optimal += sol.optimal;
-        char *query = zero_shot || !prev ? pb_prompt_zero_shot(v, &f, p) : pb_prompt_one_shot(v, &f, prev, prev_sol.steps, prev_sol.nsteps, p);
-        char *gold = pb_solution_text(&sol);
-        buf_printf(&b, "%s\n  {\"instance_id\": %d, ", made > 1 ? "," : "", made);
-        if (!zero_shot && prev) buf_printf(&b, "\"example_instance_ids\": [%d], ", made - 1);
-        buf_puts(&b, "\"query\": ");
-        buf_json_str(&b, query);
-        buf_puts(&b, ", \"ground_truth_plan\": ");
-        buf_json_str(&b, gold);
-        buf_printf(&b, ", \"optimal\": %s, \"objects\": %d, \"pddl\": ", sol.optimal ? "true" : "false", p->nobjs);
-        buf_json_str(&b, pddl);
-        buf_putc(&b, '}');
-        if (pddl_dir) {
-            char name[64];
-            snprintf(name, sizeof name, "instance-%d.pddl", made);
-            char *path = fs_join(pddl_dir, name);
-            rc = fs_write_atomic(path, pddl, strlen(pddl), &err);
-            free(path);
-        }
-        free(query), free(gold), free(pddl);
-        pb_problem_free(prev);
-        pb_solution_free(&prev_sol);
-        prev = p, prev_sol = sol;
-    }
-    buf_puts(&b, "\n]}\n");
-    pb_problem_free(prev);
-    pb_solution_free(&prev_sol);
-    if (!rc && made < n) rc = err_set(&err, IM_FAIL, "only %d new problems of %ld found (%d duplicates of the benchmark or of each other): use more objects", made, n, dups);
-    if (!rc) rc = fs_write_atomic(out, b.data, b.len, &err);
-    buf_free(&b);
-    pb_keyset_free(&keys);
-    pb_frame_free(&f);
-    pb_variant_close(v);
-    if (rc) return harness_fail(&err);
-    printf("PlanBench %s: %d new problems (%d proven optimal gold plans), %d duplicates rejected against %d benchmark problems -> %s\n", variant,
-           made, optimal, dups, bench, out);
     return IM_OK;
 }

@@ -1,5 +1,5 @@
 /* pb_verbs.h: the PlanBench side of the verbs that take --suite planbench
- * (eval, solve, data check, bench eval, bench solve). Each verb's handler
+ * (eval, bench eval, bench solve). Each verb's handler
  * calls pb_suite_requested() first and hands over when it says so. */
 #ifndef IMAGINE_PB_VERBS_H
 #define IMAGINE_PB_VERBS_H
@@ -7,10 +7,7 @@
 /* 1 when argv holds "--suite planbench" (or --suite=planbench). */
 int pb_suite_requested(int argc, char **argv);
 int pb_verb_eval(int argc, char **argv);
-int pb_verb_solve(int argc, char **argv);
-int pb_verb_data_check(int argc, char **argv);
 int pb_verb_bench_eval(int argc, char **argv);
 int pb_verb_bench_solve(int argc, char **argv);
-int pb_verb_generate(int argc, char **argv); /* queries generate */
 
 #endif

@@ -219,7 +219,7 @@ void suite_solution_free(SuiteSolution *r) {
     memset(r, 0, sizeof *r);
 }
 
-int suite_generate(const Suite *s, const char *config_json, unsigned long long seed, int n, Buf *jsonl, Err *err) {
+int suite_generate(const Suite *s, const char *config_json, unsigned long long seed, int n, Buf *jsonl, Buf *report, Err *err) {
     if (!s->ops->generate) return missing(s, "generator", err);
-    return s->ops->generate(s, config_json, seed, n, jsonl, err);
+    return s->ops->generate(s, config_json, seed, n, jsonl, report, err);
 }

@@ -119,6 +119,7 @@ typedef struct SuiteRate {
     const char *key;     /* metric name: "final_pass_rate", "accuracy" */
     const char *label;   /* "Final pass", "Accuracy" */
     int binary;          /* one pass/fail per item (paired tests apply) */
+    const char *short_label; /* for plot axes ("CS micro"), or NULL: label */
 } SuiteRate;
 
 /* ---- what a method gets --------------------------------------------------- */
@@ -154,7 +155,7 @@ typedef struct SuiteSolution {
     int status;          /* SUITE_SOLVED, SUITE_INFEASIBLE (proven), SUITE_UNKNOWN (not proven either way) */
     int optimal;         /* SOLVED: 1 when proven optimal (cheapest / shortest) */
     char *answer_json;   /* SOLVED: the answer in the suite's form */
-    char *reason;        /* INFEASIBLE: the proof in words; UNKNOWN: why not decided */
+    char *reason;        /* INFEASIBLE: the proof in words; UNKNOWN: why not decided; SOLVED: how it was found, or NULL */
     const char *family;  /* INFEASIBLE: static name of the constraint family that rules it out, or NULL */
     double cost;         /* SOLVED: the answer's cost (TP dollars, PlanBench plan length) */
     double bound;        /* INFEASIBLE: the bound that proves it, when there is one */
@@ -176,9 +177,33 @@ struct SuiteOps {
     int n_rates;
     const char *const *verdicts; /* NULL-terminated: every verdict name in order (export columns) */
 
+    /* How reports name things (all optional; NULL: the raw names). title:
+     * the benchmark's name in words ("TravelPlanner"). verdict_labels and
+     * verdict_families: parallel to verdicts ("Minimum Nights Stay",
+     * "commonsense"). strata_labels / strata_short: per strata dimension a
+     * printf format with one %s for a value, in words ("%s days") and in a
+     * table header ("%s d"); strata_title: the strata in words ("level and
+     * trip length"); strata_values: a dimension's known values in order,
+     * so that reports show them all (NULL: those the runs have). verdicts_note: when verdicts are judged beyond a
+     * delivered answer, in words. answer_fields / answer_field_labels: NULL-terminated
+     * keys of the objects an answer is a list of (TravelPlanner's days), and
+     * their column titles; NULL when an answer is a list of strings. */
+    const char *title;
+    const char *const *verdict_labels;
+    const char *const *verdict_families;
+    const char *const *strata_labels;
+    const char *const *strata_short;
+    const char *strata_title;
+    const char *const *strata_values; /* per dimension: its values in order, comma-separated ("easy,medium,hard"), or NULL */
+    const char *verdicts_note;   /* when a verdict is judged beyond a delivered answer, or NULL */
+    const char *const *answer_fields;
+    const char *const *answer_field_labels;
+
     /* Data. open loads what evaluation needs into *state (may be NULL when
      * nothing). data_check verifies the data folder (checksums) and appends
-     * a readable report; IM_FAIL when something does not match. */
+     * a readable report; a non-zero status when something does not match
+     * (the suite's exit code: TravelPlanner IM_IO, PlanBench IM_FAIL), or
+     * IM_IO when there is no such folder. */
     int (*open)(const char *data_dir, void **state, Err *err);
     void (*close)(void *state);
     int (*data_check)(const char *data_dir, Buf *report, Err *err);
@@ -251,12 +276,20 @@ struct SuiteOps {
     /* Export: one line of the suite's submission file for the answer
      * (answer_json NULL: not delivered), without newline. */
     void (*export_line)(const Suite *s, const SuiteItem *it, const char *answer_json, Buf *out);
+    /* Optional: a whole answer file in the suite's own format (the form
+     * answers_open reads) for items[0..n): answers[i] is item i's answer
+     * or NULL (none); sols (may be NULL) the solver's outcome per item,
+     * for the fields the format keeps of it. What `imagine solve` writes. */
+    void (*answers_write)(const Suite *s, const SuiteItem *items, char *const *answers, const SuiteSolution *sols, int n,
+                          Buf *out);
 
     /* Optional. reward: the RL reward of a model response (text) for the
      * item, with named components; config_json (NULL: defaults) selects
      * the documented options. generate: n new items (one fields_json line
      * each, the form items_load reads) from seed; the same seed and config
-     * give the same bytes. solve: an exact solver; solver names the
+     * give the same bytes; report (may be NULL) receives what the
+     * generator has to say in words (labels, duplicates, configuration in
+     * force), one or more lines indented by two spaces. solve: an exact solver; solver names the
      * suite's solver ("solver", "greedy", ...; NULL: the exact one). */
     int (*reward)(const Suite *s, const SuiteItem *it, const char *response, const char *config_json,
                   SuiteReward *out, Err *err);
@@ -264,7 +297,8 @@ struct SuiteOps {
      * whole configuration in force as one JSON object; IM_USAGE naming an
      * unknown or ill-typed field. */
     int (*reward_config)(const char *config_json, Buf *out, Err *err);
-    int (*generate)(const Suite *s, const char *config_json, unsigned long long seed, int n, Buf *jsonl, Err *err);
+    int (*generate)(const Suite *s, const char *config_json, unsigned long long seed, int n, Buf *jsonl, Buf *report,
+                    Err *err);
     int (*solve)(const Suite *s, const SuiteItem *it, const char *solver, const char *options_json,
                  SuiteSolution *out, Err *err);
 };
@@ -334,6 +368,6 @@ int suite_data_check(const SuiteOps *ops, const char *data_dir, Buf *report, Err
 int suite_solve(const Suite *s, const SuiteItem *it, const char *solver, const char *options_json, SuiteSolution *out,
                 Err *err);
 void suite_solution_free(SuiteSolution *r);
-int suite_generate(const Suite *s, const char *config_json, unsigned long long seed, int n, Buf *jsonl, Err *err);
+int suite_generate(const Suite *s, const char *config_json, unsigned long long seed, int n, Buf *jsonl, Buf *report, Err *err);
 
 #endif

@@ -574,7 +574,7 @@ static int pb_answer(void *answers, const SuiteItem *it, char **answer_json, cha
 
 /* ---- metrics ---------------------------------------------------------------- */
 
-static const SuiteRate pb_rates[] = {{"accuracy", "Accuracy", 1}, {"optimal_rate", "Correct and optimal", 1}};
+static const SuiteRate pb_rates[] = {{"accuracy", "Accuracy", 1, NULL}, {"optimal_rate", "Correct and optimal", 1, "Optimal"}};
 
 static void pb_rate_parts(const Suite *s, const SuiteItem *it, const SuiteEval *e, int r, double *num, double *den) {
     (void)s, (void)it;
@@ -670,6 +670,43 @@ static void pb_export_line(const Suite *s, const SuiteItem *it, const char *answ
     free(text);
 }
 
+/* The authors' results format (what pb_answers_load reads): the plan in
+ * the benchmark's English as llm_raw_response (so that `eval` extracts it
+ * as it extracts a model's), the PDDL plan as extracted_llm_plan; with
+ * solutions, whether a plan was found, proven optimal, its length and the
+ * planner's note. */
+static void pb_answers_write(const Suite *s, const SuiteItem *items, char *const *answers, const SuiteSolution *sols, int n, Buf *out) {
+    const PbNative *n0 = n ? items[0].native : NULL;
+    buf_printf(out, "{\"task\": \"task_1_plan_generation\", \"prompt_type\": \"%s\", \"domain\": ", sols ? "solver" : "answers");
+    buf_json_str(out, n0 ? pb_variant_names[n0->vi] : "");
+    buf_printf(out, ", \"engine\": \"%s\", \"instances\": [", sols ? "imagine-solver" : "imagine");
+    for (int i = 0; i < n; i++) {
+        const PbNative *nn = items[i].native;
+        int nsteps = 0;
+        const char *why;
+        char *text = answers[i] ? answer_text(answers[i], &nsteps, &why) : NULL;
+        char **steps = NULL, *eng = NULL;
+        if (text && s->state && nn) {
+            pb_plan_lines(text, &steps, &nsteps);
+            eng = pb_render_plan(st(s)->v[nn->vi], steps, nsteps);
+            for (int k = 0; k < nsteps; k++) free(steps[k]);
+            free(steps);
+        }
+        buf_printf(out, "%s\n  {\"instance_id\": %d, \"llm_raw_response\": ", i ? "," : "", items[i].idx);
+        buf_json_str(out, eng ? eng : "");
+        buf_puts(out, ", \"extracted_llm_plan\": ");
+        buf_json_str(out, text ? text : "");
+        if (sols) {
+            buf_printf(out, ", \"llm_correct\": %s, \"optimal\": %s, \"plan_length\": %d, \"note\": ", text ? "true" : "false",
+                       sols[i].optimal ? "true" : "false", text ? nsteps : 0);
+            buf_json_str(out, sols[i].reason ? sols[i].reason : "");
+        }
+        buf_putc(out, '}');
+        free(text), free(eng);
+    }
+    buf_puts(out, "\n]}\n");
+}
+
 static int reward_cfg(const char *config_json, PbRewardCfg *c, Err *err) {
     pb_reward_cfg_default(c);
     return config_json ? pb_reward_cfg_parse(config_json, c, err) : IM_OK;
@@ -706,20 +743,34 @@ static int pb_suite_reward(const Suite *s, const SuiteItem *it, const char *resp
 }
 
 /* config: {"variant": V, "blocks": K} or {"variant": "logistics", "cities",
- * "locations", "trucks", "airplanes", "packages"}, optional "zero_shot". */
-static int pb_generate(const Suite *s, const char *config_json, unsigned long long seed, int n, Buf *jsonl, Err *err) {
+ * "locations", "trucks", "airplanes", "packages"}, optional "zero_shot"
+ * (default: one-shot prompts, the example being the previous problem) and
+ * "max_nodes" (the planner's state limit per problem). Other fields are an
+ * error. Problems the planner cannot solve within the limit are skipped. */
+static int pb_generate(const Suite *s, const char *config_json, unsigned long long seed, int n, Buf *jsonl, Buf *report, Err *err) {
     int rc0 = ensure_state(s, err);
     if (rc0) return rc0;
     const PbState *S = st(s);
     cJSON *o = config_json ? cJSON_Parse(config_json) : NULL;
     const cJSON *var = cJSON_GetObjectItemCaseSensitive(o, "variant");
     int vi = cJSON_IsString(var) ? variant_index(var->valuestring) : -1;
-    if (vi < 0) {
+    static const char *const known[] = {"variant", "blocks", "cities", "locations", "trucks", "airplanes", "packages", "zero_shot", "max_nodes"};
+    for (const cJSON *f = o ? o->child : NULL; f && vi >= 0; f = f->next) {
+        size_t k = 0;
+        while (k < sizeof known / sizeof *known && strcmp(f->string, known[k])) k++;
+        if (k == sizeof known / sizeof *known) {
+            rc0 = err_set(err, IM_USAGE, "PlanBench generation: unknown configuration field \"%s\" (variant, blocks, cities, locations, trucks, airplanes, packages, zero_shot, max_nodes)", f->string);
+            break;
+        }
+    }
+    if (vi < 0) rc0 = err_set(err, IM_USAGE, "PlanBench generation: the configuration needs \"variant\" (one of the five)");
+    if (rc0) {
         cJSON_Delete(o);
-        return err_set(err, IM_USAGE, "PlanBench generation: the configuration needs \"variant\" (one of the five)");
+        return rc0;
     }
 #define GETI(k) (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(o, k)) ? cJSON_GetObjectItemCaseSensitive(o, k)->valueint : 0)
     PbGenOpts go = {GETI("blocks"), GETI("cities"), GETI("locations"), GETI("trucks"), GETI("airplanes"), GETI("packages"), seed};
+    PbSolveOpts so = {GETI("max_nodes"), GETI("max_nodes")};
 #undef GETI
     int zero = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "zero_shot"));
     cJSON_Delete(o);
@@ -729,7 +780,7 @@ static int pb_generate(const Suite *s, const char *config_json, unsigned long lo
     uint64_t rng = seed;
     PbProblem *prev = NULL;
     PbSolution prev_sol = {0};
-    int made = 0;
+    int made = 0, bench = keys.n, dups = 0, optimal = 0, unsolved = 0;
     for (int tries = 0; !rc && made < n && tries < 1000 * (n + 1); tries++) {
         char *pddl;
         rc = pb_gen_problem(v, &go, &rng, made + 1, &pddl, err);
@@ -738,17 +789,20 @@ static int pb_generate(const Suite *s, const char *config_json, unsigned long lo
         rc = pb_problem_parse(v->dom, pddl, "generated", &p, err);
         char *key = rc ? NULL : pb_problem_key(v->dom, p);
         if (rc || pb_keyset_has(&keys, key)) {
+            dups += !rc;
             free(key), free(pddl), pb_problem_free(rc ? NULL : p);
             continue;
         }
         pb_keyset_add(&keys, key);
         PbSolution sol;
-        pb_solve(v->dom, p, NULL, &sol, err);
+        pb_solve(v->dom, p, &so, &sol, err);
         if (!sol.found) {
+            unsolved++;
             pb_solution_free(&sol), free(pddl), pb_problem_free(p);
             continue;
         }
         made++;
+        optimal += sol.optimal;
         char *query = zero || !prev ? pb_prompt_zero_shot(v, &S->frame[vi], p)
                                     : pb_prompt_one_shot(v, &S->frame[vi], prev, prev_sol.steps, prev_sol.nsteps, p);
         buf_printf(jsonl, "{\"variant\": \"%s\", \"instance_id\": %d, \"objects\": %d, \"optimal_length\": %d, \"pddl\": ", v->name, made, p->nobjs,
@@ -765,7 +819,12 @@ static int pb_generate(const Suite *s, const char *config_json, unsigned long lo
     pb_problem_free(prev);
     pb_solution_free(&prev_sol);
     pb_keyset_free(&keys);
-    if (!rc && made < n) rc = err_set(err, IM_FAIL, "only %d new %s problems of %d: use more objects", made, v->name, n);
+    if (!rc && made < n)
+        rc = err_set(err, IM_FAIL, "only %d new %s problems of %d found (%d duplicates of the benchmark or of each other): use more objects",
+                     made, v->name, n, dups);
+    if (!rc && report)
+        buf_printf(report, "  PlanBench %s: %d new problems (%d with proven optimal gold plans), %d duplicates rejected against %d benchmark problems, %d unsolved within the limit skipped\n",
+                   v->name, made, optimal, dups, bench, unsolved);
     return rc;
 }
 
@@ -896,6 +955,7 @@ static int pb_suite_solve(const Suite *s, const SuiteItem *it, const char *solve
         return rc;
     }
     out->answer_json = steps_json(sol.steps, sol.nsteps);
+    out->reason = strdup(sol.note);
     Buf log;
     buf_init(&log);
     char *text = pb_solution_text(&sol);
@@ -910,6 +970,12 @@ static int pb_suite_solve(const Suite *s, const SuiteItem *it, const char *solve
 /* ---- the table ------------------------------------------------------------------ */
 
 static const char *const pb_strata[] = {"variant", "objects", "optimal", NULL};
+/* For reports (suite.h). */
+static const char *const pb_strata_labels[] = {"%s", "%s objects", "optimal length %s", NULL};
+static const char *const pb_strata_short[] = {"%s", "%s obj.", "len %s", NULL};
+static const char *const pb_verdict_names[] = {"valid_plan", "optimal", NULL};
+static const char *const pb_verdict_labels[] = {"Valid plan (VAL)", "Optimal length", NULL};
+static const char *const pb_verdict_families[] = {"plan", "plan", NULL};
 
 const SuiteOps suite_planbench = {
     .name = "planbench",
@@ -919,7 +985,14 @@ const SuiteOps suite_planbench = {
     .default_split = NULL,
     .strata = pb_strata,
     .rates = pb_rates,
+    .verdicts = pb_verdict_names,
     .n_rates = (int)(sizeof pb_rates / sizeof pb_rates[0]),
+    .title = "PlanBench",
+    .verdict_labels = pb_verdict_labels,
+    .verdict_families = pb_verdict_families,
+    .strata_labels = pb_strata_labels,
+    .strata_short = pb_strata_short,
+    .strata_title = "variant, number of objects and optimal plan length",
     .open = pb_open,
     .close = pb_close,
     .data_check = pb_data_check,
@@ -940,6 +1013,7 @@ const SuiteOps suite_planbench = {
     .metrics_free = pb_suite_metrics_free,
     .rate_parts = pb_rate_parts,
     .export_line = pb_export_line,
+    .answers_write = pb_answers_write,
     .reward = pb_suite_reward,
     .reward_config = pb_suite_reward_config,
     .generate = pb_generate,

@@ -9,13 +9,16 @@
  * of house rule, cuisine, room type; hard: 2-8 people, budget and three of
  * house rule, cuisine, room type, transportation (transportation only at
  * hard). The budget is drawn relative to the solver's minimum cost: a
- * share `below_share` below it (those queries are infeasible by budget, as
- * some of the paper's are), the rest at or above it, rounded to $100.
+ * share `below_share` below it, the rest at or above it, rounded to $100.
  * The text comes from templates of our own with varied phrasing. Each
  * line has the official fields, `idx`, the `reference_information` built
  * by the one reference builder (solver_reference_from) unless disabled,
- * and `label`: {"feasible": true, "min_cost": C} or {"feasible": false,
- * "family": F, "reason": R} (or "unknown" on a solver timeout).
+ * and `label`: {"feasible": true, "min_cost": C}, {"feasible": false,
+ * "family": F, ..., "reason": R} only with the solver's proof under the
+ * official checks (issue 12's honest rule; a budget under the model's
+ * minimum is such a proof only when under the official lower bound,
+ * "lower_bound"), else {"feasible": null, ...} with the reason (queries
+ * under the model's minimum keep "min_cost" and "lower_bound").
  * Deduplication key: (org, dest, dates, days, people, level, constraints)
  * against the given query sets and the file itself.
  *

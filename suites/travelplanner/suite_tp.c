@@ -12,7 +12,10 @@
 #include <string.h>
 #include <strings.h>
 
+#include "datapkg.h"
 #include "evaluate.h"
+#include "fsutil.h"
+#include "generate.h"
 #include "parse.h"
 #include "reward.h"
 #include "solver.h"
@@ -33,6 +36,43 @@ static int tp_open(const char *data_dir, void **state, Err *err) {
 }
 
 static void tp_close(void *state) { tp_db_close(state); }
+
+/* The folder against the sha256 list built into imagine (a README travels
+ * with the files and could have been changed with them): one line per
+ * file ("ok        PATH", "MISSING   PATH", "CHANGED   PATH (sha256 X,
+ * expected Y)", "UNREADABLE PATH"), then the count when all match. A
+ * mismatch is IM_IO (exit 3, as `data check` has always said it). */
+static int tp_data_check(const char *data_dir, Buf *report, Err *err) {
+    if (!fs_is_dir(data_dir))
+        return err_set(err, IM_IO, "data check: %s is not a folder — run `imagine data fetch --data %s` or pass --data DIR",
+                       data_dir, data_dir);
+    TpManifest *m = NULL;
+    int rc = tp_manifest_builtin(&m, err);
+    if (rc) return rc;
+    TpFileCheck *st = calloc((size_t)m->n, sizeof *st);
+    if (!st) {
+        tp_manifest_free(m);
+        return err_set(err, IM_IO, "out of memory");
+    }
+    int bad = tp_data_verify(data_dir, m, st), n_missing = 0, n_changed = 0;
+    for (int i = 0; i < m->n; i++) {
+        const char *p = m->e[i].path;
+        if (st[i].state == TP_FILE_OK) buf_printf(report, "ok        %s\n", p);
+        else if (st[i].state == TP_FILE_MISSING) n_missing++, buf_printf(report, "MISSING   %s\n", p);
+        else if (st[i].state == TP_FILE_CHANGED)
+            n_changed++, buf_printf(report, "CHANGED   %s (sha256 %s, expected %s)\n", p, st[i].got, m->e[i].sha256);
+        else n_changed++, buf_printf(report, "UNREADABLE %s\n", p);
+    }
+    if (bad)
+        rc = err_set(err, IM_IO,
+                     "data check: %d of %d files in %s do not match the sha256 checksums built into imagine (%d missing, %d "
+                     "changed or unreadable) — run `imagine data fetch --data %s --from MIRROR`",
+                     bad, m->n, data_dir, n_missing, n_changed, data_dir);
+    else buf_printf(report, "%d files match the sha256 checksums built into imagine\n", m->n);
+    free(st);
+    tp_manifest_free(m);
+    return rc;
+}
 
 /* ---- items ---------------------------------------------------------------- */
 
@@ -188,9 +228,9 @@ static void tp_eval_free(SuiteEval *e) {
 /* ---- metrics -------------------------------------------------------------- */
 
 static const SuiteRate tp_rates[] = {
-    {"final_pass_rate", "Final pass", 1},         {"delivery_rate", "Delivery", 1},
-    {"commonsense_micro", "Commonsense micro", 0}, {"commonsense_macro", "Commonsense macro", 1},
-    {"hard_micro", "Hard micro", 0},              {"hard_macro", "Hard macro", 1}};
+    {"final_pass_rate", "Final pass", 1, NULL},           {"delivery_rate", "Delivery", 1, NULL},
+    {"commonsense_micro", "Commonsense micro", 0, "CS micro"}, {"commonsense_macro", "Commonsense macro", 1, "CS macro"},
+    {"hard_micro", "Hard micro", 0, NULL},                {"hard_macro", "Hard macro", 1, NULL}};
 
 /* Hard checks that count in the official hard denominator for a query:
  * the budget always, and the local constraints its level carries. */
@@ -449,6 +489,15 @@ static void tp_export_line(const Suite *s, const SuiteItem *it, const char *answ
     buf_putc(out, '}');
 }
 
+/* A submission file: one export_line per item, as eval.py reads it. */
+static void tp_answers_write(const Suite *s, const SuiteItem *items, char *const *answers, const SuiteSolution *sols, int n, Buf *out) {
+    (void)sols;
+    for (int i = 0; i < n; i++) {
+        tp_export_line(s, &items[i], answers[i], out);
+        buf_putc(out, '\n');
+    }
+}
+
 /* ---- reward ---------------------------------------------------------------------- */
 
 static int reward_cfg(const char *config_json, TpRewardCfg *c, Err *err) {
@@ -486,6 +535,74 @@ static int tp_suite_reward(const Suite *s, const SuiteItem *it, const char *resp
     if (r.format_error) out->note = strdup(r.format_error);
     tp_reward_free(&r);
     return out->components_json ? IM_OK : err_set(err, IM_IO, "out of memory");
+}
+
+/* ---- generation (generate.h) ------------------------------------------------------- */
+
+/* config: the generator's fields (generate.h) plus "against" (a list of
+ * splits, default train, validation and test when present) and "threads"
+ * (default 2; the bytes do not depend on it). */
+static int tp_gen_config(const char *config_json, TpGenCfg *cfg, cJSON **against, int *threads, Err *err) {
+    tp_gen_cfg_default(cfg);
+    *against = NULL, *threads = 2;
+    if (!config_json) return IM_OK;
+    cJSON *o = cJSON_Parse(config_json);
+    if (!cJSON_IsObject(o)) {
+        cJSON_Delete(o);
+        return err_set(err, IM_USAGE, "generator configuration: not a JSON object");
+    }
+    cJSON *ag = cJSON_DetachItemFromObjectCaseSensitive(o, "against"), *th = cJSON_DetachItemFromObjectCaseSensitive(o, "threads");
+    int rc = IM_OK;
+    if (ag && !cJSON_IsArray(ag)) rc = err_set(err, IM_USAGE, "generator configuration: \"against\" must be a list of splits");
+    for (const cJSON *x = ag ? ag->child : NULL; x && !rc; x = x->next)
+        if (!cJSON_IsString(x)) rc = err_set(err, IM_USAGE, "generator configuration: \"against\" must be a list of splits");
+    if (th && !(cJSON_IsNumber(th) && th->valuedouble >= 1 && th->valuedouble <= 256))
+        rc = err_set(err, IM_USAGE, "generator configuration: \"threads\" must be 1..256");
+    else if (th) *threads = (int)th->valuedouble;
+    char *rest = rc ? NULL : cJSON_PrintUnformatted(o);
+    if (!rc) rc = rest ? tp_gen_cfg_parse(rest, cfg, err) : err_set(err, IM_IO, "out of memory");
+    free(rest);
+    cJSON_Delete(o), cJSON_Delete(th);
+    if (rc) cJSON_Delete(ag);
+    else *against = ag;
+    return rc;
+}
+
+static int tp_suite_generate(const Suite *s, const char *config_json, unsigned long long seed, int n, Buf *jsonl, Buf *report,
+                             Err *err) {
+    TpGenCfg cfg;
+    cJSON *against;
+    int threads;
+    int rc = tp_gen_config(config_json, &cfg, &against, &threads, err);
+    if (rc) return rc;
+    TpQuerySet *sets[8] = {0};
+    int nsets = 0, listed = against != NULL;
+    static const char *const dflt[] = {"train", "validation", "test"};
+    int nag = listed ? cJSON_GetArraySize(against) : 3;
+    for (int k = 0; !rc && k < nag && nsets < 8; k++) {
+        const char *split = listed ? cJSON_GetArrayItem(against, k)->valuestring : dflt[k];
+        char *path = NULL;
+        if (asprintf(&path, "%s/queries/%s.jsonl", s->data_dir, split) < 0) path = NULL;
+        if (!path) rc = err_set(err, IM_IO, "out of memory");
+        else if (!listed && !strcmp(split, "test") && !fs_exists(path)) { /* the test split ships without answers */
+        } else if (!(rc = tp_queries_load(path, &sets[nsets], err))) nsets++;
+        free(path);
+    }
+    cJSON_Delete(against);
+    TpGenStats st;
+    if (!rc) rc = tp_generate(db_of(s), &cfg, (const TpQuerySet *const *)sets, nsets, n, seed, threads, jsonl, &st, err);
+    if (!rc && report) {
+        int ag = 0;
+        for (int i = 0; i < nsets; i++) ag += sets[i]->n;
+        buf_printf(report,
+                   "  %d threads; feasible %d, infeasible %d (%d by budget), unknown %d; %d duplicates of the %d benchmark queries or of "
+                   "each other redrawn\n  config: ",
+                   threads, st.feasible, st.infeasible, st.infeasible_budget, st.unknown, st.duplicates_skipped, ag);
+        tp_gen_cfg_json(&cfg, report);
+        buf_putc(report, '\n');
+    }
+    for (int i = 0; i < nsets; i++) tp_queries_free(sets[i]);
+    return rc;
 }
 
 /* ---- solving ---------------------------------------------------------------------- */
@@ -543,6 +660,21 @@ static const char *const tp_verdicts[] = {
     "is_reasonable_visiting_city", "is_valid_restaurants", "is_valid_attractions", "is_valid_accommodation",
     "is_valid_transportation", "is_valid_information_in_current_city", "is_valid_information_in_sandbox",
     "is_not_absent", "valid_cuisine", "valid_room_rule", "valid_transportation", "valid_room_type", "valid_cost", NULL};
+/* For reports (suite.h): in the order of tp_verdicts, as the paper names them. */
+static const char *const tp_verdict_labels[] = {
+    "Reasonable City Route", "Diverse Restaurants", "Diverse Attractions", "Minimum Nights Stay",
+    "Non-conf. Transportation", "Within Current City", "Within Sandbox", "Complete Information",
+    "Cuisine", "Room Rule", "Transportation", "Room Type", "Budget", NULL};
+static const char *const tp_verdict_families[] = {
+    "commonsense", "commonsense", "commonsense", "commonsense", "commonsense", "commonsense", "commonsense",
+    "commonsense", "hard", "hard", "hard", "hard", "hard", NULL};
+static const char *const tp_strata_labels[] = {"%s", "%s days", NULL};
+static const char *const tp_strata_short[] = {"%s", "%s d", NULL};
+static const char *const tp_strata_values[] = {"easy,medium,hard", "3,5,7", NULL};
+static const char *const tp_day_fields[] = {"day", "current_city", "transportation", "breakfast",
+                                            "attraction", "lunch", "dinner", "accommodation", NULL};
+static const char *const tp_day_labels[] = {"Day", "Current city", "Transportation", "Breakfast",
+                                            "Attraction", "Lunch", "Dinner", "Accommodation", NULL};
 
 const SuiteOps suite_travelplanner = {
     .name = "travelplanner",
@@ -554,8 +686,19 @@ const SuiteOps suite_travelplanner = {
     .rates = tp_rates,
     .verdicts = tp_verdicts,
     .n_rates = (int)(sizeof tp_rates / sizeof tp_rates[0]),
+    .title = "TravelPlanner",
+    .verdict_labels = tp_verdict_labels,
+    .verdict_families = tp_verdict_families,
+    .strata_labels = tp_strata_labels,
+    .strata_short = tp_strata_short,
+    .strata_title = "level and trip length",
+    .strata_values = tp_strata_values,
+    .verdicts_note = "hard checks once the plan is complete and within the sandbox",
+    .answer_fields = tp_day_fields,
+    .answer_field_labels = tp_day_labels,
     .open = tp_open,
     .close = tp_close,
+    .data_check = tp_data_check,
     .items_load = tp_items_load,
     .item_parse = tp_item_parse,
     .item_free = tp_item_free,
@@ -579,7 +722,9 @@ const SuiteOps suite_travelplanner = {
     .metrics_free = tp_suite_metrics_free,
     .rate_parts = tp_suite_rate_parts,
     .export_line = tp_export_line,
+    .answers_write = tp_answers_write,
     .solve = tp_solve,
     .reward = tp_suite_reward,
     .reward_config = tp_suite_reward_config,
+    .generate = tp_suite_generate,
 };

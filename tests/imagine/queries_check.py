@@ -66,6 +66,12 @@ for i, q in enumerate(qs):
     lab = q["label"]
     if lab["feasible"] is True and lab["min_cost"] > q["budget"]: fail(where + ": feasible over budget")
     if lab.get("family") == "budget" and lab["min_cost"] <= q["budget"]: fail(where + ": budget label within budget")
+    # issue 12's honest rule: infeasible by budget only with a proof (the official checks' lower bound over
+    # the budget); under the model's minimum but not under the bound is unknown
+    if lab["feasible"] is False and lab.get("family") == "budget" and not lab.get("lower_bound", -1) > q["budget"]:
+        fail(where + ": infeasible by budget without a proof: %r, budget %r" % (lab, q["budget"]))
+    if lab["feasible"] is None and lab.get("family") == "budget" and not lab["lower_bound"] <= q["budget"] < lab["min_cost"]:
+        fail(where + ": unknown by budget, but %r with budget %r" % (lab, q["budget"]))
 if len(levels) != 3: fail("levels %r" % levels)
 nf = sum(q["label"]["feasible"] is True for q in qs)
 if not (0.4 * N < nf < 0.95 * N): fail("%d of %d feasible" % (nf, N))

@@ -40,10 +40,19 @@ check "solve -> eval logistics" '{"suite": "planbench", "variant": "logistics", 
 grep -q "^all  *100    49    49.0%  \[ 39.4,  58.7\]" "$T/strata.txt"; check "strata overall" 0 $?
 grep -q "^blocksworld_3 objects=3 optimal=2 " "$T/strata.txt"; check "strata rows" 0 $?
 grep -q "^correct plans that are optimal: " "$T/strata.txt"; check "strata optimal share" 0 $?
-# generate: new problems (deduplicated), prompts, gold plans, PDDL files
-"$IM" queries generate --suite planbench --variant mystery_blocksworld --n 4 --blocks 5 --seed 3 --out "$T/gen.json" --pddl-dir "$T/gen" > "$T/gen.txt"; check "generate exit" 0 $?
-check "generate files" 4 "$(ls "$T/gen" | wc -l | tr -d ' ')"
-grep -q '"query": "I am playing with a set of objects' "$T/gen.json"; check "generate prompt" 0 $?
+# generate (the suite's generate op, as for every suite): new problems (deduplicated), prompts, gold plans' lengths, PDDL
+"$IM" queries generate --suite planbench --variant mystery_blocksworld --n 4 --blocks 5 --seed 3 --out "$T/gen.jsonl" --data "$D" > "$T/gen.txt"; check "generate exit" 0 $?
+check "generate items" 4 "$(wc -l < "$T/gen.jsonl" | tr -d ' ')"
+check "generate pddl" 4 "$(grep -c '"pddl": "(define (problem' "$T/gen.jsonl")"
+grep -q '"query": "I am playing with a set of objects' "$T/gen.jsonl"; check "generate prompt" 0 $?
+grep -q "^  PlanBench mystery_blocksworld: 4 new problems" "$T/gen.txt"; check "generate report" 0 $?
+"$IM" queries generate --suite planbench --variant mystery_blocksworld --n 4 --blocks 5 --seed 3 --out "$T/gen2.jsonl" --data "$D" > /dev/null
+cmp -s "$T/gen.jsonl" "$T/gen2.jsonl"; check "generate same seed, same bytes" 0 $?
+"$IM" queries generate --suite planbench --variant mystery_blocksworld --n 2 --blocks 5 --against train --out "$T/gen3.jsonl" --data "$D" 2> "$T/e.txt"; check "generate foreign field" 2 $?
+grep -q '"against"' "$T/e.txt"; check "generate foreign field named" 0 $?
+# the generated items are items of the suite: a run over them with the solver
+"$IM" run --suite planbench --split mystery_blocksworld --queries "$T/gen.jsonl" --method solver --store "$T/g.db" --data "$D" > "$T/grun.txt" 2>&1
+grep -q "4 done, 0 failed, 0 errors, 0 left; accuracy rate 100.0%" "$T/grun.txt"; check "run over generated items" 0 $?
 # runs through the suite interface: the solver, and the authors' answers replayed (--method plans --answers)
 "$IM" run --suite planbench --variant blocksworld_3 --method solver --store "$T/s.db" --data "$D" > "$T/run.txt" 2>&1; check "run solver exit" 0 $?
 grep -q "100 done, 0 failed, 0 errors, 0 left; accuracy rate 100.0%" "$T/run.txt"; check "run solver" 0 $?

@@ -156,7 +156,7 @@ int main(int argc, char **argv) {
     /* generate -> items -> solve -> evaluate */
     Buf g;
     buf_init(&g);
-    CHECK(suite_generate(s, "{\"variant\": \"blocksworld\", \"blocks\": 6}", 5, 3, &g, &err) == IM_OK);
+    CHECK(suite_generate(s, "{\"variant\": \"blocksworld\", \"blocks\": 6}", 5, 3, &g, NULL, &err) == IM_OK);
     char tmp[] = "/tmp/pbsuiteXXXXXX";
     int fd = mkstemp(tmp);
     char gen[64];
