@@ -7,8 +7,8 @@
  * and its backward in reverse order; the per-op profile.
  *
  * Two sets of kernels: by default the fast ones (matrix products through
- * gemm.h, attention per packed sample, cross-entropy and RoPE of
- * ops_fast.h), with TmOptions.reference the double-accumulating opr_* ops
+ * gemm.h, attention per packed sample, cross-entropy, SwiGLU, RMSNorm and
+ * RoPE of ops_fast.h), with TmOptions.reference the double-accumulating opr_* ops
  * only (the oracle; tests/compute/torch_check.py holds both to PyTorch and
  * to each other). */
 #include "model_ref.h"
@@ -357,6 +357,20 @@ static void lin_fwd(Mref *r, int l, int p, float *y, float *x, int n) {
     }
 }
 
+/* The elementwise ops of either kernel set. */
+static void rms_fwd(const Mref *r, float *out, float *rstd, const float *x, const float *w, int n, int d, double eps) {
+    (r->reference ? opr_rmsnorm_fwd : opf_rmsnorm_fwd)(out, rstd, x, w, n, d, eps);
+}
+static void rms_bwd(const Mref *r, float *dx, float *dw, const float *dout, const float *x, const float *w, const float *rstd, int n, int d) {
+    (r->reference ? opr_rmsnorm_bwd : opf_rmsnorm_bwd)(dx, dw, dout, x, w, rstd, n, d);
+}
+static void swiglu_fwd(const Mref *r, float *h, const float *g, const float *u, size_t n) {
+    (r->reference ? opr_swiglu_fwd : opf_swiglu_fwd)(h, g, u, n);
+}
+static void swiglu_bwd(const Mref *r, float *dg, float *du, const float *dh, const float *g, const float *u, size_t n) {
+    (r->reference ? opr_swiglu_bwd : opf_swiglu_bwd)(dg, du, dh, g, u, n);
+}
+
 static void rope_fwd(Mref *r, float *x, const TmBatch *b, int heads, int sign) {
     const ModelConfig *c = &r->c;
     if (!r->reference) opf_rope(x, r->rope_cs, b->n, heads, c->head_dim, sign);
@@ -379,12 +393,12 @@ int mref_forward(Mref *r, const TmBatch *b, double *loss, float *logp, Err *err)
     for (int l = 0; l < c->layers; l++) {
         MrefActs *A = &r->a[l];
         const MrefLayer *L = &r->l[l];
-        TIMED(MP_RMSNORM, 0, opr_rmsnorm_fwd(A->xn1, A->rstd1, r->x[l], r->val[L->attn_norm], n, D, c->eps));
+        TIMED(MP_RMSNORM, 0, rms_fwd(r, A->xn1, A->rstd1, r->x[l], r->val[L->attn_norm], n, D, c->eps));
         TIMED(MP_PROJ, 0, lin_fwd(r, l, P_Q, A->q, A->xn1, n); lin_fwd(r, l, P_K, A->k, A->xn1, n); lin_fwd(r, l, P_V, A->v, A->xn1, n));
         const float *qs = A->q, *ks = A->k;
         if (c->qk_norm) {
-            TIMED(MP_RMSNORM, 0, opr_rmsnorm_fwd(A->qn, A->rstdq, A->q, r->val[L->q_norm], n * nq, hd, c->eps);
-                  opr_rmsnorm_fwd(A->kn, A->rstdk, A->k, r->val[L->k_norm], n * nkv, hd, c->eps));
+            TIMED(MP_RMSNORM, 0, rms_fwd(r, A->qn, A->rstdq, A->q, r->val[L->q_norm], n * nq, hd, c->eps);
+                  rms_fwd(r, A->kn, A->rstdk, A->k, r->val[L->k_norm], n * nkv, hd, c->eps));
             qs = A->qn, ks = A->kn;
         }
         TIMED(MP_COPY, 0, memcpy(A->qr, qs, sizeof(float) * n * qd); memcpy(A->kr, ks, sizeof(float) * n * kvd));
@@ -393,13 +407,13 @@ int mref_forward(Mref *r, const TmBatch *b, double *loss, float *logp, Err *err)
         else TIMED(MP_ATTN, 0, opr_attn_fwd(A->ao, A->p, A->qr, A->kr, A->v, b->seg, n, nq, nkv, hd));
         TIMED(MP_PROJ, 0, lin_fwd(r, l, P_O, r->tmp, A->ao, n));
         TIMED(MP_COPY, 0, for (size_t i = 0; i < ND; i++) A->xmid[i] = r->x[l][i] + r->tmp[i]);
-        TIMED(MP_RMSNORM, 0, opr_rmsnorm_fwd(A->xn2, A->rstd2, A->xmid, r->val[L->ffn_norm], n, D, c->eps));
+        TIMED(MP_RMSNORM, 0, rms_fwd(r, A->xn2, A->rstd2, A->xmid, r->val[L->ffn_norm], n, D, c->eps));
         TIMED(MP_PROJ, 0, lin_fwd(r, l, P_GATE, A->g, A->xn2, n); lin_fwd(r, l, P_UP, A->u, A->xn2, n));
-        TIMED(MP_SWIGLU, 0, opr_swiglu_fwd(A->h, A->g, A->u, (size_t)n * c->ffn));
+        TIMED(MP_SWIGLU, 0, swiglu_fwd(r, A->h, A->g, A->u, (size_t)n * c->ffn));
         TIMED(MP_PROJ, 0, lin_fwd(r, l, P_DOWN, r->tmp, A->h, n));
         TIMED(MP_COPY, 0, for (size_t i = 0; i < ND; i++) r->x[l + 1][i] = A->xmid[i] + r->tmp[i]);
     }
-    TIMED(MP_RMSNORM, 0, opr_rmsnorm_fwd(r->xf, r->rstdf, r->x[c->layers], r->val[r->norm], n, D, c->eps));
+    TIMED(MP_RMSNORM, 0, rms_fwd(r, r->xf, r->rstdf, r->x[c->layers], r->val[r->norm], n, D, c->eps));
     if (r->reference) TIMED(MP_LMHEAD, 0, opr_matmul_fwd(r->logits, r->xf, r->val[r->lm_head], n, D, V));
     else TIMED(MP_LMHEAD, 0, gemm_xwt(r->logits, r->xf, r->val[r->lm_head], n, D, V));
     if (b->targets && b->weights) {
@@ -459,16 +473,16 @@ int mref_backward(Mref *r, const TmBatch *b, Err *err) {
     if (r->reference) TIMED(MP_LMHEAD, 1, opr_matmul_bwd(r->dxn, r->grad[r->lm_head], r->dlogits, r->xf, r->val[r->lm_head], n, D, V));
     else TIMED(MP_LMHEAD, 1, gemm_dx(r->dxn, r->dlogits, r->val[r->lm_head], n, D, V);
                if (r->grad[r->lm_head]) gemm_dw(r->grad[r->lm_head], r->dlogits, r->xf, n, D, V));
-    TIMED(MP_RMSNORM, 1, opr_rmsnorm_bwd(r->dx, r->grad[r->norm], r->dxn, r->x[c->layers], r->val[r->norm], r->rstdf, n, D));
+    TIMED(MP_RMSNORM, 1, rms_bwd(r, r->dx, r->grad[r->norm], r->dxn, r->x[c->layers], r->val[r->norm], r->rstdf, n, D));
     for (int l = c->layers - 1; l >= 0; l--) {
         MrefActs *A = &r->a[l];
         const MrefLayer *L = &r->l[l];
         /* r->dx: gradient of the residual after this layer (= of xmid, plus the MLP's) */
         TIMED(MP_COPY, 1, zero(r->dh, NF); zero(r->dg, NF); zero(r->du, NF); zero(r->dxn, ND));
         TIMED(MP_PROJ, 1, lin_bwd(r, l, P_DOWN, r->dh, r->dx, A->h, n));
-        TIMED(MP_SWIGLU, 1, opr_swiglu_bwd(r->dg, r->du, r->dh, A->g, A->u, NF));
+        TIMED(MP_SWIGLU, 1, swiglu_bwd(r, r->dg, r->du, r->dh, A->g, A->u, NF));
         TIMED(MP_PROJ, 1, lin_bwd(r, l, P_GATE, r->dxn, r->dg, A->xn2, n); lin_bwd(r, l, P_UP, r->dxn, r->du, A->xn2, n));
-        TIMED(MP_RMSNORM, 1, opr_rmsnorm_bwd(r->dx, r->grad[L->ffn_norm], r->dxn, A->xmid, r->val[L->ffn_norm], A->rstd2, n, D));
+        TIMED(MP_RMSNORM, 1, rms_bwd(r, r->dx, r->grad[L->ffn_norm], r->dxn, A->xmid, r->val[L->ffn_norm], A->rstd2, n, D));
         /* r->dx: gradient of xmid (= of the layer's input, plus attention's) */
         TIMED(MP_COPY, 1, zero(r->dao, (size_t)n * qd));
         TIMED(MP_PROJ, 1, lin_bwd(r, l, P_O, r->dao, r->dx, A->ao, n));
@@ -480,14 +494,14 @@ int mref_backward(Mref *r, const TmBatch *b, Err *err) {
         float *dq = r->dqr, *dk = r->dkr;
         if (c->qk_norm) {
             TIMED(MP_COPY, 1, zero(r->dq, (size_t)n * qd); zero(r->dk, (size_t)n * kvd));
-            TIMED(MP_RMSNORM, 1, opr_rmsnorm_bwd(r->dq, r->grad[L->q_norm], r->dqr, A->q, r->val[L->q_norm], A->rstdq, n * nq, hd);
-                  opr_rmsnorm_bwd(r->dk, r->grad[L->k_norm], r->dkr, A->k, r->val[L->k_norm], A->rstdk, n * nkv, hd));
+            TIMED(MP_RMSNORM, 1, rms_bwd(r, r->dq, r->grad[L->q_norm], r->dqr, A->q, r->val[L->q_norm], A->rstdq, n * nq, hd);
+                  rms_bwd(r, r->dk, r->grad[L->k_norm], r->dkr, A->k, r->val[L->k_norm], A->rstdk, n * nkv, hd));
             dq = r->dq, dk = r->dk;
         }
         TIMED(MP_COPY, 1, zero(r->dxn, ND));
         TIMED(MP_PROJ, 1, lin_bwd(r, l, P_Q, r->dxn, dq, A->xn1, n); lin_bwd(r, l, P_K, r->dxn, dk, A->xn1, n);
               lin_bwd(r, l, P_V, r->dxn, r->dv, A->xn1, n));
-        TIMED(MP_RMSNORM, 1, opr_rmsnorm_bwd(r->dx, r->grad[L->attn_norm], r->dxn, r->x[l], r->val[L->attn_norm], A->rstd1, n, D));
+        TIMED(MP_RMSNORM, 1, rms_bwd(r, r->dx, r->grad[L->attn_norm], r->dxn, r->x[l], r->val[L->attn_norm], A->rstd1, n, D));
     }
     if (r->grad[r->embed]) TIMED(MP_EMBED, 1, opr_embed_bwd(r->grad[r->embed], r->dx, b->tokens, n, D));
     return IM_OK;

@@ -1,6 +1,6 @@
 /* ops_fast.c: attention per packed sample on gemm.h's products, cross-
- * entropy that exponentiates each logit once per pass in float, RoPE from
- * a per-batch table. Contracts in ops_fast.h. */
+ * entropy that exponentiates each logit once per pass in float, SwiGLU and
+ * RMSNorm in float, RoPE from a per-batch table. Contracts in ops_fast.h. */
 #include "ops_fast.h"
 
 #include <math.h>
@@ -128,6 +128,43 @@ void opf_xent_bwd(float *dlogits, const float *logits, const float *lse, const i
         float w = weight[t], z = lse[t];
         for (int i = 0; i < v; i++) d[i] = w * expf(l[i] - z);
         d[target[t]] -= w;
+    }
+}
+
+void opf_swiglu_fwd(float *h, const float *g, const float *u, size_t n) {
+    for (size_t i = 0; i < n; i++) h[i] = g[i] / (1.0f + expf(-g[i])) * u[i];
+}
+
+void opf_swiglu_bwd(float *dg, float *du, const float *dh, const float *g, const float *u, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        float sg = 1.0f / (1.0f + expf(-g[i]));
+        dg[i] += dh[i] * u[i] * sg * (1.0f + g[i] * (1.0f - sg));
+        du[i] += dh[i] * g[i] * sg;
+    }
+}
+
+void opf_rmsnorm_fwd(float *out, float *rstd, const float *x, const float *w, int n, int d, double eps) {
+    for (int t = 0; t < n; t++) {
+        const float *xr = x + (size_t)t * d;
+        float *o = out + (size_t)t * d;
+        double ss = 0;
+        for (int i = 0; i < d; i++) ss += (double)xr[i] * xr[i];
+        float s = (float)(1.0 / sqrt(ss / d + eps));
+        rstd[t] = s;
+        for (int i = 0; i < d; i++) o[i] = xr[i] * s * w[i];
+    }
+}
+
+void opf_rmsnorm_bwd(float *dx, float *dw, const float *dout, const float *x, const float *w, const float *rstd, int n, int d) {
+    for (int t = 0; t < n; t++) {
+        const float *xr = x + (size_t)t * d, *g = dout + (size_t)t * d;
+        float *dxr = dx + (size_t)t * d, s = rstd[t];
+        double dot = 0;
+        for (int i = 0; i < d; i++) dot += (double)(g[i] * w[i]) * xr[i];
+        float c = (float)(dot * s * s * s / d);
+        for (int i = 0; i < d; i++) dxr[i] += s * g[i] * w[i] - c * xr[i];
+        if (dw)
+            for (int i = 0; i < d; i++) dw[i] += g[i] * xr[i] * s;
     }
 }
 

@@ -3,8 +3,8 @@
  * test_model_fast checks a whole step of these against it).
  *
  * Same contracts as the opr_* ops of ops_ref.h, except where said: sums
- * in float (through gemm.h where they are products), attention computed
- * per packed sample. Pure functions over caller-owned arrays: no
+ * in float (through gemm.h where they are products; long reductions still
+ * in double), exp in float, attention computed per packed sample. Pure functions over caller-owned arrays: no
  * allocation, no I/O. */
 #ifndef IMAGINE_OPS_FAST_H
 #define IMAGINE_OPS_FAST_H
@@ -36,6 +36,15 @@ double opf_xent_fwd(float *logp, float *lse, const float *logits, const int *tar
 /* SETS (not adds) dlogits[t] = weight[t] * (softmax - onehot), 0 on rows
  * without a target, from the forward's lse. */
 void opf_xent_bwd(float *dlogits, const float *logits, const float *lse, const int *target, const float *weight, int n, int v);
+
+/* SwiGLU as opr_swiglu_fwd/bwd (adds into dg, du), in float with expf. */
+void opf_swiglu_fwd(float *h, const float *g, const float *u, size_t n);
+void opf_swiglu_bwd(float *dg, float *du, const float *dh, const float *g, const float *u, size_t n);
+
+/* RMSNorm as opr_rmsnorm_fwd/bwd (sums in double, the rest in float; the
+ * backward adds into dx and, when not NULL, dw). */
+void opf_rmsnorm_fwd(float *out, float *rstd, const float *x, const float *w, int n, int d, double eps);
+void opf_rmsnorm_bwd(float *dx, float *dw, const float *dout, const float *x, const float *w, const float *rstd, int n, int d);
 
 /* RoPE as opr_rope_fwd/bwd from a table cs[n][hd/2][2] of (cos, sin) made
  * by opf_rope_table (the angles of opr_rope_*, computed once per batch). */

@@ -10,7 +10,7 @@
  * within 2e-5 * max(1, max|ref|) (float rounding through sums of <= 64
  * terms, accumulated in double). F16/BF16 weights must give exactly the
  * float result on the rounded weights. The fast f32 ops of the CPU device
- * (ops_fast.h: attention per packed sample, cross-entropy, RoPE table;
+ * (ops_fast.h: attention per packed sample, cross-entropy, SwiGLU, RMSNorm, RoPE table;
  * gemm.h's products, OpenBLAS when built with it) must give the double
  * ones' outputs and gradients within the same 2e-5 * max(1, max|ref|).
  * First mismatches are printed. */
@@ -143,6 +143,11 @@ static void t_rmsnorm(void) {
     L_rms();
     comparef("rmsnorm float fwd", OUT, fo, N * D, 2e-5), comparef("rmsnorm float dx", dx, fdx, N * D, 2e-5);
     comparef("rmsnorm float dw", dw, fdw, D, 2e-5);
+    memset(fdx, 0, sizeof(float) * N * D), memset(fdw, 0, sizeof(float) * D);
+    opf_rmsnorm_fwd(fo, fr, fx, fw, N, D, 1e-6);
+    opf_rmsnorm_bwd(fdx, fdw, fg, fx, fw, fr, N, D);
+    comparef("rmsnorm fast fwd", OUT, fo, N * D, 2e-5), comparef("rmsnorm fast dx", dx, fdx, N * D, 2e-5);
+    comparef("rmsnorm fast dw", dw, fdw, D, 2e-5);
     free(A_), free(B_), free(G_), free(OUT), free(dx), free(dw), free(fx), free(fw), free(fg), free(fo), free(fdx), free(fdw);
 }
 
@@ -234,6 +239,10 @@ static void t_swiglu(void) {
     L_swiglu();
     comparef("swiglu float fwd", OUT, fo, N * M, 2e-5), comparef("swiglu float dgate", dg, fdg, N * M, 2e-5);
     comparef("swiglu float dup", du, fdu, N * M, 2e-5);
+    memset(fdg, 0, 4 * N * M), memset(fdu, 0, 4 * N * M);
+    opf_swiglu_fwd(fo, fa, fb, N * M), opf_swiglu_bwd(fdg, fdu, fg, fa, fb, N * M);
+    comparef("swiglu fast fwd", OUT, fo, N * M, 2e-5), comparef("swiglu fast dgate", dg, fdg, N * M, 2e-5);
+    comparef("swiglu fast dup", du, fdu, N * M, 2e-5);
     free(A_), free(B_), free(G_), free(OUT), free(dg), free(du), free(fa), free(fb), free(fg), free(fo), free(fdg), free(fdu);
 }
 
