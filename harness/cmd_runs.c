@@ -78,16 +78,26 @@ static int cmd_runs(int argc, char **argv) {
     else if (!rc) buf_printf(&b, "%-4s %-20s %-10s %-16s %-10s %-10s %5s %6s %6s %5s %6s  %s\n", "id", "name", "method",
                              "model", "split", "status", "done", "failed", "errors", "total", "final", "started");
     for (int i = 0; !rc && i < n; i++) {
-        RunMetrics m;
-        rc = run_metrics(s, &rs[i], &m, &err);
-        if (rc) break;
-        const char *key;
-        double head = run_metrics_headline(&m, &key);
-        run_metrics_free(&m);
+        /* a training run (imagine train: method train-sft/train-grpo, no items) has steps, not metrics */
+        int training = rs[i].method && !strncmp(rs[i].method, "train-", 6) && !rs[i].n_items;
+        const char *key = NULL;
+        double head = 0;
+        if (!training) {
+            RunMetrics m;
+            if ((rc = run_metrics(s, &rs[i], &m, &err))) break;
+            head = run_metrics_headline(&m, &key);
+            run_metrics_free(&m);
+        }
         if (json) {
             if (i) buf_puts(&b, ", ");
             json_run(&rs[i], &b);
-            buf_printf(&b, ", \"%s\": %.17g}", key, head);
+            if (training) buf_puts(&b, ", \"training\": true}");
+            else buf_printf(&b, ", \"%s\": %.17g}", key, head);
+        } else if (training) {
+            char when[32];
+            fmt_time(rs[i].started, when, sizeof when);
+            buf_printf(&b, "%-4lld %-20s %-10s %-16s %-10s %-10s %5s %6s %6s %5s %6s  %s\n", rs[i].id, rs[i].name ? rs[i].name : "-",
+                       rs[i].method, rs[i].model, rs[i].split, rs[i].status, "-", "-", "-", "-", "train", when);
         } else {
             char when[32];
             fmt_time(rs[i].started, when, sizeof when);
