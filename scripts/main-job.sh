@@ -36,13 +36,13 @@ mkdir -p "$work"
 
 # Sizes. full: about 15 minutes on 2 cores (README); small: the ctest.
 if [ "$scale" = small ]; then
-  : "${MJ_N3:=31}" "${MJ_N4:=40}" "${MJ_N5:=0}" "${MJ_SFT_EPOCHS:=1}" "${MJ_SFT_STEPS:=6}" "${MJ_GRPO_STEPS:=1}" \
-    "${MJ_GROUP:=2}" "${MJ_EVAL_LIMIT:=10}" "${MJ_TP:=0}"
+  : "${MJ_N3:=31}" "${MJ_N4:=40}" "${MJ_N5:=0}" "${MJ_SFT_EPOCHS:=1}" "${MJ_SFT_STEPS:=40}" "${MJ_GRPO_STEPS:=1}" \
+    "${MJ_GROUP:=2}" "${MJ_EVAL_LIMIT:=10}" "${MJ_TP:=0}" "${MJ_BATCH_TOKENS:=2048}" "${MJ_WARMUP:=3}"
 else
   : "${MJ_N3:=31}" "${MJ_N4:=600}" "${MJ_N5:=600}" "${MJ_SFT_EPOCHS:=3}" "${MJ_SFT_STEPS:=0}" "${MJ_GRPO_STEPS:=8}" \
     "${MJ_GROUP:=8}" "${MJ_EVAL_LIMIT:=100}" "${MJ_TP:=1}"
 fi
-: "${MJ_INIT_STD=0.02}" "${MJ_ERROR_RATE:=0.2}" "${MJ_SEED:=1}" "${MJ_LR:=2e-3}" "${MJ_GRPO_LR:=2e-5}" "${MJ_BATCH_TOKENS:=4096}" \
+: "${MJ_INIT_STD=0.02}" "${MJ_ERROR_RATE:=0.2}" "${MJ_SEED:=1}" "${MJ_LR:=3e-3}" "${MJ_WARMUP:=10}" "${MJ_GRPO_LR:=2e-5}" "${MJ_BATCH_TOKENS:=4096}" \
   "${MJ_MAX_LEN:=1024}" "${MJ_MAX_TOKENS:=600}" "${MJ_DEVICE:=cpu}" "${MJ_CONCURRENCY:=16}"
 : "${MJ_SHAPE:=--tok-vocab 1000 --hidden 128 --layers 4 --heads 4 --kv-heads 2 --head-dim 32 --ffn 384}"
 read -r -a model_shape <<<"$MJ_SHAPE"
@@ -54,18 +54,14 @@ stage() { local t; t=$(date +%s); printf '%s\t%s\n' "$1" "$((t - t0))" >>"$times
 run() { "$imagine" run --store "$store" "$@"; }
 
 # ---- stage 1: new problems, disjoint from every benchmark instance ----------
-gen() { # blocks n seed
+gen() { # blocks n seed: one item a line, in the form the suite's items_load reads
   [ "$2" -gt 0 ] || return 0
   "$imagine" queries generate --suite planbench --variant blocksworld --blocks "$1" --n "$2" --seed "$3" \
-      --zero-shot --out "$work/new-$1.json"
+      --zero-shot --out "$work/new-$1.jsonl"
 }
 gen 3 "$MJ_N3" "$MJ_SEED"; gen 4 "$MJ_N4" "$MJ_SEED"; gen 5 "$MJ_N5" "$MJ_SEED"
-# one item a line in the suite's own form (docs/planbench.md: generated items
-# carry their PDDL), numbered once over the whole set
-jq -c -s '[.[].instances[]] | to_entries[] | .value as $x
-  | {variant: "blocksworld", instance_id: (.key + 1), objects: $x.objects,
-     optimal_length: (if $x.optimal then ($x.ground_truth_plan | split("\n") | map(select(length > 0)) | length) else -1 end),
-     pddl: $x.pddl, query: $x.query}' "$work"/new-*.json >"$work/stage1.jsonl"
+# one set, numbered once (each file numbers its own items from 1)
+cat "$work"/new-*.jsonl | jq -c -s 'to_entries[] | .value.instance_id = .key + 1 | .value' >"$work/stage1.jsonl"
 stage "stage 1: $(wc -l <"$work/stage1.jsonl") new problems (3-5 blocks)"
 
 # ---- stage 2: the MAS teacher's traces, flattened ---------------------------
@@ -77,12 +73,13 @@ run --suite planbench --variant blocksworld --queries "$work/stage1.jsonl" --met
 stage "stage 2: MAS teacher traces"
 
 # ---- stage 3: model init, SFT, GRPO ------------------------------------------
-"$imagine" model init --corpus "$work/sft.jsonl" "${model_shape[@]}" --dtype f32 ${MJ_INIT_STD:+--init-std "$MJ_INIT_STD"} --seed "$MJ_SEED" \
+jq -r '.messages[].content' "$work/sft.jsonl" >"$work/corpus.txt" # the tokenizer learns the samples' text
+"$imagine" model init --corpus "$work/corpus.txt" "${model_shape[@]}" --dtype f32 ${MJ_INIT_STD:+--init-std "$MJ_INIT_STD"} --seed "$MJ_SEED" \
     --out "$work/init"
 sft_len=(--epochs "$MJ_SFT_EPOCHS"); [ "$MJ_SFT_STEPS" -gt 0 ] && sft_len=(--max-steps "$MJ_SFT_STEPS")
 "$imagine" train sft --model "$work/init" --data "$work/sft.jsonl" --out "$work/sft" --store "$store" --name sft \
     --device "$MJ_DEVICE" --batch-tokens "$MJ_BATCH_TOKENS" --max-len "$MJ_MAX_LEN" --lr "$MJ_LR" "${sft_len[@]}" \
-    --warmup 10 --schedule cosine --seed "$MJ_SEED"
+    --warmup "$MJ_WARMUP" --schedule cosine --seed "$MJ_SEED"
 stage "stage 3a: SFT"
 "$imagine" train grpo --model "$work/sft" --suite planbench --dataset "$work/grpo.jsonl" --out "$work/grpo" \
     --store "$store" --name grpo --steps "$MJ_GRPO_STEPS" --group "$MJ_GROUP" --prompts 2 --think \

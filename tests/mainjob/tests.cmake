@@ -1,0 +1,8 @@
+# tests/mainjob: the README's main job, smaller (MAIN_JOB_SCALE=small), end
+# to end through the real verbs: stage-1 problems, the MAS teacher, model
+# init, SFT, GRPO, the blocksworld_3 runs and the report, with thresholds
+# that the untrained model fails (tests/mainjob/e2e.sh). Needs the
+# PlanBench and TravelPlanner data beside the project (../shared).
+add_test(NAME mainjob_e2e COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/e2e.sh $<TARGET_FILE:imagine> ${CMAKE_SOURCE_DIR}
+         ${CMAKE_CURRENT_BINARY_DIR}/mainjob_e2e_tmp)
+set_tests_properties(mainjob_e2e PROPERTIES TIMEOUT 600 RUN_SERIAL TRUE)
