@@ -9,11 +9,9 @@ SRC=$1
 cd "$SRC" || exit 2
 PENDING="
 harness/cmd_eval.c        TravelPlanner eval keeps its official output (--format official, denominators); other suites go through suite.h
-harness/cmd_solve.c       solve/bench solve print the solver's TravelPlanner report
 harness/cmd_data.c        data fetch/check are the TravelPlanner data package's
 harness/cmd_bench_eval.c  the evaluator benchmark times tp_eval directly
 harness/cmd_report.c      the report model (reports/) is TravelPlanner's
-harness/cmd_queries.c     queries generate/stats (issue 15) are TravelPlanner's generator
 reports/model.h           the report model holds TpQuery/TpPlanResult/TpMetrics
 reports/model.c           idem
 reports/html.c            idem
