@@ -1,8 +1,10 @@
 /* cmd_report.c: `imagine report`, `imagine table`, `imagine compare` and
  * `imagine bench report`. Each verb builds the report model (reports/model.h)
  * from runs in the store (by id or name, through harness/store.h) and from
- * submission files (--plans, evaluated on the fly), analyses it, and hands
- * it to a renderer. Sections: loading, the verbs, the benchmark. */
+ * answer files (--plans, evaluated on the fly), of any suite, through the
+ * suite interface (suites/suite.h); analyses it (runs grouped by suite and
+ * split) and hands it to a renderer. Sections: loading, the verbs, the
+ * benchmark. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,7 +32,7 @@
 /* ---- loading ---------------------------------------------------------- */
 
 typedef struct Src {
-    const char *store, *split, *queries, *data;
+    const char *store, *split, *variant, *queries, *data, *suite;
     CliList plans;
     long seed, resamples;
 } Src;
@@ -38,9 +40,11 @@ typedef struct Src {
 #define SRC_OPTS(s)                                                                                                  \
     {"--store", CLI_STR, &(s).store, "FILE", "the run store (default imagine.db when RUN arguments are given)"},      \
     {"--plans", CLI_LIST, &(s).plans, "[LABEL=]FILE", "a submission file evaluated on the fly, as one run (repeatable)"}, \
+    {"--suite", CLI_STR, &(s).suite, "NAME", "suite of the --plans files (default travelplanner)"},                   \
     {"--split", CLI_STR, &(s).split, "S", "split of the --plans files (default: from the file name, e.g. train_...)"}, \
+    {"--variant", CLI_STR, &(s).variant, "V", "the same as --split (PlanBench's name for it)"},                       \
     {"--queries", CLI_STR, &(s).queries, "FILE", "query file of the --plans files (default DATA/queries/SPLIT.jsonl)"}, \
-    {"--data", CLI_STR, &(s).data, "DIR", "TravelPlanner data (default: $IMAGINE_DATA)"},                             \
+    {"--data", CLI_STR, &(s).data, "DIR", "the suite's data (default: its environment variable, e.g. $IMAGINE_DATA)"}, \
     {"--seed", CLI_INT, &(s).seed, "N", "bootstrap seed (default 20240601)"},                                        \
     {"--resamples", CLI_INT_IN, &(CliIntIn){&(s).resamples, 1, 1000000}, "N", "bootstrap resamples (default 10000)"}
 
@@ -82,7 +86,7 @@ static int load_train_steps(Store *st, long long run_id, RpRun *run, Err *err) {
     return IM_OK;
 }
 
-/* One run of the store as a report run. */
+/* One run of the store as a report run, through its suite's interface. */
 static int load_store_run(Store *st, const char *ref, RpRun **out, Err *err) {
     *out = NULL;
     StoreRun sr;
@@ -91,41 +95,49 @@ static int load_store_run(Store *st, const char *ref, RpRun **out, Err *err) {
     if (rc) return rc;
     StoreItem *items = NULL;
     Suite *suite = NULL;
-    /* The report model is TravelPlanner's (reports/model.h) until reports
-     * read the suite's strata and verdicts through suite.h. */
-    if (sr.n_items && (!sr.suite || strcmp(sr.suite, "travelplanner"))) /* training runs have steps, no items */
-        rc = err_set(err, IM_USAGE, "run %s is of suite '%s': reports cover travelplanner runs only so far", ref,
-                     sr.suite ? sr.suite : "?");
-    if (!rc) rc = suite_open(suite_find("travelplanner"), NULL, &suite, err);
+    const SuiteOps *ops = suite_find(sr.suite ? sr.suite : suite_default_name());
+    if (!ops && !sr.n_items) ops = suite_find(suite_default_name()); /* a training run ("sft", "grpo"): steps, no items */
+    if (!ops) rc = err_set(err, IM_USAGE, "run %s is of suite '%s', which this imagine does not know (suites: %s)", ref,
+                           sr.suite ? sr.suite : "?", suite_names());
+    if (!rc) rc = suite_open(ops, NULL, &suite, err); /* stored verdicts and metrics need no data */
     if (!rc) rc = store_items(st, sr.id, 2, &items, &n, err);
     RpRun *run = NULL;
+    SuiteItem *si = NULL;
+    SuiteEval *ev = NULL;
     if (!rc) {
         char id[32], name[512];
         snprintf(id, sizeof id, "%lld", sr.id);
         if (sr.name) snprintf(name, sizeof name, "%s", sr.name);
         else snprintf(name, sizeof name, "%s/%s#%lld", sr.method ? sr.method : "?", sr.model ? sr.model : "?", sr.id);
-        run = rp_run_new(id, name, sr.method, sr.model, sr.split, n);
-        if (!run) rc = err_set(err, IM_IO, "out of memory");
+        run = rp_run_new(ops, id, name, sr.method, sr.model, sr.split, n);
+        si = calloc((size_t)(n ? n : 1), sizeof *si);
+        ev = calloc((size_t)(n ? n : 1), sizeof *ev);
+        if (!run || !si || !ev) rc = err_set(err, IM_IO, "out of memory");
     }
+    int parsed = 0;
     for (int i = 0; !rc && i < n; i++) {
         StoreItem *it = &items[i];
-        rc = tp_query_parse(it->query_json, store_path(st), i + 1, &run->q[i], err);
+        rc = suite_item_parse(suite, it->query_json, store_path(st), i + 1, &si[i], err);
         if (rc) break;
-        run->q[i].idx = it->idx;
+        parsed++;
+        si[i].idx = it->idx;
         rc = suite->ops->verdicts_load(suite, &it->eval, err);
         if (rc) break;
-        run->r[i] = *(TpPlanResult *)it->eval.native; /* moved into the run */
-        free(it->eval.native), it->eval.native = NULL;
+        ev[i] = it->eval; /* borrowed: the store item keeps it */
+        rc = rp_run_set_item(run, i, suite, &si[i], &ev[i], err);
         RpItem *ri = &run->item[i];
         ri->plan_json = take(&it->plan_json), ri->raw = take(&it->raw_text), ri->error = take(&it->error);
         ri->tokens_in = it->tokens_in, ri->tokens_out = it->tokens_out;
         ri->cost = it->cost, ri->latency_ms = it->latency_ms;
     }
+    if (!rc) rc = rp_run_finish(run, suite, si, ev, err);
     if (!rc) {
         run->config_json = take(&sr.config_json);
         run->source = strdup(store_path(st));
         rc = load_train_steps(st, sr.id, run, err);
     }
+    for (int i = 0; i < parsed; i++) suite_item_free(suite, &si[i]);
+    free(si), free(ev);
     store_items_free(items, n);
     suite_close(suite);
     store_run_free(&sr);
@@ -133,7 +145,6 @@ static int load_store_run(Store *st, const char *ref, RpRun **out, Err *err) {
         rp_run_free(run);
         return err_prefix(err, "run %s", ref);
     }
-    rp_run_finish(run);
     *out = run;
     return IM_OK;
 }
@@ -148,28 +159,29 @@ static const char *split_of_label(const char *label) {
     return NULL;
 }
 
-/* --plans files, all over the same queries. */
+/* --plans files of one suite, all over the same items. */
 static int load_plans(const Src *s, RpModel *m, Err *err) {
     if (!s->plans.n) return IM_OK;
-    const char *file, *split = s->split;
+    const SuiteOps *ops = suite_find(s->suite ? s->suite : suite_default_name());
+    if (!ops) return err_set(err, IM_USAGE, "--suite %s: unknown suite (suites: %s)", s->suite, suite_names());
+    const char *file, *split = s->split ? s->split : s->variant;
     char *label0 = rp_plans_arg(s->plans.items[0], &file);
     char *base0 = rp_plans_label(file);
     if (!split && !s->queries) split = split_of_label(base0);
     free(label0), free(base0);
     if (!split && !s->queries)
         return err_set(err, IM_USAGE, "--plans %s: say which queries it answers: --split S or --queries FILE", file);
-    const char *data = harness_data_dir(s->data);
-    char *qpath = harness_query_path(s->queries, data, split);
-    TpQuerySet *qs = NULL;
-    TpDb *db = NULL;
-    int rc = tp_queries_load(qpath, &qs, err);
-    if (!rc) rc = tp_db_open(data, &db, err);
+    char *data = suite_data_dir(ops, s->data);
+    Suite *suite = NULL;
+    SuiteItems *items = NULL;
+    int rc = data ? suite_open(ops, data, &suite, err) : err_set(err, IM_IO, "out of memory");
+    if (!rc) rc = suite_items_load(suite, split, s->queries, &items, err);
     Buf warn;
     buf_init(&warn);
     for (int i = 0; !rc && i < s->plans.n; i++) {
         char *label = rp_plans_arg(s->plans.items[i], &file);
         RpRun *run = NULL;
-        rc = rp_load_plans(db, qs, split, file, &run, &warn, err);
+        rc = rp_load_plans(suite, items, split, file, &run, &warn, err);
         if (!rc) {
             free(run->name), free(run->id);
             run->name = strdup(label), run->id = strdup(label);
@@ -179,7 +191,9 @@ static int load_plans(const Src *s, RpModel *m, Err *err) {
     }
     if (warn.len) fputs(warn.data, stderr);
     buf_free(&warn);
-    tp_db_close(db), tp_queries_free(qs), free(qpath);
+    if (items) suite_items_free(suite, items);
+    suite_close(suite);
+    free(data);
     return rc;
 }
 
@@ -223,10 +237,6 @@ static int ends_with(const char *s, const char *suffix) {
 }
 
 static int cmd_report(int argc, char **argv) {
-    {
-        Err serr = {0};
-        if (harness_travelplanner_only("report", &argc, argv, &serr)) return harness_fail(&serr);
-    }
     Src s = {0};
     const char *baseline = NULL, *out = NULL, *title = NULL;
     int no_plots = 0;
@@ -286,10 +296,6 @@ static int cmd_report(int argc, char **argv) {
 }
 
 static int cmd_table(int argc, char **argv) {
-    {
-        Err serr = {0};
-        if (harness_travelplanner_only("table", &argc, argv, &serr)) return harness_fail(&serr);
-    }
     Src s = {0};
     const char *format = NULL, *baseline = NULL;
     const CliOpt opts[] = {SRC_OPTS(s),
@@ -325,10 +331,6 @@ static int cmd_table(int argc, char **argv) {
 }
 
 static int cmd_compare(int argc, char **argv) {
-    {
-        Err serr = {0};
-        if (harness_travelplanner_only("compare", &argc, argv, &serr)) return harness_fail(&serr);
-    }
     Src s = {0};
     CliList gates = {0};
     double alpha = 0.05;
@@ -345,6 +347,7 @@ static int cmd_compare(int argc, char **argv) {
     if (rc) return harness_fail(&err);
     if (!(alpha > 0 && alpha < 1)) return err_set(&err, IM_USAGE, "--alpha must be between 0 and 1"), harness_fail(&err);
     RpGate g[32];
+    if (gates.n > 32) return err_set(&err, IM_USAGE, "--gate: at most 32"), harness_fail(&err);
     for (int i = 0; i < gates.n; i++)
         if (rp_gate_parse(gates.items[i], &g[i], &err)) return harness_fail(&err);
     RpModel m;
@@ -352,9 +355,13 @@ static int cmd_compare(int argc, char **argv) {
     rc = load_model(&s, pos, npos, &m, &err);
     if (!rc && m.n != 2)
         rc = err_set(&err, IM_USAGE, "imagine compare: expected two runs, BASE then NEW (got %d); runs come first, then --plans files", m.n);
+    if (!rc && m.run[0]->suite != m.run[1]->suite)
+        rc = err_set(&err, IM_USAGE, "imagine compare: %s is a %s run and %s a %s run: runs of different suites are not compared",
+                     m.run[0]->name, m.run[0]->suite->name, m.run[1]->name, m.run[1]->suite->name);
+    if (!rc) rc = rp_gate_resolve(m.run[1], g, gates.n, &err);
     RpAnalysis a = {0};
     RpBoot bs = boot_of(&s);
-    if (!rc) rc = rp_analyse(&m, 0, &bs, &a, &err);
+    if (!rc) rc = rp_analyse_by(&m, 0, &bs, 0, &a, &err); /* one suite; two splits are compared unpaired */
     int regressed = 0;
     if (!rc) {
         Buf out;
@@ -373,48 +380,56 @@ static int cmd_compare(int argc, char **argv) {
 
 static double exp_decay(int s) { return 1.0 / (1.0 + s / 30.0); }
 
-/* A synthetic run over the queries: verdicts drawn with a per-run skill,
- * plans and raw outputs taken from real plan lines, usage numbers drawn. */
-static RpRun *bench_run(const TpQuerySet *qs, const TpSubmission *plans, int k, Err *err) {
+/* A synthetic run over the items: verdicts of the suite drawn with a
+ * per-run skill (a verdict other than the first family's does not apply
+ * to a quarter of the items), answers and raw outputs taken from a real
+ * answer file, usage numbers drawn; through the suite's verdicts_load and
+ * rate parts, as a stored run. */
+static RpRun *bench_run(const Suite *suite, const SuiteItems *items, void *answers, int k, Err *err) {
+    const SuiteOps *ops = suite->ops;
     char name[64];
     snprintf(name, sizeof name, "method-%d", k);
-    RpRun *run = rp_run_new(name, name, name, "synthetic", "validation", qs->n);
-    if (!run) return err_set(err, IM_IO, "out of memory"), NULL;
+    int n = items->n;
+    RpRun *run = rp_run_new(ops, name, name, name, "synthetic", "validation", n);
+    SuiteEval *ev = calloc((size_t)(n ? n : 1), sizeof *ev);
+    if (!run || !ev) return rp_run_free(run), free(ev), err_set(err, IM_IO, "out of memory"), NULL;
     RpRng rng;
     rp_rng_seed(&rng, 1000 + (uint64_t)k);
     double skill = 0.55 + 0.04 * k;
-    for (int i = 0; i < qs->n; i++) {
-        if (rp_run_set_query(run, i, &qs->q[i], err)) return rp_run_free(run), NULL;
-        TpPlanResult *r = &run->r[i];
-        r->delivered = rp_rng_uniform(&rng) < 0.97;
-        r->hard_evaluated = r->delivered;
-        for (int c = 0; c < TP_NCS; c++) {
-            r->cs[c].value = (signed char)(rp_rng_uniform(&rng) < skill + 0.4 * (1 - skill));
-            if (!r->cs[c].value) r->cs[c].msg = strdup("The restaurant in day 2 lunch is repeated.");
+    int rc = IM_OK;
+    for (int i = 0; !rc && i < n; i++) {
+        SuiteEval *e = &ev[i];
+        e->delivered = rp_rng_uniform(&rng) < 0.97;
+        for (int v = 0; ops->verdicts && ops->verdicts[v]; v++) {
+            const char *fam = ops->verdict_families ? ops->verdict_families[v] : "check";
+            int first = !ops->verdict_families || !strcmp(fam, ops->verdict_families[0]);
+            int value = !first && rp_rng_uniform(&rng) < 0.25 ? -1
+                        : rp_rng_uniform(&rng) < (first ? skill + 0.4 * (1 - skill) : skill);
+            suite_eval_add(e, fam, ops->verdicts[v], value, value ? NULL : "The restaurant in day 2 lunch is repeated.");
         }
-        const TpQuery *q = &qs->q[i];
-        const int applies[TP_NHARD] = {q->cuisine != NULL, q->house_rule != NULL, q->transportation != NULL,
-                                       q->room_type != NULL, 1}; /* the order of the TP_HARD_* enum */
-        for (int c = 0; c < TP_NHARD; c++) {
-            r->hard[c].value = (signed char)(!applies[c] ? -1 : rp_rng_uniform(&rng) < skill);
-            if (!r->hard[c].value) r->hard[c].msg = strdup("The total cost exceeds the budget of $1,700.");
+        if ((rc = ops->verdicts_load(suite, e, err))) break;
+        SuiteItem it = items->item[i];
+        it.pos = i % 45; /* the answer file's lines, over and over */
+        char *answer = NULL, *raw = NULL, *why = NULL;
+        if (answers && !ops->answer(answers, &it, &answer, &raw, &why, err)) {
+            run->item[i].raw = raw, run->item[i].plan_json = answer;
+            free(why);
         }
-        const char *line = plans->line[i % plans->n];
-        run->item[i].raw = strdup(line);
-        cJSON *o = cJSON_Parse(line), *p = cJSON_GetObjectItemCaseSensitive(o, "plan");
-        run->item[i].plan_json = p ? cJSON_PrintUnformatted(p) : NULL;
-        cJSON_Delete(o);
+        if ((rc = rp_run_set_item(run, i, suite, &items->item[i], e, err))) break;
         run->item[i].tokens_in = 3000 + (long)rp_rng_below(&rng, 2000);
         run->item[i].tokens_out = 500 + (long)rp_rng_below(&rng, 800);
         run->item[i].cost = 0.002 * (k + 1) * (0.5 + rp_rng_uniform(&rng));
         run->item[i].latency_ms = 800 + 4000 * rp_rng_uniform(&rng);
     }
+    if (!rc) rc = rp_run_finish(run, suite, items->item, ev, err);
+    for (int i = 0; i < n; i++) suite_eval_free(suite, &ev[i]);
+    free(ev);
+    if (rc) return rp_run_free(run), NULL;
     if (k == 0)
         for (int s = 0; s < 200; s++) {
             RpTrainStep t = {s, 2.0 * exp_decay(s), 0.2 + 0.6 * (1 - exp_decay(s)), 1e-5, 1500, 0.3 - 0.1 * (1 - exp_decay(s))};
             rp_run_add_step(run, &t);
         }
-    rp_run_finish(run);
     return run;
 }
 
@@ -433,18 +448,19 @@ static int cmd_bench_report(int argc, char **argv) {
     if (rc < 0) return IM_OK;
     if (rc) return harness_fail(&err);
     if (runs < 1 || runs > 64) return err_set(&err, IM_USAGE, "--runs must be 1..64"), harness_fail(&err);
-    const char *dir = harness_data_dir(data);
-    char *qpath = fs_join(dir, "queries/validation.jsonl");
-    char *ppath = fs_join(dir, "outputs/train/train_annotated_plans.jsonl");
-    TpQuerySet *qs = NULL;
-    TpSubmission *sub = NULL;
-    rc = tp_queries_load(qpath, &qs, &err);
-    if (!rc) rc = tp_submission_read(ppath, &sub, &err);
-    if (!rc && !sub->n) rc = err_set(&err, IM_IO, "%s: no plan lines", ppath);
+    const SuiteOps *ops = suite_find(suite_default_name());
+    char *dir = suite_data_dir(ops, data);
+    char *ppath = dir ? fs_join(dir, "outputs/train/train_annotated_plans.jsonl") : NULL;
+    Suite *suite = NULL;
+    SuiteItems *items = NULL;
+    void *answers = NULL;
+    rc = ppath ? suite_open(ops, dir, &suite, &err) : err_set(&err, IM_IO, "out of memory");
+    if (!rc) rc = suite_items_load(suite, "validation", NULL, &items, &err);
+    if (!rc) rc = ops->answers_open(suite, ppath, &answers, &err);
     RpModel m;
     rp_model_init(&m);
     for (int k = 0; !rc && k < runs; k++) {
-        RpRun *run = bench_run(qs, sub, k, &err);
+        RpRun *run = bench_run(suite, items, answers, k, &err);
         if (!run) rc = IM_IO;
         else rp_model_add(&m, run);
     }
@@ -466,9 +482,13 @@ static int cmd_bench_report(int argc, char **argv) {
         long long size = 0;
         FILE *f = fopen(html, "rb");
         if (f) fseek(f, 0, SEEK_END), size = ftell(f), fclose(f);
-        printf("bench report: %ld runs x %d queries, %d bootstrap resamples\n", runs, qs->n, bs.resamples);
+        int nsvg = (plots.train != NULL);
+        for (int g = 0; g < plots.ng; g++)
+            nsvg += (plots.g[g].rates != NULL) + (plots.g[g].constraints != NULL) + (plots.g[g].cost != NULL);
+        for (int i = 0; i < plots.nheat; i++) nsvg += plots.heat[i] != NULL;
+        printf("bench report: %ld runs x %d queries, %d bootstrap resamples\n", runs, items->n, bs.resamples);
         printf("  statistics  %.3f s\n  plots       %.3f s (gnuplot, %d SVG)\n  html        %.3f s (%.1f MB)\n", t1 - t0,
-               t2 - t1, 2 + plots.nheat + (plots.cost != NULL) + (plots.train != NULL), t3 - t2, size / 1e6);
+               t2 - t1, nsvg, t3 - t2, size / 1e6);
         printf("  report      %.3f s total (statistics + plots + html; target < 2 s)\n", t3 - t0);
         if (pdf) printf("  pdf         %.3f s (same model and plots)\n", t4 - t3);
         if (out) printf("  written to %s\n", out);
@@ -478,9 +498,11 @@ static int cmd_bench_report(int argc, char **argv) {
         if (pdfp) remove(pdfp);
         remove(outdir);
     }
-    free(html), free(pdfp), free(qpath), free(ppath);
+    free(html), free(pdfp), free(ppath), free(dir);
     rp_plots_free(&plots), rp_analysis_free(&a), rp_model_free(&m);
-    tp_queries_free(qs), tp_submission_free(sub);
+    if (answers) ops->answers_close(answers);
+    if (items) suite_items_free(suite, items);
+    suite_close(suite);
     return rc ? harness_fail(&err) : IM_OK;
 }
 

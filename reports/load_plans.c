@@ -1,9 +1,11 @@
-/* load_plans.c: a submission file evaluated on the fly as a report run.
- * Reads the file; never writes. */
+/* load_plans.c: an answer file evaluated on the fly as a report run,
+ * through the suite interface. Reads the file; never writes. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cJSON.h"
+#include "fsutil.h"
 #include "load.h"
 
 char *rp_plans_label(const char *path) {
@@ -13,6 +15,7 @@ char *rp_plans_label(const char *path) {
     if (!label) return NULL;
     size_t n = strlen(label);
     if (n > 6 && !strcmp(label + n - 6, ".jsonl")) label[n - 6] = 0;
+    else if (n > 5 && !strcmp(label + n - 5, ".json")) label[n - 5] = 0;
     return label;
 }
 
@@ -26,9 +29,10 @@ char *rp_plans_arg(const char *arg, const char **file) {
     return rp_plans_label(arg);
 }
 
-/* The "plan" value of a line as compact JSON, or NULL. */
+/* The "plan" value of an answer line that is a JSON object (a submission
+ * line), or NULL: shown even when the suite reads no answer from it. */
 static char *plan_text(const char *line) {
-    cJSON *root = cJSON_Parse(line);
+    cJSON *root = line ? cJSON_Parse(line) : NULL;
     char *out = NULL;
     const cJSON *plan = cJSON_IsObject(root) ? cJSON_GetObjectItemCaseSensitive(root, "plan") : NULL;
     if (plan && !cJSON_IsNull(plan)) out = cJSON_PrintUnformatted(plan);
@@ -36,17 +40,36 @@ static char *plan_text(const char *line) {
     return out;
 }
 
-int rp_load_plans(const TpDb *db, const TpQuerySet *qs, const char *split, const char *path, RpRun **out, Buf *warn,
+/* Lines of the file once stripped of surrounding white space (0 when empty). */
+static int file_lines(const char *path) {
+    char *text = NULL;
+    size_t len = 0;
+    Err ignore = {0};
+    if (fs_read_file(path, &text, &len, &ignore)) return 0;
+    const char *b = text, *e = text + len;
+    while (b < e && (*b == ' ' || (*b >= '\t' && *b <= '\r'))) b++;
+    while (e > b && (e[-1] == ' ' || (e[-1] >= '\t' && e[-1] <= '\r'))) e--;
+    int n = b < e;
+    for (const char *p = b; p < e; p++) n += *p == '\n';
+    free(text);
+    return n;
+}
+
+int rp_load_plans(const Suite *s, const SuiteItems *items, const char *split, const char *path, RpRun **out, Buf *warn,
                   Err *err) {
     *out = NULL;
-    TpSubmission *sub = NULL;
-    int rc = tp_submission_read(path, &sub, err);
+    void *ans = NULL;
+    if (!s->ops->answers_open || !s->ops->answer)
+        return err_set(err, IM_USAGE, "%s: suite %s reads no answer files", path, s->ops->name);
+    int rc = s->ops->answers_open(s, path, &ans, err);
     if (rc) return rc;
     char *label = rp_plans_label(path);
-    RpRun *run = rp_run_new(label, label, label, "submission file", split, qs->n);
+    int n = items->n;
+    RpRun *run = rp_run_new(s->ops, label, label, label, "submission file", split, n);
+    SuiteEval *ev = calloc((size_t)(n ? n : 1), sizeof *ev);
     free(label);
-    if (!run) {
-        tp_submission_free(sub);
+    if (!run || !ev) {
+        s->ops->answers_close(ans), rp_run_free(run), free(ev);
         return err_set(err, IM_IO, "out of memory loading %s", path);
     }
     run->source = strdup(path);
@@ -55,24 +78,32 @@ int rp_load_plans(const TpDb *db, const TpQuerySet *qs, const char *split, const
     buf_puts(&cfg, "{\"source\": ");
     buf_json_str(&cfg, path);
     buf_puts(&cfg, ", \"queries\": ");
-    buf_json_str(&cfg, qs->path ? qs->path : "");
-    buf_printf(&cfg, ", \"plan_lines\": %d}", sub->n);
+    buf_json_str(&cfg, items->source ? items->source : "");
+    buf_printf(&cfg, ", \"plan_lines\": %d}", file_lines(path));
     run->config_json = buf_take(&cfg);
     buf_free(&cfg);
-    tp_eval_submission(db, qs, sub, run->r, warn);
-    for (int i = 0; i < qs->n && !rc; i++) {
-        rc = rp_run_set_query(run, i, &qs->q[i], err);
-        if (i < sub->n) {
-            run->item[i].raw = strdup(sub->line[i]);
-            run->item[i].plan_json = plan_text(sub->line[i]);
-        }
+    for (int i = 0; i < n && !rc; i++) {
+        const SuiteItem *it = &items->item[i];
+        char *answer = NULL, *raw = NULL, *why = NULL;
+        rc = s->ops->answer(ans, it, &answer, &raw, &why, err);
+        if (rc) break;
+        suite_evaluate(s, it, answer, i + 1, &ev[i]);
+        rc = rp_run_set_item(run, i, s, it, &ev[i], err);
+        RpItem *ri = &run->item[i];
+        ri->raw = raw;
+        ri->plan_json = answer ? answer : plan_text(raw);
+        if (answer && ri->plan_json != answer) free(answer);
+        if (why && warn && !raw) buf_printf(warn, "%s: %s\n", path, why);
+        free(why);
     }
-    tp_submission_free(sub);
+    if (!rc) rc = rp_run_finish(run, s, items->item, ev, err);
+    for (int i = 0; i < n; i++) suite_eval_free(s, &ev[i]);
+    free(ev);
+    s->ops->answers_close(ans);
     if (rc) {
         rp_run_free(run);
         return err_prefix(err, "%s", path);
     }
-    rp_run_finish(run);
     *out = run;
     return IM_OK;
 }

@@ -1,40 +1,32 @@
-/* model.c: building and reading the report model (runs, items, metrics).
- * No I/O: loaders fill runs, renderers read them. */
+/* model.c: building and reading the report model (runs, items, metrics)
+ * through the suite interface. No I/O: loaders fill runs, renderers read
+ * them. */
 #include "model.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "suite_tp.h"
-
-static const char *const rate_keys[RP_NRATES] = {"delivery_rate", "commonsense_micro", "commonsense_macro",
-                                                 "hard_micro",    "hard_macro",        "final_pass_rate"};
-static const char *const rate_names[RP_NRATES] = {"Delivery",   "Commonsense micro", "Commonsense macro",
-                                                  "Hard micro", "Hard macro",        "Final pass"};
-
-const char *rp_rate_key(int r) { return r >= 0 && r < RP_NRATES ? rate_keys[r] : "?"; }
-const char *rp_rate_name(int r) { return r >= 0 && r < RP_NRATES ? rate_names[r] : "?"; }
-int rp_rate_is_binary(int r) { return r != RP_CS_MICRO && r != RP_HARD_MICRO; }
-
-int rp_rate_by_key(const char *key) {
-    for (int r = 0; r < RP_NRATES; r++)
-        if (!strcmp(key, rate_keys[r])) return r;
-    return -1;
-}
-
 static char *dup_or_null(const char *s) { return s ? strdup(s) : NULL; }
 
-RpRun *rp_run_new(const char *id, const char *name, const char *method, const char *model, const char *split, int n) {
+RpRun *rp_run_new(const SuiteOps *ops, const char *id, const char *name, const char *method, const char *model,
+                  const char *split, int n) {
     RpRun *run = calloc(1, sizeof *run);
     if (!run) return NULL;
+    run->suite = ops;
     run->id = dup_or_null(id), run->name = dup_or_null(name), run->method = dup_or_null(method);
     run->model = dup_or_null(model), run->split = dup_or_null(split);
     run->n = n;
-    run->q = calloc((size_t)(n ? n : 1), sizeof *run->q);
-    run->r = calloc((size_t)(n ? n : 1), sizeof *run->r);
+    /* report order: rates[1..] then the headline rates[0] */
+    int k = ops && ops->n_rates > 0 ? ops->n_rates : 0;
+    if (k > RP_MAX_RATES) k = RP_MAX_RATES;
+    for (int r = 1; r < k; r++) run->rate[run->nrate++] = &ops->rates[r];
+    if (k) run->rate[run->nrate++] = &ops->rates[0];
+    size_t parts = (size_t)(n ? n : 1) * (size_t)(run->nrate ? run->nrate : 1);
     run->item = calloc((size_t)(n ? n : 1), sizeof *run->item);
-    if (!run->q || !run->r || !run->item) {
+    run->num = calloc(parts, sizeof *run->num);
+    run->den = calloc(parts, sizeof *run->den);
+    if (!run->item || !run->num || !run->den) {
         rp_run_free(run);
         return NULL;
     }
@@ -46,24 +38,53 @@ RpRun *rp_run_new(const char *id, const char *name, const char *method, const ch
     return run;
 }
 
+static void item_clear(RpItem *it) {
+    free(it->text), free(it->note), free(it->plan_json), free(it->raw), free(it->error);
+    for (int k = 0; k < SUITE_MAX_STRATA; k++) free(it->stratum[k]);
+    for (int k = 0; k < it->nv; k++) free(it->v[k].family), free(it->v[k].name), free(it->v[k].message);
+    free(it->v);
+}
+
 void rp_run_free(RpRun *run) {
     if (!run) return;
-    for (int i = 0; i < run->n; i++) {
-        if (run->q) tp_query_free(&run->q[i]);
-        if (run->r) tp_plan_result_free(&run->r[i]);
-        if (run->item) free(run->item[i].plan_json), free(run->item[i].raw), free(run->item[i].error);
-    }
-    free(run->q), free(run->r), free(run->item), free(run->step);
+    for (int i = 0; run->item && i < run->n; i++) item_clear(&run->item[i]);
+    free(run->item), free(run->num), free(run->den), free(run->metric), free(run->step);
     free(run->id), free(run->name), free(run->method), free(run->model), free(run->split);
     free(run->config_json), free(run->source);
     free(run);
 }
 
-int rp_run_set_query(RpRun *run, int i, const TpQuery *q, Err *err) {
-    tp_query_free(&run->q[i]);
-    int rc = tp_query_parse(q->json, "query", q->line, &run->q[i], err);
-    if (!rc) run->q[i].idx = q->idx;
-    return rc;
+int rp_run_set_item(RpRun *run, int i, const Suite *s, const SuiteItem *it, const SuiteEval *e, Err *err) {
+    RpItem *ri = &run->item[i];
+    int oom = 0;
+    ri->idx = it->idx;
+    free(ri->text), ri->text = dup_or_null(it->text), oom |= it->text && !ri->text;
+    for (int k = 0; k < SUITE_MAX_STRATA; k++) {
+        free(ri->stratum[k]);
+        ri->stratum[k] = dup_or_null(it->stratum[k]);
+        oom |= it->stratum[k] && !ri->stratum[k];
+    }
+    ri->delivered = e->delivered, ri->passed = e->passed;
+    free(ri->note), ri->note = dup_or_null(e->note), oom |= e->note && !ri->note;
+    for (int k = 0; k < ri->nv; k++) free(ri->v[k].family), free(ri->v[k].name), free(ri->v[k].message);
+    free(ri->v), ri->v = NULL, ri->nv = 0;
+    if (e->n > 0) {
+        ri->v = calloc((size_t)e->n, sizeof *ri->v);
+        oom |= !ri->v;
+        for (int k = 0; ri->v && k < e->n; k++) {
+            RpVerdict *v = &ri->v[ri->nv++];
+            v->family = dup_or_null(e->v[k].family), v->name = dup_or_null(e->v[k].name);
+            v->message = dup_or_null(e->v[k].message), v->value = e->v[k].value;
+            oom |= !v->family || !v->name || (e->v[k].message && !v->message);
+        }
+    }
+    for (int r = 0; r < run->nrate; r++) {
+        int sr = (int)(run->rate[r] - s->ops->rates); /* the suite's own index */
+        double num = 0, den = 0;
+        if (s->ops->rate_parts) s->ops->rate_parts(s, it, e, sr, &num, &den);
+        run->num[(size_t)r * run->n + i] = num, run->den[(size_t)r * run->n + i] = den;
+    }
+    return oom ? err_set(err, IM_IO, "out of memory") : IM_OK;
 }
 
 void rp_run_add_step(RpRun *run, const RpTrainStep *s) {
@@ -73,7 +94,23 @@ void rp_run_add_step(RpRun *run, const RpTrainStep *s) {
     run->step[run->nstep++] = *s;
 }
 
-void rp_run_finish(RpRun *run) { tp_metrics_compute(run->q, run->r, run->n, run->split, &run->m); }
+int rp_run_finish(RpRun *run, const Suite *s, const SuiteItem *items, const SuiteEval *evals, Err *err) {
+    SuiteMetrics m;
+    memset(&m, 0, sizeof m);
+    int rc = suite_metrics(s, run->split, items, evals, run->n, &m, err);
+    if (rc) return rc;
+    free(run->metric);
+    run->metric = m.n ? malloc((size_t)m.n * sizeof *run->metric) : NULL;
+    run->nmetric = run->metric ? m.n : 0;
+    if (run->metric) memcpy(run->metric, m.row, (size_t)m.n * sizeof *m.row);
+    for (int r = 0; r < run->nrate; r++) {
+        double v = suite_metric_value(&m, run->rate[r]->key);
+        run->value[r] = v < 0 ? 0 : v;
+    }
+    int lost = m.n && !run->metric;
+    suite_metrics_free(s, &m);
+    return lost ? err_set(err, IM_IO, "out of memory") : IM_OK;
+}
 
 void rp_model_init(RpModel *m) { memset(m, 0, sizeof *m); }
 
@@ -94,33 +131,62 @@ void rp_model_add(RpModel *m, RpRun *run) {
     m->run[m->n++] = run;
 }
 
-int rp_item_final_pass(const RpRun *run, int i) { return tp_plan_final_pass(&run->r[i]); }
+const char *rp_rate_key(const RpRun *run, int r) { return r >= 0 && r < run->nrate ? run->rate[r]->key : "?"; }
+const char *rp_rate_name(const RpRun *run, int r) { return r >= 0 && r < run->nrate ? run->rate[r]->label : "?"; }
+const char *rp_rate_short(const RpRun *run, int r) {
+    if (r < 0 || r >= run->nrate) return "?";
+    return run->rate[r]->short_label ? run->rate[r]->short_label : run->rate[r]->label;
+}
+int rp_rate_is_binary(const RpRun *run, int r) { return r >= 0 && r < run->nrate && run->rate[r]->binary; }
 
-void rp_run_rate_parts(const RpRun *run, double *num, double *den) {
-    int n = run->n;
-    for (int i = 0; i < n; i++) {
-        double v[RP_NRATES], d[RP_NRATES]; /* the suite's six parts, in RP_* order */
-        tp_rate_parts(&run->q[i], &run->r[i], v, d);
-        for (int k = 0; k < RP_NRATES; k++) num[(size_t)k * n + i] = v[k], den[(size_t)k * n + i] = d[k];
-    }
+int rp_rate_by_key(const RpRun *run, const char *key) {
+    for (int r = 0; r < run->nrate; r++)
+        if (!strcmp(key, run->rate[r]->key)) return r;
+    return -1;
 }
 
-double rp_run_rate(const RpRun *run, int r) {
-    const TpMetrics *m = &run->m;
-    switch (r) {
-    case RP_DELIVERY: return m->delivery_rate;
-    case RP_CS_MICRO: return m->cs_micro_rate;
-    case RP_CS_MACRO: return m->cs_macro_rate;
-    case RP_HARD_MICRO: return m->hard_micro_rate;
-    case RP_HARD_MACRO: return m->hard_macro_rate;
-    case RP_FINAL: return m->final_rate;
-    default: return 0;
-    }
+void rp_rate_keys(const RpRun *run, Buf *out) {
+    for (int r = 0; r < run->nrate; r++)
+        buf_printf(out, "%s%s", r == 0 ? "" : r == run->nrate - 1 ? " or " : ", ", run->rate[r]->key);
+}
+
+void rp_run_rate_parts(const RpRun *run, double *num, double *den) {
+    size_t k = (size_t)run->nrate * (size_t)run->n;
+    if (k) memcpy(num, run->num, k * sizeof *num), memcpy(den, run->den, k * sizeof *den);
+}
+
+double rp_run_rate(const RpRun *run, int r) { return r >= 0 && r < run->nrate ? run->value[r] : 0; }
+int rp_headline(const RpRun *run) { return run->nrate - 1; }
+int rp_item_pass(const RpRun *run, int i) { return run->item[i].passed; }
+
+int rp_run_passes(const RpRun *run) {
+    int k = 0;
+    for (int i = 0; i < run->n; i++) k += run->item[i].passed != 0;
+    return k;
 }
 
 void rp_query_key(const RpRun *run, int i, Buf *out) {
-    buf_printf(out, "%s#%d|%s", run->split ? run->split : "", run->q[i].idx, run->q[i].query ? run->q[i].query : "");
+    buf_printf(out, "%s#%d|%s", run->split ? run->split : "", run->item[i].idx, run->item[i].text ? run->item[i].text : "");
 }
+
+void rp_item_strata(const RpRun *run, int i, Buf *out) {
+    const SuiteOps *ops = run->suite;
+    for (int k = 0; ops && ops->strata && ops->strata[k] && k < SUITE_MAX_STRATA; k++) {
+        const char *v = run->item[i].stratum[k] ? run->item[i].stratum[k] : "?";
+        const char *fmt = ops->strata_labels ? ops->strata_labels[k] : NULL;
+        if (k) buf_puts(out, " · ");
+        if (fmt && strstr(fmt, "%s")) {
+            const char *p = strstr(fmt, "%s");
+            buf_append(out, fmt, (size_t)(p - fmt));
+            buf_puts(out, v);
+            buf_puts(out, p + 2);
+        } else {
+            buf_puts(out, v);
+        }
+    }
+}
+
+const char *rp_suite_title(const SuiteOps *ops) { return !ops ? "?" : ops->title ? ops->title : ops->name; }
 
 void rp_run_usage(const RpRun *run, RpUsage *u) {
     memset(u, 0, sizeof *u);
@@ -133,31 +199,5 @@ void rp_run_usage(const RpRun *run, RpUsage *u) {
         }
         if (it->cost >= 0) u->n_cost++, u->cost += it->cost;
         if (it->latency_ms >= 0) u->n_latency++, u->latency_ms += it->latency_ms;
-    }
-}
-
-const char *rp_check_name(int k) { return k < TP_NCS ? tp_cs_name(k) : tp_hard_name(k - TP_NCS); }
-
-void rp_run_check_counts(const RpRun *run, int pass[RP_NCHECKS], int fail[RP_NCHECKS]) {
-    memset(pass, 0, RP_NCHECKS * sizeof *pass);
-    memset(fail, 0, RP_NCHECKS * sizeof *fail);
-    for (int i = 0; i < run->n; i++) {
-        const TpPlanResult *r = &run->r[i];
-        if (!r->delivered) continue;
-        for (int k = 0; k < TP_NCS; k++) pass[k] += r->cs[k].value == 1, fail[k] += r->cs[k].value == 0;
-        if (!r->hard_evaluated) continue;
-        for (int k = 0; k < TP_NHARD; k++)
-            pass[TP_NCS + k] += r->hard[k].value == 1, fail[TP_NCS + k] += r->hard[k].value == 0;
-    }
-}
-
-void rp_run_cells(const RpRun *run, int pass[TP_NLEVELS][3], int n[TP_NLEVELS][3]) {
-    memset(pass, 0, TP_NLEVELS * sizeof *pass);
-    memset(n, 0, TP_NLEVELS * sizeof *n);
-    for (int i = 0; i < run->n; i++) {
-        int l = run->q[i].level, d = tp_days_slot(run->q[i].days);
-        if (l < 0 || l >= TP_NLEVELS || d < 0) continue;
-        n[l][d]++;
-        pass[l][d] += rp_item_final_pass(run, i);
     }
 }

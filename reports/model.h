@@ -2,29 +2,45 @@
  *
  * Every renderer (table, plot, html, pdf, compare) reads this model and
  * nothing else, so reports do not depend on where runs came from: the
- * store (load.c) or submission files evaluated on the fly (load_plans.c).
- * An RpModel owns its runs; an RpRun owns every string and array in it
- * (queries are parsed copies, verdict messages are the evaluator's).
- * Metrics are the official ones, from tp_metrics_compute. */
+ * store (harness/cmd_report.c) or answer files evaluated on the fly
+ * (load_plans.c). The model is generic over suites (suites/suite.h): a run
+ * keeps its suite's table, each item's number, text, strata and verdicts,
+ * the suite's per-item rate parts (ops->rate_parts) and the suite's metrics
+ * (ops->metrics); no suite's own types. An RpModel owns its runs; an RpRun
+ * owns every string and array in it (copies of what the suite made).
+ *
+ * Rates are the suite's headline rates (ops->rates) in report order: the
+ * suite's rates[1..] then rates[0], the one runs are ranked by, last
+ * (TravelPlanner: delivery, commonsense micro/macro, hard micro/macro,
+ * final pass, the columns of the paper). Their values are the suite's
+ * metrics (official denominators included), their parts add up to them. */
 #ifndef RP_MODEL_H
 #define RP_MODEL_H
 
 #include "buf.h"
 #include "err.h"
-#include "evaluate.h"
-#include "query.h"
+#include "suite.h"
 
-/* The six official rates, in the order of `imagine eval --json`. */
-enum { RP_DELIVERY, RP_CS_MICRO, RP_CS_MACRO, RP_HARD_MICRO, RP_HARD_MACRO, RP_FINAL, RP_NRATES };
-const char *rp_rate_key(int r);   /* "delivery_rate", ... (the eval --json keys) */
-const char *rp_rate_name(int r);  /* "Delivery", "Commonsense micro", ... */
-int rp_rate_is_binary(int r);     /* one pass/fail per query (not a micro rate) */
-int rp_rate_by_key(const char *key); /* index or -1 */
+#define RP_MAX_RATES 8
 
-/* What a run did on one query beyond the verdicts. Unknown numbers are -1. */
+/* One judged property of an item's answer (a copy of a SuiteVerdict). */
+typedef struct RpVerdict {
+    char *family, *name, *message; /* message may be NULL */
+    signed char value;             /* 1 true, 0 false, -1 null */
+} RpVerdict;
+
+/* What a run did on one item. Unknown numbers are -1. */
 typedef struct RpItem {
-    char *plan_json;   /* the plan as JSON text, or NULL (not delivered) */
-    char *raw;         /* the raw model output (or the submission line), or NULL */
+    int idx;           /* the item's number (TravelPlanner idx, PlanBench instance id) */
+    char *text;        /* the task in words, or NULL */
+    char *stratum[SUITE_MAX_STRATA]; /* value per strata dimension of the suite, NULL past them */
+    int delivered;     /* there was an answer to judge */
+    int passed;        /* the suite's headline pass */
+    char *note;        /* why the answer was not read as one, or NULL */
+    RpVerdict *v;      /* nv verdicts in the suite's order */
+    int nv;
+    char *plan_json;   /* the answer as JSON text, or NULL (not delivered) */
+    char *raw;         /* the raw model output (or the answer file's text), or NULL */
     char *error;       /* infrastructure error, or NULL */
     long tokens_in, tokens_out;
     double cost;       /* US dollars */
@@ -40,13 +56,17 @@ typedef struct RpTrainStep {
 typedef struct RpRun {
     char *id;          /* store id as text, or the file label */
     char *name, *method, *model, *split;
+    const SuiteOps *suite; /* the run's suite (a static table) */
     char *config_json; /* the run's configuration as JSON text (may be NULL) */
     char *source;      /* where it was read from: store path or file path */
-    int n;             /* queries */
-    TpQuery *q;        /* n parsed queries (owned) */
-    TpPlanResult *r;   /* n verdicts (owned) */
+    int n;             /* items */
     RpItem *item;      /* n items (owned) */
-    TpMetrics m;       /* filled by rp_run_finish */
+    int nrate;         /* the suite's rates, in report order */
+    const SuiteRate *rate[RP_MAX_RATES];
+    double *num, *den; /* nrate * n rate parts: item i's part of rate r at [r*n+i] (stats.h layout) */
+    double value[RP_MAX_RATES]; /* each rate as the suite's metrics give it (a fraction); set by rp_run_finish */
+    SuiteMetric *metric; /* the suite's metric rows (copied), nmetric of them */
+    int nmetric;
     RpTrainStep *step; /* nstep training steps (owned), may be NULL */
     int nstep;
 } RpRun;
@@ -56,42 +76,53 @@ typedef struct RpModel {
     int n, cap;
 } RpModel;
 
-/* A run with room for n queries, all fields zeroed and numbers unknown
- * (-1). Strings are copied (NULL allowed). NULL on out-of-memory. */
-RpRun *rp_run_new(const char *id, const char *name, const char *method, const char *model, const char *split, int n);
+/* A run of suite ops with room for n items, all fields zeroed and numbers
+ * unknown (-1). Strings are copied (NULL allowed). NULL on out-of-memory. */
+RpRun *rp_run_new(const SuiteOps *ops, const char *id, const char *name, const char *method, const char *model,
+                  const char *split, int n);
 void rp_run_free(RpRun *run);
-/* Copies query q (re-parsed from its JSON) into slot i. */
-int rp_run_set_query(RpRun *run, int i, const TpQuery *q, Err *err);
+/* Fills item i from the suite's item and its evaluation (copies; it and e
+ * stay the caller's) and computes its rate parts. IM_IO on out-of-memory. */
+int rp_run_set_item(RpRun *run, int i, const Suite *s, const SuiteItem *it, const SuiteEval *e, Err *err);
 void rp_run_add_step(RpRun *run, const RpTrainStep *s);
-/* Computes the official metrics; call once every slot is filled. The
- * official split denominators are used when run->split names the split. */
-void rp_run_finish(RpRun *run);
+/* The suite's metrics over the run (items and evals: the n the items were
+ * filled from), kept in the run, with each rate's value; call once every
+ * slot is filled. The split's official denominators apply when run->split
+ * names the split (as `imagine eval` does). */
+int rp_run_finish(RpRun *run, const Suite *s, const SuiteItem *items, const SuiteEval *evals, Err *err);
 
 void rp_model_init(RpModel *m);
 void rp_model_free(RpModel *m); /* frees the runs; accepts a zeroed model */
 void rp_model_add(RpModel *m, RpRun *run); /* takes ownership; aborts on OOM */
 
-/* The per-query parts of each rate, for the statistics: num[r*n+i] passes
- * out of den[r*n+i] (layout of stats.h), with sum(num)/sum(den) equal to
- * the official rate when the denominators are computed from the queries.
- * Both arrays have RP_NRATES * run->n entries. */
+/* Rate r of the run (report order): its metric key ("final_pass_rate",
+ * "accuracy"), its label, whether it is one pass/fail per item; the rate
+ * by key, or -1. */
+const char *rp_rate_key(const RpRun *run, int r);
+const char *rp_rate_name(const RpRun *run, int r);
+const char *rp_rate_short(const RpRun *run, int r);
+int rp_rate_is_binary(const RpRun *run, int r);
+int rp_rate_by_key(const RpRun *run, const char *key);
+/* "delivery_rate, ... or final_pass_rate": the keys, for messages (appended). */
+void rp_rate_keys(const RpRun *run, Buf *out);
+/* The per-item parts of each rate: copies of run->num and run->den
+ * (nrate * n entries each). */
 void rp_run_rate_parts(const RpRun *run, double *num, double *den);
-/* The official rate r of the run, from its metrics (a fraction). */
+/* Rate r of the run (report order), from the suite's metrics (a fraction). */
 double rp_run_rate(const RpRun *run, int r);
-/* Whether query i passed the final check (delivered, every check not False). */
-int rp_item_final_pass(const RpRun *run, int i);
-/* A stable key for query i, to pair runs: "SPLIT#IDX|TEXT". */
+/* The headline rate's index (the last one); -1 when the suite has none. */
+int rp_headline(const RpRun *run);
+/* Whether item i passed (the suite's headline pass). */
+int rp_item_pass(const RpRun *run, int i);
+/* Items that passed. */
+int rp_run_passes(const RpRun *run);
+/* A stable key for item i, to pair runs: "SPLIT#IDX|TEXT". */
 void rp_query_key(const RpRun *run, int i, Buf *out);
-
-/* The 8 commonsense then 5 hard checks, as one index. */
-#define RP_NCHECKS (TP_NCS + TP_NHARD)
-const char *rp_check_name(int k);
-/* Verdict counts per check over the run: pass (True) and fail (False)
- * among plans where the check ran (delivered; hard checks when they were
- * evaluated); None (not applicable) counts in neither. */
-void rp_run_check_counts(const RpRun *run, int pass[RP_NCHECKS], int fail[RP_NCHECKS]);
-/* Final passes and queries per level x days (3, 5, 7). */
-void rp_run_cells(const RpRun *run, int pass[TP_NLEVELS][3], int n[TP_NLEVELS][3]);
+/* Item i's strata in words, each through the suite's strata_labels and
+ * joined with " · " ("easy · 3 days"), appended. */
+void rp_item_strata(const RpRun *run, int i, Buf *out);
+/* The suite's name in words (ops->title, else ops->name). */
+const char *rp_suite_title(const SuiteOps *ops);
 
 /* Sums of the known usage numbers; *known counts items with a value. */
 typedef struct RpUsage {

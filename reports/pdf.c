@@ -218,134 +218,192 @@ static void cells_free(Cells *c) {
 
 /* ---- sections --------------------------------------------------------- */
 
-static void main_tables(Doc *d, const RpModel *m, const RpAnalysis *a) {
+/* One group of runs (analysis.h): its runs, baseline and plots. */
+typedef struct Grp {
+    const RpModel *m;
+    const RpAnalysis *a;
+    const RpGroup *g;
+    int gi;
+    const RpGroupPlots *gp; /* NULL without plots */
+    const RpPlots *pl;
+    const RpRun *lead;
+} Grp;
+
+#define GRUN(c, j) ((c)->m->run[(c)->g->run[j]])
+
+static void main_tables(Doc *d, const Grp *c) {
     const RpPdfHost *H = d->host;
+    const RpAnalysis *a = c->a;
+    const RpRun *r0 = c->lead;
+    int nr = r0->nrate;
     heading(d, d->h2, "Main results", 6);
     para(d, d->small, "Pass rates in %, with 95 % confidence intervals (Wilson for the per-query pass/fail rates, query "
                       "bootstrap for the micro rates).", MARGIN, CONTENT_W, 4);
-    Cells c = {0};
-    double rel[8] = {2.4, 0.6, 1, 1, 1, 1, 1, 1};
-    cell(&c, "Run"), cell(&c, "n");
-    for (int r = 0; r < RP_NRATES; r++) cell(&c, "%s", H->rate_name(r));
-    for (int i = 0; i < m->n; i++) {
-        cell(&c, "%s%s", m->run[i]->name, i == a->baseline ? " (baseline)" : "");
-        cell(&c, "%d", m->run[i]->n);
-        for (int r = 0; r < RP_NRATES; r++) {
+    Cells cl = {0};
+    double rel[2 + RP_MAX_RATES] = {2.4, 0.6};
+    for (int r = 0; r < nr; r++) rel[2 + r] = 1;
+    cell(&cl, "Run"), cell(&cl, "n");
+    for (int r = 0; r < nr; r++) cell(&cl, "%s", H->rate_name(r0, r));
+    for (int j = 0; j < c->g->n; j++) {
+        int i = c->g->run[j];
+        cell(&cl, "%s%s", c->m->run[i]->name, i == c->g->baseline ? " (baseline)" : "");
+        cell(&cl, "%d", c->m->run[i]->n);
+        for (int r = 0; r < nr; r++) {
             const RpCi *ci = &a->s[i].rate[r];
-            cell(&c, "%.1f\n[%.1f, %.1f]", ci->est * 100, ci->lo * 100, ci->hi * 100);
+            cell(&cl, "%.1f\n[%.1f, %.1f]", ci->est * 100, ci->lo * 100, ci->hi * 100);
         }
     }
-    table(d, m->n + 1, 8, rel, c.v, d->small, d->smallb);
-    cells_free(&c);
-    if (a->baseline < 0 || m->n < 2) return;
+    table(d, c->g->n + 1, 2 + nr, rel, cl.v, d->small, d->smallb);
+    cells_free(&cl);
+    if (c->g->baseline < 0 || c->g->n < 2) return;
     char head[600];
-    snprintf(head, sizeof head, "Difference to the baseline, %s", m->run[a->baseline]->name);
+    snprintf(head, sizeof head, "Difference to the baseline, %s", c->m->run[c->g->baseline]->name);
     heading(d, d->h3, head, 4);
     para(d, d->small, "Percentage points with 95 % interval; p: exact McNemar for pass/fail rates of paired runs, "
                       "bootstrap otherwise; Holm: adjusted over the runs compared with the baseline.", MARGIN, CONTENT_W, 4);
-    double rel2[7] = {2.4, 1.2, 1.2, 1.2, 1.2, 1.2, 1.2};
-    cell(&c, "Run");
-    for (int r = 0; r < RP_NRATES; r++) cell(&c, "%s", H->rate_name(r));
+    double rel2[1 + RP_MAX_RATES] = {2.4};
+    for (int r = 0; r < nr; r++) rel2[1 + r] = 1.2;
+    cell(&cl, "Run");
+    for (int r = 0; r < nr; r++) cell(&cl, "%s", H->rate_name(r0, r));
     int rows = 1;
-    for (int i = 0; i < m->n; i++) {
+    for (int j = 0; j < c->g->n; j++) {
+        int i = c->g->run[j];
         const RpRunStats *s = &a->s[i];
         if (!s->has_diff) continue;
         rows++;
-        cell(&c, "%s%s", m->run[i]->name, s->paired ? "" : " (unpaired)");
-        for (int r = 0; r < RP_NRATES; r++) {
+        cell(&cl, "%s%s", c->m->run[i]->name, s->paired ? "" : " (unpaired)");
+        for (int r = 0; r < nr; r++) {
             char df[96], p[16], ph[16];
             H->fmt_diff(&s->diff[r], df, sizeof df), H->fmt_p(s->p[r], p, sizeof p), H->fmt_p(s->p_holm[r], ph, sizeof ph);
-            cell(&c, "%s\np=%s, Holm %s", df, p, ph);
+            cell(&cl, "%s\np=%s, Holm %s", df, p, ph);
         }
     }
-    table(d, rows, 7, rel2, c.v, d->small, d->smallb);
-    cells_free(&c);
+    table(d, rows, 1 + nr, rel2, cl.v, d->small, d->smallb);
+    cells_free(&cl);
 }
 
-static void cells_section(Doc *d, const RpModel *m, const RpPlots *pl) {
+/* More cells than this: cells as rows, runs as columns (html.c does the same). */
+#define CELLS_WIDE 12
+
+static void cells_section(Doc *d, const Grp *c) {
     const RpPdfHost *H = d->host;
-    static const int days[3] = {3, 5, 7};
-    heading(d, d->h2, "Final pass per level and trip length", 10);
-    Cells c = {0};
-    double rel[10] = {2.4, 1, 1, 1, 1, 1, 1, 1, 1, 1};
-    cell(&c, "Run");
-    for (int l = 0; l < TP_NLEVELS; l++)
-        for (int k = 0; k < 3; k++) cell(&c, "%s %d d", H->level_name(l), days[k]);
-    for (int i = 0; i < m->n; i++) {
-        int pass[TP_NLEVELS][3], n[TP_NLEVELS][3];
-        H->run_cells(m->run[i], pass, n);
-        cell(&c, "%s", m->run[i]->name);
-        for (int l = 0; l < TP_NLEVELS; l++)
-            for (int k = 0; k < 3; k++) cell(&c, "%d/%d", pass[l][k], n[l][k]);
+    const RpCells *k = &c->g->cells;
+    if (!k->ndim) return;
+    char head[400];
+    snprintf(head, sizeof head, "%s per %s", H->rate_name(c->lead, H->headline(c->lead)),
+             c->g->suite->strata_title ? c->g->suite->strata_title : "stratum");
+    heading(d, d->h2, head, 10);
+    Cells cl = {0};
+    Buf t;
+    H->buf_init(&t);
+    int ncell = k->ny * k->nx, nr = c->g->n < 12 ? c->g->n : 12;
+    double rel[1 + CELLS_WIDE > 13 ? 1 + CELLS_WIDE : 13];
+    rel[0] = 2.4;
+    if (ncell <= CELLS_WIDE) {
+        cell(&cl, "Run");
+        for (int y = 0; y < k->ny; y++)
+            for (int x = 0; x < k->nx; x++) H->buf_reset(&t), H->cell_label(c->g, y, x, &t), cell(&cl, "%s", t.data ? t.data : "");
+        for (int q = 0; q < ncell; q++) rel[1 + q] = 1;
+        for (int j = 0; j < c->g->n; j++) {
+            cell(&cl, "%s", GRUN(c, j)->name);
+            for (int q = 0; q < ncell; q++) cell(&cl, "%d/%d", k->pass[(size_t)j * ncell + q], k->n[(size_t)j * ncell + q]);
+        }
+        table(d, c->g->n + 1, 1 + ncell, rel, cl.v, d->small, d->smallb);
+    } else {
+        cell(&cl, "Stratum");
+        for (int j = 0; j < nr; j++) rel[1 + j] = 1, cell(&cl, "%s", GRUN(c, j)->name);
+        int rows = 1;
+        for (int q = 0; q < ncell; q++) {
+            int any = 0;
+            for (int j = 0; j < nr; j++) any |= k->n[(size_t)j * ncell + q] > 0;
+            if (!any) continue;
+            rows++;
+            H->buf_reset(&t), H->cell_label(c->g, q / k->nx, q % k->nx, &t), cell(&cl, "%s", t.data ? t.data : "");
+            for (int j = 0; j < nr; j++) cell(&cl, "%d/%d", k->pass[(size_t)j * ncell + q], k->n[(size_t)j * ncell + q]);
+        }
+        table(d, rows, 1 + nr, rel, cl.v, d->small, d->smallb);
     }
-    table(d, m->n + 1, 10, rel, c.v, d->small, d->smallb);
-    cells_free(&c);
-    if (!pl) return;
+    H->buf_free(&t);
+    cells_free(&cl);
+    if (!c->pl) return;
+    /* the heat maps of the group's runs, three to a row */
+    const char *svg[64];
+    const char *name[64];
+    int nh = 0;
+    for (int j = 0; j < c->g->n && nh < 64; j++) {
+        int i = c->g->run[j];
+        if (i < c->pl->nheat && c->pl->heat[i]) svg[nh] = c->pl->heat[i], name[nh++] = c->m->run[i]->name;
+    }
     double w = CONTENT_W / 3 - 6;
-    for (int i = 0; i < pl->nheat && i < m->n; i += 3) {
-        double h = svg_draw(d, pl->heat[i], 0, w, 0) + 14;
+    for (int i = 0; i < nh; i += 3) {
+        double h = svg_draw(d, svg[i], 0, w, 0) + 14;
         ensure(d, h);
-        for (int k = 0; k < 3 && i + k < pl->nheat; k++) {
-            double x = MARGIN + k * (w + 9);
-            PangoLayout *l = layout(d, d->small, m->run[i + k]->name, w);
+        for (int q = 0; q < 3 && i + q < nh; q++) {
+            double x = MARGIN + q * (w + 9);
+            PangoLayout *l = layout(d, d->small, name[i + q], w);
             cairo_move_to(d->cr, x, d->y);
             pango_cairo_show_layout(d->cr, l);
             g_object_unref(l);
             double y = d->y;
             d->y += 12;
-            svg_draw(d, pl->heat[i + k], x, w, 1);
+            svg_draw(d, svg[i + q], x, w, 1);
             d->y = y;
         }
         d->y += h + 4;
     }
 }
 
-static void checks_section(Doc *d, const RpModel *m, const RpPlots *pl) {
-    const RpPdfHost *H = d->host;
+static void checks_section(Doc *d, const Grp *c) {
+    const RpChecks *k = &c->g->checks;
     heading(d, d->h2, "Per check", 10);
-    para(d, d->small, "Pass rate (%) where the check ran: delivered plans; hard checks once the plan is complete and within "
-                      "the sandbox.", MARGIN, CONTENT_W, 4);
-    int nr = m->n < 12 ? m->n : 12;
-    Cells c = {0};
+    char intro[400];
+    const char *note = c->g->suite->verdicts_note;
+    snprintf(intro, sizeof intro, "Pass rate (%%) where the check ran: delivered plans%s%s.", note ? "; " : "", note ? note : "");
+    para(d, d->small, intro, MARGIN, CONTENT_W, 4);
+    int nr = c->g->n < 12 ? c->g->n : 12;
+    Cells cl = {0};
     double rel[13];
     rel[0] = 2.6;
-    cell(&c, "Check");
-    for (int i = 0; i < nr; i++) rel[i + 1] = 1, cell(&c, "%s", m->run[i]->name);
-    int pass[12][RP_NCHECKS], fail[12][RP_NCHECKS];
-    for (int i = 0; i < nr; i++) H->run_check_counts(m->run[i], pass[i], fail[i]);
-    for (int k = 0; k < RP_NCHECKS; k++) {
-        cell(&c, "%s (%s)", H->check_name(k), k < TP_NCS ? "commonsense" : "hard");
-        for (int i = 0; i < nr; i++) {
-            int t = pass[i][k] + fail[i][k];
-            if (t) cell(&c, "%.1f (%d/%d)", 100.0 * pass[i][k] / t, pass[i][k], t);
-            else cell(&c, "-");
+    cell(&cl, "Check");
+    for (int j = 0; j < nr; j++) rel[j + 1] = 1, cell(&cl, "%s", GRUN(c, j)->name);
+    for (int x = 0; x < k->n; x++) {
+        cell(&cl, "%s (%s)", k->label[x], k->family[x]);
+        for (int j = 0; j < nr; j++) {
+            int p = k->pass[(size_t)j * k->n + x], t = p + k->fail[(size_t)j * k->n + x];
+            if (t) cell(&cl, "%.1f (%d/%d)", 100.0 * p / t, p, t);
+            else cell(&cl, "-");
         }
     }
-    table(d, RP_NCHECKS + 1, nr + 1, rel, c.v, d->small, d->smallb);
-    cells_free(&c);
-    if (pl) figure(d, pl->constraints, CONTENT_W);
-    if (pl && pl->constraints_note) para(d, d->small, pl->constraints_note, MARGIN, CONTENT_W, 4);
+    table(d, k->n + 1, nr + 1, rel, cl.v, d->small, d->smallb);
+    cells_free(&cl);
+    if (c->gp) figure(d, c->gp->constraints, CONTENT_W);
+    if (c->gp && c->gp->constraints_note) para(d, d->small, c->gp->constraints_note, MARGIN, CONTENT_W, 4);
 }
 
-static void usage_section(Doc *d, const RpModel *m, const RpAnalysis *a, const RpPlots *pl) {
+static void usage_section(Doc *d, const Grp *c) {
     heading(d, d->h2, "Tokens, cost and latency", 10);
-    Cells c = {0};
+    Cells cl = {0};
     double rel[4] = {2.4, 1.5, 1.5, 1.5};
-    cell(&c, "Run"), cell(&c, "Tokens / query"), cell(&c, "Cost / query (USD)"), cell(&c, "Latency / query (s)");
-    for (int i = 0; i < m->n; i++) {
-        const RpRunStats *s = &a->s[i];
-        cell(&c, "%s", m->run[i]->name);
-        if (s->has_tokens) cell(&c, "%.0f [%.0f, %.0f]", s->tokens.est, s->tokens.lo, s->tokens.hi);
-        else cell(&c, "-");
-        if (s->has_cost) cell(&c, "%.4f [%.4f, %.4f]", s->cost.est, s->cost.lo, s->cost.hi);
-        else cell(&c, "-");
-        if (s->has_latency) cell(&c, "%.2f [%.2f, %.2f]", s->latency.est / 1000, s->latency.lo / 1000, s->latency.hi / 1000);
-        else cell(&c, "-");
+    cell(&cl, "Run"), cell(&cl, "Tokens / query"), cell(&cl, "Cost / query (USD)"), cell(&cl, "Latency / query (s)");
+    for (int j = 0; j < c->g->n; j++) {
+        int i = c->g->run[j];
+        const RpRunStats *s = &c->a->s[i];
+        cell(&cl, "%s", c->m->run[i]->name);
+        if (s->has_tokens) cell(&cl, "%.0f [%.0f, %.0f]", s->tokens.est, s->tokens.lo, s->tokens.hi);
+        else cell(&cl, "-");
+        if (s->has_cost) cell(&cl, "%.4f [%.4f, %.4f]", s->cost.est, s->cost.lo, s->cost.hi);
+        else cell(&cl, "-");
+        if (s->has_latency) cell(&cl, "%.2f [%.2f, %.2f]", s->latency.est / 1000, s->latency.lo / 1000, s->latency.hi / 1000);
+        else cell(&cl, "-");
     }
-    table(d, m->n + 1, 4, rel, c.v, d->small, d->smallb);
-    cells_free(&c);
-    if (pl && pl->cost) figure_h(d, "Final pass against cost", pl->cost, CONTENT_W * 0.75);
-    if (pl && pl->train) figure_h(d, "Training", pl->train, CONTENT_W);
+    table(d, c->g->n + 1, 4, rel, cl.v, d->small, d->smallb);
+    cells_free(&cl);
+    if (c->gp && c->gp->cost) {
+        char head[200];
+        snprintf(head, sizeof head, "%s against cost", d->host->rate_name(c->lead, d->host->headline(c->lead)));
+        figure_h(d, head, c->gp->cost, CONTENT_W * 0.75);
+    }
+    if (c->pl && c->pl->train && c->gi == c->a->ng - 1) figure_h(d, "Training", c->pl->train, CONTENT_W);
 }
 
 /* A failed plan's day table and raw output are bounded so that 10 runs x
@@ -383,14 +441,17 @@ static char *clip(const char *s, size_t max) {
     return r;
 }
 
-static void day_table(Doc *d, const char *plan_json, Buf *days) {
-    static const char *const head[RP_PDF_DAY_FIELDS] = {"Day", "Current city", "Transportation", "Breakfast",
-                                                        "Attraction", "Lunch", "Dinner", "Accommodation"};
-    static const double rel[RP_PDF_DAY_FIELDS] = {0.55, 1.1, 1.7, 1.1, 1.7, 1.1, 1.1, 1.65};
+/* The answer as a table of the suite's answer fields (TravelPlanner's
+ * days), as numbered steps (a list of strings), or as text. */
+static void day_table(Doc *d, const SuiteOps *ops, const char *plan_json, Buf *days) {
     const RpPdfHost *H = d->host;
+    const char *const *fields = ops ? ops->answer_fields : NULL;
+    const char *const *heads = ops && ops->answer_field_labels ? ops->answer_field_labels : fields;
+    int nf = 0;
+    while (fields && fields[nf] && nf < 16) nf++;
     H->buf_reset(days);
-    int n = H->plan_days(plan_json, days);
-    if (n < 0) { /* not a list of days: the plan as text, as html.c shows it */
+    int n = H->plan_days(plan_json, nf ? fields : NULL, days);
+    if (n < 0) { /* not a list: the answer as text, as html.c shows it */
         if (plan_json) {
             char *t = clip(plan_json, RAW_COLS * RAW_LINES);
             para(d, d->mono, t, MARGIN + 8, CONTENT_W - 8, 3);
@@ -398,16 +459,34 @@ static void day_table(Doc *d, const char *plan_json, Buf *days) {
         }
         return;
     }
+    if (!nf) { /* steps, one a line */
+        Buf b;
+        H->buf_init(&b);
+        const char *p = days->data;
+        for (int i = 0; i < n; i++) {
+            char *t = clip(p, DAY_CELL_MAX);
+            H->buf_printf(&b, "%s%d. %s", i ? "\n" : "", i + 1, t);
+            g_free(t);
+            p += strlen(p) + 1;
+        }
+        if (n) para(d, d->mono, b.data, MARGIN + 8, CONTENT_W - 8, 3);
+        H->buf_free(&b);
+        return;
+    }
+    /* TravelPlanner's day columns keep their widths; other fields share evenly */
+    static const double day_rel[8] = {0.55, 1.1, 1.7, 1.1, 1.7, 1.1, 1.1, 1.65};
+    double rel[16];
+    for (int f = 0; f < nf; f++) rel[f] = nf == 8 ? day_rel[f] : 1;
     Cells c = {0};
-    for (int f = 0; f < RP_PDF_DAY_FIELDS; f++) cell(&c, "%s", head[f]);
+    for (int f = 0; f < nf; f++) cell(&c, "%s", heads[f] ? heads[f] : fields[f]);
     const char *p = days->data;
-    for (int i = 0; i < n * RP_PDF_DAY_FIELDS; i++) {
+    for (int i = 0; i < n * nf; i++) {
         char *t = clip(p, DAY_CELL_MAX);
         cell(&c, "%s", t);
         g_free(t);
         p += strlen(p) + 1;
     }
-    table(d, n + 1, RP_PDF_DAY_FIELDS, rel, c.v, d->tiny, d->tinyb);
+    table(d, n + 1, nf, rel, c.v, d->tiny, d->tinyb);
     cells_free(&c);
     d->y -= 4;
 }
@@ -464,10 +543,16 @@ static void raw_block(Doc *d, const char *raw, Buf *b) {
     }
 }
 
-static void plans_section(Doc *d, const RpModel *m) {
+static const char *check_label(const RpChecks *k, const char *name) {
+    for (int x = 0; x < k->n; x++)
+        if (!strcmp(k->name[x], name)) return k->label[x];
+    return name;
+}
+
+static void plans_section(Doc *d, const Grp *c) {
     const RpPdfHost *H = d->host;
     heading(d, d->h2, "Failed checks per plan", 10);
-    int detail = m->n ? PLAN_DETAIL_TOTAL / m->n : 0;
+    int detail = c->g->n ? PLAN_DETAIL_TOTAL / c->g->n : 0;
     if (detail < PLAN_DETAIL_MIN) detail = PLAN_DETAIL_MIN;
     char intro[400];
     snprintf(intro, sizeof intro, "Every plan that did not pass, with the checks it failed and their messages; for the "
@@ -477,50 +562,53 @@ static void plans_section(Doc *d, const RpModel *m) {
     para(d, d->small, intro, MARGIN, CONTENT_W, 4);
     Buf b, days;
     H->buf_init(&b), H->buf_init(&days);
-    for (int i = 0; i < m->n; i++) {
-        const RpRun *run = m->run[i];
+    for (int j = 0; j < c->g->n; j++) {
+        const RpRun *run = GRUN(c, j);
+        int passes = H->run_passes(run);
         char head[600];
-        snprintf(head, sizeof head, "%s (%d of %d pass)", run->name, run->m.final_pass, run->n);
+        snprintf(head, sizeof head, "%s (%d of %d pass)", run->name, passes, run->n);
         heading(d, d->h3, head, 6);
-        int failed = run->n - run->m.final_pass, shown = 0;
+        int failed = run->n - passes, shown = 0;
         if (failed > detail) {
             snprintf(intro, sizeof intro, "Day tables and raw output for the first %d of %d failed plans; the other %d "
                                           "with their checks only.", detail, failed, failed - detail);
             para(d, d->small, intro, MARGIN, CONTENT_W, 2);
         }
         for (int q = 0; q < run->n; q++) {
-            if (H->item_final_pass(run, q)) continue;
-            int full = shown++ < detail;
-            const TpPlanResult *r = &run->r[q];
             const RpItem *it = &run->item[q];
+            if (it->passed) continue;
+            int full = shown++ < detail;
             if (full) d->y += 4, ensure(d, 70); /* the plan's first lines with its header */
             H->buf_reset(&b);
-            H->buf_printf(&b, "#%d · %s · %d days: ", run->q[q].idx, H->level_name(run->q[q].level), run->q[q].days);
-            if (!r->delivered) H->buf_puts(&b, "not delivered");
-            if (r->note) H->buf_printf(&b, " (%.300s)", r->note);
+            H->buf_printf(&b, "#%d · ", it->idx);
+            H->item_strata(run, q, &b);
+            H->buf_puts(&b, ": ");
+            if (!it->delivered) H->buf_puts(&b, "not delivered");
+            if (it->note) H->buf_printf(&b, " (%.300s)", it->note);
             if (it->error) H->buf_printf(&b, " error: %.300s", it->error);
             if (full) {
                 para(d, d->smallb, b.data, MARGIN, CONTENT_W, 1);
-                if (run->q[q].query) {
-                    char *t = clip(run->q[q].query, 2000);
+                if (it->text) {
+                    char *t = clip(it->text, 2000);
                     para(d, d->small, t, MARGIN + 8, CONTENT_W - 8, 1);
                     g_free(t);
                 }
                 H->buf_reset(&b);
             }
-            for (int k = 0; r->delivered && k < RP_NCHECKS; k++) {
-                const TpVerdict *v = k < TP_NCS ? &r->cs[k] : &r->hard[k - TP_NCS];
-                if (v->value != 0 || (k >= TP_NCS && !r->hard_evaluated)) continue;
-                if (full) H->buf_printf(&b, "%s%s", b.len ? "\n" : "", H->check_name(k));
-                else H->buf_printf(&b, "\n    %s", H->check_name(k));
-                if (v->msg) H->buf_printf(&b, ": %.300s", v->msg);
+            for (int k = 0; it->delivered && k < it->nv; k++) {
+                const RpVerdict *v = &it->v[k];
+                if (v->value != 0) continue;
+                const char *label = check_label(&c->g->checks, v->name);
+                if (full) H->buf_printf(&b, "%s%s", b.len ? "\n" : "", label);
+                else H->buf_printf(&b, "\n    %s", label);
+                if (v->message) H->buf_printf(&b, ": %.300s", v->message);
             }
             if (!full) {
                 para(d, d->small, b.data, MARGIN, CONTENT_W, 2);
                 continue;
             }
             if (b.len) para(d, d->small, b.data, MARGIN + 8, CONTENT_W - 8, 2);
-            day_table(d, it->plan_json, &days);
+            day_table(d, run->suite, it->plan_json, &days);
             if (it->raw) {
                 ensure(d, 40); /* the label with the block's first lines */
                 para(d, d->tinyb, "Raw output", MARGIN + 8, CONTENT_W - 8, 1);
@@ -597,15 +685,38 @@ int rp_pdf_module_write(const RpPdfHost *host, const char *path, const RpModel *
     d.mono = pango_font_description_from_string("DejaVu Sans Mono 6.5");
     new_page(&d);
     para(&d, d.h1, d.title, MARGIN, CONTENT_W, 4);
-    char meta[200];
-    snprintf(meta, sizeof meta, "%d run%s · TravelPlanner · generated by imagine report", m->n, m->n == 1 ? "" : "s");
-    para(&d, d.body, meta, MARGIN, CONTENT_W, 6);
-    main_tables(&d, m, a);
-    if (pl && pl->rates) figure_h(&d, "The six rates", pl->rates, CONTENT_W);
-    cells_section(&d, m, pl);
-    checks_section(&d, m, pl);
-    usage_section(&d, m, a, pl);
-    plans_section(&d, m);
+    Buf meta;
+    host->buf_init(&meta);
+    host->buf_printf(&meta, "%d run%s · ", m->n, m->n == 1 ? "" : "s");
+    for (int g = 0; g < a->ng; g++) { /* each suite once */
+        int seen = 0;
+        for (int k = 0; k < g; k++) seen |= a->g[k].suite == a->g[g].suite;
+        if (!seen) host->buf_printf(&meta, "%s%s", g ? ", " : "", host->suite_title(a->g[g].suite));
+    }
+    host->buf_puts(&meta, " · generated by imagine report");
+    para(&d, d.body, meta.data, MARGIN, CONTENT_W, 6);
+    for (int g = 0; g < a->ng; g++) {
+        Grp c = {m, a, &a->g[g], g, pl && g < pl->ng ? &pl->g[g] : NULL, pl, m->run[a->g[g].lead]};
+        if (a->ng > 1) { /* each group starts a page under its title */
+            if (g) new_page(&d);
+            host->buf_reset(&meta);
+            host->group_title(c.g, &meta);
+            host->buf_printf(&meta, " (%d run%s)", c.g->n, c.g->n == 1 ? "" : "s");
+            para(&d, d.h1, meta.data, MARGIN, CONTENT_W, 4);
+        }
+        main_tables(&d, &c);
+        if (c.gp && c.gp->rates) {
+            static const char *const words[] = {"no", "one", "two", "three", "four", "five", "six", "seven", "eight"};
+            char head[64];
+            snprintf(head, sizeof head, "The %s rates", c.lead->nrate <= 8 ? words[c.lead->nrate] : "");
+            figure_h(&d, head, c.gp->rates, CONTENT_W);
+        }
+        cells_section(&d, &c);
+        checks_section(&d, &c);
+        usage_section(&d, &c);
+        plans_section(&d, &c);
+    }
+    host->buf_free(&meta);
     appendix(&d, m, a);
     footer(&d);
     cairo_show_page(d.cr);

@@ -42,12 +42,13 @@ int rp_pdf_write(const char *path, const RpModel *m, const RpAnalysis *a, const 
 /* ---- the module interface --------------------------------------------- */
 
 /* Bumped whenever RpPdfHost or the entry point change. */
-#define RP_PDF_ABI 2
+#define RP_PDF_ABI 3
 /* A fingerprint of the layouts the module reads; a module from another
  * build of different structs refuses to run instead of misreading them. */
 #define RP_PDF_LAYOUT                                                                                                  \
-    (sizeof(RpModel) + 3 * sizeof(RpRun) + 5 * sizeof(RpItem) + 7 * sizeof(TpPlanResult) + 11 * sizeof(TpQuery) +      \
-     13 * sizeof(RpAnalysis) + 17 * sizeof(RpRunStats) + 19 * sizeof(RpPlots) + 23 * sizeof(Err) + 29 * sizeof(Buf))
+    (sizeof(RpModel) + 3 * sizeof(RpRun) + 5 * sizeof(RpItem) + 7 * sizeof(RpVerdict) + 11 * sizeof(RpGroup) +        \
+     13 * sizeof(RpAnalysis) + 17 * sizeof(RpRunStats) + 19 * sizeof(RpPlots) + 23 * sizeof(Err) + 29 * sizeof(Buf) + \
+     31 * sizeof(SuiteOps) + 37 * sizeof(SuiteRate) + 41 * sizeof(RpGroupPlots))
 
 /* What the module may call in imagine; filled by the loader. Borrowed: the
  * table lives as long as the process. abi, layout and err_set stay the
@@ -62,27 +63,24 @@ typedef struct RpPdfHost {
     void (*buf_reset)(Buf *b);
     void (*buf_puts)(Buf *b, const char *s);
     void (*buf_printf)(Buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-    const char *(*level_name)(int level);                /* tp_level_name */
-    const char *(*rate_name)(int r);                     /* rp_rate_name */
-    const char *(*check_name)(int k);                    /* rp_check_name */
-    int (*item_final_pass)(const RpRun *run, int i);     /* rp_item_final_pass */
-    void (*run_check_counts)(const RpRun *run, int pass[RP_NCHECKS], int fail[RP_NCHECKS]);
-    void (*run_cells)(const RpRun *run, int pass[TP_NLEVELS][3], int n[TP_NLEVELS][3]);
+    const char *(*rate_name)(const RpRun *run, int r);   /* rp_rate_name */
+    int (*headline)(const RpRun *run);                   /* rp_headline */
+    int (*run_passes)(const RpRun *run);                 /* rp_run_passes */
+    void (*item_strata)(const RpRun *run, int i, Buf *out); /* rp_item_strata */
+    void (*group_title)(const RpGroup *g, Buf *out);     /* rp_group_title */
+    void (*cell_label)(const RpGroup *g, int y, int x, Buf *out); /* rp_cell_label */
+    const char *(*suite_title)(const SuiteOps *ops);     /* rp_suite_title */
     void (*fmt_diff)(const RpCi *ci, char *dst, size_t n); /* rp_fmt_diff */
     void (*fmt_p)(double p, char *dst, size_t n);          /* rp_fmt_p */
-    /* A plan's days (pdf_load.c, cJSON): for each element of the JSON array
-     * plan_json, RP_PDF_DAY_FIELDS cells in rp_pdf_day_fields order, each
-     * NUL-terminated, appended to out (a string as is, another value as
-     * compact JSON, a missing field empty; an element that is not an object
-     * fills the first cell). Returns the number of days, or -1 when
+    /* An answer's rows (pdf_load.c, cJSON): for each element of the JSON
+     * array plan_json, nf cells for the NULL-terminated fields (nf of them;
+     * TravelPlanner's days), each NUL-terminated, appended to out (a string
+     * as is, another value as compact JSON, a missing field empty; an
+     * element that is not an object fills the first cell); with no fields,
+     * one cell per element. Returns the number of rows, or -1 when
      * plan_json is NULL or not a JSON array (out untouched). */
-    int (*plan_days)(const char *plan_json, Buf *out);
+    int (*plan_days)(const char *plan_json, const char *const *fields, Buf *out);
 } RpPdfHost;
-
-/* The fields of a day, in the order of the HTML day table (html.c). */
-#define RP_PDF_DAY_FIELDS 8
-#define RP_PDF_DAY_FIELD_NAMES                                                                                         \
-    {"day", "current_city", "transportation", "breakfast", "attraction", "lunch", "dinner", "accommodation"}
 
 /* The module's one entry point (the only symbol it exports): writes the
  * report as rp_pdf_write does, after checking host->abi and host->layout

@@ -14,8 +14,9 @@
 #include "fsutil.h"
 #include "table.h"
 
-static int plan_days(const char *plan_json, Buf *out) {
-    static const char *const field[RP_PDF_DAY_FIELDS] = RP_PDF_DAY_FIELD_NAMES;
+static int plan_days(const char *plan_json, const char *const *field, Buf *out) {
+    int nf = 0;
+    while (field && field[nf]) nf++;
     cJSON *plan = plan_json ? cJSON_Parse(plan_json) : NULL;
     if (!cJSON_IsArray(plan)) {
         cJSON_Delete(plan);
@@ -24,8 +25,8 @@ static int plan_days(const char *plan_json, Buf *out) {
     int n = 0;
     const cJSON *day;
     cJSON_ArrayForEach(day, plan) {
-        for (int f = 0; f < RP_PDF_DAY_FIELDS; f++) {
-            const cJSON *v = cJSON_IsObject(day) ? cJSON_GetObjectItemCaseSensitive(day, field[f]) : f ? NULL : day;
+        for (int f = 0; f < (nf ? nf : 1); f++) {
+            const cJSON *v = nf && cJSON_IsObject(day) ? cJSON_GetObjectItemCaseSensitive(day, field[f]) : f ? NULL : day;
             if (cJSON_IsString(v)) buf_append(out, v->valuestring, strlen(v->valuestring));
             else if (v) {
                 char *t = cJSON_PrintUnformatted(v);
@@ -49,12 +50,13 @@ static const RpPdfHost host = {
     .buf_reset = buf_reset,
     .buf_puts = buf_puts,
     .buf_printf = buf_printf,
-    .level_name = tp_level_name,
     .rate_name = rp_rate_name,
-    .check_name = rp_check_name,
-    .item_final_pass = rp_item_final_pass,
-    .run_check_counts = rp_run_check_counts,
-    .run_cells = rp_run_cells,
+    .headline = rp_headline,
+    .run_passes = rp_run_passes,
+    .item_strata = rp_item_strata,
+    .group_title = rp_group_title,
+    .cell_label = rp_cell_label,
+    .suite_title = rp_suite_title,
     .fmt_diff = rp_fmt_diff,
     .fmt_p = rp_fmt_p,
     .plan_days = plan_days,

@@ -78,49 +78,79 @@ static void begin_plot(Plotter *p, const char *out, int w, int h) {
     buf_puts(&p->script, "set linetype cycle 10\nset border 3\nset tics nomirror\nset grid ytics lc rgb '#dddddd'\n");
 }
 
-static int plot_rates(Plotter *p, const RpModel *m, const RpAnalysis *a, Err *err) {
+/* "name.ext" for the first group, "name_gK.ext" for group K > 0. */
+static void group_file(char *dst, size_t n, const char *name, const char *ext, int g) {
+    if (g) snprintf(dst, n, "%s_g%d.%s", name, g, ext);
+    else snprintf(dst, n, "%s.%s", name, ext);
+}
+
+/* A label from the suite's data inside a single-quoted gnuplot string:
+ * without quotes, backslashes and control characters. */
+static void gp_script_text(Buf *b, const char *s) {
+    for (; s && *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '\'' || c == '\\' || c < 0x20 || c == 0x7f) continue;
+        buf_putc(b, (char)c);
+    }
+}
+
+/* The headline label in lower case at its first letter ("final pass"). */
+static void headline_lower(Buf *b, const RpRun *run) {
+    const char *h = rp_rate_name(run, rp_headline(run));
+    if (*h >= 'A' && *h <= 'Z') buf_putc(b, (char)(*h - 'A' + 'a')), h++;
+    gp_script_text(b, h);
+}
+
+static int plot_rates(Plotter *p, const RpModel *m, const RpAnalysis *a, int gi, Err *err) {
+    const RpGroup *g = &a->g[gi];
+    const RpRun *r0 = m->run[g->lead];
     Buf d;
     buf_init(&d);
     buf_puts(&d, "\"rate\"");
-    for (int i = 0; i < m->n; i++) {
+    for (int j = 0; j < g->n; j++) {
         buf_putc(&d, ' ');
-        gp_label(&d, m->run[i]->name);
+        gp_label(&d, m->run[g->run[j]]->name);
         buf_puts(&d, " \"lo\" \"hi\"");
     }
     buf_putc(&d, '\n');
-    static const char *const short_name[RP_NRATES] = {"Delivery", "CS micro", "CS macro", "Hard micro", "Hard macro", "Final pass"};
-    for (int r = 0; r < RP_NRATES; r++) {
-        gp_label(&d, short_name[r]);
-        for (int i = 0; i < m->n; i++) {
-            const RpCi *c = &a->s[i].rate[r];
+    for (int r = 0; r < r0->nrate; r++) {
+        gp_label(&d, rp_rate_short(r0, r));
+        for (int j = 0; j < g->n; j++) {
+            const RpCi *c = &a->s[g->run[j]].rate[r];
             buf_printf(&d, " %.4f %.4f %.4f", c->est * 100, c->lo * 100, c->hi * 100);
         }
         buf_putc(&d, '\n');
     }
-    int rc = write_data(p, "rates.dat", &d, err);
+    char dat[64], svg[64];
+    group_file(dat, sizeof dat, "rates", "dat", gi), group_file(svg, sizeof svg, "rates", "svg", gi);
+    int rc = write_data(p, dat, &d, err);
     buf_free(&d);
     if (rc) return rc;
-    begin_plot(p, "rates.svg", 960, 400);
+    begin_plot(p, svg, 960, 400);
     buf_printf(&p->script,
                "set style data histogram\nset style histogram errorbars gap 2 lw 1\n"
                "set style fill solid 0.85 border -1\nset boxwidth 0.9\nset yrange [0:105]\n"
                "set ylabel 'pass rate (%%), 95%% CI'\nset key outside right top vertical noautotitle\n"
-               "plot for [i=0:%d] '%s/rates.dat' using (column(2+3*i)):(column(3+3*i)):(column(4+3*i)):xtic(1) "
+               "plot for [i=0:%d] '%s/%s' using (column(2+3*i)):(column(3+3*i)):(column(4+3*i)):xtic(1) "
                "title columnheader(2+3*i)\n",
-               m->n - 1, p->dir);
+               g->n - 1, p->dir, dat);
     return IM_OK;
 }
 
-static int plot_heat(Plotter *p, const RpModel *m, Err *err) {
-    for (int i = 0; i < m->n; i++) {
-        int pass[TP_NLEVELS][3], n[TP_NLEVELS][3];
-        rp_run_cells(m->run[i], pass, n);
+/* Each run of a group with strata: the headline pass per cell. */
+static int plot_heat(Plotter *p, const RpModel *m, const RpAnalysis *a, int gi, int *made, Err *err) {
+    const RpGroup *g = &a->g[gi];
+    const RpCells *c = &g->cells;
+    if (!c->ndim) return IM_OK;
+    for (int j = 0; j < g->n; j++) {
+        int i = g->run[j];
         Buf d;
         buf_init(&d);
-        for (int l = 0; l < TP_NLEVELS; l++)
-            for (int k = 0; k < 3; k++) {
-                if (n[l][k]) buf_printf(&d, "%d %d %.4f \"%d/%d\"\n", k, l, 100.0 * pass[l][k] / n[l][k], pass[l][k], n[l][k]);
-                else buf_printf(&d, "%d %d NaN \"-\"\n", k, l);
+        for (int y = 0; y < c->ny; y++)
+            for (int x = 0; x < c->nx; x++) {
+                size_t at = ((size_t)j * c->ny + y) * c->nx + x;
+                if (c->n[at]) buf_printf(&d, "%d %d %.4f \"%d/%d\"\n", x, y, 100.0 * c->pass[at] / c->n[at], c->pass[at], c->n[at]);
+                else buf_printf(&d, "%d %d NaN \"-\"\n", x, y);
             }
         char name[64], svg[64];
         snprintf(name, sizeof name, "heat_%d.dat", i);
@@ -128,32 +158,48 @@ static int plot_heat(Plotter *p, const RpModel *m, Err *err) {
         int rc = write_data(p, name, &d, err);
         buf_free(&d);
         if (rc) return rc;
-        begin_plot(p, svg, 320, 260);
+        begin_plot(p, svg, c->nx <= 3 ? 320 : 140 + 60 * c->nx, 260);
+        buf_printf(&p->script, "unset key\nunset grid\nset xrange [-0.5:%g]\nset yrange [-0.5:%g]\nset xtics (",
+                   c->nx - 0.5, c->ny - 0.5);
+        Buf t;
+        buf_init(&t);
+        for (int x = 0; x < c->nx; x++) {
+            buf_reset(&t), rp_cell_axis(g, 1, x, &t);
+            buf_printf(&p->script, "%s'", x ? ", " : ""), gp_script_text(&p->script, t.data), buf_printf(&p->script, "' %d", x);
+        }
+        buf_puts(&p->script, ")\nset ytics (");
+        for (int y = 0; y < c->ny; y++) {
+            buf_reset(&t), rp_cell_axis(g, 0, y, &t);
+            buf_printf(&p->script, "%s'", y ? ", " : ""), gp_script_text(&p->script, t.data), buf_printf(&p->script, "' %d", y);
+        }
+        buf_free(&t);
+        buf_puts(&p->script, ")\nset cbrange [0:100]\nset cblabel '");
+        headline_lower(&p->script, m->run[i]);
         buf_printf(&p->script,
-                   "unset key\nunset grid\nset xrange [-0.5:2.5]\nset yrange [-0.5:2.5]\n"
-                   "set xtics ('3 days' 0, '5 days' 1, '7 days' 2)\nset ytics ('easy' 0, 'medium' 1, 'hard' 2)\n"
-                   "set cbrange [0:100]\nset cblabel 'final pass (%%)'\n"
-                   "set palette defined (0 '#f7fcf5', 50 '#a1d99b', 100 '#31a354')\n"
+                   " (%%)'\nset palette defined (0 '#f7fcf5', 50 '#a1d99b', 100 '#31a354')\n"
                    "plot '%s/%s' using 1:2:3 with image pixels, '' using 1:2:4 with labels font ',12'\n",
                    p->dir, name);
+        made[i] = 1;
     }
     return IM_OK;
 }
 
-/* A run in which no check ran (no plan delivered) has no point to draw and
- * gnuplot refuses a histogram column without one: such runs are left out of
- * the plot and named in *note; with none left the plot is left out
- * (*made = 0). Their zeros stay in the tables. */
-static int plot_constraints(Plotter *p, const RpModel *m, int *made, char **note, Err *err) {
-    int pass[64][RP_NCHECKS], fail[64][RP_NCHECKS], nr = m->n < 64 ? m->n : 64, keep[64], nk = 0;
+/* A run in which no verdict was judged (no answer delivered) has no point
+ * to draw and gnuplot refuses a histogram column without one: such runs are
+ * left out of the plot and named in *note; with none left the plot is left
+ * out (*made = 0). Their zeros stay in the tables. */
+static int plot_constraints(Plotter *p, const RpModel *m, const RpAnalysis *a, int gi, int *made, char **note, Err *err) {
+    const RpGroup *g = &a->g[gi];
+    const RpChecks *k = &g->checks;
+    int nr = g->n < 64 ? g->n : 64, keep[64], nk = 0;
     Buf why;
     buf_init(&why);
-    for (int i = 0; i < nr; i++) {
-        rp_run_check_counts(m->run[i], pass[i], fail[i]);
+    for (int j = 0; j < nr; j++) {
         int ran = 0;
-        for (int k = 0; k < RP_NCHECKS; k++) ran += pass[i][k] + fail[i][k];
-        if (ran) keep[nk++] = i;
-        else buf_printf(&why, "%s%s", why.len ? ", " : "", m->run[i]->name ? m->run[i]->name : "?");
+        for (int x = 0; x < k->n; x++) ran += k->pass[(size_t)j * k->n + x] + k->fail[(size_t)j * k->n + x];
+        const RpRun *run = m->run[g->run[j]];
+        if (ran) keep[nk++] = j;
+        else buf_printf(&why, "%s%s", why.len ? ", " : "", run->name ? run->name : "?");
     }
     if (why.len)
         *note = nk ? (buf_puts(&why, ": no check ran (no plan was delivered), so they are not in the per-check plot."),
@@ -165,53 +211,63 @@ static int plot_constraints(Plotter *p, const RpModel *m, int *made, char **note
     Buf d;
     buf_init(&d);
     buf_puts(&d, "\"check\"");
-    for (int j = 0; j < nk; j++) buf_putc(&d, ' '), gp_label(&d, m->run[keep[j]]->name);
+    for (int j = 0; j < nk; j++) buf_putc(&d, ' '), gp_label(&d, m->run[g->run[keep[j]]]->name);
     buf_putc(&d, '\n');
-    for (int k = 0; k < RP_NCHECKS; k++) {
-        gp_label(&d, rp_check_name(k));
+    for (int x = 0; x < k->n; x++) {
+        gp_label(&d, k->label[x]);
         for (int j = 0; j < nk; j++) {
-            int i = keep[j], t = pass[i][k] + fail[i][k];
-            if (t) buf_printf(&d, " %.4f", 100.0 * pass[i][k] / t);
+            size_t at = (size_t)keep[j] * k->n + x;
+            int t = k->pass[at] + k->fail[at];
+            if (t) buf_printf(&d, " %.4f", 100.0 * k->pass[at] / t);
             else buf_puts(&d, " NaN");
         }
         buf_putc(&d, '\n');
     }
-    int rc = write_data(p, "checks.dat", &d, err);
+    char dat[64], svg[64];
+    group_file(dat, sizeof dat, "checks", "dat", gi), group_file(svg, sizeof svg, "checks", "svg", gi);
+    int rc = write_data(p, dat, &d, err);
     buf_free(&d);
     if (rc) return rc;
-    begin_plot(p, "checks.svg", 960, 440);
+    begin_plot(p, svg, 960, 440);
     buf_printf(&p->script,
                "set style data histogram\nset style histogram clustered gap 1\nset style fill solid 0.85 border -1\n"
                "set yrange [0:105]\nset ylabel 'pass rate where the check ran (%%)'\n"
                "set xtics rotate by 30 right\nset key outside right top vertical noautotitle\nset bmargin 9\n"
-               "plot for [i=2:%d] '%s/checks.dat' using i:xtic(1) title columnheader(i)\n",
-               nk + 1, p->dir);
+               "plot for [i=2:%d] '%s/%s' using i:xtic(1) title columnheader(i)\n",
+               nk + 1, p->dir, dat);
     return IM_OK;
 }
 
-static int plot_cost(Plotter *p, const RpModel *m, const RpAnalysis *a, int *made, Err *err) {
+static int plot_cost(Plotter *p, const RpModel *m, const RpAnalysis *a, int gi, int *made, Err *err) {
+    const RpGroup *g = &a->g[gi];
     Buf d;
     buf_init(&d);
     int k = 0;
-    for (int i = 0; i < m->n; i++) {
+    for (int j = 0; j < g->n; j++) {
+        int i = g->run[j];
         const RpRunStats *s = &a->s[i];
-        if (!s->has_cost) continue;
+        int h = rp_headline(m->run[i]);
+        if (!s->has_cost || h < 0) continue;
         gp_label(&d, m->run[i]->name);
-        buf_printf(&d, " %.8g %.8g %.8g %.4f %.4f %.4f %d\n", s->cost.est, s->cost.lo, s->cost.hi, s->rate[RP_FINAL].est * 100,
-                   s->rate[RP_FINAL].lo * 100, s->rate[RP_FINAL].hi * 100, i % 10 + 1);
+        buf_printf(&d, " %.8g %.8g %.8g %.4f %.4f %.4f %d\n", s->cost.est, s->cost.lo, s->cost.hi, s->rate[h].est * 100,
+                   s->rate[h].lo * 100, s->rate[h].hi * 100, i % 10 + 1);
         k++;
     }
     *made = k > 0;
-    int rc = k ? write_data(p, "cost.dat", &d, err) : IM_OK;
+    char dat[64], svg[64];
+    group_file(dat, sizeof dat, "cost", "dat", gi), group_file(svg, sizeof svg, "cost", "svg", gi);
+    int rc = k ? write_data(p, dat, &d, err) : IM_OK;
     buf_free(&d);
     if (rc || !k) return rc;
-    begin_plot(p, "cost.svg", 640, 400);
+    begin_plot(p, svg, 640, 400);
+    buf_puts(&p->script, "unset key\nset xlabel 'mean cost per query (USD), 95% CI'\nset ylabel '");
+    headline_lower(&p->script, m->run[g->lead]);
     buf_printf(&p->script,
-               "unset key\nset xlabel 'mean cost per query (USD), 95%% CI'\nset ylabel 'final pass (%%), 95%% CI'\n"
+               " (%%), 95%% CI'\n"
                "set yrange [0:105]\nset xrange [0:*]\nset offsets 0, graph 0.15, 0, 0\n"
-               "plot '%s/cost.dat' using 2:5:3:4:6:7:8 with xyerrorbars lc variable pt 7 ps 1.2, "
+               "plot '%s/%s' using 2:5:3:4:6:7:8 with xyerrorbars lc variable pt 7 ps 1.2, "
                "'' using 2:5:1 with labels offset 1,1 left font ',10'\n",
-               p->dir);
+               p->dir, dat);
     return IM_OK;
 }
 
@@ -332,47 +388,62 @@ int rp_plots_make(const RpModel *m, const RpAnalysis *a, RpPlots *out, Err *err)
     if (!tmp || !*tmp || !safe_dir(tmp) || strlen(tmp) > 400) tmp = "/tmp";
     snprintf(p.dir, sizeof p.dir, "%s/imagine-plot-XXXXXX", tmp);
     if (!mkdtemp(p.dir)) return buf_free(&p.script), err_set(err, IM_IO, "plot: cannot create a directory in %s: %s", tmp, strerror(errno));
-    int cost = 0, train = 0, checks = 0, rc = m->n > 0 ? IM_OK : err_set(err, IM_USAGE, "plot: no runs");
-    /* training runs have steps and no queries: a report of those alone has
-     * the training curves only */
-    int queries = 0;
-    for (int i = 0; i < m->n; i++) queries += m->run[i]->n;
-    if (!rc && queries) rc = plot_rates(&p, m, a, err);
-    if (!rc && queries) rc = plot_heat(&p, m, err);
-    if (!rc && queries) rc = plot_constraints(&p, m, &checks, &out->constraints_note, err);
-    if (!rc && queries) rc = plot_cost(&p, m, a, &cost, err);
+    int train = 0, rc = m->n > 0 ? IM_OK : err_set(err, IM_USAGE, "plot: no runs");
+    out->g = calloc((size_t)(a->ng ? a->ng : 1), sizeof *out->g);
+    out->heat = calloc((size_t)(m->n ? m->n : 1), sizeof *out->heat);
+    int *made = calloc((size_t)(m->n ? m->n : 1), sizeof *made), *checks = calloc((size_t)(a->ng ? a->ng : 1), 2 * sizeof *checks);
+    int *cost = checks ? checks + (a->ng ? a->ng : 1) : NULL, *items = calloc((size_t)(a->ng ? a->ng : 1), sizeof *items);
+    if (!rc && (!out->g || !out->heat || !made || !checks || !items)) rc = err_set(err, IM_IO, "out of memory");
+    if (!rc) out->ng = a->ng, out->nheat = m->n;
+    /* training runs have steps and no items: a group of those alone has the
+     * training curves only */
+    for (int g = 0; !rc && g < a->ng; g++) {
+        for (int j = 0; j < a->g[g].n; j++) items[g] += m->run[a->g[g].run[j]]->n;
+        if (!items[g]) continue;
+        rc = plot_rates(&p, m, a, g, err);
+        if (!rc) rc = plot_heat(&p, m, a, g, made, err);
+        if (!rc) rc = plot_constraints(&p, m, a, g, &checks[g], &out->g[g].constraints_note, err);
+        if (!rc) rc = plot_cost(&p, m, a, g, &cost[g], err);
+    }
     if (!rc) rc = plot_train(&p, m, &train, err);
     if (!rc) rc = run_gnuplot(&p, err);
-    if (!rc) {
-        if (queries) {
-            out->rates = read_svg(&p, "rates.svg", err);
-            if (checks) out->constraints = read_svg(&p, "checks.svg", err);
-            out->heat = calloc((size_t)m->n, sizeof *out->heat);
-            out->nheat = out->heat ? m->n : 0;
+    for (int g = 0; !rc && g < a->ng; g++) {
+        char name[64];
+        RpGroupPlots *gp = &out->g[g];
+        if (items[g]) {
+            group_file(name, sizeof name, "rates", "svg", g);
+            if (!(gp->rates = read_svg(&p, name, err))) rc = IM_IO;
         }
-        for (int i = 0; i < out->nheat; i++) {
-            char name[64];
-            snprintf(name, sizeof name, "heat_%d.svg", i);
-            out->heat[i] = read_svg(&p, name, err);
+        if (!rc && checks[g]) {
+            group_file(name, sizeof name, "checks", "svg", g);
+            if (!(gp->constraints = read_svg(&p, name, err))) rc = IM_IO;
         }
-        if (cost) out->cost = read_svg(&p, "cost.svg", err);
-        if (train) out->train = read_svg(&p, "train.svg", err);
-        if ((queries && (!out->rates || (checks && !out->constraints) || !out->heat)) || (cost && !out->cost) || (train && !out->train))
-            rc = IM_IO;
-        for (int i = 0; !rc && i < out->nheat; i++)
-            if (!out->heat[i]) rc = IM_IO;
+        if (!rc && cost[g]) {
+            group_file(name, sizeof name, "cost", "svg", g);
+            if (!(gp->cost = read_svg(&p, name, err))) rc = IM_IO;
+        }
     }
+    for (int i = 0; !rc && i < m->n; i++) {
+        if (!made[i]) continue;
+        char name[64];
+        snprintf(name, sizeof name, "heat_%d.svg", i);
+        if (!(out->heat[i] = read_svg(&p, name, err))) rc = IM_IO;
+    }
+    if (!rc && train && !(out->train = read_svg(&p, "train.svg", err))) rc = IM_IO;
     for (int i = 0; i < p.nfiles; i++) unlink(p.files[i]), free(p.files[i]);
     rmdir(p.dir);
     buf_free(&p.script);
+    free(made), free(checks), free(items);
     if (rc) rp_plots_free(out);
     return rc;
 }
 
 void rp_plots_free(RpPlots *p) {
     if (!p) return;
-    free(p->rates), free(p->constraints), free(p->constraints_note), free(p->cost), free(p->train);
-    for (int i = 0; i < p->nheat; i++) free(p->heat[i]);
+    for (int g = 0; p->g && g < p->ng; g++)
+        free(p->g[g].rates), free(p->g[g].constraints), free(p->g[g].constraints_note), free(p->g[g].cost);
+    free(p->g), free(p->train);
+    for (int i = 0; p->heat && i < p->nheat; i++) free(p->heat[i]);
     free(p->heat);
     memset(p, 0, sizeof *p);
 }

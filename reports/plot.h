@@ -12,14 +12,20 @@
 
 #include "analysis.h"
 
+/* The plots of one group of the analysis (its runs only). */
+typedef struct RpGroupPlots {
+    char *rates;        /* the suite's rates per run with 95 % whiskers */
+    char *constraints;  /* per-verdict pass rate per run; NULL when no verdict was judged in any run */
+    char *constraints_note; /* what that plot leaves out and why (runs with no delivered answer), or NULL */
+    char *cost;         /* the headline rate against mean cost per item */
+} RpGroupPlots;
+
 typedef struct RpPlots {
-    char *rates;        /* six rates per run with 95 % whiskers */
-    char **heat;        /* per run: final pass per level x days */
+    RpGroupPlots *g;    /* per group of the analysis (a->ng) */
+    int ng;
+    char **heat;        /* per run of the model: the headline pass per stratum cell (NULL without strata) */
     int nheat;
-    char *constraints;  /* per-check pass rate per run; NULL when no check ran in any run */
-    char *constraints_note; /* what that plot leaves out and why (runs with no delivered plan), or NULL */
-    char *cost;         /* final pass against mean cost per query */
-    char *train;        /* loss, reward, reflection per step */
+    char *train;        /* loss, reward, reflection per step, all training runs */
 } RpPlots;
 
 int rp_plots_make(const RpModel *m, const RpAnalysis *a, RpPlots *out, Err *err);

@@ -119,6 +119,7 @@ typedef struct SuiteRate {
     const char *key;     /* metric name: "final_pass_rate", "accuracy" */
     const char *label;   /* "Final pass", "Accuracy" */
     int binary;          /* one pass/fail per item (paired tests apply) */
+    const char *short_label; /* for plot axes ("CS micro"), or NULL: label */
 } SuiteRate;
 
 /* ---- what a method gets --------------------------------------------------- */
@@ -175,6 +176,28 @@ struct SuiteOps {
     const SuiteRate *rates;      /* n_rates headline rates; rates[0] is the one runs are ranked by */
     int n_rates;
     const char *const *verdicts; /* NULL-terminated: every verdict name in order (export columns) */
+
+    /* How reports name things (all optional; NULL: the raw names). title:
+     * the benchmark's name in words ("TravelPlanner"). verdict_labels and
+     * verdict_families: parallel to verdicts ("Minimum Nights Stay",
+     * "commonsense"). strata_labels / strata_short: per strata dimension a
+     * printf format with one %s for a value, in words ("%s days") and in a
+     * table header ("%s d"); strata_title: the strata in words ("level and
+     * trip length"); strata_values: a dimension's known values in order,
+     * so that reports show them all (NULL: those the runs have). verdicts_note: when verdicts are judged beyond a
+     * delivered answer, in words. answer_fields / answer_field_labels: NULL-terminated
+     * keys of the objects an answer is a list of (TravelPlanner's days), and
+     * their column titles; NULL when an answer is a list of strings. */
+    const char *title;
+    const char *const *verdict_labels;
+    const char *const *verdict_families;
+    const char *const *strata_labels;
+    const char *const *strata_short;
+    const char *strata_title;
+    const char *const *strata_values; /* per dimension: its values in order, comma-separated ("easy,medium,hard"), or NULL */
+    const char *verdicts_note;   /* when a verdict is judged beyond a delivered answer, or NULL */
+    const char *const *answer_fields;
+    const char *const *answer_field_labels;
 
     /* Data. open loads what evaluation needs into *state (may be NULL when
      * nothing). data_check verifies the data folder (checksums) and appends

@@ -574,7 +574,7 @@ static int pb_answer(void *answers, const SuiteItem *it, char **answer_json, cha
 
 /* ---- metrics ---------------------------------------------------------------- */
 
-static const SuiteRate pb_rates[] = {{"accuracy", "Accuracy", 1}, {"optimal_rate", "Correct and optimal", 1}};
+static const SuiteRate pb_rates[] = {{"accuracy", "Accuracy", 1, NULL}, {"optimal_rate", "Correct and optimal", 1, "Optimal"}};
 
 static void pb_rate_parts(const Suite *s, const SuiteItem *it, const SuiteEval *e, int r, double *num, double *den) {
     (void)s, (void)it;
@@ -970,6 +970,12 @@ static int pb_suite_solve(const Suite *s, const SuiteItem *it, const char *solve
 /* ---- the table ------------------------------------------------------------------ */
 
 static const char *const pb_strata[] = {"variant", "objects", "optimal", NULL};
+/* For reports (suite.h). */
+static const char *const pb_strata_labels[] = {"%s", "%s objects", "optimal length %s", NULL};
+static const char *const pb_strata_short[] = {"%s", "%s obj.", "len %s", NULL};
+static const char *const pb_verdict_names[] = {"valid_plan", "optimal", NULL};
+static const char *const pb_verdict_labels[] = {"Valid plan (VAL)", "Optimal length", NULL};
+static const char *const pb_verdict_families[] = {"plan", "plan", NULL};
 
 const SuiteOps suite_planbench = {
     .name = "planbench",
@@ -979,7 +985,14 @@ const SuiteOps suite_planbench = {
     .default_split = NULL,
     .strata = pb_strata,
     .rates = pb_rates,
+    .verdicts = pb_verdict_names,
     .n_rates = (int)(sizeof pb_rates / sizeof pb_rates[0]),
+    .title = "PlanBench",
+    .verdict_labels = pb_verdict_labels,
+    .verdict_families = pb_verdict_families,
+    .strata_labels = pb_strata_labels,
+    .strata_short = pb_strata_short,
+    .strata_title = "variant, number of objects and optimal plan length",
     .open = pb_open,
     .close = pb_close,
     .data_check = pb_data_check,

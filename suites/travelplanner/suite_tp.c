@@ -228,9 +228,9 @@ static void tp_eval_free(SuiteEval *e) {
 /* ---- metrics -------------------------------------------------------------- */
 
 static const SuiteRate tp_rates[] = {
-    {"final_pass_rate", "Final pass", 1},         {"delivery_rate", "Delivery", 1},
-    {"commonsense_micro", "Commonsense micro", 0}, {"commonsense_macro", "Commonsense macro", 1},
-    {"hard_micro", "Hard micro", 0},              {"hard_macro", "Hard macro", 1}};
+    {"final_pass_rate", "Final pass", 1, NULL},           {"delivery_rate", "Delivery", 1, NULL},
+    {"commonsense_micro", "Commonsense micro", 0, "CS micro"}, {"commonsense_macro", "Commonsense macro", 1, "CS macro"},
+    {"hard_micro", "Hard micro", 0, NULL},                {"hard_macro", "Hard macro", 1, NULL}};
 
 /* Hard checks that count in the official hard denominator for a query:
  * the budget always, and the local constraints its level carries. */
@@ -660,6 +660,21 @@ static const char *const tp_verdicts[] = {
     "is_reasonable_visiting_city", "is_valid_restaurants", "is_valid_attractions", "is_valid_accommodation",
     "is_valid_transportation", "is_valid_information_in_current_city", "is_valid_information_in_sandbox",
     "is_not_absent", "valid_cuisine", "valid_room_rule", "valid_transportation", "valid_room_type", "valid_cost", NULL};
+/* For reports (suite.h): in the order of tp_verdicts, as the paper names them. */
+static const char *const tp_verdict_labels[] = {
+    "Reasonable City Route", "Diverse Restaurants", "Diverse Attractions", "Minimum Nights Stay",
+    "Non-conf. Transportation", "Within Current City", "Within Sandbox", "Complete Information",
+    "Cuisine", "Room Rule", "Transportation", "Room Type", "Budget", NULL};
+static const char *const tp_verdict_families[] = {
+    "commonsense", "commonsense", "commonsense", "commonsense", "commonsense", "commonsense", "commonsense",
+    "commonsense", "hard", "hard", "hard", "hard", "hard", NULL};
+static const char *const tp_strata_labels[] = {"%s", "%s days", NULL};
+static const char *const tp_strata_short[] = {"%s", "%s d", NULL};
+static const char *const tp_strata_values[] = {"easy,medium,hard", "3,5,7", NULL};
+static const char *const tp_day_fields[] = {"day", "current_city", "transportation", "breakfast",
+                                            "attraction", "lunch", "dinner", "accommodation", NULL};
+static const char *const tp_day_labels[] = {"Day", "Current city", "Transportation", "Breakfast",
+                                            "Attraction", "Lunch", "Dinner", "Accommodation", NULL};
 
 const SuiteOps suite_travelplanner = {
     .name = "travelplanner",
@@ -671,6 +686,16 @@ const SuiteOps suite_travelplanner = {
     .rates = tp_rates,
     .verdicts = tp_verdicts,
     .n_rates = (int)(sizeof tp_rates / sizeof tp_rates[0]),
+    .title = "TravelPlanner",
+    .verdict_labels = tp_verdict_labels,
+    .verdict_families = tp_verdict_families,
+    .strata_labels = tp_strata_labels,
+    .strata_short = tp_strata_short,
+    .strata_title = "level and trip length",
+    .strata_values = tp_strata_values,
+    .verdicts_note = "hard checks once the plan is complete and within the sandbox",
+    .answer_fields = tp_day_fields,
+    .answer_field_labels = tp_day_labels,
     .open = tp_open,
     .close = tp_close,
     .data_check = tp_data_check,

@@ -76,15 +76,15 @@ int main(int argc, char **argv) {
     load_fails("libm.so.6", "not an imagine PDF module"); /* loadable, no entry point */
 
     Err err = {0};
-    TpDb *db = NULL;
-    TpQuerySet *qs = NULL;
-    snprintf(path, sizeof path, "%s/queries/train.jsonl", data);
-    if (tp_queries_load(path, &qs, &err) || tp_db_open(data, &db, &err)) return fprintf(stderr, "%s\n", err.msg), 3;
+    Suite *suite = NULL;
+    SuiteItems *qs = NULL;
+    if (suite_open(suite_find("travelplanner"), data, &suite, &err) || suite_items_load(suite, "train", NULL, &qs, &err))
+        return fprintf(stderr, "%s\n", err.msg), 3;
     RpModel m;
     rp_model_init(&m);
     RpRun *run;
     snprintf(path, sizeof path, "%s/outputs/train/train_gpt-4-1106-preview_direct_sole-planning_submission.jsonl", data);
-    if (rp_load_plans(db, qs, "train", path, &run, NULL, &err)) return fprintf(stderr, "%s\n", err.msg), 3;
+    if (rp_load_plans(suite, qs, "train", path, &run, NULL, &err)) return fprintf(stderr, "%s\n", err.msg), 3;
     rp_model_add(&m, run);
     RpAnalysis a = {0};
     RpBoot bs = {200, RP_SEED_DEFAULT, 0.95};
@@ -111,8 +111,8 @@ int main(int argc, char **argv) {
 
     rp_analysis_free(&a);
     rp_model_free(&m);
-    tp_db_close(db);
-    tp_queries_free(qs);
+    suite_items_free(suite, qs);
+    suite_close(suite);
     remove(junk);
     if (fails) return fprintf(stderr, "%d failure(s)\n", fails), 1;
     printf("ok: missing, junk and foreign modules refused with their path; mismatched interface refused; %s written\n", out);
