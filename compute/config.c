@@ -66,6 +66,7 @@ int model_config_load(const char *path, ModelConfig *c, Err *err) {
     if (!rc) rc = get_num(j, path, "rms_norm_eps", &eps, 1, err);
     if (!rc) rc = get_num(j, path, "rope_theta", &theta, 0, err);
     if (!rc) rc = get_int(j, path, "bos_token_id", &c->bos, 0, err);
+    if (!rc) rc = get_num(j, path, "initializer_range", &c->init_range, 0, err);
     if (!rc && c->n_heads) {
         c->head_dim = c->hidden / c->n_heads;
         rc = get_int(j, path, "head_dim", &c->head_dim, 0, err);
@@ -126,7 +127,8 @@ char *model_config_json(const ModelConfig *c) {
         for (int i = 0; i < c->n_eos; i++) buf_printf(&b, "%s%d", i ? ", " : "", c->eos[i]);
         buf_puts(&b, "],\n");
     }
-    buf_printf(&b, "  \"head_dim\": %d,\n  \"hidden_act\": \"silu\",\n  \"hidden_size\": %d,\n  \"initializer_range\": 0.02,\n", c->head_dim, c->hidden);
+    buf_printf(&b, "  \"head_dim\": %d,\n  \"hidden_act\": \"silu\",\n  \"hidden_size\": %d,\n  \"initializer_range\": %g,\n", c->head_dim, c->hidden,
+               c->init_range > 0 ? c->init_range : 0.02);
     buf_printf(&b, "  \"intermediate_size\": %d,\n  \"max_position_embeddings\": %d,\n", c->ffn, c->max_pos);
     buf_printf(&b, "  \"num_attention_heads\": %d,\n  \"num_hidden_layers\": %d,\n  \"num_key_value_heads\": %d,\n", c->n_heads, c->layers, c->n_kv_heads);
     buf_printf(&b, "  \"rms_norm_eps\": %g,\n", (double)c->eps);

@@ -25,6 +25,7 @@ typedef struct ModelConfig {
     int tied, qk_norm;
     StDtype dtype; /* torch_dtype */
     int bos, eos[4], n_eos;
+    double init_range; /* initializer_range: the std of the weights at init (0: unknown, written as 0.02) */
 } ModelConfig;
 
 int model_config_load(const char *path, ModelConfig *c, Err *err);

@@ -4,13 +4,28 @@
  * forward (embedding, per layer RMSNorm, q/k/v [+LoRA], q/k RMSNorm per
  * head (Qwen3), RoPE, causal GQA attention within segments, o + residual,
  * RMSNorm, SwiGLU MLP + residual; final RMSNorm, LM head, cross-entropy)
- * and its backward in reverse order. */
+ * and its backward in reverse order; the per-op profile.
+ *
+ * Two sets of kernels: by default the fast ones (matrix products through
+ * gemm.h, attention per packed sample, cross-entropy, SwiGLU, RMSNorm and
+ * RoPE of ops_fast.h), with TmOptions.reference the double-accumulating opr_* ops
+ * only (the oracle; tests/compute/torch_check.py holds both to PyTorch and
+ * to each other). */
 #include "model_ref.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include "gemm.h"
+#include "ops_fast.h"
+
+/* Op kinds of the profile. */
+enum { MP_EMBED, MP_RMSNORM, MP_PROJ, MP_LMHEAD, MP_ROPE, MP_ATTN, MP_SWIGLU, MP_XENT, MP_COPY, MP_COUNT };
+static const char *const MP_NAME[MP_COUNT] = {"embedding", "RMSNorm (+ q/k norm)", "projections q,k,v,o,gate,up,down (+ LoRA)",
+                                              "LM head", "RoPE", "attention", "SwiGLU", "cross-entropy", "residual adds, copies, fills"};
 
 /* The seven adaptable projections, in TM_Q.. bit order. */
 enum { P_Q, P_K, P_V, P_O, P_GATE, P_UP, P_DOWN, P_COUNT };
@@ -30,7 +45,7 @@ typedef struct MrefActs {
     float *qn, *kn;         /* [n][qd], [n][kvd] after q/k norm (Qwen3) */
     float *rstdq, *rstdk;   /* [n*nq], [n*nkv] */
     float *qr, *kr;         /* [n][qd], [n][kvd] after RoPE */
-    float *p;               /* [nq][n][n] attention probabilities */
+    float *p;               /* attention probabilities: [nq][n][n] (reference), or per sample (opf_attn_fwd) in r->pblock */
     float *ao;              /* [n][qd] attention output */
     float *xmid;            /* [n][D] residual after attention */
     float *xn2, *rstd2;     /* [n][D], [n] */
@@ -64,7 +79,33 @@ struct Mref {
     float *dlogits;        /* [n][V] */
     float *dlora;          /* [n][r] */
     float *tmp;            /* [n][max(D, qd)] forward scratch */
+    float *lse;            /* [n] log-sum-exp of each row's logits (fast xent) */
+    float *rope_cs;        /* [n][hd/2][2] cos, sin of the batch's positions (fast RoPE) */
+    int *seg_start;        /* [n+1] runs of the last forward's samples (opf_segments) */
+    int nseg;              /* their count; -1: the reference attention */
+    /* attention probabilities of every layer and the backward's scratch, sized per batch */
+    float *pblock, *pscratch;
+    size_t pcap, scap;
+    int reference; /* 1: the opr_* ops only */
+    /* profile: ns per op kind, forward [0] and backward [1] */
+    int prof_on;
+    long prof_steps;
+    double prof_ns[MP_COUNT][2];
 };
+
+static double now_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
+}
+
+/* Runs stmt, adding its time to kind's forward (dir 0) or backward (1) when profiling. */
+#define TIMED(kind, dir, stmt)                                       \
+    do {                                                             \
+        double t0_ = r->prof_on ? now_ns() : 0;                      \
+        stmt;                                                        \
+        if (r->prof_on) r->prof_ns[kind][dir] += now_ns() - t0_;     \
+    } while (0)
 
 /* ---- tensor table ---- */
 
@@ -160,6 +201,7 @@ int mref_create(const ModelFiles *m, const TmOptions *o, int grads, Mref **out, 
             L->lora_b[p] = add_tensor(r, name, bt->shape[0], o->lora_rank, ST_F32, 1);
         }
     if (lora) r->lora_rank = o->lora_rank, r->lora_scale = (double)o->lora_alpha / o->lora_rank;
+    r->reference = o && o->reference;
     if (blocks_alloc(r, grads)) {
         free(src);
         mref_destroy(r);
@@ -185,6 +227,7 @@ void mref_destroy(Mref *r) {
     free(r->names), free(r->t), free(r->val), free(r->grad), free(r->master), free(r->mom1), free(r->mom2);
     free(r->val_block), free(r->grad_block), free(r->master_block), free(r->m_block), free(r->v_block);
     free(r->l), free(r->inv_freq), free(r->act_block), free(r->x), free(r->a);
+    free(r->seg_start), free(r->pblock), free(r->pscratch);
     free(r);
 }
 
@@ -232,13 +275,13 @@ static size_t acts_layout(Mref *r, int n, float *base) {
         A->xn1 = T(N * D), A->rstd1 = T(N), A->q = T(N * qd), A->k = T(N * kvd), A->v = T(N * kvd);
         A->qn = c->qk_norm ? T(N * qd) : NULL, A->kn = c->qk_norm ? T(N * kvd) : NULL;
         A->rstdq = c->qk_norm ? T(N * nq) : NULL, A->rstdk = c->qk_norm ? T(N * nkv) : NULL;
-        A->qr = T(N * qd), A->kr = T(N * kvd), A->p = T(nq * N * N), A->ao = T(N * qd);
+        A->qr = T(N * qd), A->kr = T(N * kvd), A->ao = T(N * qd);
         A->xmid = T(N * D), A->xn2 = T(N * D), A->rstd2 = T(N), A->g = T(N * F), A->u = T(N * F), A->h = T(N * F);
         for (int p = 0; p < P_COUNT; p++) A->xa[p] = r->l[l].lora_a[p] >= 0 ? T(N * R) : NULL;
     }
     r->xf = T(N * D), r->rstdf = T(N), r->logits = T(N * V);
     size_t big = D > qd ? D : qd;
-    r->tmp = T(N * big);
+    r->tmp = T(N * big), r->lse = T(N), r->rope_cs = T(N * (size_t)c->head_dim);
     if (r->grad_block) {
         r->dx = T(N * D), r->dxn = T(N * D), r->dtmp = T(N * D);
         r->dq = T(N * qd), r->dk = T(N * kvd), r->dv = T(N * kvd), r->dqr = T(N * qd), r->dkr = T(N * kvd), r->dao = T(N * qd);
@@ -254,6 +297,9 @@ static int acts_reserve(Mref *r, int n, Err *err) {
         r->x = calloc((size_t)r->c.layers + 1, sizeof *r->x), r->a = calloc((size_t)r->c.layers, sizeof *r->a);
         if (!r->x || !r->a) return err_set(err, IM_IO, "out of memory");
     }
+    free(r->seg_start);
+    r->seg_start = malloc(sizeof(int) * ((size_t)n + 1));
+    if (!r->seg_start) return err_set(err, IM_IO, "out of memory");
     size_t need = acts_layout(r, n, NULL);
     float *b = malloc(sizeof(float) * need);
     free(r->act_block);
@@ -264,59 +310,116 @@ static int acts_reserve(Mref *r, int n, Err *err) {
     return IM_OK;
 }
 
+/* ---- attention probabilities: sized per batch ---- */
+
+/* Lays the samples of b out as runs (or -1: the reference attention) and
+ * points each layer's p into a block big enough for them. */
+static int attn_reserve(Mref *r, const TmBatch *b, Err *err) {
+    const ModelConfig *c = &r->c;
+    int n = b->n;
+    r->nseg = r->reference ? -1 : opf_segments(b->seg, n, r->seg_start);
+    size_t per = r->nseg >= 0 ? opf_attn_p_size(r->seg_start, r->nseg, c->n_heads) : (size_t)c->n_heads * n * n;
+    size_t need = per * (size_t)c->layers, scr = r->nseg >= 0 && r->grad_block ? opf_attn_scratch_size(r->seg_start, r->nseg) : 0;
+    if (need > r->pcap) {
+        free(r->pblock);
+        r->pcap = 0;
+        if (!(r->pblock = malloc(sizeof(float) * need)))
+            return err_set(err, IM_IO, "reference model: out of memory for the attention of %d tokens (%zu floats)", n, need);
+        r->pcap = need;
+    }
+    if (scr > r->scap) {
+        free(r->pscratch);
+        r->scap = 0;
+        if (!(r->pscratch = malloc(sizeof(float) * scr))) return err_set(err, IM_IO, "reference model: out of memory (%zu floats)", scr);
+        r->scap = scr;
+    }
+    for (int l = 0; l < c->layers; l++) r->a[l].p = r->pblock + per * (size_t)l;
+    return IM_OK;
+}
+
 /* ---- forward ---- */
 
 static void lin_fwd(Mref *r, int l, int p, float *y, float *x, int n) {
     const MrefLayer *L = &r->l[l];
     const TmTensor *w = &r->t[L->proj[p]];
-    int m = (int)w->shape[0], k = (int)w->shape[1];
-    if (L->lora_a[p] >= 0)
-        opr_lora_fwd(y, r->a[l].xa[p], x, r->val[L->proj[p]], r->val[L->lora_a[p]], r->val[L->lora_b[p]], r->lora_scale, n, k, m,
-                     r->lora_rank);
-    else
-        opr_matmul_fwd(y, x, r->val[L->proj[p]], n, k, m);
+    int m = (int)w->shape[0], k = (int)w->shape[1], R = r->lora_rank;
+    const float *wv = r->val[L->proj[p]];
+    if (r->reference && L->lora_a[p] >= 0)
+        opr_lora_fwd(y, r->a[l].xa[p], x, wv, r->val[L->lora_a[p]], r->val[L->lora_b[p]], r->lora_scale, n, k, m, R);
+    else if (r->reference) opr_matmul_fwd(y, x, wv, n, k, m);
+    else {
+        gemm_xwt(y, x, wv, n, k, m);
+        if (L->lora_a[p] >= 0) { /* y += scale * (x a^T) b^T */
+            float *xa = r->a[l].xa[p];
+            gemm_xwt(xa, x, r->val[L->lora_a[p]], n, k, R);
+            gemm_f32(0, 1, n, m, R, (float)r->lora_scale, xa, R, r->val[L->lora_b[p]], R, 1.0f, y, m);
+        }
+    }
+}
+
+/* The elementwise ops of either kernel set. */
+static void rms_fwd(const Mref *r, float *out, float *rstd, const float *x, const float *w, int n, int d, double eps) {
+    (r->reference ? opr_rmsnorm_fwd : opf_rmsnorm_fwd)(out, rstd, x, w, n, d, eps);
+}
+static void rms_bwd(const Mref *r, float *dx, float *dw, const float *dout, const float *x, const float *w, const float *rstd, int n, int d) {
+    (r->reference ? opr_rmsnorm_bwd : opf_rmsnorm_bwd)(dx, dw, dout, x, w, rstd, n, d);
+}
+static void swiglu_fwd(const Mref *r, float *h, const float *g, const float *u, size_t n) {
+    (r->reference ? opr_swiglu_fwd : opf_swiglu_fwd)(h, g, u, n);
+}
+static void swiglu_bwd(const Mref *r, float *dg, float *du, const float *dh, const float *g, const float *u, size_t n) {
+    (r->reference ? opr_swiglu_bwd : opf_swiglu_bwd)(dg, du, dh, g, u, n);
+}
+
+static void rope_fwd(Mref *r, float *x, const TmBatch *b, int heads, int sign) {
+    const ModelConfig *c = &r->c;
+    if (!r->reference) opf_rope(x, r->rope_cs, b->n, heads, c->head_dim, sign);
+    else if (sign > 0) opr_rope_fwd(x, b->pos, r->inv_freq, b->n, heads, c->head_dim);
+    else opr_rope_bwd(x, b->pos, r->inv_freq, b->n, heads, c->head_dim);
 }
 
 int mref_forward(Mref *r, const TmBatch *b, double *loss, float *logp, Err *err) {
     int rc = tm_batch_check(&r->c, b, err);
     if (!rc) rc = acts_reserve(r, b->n, err);
+    if (!rc) rc = attn_reserve(r, b, err);
     if (rc) return rc;
     const ModelConfig *c = &r->c;
-    int n = b->n, D = c->hidden, hd = c->head_dim, nq = c->n_heads, nkv = c->n_kv_heads;
+    int n = b->n, D = c->hidden, hd = c->head_dim, nq = c->n_heads, nkv = c->n_kv_heads, V = c->vocab;
     size_t qd = (size_t)nq * hd, kvd = (size_t)nkv * hd, ND = (size_t)n * D;
     r->n_act = n;
-    opr_embed_fwd(r->x[0], r->val[r->embed], b->tokens, n, D);
+    if (r->prof_on) r->prof_steps++;
+    TIMED(MP_EMBED, 0, opr_embed_fwd(r->x[0], r->val[r->embed], b->tokens, n, D));
+    if (!r->reference) TIMED(MP_ROPE, 0, opf_rope_table(r->rope_cs, b->pos, r->inv_freq, n, hd));
     for (int l = 0; l < c->layers; l++) {
         MrefActs *A = &r->a[l];
         const MrefLayer *L = &r->l[l];
-        opr_rmsnorm_fwd(A->xn1, A->rstd1, r->x[l], r->val[L->attn_norm], n, D, c->eps);
-        lin_fwd(r, l, P_Q, A->q, A->xn1, n);
-        lin_fwd(r, l, P_K, A->k, A->xn1, n);
-        lin_fwd(r, l, P_V, A->v, A->xn1, n);
+        TIMED(MP_RMSNORM, 0, rms_fwd(r, A->xn1, A->rstd1, r->x[l], r->val[L->attn_norm], n, D, c->eps));
+        TIMED(MP_PROJ, 0, lin_fwd(r, l, P_Q, A->q, A->xn1, n); lin_fwd(r, l, P_K, A->k, A->xn1, n); lin_fwd(r, l, P_V, A->v, A->xn1, n));
         const float *qs = A->q, *ks = A->k;
         if (c->qk_norm) {
-            opr_rmsnorm_fwd(A->qn, A->rstdq, A->q, r->val[L->q_norm], n * nq, hd, c->eps);
-            opr_rmsnorm_fwd(A->kn, A->rstdk, A->k, r->val[L->k_norm], n * nkv, hd, c->eps);
+            TIMED(MP_RMSNORM, 0, rms_fwd(r, A->qn, A->rstdq, A->q, r->val[L->q_norm], n * nq, hd, c->eps);
+                  rms_fwd(r, A->kn, A->rstdk, A->k, r->val[L->k_norm], n * nkv, hd, c->eps));
             qs = A->qn, ks = A->kn;
         }
-        memcpy(A->qr, qs, sizeof(float) * n * qd);
-        memcpy(A->kr, ks, sizeof(float) * n * kvd);
-        opr_rope_fwd(A->qr, b->pos, r->inv_freq, n, nq, hd);
-        opr_rope_fwd(A->kr, b->pos, r->inv_freq, n, nkv, hd);
-        opr_attn_fwd(A->ao, A->p, A->qr, A->kr, A->v, b->seg, n, nq, nkv, hd);
-        lin_fwd(r, l, P_O, r->tmp, A->ao, n);
-        for (size_t i = 0; i < ND; i++) A->xmid[i] = r->x[l][i] + r->tmp[i];
-        opr_rmsnorm_fwd(A->xn2, A->rstd2, A->xmid, r->val[L->ffn_norm], n, D, c->eps);
-        lin_fwd(r, l, P_GATE, A->g, A->xn2, n);
-        lin_fwd(r, l, P_UP, A->u, A->xn2, n);
-        opr_swiglu_fwd(A->h, A->g, A->u, (size_t)n * c->ffn);
-        lin_fwd(r, l, P_DOWN, r->tmp, A->h, n);
-        for (size_t i = 0; i < ND; i++) r->x[l + 1][i] = A->xmid[i] + r->tmp[i];
+        TIMED(MP_COPY, 0, memcpy(A->qr, qs, sizeof(float) * n * qd); memcpy(A->kr, ks, sizeof(float) * n * kvd));
+        TIMED(MP_ROPE, 0, rope_fwd(r, A->qr, b, nq, 1); rope_fwd(r, A->kr, b, nkv, 1));
+        if (r->nseg >= 0) TIMED(MP_ATTN, 0, opf_attn_fwd(A->ao, A->p, A->qr, A->kr, A->v, r->seg_start, r->nseg, nq, nkv, hd));
+        else TIMED(MP_ATTN, 0, opr_attn_fwd(A->ao, A->p, A->qr, A->kr, A->v, b->seg, n, nq, nkv, hd));
+        TIMED(MP_PROJ, 0, lin_fwd(r, l, P_O, r->tmp, A->ao, n));
+        TIMED(MP_COPY, 0, for (size_t i = 0; i < ND; i++) A->xmid[i] = r->x[l][i] + r->tmp[i]);
+        TIMED(MP_RMSNORM, 0, rms_fwd(r, A->xn2, A->rstd2, A->xmid, r->val[L->ffn_norm], n, D, c->eps));
+        TIMED(MP_PROJ, 0, lin_fwd(r, l, P_GATE, A->g, A->xn2, n); lin_fwd(r, l, P_UP, A->u, A->xn2, n));
+        TIMED(MP_SWIGLU, 0, swiglu_fwd(r, A->h, A->g, A->u, (size_t)n * c->ffn));
+        TIMED(MP_PROJ, 0, lin_fwd(r, l, P_DOWN, r->tmp, A->h, n));
+        TIMED(MP_COPY, 0, for (size_t i = 0; i < ND; i++) r->x[l + 1][i] = A->xmid[i] + r->tmp[i]);
     }
-    opr_rmsnorm_fwd(r->xf, r->rstdf, r->x[c->layers], r->val[r->norm], n, D, c->eps);
-    opr_matmul_fwd(r->logits, r->xf, r->val[r->lm_head], n, D, c->vocab);
+    TIMED(MP_RMSNORM, 0, rms_fwd(r, r->xf, r->rstdf, r->x[c->layers], r->val[r->norm], n, D, c->eps));
+    if (r->reference) TIMED(MP_LMHEAD, 0, opr_matmul_fwd(r->logits, r->xf, r->val[r->lm_head], n, D, V));
+    else TIMED(MP_LMHEAD, 0, gemm_xwt(r->logits, r->xf, r->val[r->lm_head], n, D, V));
     if (b->targets && b->weights) {
-        double ls = opr_xent_fwd(logp, r->logits, b->targets, b->weights, n, c->vocab);
+        double ls = 0;
+        if (r->reference) TIMED(MP_XENT, 0, ls = opr_xent_fwd(logp, r->logits, b->targets, b->weights, n, V));
+        else TIMED(MP_XENT, 0, ls = opf_xent_fwd(logp, r->lse, r->logits, b->targets, b->weights, n, V));
         if (loss) *loss = ls;
     } else {
         if (loss) *loss = 0;
@@ -332,13 +435,25 @@ int mref_forward(Mref *r, const TmBatch *b, double *loss, float *logp, Err *err)
 static void lin_bwd(Mref *r, int l, int p, float *dx, const float *dy, const float *x, int n) {
     const MrefLayer *L = &r->l[l];
     const TmTensor *w = &r->t[L->proj[p]];
-    int m = (int)w->shape[0], k = (int)w->shape[1];
+    int m = (int)w->shape[0], k = (int)w->shape[1], R = r->lora_rank;
     float *dw = r->grad[L->proj[p]];
-    if (L->lora_a[p] >= 0)
-        opr_lora_bwd(dx, dw, r->grad[L->lora_a[p]], r->grad[L->lora_b[p]], r->dlora, dy, x, r->a[l].xa[p], r->val[L->proj[p]],
-                     r->val[L->lora_a[p]], r->val[L->lora_b[p]], r->lora_scale, n, k, m, r->lora_rank);
-    else
-        opr_matmul_bwd(dx, dw, dy, x, r->val[L->proj[p]], n, k, m);
+    const float *wv = r->val[L->proj[p]];
+    int la = L->lora_a[p], lb = L->lora_b[p];
+    if (r->reference && la >= 0)
+        opr_lora_bwd(dx, dw, r->grad[la], r->grad[lb], r->dlora, dy, x, r->a[l].xa[p], wv, r->val[la], r->val[lb], r->lora_scale, n, k, m, R);
+    else if (r->reference) opr_matmul_bwd(dx, dw, dy, x, wv, n, k, m);
+    else {
+        gemm_dx(dx, dy, wv, n, k, m);
+        if (dw) gemm_dw(dw, dy, x, n, k, m);
+        if (la >= 0) {
+            float sc = (float)r->lora_scale;
+            /* d(xa) = scale * dy b; db += scale * dy^T xa; dx += d(xa) a; da += d(xa)^T x */
+            gemm_f32(0, 0, n, R, m, sc, dy, m, r->val[lb], R, 0.0f, r->dlora, R);
+            gemm_f32(1, 0, m, R, n, sc, dy, m, r->a[l].xa[p], R, 1.0f, r->grad[lb], R);
+            gemm_dx(dx, r->dlora, r->val[la], n, k, R);
+            gemm_dw(r->grad[la], r->dlora, x, n, k, R);
+        }
+    }
 }
 
 static void zero(float *p, size_t n) { memset(p, 0, sizeof(float) * n); }
@@ -349,42 +464,67 @@ int mref_backward(Mref *r, const TmBatch *b, Err *err) {
     if (!b->targets || !b->weights) return err_set(err, IM_USAGE, "backward: the batch has no targets or weights");
     const ModelConfig *c = &r->c;
     int n = b->n, D = c->hidden, hd = c->head_dim, nq = c->n_heads, nkv = c->n_kv_heads, F = c->ffn, V = c->vocab;
-    size_t qd = (size_t)nq * hd, kvd = (size_t)nkv * hd, ND = (size_t)n * D;
-    zero(r->dlogits, (size_t)n * V);
-    opr_xent_bwd(r->dlogits, r->logits, b->targets, b->weights, n, V);
-    zero(r->dxn, ND), zero(r->dx, ND);
-    opr_matmul_bwd(r->dxn, r->grad[r->lm_head], r->dlogits, r->xf, r->val[r->lm_head], n, D, V);
-    opr_rmsnorm_bwd(r->dx, r->grad[r->norm], r->dxn, r->x[c->layers], r->val[r->norm], r->rstdf, n, D);
+    size_t qd = (size_t)nq * hd, kvd = (size_t)nkv * hd, ND = (size_t)n * D, NF = (size_t)n * F;
+    if (r->reference) {
+        TIMED(MP_COPY, 1, zero(r->dlogits, (size_t)n * V));
+        TIMED(MP_XENT, 1, opr_xent_bwd(r->dlogits, r->logits, b->targets, b->weights, n, V));
+    } else TIMED(MP_XENT, 1, opf_xent_bwd(r->dlogits, r->logits, r->lse, b->targets, b->weights, n, V));
+    TIMED(MP_COPY, 1, zero(r->dxn, ND); zero(r->dx, ND));
+    if (r->reference) TIMED(MP_LMHEAD, 1, opr_matmul_bwd(r->dxn, r->grad[r->lm_head], r->dlogits, r->xf, r->val[r->lm_head], n, D, V));
+    else TIMED(MP_LMHEAD, 1, gemm_dx(r->dxn, r->dlogits, r->val[r->lm_head], n, D, V);
+               if (r->grad[r->lm_head]) gemm_dw(r->grad[r->lm_head], r->dlogits, r->xf, n, D, V));
+    TIMED(MP_RMSNORM, 1, rms_bwd(r, r->dx, r->grad[r->norm], r->dxn, r->x[c->layers], r->val[r->norm], r->rstdf, n, D));
     for (int l = c->layers - 1; l >= 0; l--) {
         MrefActs *A = &r->a[l];
         const MrefLayer *L = &r->l[l];
         /* r->dx: gradient of the residual after this layer (= of xmid, plus the MLP's) */
-        zero(r->dh, (size_t)n * F), zero(r->dg, (size_t)n * F), zero(r->du, (size_t)n * F), zero(r->dxn, ND);
-        lin_bwd(r, l, P_DOWN, r->dh, r->dx, A->h, n);
-        opr_swiglu_bwd(r->dg, r->du, r->dh, A->g, A->u, (size_t)n * F);
-        lin_bwd(r, l, P_GATE, r->dxn, r->dg, A->xn2, n);
-        lin_bwd(r, l, P_UP, r->dxn, r->du, A->xn2, n);
-        opr_rmsnorm_bwd(r->dx, r->grad[L->ffn_norm], r->dxn, A->xmid, r->val[L->ffn_norm], A->rstd2, n, D);
+        TIMED(MP_COPY, 1, zero(r->dh, NF); zero(r->dg, NF); zero(r->du, NF); zero(r->dxn, ND));
+        TIMED(MP_PROJ, 1, lin_bwd(r, l, P_DOWN, r->dh, r->dx, A->h, n));
+        TIMED(MP_SWIGLU, 1, swiglu_bwd(r, r->dg, r->du, r->dh, A->g, A->u, NF));
+        TIMED(MP_PROJ, 1, lin_bwd(r, l, P_GATE, r->dxn, r->dg, A->xn2, n); lin_bwd(r, l, P_UP, r->dxn, r->du, A->xn2, n));
+        TIMED(MP_RMSNORM, 1, rms_bwd(r, r->dx, r->grad[L->ffn_norm], r->dxn, A->xmid, r->val[L->ffn_norm], A->rstd2, n, D));
         /* r->dx: gradient of xmid (= of the layer's input, plus attention's) */
-        zero(r->dao, (size_t)n * qd);
-        lin_bwd(r, l, P_O, r->dao, r->dx, A->ao, n);
-        zero(r->dqr, (size_t)n * qd), zero(r->dkr, (size_t)n * kvd), zero(r->dv, (size_t)n * kvd);
-        opr_attn_bwd(r->dqr, r->dkr, r->dv, r->dao, A->p, A->qr, A->kr, A->v, b->seg, n, nq, nkv, hd);
-        opr_rope_bwd(r->dqr, b->pos, r->inv_freq, n, nq, hd);
-        opr_rope_bwd(r->dkr, b->pos, r->inv_freq, n, nkv, hd);
+        TIMED(MP_COPY, 1, zero(r->dao, (size_t)n * qd));
+        TIMED(MP_PROJ, 1, lin_bwd(r, l, P_O, r->dao, r->dx, A->ao, n));
+        TIMED(MP_COPY, 1, zero(r->dqr, (size_t)n * qd); zero(r->dkr, (size_t)n * kvd); zero(r->dv, (size_t)n * kvd));
+        if (r->nseg >= 0)
+            TIMED(MP_ATTN, 1, opf_attn_bwd(r->dqr, r->dkr, r->dv, r->dao, A->p, A->qr, A->kr, A->v, r->seg_start, r->nseg, nq, nkv, hd, r->pscratch));
+        else TIMED(MP_ATTN, 1, opr_attn_bwd(r->dqr, r->dkr, r->dv, r->dao, A->p, A->qr, A->kr, A->v, b->seg, n, nq, nkv, hd));
+        TIMED(MP_ROPE, 1, rope_fwd(r, r->dqr, b, nq, -1); rope_fwd(r, r->dkr, b, nkv, -1));
         float *dq = r->dqr, *dk = r->dkr;
         if (c->qk_norm) {
-            zero(r->dq, (size_t)n * qd), zero(r->dk, (size_t)n * kvd);
-            opr_rmsnorm_bwd(r->dq, r->grad[L->q_norm], r->dqr, A->q, r->val[L->q_norm], A->rstdq, n * nq, hd);
-            opr_rmsnorm_bwd(r->dk, r->grad[L->k_norm], r->dkr, A->k, r->val[L->k_norm], A->rstdk, n * nkv, hd);
+            TIMED(MP_COPY, 1, zero(r->dq, (size_t)n * qd); zero(r->dk, (size_t)n * kvd));
+            TIMED(MP_RMSNORM, 1, rms_bwd(r, r->dq, r->grad[L->q_norm], r->dqr, A->q, r->val[L->q_norm], A->rstdq, n * nq, hd);
+                  rms_bwd(r, r->dk, r->grad[L->k_norm], r->dkr, A->k, r->val[L->k_norm], A->rstdk, n * nkv, hd));
             dq = r->dq, dk = r->dk;
         }
-        zero(r->dxn, ND);
-        lin_bwd(r, l, P_Q, r->dxn, dq, A->xn1, n);
-        lin_bwd(r, l, P_K, r->dxn, dk, A->xn1, n);
-        lin_bwd(r, l, P_V, r->dxn, r->dv, A->xn1, n);
-        opr_rmsnorm_bwd(r->dx, r->grad[L->attn_norm], r->dxn, r->x[l], r->val[L->attn_norm], A->rstd1, n, D);
+        TIMED(MP_COPY, 1, zero(r->dxn, ND));
+        TIMED(MP_PROJ, 1, lin_bwd(r, l, P_Q, r->dxn, dq, A->xn1, n); lin_bwd(r, l, P_K, r->dxn, dk, A->xn1, n);
+              lin_bwd(r, l, P_V, r->dxn, r->dv, A->xn1, n));
+        TIMED(MP_RMSNORM, 1, rms_bwd(r, r->dx, r->grad[L->attn_norm], r->dxn, r->x[l], r->val[L->attn_norm], A->rstd1, n, D));
     }
-    if (r->grad[r->embed]) opr_embed_bwd(r->grad[r->embed], r->dx, b->tokens, n, D);
+    if (r->grad[r->embed]) TIMED(MP_EMBED, 1, opr_embed_bwd(r->grad[r->embed], r->dx, b->tokens, n, D));
     return IM_OK;
+}
+
+/* ---- kernels and profile ---- */
+
+void mref_profile(Mref *r, int on) { r->prof_on = on; }
+
+void mref_profile_report(Mref *r, Buf *out) {
+    double tot = 0;
+    for (int i = 0; i < MP_COUNT; i++) tot += r->prof_ns[i][0] + r->prof_ns[i][1];
+    if (r->prof_steps && tot > 0) {
+        double st = (double)r->prof_steps;
+        buf_printf(out, "  CPU time per step by op (%ld steps, %.2f ms/step in the model's ops; kernels: %s):\n", r->prof_steps, tot / 1e6 / st,
+                   r->reference ? "reference ops" : gemm_backend());
+        for (int i = 0; i < MP_COUNT; i++)
+            for (int d = 0; d < 2; d++) {
+                if (r->prof_ns[i][d] <= 0) continue;
+                char name[96];
+                snprintf(name, sizeof name, "%s %s", MP_NAME[i], d ? "backward" : "forward");
+                buf_printf(out, "    %-58s %9.3f ms  %5.1f%%\n", name, r->prof_ns[i][d] / 1e6 / st, 100 * r->prof_ns[i][d] / tot);
+            }
+    }
+    memset(r->prof_ns, 0, sizeof r->prof_ns), r->prof_steps = 0;
 }

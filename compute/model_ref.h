@@ -6,7 +6,9 @@
  * dtype), gradients/master weights/AdamW moments of the trainable ones, and
  * the activations of the last forward (llm.c style: one block per kind,
  * shapes in comments). It borrows nothing from the ModelFiles after
- * mref_create. Tensor order and names are those of train_model.h. */
+ * mref_create. Tensor order and names are those of train_model.h.
+ * Kernels: the fast ones (gemm.h's OpenBLAS products, ops_fast.h), or with
+ * TmOptions.reference the double-accumulating opr_* ops of ops_ref.h. */
 #ifndef IMAGINE_MODEL_REF_H
 #define IMAGINE_MODEL_REF_H
 
@@ -36,5 +38,10 @@ int mref_backward(Mref *r, const TmBatch *b, Err *err);
 const float *mref_logits(const Mref *r);
 int mref_n_act(const Mref *r); /* tokens of the last forward (0: none) */
 const float *mref_residual(const Mref *r, int l);
+
+/* Time every op of later forwards and backwards; the report appends one
+ * line per op kind and direction (ms per step, share) to out and clears. */
+void mref_profile(Mref *r, int on);
+void mref_profile_report(Mref *r, Buf *out);
 
 #endif

@@ -136,6 +136,7 @@ int model_init(const ModelInitOpts *o, Err *err) {
     c.arch = o->arch, c.hidden = s->hidden, c.layers = s->layers, c.n_heads = s->heads, c.n_kv_heads = s->kv;
     c.head_dim = s->head_dim, c.ffn = s->ffn, c.vocab = s->vocab ? s->vocab : (ntok + 63) / 64 * 64;
     c.eps = 1e-6f, c.dtype = o->dtype, c.qk_norm = q, c.tied = q ? s->tied_qwen : s->tied_llama;
+    c.init_range = o->init_std > 0 ? o->init_std : 0;
     if (q) {
         c.rope_theta = 1000000.0, c.max_pos = 40960, c.bos = base + 0, c.eos[0] = base + 2, c.n_eos = 1;
     } else {
@@ -183,27 +184,28 @@ int model_init(const ModelInitOpts *o, Err *err) {
     uint64_t rng = o->seed * 0x9E3779B97F4A7C15ull + 12345;
     TensorList l = {0};
     int64_t D = c.hidden, Q = (int64_t)c.n_heads * c.head_dim, KV = (int64_t)c.n_kv_heads * c.head_dim, F = c.ffn;
-    float sd = 1.0f / sqrtf((float)D), sf = 1.0f / sqrtf((float)F), sq = 1.0f / sqrtf((float)Q);
-    add_tensor(&l, "model.embed_tokens.weight", c.dtype, c.vocab, D, 0.5f, 0, &rng);
+    float sd = 1.0f / sqrtf((float)D), sf = 1.0f / sqrtf((float)F), sq = 1.0f / sqrtf((float)Q), se = 0.5f, sn = 0.1f;
+    if (o->init_std > 0) sd = sf = sq = se = o->init_std, sn = 0; /* HF: N(0, initializer_range), norms 1 */
+    add_tensor(&l, "model.embed_tokens.weight", c.dtype, c.vocab, D, se, 0, &rng);
     char n[160];
     for (int i = 0; i < c.layers; i++) {
 #define T(suffix, d0, d1, std, mean) snprintf(n, sizeof n, "model.layers.%d.%s", i, suffix), add_tensor(&l, n, c.dtype, d0, d1, std, mean, &rng)
-        T("input_layernorm.weight", D, 0, 0.1f, 1.0f);
+        T("input_layernorm.weight", D, 0, sn, 1.0f);
         T("self_attn.q_proj.weight", Q, D, sd, 0);
         T("self_attn.k_proj.weight", KV, D, sd, 0);
         T("self_attn.v_proj.weight", KV, D, sd, 0);
         T("self_attn.o_proj.weight", D, Q, sq, 0);
         if (q) {
-            T("self_attn.q_norm.weight", c.head_dim, 0, 0.1f, 1.0f);
-            T("self_attn.k_norm.weight", c.head_dim, 0, 0.1f, 1.0f);
+            T("self_attn.q_norm.weight", c.head_dim, 0, sn, 1.0f);
+            T("self_attn.k_norm.weight", c.head_dim, 0, sn, 1.0f);
         }
-        T("post_attention_layernorm.weight", D, 0, 0.1f, 1.0f);
+        T("post_attention_layernorm.weight", D, 0, sn, 1.0f);
         T("mlp.gate_proj.weight", F, D, sd, 0);
         T("mlp.up_proj.weight", F, D, sd, 0);
         T("mlp.down_proj.weight", D, F, sf, 0);
 #undef T
     }
-    add_tensor(&l, "model.norm.weight", c.dtype, D, 0, 0.1f, 1.0f, &rng);
+    add_tensor(&l, "model.norm.weight", c.dtype, D, 0, sn, 1.0f, &rng);
     if (!c.tied) add_tensor(&l, "lm_head.weight", c.dtype, c.vocab, D, sd, 0, &rng);
     char *p = fs_join(o->out, "model.safetensors");
     rc = st_write(p, l.t, l.n, err);

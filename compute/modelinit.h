@@ -25,6 +25,11 @@ typedef struct ModelInitOpts {
     const char *corpus;   /* when set: the tokenizer is trained on this text file instead */
     /* Overrides of the --size shape; 0 keeps the shape's value. */
     int hidden, layers, heads, kv_heads, head_dim, ffn, tok_vocab;
+    /* > 0: every matrix (embedding and LM head included) ~ N(0, init_std)
+     * and norm weights 1, as Hugging Face's initializer_range (written into
+     * config.json). 0: the historical init (embedding std 0.5, matrices
+     * 1/sqrt(fan-in), norms N(1, 0.1)), kept so old seeds give old weights. */
+    float init_std;
 } ModelInitOpts;
 
 int model_init(const ModelInitOpts *o, Err *err);

@@ -173,8 +173,13 @@ int tm_adamw(TrainModel *tm, const OprAdamW *h, int step, float grad_scale, Err 
     return IM_OK;
 }
 
-int tm_profile(TrainModel *tm, int on, Err *err) { return tm->vk ? vkt_profile(tm->vk, on, err) : IM_OK; }
+int tm_profile(TrainModel *tm, int on, Err *err) {
+    if (tm->vk) return vkt_profile(tm->vk, on, err);
+    mref_profile(tm->ref, on);
+    return IM_OK;
+}
 void tm_profile_report(TrainModel *tm, Buf *out) {
     if (tm->vk) vkt_profile_report(tm->vk, out);
+    else mref_profile_report(tm->ref, out);
 }
 size_t tm_device_mem_peak(const TrainModel *tm) { return tm->vk ? vkt_mem_peak(tm->vk) : 0; }

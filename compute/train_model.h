@@ -44,6 +44,7 @@ typedef struct TmOptions {
     float lora_alpha;      /* LoRA scale = alpha / rank */
     unsigned lora_targets; /* TM_Q | ... */
     uint64_t seed;         /* LoRA A initialisation */
+    int reference;         /* CPU: the double-accumulating opr_* ops only (the tests' oracle); 0: the fast kernels */
 } TmOptions;
 
 /* A packed batch of n tokens: several samples one after another. */
@@ -107,8 +108,8 @@ int tm_grad_norm(TrainModel *tm, double *norm, Err *err);
 int tm_adamw(TrainModel *tm, const OprAdamW *h, int step, float grad_scale, Err *err);
 
 TmDevice tm_device(const TrainModel *tm);
-/* Vulkan: time every kernel of later steps; the report appends one line per
- * kernel (op, role, ms per step, share) to out and clears. CPU: no-op. */
+/* Time every kernel (Vulkan) or op (CPU) of later steps; the report appends
+ * one line per kernel or op (ms per step, share) to out and clears. */
 int tm_profile(TrainModel *tm, int on, Err *err);
 void tm_profile_report(TrainModel *tm, Buf *out);
 /* Device memory allocated at most (Vulkan; 0 on the CPU). */

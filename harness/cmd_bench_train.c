@@ -11,6 +11,7 @@
 #include <sys/wait.h>
 #include <time.h>
 
+#include "gemm.h"
 #include "train_model.h"
 #include "verbs.h"
 
@@ -83,7 +84,7 @@ static int bench_kind(const ModelFiles *m, const TmOptions *o, const BenchBatch 
         printf("%s step: %.1f tok/s, %.1f ms/step (%d steps of %d tokens; %d trainable tensors, %.2fM parameters; loss %.4f); peak device memory %.1f MB, peak RSS %.1f MB\n",
                o->lora_rank ? "LoRA" : "full", *tok_s, *ms, steps, bb->n, ntr, ptr / 1e6, loss, tm_device_mem_peak(tm) / 1e6, ru.ru_maxrss / 1024.0);
     }
-    if (!rc && profile && tm_device(tm) == TM_VULKAN) {
+    if (!rc && profile) {
         rc = tm_profile(tm, 1, err);
         if (!rc) rc = one_step(tm, &b, steps + 2, &loss, err);
         Buf out;
@@ -125,12 +126,12 @@ static int run_torch(const char *model, int tokens, int steps, int samples, int 
 
 static int cmd_bench_train(int argc, char **argv) {
     const char *model = NULL, *device = "vulkan", *vkdev = NULL, *peer = NULL, *targets = "q,k,v,o,gate,up,down";
-    long tokens = 256, steps = 3, samples = 4, rank = 8;
+    long tokens = 256, steps = 3, samples = 4, rank = 8, threads = 0;
     double alpha = 16;
-    int no_profile = 0;
+    int no_profile = 0, reference = 0;
     const CliOpt opts[] = {
         {"--model", CLI_STR, &model, "DIR", "a Hugging Face model folder"},
-        {"--device", CLI_STR, &device, "cpu|vulkan", "vulkan (default; lavapipe without a GPU) or cpu (the C reference)"},
+        {"--device", CLI_STR, &device, "cpu|vulkan", "vulkan (default; lavapipe without a GPU) or cpu (the C model, OpenBLAS matmuls)"},
         {"--vk-device", CLI_STR, &vkdev, "NAME|INDEX", "Vulkan device (default: a GPU, else lavapipe)"},
         {"--tokens", CLI_INT, &tokens, "N", "tokens per packed batch (default 256)"},
         {"--samples", CLI_INT, &samples, "N", "samples packed into the batch (default 4)"},
@@ -138,6 +139,8 @@ static int cmd_bench_train(int argc, char **argv) {
         {"--lora", CLI_INT, &rank, "R", "LoRA rank of the LoRA step (default 8)"},
         {"--lora-alpha", CLI_FLOAT, &alpha, "A", "LoRA alpha (default 16)"},
         {"--lora-targets", CLI_STR, &targets, "LIST", "adapted projections (default q,k,v,o,gate,up,down)"},
+        {"--threads", CLI_INT, &threads, "N", "CPU device: OpenBLAS threads (default $IMAGINE_THREADS, else the online CPUs)"},
+        {"--reference", CLI_FLAG, &reference, NULL, "CPU device: the double-accumulating reference ops (the tests' oracle) instead of the fast kernels"},
         {"--no-profile", CLI_FLAG, &no_profile, NULL, "skip the per-kernel breakdown"},
         {"--peer", CLI_STR, &peer, "torch", "also run the same steps in PyTorch on the CPU (float32) and print ours/torch"},
         {0}};
@@ -147,10 +150,11 @@ static int cmd_bench_train(int argc, char **argv) {
     if (rc < 0) return IM_OK;
     if (rc) return harness_fail(&err);
     if (!model) return err_set(&err, IM_USAGE, "imagine bench train: --model DIR is required"), harness_fail(&err);
-    if (tokens < 2 || steps < 1 || samples < 1 || samples > tokens || rank < 1)
-        return err_set(&err, IM_USAGE, "imagine bench train: --tokens >= 2, --steps >= 1, 1 <= --samples <= --tokens, --lora >= 1"), harness_fail(&err);
+    if (tokens < 2 || steps < 1 || samples < 1 || samples > tokens || rank < 1 || threads < 0 || threads > 1024)
+        return err_set(&err, IM_USAGE, "imagine bench train: --tokens >= 2, --steps >= 1, 1 <= --samples <= --tokens, --lora >= 1, 0 <= --threads <= 1024"),
+               harness_fail(&err);
     if (peer && strcmp(peer, "torch")) return err_set(&err, IM_USAGE, "--peer %s: only torch is known", peer), harness_fail(&err);
-    TmOptions o = {.vk_device = vkdev, .max_tokens = (int)tokens, .seed = 1, .lora_alpha = (float)alpha};
+    TmOptions o = {.vk_device = vkdev, .max_tokens = (int)tokens, .seed = 1, .lora_alpha = (float)alpha, .reference = reference};
     if ((rc = tm_device_parse(device, &o.device, &err)) || (rc = tm_lora_targets_parse(targets, &o.lora_targets, &err))) return harness_fail(&err);
     ModelFiles *m = NULL;
     if ((rc = model_open(model, &m, &err))) return harness_fail(&err);
@@ -158,6 +162,10 @@ static int cmd_bench_train(int argc, char **argv) {
     printf("model %s: %s, hidden %d, %d layers, %d/%d heads, ffn %d, vocab %d, %s; device %s; batch %ld tokens (%ld samples)\n", model,
            model_arch_name(c->arch), c->hidden, c->layers, c->n_heads, c->n_kv_heads, c->ffn, c->vocab, st_dtype_name(c->dtype), device, tokens,
            samples);
+    if (o.device == TM_CPU) {
+        gemm_threads_set((int)threads);
+        printf("cpu kernels: %s\n", reference ? "the reference ops (double accumulation, --reference)" : gemm_backend());
+    }
     fflush(stdout);
     BenchBatch bb;
     make_batch(&bb, (int)tokens, (int)samples, c->vocab);

@@ -32,6 +32,7 @@ static int usage(const char *fmt, ...) {
 static int cmd_model_init(int argc, char **argv) {
     const char *arch = "qwen3", *size = "tiny", *dtype = "bf16", *out = NULL, *data = NULL;
     const char *corpus = NULL;
+    double init_std = 0;
     long seed = 0, hidden = -1, layers = -1, heads = -1, kv = -1, head_dim = -1, ffn = -1, tok_vocab = -1; /* -1: the size's */
     const CliOpt opts[] = {
         {"--arch", CLI_STR, &arch, "A", "qwen3 or llama (default qwen3)"},
@@ -46,6 +47,9 @@ static int cmd_model_init(int argc, char **argv) {
         {"--size", CLI_STR, &size, "S", "tiny, small (the bench shape: vocab 32000, hidden 512, 8 layers) or 0.6b (default tiny)"},
         {"--dtype", CLI_STR, &dtype, "T", "f32, f16 or bf16 (default bf16)"},
         {"--seed", CLI_INT, &seed, "N", "random seed of the weights (default 0)"},
+        {"--init-std", CLI_FLOAT, &init_std, "S",
+         "every matrix and the embedding ~ N(0, S), norms 1, as Hugging Face's initializer_range (0.02 there); written into config.json. "
+         "Default: the historical init (embedding std 0.5, matrices 1/sqrt(fan-in)), whose initial loss is far above ln(vocab)"},
         {"--out", CLI_STR, &out, "DIR", "the model folder to write"},
         {"--data", CLI_STR, &data, "DIR", "TravelPlanner data, whose queries train the tokenizer (default: $IMAGINE_DATA)"},
         {0}};
@@ -61,12 +65,13 @@ static int cmd_model_init(int argc, char **argv) {
     for (size_t i = 0; i < sizeof dims / sizeof *dims; i++)
         if (dims[i].v != -1 && (dims[i].v < dims[i].lo || dims[i].v > dims[i].hi))
             return usage("imagine model init: %s %ld: expected %ld to %ld", dims[i].flag, dims[i].v, dims[i].lo, dims[i].hi);
+    if (init_std < 0 || init_std > 10 || init_std != init_std) return usage("imagine model init: --init-std %g: expected 0 < S <= 10 (0: the default init)", init_std);
     if (head_dim != -1 && head_dim % 4) return usage("imagine model init: --head-dim %ld: a multiple of 4 expected", head_dim);
     ModelInitOpts o = {.size = size, .seed = (uint64_t)seed, .out = out, .data_dir = harness_data_dir(data), .corpus = corpus,
                        .hidden = (int)(hidden > 0 ? hidden : 0), .layers = (int)(layers > 0 ? layers : 0),
                        .heads = (int)(heads > 0 ? heads : 0), .kv_heads = (int)(kv > 0 ? kv : 0),
                        .head_dim = (int)(head_dim > 0 ? head_dim : 0), .ffn = (int)(ffn > 0 ? ffn : 0),
-                       .tok_vocab = (int)(tok_vocab > 0 ? tok_vocab : 0)};
+                       .tok_vocab = (int)(tok_vocab > 0 ? tok_vocab : 0), .init_std = (float)init_std};
     if (!strcmp(arch, "qwen3")) o.arch = ARCH_QWEN3;
     else if (!strcmp(arch, "llama")) o.arch = ARCH_LLAMA;
     else return usage("imagine model init: --arch must be qwen3 or llama");

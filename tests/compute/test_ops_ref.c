@@ -9,7 +9,11 @@
  * The float instantiation must give the double's outputs and gradients
  * within 2e-5 * max(1, max|ref|) (float rounding through sums of <= 64
  * terms, accumulated in double). F16/BF16 weights must give exactly the
- * float result on the rounded weights. First mismatches are printed. */
+ * float result on the rounded weights. The fast f32 ops of the CPU device
+ * (ops_fast.h: attention per packed sample, cross-entropy, SwiGLU, RMSNorm, RoPE table;
+ * gemm.h's products, OpenBLAS when built with it) must give the double
+ * ones' outputs and gradients within the same 2e-5 * max(1, max|ref|).
+ * First mismatches are printed. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,7 +21,9 @@
 
 #include "../check.h"
 #include "half.h"
+#include "gemm.h"
 #include "modelinit.h"
+#include "ops_fast.h"
 #include "ops_ref.h"
 
 /* the double instantiation of the same bodies */
@@ -137,6 +143,11 @@ static void t_rmsnorm(void) {
     L_rms();
     comparef("rmsnorm float fwd", OUT, fo, N * D, 2e-5), comparef("rmsnorm float dx", dx, fdx, N * D, 2e-5);
     comparef("rmsnorm float dw", dw, fdw, D, 2e-5);
+    memset(fdx, 0, sizeof(float) * N * D), memset(fdw, 0, sizeof(float) * D);
+    opf_rmsnorm_fwd(fo, fr, fx, fw, N, D, 1e-6);
+    opf_rmsnorm_bwd(fdx, fdw, fg, fx, fw, fr, N, D);
+    comparef("rmsnorm fast fwd", OUT, fo, N * D, 2e-5), comparef("rmsnorm fast dx", dx, fdx, N * D, 2e-5);
+    comparef("rmsnorm fast dw", dw, fdw, D, 2e-5);
     free(A_), free(B_), free(G_), free(OUT), free(dx), free(dw), free(fx), free(fw), free(fg), free(fo), free(fdx), free(fdw);
 }
 
@@ -157,7 +168,11 @@ static void t_rope(void) {
     opr_rope_fwd(fx, POS, inv_freq, N, NQ, HD), opr_rope_bwd(fg, POS, inv_freq, N, NQ, HD);
     L_rope();
     comparef("rope float fwd", OUT, fx, n, 2e-5), comparef("rope float dx", dx, fg, n, 2e-5);
-    free(A_), free(G_), free(OUT), free(dx), free(fx), free(fg);
+    float *cs = malloc(sizeof(float) * N * HD), *fx2 = tof(A_, n), *fg2 = tof(G_, n);
+    opf_rope_table(cs, POS, inv_freq, N, HD);
+    opf_rope(fx2, cs, N, NQ, HD, 1), opf_rope(fg2, cs, N, NQ, HD, -1);
+    comparef("rope fast fwd", OUT, fx2, n, 2e-5), comparef("rope fast dx", dx, fg2, n, 2e-5);
+    free(A_), free(G_), free(OUT), free(dx), free(fx), free(fg), free(cs), free(fx2), free(fg2);
 }
 
 static double P_[NQ * N * N];
@@ -190,6 +205,20 @@ static void t_attn(void) {
     L_attn();
     comparef("attn float fwd", OUT, fo, nq, 2e-5), comparef("attn float dq", dq, fdq, nq, 2e-5);
     comparef("attn float dk", dk, fdk, nkv, 2e-5), comparef("attn float dv", dv, fdv, nkv, 2e-5);
+    /* per packed sample: runs 0-2, 3-4, 5-7; a sample that comes back is not a run */
+    int start[N + 1], back[N] = {0, 0, 1, 1, 0, 2, 2, 2};
+    int count = opf_segments(SEG, N, start);
+    CHECK_MSG(count == 3 && start[0] == 0 && start[1] == 3 && start[2] == 5 && start[3] == N, "opf_segments: %d runs", count);
+    CHECK_MSG(opf_segments(back, N, start) == -1, "opf_segments: sample 0 comes back, yet runs were returned");
+    opf_segments(SEG, N, start);
+    CHECK(opf_attn_p_size(start, 3, NQ) == (size_t)NQ * (9 + 4 + 9) && opf_attn_scratch_size(start, 3) == 9);
+    float *fp2 = malloc(sizeof(float) * opf_attn_p_size(start, 3, NQ)), *scr = malloc(sizeof(float) * 9);
+    memset(fo, 0, sizeof(float) * nq), memset(fdq, 0, 4 * nq), memset(fdk, 0, 4 * nkv), memset(fdv, 0, 4 * nkv);
+    opf_attn_fwd(fo, fp2, fq, fk, fv, start, 3, NQ, NKV, HD);
+    opf_attn_bwd(fdq, fdk, fdv, fg, fp2, fq, fk, fv, start, 3, NQ, NKV, HD, scr);
+    comparef("attn fast fwd", OUT, fo, nq, 2e-5), comparef("attn fast dq", dq, fdq, nq, 2e-5);
+    comparef("attn fast dk", dk, fdk, nkv, 2e-5), comparef("attn fast dv", dv, fdv, nkv, 2e-5);
+    free(fp2), free(scr);
     free(A_), free(B_), free(C_), free(G_), free(OUT), free(dq), free(dk), free(dv), free(before);
     free(fq), free(fk), free(fv), free(fg), free(fo), free(fp), free(fdq), free(fdk), free(fdv);
 }
@@ -210,6 +239,10 @@ static void t_swiglu(void) {
     L_swiglu();
     comparef("swiglu float fwd", OUT, fo, N * M, 2e-5), comparef("swiglu float dgate", dg, fdg, N * M, 2e-5);
     comparef("swiglu float dup", du, fdu, N * M, 2e-5);
+    memset(fdg, 0, 4 * N * M), memset(fdu, 0, 4 * N * M);
+    opf_swiglu_fwd(fo, fa, fb, N * M), opf_swiglu_bwd(fdg, fdu, fg, fa, fb, N * M);
+    comparef("swiglu fast fwd", OUT, fo, N * M, 2e-5), comparef("swiglu fast dgate", dg, fdg, N * M, 2e-5);
+    comparef("swiglu fast dup", du, fdu, N * M, 2e-5);
     free(A_), free(B_), free(G_), free(OUT), free(dg), free(du), free(fa), free(fb), free(fg), free(fo), free(fdg), free(fdu);
 }
 
@@ -229,6 +262,11 @@ static void t_matmul(void) {
     L_matmul();
     comparef("matmul float fwd", OUT, fo, N * M, 2e-5), comparef("matmul float dx", dx, fdx, N * D, 2e-5);
     comparef("matmul float dw", dw, fdw, M * D, 2e-5);
+    printf("  (gemm: %s)\n", gemm_backend());
+    memset(fdx, 0, 4 * N * D), memset(fdw, 0, 4 * M * D);
+    gemm_xwt(fo, fx, fw, N, D, M), gemm_dx(fdx, fg, fw, N, D, M), gemm_dw(fdw, fg, fx, N, D, M);
+    comparef("matmul gemm fwd", OUT, fo, N * M, 2e-5), comparef("matmul gemm dx", dx, fdx, N * D, 2e-5);
+    comparef("matmul gemm dw", dw, fdw, M * D, 2e-5);
     /* F16 / BF16 weights: the same as float on the rounded weights */
     for (int dt = ST_F16; dt <= ST_BF16; dt++) {
         uint16_t *w16 = malloc(2 * M * D);
@@ -262,6 +300,12 @@ static void t_xent(void) {
     opr_xent_bwd(fdl, fl, TGT, fw, N, V);
     CHECK_MSG(fabs(fl_loss - dl_loss) <= 2e-5 * fmax(1, fabs(dl_loss)), "xent float loss %.9g vs double %.9g", fl_loss, dl_loss);
     comparef("xent float logp", lp, flp, N, 2e-5), comparef("xent float dlogits", dl, fdl, N * V, 2e-5);
+    float lse[N];
+    fl_loss = opf_xent_fwd(flp, lse, fl, TGT, fw, N, V);
+    for (int i = 0; i < N * V; i++) fdl[i] = 1e9f; /* the fast backward sets, not adds */
+    opf_xent_bwd(fdl, fl, lse, TGT, fw, N, V);
+    CHECK_MSG(fabs(fl_loss - dl_loss) <= 2e-5 * fmax(1, fabs(dl_loss)), "xent fast loss %.9g vs double %.9g", fl_loss, dl_loss);
+    comparef("xent fast logp", lp, flp, N, 2e-5), comparef("xent fast dlogits", dl, fdl, N * V, 2e-5);
     free(A_), free(B_), free(dl), free(fl), free(fw), free(fdl);
 }
 

@@ -44,7 +44,7 @@ static void run(const char *dir, int lora, const char *label) {
     ModelFiles *m = NULL;
     CHECK_MSG(model_open(dir, &m, &err) == 0, "%s", err.msg);
     if (!m) return;
-    TmOptions o = {.device = TM_CPU, .max_tokens = 64, .seed = 11};
+    TmOptions o = {.device = TM_CPU, .max_tokens = 64, .seed = 11, .reference = 1};
     if (lora) o.lora_rank = 4, o.lora_alpha = 8, o.lora_targets = TM_ALL_TARGETS;
     TrainModel *ref = NULL, *vk = NULL;
     CHECK_MSG(tm_create(m, &o, &ref, &err) == 0, "%s", err.msg);

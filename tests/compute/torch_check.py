@@ -4,8 +4,11 @@ CPU device of train_model.h) against an independent PyTorch model written
 here, on tiny folders made by `imagine model init`.
 
 For Qwen3 (BF16) and Llama (F32, llama3 RoPE scaling, untied head) folders,
-full fine-tuning and LoRA (rank 4, alpha 8, all seven projections),
-train_dump writes one step of ours to a safetensors file; this script loads
+full fine-tuning and LoRA (rank 4, alpha 8, all seven projections), with
+the CPU device's fast kernels (OpenBLAS products, attention per packed
+sample: what training runs) and with its double-accumulating reference ops
+(train_dump --reference), train_dump writes one step of ours to a
+safetensors file; this script loads
 the model's own safetensors files, runs its own model in float64 (each
 packed sample as its own sequence, so packing is checked too) and compares:
 
@@ -15,6 +18,11 @@ packed sample as its own sequence, so packing is checked too) and compares:
   gradients    for EVERY trainable tensor: max |ours - torch| <= 1e-5 * max|torch| + 1e-7
   AdamW        two steps of torch.optim.AdamW (float32) fed our gradients,
                max |ours - torch| <= 1e-6 * max(1, max |p|)
+and the fast kernels' first step against the reference's: loss within
+1e-5 relative, logits 1e-5 * max(1, max |ref|), every gradient
+max |fast - ref| <= 1e-5 * max |ref| + 1e-7. (Not the second step's: after
+an AdamW update from gradients that differ in the last bits, a weight near
+zero gradient moves by +-lr either way and BF16 rounding can flip.)
 
 Usage: torch_check.py IMAGINE TRAIN_DUMP DATA_DIR
 """
@@ -111,6 +119,20 @@ def compare(label, model_dir, dump_path, lora):
           f"loss {figures['loss'] or 0:.2e}, worst gradient {worst_g:.2e} over {len(trainable)} tensors, AdamW {worst_a:.2e}")
 
 
+def compare_kernels(label, fast_path, ref_path):
+    fast, ref = read_safetensors(fast_path), read_safetensors(ref_path)
+    worst = 0.0
+    check(label, "fast/ref loss", fast["loss"], ref["loss"], 1e-5, 0, max(1.0, abs(ref["loss"].item())))
+    check(label, "fast/ref logits", fast["logits"], ref["logits"], 1e-5, 0, max(1.0, ref["logits"].abs().max().item()))
+    names = [k for k in ref if k.startswith("grad.")]
+    if sorted(names) != sorted(k for k in fast if k.startswith("grad.")):
+        FAILS.append(f"{label}: the fast and reference dumps hold different gradients")
+    for k in names:
+        r = check(label, "fast/ref " + k, fast[k], ref[k], 1e-5, 1e-7)
+        worst = max(worst, r or 0.0)
+    print(f"  {label}: fast kernels vs reference ops: worst gradient {worst:.2e} over {len(names)} tensors")
+
+
 def main():
     if len(sys.argv) != 4:
         print(__doc__)
@@ -122,10 +144,14 @@ def main():
             subprocess.run([imagine, "model", "init", "--arch", arch, "--size", "tiny", "--dtype", dtype, "--seed", "3",
                             "--out", mdir, "--data", data], check=True, stdout=subprocess.DEVNULL)
             for lora in (None, (4, 8.0)):
-                out = os.path.join(tmp, f"{arch}-{'lora' if lora else 'full'}.safetensors")
                 extra = [str(lora[0]), str(lora[1]), "q,k,v,o,gate,up,down"] if lora else []
-                subprocess.run([dump_bin, mdir, out] + extra, check=True, stdout=subprocess.DEVNULL)
-                compare(f"{arch} {dtype} {'LoRA r4' if lora else 'full'}", mdir, out, lora)
+                outs = {}
+                for kernels in ("fast", "reference"):
+                    out = outs[kernels] = os.path.join(tmp, f"{arch}-{'lora' if lora else 'full'}-{kernels}.safetensors")
+                    flag = ["--reference"] if kernels == "reference" else []
+                    subprocess.run([dump_bin] + flag + [mdir, out] + extra, check=True, stdout=subprocess.DEVNULL)
+                    compare(f"{arch} {dtype} {'LoRA r4' if lora else 'full'} {kernels}", mdir, out, lora)
+                compare_kernels(f"{arch} {dtype} {'LoRA r4' if lora else 'full'}", outs["fast"], outs["reference"])
     if FAILS:
         print(f"FAILED: {len(FAILS)} comparisons")
         for f in FAILS[:20]:

@@ -8,7 +8,9 @@
  *   grad2.NAME  the gradient of a second step, after one AdamW update
  *   adamw2.NAME the master weights after two AdamW steps (hyperparameters
  *               in adamw.hparams: lr, beta1, beta2, eps, weight_decay, scale1, scale2)
- * Usage: train_dump MODEL_DIR OUT.safetensors [LORA_RANK LORA_ALPHA TARGETS] */
+ * With --reference the CPU device runs the double-accumulating opr_* ops
+ * only (TmOptions.reference), else its fast kernels (OpenBLAS, ops_fast.h).
+ * Usage: train_dump [--reference] MODEL_DIR OUT.safetensors [LORA_RANK LORA_ALPHA TARGETS] */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,11 +44,13 @@ static float *copy(TrainModel *tm, int i, TmWhat w) {
 }
 
 int main(int argc, char **argv) {
-    if (argc != 3 && argc != 6) return fprintf(stderr, "usage: train_dump MODEL_DIR OUT.safetensors [RANK ALPHA TARGETS]\n"), 2;
+    int reference = argc > 1 && !strcmp(argv[1], "--reference");
+    argc -= reference, argv += reference;
+    if (argc != 3 && argc != 6) return fprintf(stderr, "usage: train_dump [--reference] MODEL_DIR OUT.safetensors [RANK ALPHA TARGETS]\n"), 2;
     Err err = {0};
     ModelFiles *m = NULL;
     if (model_open(argv[1], &m, &err)) return fprintf(stderr, "%s\n", err.msg), 3;
-    TmOptions o = {.device = TM_CPU, .max_tokens = MAXT, .seed = 5};
+    TmOptions o = {.device = TM_CPU, .max_tokens = MAXT, .seed = 5, .reference = reference};
     if (argc == 6) {
         o.lora_rank = atoi(argv[3]), o.lora_alpha = (float)atof(argv[4]);
         if (tm_lora_targets_parse(argv[5], &o.lora_targets, &err)) return fprintf(stderr, "%s\n", err.msg), 2;
