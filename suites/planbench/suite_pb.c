@@ -122,7 +122,10 @@ static int pb_open(const char *data_dir, void **state, Err *err) {
     int rc = IM_OK;
     for (int i = 0; i < NV && !rc; i++) {
         rc = pb_variant_open(data_dir, pb_variant_names[i], &S->v[i], err);
-        for (int id = rc ? 1 : S->v[i]->start; !rc && id <= S->v[i]->end; id++) {
+        /* start..end and end + 1, the last instance of the authors' one-shot
+         * files (they hold start+1..end+1: each instance's example is the one
+         * before), all loaded here: later readers never grow v->probs */
+        for (int id = rc ? 1 : S->v[i]->start; !rc && id <= S->v[i]->end + 1; id++) {
             const PbProblem *p;
             rc = pb_variant_problem(S->v[i], id, &p, err);
         }
@@ -211,10 +214,9 @@ static int pb_item_parse(const Suite *s, const char *fields_json, const char *wh
         if (cJSON_IsString(pddl)) {
             rc = pb_problem_parse(v->dom, pddl->valuestring, where, &n->own, err);
             n->p = n->own;
-        } else if (n->id < v->start || n->id > v->end || n->id > v->nprobs || !v->probs[n->id - 1]) {
-            rc = err_set(err, IM_IO, "%s:%d: %s has no instance %d (%d..%d)", where, line, v->name, n->id, v->start, v->end);
-        } else {
-            n->p = v->probs[n->id - 1];
+        } else if (n->id < v->start || n->id > v->end + 1 || pb_variant_problem(v, n->id, &n->p, err)) {
+            /* start..end+1: the config's instances and task 1's (one-shot: start+1..end+1) */
+            rc = err_set(err, IM_IO, "%s:%d: %s has no instance %d (%d..%d)", where, line, v->name, n->id, v->start, v->end + 1);
         }
         if (!rc) n->nobjs = n->p->nobjs;
     }

@@ -58,6 +58,13 @@ grep -q "4 done, 0 failed, 0 errors, 0 left; accuracy rate 100.0%" "$T/grun.txt"
 grep -q "100 done, 0 failed, 0 errors, 0 left; accuracy rate 100.0%" "$T/run.txt"; check "run solver" 0 $?
 "$IM" run --suite planbench --variant blocksworld_3 --method plans --answers "$D/results/blocksworld_3/gpt-4_chat/task_1_plan_generation_zero_shot.json" --store "$T/s.db" --data "$D" > "$T/run2.txt" 2>&1
 grep -q "accuracy rate 59.0%" "$T/run2.txt"; check "run plans replay (authors: 59/100)" 0 $?
+# the one-shot files hold instances 2..101 (each one's example is the one before): over their own list
+# (--queries FILE) a replay scores as published, instance 101 included
+one="$D/results/blocksworld_3/claude-3-opus/task_1_plan_generation.json"
+"$IM" run --suite planbench --variant blocksworld_3 --queries "$one" --method plans --answers "$one" --name one --store "$T/s1.db" --data "$D" > "$T/run3.txt" 2>&1
+grep -q "100 done, 0 failed, 0 errors, 0 left; accuracy rate 47.0%" "$T/run3.txt"; check "run plans replay over the file's instances (authors: 47/100)" 0 $?
+[ "$(sqlite3 "$T/s1.db" "select count(*) from item i join query q on q.id = i.query_id where q.fields_json like '%\"instance_id\": 101,%'")" = 1 ]
+check "instance 101 is an item" 0 $?
 "$IM" show 2 --store "$T/s.db" > "$T/show.txt" 2>&1; check "show exit" 0 $?
 grep -q "^blocksworld_3 objects=3 optimal=2 " "$T/show.txt"; check "show strata" 0 $?
 # data check: the built-in list; a folder missing files fails (exit 1); no folder is exit 3
