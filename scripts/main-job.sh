@@ -37,13 +37,13 @@ mkdir -p "$work"
 # Sizes. full: about 15 minutes on 2 cores (README); small: the ctest.
 if [ "$scale" = small ]; then
   : "${MJ_N3:=31}" "${MJ_N4:=40}" "${MJ_N5:=0}" "${MJ_SFT_EPOCHS:=1}" "${MJ_SFT_STEPS:=40}" "${MJ_GRPO_STEPS:=1}" \
-    "${MJ_GROUP:=2}" "${MJ_EVAL_LIMIT:=10}" "${MJ_TP:=0}" "${MJ_BATCH_TOKENS:=2048}" "${MJ_WARMUP:=3}"
+    "${MJ_GROUP:=2}" "${MJ_EVAL_LIMIT:=10}" "${MJ_TP:=0}" "${MJ_BATCH_TOKENS:=2048}" "${MJ_WARMUP:=3}" "${MJ_LR:=3e-3}"
 else
-  : "${MJ_N3:=31}" "${MJ_N4:=600}" "${MJ_N5:=600}" "${MJ_SFT_EPOCHS:=3}" "${MJ_SFT_STEPS:=0}" "${MJ_GRPO_STEPS:=8}" \
+  : "${MJ_N3:=31}" "${MJ_N4:=600}" "${MJ_N5:=60}" "${MJ_SFT_EPOCHS:=3}" "${MJ_SFT_STEPS:=0}" "${MJ_GRPO_STEPS:=4}" \
     "${MJ_GROUP:=8}" "${MJ_EVAL_LIMIT:=100}" "${MJ_TP:=1}"
 fi
-: "${MJ_INIT_STD=0.02}" "${MJ_ERROR_RATE:=0.2}" "${MJ_SEED:=1}" "${MJ_LR:=3e-3}" "${MJ_WARMUP:=10}" "${MJ_GRPO_LR:=2e-5}" "${MJ_BATCH_TOKENS:=4096}" \
-  "${MJ_MAX_LEN:=1024}" "${MJ_MAX_TOKENS:=600}" "${MJ_DEVICE:=cpu}" "${MJ_CONCURRENCY:=16}"
+: "${MJ_INIT_STD=0.02}" "${MJ_ERROR_RATE:=0.2}" "${MJ_SEED:=1}" "${MJ_LR:=2e-3}" "${MJ_WARMUP:=20}" "${MJ_GRPO_LR:=2e-5}" "${MJ_BATCH_TOKENS:=1024}" \
+  "${MJ_MAX_LEN:=1280}" "${MJ_MAX_TOKENS:=600}" "${MJ_DEVICE:=cpu}" "${MJ_CONCURRENCY:=16}"
 : "${MJ_SHAPE:=--tok-vocab 1000 --hidden 128 --layers 4 --heads 4 --kv-heads 2 --head-dim 32 --ffn 384}"
 read -r -a model_shape <<<"$MJ_SHAPE"
 
@@ -88,7 +88,11 @@ stage "stage 3a: SFT"
 stage "stage 3b: GRPO"
 
 # ---- evaluation on blocksworld_3 ----------------------------------------------
-ev() { run --suite planbench --variant blocksworld_3 --limit "$MJ_EVAL_LIMIT" "$@"; }
+# The instances of the authors' one-shot task (2..101: each one's example is
+# the one before), so that the replayed answers score as published and every
+# run is paired on the same items.
+instances=$(ls "$IMAGINE_PLANBENCH_DATA"/results/blocksworld_3/*/task_1_plan_generation.json | head -1)
+ev() { run --suite planbench --variant blocksworld_3 --queries "$instances" --limit "$MJ_EVAL_LIMIT" "$@"; }
 local_model() { echo "local:$1?max_tokens=$MJ_MAX_TOKENS&thinking=on&seed=$MJ_SEED&concurrency=$MJ_CONCURRENCY"; }
 single='{"judges": 0, "reasoner_prompt": "statement", "no_cache": true}'
 ev --method mas --model "$(local_model "$work/init")" --method-config "$single" --name untrained
