@@ -42,7 +42,7 @@ else
   : "${MJ_N3:=31}" "${MJ_N4:=600}" "${MJ_N5:=60}" "${MJ_SFT_EPOCHS:=3}" "${MJ_SFT_STEPS:=0}" "${MJ_GRPO_STEPS:=4}" \
     "${MJ_GROUP:=8}" "${MJ_EVAL_LIMIT:=100}" "${MJ_TP:=1}"
 fi
-: "${MJ_INIT_STD=0.02}" "${MJ_ERROR_RATE:=0.2}" "${MJ_SEED:=1}" "${MJ_LR:=2e-3}" "${MJ_WARMUP:=20}" "${MJ_GRPO_LR:=2e-5}" "${MJ_BATCH_TOKENS:=1024}" \
+: "${MJ_INIT_STD=0.02}" "${MJ_ERROR_RATE:=0.2}" "${MJ_SEED:=1}" "${MJ_LR:=2e-3}" "${MJ_WARMUP:=20}" "${MJ_GRPO_LR:=2e-5}" "${MJ_BATCH_TOKENS:=1280}" \
   "${MJ_MAX_LEN:=1280}" "${MJ_MAX_TOKENS:=600}" "${MJ_DEVICE:=cpu}" "${MJ_CONCURRENCY:=16}"
 : "${MJ_SHAPE:=--tok-vocab 1000 --hidden 128 --layers 4 --heads 4 --kv-heads 2 --head-dim 32 --ffn 384}"
 read -r -a model_shape <<<"$MJ_SHAPE"
