@@ -26,6 +26,10 @@ cd "$(dirname "$0")/.."
 export IMAGINE_DATA="${IMAGINE_DATA:-$PWD/../shared/travelplanner}"
 export IMAGINE_PLANBENCH_DATA="${IMAGINE_PLANBENCH_DATA:-$PWD/../shared/planbench}"
 imagine=${IMAGINE:-./build/harness/imagine}
+"$imagine" data check --suite planbench --data "$IMAGINE_PLANBENCH_DATA" >/dev/null || {
+  echo "main-job: the PlanBench data in $IMAGINE_PLANBENCH_DATA is missing or changed (set IMAGINE_PLANBENCH_DATA; docs/planbench.md)" >&2
+  exit 3
+}
 out=${OUT:-.}
 scale=${MAIN_JOB_SCALE:-full}
 mkdir -p "$out"
