@@ -2,7 +2,7 @@
  * items with the suite's generator (suites/suite.h `generate`: TravelPlanner
  * queries with solver labels, PlanBench problems with gold plans);
  * `imagine queries stats` prints a query file's distributions beside an
- * official split. */
+ * official split (the suite's items_stats op). */
 #include <cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,7 +10,6 @@
 #include <time.h>
 
 #include "fsutil.h"
-#include "query.h"
 #include "suite.h"
 #include "verbs.h"
 
@@ -124,135 +123,14 @@ static int cmd_generate(int argc, char **argv) {
 
 /* ---- stats ---------------------------------------------------------------------- */
 
-typedef struct Dist {
-    int n, level[3], days[3], people[4]; /* people: 1, 2, 3-4, 5-8 */
-    int house, cuisine, room, transport;
-    int labelled, feasible, infeasible, unknown, inf_budget, inf_transport, inf_other;
-    long *budget;
-    double *per_pd; /* budget per person-day */
-} Dist;
-
-static int cmp_long(const void *a, const void *b) {
-    long x = *(const long *)a, y = *(const long *)b;
-    return (x > y) - (x < y);
-}
-static int cmp_dbl(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static void dist_of(const TpQuerySet *qs, Dist *d) {
-    memset(d, 0, sizeof *d);
-    d->n = qs->n;
-    d->budget = calloc((size_t)qs->n, sizeof *d->budget);
-    d->per_pd = calloc((size_t)qs->n, sizeof *d->per_pd);
-    for (int i = 0; i < qs->n; i++) {
-        const TpQuery *q = &qs->q[i];
-        d->level[q->level]++, d->days[tp_days_slot(q->days)]++;
-        d->people[q->people_number == 1 ? 0 : q->people_number == 2 ? 1 : q->people_number <= 4 ? 2 : 3]++;
-        d->house += !!q->house_rule, d->cuisine += q->has_cuisine, d->room += !!q->room_type, d->transport += !!q->transportation;
-        d->budget[i] = q->budget, d->per_pd[i] = (double)q->budget / q->days / q->people_number;
-        const char *lab = strstr(q->json, "\"label\": {");
-        if (!lab) continue;
-        cJSON *l = cJSON_Parse(lab + 9);
-        const cJSON *f = cJSON_GetObjectItemCaseSensitive(l, "feasible"), *fam = cJSON_GetObjectItemCaseSensitive(l, "family");
-        d->labelled++;
-        if (cJSON_IsTrue(f)) d->feasible++;
-        else if (cJSON_IsFalse(f)) {
-            d->infeasible++;
-            const char *fs = cJSON_IsString(fam) ? fam->valuestring : "";
-            if (!strcmp(fs, "budget")) d->inf_budget++;
-            else if (!strcmp(fs, "transportation")) d->inf_transport++;
-            else d->inf_other++;
-        } else d->unknown++;
-        cJSON_Delete(l);
-    }
-    qsort(d->budget, (size_t)qs->n, sizeof *d->budget, cmp_long);
-    qsort(d->per_pd, (size_t)qs->n, sizeof *d->per_pd, cmp_dbl);
-}
-
-static double pct(int k, int n) { return n ? 100.0 * k / n : 0; }
-static long qtl(const long *v, int n, double p) { return n ? v[(int)(p * (n - 1) + 0.5)] : 0; }
-
-static void row_pct(Buf *b, const char *name, int k1, const Dist *a, int k2, const Dist *o) {
-    buf_printf(b, "%-30s %10.1f %%", name, pct(k1, a->n));
-    if (o) buf_printf(b, " %10.1f %%", pct(k2, o->n));
-    buf_putc(b, '\n');
-}
-
-static void print_stats(const char *path, const Dist *a, const char *split, const Dist *o, int json) {
-    Buf b;
-    buf_init(&b);
-    if (json) {
-        const Dist *ds[2] = {a, o};
-        const char *names[2] = {path, split};
-        buf_putc(&b, '{');
-        for (int k = 0; k < 2 && ds[k]; k++) {
-            const Dist *d = ds[k];
-            if (k) buf_puts(&b, ", ");
-            buf_json_str(&b, names[k]);
-            buf_printf(&b, ": {\"n\": %d, \"levels\": {\"easy\": %d, \"medium\": %d, \"hard\": %d}, \"days\": {\"3\": %d, \"5\": %d, \"7\": %d}, "
-                       "\"people\": {\"1\": %d, \"2\": %d, \"3-4\": %d, \"5-8\": %d}, \"constraints\": {\"house rule\": %d, \"cuisine\": %d, "
-                       "\"room type\": %d, \"transportation\": %d}, \"budget\": {\"min\": %ld, \"p25\": %ld, \"median\": %ld, \"p75\": %ld, \"max\": %ld}, "
-                       "\"labelled\": %d, \"feasible\": %d, \"infeasible\": %d, \"infeasible_budget\": %d, \"infeasible_transportation\": %d, "
-                       "\"infeasible_other\": %d, \"unknown\": %d}",
-                       d->n, d->level[0], d->level[1], d->level[2], d->days[0], d->days[1], d->days[2], d->people[0], d->people[1],
-                       d->people[2], d->people[3], d->house, d->cuisine, d->room, d->transport, qtl(d->budget, d->n, 0),
-                       qtl(d->budget, d->n, .25), qtl(d->budget, d->n, .5), qtl(d->budget, d->n, .75), qtl(d->budget, d->n, 1),
-                       d->labelled, d->feasible, d->infeasible, d->inf_budget, d->inf_transport, d->inf_other, d->unknown);
-        }
-        buf_puts(&b, "}\n");
-    } else {
-        buf_printf(&b, "%-30s %12s", "", "this file");
-        if (o) buf_printf(&b, " %12s", split);
-        buf_printf(&b, "\n%-30s %12d", "queries", a->n);
-        if (o) buf_printf(&b, " %12d", o->n);
-        buf_putc(&b, '\n');
-        static const char *const lv[3] = {"level easy", "level medium", "level hard"};
-        for (int k = 0; k < 3; k++) row_pct(&b, lv[k], a->level[k], a, o ? o->level[k] : 0, o);
-        static const char *const dy[3] = {"days 3", "days 5", "days 7"};
-        for (int k = 0; k < 3; k++) row_pct(&b, dy[k], a->days[k], a, o ? o->days[k] : 0, o);
-        static const char *const pp[4] = {"people 1", "people 2", "people 3-4", "people 5-8"};
-        for (int k = 0; k < 4; k++) row_pct(&b, pp[k], a->people[k], a, o ? o->people[k] : 0, o);
-        row_pct(&b, "constraint house rule", a->house, a, o ? o->house : 0, o);
-        row_pct(&b, "constraint cuisine", a->cuisine, a, o ? o->cuisine : 0, o);
-        row_pct(&b, "constraint room type", a->room, a, o ? o->room : 0, o);
-        row_pct(&b, "constraint transportation", a->transport, a, o ? o->transport : 0, o);
-        static const char *const qn[5] = {"budget min", "budget p25", "budget median", "budget p75", "budget max"};
-        static const double qp[5] = {0, .25, .5, .75, 1};
-        for (int k = 0; k < 5; k++) {
-            buf_printf(&b, "%-30s %12ld", qn[k], qtl(a->budget, a->n, qp[k]));
-            if (o) buf_printf(&b, " %12ld", qtl(o->budget, o->n, qp[k]));
-            buf_putc(&b, '\n');
-        }
-        buf_printf(&b, "%-30s %12.0f", "budget per person-day median", a->n ? a->per_pd[a->n / 2] : 0);
-        if (o) buf_printf(&b, " %12.0f", o->n ? o->per_pd[o->n / 2] : 0);
-        buf_putc(&b, '\n');
-        const Dist *ds[2] = {a, o};
-        static const char *const fl[5] = {"feasible (solver label)", "infeasible: budget", "infeasible: transportation",
-                                          "infeasible: other", "unknown (not proven)"};
-        for (int k = 0; k < 5; k++) {
-            buf_printf(&b, "%-30s", fl[k]);
-            for (int c = 0; c < 2 && ds[c]; c++) {
-                const Dist *d = ds[c];
-                int v[5] = {d->feasible, d->inf_budget, d->inf_transport, d->inf_other, d->unknown};
-                if (d->labelled) buf_printf(&b, " %10.1f %%", pct(v[k], d->labelled));
-                else buf_printf(&b, " %12s", "no labels");
-            }
-            buf_putc(&b, '\n');
-        }
-    }
-    fwrite(b.data, 1, b.len, stdout);
-    buf_free(&b);
-}
-
 static int cmd_stats(int argc, char **argv) {
-    const char *against = NULL, *data_flag = NULL;
+    const char *against = NULL, *data_flag = NULL, *suite = NULL;
     int json = 0;
     const CliOpt opts[] = {
-        {"--against", CLI_STR, &against, "SPLIT", "an official split to print beside (train, validation, test)"},
+        {"--suite", CLI_STR, &suite, "S", "the suite of the file (default: travelplanner)"},
+        {"--against", CLI_STR, &against, "SPLIT", "an official split to print beside (TravelPlanner: train, validation, test)"},
         {"--json", CLI_FLAG, &json, NULL, "one JSON object"},
-        {"--data", CLI_STR, &data_flag, "DIR", "TravelPlanner data (default: $IMAGINE_DATA)"},
+        {"--data", CLI_STR, &data_flag, "DIR", "the suite's data folder (default: its environment variable)"},
         {0}};
     Err err = {0};
     const char *pos[1];
@@ -260,22 +138,26 @@ static int cmd_stats(int argc, char **argv) {
     if (rc < 0) return IM_OK;
     if (rc) return harness_fail(&err);
     if (npos != 1) return err_set(&err, IM_USAGE, "imagine queries stats: give one query FILE"), harness_fail(&err);
-    TpQuerySet *a = NULL, *o = NULL;
-    rc = tp_queries_load(pos[0], &a, &err);
-    if (!rc && against) {
-        char *path = harness_query_path(NULL, harness_data_dir(data_flag), against);
-        rc = tp_queries_load(path, &o, &err);
-        free(path);
-    }
+    const SuiteOps *ops = suite_find(suite ? suite : suite_default_name());
+    if (!ops) return err_set(&err, IM_USAGE, "imagine queries stats: --suite %s: one of %s", suite, suite_names()), harness_fail(&err);
+    if (!ops->items_stats) return err_set(&err, IM_USAGE, "imagine queries stats: suite %s has no item statistics", ops->name), harness_fail(&err);
+    char *dir = suite_data_dir(ops, data_flag);
+    Suite *s = NULL;
+    SuiteItems *a = NULL, *o = NULL;
+    rc = suite_open(ops, NULL, &s, &err);
+    if (!rc) free(s->data_dir), s->data_dir = dir, dir = NULL; /* items only: the data folder names the splits */
+    if (!rc) rc = suite_items_load(s, NULL, pos[0], &a, &err);
+    if (!rc && against) rc = suite_items_load(s, against, NULL, &o, &err);
     if (!rc) {
-        Dist da, dob;
-        dist_of(a, &da);
-        if (o) dist_of(o, &dob);
-        print_stats(pos[0], &da, against, o ? &dob : NULL, json);
-        free(da.budget), free(da.per_pd);
-        if (o) free(dob.budget), free(dob.per_pd);
+        Buf out;
+        buf_init(&out);
+        ops->items_stats(s, a, pos[0], o, against, json, &out);
+        fwrite(out.data ? out.data : "", 1, out.len, stdout);
+        buf_free(&out);
     }
-    tp_queries_free(a), tp_queries_free(o);
+    if (s) suite_items_free(s, a), suite_items_free(s, o);
+    suite_close(s);
+    free(dir);
     return rc ? harness_fail(&err) : IM_OK;
 }
 

@@ -1,22 +1,20 @@
-/* cmd_solve.c: `imagine solve` (any suite, through its table: the answers
- * file of the suite's exact solver, or TravelPlanner's greedy baseline, for
- * `imagine eval`) and `imagine bench solve`
- * (per-query time and outcome figures of the solver on train and
- * validation). Both take --sole-planning: the solver then searches only
- * each query's reference information (solver_sole_view). Reads the
- * database once; plans are written atomically. */
+/* cmd_solve.c: `imagine solve` and `imagine bench solve`, one
+ * implementation for every suite through its table (suites/suite.h:
+ * items_load, solve, answers_write, evaluate). solve writes the answers
+ * file of the suite's exact solver (or another of its solvers, --method:
+ * TravelPlanner's greedy baseline) for `imagine eval`; bench solve times
+ * the solver per item on each split and prints outcomes, proven optima,
+ * the pass rate and a baseline solver's. Answer files are written whole,
+ * then renamed. */
 #include <cJSON.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "evaluate.h"
 #include "fsutil.h"
-#include "solver.h"
 #include "suite.h"
 #include "verbs.h"
-#include "pb_verbs.h"
 
 static double now_ms(void) {
     struct timespec ts;
@@ -29,39 +27,6 @@ static double cpu_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
     return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-/* Solves q, over its reference information only when sole; *ms (may be
- * NULL) receives the time of the parse and the search (building a
- * reference for a query without one is not counted). */
-static int solve_one(const TpDb *db, const TpQuery *q, double timeout, int sole, SolverResult *r, double *ms,
-                     double *cpu, Err *err) {
-    SolverOptions o = {timeout, NULL};
-    TpRefView *view = NULL;
-    char *text = NULL;
-    memset(r, 0, sizeof *r);
-    int rc = IM_OK, shipped = 1;
-    double a = now_ms(), c = cpu_ms();
-    if (sole) {
-        rc = solver_sole_view(db, q, &view, &shipped, err);
-        if (!rc && !shipped && ms) { /* time the parse of the built reference, not its building */
-            tp_ref_view_free(view), view = NULL;
-            TpRef *ref = NULL;
-            Buf b;
-            buf_init(&b);
-            rc = solver_reference(db, q, &ref, err);
-            if (!rc) tp_ref_text(db, ref, &b), text = buf_take(&b);
-            buf_free(&b), tp_ref_free(ref);
-            a = now_ms(), c = cpu_ms();
-            if (!rc) rc = tp_ref_view_text(text, &view, err);
-        }
-        if (!rc) o.view = &view->db;
-    }
-    if (!rc) rc = solver_solve(db, q, &o, r, err);
-    if (ms) *ms = now_ms() - a;
-    if (cpu) *cpu = cpu_ms() - c;
-    tp_ref_view_free(view), free(text);
-    return rc;
 }
 
 /* Any suite, through its table: items_load, solve (by the suite's solver
@@ -161,83 +126,121 @@ static double median(double *v, int n) {
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-/* Final pass: every commonsense and every applicable hard check passes. */
-static int final_pass(const TpDb *db, const TpQuery *q, const char *plan_json) {
-    if (!plan_json) return 0;
-    cJSON *plan = cJSON_Parse(plan_json);
-    TpPlanResult r;
-    tp_eval_plan(db, q, plan, q->idx, &r);
-    int ok = r.hard_evaluated;
-    for (int k = 0; k < TP_NCS; k++) ok &= r.cs[k].value == 1;
-    for (int k = 0; k < TP_NHARD; k++) ok &= r.hard[k].value != 0;
-    tp_plan_result_free(&r), cJSON_Delete(plan);
-    return ok;
+/* One split of bench solve: the suite's solver on every item, timed (wall
+ * and this thread's CPU), its outcome, whether the answer passes the
+ * suite's evaluation, and the baseline solver's pass (-1: the suite has no
+ * such solver). */
+typedef struct BenchRow {
+    int n, status[3], optimal, pass, base_pass;
+    double *ms, *cpu, sum, csum;
+} BenchRow;
+
+static int bench_split(const Suite *s, const char *split, const char *opt, const char *baseline, BenchRow *r, Err *err) {
+    SuiteItems *items = NULL;
+    memset(r, 0, sizeof *r);
+    int rc = suite_items_load(s, split, NULL, &items, err);
+    if (rc) return rc;
+    r->n = items->n;
+    r->ms = calloc((size_t)items->n + 1, sizeof *r->ms), r->cpu = calloc((size_t)items->n + 1, sizeof *r->cpu);
+    if (!r->ms || !r->cpu) rc = err_set(err, IM_IO, "out of memory");
+    r->base_pass = baseline ? 0 : -1;
+    for (int i = 0; !rc && i < items->n; i++) {
+        const SuiteItem *it = &items->item[i];
+        SuiteSolution sol;
+        double a = now_ms(), c = cpu_ms();
+        rc = suite_solve(s, it, "solver", opt, &sol, err);
+        r->ms[i] = now_ms() - a, r->cpu[i] = cpu_ms() - c;
+        r->sum += r->ms[i], r->csum += r->cpu[i];
+        if (rc) break;
+        SuiteEval e;
+        suite_evaluate(s, it, sol.answer_json, i + 1, &e);
+        r->status[sol.status]++, r->optimal += sol.optimal, r->pass += e.passed;
+        suite_eval_free(s, &e), suite_solution_free(&sol);
+        if (r->base_pass < 0) continue;
+        Err berr = {0};
+        if (suite_solve(s, it, baseline, NULL, &sol, &berr)) { /* the suite has no such solver */
+            r->base_pass = -1;
+            continue;
+        }
+        suite_evaluate(s, it, sol.answer_json, i + 1, &e);
+        r->base_pass += e.passed;
+        suite_eval_free(s, &e), suite_solution_free(&sol);
+    }
+    suite_items_free(s, items);
+    return rc;
 }
 
+/* Any suite, through its table: every split (--split, else each of the
+ * suite's splits that its data holds) with the suite's exact solver. */
 static int cmd_bench_solve(int argc, char **argv) {
-    if (pb_suite_requested(argc, argv)) return pb_verb_bench_solve(argc, argv);
-    {
-        Err serr = {0};
-        if (harness_travelplanner_only("bench solve", &argc, argv, &serr)) return harness_fail(&serr);
-    }
-    const char *data = NULL;
+    const char *suite = NULL, *data = NULL, *only = NULL, *baseline = "greedy";
     double timeout = 10;
+    long max_nodes = 0;
     int sole = 0;
-    const CliOpt opts[] = {{"--timeout", CLI_FLOAT_IN, &(CliFloatIn){&timeout, 0.001, 86400}, "S", "solver time limit per query in seconds (default 10)"},
-                           {"--sole-planning", CLI_FLAG, &sole, NULL,
-                            "time the solver on each query's reference information (parse and search)"},
-                           {"--data", CLI_STR, &data, "DIR", "TravelPlanner data (default: $IMAGINE_DATA)"},
-                           {0}};
+    const CliOpt opts[] = {
+        {"--suite", CLI_STR, &suite, "S", "the benchmark (default: travelplanner; planbench)"},
+        {"--split", CLI_STR, &only, "S", "one split (PlanBench: a variant); default: every split the data holds"},
+        {"--variant", CLI_STR, &only, "V", "the same as --split"},
+        {"--baseline", CLI_STR, &baseline, "M", "a second solver of the suite whose pass rate is shown (default greedy; '-' when the suite has none)"},
+        {"--timeout", CLI_FLOAT_IN, &(CliFloatIn){&timeout, 0.001, 86400}, "S", "TravelPlanner: solver time limit per query in seconds (default 10)"},
+        {"--sole-planning", CLI_FLAG, &sole, NULL, "TravelPlanner: the solver on each query's reference information (built for it when the query has none)"},
+        {"--max-nodes", CLI_INT, &max_nodes, "N", "PlanBench: states stored by the optimal search per instance (default 1500000)"},
+        {"--data", CLI_STR, &data, "DIR", "the suite's data folder (default: its environment variable)"},
+        {0}};
     Err err = {0};
     const char *pos[1];
     int npos, rc = cli_parse("bench solve", "", argc, argv, opts, pos, 0, &npos, &err);
     if (rc < 0) return IM_OK;
     if (rc) return harness_fail(&err);
-    const char *dir = harness_data_dir(data);
-    TpDb *db = NULL;
+    const SuiteOps *ops = suite_find(suite ? suite : suite_default_name());
+    if (!ops) return err_set(&err, IM_USAGE, "imagine bench solve: --suite %s: one of %s", suite, suite_names()), harness_fail(&err);
+    if (!ops->solve) return err_set(&err, IM_USAGE, "imagine bench solve: suite %s has no solver", ops->name), harness_fail(&err);
+    if (only && !suite_has_split(ops, only))
+        return err_set(&err, IM_USAGE, "imagine bench solve: suite %s has no split '%s'", ops->name, only), harness_fail(&err);
+    char *dir = suite_data_dir(ops, data), opt[160];
+    snprintf(opt, sizeof opt, "{\"timeout_s\": %.17g, \"sole_planning\": %s, \"max_nodes\": %ld}", timeout, sole ? "true" : "false",
+             max_nodes);
+    Suite *s = NULL;
     double t0 = now_ms();
-    if ((rc = tp_db_open(dir, &db, &err))) return harness_fail(&err);
-    printf("database loaded in %.0f ms\n", now_ms() - t0);
-    if (sole)
-        printf("sole planning: each query's reference_information (train) or the reference built for it (validation);\n"
-               "time = parsing the text form + search\n");
-    printf("wall-clock ms per query, then this thread's CPU ms (what a loaded machine does not inflate)\n");
-    printf("%-11s %5s %9s %9s %9s %9s %9s %9s %9s %10s %10s %8s %11s\n", "split", "n", "median_ms", "mean_ms", "max_ms",
-           "cpu_med", "cpu_mean", "cpu_max", "feasible", "infeasible", "unknown", "final", "greedy_fin");
-    static const char *const splits[2] = {"train", "validation"};
-    for (int s = 0; s < 2 && !rc; s++) {
-        char *qpath = harness_query_path(NULL, dir, splits[s]);
-        TpQuerySet *qs = NULL;
-        rc = tp_queries_load(qpath, &qs, &err);
-        free(qpath);
-        if (rc) break;
-        double *ms = calloc((size_t)qs->n + 1, sizeof *ms), sum = 0;
-        double *cpu = calloc((size_t)qs->n + 1, sizeof *cpu), csum = 0;
-        int counts[3] = {0}, pass = 0, gpass = 0;
-        for (int i = 0; i < qs->n && !rc; i++) {
-            SolverResult r;
-            rc = solve_one(db, &qs->q[i], timeout, sole, &r, &ms[i], &cpu[i], &err);
-            sum += ms[i], csum += cpu[i];
-            if (!rc) counts[r.status]++, pass += final_pass(db, &qs->q[i], r.plan_json);
-            solver_result_free(&r);
-            const char *why;
-            char *g = greedy_plan(db, &qs->q[i], &why);
-            gpass += final_pass(db, &qs->q[i], g);
-            free(g);
-        }
-        if (!rc) {
-            double med = median(ms, qs->n), cmed = median(cpu, qs->n); /* sorts: the max is last */
-            printf("%-11s %5d %9.2f %9.2f %9.2f %9.2f %9.2f %9.2f %9d %10d %10d %7.1f%% %10.1f%%\n", splits[s], qs->n,
-                   med, sum / qs->n, ms[qs->n - 1], cmed, csum / qs->n, cpu[qs->n - 1],
-                   counts[0], counts[1], counts[2], 100.0 * pass / qs->n, 100.0 * gpass / qs->n);
-        }
-        free(ms), free(cpu), tp_queries_free(qs);
+    rc = suite_open(ops, dir, &s, &err);
+    if (!rc) {
+        printf("%s data loaded in %.0f ms\n", ops->name, now_ms() - t0);
+        if (sole) printf("sole planning: each query's reference_information, or the reference built for it (then timed too)\n");
+        printf("wall-clock ms per item, then this thread's CPU ms (what a loaded machine does not inflate); final: the solver's\n"
+               "answers that pass the suite's evaluation; optimal: proven optimal; %s_fin: the %s solver's answers that pass\n",
+               baseline, baseline);
+        char base[40];
+        snprintf(base, sizeof base, "%.20s_fin", baseline);
+        printf("%-21s %5s %9s %9s %9s %9s %9s %9s %9s %10s %10s %8s %8s %11s\n", "split", "n", "median_ms", "mean_ms", "max_ms", "cpu_med",
+               "cpu_mean", "cpu_max", "feasible", "infeasible", "unknown", "optimal", "final", base);
     }
-    tp_db_close(db);
+    for (int k = 0; !rc && ops->splits[k]; k++) {
+        const char *split = ops->splits[k];
+        if (only ? strcmp(split, only) : 0) continue;
+        BenchRow r;
+        Err lerr = {0};
+        int lrc = bench_split(s, split, opt, baseline, &r, &lerr);
+        if (lrc && !only && lerr.code == IM_IO && !r.n) { /* a split the data does not hold (TravelPlanner's test) */
+            free(r.ms), free(r.cpu);
+            continue;
+        }
+        if (lrc) rc = lrc, err = lerr;
+        if (!rc && r.n) {
+            double med = median(r.ms, r.n), cmed = median(r.cpu, r.n); /* sorts: the max is last */
+            char base[16] = "-";
+            if (r.base_pass >= 0) snprintf(base, sizeof base, "%.1f%%", 100.0 * r.base_pass / r.n);
+            printf("%-21s %5d %9.2f %9.2f %9.2f %9.2f %9.2f %9.2f %9d %10d %10d %8d %7.1f%% %11s\n", split, r.n, med, r.sum / r.n,
+                   r.ms[r.n - 1], cmed, r.csum / r.n, r.cpu[r.n - 1], r.status[0], r.status[1], r.status[2], r.optimal,
+                   100.0 * r.pass / r.n, base);
+        }
+        free(r.ms), free(r.cpu);
+    }
+    suite_close(s);
+    free(dir);
     return rc ? harness_fail(&err) : IM_OK;
 }
 
 const CliVerb imagine_verbs_solve[] = {
     {"solve", cmd_solve, "Solve a split with the suite's exact solver (TravelPlanner also --method greedy) and write its answers file.", ""},
-    {"bench solve", cmd_bench_solve, "Time the exact solver on train and validation; print outcomes and final pass.", ""},
+    {"bench solve", cmd_bench_solve, "Time a suite's exact solver on its splits; print outcomes, proven optima and the pass rate.", ""},
     {0}};

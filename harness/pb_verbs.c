@@ -1,4 +1,4 @@
-/* pb_verbs.c: `imagine eval|bench eval|bench solve --suite planbench`.
+/* pb_verbs.c: `imagine eval|bench eval --suite planbench`.
  * Parses the command line, calls the PlanBench library
  * (suites/planbench), prints. Output keys of eval --json and --per-item
  * are contracts (issue 11). */
@@ -212,57 +212,5 @@ int pb_verb_bench_eval(int argc, char **argv) {
            n, variant, extracted ? "stored plans" : "extracted from the text", runs, 1000 * t[runs / 2], 1000 * t[0], 1000 * t[runs - 1],
            1000 * c[runs / 2], 1000 * c[0], load[0], sysconf(_SC_NPROCESSORS_ONLN));
     free(t);
-    return IM_OK;
-}
-
-/* ---- bench solve ---- */
-int pb_verb_bench_solve(int argc, char **argv) {
-    const char *suite = NULL, *data = NULL;
-    long max_nodes = 0;
-    const CliOpt opts[] = {{"--suite", CLI_STR, &suite, "S", "planbench"},
-                           {"--max-nodes", CLI_INT, &max_nodes, "N", "states stored by the optimal search per instance (default 1500000)"},
-                           {"--data", CLI_STR, &data, "DIR", "PlanBench data (default: $IMAGINE_PLANBENCH_DATA, else ../shared/planbench)"},
-                           {0}};
-    Err err = {0};
-    const char *pos[1];
-    int npos, rc = cli_parse("bench solve", "", argc, argv, opts, pos, 0, &npos, &err);
-    if (rc < 0) return IM_OK;
-    if (rc) return harness_fail(&err);
-    static const char *const vs[] = {"blocksworld", "logistics"};
-    PbSolveOpts so = {max_nodes, max_nodes};
-    for (int k = 0; k < 2; k++) {
-        PbVariant *v;
-        rc = pb_variant_open(pb_data_dir(data), vs[k], &v, &err);
-        if (rc) return harness_fail(&err);
-        int n = v->end - v->start + 1, found = 0, optimal = 0, valid = 0;
-        double *t = malloc(sizeof(double) * (size_t)(n > 0 ? n : 1)), total = 0;
-        long expanded = 0;
-        if (!t) abort();
-        for (int id = v->start, i = 0; id <= v->end; id++, i++) {
-            const PbProblem *p;
-            rc = pb_variant_problem(v, id, &p, &err);
-            if (rc) break;
-            double t0 = now_s();
-            PbSolution sol;
-            pb_solve(v->dom, p, &so, &sol, &err);
-            t[i] = now_s() - t0;
-            total += t[i];
-            found += sol.found, optimal += sol.optimal, expanded += sol.expanded;
-            char *text = pb_solution_text(&sol);
-            PbVerdict vd;
-            pb_validate(v->dom, p, text, &vd);
-            valid += sol.found && vd.valid;
-            free(text);
-            pb_solution_free(&sol);
-        }
-        if (!rc) {
-            qsort(t, (size_t)n, sizeof *t, dbl_cmp);
-            printf("bench solve --suite planbench %-11s %3d instances: %3d solved (%d valid), %3d proven optimal; per instance mean %.1f ms, median %.1f ms, max %.0f ms; total %.1f s; %ld states expanded\n",
-                   vs[k], n, found, valid, optimal, 1000 * total / n, 1000 * t[n / 2], 1000 * t[n - 1], total, expanded);
-        }
-        free(t);
-        pb_variant_close(v);
-        if (rc) return harness_fail(&err);
-    }
     return IM_OK;
 }

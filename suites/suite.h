@@ -276,6 +276,12 @@ struct SuiteOps {
     /* Export: one line of the suite's submission file for the answer
      * (answer_json NULL: not delivered), without newline. */
     void (*export_line)(const Suite *s, const SuiteItem *it, const char *answer_json, Buf *out);
+    /* Optional: the distributions of a file of items (`queries stats`:
+     * TravelPlanner's levels, days, people, constraints, budgets, labels)
+     * beside those of against (may be NULL), as text or one JSON object
+     * (json), appended to out; name / against_name label the columns. */
+    void (*items_stats)(const Suite *s, const SuiteItems *items, const char *name, const SuiteItems *against,
+                        const char *against_name, int json, Buf *out);
     /* Optional: a whole answer file in the suite's own format (the form
      * answers_open reads) for items[0..n): answers[i] is item i's answer
      * or NULL (none); sols (may be NULL) the solver's outcome per item,

@@ -727,4 +727,5 @@ const SuiteOps suite_travelplanner = {
     .reward = tp_suite_reward,
     .reward_config = tp_suite_reward_config,
     .generate = tp_suite_generate,
+    .items_stats = tp_items_stats,
 };

@@ -19,5 +19,8 @@ int tp_plan_final_pass(const TpPlanResult *r);
 /* The six per-query rate parts (delivery, commonsense micro, commonsense
  * macro, hard micro, hard macro, final), sum(num)/sum(den) the rate. */
 void tp_rate_parts(const TpQuery *q, const TpPlanResult *r, double num[6], double den[6]);
+/* The items_stats op (qstats.c). */
+void tp_items_stats(const Suite *s, const SuiteItems *items, const char *name, const SuiteItems *against, const char *against_name,
+                    int json, Buf *out);
 
 #endif

@@ -9,10 +9,8 @@ SRC=$1
 cd "$SRC" || exit 2
 PENDING="
 harness/cmd_eval.c        TravelPlanner eval keeps its official output (--format official, denominators); other suites go through suite.h
-harness/cmd_solve.c       solve/bench solve print the solver's TravelPlanner report
-harness/cmd_data.c        data fetch/check are the TravelPlanner data package's
+harness/cmd_data.c        data fetch is the TravelPlanner data package's (data check goes through suite.h)
 harness/cmd_bench_eval.c  the evaluator benchmark times tp_eval directly
-harness/cmd_queries.c     queries generate/stats (issue 15) are TravelPlanner's generator
 "
 pat='\b(Tp[A-Z][A-Za-z]*|tp_[a-z_]+)\b'
 found=$(grep -rlE "$pat" --include='*.c' --include='*.h' agents harness reports common compute train suites 2>/dev/null |

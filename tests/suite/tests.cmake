@@ -26,3 +26,7 @@ add_test(NAME suite_fixture_sums COMMAND ${CMAKE_CURRENT_LIST_DIR}/fixture/sums_
 # No TravelPlanner type or function outside suites/travelplanner/ (and the
 # tests), but the files listed as pending in the script.
 add_test(NAME suite_no_tp_outside COMMAND ${CMAKE_CURRENT_LIST_DIR}/no_tp_outside.sh ${CMAKE_SOURCE_DIR})
+# The verbs that are one implementation for every suite (solve, bench solve,
+# queries generate/stats, data check): each suite's figures through them.
+add_test(NAME suite_verbs COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/verbs_test.sh $<TARGET_FILE:imagine> ${IMAGINE_TEST_DATA} ${IMAGINE_PB_DATA})
+set_tests_properties(suite_verbs PROPERTIES TIMEOUT 120)

@@ -1,0 +1,29 @@
+#!/bin/sh
+# verbs_test.sh IMAGINE TP_DATA PB_DATA: the verbs that are one
+# implementation for every suite (harness/cmd_solve.c, cmd_queries.c,
+# cmd_data.c over suites/suite.h) give each suite's figures:
+#   - bench solve: TravelPlanner train (every query solved and passing) and
+#     PlanBench blocksworld_3 (100 solved, proven optimal, valid; no greedy
+#     baseline in that suite);
+#   - queries stats: TravelPlanner's distributions through the items_stats
+#     op; a suite without one is a usage error naming it;
+#   - data check --suite planbench through the data_check op.
+set -u
+IM=$1 TP=$2 PB=$3
+fail=0
+check() { # NAME EXPECTED ACTUAL
+    if [ "$2" != "$3" ]; then echo "FAIL $1: expected [$2] got [$3]"; fail=1; else echo "ok $1"; fi
+}
+row() { # the counts and rates of a bench solve row: split n feasible infeasible unknown optimal final baseline
+    awk -v s="$1" '$1 == s { print $1, $2, $9, $10, $11, $12, $13, $14 }'
+}
+out=$("$IM" bench solve --split train --data "$TP"); check "bench solve exit (travelplanner)" 0 $?
+check "bench solve travelplanner train" "train 45 45 0 0 45 100.0% 0.0%" "$(echo "$out" | row train)"
+out=$("$IM" bench solve --suite planbench --variant blocksworld_3 --data "$PB"); check "bench solve exit (planbench)" 0 $?
+check "bench solve planbench blocksworld_3" "blocksworld_3 100 100 0 0 100 100.0% -" "$(echo "$out" | row blocksworld_3)"
+"$IM" bench solve --suite planbench --variant train --data "$PB" 2> /dev/null; check "bench solve unknown split" 2 $?
+out=$("$IM" queries stats "$TP/queries/validation.jsonl" --against train --data "$TP"); check "queries stats exit" 0 $?
+check "queries stats levels" "level easy                           33.3 %       33.3 %" "$(echo "$out" | grep '^level easy')"
+"$IM" queries stats "$TP/queries/validation.jsonl" --suite planbench --data "$PB" 2> /dev/null; check "queries stats planbench" 2 $?
+"$IM" data check --suite planbench --data "$PB" > /dev/null; check "data check planbench" 0 $?
+exit $fail
