@@ -137,6 +137,12 @@ static int load_store_run(Store *st, const char *ref, RpRun **out, Err *err) {
         rc = load_train_steps(st, sr.id, run, err);
     }
     for (int i = 0; i < parsed; i++) suite_item_free(suite, &si[i]);
+    for (int i = 0; suite && i < n; i++) { /* what verdicts_load added; store_items_free frees the rest */
+        SuiteEval *e = &items[i].eval;
+        if (e->native && suite->ops->eval_free) suite->ops->eval_free(e);
+        free(e->note), free(e->log);
+        e->note = e->log = NULL;
+    }
     free(si), free(ev);
     store_items_free(items, n);
     suite_close(suite);

@@ -322,8 +322,7 @@ static int group_checks(const RpModel *m, RpGroup *g) {
     return IM_OK;
 }
 
-/* The group of run (same suite, and split unless by_split is 0; by_split
- * -1: suite only), or out->ng. */
+/* The group of run (same suite, and split unless by_split is 0), or out->ng. */
 static int find_group(const RpModel *m, const RpAnalysis *out, const RpRun *run, int by_split) {
     int g = 0;
     while (g < out->ng && !same_group(m->run[out->g[g].lead], run, by_split > 0)) g++;
@@ -335,13 +334,12 @@ static int make_groups(const RpModel *m, int baseline, int by_split, RpAnalysis 
     out->g = calloc((size_t)(m->n ? m->n : 1), sizeof *out->g);
     if (!out->group || !out->g) return IM_IO;
     /* runs with items by suite and split; then runs without (training
-     * runs) join their suite and split, else their suite, else the first group */
+     * runs: steps only) join their suite and split, else the first group */
     for (int pass = 0; pass < 2; pass++)
         for (int i = 0; i < m->n; i++) {
             const RpRun *run = m->run[i];
             if ((run->n > 0) != (pass == 0)) continue;
             int g = find_group(m, out, run, by_split);
-            if (g == out->ng && pass == 1) g = find_group(m, out, run, -1);
             if (g == out->ng && pass == 1 && out->ng) g = 0;
             RpGroup *gr = &out->g[g];
             if (g == out->ng) {
@@ -364,17 +362,6 @@ static int make_groups(const RpModel *m, int baseline, int by_split, RpAnalysis 
     return IM_OK;
 }
 
-static void subst(Buf *out, const char *fmt, const char *v) {
-    const char *p = fmt ? strstr(fmt, "%s") : NULL;
-    if (!p) {
-        buf_puts(out, v);
-        return;
-    }
-    buf_append(out, fmt, (size_t)(p - fmt));
-    buf_puts(out, v);
-    buf_puts(out, p + 2);
-}
-
 void rp_group_title(const RpGroup *g, Buf *out) {
     buf_puts(out, rp_suite_title(g->suite));
     if (g->split && *g->split) buf_puts(out, " · "), buf_puts(out, g->split);
@@ -384,14 +371,14 @@ void rp_cell_axis(const RpGroup *g, int axis, int v, Buf *out) {
     const RpCells *c = &g->cells;
     int d = c->dim[axis];
     if (d < 0) return;
-    subst(out, g->suite->strata_labels ? g->suite->strata_labels[d] : NULL, axis ? c->xval[v] : c->yval[v]);
+    rp_fmt_value(out, g->suite->strata_labels ? g->suite->strata_labels[d] : NULL, axis ? c->xval[v] : c->yval[v]);
 }
 
 void rp_cell_label(const RpGroup *g, int y, int x, Buf *out) {
     const RpCells *c = &g->cells;
     const char *const *sh = g->suite->strata_short;
-    if (c->dim[0] >= 0) subst(out, sh ? sh[c->dim[0]] : NULL, c->yval[y]), buf_putc(out, ' ');
-    if (c->dim[1] >= 0) subst(out, sh ? sh[c->dim[1]] : NULL, c->xval[x]);
+    if (c->dim[0] >= 0) rp_fmt_value(out, sh ? sh[c->dim[0]] : NULL, c->yval[y]), buf_putc(out, ' ');
+    if (c->dim[1] >= 0) rp_fmt_value(out, sh ? sh[c->dim[1]] : NULL, c->xval[x]);
 }
 
 int rp_analyse(const RpModel *m, int baseline, const RpBoot *bs, RpAnalysis *out, Err *err) {

@@ -1,7 +1,9 @@
 /* analysis.h: the numbers every report shows, computed once from the model.
  *
  * Runs are grouped by suite and split (variant): runs of one group share
- * their items, runs of different groups are never compared. Each group has
+ * their items, runs of different groups are never compared. Runs without
+ * items (training runs: steps only) join the group of their suite and
+ * split, else the first group. Each group has
  * its own baseline: the one asked for when it belongs to the group, else
  * the group's first run (none when asked for none, or for a group of one).
  * For each run: its suite's rates with 95 % intervals (Wilson for the

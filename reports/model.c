@@ -169,20 +169,22 @@ void rp_query_key(const RpRun *run, int i, Buf *out) {
     buf_printf(out, "%s#%d|%s", run->split ? run->split : "", run->item[i].idx, run->item[i].text ? run->item[i].text : "");
 }
 
+void rp_fmt_value(Buf *out, const char *fmt, const char *v) {
+    const char *p = fmt ? strstr(fmt, "%s") : NULL;
+    if (!p) {
+        buf_puts(out, v);
+        return;
+    }
+    buf_append(out, fmt, (size_t)(p - fmt));
+    buf_puts(out, v);
+    buf_puts(out, p + 2);
+}
+
 void rp_item_strata(const RpRun *run, int i, Buf *out) {
     const SuiteOps *ops = run->suite;
     for (int k = 0; ops && ops->strata && ops->strata[k] && k < SUITE_MAX_STRATA; k++) {
-        const char *v = run->item[i].stratum[k] ? run->item[i].stratum[k] : "?";
-        const char *fmt = ops->strata_labels ? ops->strata_labels[k] : NULL;
         if (k) buf_puts(out, " · ");
-        if (fmt && strstr(fmt, "%s")) {
-            const char *p = strstr(fmt, "%s");
-            buf_append(out, fmt, (size_t)(p - fmt));
-            buf_puts(out, v);
-            buf_puts(out, p + 2);
-        } else {
-            buf_puts(out, v);
-        }
+        rp_fmt_value(out, ops->strata_labels ? ops->strata_labels[k] : NULL, run->item[i].stratum[k] ? run->item[i].stratum[k] : "?");
     }
 }
 

@@ -121,6 +121,9 @@ void rp_query_key(const RpRun *run, int i, Buf *out);
 /* Item i's strata in words, each through the suite's strata_labels and
  * joined with " · " ("easy · 3 days"), appended. */
 void rp_item_strata(const RpRun *run, int i, Buf *out);
+/* fmt with its one %s replaced by v ("%s days", "3" -> "3 days"; fmt NULL
+ * or without %s: v), appended; never a printf format. */
+void rp_fmt_value(Buf *out, const char *fmt, const char *v);
 /* The suite's name in words (ops->title, else ops->name). */
 const char *rp_suite_title(const SuiteOps *ops);
 

@@ -84,6 +84,14 @@ has report.txt "$acc_claude_3_opus"
 has report.txt 'x<b>evil</b>'
 has report.txt 'Difference to the baseline, solver'
 
+# --baseline belongs to one group: there it is the baseline; the other group keeps its own
+"$imagine" report --store s.db tp-direct solver claude-3-opus --baseline claude-3-opus --no-plots --out b.html 2> b.log ||
+  { cat b.log; fail "report --baseline"; }
+has b.html 'claude-3-opus <small>(baseline)</small>'
+lacks b.html 'solver <small>(baseline)</small>'
+has b.html '<h4>Difference to the baseline, claude-3-opus</h4>'
+has b.html '<h2 id="group-0" class="group">TravelPlanner · train <small>(1 run)</small></h2>'
+
 # ---- the table: CSV of the PlanBench runs ------------------------------------
 "$imagine" table --store s.db solver claude-3-opus gemini-1.5-pro --format csv > t.csv || fail "table"
 col=$(head -1 t.csv | tr ',' '\n' | grep -nx accuracy | cut -d: -f1)
