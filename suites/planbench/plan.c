@@ -425,10 +425,10 @@ static long lookup(Search *S, const uint64_t *s, long *slot) {
     long j = (long)(h & (uint64_t)(S->tcap - 1));
     while (S->table[j]) {
         long i = S->table[j] - 1;
-        if (!memcmp(S->states + i * S->W, s, sizeof(uint64_t) * (size_t)S->W)) return i;
+        if (!memcmp(S->states + i * S->W, s, sizeof(uint64_t) * (size_t)S->W)) return *slot = j, i;
         j = (j + 1) & (S->tcap - 1);
     }
-    *slot = j;
+    *slot = j; /* the free slot where s goes */
     return -1;
 }
 

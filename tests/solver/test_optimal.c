@@ -383,6 +383,7 @@ static double meals(Ctx *x, const int *f, Best *b) {
 static void days_rec(Ctx *x, int k) {
     int n = x->q->visiting_city_number, D = x->q->days;
     Best *b = &x->cur;
+    if (n < 1 || n > 3) return; /* TravelPlanner visits 1-3 cities (and the arrays below are sized so) */
     if (k < n) {
         for (int d = b->t[k - 1] + 1; d <= D - (n - k); d++) b->t[k] = d, days_rec(x, k + 1);
         return;
@@ -406,7 +407,7 @@ static void days_rec(Ctx *x, int k) {
 }
 
 static void route_rec(Ctx *x, int i, unsigned used) {
-    if (i == x->q->visiting_city_number) {
+    if (i >= 3 || i == x->q->visiting_city_number) { /* 1-3 cities: route[] holds 3 */
         x->cur.t[0] = 1;
         days_rec(x, 1);
         return;
