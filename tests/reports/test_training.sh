@@ -127,6 +127,10 @@ has report.txt 'GRPO mean reward and its components'
 "$imagine" report --store s.db solver --no-plots --out plain.html 2> plain.log || { cat plain.log; fail "plain report"; }
 lacks plain.html 'id="stages"'
 lacks plain.html 'id="training"'
+# a training run first is not the baseline (it answered nothing), and is compared with none
+"$imagine" report --store s.db sft solver grpo --no-plots --out first.html 2> first.log || { cat first.log; fail "sft first"; }
+has first.html 'Difference to the baseline, solver'
+has first.html '<td data-k="run">sft</td>'
 
 # ---- bad --stages files: exit 3 naming file:line, no report written or replaced ----
 cp plain.html keep.html
