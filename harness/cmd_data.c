@@ -1,13 +1,13 @@
-/* cmd_data.c: `imagine data check` and `imagine data fetch`: verify a data
- * folder against its README's checksum list, and fill one from a mirror or
- * the official upstream (suites/travelplanner/datapkg.h does the work). */
+/* cmd_data.c: `imagine data check` and `imagine data fetch`: verify a
+ * suite's data folder against the checksums built into imagine, and fill
+ * one from a mirror or the official upstream; one implementation for every
+ * suite, through its data_check and data_fetch ops. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "datapkg.h"
 #include "fsutil.h"
 #include "suite.h"
 #include "verbs.h"
@@ -53,7 +53,7 @@ static int cmd_data_check(int argc, char **argv) {
 static volatile sig_atomic_t fetch_cancel;
 static void on_signal(int sig) { (void)sig, fetch_cancel = 1; }
 
-static void on_file(void *ctx, const TpFetchEvent *ev) {
+static void on_file(void *ctx, const SuiteFetchEvent *ev) {
     (void)ctx;
     if (!strcmp(ev->status, "fetched"))
         printf("fetched     %s (%.0f bytes)\n", ev->path, ev->bytes);
@@ -64,15 +64,19 @@ static void on_file(void *ctx, const TpFetchEvent *ev) {
     fflush(stdout);
 }
 
+static void on_say(void *ctx, int to_stderr, const char *line) {
+    (void)ctx;
+    fputs(line, to_stderr ? stderr : stdout);
+    fflush(to_stderr ? stderr : stdout);
+}
+
+/* Any suite with a data_fetch op (TravelPlanner's data package). */
 static int cmd_data_fetch(int argc, char **argv) {
-    {
-        Err serr = {0};
-        if (harness_travelplanner_only("data fetch", &argc, argv, &serr)) return harness_fail(&serr);
-    }
-    const char *data_flag = NULL, *from = NULL, *upstream_mirror = NULL;
+    const char *suite = NULL, *data_flag = NULL, *from = NULL, *upstream_mirror = NULL;
     long timeout = 600;
     const CliOpt opts[] = {
-        {"--data", CLI_STR, &data_flag, "DIR", "where to put the data (default: $IMAGINE_DATA, else ~/.local/share/imagine/travelplanner)"},
+        {"--suite", CLI_STR, &suite, "S", "the suite whose data is fetched (default: travelplanner)"},
+        {"--data", CLI_STR, &data_flag, "DIR", "where to put the data (default: its environment variable, else ~/.local/share/imagine/NAME)"},
         {"--from", CLI_STR, &from, "URL|DIR",
          "a mirror with the package layout: a folder, or a file://, http:// or https:// base "
          "(default: the official upstream, which holds only the database files; see docs/data.md)"},
@@ -85,31 +89,24 @@ static int cmd_data_fetch(int argc, char **argv) {
     int npos, rc = cli_parse("data fetch", "", argc, argv, opts, pos, 0, &npos, &err);
     if (rc < 0) return IM_OK;
     if (rc) return harness_fail(&err);
-    const char *dir = harness_data_dir(data_flag);
+    const SuiteOps *ops = suite_find(suite ? suite : suite_default_name());
+    if (!ops) return err_set(&err, IM_USAGE, "imagine data fetch: --suite %s: one of %s", suite, suite_names()), harness_fail(&err);
+    char *dir = suite_user_data_dir(ops, data_flag);
     struct sigaction sa, old_int, old_term;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, &old_int);
     sigaction(SIGTERM, &sa, &old_term);
-    TpFetchOpts o = {from, on_file, NULL, &fetch_cancel, timeout, upstream_mirror};
-    TpFetchReport rep;
-    printf("fetching the TravelPlanner data into %s from %s\n", dir, from ? from : "the official upstream (GitHub OSU-NLP-Group/TravelPlanner)");
-    rc = tp_data_fetch(dir, &o, &rep, &err);
+    SuiteFetchOpts o = {from, upstream_mirror, timeout, &fetch_cancel, on_say, on_file, NULL};
+    rc = suite_data_fetch(ops, dir, &o, &err);
     sigaction(SIGINT, &old_int, NULL);
     sigaction(SIGTERM, &old_term, NULL);
-    if (rep.unverified) printf("%d converted file(s) not covered by the built-in checksums (docs/data.md)\n", rep.unverified);
-    printf("%d fetched, %d up to date, %d failed, %d not available; verified against the built-in checksum list%s\n",
-           rep.fetched, rep.up_to_date, rep.failed, rep.unavailable,
-           rep.manifest_from_source ? " (the source's README.md copied)" : "");
-    if (rc && rep.unavailable && !from)
-        fprintf(stderr,
-                "imagine: the official sources hold the database files and the query splits (converted from Hugging Face's "
-                "CSVs), but not this package's flights subset nor its train outputs (docs/data.md): use --from MIRROR\n");
+    free(dir);
     return rc ? harness_fail(&err) : IM_OK;
 }
 
 const CliVerb imagine_verbs_data[] = {
     {"data check", cmd_data_check, "Verify a suite's data folder against the sha256 checksums built into imagine.", ""},
-    {"data fetch", cmd_data_fetch, "Download the TravelPlanner data (from a mirror with --from), verified by sha256.", ""},
+    {"data fetch", cmd_data_fetch, "Download a suite's data (TravelPlanner; from a mirror with --from), verified by sha256.", ""},
     {0}};

@@ -20,16 +20,34 @@ static int is_dir(const char *p) {
     return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-char *suite_data_dir(const SuiteOps *ops, const char *flag) {
+/* flag, else the environment variable, else the user's data folder; *given
+ * says whether one of the first two named it. */
+static char *named_or_user_dir(const SuiteOps *ops, const char *flag, int *given) {
+    *given = 1;
     if (flag && *flag) return strdup(flag);
     const char *env = ops->data_env ? getenv(ops->data_env) : NULL;
     if (env && *env) return strdup(env);
-    char user[4096], shared[4096];
+    *given = 0;
+    char user[4096];
     const char *xdg = getenv("XDG_DATA_HOME"), *home = getenv("HOME");
     if (xdg && *xdg) snprintf(user, sizeof user, "%s/imagine/%s", xdg, ops->name);
     else snprintf(user, sizeof user, "%s/.local/share/imagine/%s", home ? home : ".", ops->name);
+    return strdup(user);
+}
+
+char *suite_user_data_dir(const SuiteOps *ops, const char *flag) {
+    int given;
+    return named_or_user_dir(ops, flag, &given);
+}
+
+char *suite_data_dir(const SuiteOps *ops, const char *flag) {
+    int given;
+    char *dir = named_or_user_dir(ops, flag, &given), shared[4096];
+    if (given || !dir || is_dir(dir)) return dir;
     snprintf(shared, sizeof shared, "%s/%s", IMAGINE_SHARED_DIR, ops->name);
-    return strdup(!is_dir(user) && is_dir(shared) ? shared : user);
+    if (!is_dir(shared)) return dir;
+    free(dir);
+    return strdup(shared);
 }
 
 int suite_has_split(const SuiteOps *ops, const char *split) {
@@ -197,6 +215,11 @@ void suite_reward_free(SuiteReward *r) {
 int suite_reward_config(const SuiteOps *ops, const char *config_json, Buf *out, Err *err) {
     if (!ops->reward_config) return missing_op(ops, "reward", err);
     return ops->reward_config(config_json, out, err);
+}
+
+int suite_data_fetch(const SuiteOps *ops, const char *data_dir, const SuiteFetchOpts *o, Err *err) {
+    if (!ops->data_fetch) return missing_op(ops, "data fetch", err);
+    return ops->data_fetch(data_dir, o, err);
 }
 
 int suite_data_check(const SuiteOps *ops, const char *data_dir, Buf *report, Err *err) {

@@ -40,6 +40,7 @@
 #ifndef SUITE_H
 #define SUITE_H
 
+#include <signal.h>
 #include <stddef.h>
 
 #include "buf.h"
@@ -164,6 +165,28 @@ typedef struct SuiteSolution {
     char *log;           /* a trace of the search in words, or NULL */
 } SuiteSolution;
 
+/* ---- fetching data ---------------------------------------------------------------- */
+
+typedef struct SuiteFetchEvent {
+    const char *path;   /* the file, as the suite's checksum list names it */
+    const char *status; /* "fetched", "up to date", "FAILED", "not available upstream" */
+    const char *detail; /* URL or error message, or NULL */
+    double bytes;
+} SuiteFetchEvent;
+
+typedef struct SuiteFetchOpts {
+    const char *from;              /* a mirror in the suite's layout (a folder or a URL base), or NULL: the official sources */
+    const char *upstream_mirror;   /* without from: the official sources through a mirror in their own layout, or NULL */
+    long timeout_s;                /* per file; 0: the suite's default */
+    volatile sig_atomic_t *cancel; /* set non-zero: transfers stop, partial files are removed */
+    /* The suite's words, in order: say(ctx, 0, line) what goes to stdout
+     * (what is fetched from where, the summary), say(ctx, 1, line) advice
+     * for stderr; on_file once per file. Each may be NULL. */
+    void (*say)(void *ctx, int to_stderr, const char *line);
+    void (*on_file)(void *ctx, const SuiteFetchEvent *ev);
+    void *ctx;
+} SuiteFetchOpts;
+
 /* ---- the table -------------------------------------------------------------- */
 
 struct SuiteOps {
@@ -207,6 +230,11 @@ struct SuiteOps {
     int (*open)(const char *data_dir, void **state, Err *err);
     void (*close)(void *state);
     int (*data_check)(const char *data_dir, Buf *report, Err *err);
+    /* Optional: fills data_dir (created when needed) from o's source, every
+     * file checked against the checksums built into imagine: IM_IO when a
+     * file failed or is not available there, IM_USAGE for a malformed
+     * source. Prints nothing itself (o->say, o->on_file). */
+    int (*data_fetch)(const char *data_dir, const SuiteFetchOpts *o, Err *err);
 
     /* Items. items_load reads a split (file NULL: the split's file in the
      * data folder) or a file of items in the suite's form. item_parse reads
@@ -331,6 +359,9 @@ int suite_has_split(const SuiteOps *ops, const char *split);
  * the user's data folder (so that messages suggest `imagine data fetch`).
  * Returns a malloc'd path. */
 char *suite_data_dir(const SuiteOps *ops, const char *flag);
+/* The same without the copy beside the project: where `data fetch` writes
+ * (flag, else the environment variable, else the user's data folder). */
+char *suite_user_data_dir(const SuiteOps *ops, const char *flag);
 
 /* ---- calling a suite ---------------------------------------------------------- */
 
@@ -369,6 +400,8 @@ int suite_reward(const Suite *s, const SuiteItem *it, const char *response, cons
 void suite_reward_free(SuiteReward *r);
 /* The reward configuration in force for config_json (ops->reward_config). */
 int suite_reward_config(const SuiteOps *ops, const char *config_json, Buf *out, Err *err);
+/* Fetching a suite's data (ops->data_fetch). */
+int suite_data_fetch(const SuiteOps *ops, const char *data_dir, const SuiteFetchOpts *o, Err *err);
 /* The data check of a suite's data folder (ops->data_check). */
 int suite_data_check(const SuiteOps *ops, const char *data_dir, Buf *report, Err *err);
 int suite_solve(const Suite *s, const SuiteItem *it, const char *solver, const char *options_json, SuiteSolution *out,

@@ -7,6 +7,7 @@
  * opened state is the TpDb. Sections in the order a run uses them. */
 #include <cJSON.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,6 +72,44 @@ static int tp_data_check(const char *data_dir, Buf *report, Err *err) {
     else buf_printf(report, "%d files match the sha256 checksums built into imagine\n", m->n);
     free(st);
     tp_manifest_free(m);
+    return rc;
+}
+
+/* Fetching (datapkg.h): from a mirror, or the official sources (which hold
+ * the database files and the query splits only, docs/data.md). */
+typedef struct FetchRelay {
+    const SuiteFetchOpts *o;
+} FetchRelay;
+
+static void relay_file(void *ctx, const TpFetchEvent *ev) {
+    const FetchRelay *r = ctx;
+    SuiteFetchEvent e = {ev->path, ev->status, ev->detail, ev->bytes};
+    if (r->o->on_file) r->o->on_file(r->o->ctx, &e);
+}
+
+static void say(const SuiteFetchOpts *o, int to_stderr, const char *fmt, ...) {
+    if (!o->say) return;
+    char line[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    o->say(o->ctx, to_stderr, line);
+}
+
+static int tp_data_fetch_op(const char *data_dir, const SuiteFetchOpts *o, Err *err) {
+    FetchRelay relay = {o};
+    TpFetchOpts t = {o->from, relay_file, &relay, o->cancel, o->timeout_s, o->upstream_mirror};
+    TpFetchReport rep;
+    say(o, 0, "fetching the TravelPlanner data into %s from %s\n", data_dir,
+        o->from ? o->from : "the official upstream (GitHub OSU-NLP-Group/TravelPlanner)");
+    int rc = tp_data_fetch(data_dir, &t, &rep, err);
+    if (rep.unverified) say(o, 0, "%d converted file(s) not covered by the built-in checksums (docs/data.md)\n", rep.unverified);
+    say(o, 0, "%d fetched, %d up to date, %d failed, %d not available; verified against the built-in checksum list%s\n", rep.fetched,
+        rep.up_to_date, rep.failed, rep.unavailable, rep.manifest_from_source ? " (the source's README.md copied)" : "");
+    if (rc && rep.unavailable && !o->from)
+        say(o, 1, "imagine: the official sources hold the database files and the query splits (converted from Hugging Face's "
+                  "CSVs), but not this package's flights subset nor its train outputs (docs/data.md): use --from MIRROR\n");
     return rc;
 }
 
@@ -699,6 +738,7 @@ const SuiteOps suite_travelplanner = {
     .open = tp_open,
     .close = tp_close,
     .data_check = tp_data_check,
+    .data_fetch = tp_data_fetch_op,
     .items_load = tp_items_load,
     .item_parse = tp_item_parse,
     .item_free = tp_item_free,

@@ -9,7 +9,6 @@ SRC=$1
 cd "$SRC" || exit 2
 PENDING="
 harness/cmd_eval.c        TravelPlanner eval keeps its official output (--format official, denominators); other suites go through suite.h
-harness/cmd_data.c        data fetch is the TravelPlanner data package's (data check goes through suite.h)
 harness/cmd_bench_eval.c  the evaluator benchmark times tp_eval directly
 "
 pat='\b(Tp[A-Z][A-Za-z]*|tp_[a-z_]+)\b'

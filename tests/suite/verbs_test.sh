@@ -7,7 +7,8 @@
 #     baseline in that suite);
 #   - queries stats: TravelPlanner's distributions through the items_stats
 #     op; a suite without one is a usage error naming it;
-#   - data check --suite planbench through the data_check op.
+#   - data check --suite planbench through the data_check op; data fetch of
+#     a suite without a data_fetch op is a usage error naming it.
 set -u
 IM=$1 TP=$2 PB=$3
 fail=0
@@ -26,4 +27,6 @@ out=$("$IM" queries stats "$TP/queries/validation.jsonl" --against train --data 
 check "queries stats levels" "level easy                           33.3 %       33.3 %" "$(echo "$out" | grep '^level easy')"
 "$IM" queries stats "$TP/queries/validation.jsonl" --suite planbench --data "$PB" 2> /dev/null; check "queries stats planbench" 2 $?
 "$IM" data check --suite planbench --data "$PB" > /dev/null; check "data check planbench" 0 $?
+err=$("$IM" data fetch --suite planbench --data /nonexistent/pb 2>&1 >/dev/null); check "data fetch planbench (no such op)" 2 $?
+case $err in *"suite planbench has no data fetch"*) echo "ok data fetch names the operation" ;; *) echo "FAIL data fetch message: $err"; fail=1 ;; esac
 exit $fail
