@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "ops_ref.h"
 
@@ -51,10 +50,13 @@ static int resolve(void *lib, const char *name, void *slot) {
     return p != NULL;
 }
 
+/* $IMAGINE_THREADS, else 1: OpenBLAS's idle threads spin, and on a shared
+ * host (this project's: 2 cores, several jobs) 2 threads made a step up to
+ * 3x slower than 1 (bench train, load average 7-9: 1,188 against 3,700 tok/s
+ * for a LoRA step; GRPO's update 3.9-7.2 s against 2.3-3.5 s). */
 static int threads_default(void) {
     const char *e = getenv("IMAGINE_THREADS");
     long n = e && *e ? strtol(e, NULL, 10) : 0;
-    if (n <= 0) n = sysconf(_SC_NPROCESSORS_ONLN);
     return n > 0 && n < 1024 ? (int)n : 1;
 }
 

@@ -6,7 +6,7 @@
  *
  * Row-major, caller-owned arrays, no allocation. OpenBLAS is run with an
  * explicit thread count (gemm_threads_set; default $IMAGINE_THREADS, else
- * the number of online CPUs): for one thread count its results are the
+ * 1, see gemm.c): for one thread count its results are the
  * same bit for bit run after run, which the trainer's bit-identical
  * --resume needs. Thread-safe as OpenBLAS is (the pthread build). */
 #ifndef IMAGINE_GEMM_H
@@ -25,8 +25,8 @@ void gemm_dw(float *dw, const float *dy, const float *x, int n, int k, int m);
 void gemm_f32(int ta, int tb, int mm, int nn, int kk, float alpha, const float *a, int lda, const float *b, int ldb, float beta,
               float *c, int ldc);
 
-/* Threads OpenBLAS uses from now on (n <= 0: $IMAGINE_THREADS, else the
- * online CPUs). No-op without OpenBLAS. */
+/* Threads OpenBLAS uses from now on (n <= 0: $IMAGINE_THREADS, else 1).
+ * No-op without OpenBLAS. */
 void gemm_threads_set(int n);
 /* "OpenBLAS (its config string; N threads)" or "reference loops (why)". */
 const char *gemm_backend(void);

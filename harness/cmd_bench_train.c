@@ -139,7 +139,7 @@ static int cmd_bench_train(int argc, char **argv) {
         {"--lora", CLI_INT, &rank, "R", "LoRA rank of the LoRA step (default 8)"},
         {"--lora-alpha", CLI_FLOAT, &alpha, "A", "LoRA alpha (default 16)"},
         {"--lora-targets", CLI_STR, &targets, "LIST", "adapted projections (default q,k,v,o,gate,up,down)"},
-        {"--threads", CLI_INT, &threads, "N", "CPU device: OpenBLAS threads (default $IMAGINE_THREADS, else the online CPUs)"},
+        {"--threads", CLI_INT, &threads, "N", "CPU device: OpenBLAS threads (default $IMAGINE_THREADS, else 1)"},
         {"--reference", CLI_FLAG, &reference, NULL, "CPU device: the double-accumulating reference ops (the tests' oracle) instead of the fast kernels"},
         {"--no-profile", CLI_FLAG, &no_profile, NULL, "skip the per-kernel breakdown"},
         {"--peer", CLI_STR, &peer, "torch", "also run the same steps in PyTorch on the CPU (float32) and print ours/torch"},
