@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "analysis.h"
+#include "cJSON.h"
 #include "compare.h"
 #include "fsutil.h"
 #include "html.h"
@@ -67,18 +68,44 @@ static char *take(char **p) {
     return s;
 }
 
+static double col_num(sqlite3_stmt *q, int c) {
+    return sqlite3_column_type(q, c) == SQLITE_NULL ? NAN : sqlite3_column_double(q, c);
+}
+
+/* A step's reward components ({"format": -1, "valid": 0, ...}) into the
+ * run's named series; what is not an object of numbers is left out. */
+static void train_components(RpRun *run, RpTrainStep *t, const char *json) {
+    cJSON *o = json ? cJSON_Parse(json) : NULL;
+    const cJSON *c;
+    if (cJSON_IsObject(o))
+        cJSON_ArrayForEach(c, o) {
+            int k = cJSON_IsNumber(c) && c->string ? rp_run_component(run, c->string) : -1;
+            if (k >= 0) t->comp[k] = c->valuedouble;
+        }
+    cJSON_Delete(o);
+}
+
+/* Every figure of the run's train_step rows (the store's migrations add
+ * the columns to older stores, NULL there: unknown). */
 static int load_train_steps(Store *st, long long run_id, RpRun *run, Err *err) {
     sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(store_sqlite(st), "SELECT step, loss, reward_mean, lr, tokens_per_s, reflection_ratio FROM train_step "
-                                             "WHERE run_id = ? ORDER BY step", -1, &q, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(store_sqlite(st),
+                           "SELECT step, loss, reward_mean, lr, tokens_per_s, reflection_ratio, grad_norm, reward_std, "
+                           "completion_len, clip_frac, kl, eval_loss, kind, components_json FROM train_step "
+                           "WHERE run_id = ? ORDER BY step", -1, &q, NULL) != SQLITE_OK)
         return err_set(err, IM_IO, "%s: reading train_step: %s", store_path(st), sqlite3_errmsg(store_sqlite(st)));
     sqlite3_bind_int64(q, 1, run_id);
     int rc;
     while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-        double v[4];
-        for (int c = 0; c < 4; c++) v[c] = sqlite3_column_type(q, c + 1) == SQLITE_NULL ? NAN : sqlite3_column_double(q, c + 1);
-        RpTrainStep t = {sqlite3_column_int(q, 0), v[0], v[1], v[2], v[3],
-                         sqlite3_column_type(q, 5) == SQLITE_NULL ? -1 : sqlite3_column_double(q, 5)};
+        RpTrainStep t;
+        rp_train_step_init(&t, sqlite3_column_int(q, 0));
+        t.loss = col_num(q, 1), t.reward = col_num(q, 2), t.lr = col_num(q, 3), t.tokens_per_s = col_num(q, 4);
+        if (sqlite3_column_type(q, 5) != SQLITE_NULL) t.reflection = sqlite3_column_double(q, 5);
+        t.grad_norm = col_num(q, 6), t.reward_std = col_num(q, 7), t.completion_len = col_num(q, 8);
+        t.clip_frac = col_num(q, 9), t.kl = col_num(q, 10), t.eval_loss = col_num(q, 11);
+        const char *kind = (const char *)sqlite3_column_text(q, 12);
+        if (kind) snprintf(t.kind, sizeof t.kind, "%s", kind);
+        train_components(run, &t, (const char *)sqlite3_column_text(q, 13));
         rp_run_add_step(run, &t);
     }
     sqlite3_finalize(q);
@@ -134,6 +161,7 @@ static int load_store_run(Store *st, const char *ref, RpRun **out, Err *err) {
     if (!rc) {
         run->config_json = take(&sr.config_json);
         run->source = strdup(store_path(st));
+        run->started = sr.started, run->finished = sr.finished;
         rc = load_train_steps(st, sr.id, run, err);
     }
     for (int i = 0; i < parsed; i++) suite_item_free(suite, &si[i]);
@@ -244,13 +272,15 @@ static int ends_with(const char *s, const char *suffix) {
 
 static int cmd_report(int argc, char **argv) {
     Src s = {0};
-    const char *baseline = NULL, *out = NULL, *title = NULL;
+    const char *baseline = NULL, *out = NULL, *title = NULL, *stages = NULL;
     int no_plots = 0;
     const CliOpt opts[] = {SRC_OPTS(s),
                            {"--baseline", CLI_STR, &baseline, "RUN", "the run the others are compared with (default: the first)"},
                            {"--out", CLI_STR, &out, "FILE.html|FILE.pdf|DIR", "where to write (default report.html); a directory gets both"},
                            {"--title", CLI_STR, &title, "TEXT", "title of the report"},
                            {"--no-plots", CLI_FLAG, &no_plots, NULL, "leave the gnuplot plots out"},
+                           {"--stages", CLI_STR, &stages, "FILE.tsv",
+                            "a \"Stages: time\" table at the top: TSV with the header stage<TAB>seconds[<TAB>note]"},
                            {0}};
     Err err = {0};
     const char *pos[32];
@@ -260,7 +290,8 @@ static int cmd_report(int argc, char **argv) {
     double t0 = now_s();
     RpModel m;
     rp_model_init(&m);
-    rc = load_model(&s, pos, npos, &m, &err);
+    if (stages) rc = rp_model_load_stages(&m, stages, &err);
+    if (!rc) rc = load_model(&s, pos, npos, &m, &err);
     int base = m.n > 1 ? 0 : -1;
     if (!rc && baseline) {
         base = find_run(&m, baseline);
@@ -433,7 +464,10 @@ static RpRun *bench_run(const Suite *suite, const SuiteItems *items, void *answe
     if (rc) return rp_run_free(run), NULL;
     if (k == 0)
         for (int s = 0; s < 200; s++) {
-            RpTrainStep t = {s, 2.0 * exp_decay(s), 0.2 + 0.6 * (1 - exp_decay(s)), 1e-5, 1500, 0.3 - 0.1 * (1 - exp_decay(s))};
+            RpTrainStep t;
+            rp_train_step_init(&t, s);
+            t.loss = 2.0 * exp_decay(s), t.reward = 0.2 + 0.6 * (1 - exp_decay(s)), t.lr = 1e-5, t.tokens_per_s = 1500;
+            t.reflection = 0.3 - 0.1 * (1 - exp_decay(s));
             rp_run_add_step(run, &t);
         }
     return run;
@@ -488,7 +522,8 @@ static int cmd_bench_report(int argc, char **argv) {
         long long size = 0;
         FILE *f = fopen(html, "rb");
         if (f) fseek(f, 0, SEEK_END), size = ftell(f), fclose(f);
-        int nsvg = (plots.train != NULL);
+        int nsvg = 0;
+        for (int k = 0; k < RP_TRAIN_PLOTS; k++) nsvg += plots.train[k] != NULL;
         for (int g = 0; g < plots.ng; g++)
             nsvg += (plots.g[g].rates != NULL) + (plots.g[g].constraints != NULL) + (plots.g[g].cost != NULL);
         for (int i = 0; i < plots.nheat; i++) nsvg += plots.heat[i] != NULL;

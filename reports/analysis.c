@@ -356,6 +356,9 @@ static int make_groups(const RpModel *m, int baseline, int by_split, RpAnalysis 
         RpGroup *gr = &out->g[g];
         if (baseline >= 0 && baseline < m->n && out->group[baseline] == g) gr->baseline = baseline;
         else if (baseline >= 0 && gr->n > 1) gr->baseline = gr->run[0];
+        /* a training run (steps, no items) answered nothing: the baseline is
+         * the group's first run with items, and none when it has none */
+        for (int j = 0; gr->baseline >= 0 && !m->run[gr->baseline]->n; j++) gr->baseline = j < gr->n ? gr->run[j] : -1;
         if (group_cells(m, gr) || group_checks(m, gr)) return IM_IO;
     }
     out->baseline = out->ng ? out->g[0].baseline : -1;
@@ -398,7 +401,7 @@ int rp_analyse_by(const RpModel *m, int baseline, const RpBoot *bs, int by_split
         const RpRun *base = m->run[gr->baseline];
         for (int j = 0; !rc && j < gr->n; j++) {
             int i = gr->run[j];
-            if (i != gr->baseline) rc = versus(base, base->num, base->den, m->run[i], m->run[i]->num, m->run[i]->den, bs, &out->s[i], err);
+            if (i != gr->baseline && m->run[i]->n) rc = versus(base, base->num, base->den, m->run[i], m->run[i]->num, m->run[i]->den, bs, &out->s[i], err);
         }
         /* Holm over the runs compared with the baseline, metric by metric */
         double p[256], adj[256];

@@ -5,7 +5,9 @@
  * items (training runs: steps only) join the group of their suite and
  * split, else the first group. Each group has
  * its own baseline: the one asked for when it belongs to the group, else
- * the group's first run (none when asked for none, or for a group of one).
+ * the group's first run (none when asked for none, or for a group of one);
+ * a run without items is never a baseline (the next run with items is)
+ * and is never compared with one (it answered nothing).
  * For each run: its suite's rates with 95 % intervals (Wilson for the
  * per-item pass/fail rates, item bootstrap for the others), mean tokens,
  * cost and latency per item with bootstrap intervals; against its group's

@@ -1,6 +1,6 @@
 /* html.c: renders the report model, its analysis and plots as one HTML
- * page. Sections in page order: head and style, main table, difference
- * to the baseline, plots, level x days, per check, usage, per plan,
+ * page. Sections in page order: head and style, stage times, main table, difference
+ * to the baseline, plots, level x days, per check, usage, training, per plan,
  * appendix. Pure rendering into a Buf, then one atomic write. */
 #include "html.h"
 
@@ -237,6 +237,49 @@ static void checks_section(Buf *b, const Ctx *c) {
     if (c->gp && c->gp->constraints_note) buf_puts(b, "<p class=\"note\">"), esc(b, c->gp->constraints_note), buf_puts(b, "</p>\n");
 }
 
+/* ---- training and stages ------------------------------------------------ */
+
+/* A table of the training runs (rp_train_cells), then each training plot. */
+static void training_section(Buf *b, const RpModel *m, const RpPlots *pl) {
+    int any = 0;
+    for (int i = 0; i < m->n; i++) any |= m->run[i]->nstep > 0;
+    if (!any) return;
+    buf_puts(b, "<h2 id=\"training\">Training</h2>\n<table id=\"train-table\"><thead><tr>");
+    for (int c = 0; c < RP_TRAIN_COLS; c++) buf_printf(b, "<th>%s</th>", rp_train_header(c));
+    buf_puts(b, "</tr></thead><tbody>\n");
+    for (int i = 0; i < m->n; i++) {
+        if (!m->run[i]->nstep) continue;
+        char cells[RP_TRAIN_COLS][RP_TRAIN_CELL];
+        rp_train_cells(m->run[i], cells);
+        buf_printf(b, "<tr data-run=\"%d\">", i);
+        for (int c = 0; c < RP_TRAIN_COLS; c++) buf_printf(b, "<td data-k=\"%s\">", rp_train_key(c)), esc(b, cells[c]), buf_puts(b, "</td>");
+        buf_puts(b, "</tr>\n");
+    }
+    buf_puts(b, "</tbody></table>\n<p class=\"meta\">Loss and reward: the first and last step's; tokens / s and completion "
+                "length: means over the steps; wall time: the run's start to its end; - : not recorded.</p>\n");
+    for (int k = 0; pl && k < RP_TRAIN_PLOTS; k++)
+        if (pl->train[k]) buf_printf(b, "<h3>%s</h3>\n", pl->train_title[k]), figure(b, pl->train[k], 4 + k, NULL);
+}
+
+/* The "Stages: time" table of --stages: each stage's wall time and the total. */
+static void stages_section(Buf *b, const RpModel *m) {
+    if (!m->nstage) return;
+    double total = 0;
+    buf_puts(b, "<h2 id=\"stages\">Stages: time</h2>\n<table id=\"stages-table\"><thead><tr><th>Stage</th><th>Time (s)</th>"
+                "<th>Share</th><th>Note</th></tr></thead><tbody>\n");
+    for (int i = 0; i < m->nstage; i++) total += m->stage[i].seconds;
+    for (int i = 0; i < m->nstage; i++) {
+        const RpStage *st = &m->stage[i];
+        buf_puts(b, "<tr><td>"), esc(b, st->name);
+        buf_printf(b, "</td><td data-k=\"seconds\">%.1f</td><td>%.0f %%</td><td style=\"text-align:left\">", st->seconds,
+                   total > 0 ? 100 * st->seconds / total : 0);
+        esc(b, st->note), buf_puts(b, "</td></tr>\n");
+    }
+    buf_printf(b, "<tr class=\"total\"><td><b>Total</b></td><td data-k=\"total\"><b>%.1f</b></td><td>100 %%</td><td></td></tr>\n"
+                  "</tbody></table>\n",
+               total);
+}
+
 static void usage_section(Buf *b, const Ctx *c) {
     buf_printf(b, "<h%d id=\"usage%s\">Tokens, cost and latency</h%d>\n<table id=\"usage-table%s\"><thead><tr><th>Run</th>"
                   "<th>Tokens / query</th><th>Total tokens</th><th>Cost / query (USD)</th><th>Total cost (USD)</th>"
@@ -270,8 +313,8 @@ static void usage_section(Buf *b, const Ctx *c) {
         buf_printf(b, " against cost</h%d>\n", c->h + 1);
         figure(b, c->gp->cost, c->svg + 3, NULL);
     }
-    /* the training curves (every training run) once, after the last group */
-    if (c->pl && c->pl->train && c->gi == c->a->ng - 1) buf_puts(b, "<h2 id=\"training\">Training</h2>\n"), figure(b, c->pl->train, 4, NULL);
+    /* the training runs and their curves once, after the last group */
+    if (c->gi == c->a->ng - 1) training_section(b, c->m, c->pl);
 }
 
 /* ---- per plan --------------------------------------------------------- */
@@ -446,6 +489,7 @@ void rp_html_render(const RpModel *m, const RpAnalysis *a, const RpPlots *pl, co
         }
         buf_puts(b, "<a href=\"#config\">configurations</a></nav>\n");
     }
+    stages_section(b, m);
     for (int g = 0; g < a->ng; g++) group_sections(b, m, a, pl, g);
     appendix(b, m, a);
     buf_puts(b, "</body></html>\n");

@@ -3,6 +3,7 @@
  * them. */
 #include "model.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -51,6 +52,7 @@ void rp_run_free(RpRun *run) {
     free(run->item), free(run->num), free(run->den), free(run->metric), free(run->step);
     free(run->id), free(run->name), free(run->method), free(run->model), free(run->split);
     free(run->config_json), free(run->source);
+    for (int k = 0; k < run->ncomp; k++) free(run->comp_name[k]);
     free(run);
 }
 
@@ -94,6 +96,93 @@ void rp_run_add_step(RpRun *run, const RpTrainStep *s) {
     run->step[run->nstep++] = *s;
 }
 
+void rp_train_step_init(RpTrainStep *t, int step) {
+    memset(t, 0, sizeof *t);
+    t->step = step;
+    t->loss = t->reward = t->lr = t->tokens_per_s = NAN;
+    t->reflection = -1;
+    t->grad_norm = t->reward_std = t->completion_len = t->clip_frac = t->kl = t->eval_loss = NAN;
+    for (int k = 0; k < RP_MAX_COMPONENTS; k++) t->comp[k] = NAN;
+}
+
+int rp_run_component(RpRun *run, const char *name) {
+    for (int k = 0; k < run->ncomp; k++)
+        if (!strcmp(run->comp_name[k], name)) return k;
+    if (run->ncomp == RP_MAX_COMPONENTS) return -1;
+    char *copy = strdup(name);
+    if (!copy) abort();
+    run->comp_name[run->ncomp] = copy;
+    return run->ncomp++;
+}
+
+const char *rp_run_train_kind(const RpRun *run) {
+    if (!run->nstep) return NULL;
+    for (int s = 0; s < run->nstep; s++)
+        if (!strcmp(run->step[s].kind, "grpo") || !strcmp(run->step[s].kind, "sft")) return run->step[s].kind;
+    if (run->method && !strcmp(run->method, "train-grpo")) return "grpo";
+    return "sft";
+}
+
+static const char *const train_head[RP_TRAIN_COLS][2] = {
+    {"Run", "run"},           {"Kind", "kind"},         {"Steps", "steps"},
+    {"First loss", "loss_first"}, {"Last loss", "loss_last"}, {"Tokens / s", "tokens_per_s"},
+    {"Wall time (s)", "wall_s"}, {"First reward", "reward_first"}, {"Last reward", "reward_last"},
+    {"Last reflection ratio", "reflection_last"}, {"Completion length", "completion_len"}};
+
+const char *rp_train_header(int c) { return train_head[c][0]; }
+const char *rp_train_key(int c) { return train_head[c][1]; }
+
+/* The first (last: from the end) finite value of figure f over the steps; NaN when none. */
+static double step_end(const RpRun *run, double (*f)(const RpTrainStep *), int last) {
+    for (int k = 0; k < run->nstep; k++) {
+        double v = f(&run->step[last ? run->nstep - 1 - k : k]);
+        if (isfinite(v)) return v;
+    }
+    return NAN;
+}
+
+static double step_mean(const RpRun *run, double (*f)(const RpTrainStep *)) {
+    double sum = 0;
+    int n = 0;
+    for (int k = 0; k < run->nstep; k++) {
+        double v = f(&run->step[k]);
+        if (isfinite(v)) sum += v, n++;
+    }
+    return n ? sum / n : NAN;
+}
+
+static double st_loss(const RpTrainStep *t) { return t->loss; }
+static double st_reward(const RpTrainStep *t) { return t->reward; }
+static double st_tps(const RpTrainStep *t) { return t->tokens_per_s; }
+static double st_refl(const RpTrainStep *t) { return t->reflection >= 0 ? t->reflection : NAN; }
+static double st_len(const RpTrainStep *t) { return t->completion_len; }
+
+static void num_cell(char *dst, double v, const char *fmt) {
+    if (isfinite(v)) snprintf(dst, RP_TRAIN_CELL, fmt, v);
+    else snprintf(dst, RP_TRAIN_CELL, "-");
+}
+
+void rp_train_cells(const RpRun *run, char cells[RP_TRAIN_COLS][RP_TRAIN_CELL]) {
+    const char *kind = rp_run_train_kind(run);
+    int grpo = kind && !strcmp(kind, "grpo");
+    snprintf(cells[0], RP_TRAIN_CELL, "%.*s", RP_TRAIN_CELL - 1, run->name ? run->name : "");
+    if (strlen(cells[0]) == RP_TRAIN_CELL - 1) { /* cut on a UTF-8 boundary */
+        size_t n = RP_TRAIN_CELL - 1;
+        while (n && ((unsigned char)cells[0][n] & 0xC0) == 0x80) n--;
+        cells[0][n] = 0;
+    }
+    snprintf(cells[1], RP_TRAIN_CELL, "%s", kind ? kind : "-");
+    snprintf(cells[2], RP_TRAIN_CELL, "%d", run->nstep);
+    num_cell(cells[3], step_end(run, st_loss, 0), "%.4f");
+    num_cell(cells[4], step_end(run, st_loss, 1), "%.4f");
+    num_cell(cells[5], step_mean(run, st_tps), "%.1f");
+    num_cell(cells[6], run->started > 0 && run->finished >= run->started ? run->finished - run->started : NAN, "%.1f");
+    num_cell(cells[7], grpo ? step_end(run, st_reward, 0) : NAN, "%.4f");
+    num_cell(cells[8], grpo ? step_end(run, st_reward, 1) : NAN, "%.4f");
+    num_cell(cells[9], grpo ? step_end(run, st_refl, 1) : NAN, "%.3f");
+    num_cell(cells[10], grpo ? step_mean(run, st_len) : NAN, "%.1f");
+}
+
 int rp_run_finish(RpRun *run, const Suite *s, const SuiteItem *items, const SuiteEval *evals, Err *err) {
     SuiteMetrics m;
     memset(&m, 0, sizeof m);
@@ -118,6 +207,8 @@ void rp_model_free(RpModel *m) {
     if (!m) return;
     for (int i = 0; i < m->n; i++) rp_run_free(m->run[i]);
     free(m->run);
+    for (int i = 0; i < m->nstage; i++) free(m->stage[i].name), free(m->stage[i].note);
+    free(m->stage);
     memset(m, 0, sizeof *m);
 }
 

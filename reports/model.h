@@ -47,11 +47,25 @@ typedef struct RpItem {
     double latency_ms;
 } RpItem;
 
+#define RP_MAX_COMPONENTS 8
+
+/* One training step (a train_step row). Unknown numbers are NaN, but the
+ * reflection ratio, which is -1 when unknown. comp[k] is the mean of the
+ * run's reward component comp_name[k] at this step. */
 typedef struct RpTrainStep {
     int step;
     double loss, reward, lr, tokens_per_s;
     double reflection; /* reflection ratio, or -1 when unknown */
+    double grad_norm, reward_std, completion_len, clip_frac, kl, eval_loss;
+    double comp[RP_MAX_COMPONENTS];
+    char kind[8];      /* "sft", "grpo" or "" */
 } RpTrainStep;
+
+/* One stage of a pipeline and its wall time (imagine report --stages). */
+typedef struct RpStage {
+    char *name, *note; /* note may be NULL */
+    double seconds;
+} RpStage;
 
 typedef struct RpRun {
     char *id;          /* store id as text, or the file label */
@@ -69,11 +83,16 @@ typedef struct RpRun {
     int nmetric;
     RpTrainStep *step; /* nstep training steps (owned), may be NULL */
     int nstep;
+    char *comp_name[RP_MAX_COMPONENTS]; /* the reward components of the steps, in order of first sight */
+    int ncomp;
+    double started, finished; /* unix seconds; 0 when unknown */
 } RpRun;
 
 typedef struct RpModel {
     RpRun **run;
     int n, cap;
+    RpStage *stage;    /* nstage stages of the pipeline (owned), may be NULL */
+    int nstage;
 } RpModel;
 
 /* A run of suite ops with room for n items, all fields zeroed and numbers
@@ -85,6 +104,26 @@ void rp_run_free(RpRun *run);
  * stay the caller's) and computes its rate parts. IM_IO on out-of-memory. */
 int rp_run_set_item(RpRun *run, int i, const Suite *s, const SuiteItem *it, const SuiteEval *e, Err *err);
 void rp_run_add_step(RpRun *run, const RpTrainStep *s);
+/* A training step with every number unknown (NaN; reflection -1). */
+void rp_train_step_init(RpTrainStep *t, int step);
+/* The index of reward component name in the run, added when new; -1 when
+ * the run has RP_MAX_COMPONENTS already. */
+int rp_run_component(RpRun *run, const char *name);
+/* Whether the run trained: "grpo" or "sft" (its steps' kind, else its
+ * method train-grpo/train-sft), or NULL. */
+const char *rp_run_train_kind(const RpRun *run);
+/* The training table's columns (the HTML and PDF reports): "Run", "Kind",
+ * "Steps", first and last loss, mean tokens/s, wall time, and for GRPO
+ * first and last mean reward, last reflection ratio, mean completion
+ * length. rp_train_cells formats run's row into cells (RP_TRAIN_COLS of
+ * RP_TRAIN_CELL bytes): "-" for what the run does not have; the run's
+ * name is cells[0], cut to fit (the renderers escape it). */
+#define RP_TRAIN_COLS 11
+#define RP_TRAIN_CELL 64
+const char *rp_train_header(int c);
+/* The key of column c for data-* attributes ("loss_first"). */
+const char *rp_train_key(int c);
+void rp_train_cells(const RpRun *run, char cells[RP_TRAIN_COLS][RP_TRAIN_CELL]);
 /* The suite's metrics over the run (items and evals: the n the items were
  * filled from), kept in the run, with each rate's value; call once every
  * slot is filled. The split's official denominators apply when run->split
@@ -94,6 +133,12 @@ int rp_run_finish(RpRun *run, const Suite *s, const SuiteItem *items, const Suit
 void rp_model_init(RpModel *m);
 void rp_model_free(RpModel *m); /* frees the runs; accepts a zeroed model */
 void rp_model_add(RpModel *m, RpRun *run); /* takes ownership; aborts on OOM */
+/* (stages.c) Reads a stage-times file (TSV: a header "stage<TAB>seconds" with an
+ * optional third column "note", then one stage a line) into m->stage.
+ * IM_IO naming path:line and what is wrong (missing file, no header, a
+ * seconds that is not a number >= 0, a NUL byte, a missing column);
+ * m is unchanged on error. */
+int rp_model_load_stages(RpModel *m, const char *path, Err *err);
 
 /* Rate r of the run (report order): its metric key ("final_pass_rate",
  * "accuracy"), its label, whether it is one pass/fail per item; the rate

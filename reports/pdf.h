@@ -1,8 +1,8 @@
 /* pdf.h: the report laid out for print, with cairo and pango.
  *
- * A4 pages with page numbers: the main table, the difference to the
+ * A4 pages with page numbers: the stage times (--stages), the main table, the difference to the
  * baseline, the plots (gnuplot SVG drawn with librsvg), level x days, per
- * check, usage, every failed plan (query, failed checks, the plan as a day
+ * check, usage, training (runs and curves), every failed plan (query, failed checks, the plan as a day
  * table, the first lines of the raw output), and the run
  * configurations in an appendix. Text is set with pango_layout_set_text
  * (never markup), so model text is drawn as text. Written to a temporary
@@ -42,13 +42,13 @@ int rp_pdf_write(const char *path, const RpModel *m, const RpAnalysis *a, const 
 /* ---- the module interface --------------------------------------------- */
 
 /* Bumped whenever RpPdfHost or the entry point change. */
-#define RP_PDF_ABI 3
+#define RP_PDF_ABI 4
 /* A fingerprint of the layouts the module reads; a module from another
  * build of different structs refuses to run instead of misreading them. */
 #define RP_PDF_LAYOUT                                                                                                  \
     (sizeof(RpModel) + 3 * sizeof(RpRun) + 5 * sizeof(RpItem) + 7 * sizeof(RpVerdict) + 11 * sizeof(RpGroup) +        \
      13 * sizeof(RpAnalysis) + 17 * sizeof(RpRunStats) + 19 * sizeof(RpPlots) + 23 * sizeof(Err) + 29 * sizeof(Buf) + \
-     31 * sizeof(SuiteOps) + 37 * sizeof(SuiteRate) + 41 * sizeof(RpGroupPlots))
+     31 * sizeof(SuiteOps) + 37 * sizeof(SuiteRate) + 41 * sizeof(RpGroupPlots) + 43 * sizeof(RpTrainStep) + 47 * sizeof(RpStage))
 
 /* What the module may call in imagine; filled by the loader. Borrowed: the
  * table lives as long as the process. abi, layout and err_set stay the
@@ -80,6 +80,8 @@ typedef struct RpPdfHost {
      * one cell per element. Returns the number of rows, or -1 when
      * plan_json is NULL or not a JSON array (out untouched). */
     int (*plan_days)(const char *plan_json, const char *const *fields, Buf *out);
+    const char *(*train_header)(int c);                  /* rp_train_header */
+    void (*train_cells)(const RpRun *run, char cells[RP_TRAIN_COLS][RP_TRAIN_CELL]); /* rp_train_cells */
 } RpPdfHost;
 
 /* The module's one entry point (the only symbol it exports): writes the

@@ -60,6 +60,8 @@ static const RpPdfHost host = {
     .fmt_diff = rp_fmt_diff,
     .fmt_p = rp_fmt_p,
     .plan_days = plan_days,
+    .train_header = rp_train_header,
+    .train_cells = rp_train_cells,
 };
 
 static RpPdfEntry entry; /* set once the module is loaded */

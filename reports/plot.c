@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
@@ -271,48 +272,85 @@ static int plot_cost(Plotter *p, const RpModel *m, const RpAnalysis *a, int gi, 
     return IM_OK;
 }
 
-static int plot_train(Plotter *p, const RpModel *m, int *made, Err *err) {
-    Buf list;
-    buf_init(&list);
-    int k = 0, reflection = 0;
-    for (int i = 0; i < m->n; i++) {
+/* A step's figure for column c of the training data (NaN when unknown):
+ * 0 loss, 1 mean reward, 2 reflection ratio, 3 completion length, 4+k
+ * reward component k. */
+static double train_value(const RpTrainStep *t, int c) {
+    switch (c) {
+    case 0: return t->loss;
+    case 1: return t->reward;
+    case 2: return t->reflection >= 0 ? t->reflection : NAN;
+    case 3: return t->completion_len;
+    default: return t->comp[c - 4];
+    }
+}
+
+static const char *const train_what[RP_TRAIN_PLOTS] = {"SFT loss", "GRPO mean reward and its components",
+                                                       "Reflection ratio", "Completion length (tokens)"};
+
+/* Which plot column c of the run goes to (-1: none): loss of SFT runs,
+ * reward and components of GRPO runs, reflection and length of both. */
+static int train_plot_of(const RpRun *run, int c) {
+    int grpo = !strcmp(rp_run_train_kind(run), "grpo");
+    if (c == 0) return grpo ? -1 : 0;
+    if (c == 1 || c >= 4) return grpo ? 1 : -1;
+    return c; /* 2 reflection, 3 length */
+}
+
+/* One data file per training run (train_I.dat: step, then the columns of
+ * train_value, each headed by "RUN" or "RUN: what"), one SVG per plot. */
+static int plot_train(Plotter *p, const RpModel *m, int made[RP_TRAIN_PLOTS], Err *err) {
+    Buf lines[RP_TRAIN_PLOTS];
+    for (int k = 0; k < RP_TRAIN_PLOTS; k++) buf_init(&lines[k]), made[k] = 0;
+    int rc = IM_OK, nrun = 0;
+    for (int i = 0; !rc && i < m->n; i++) {
         const RpRun *run = m->run[i];
         if (!run->nstep) continue;
-        Buf d;
-        buf_init(&d);
+        int ncol = 4 + run->ncomp, has[4 + RP_MAX_COMPONENTS] = {0};
+        Buf d, head;
+        buf_init(&d), buf_init(&head);
         buf_puts(&d, "\"step\"");
-        for (int c = 0; c < 3; c++) buf_putc(&d, ' '), gp_label(&d, run->name);
+        for (int c = 0; c < ncol; c++) {
+            buf_reset(&head);
+            buf_puts(&head, run->name ? run->name : "");
+            if (c == 1) buf_puts(&head, ": mean reward");
+            if (c >= 4) buf_puts(&head, ": "), buf_puts(&head, run->comp_name[c - 4]);
+            buf_putc(&d, ' '), gp_label(&d, head.data);
+        }
         buf_putc(&d, '\n');
         for (int s = 0; s < run->nstep; s++) {
-            const RpTrainStep *t = &run->step[s];
-            reflection |= t->reflection >= 0;
-            buf_printf(&d, "%d %.8g %.8g ", t->step, t->loss, t->reward);
-            if (t->reflection >= 0) buf_printf(&d, "%.8g\n", t->reflection);
-            else buf_puts(&d, "NaN\n");
+            buf_printf(&d, "%d", run->step[s].step);
+            for (int c = 0; c < ncol; c++) {
+                double v = train_value(&run->step[s], c);
+                if (isfinite(v)) buf_printf(&d, " %.8g", v), has[c] = 1;
+                else buf_puts(&d, " NaN");
+            }
+            buf_putc(&d, '\n');
         }
         char name[64];
         snprintf(name, sizeof name, "train_%d.dat", i);
-        int rc = write_data(p, name, &d, err);
-        buf_free(&d);
-        if (rc) return buf_free(&list), rc;
-        buf_printf(&list, "%s%d", k ? " " : "", i);
-        k++;
+        rc = write_data(p, name, &d, err);
+        buf_free(&d), buf_free(&head);
+        for (int c = 0; !rc && c < ncol; c++) {
+            int k = train_plot_of(run, c);
+            if (k < 0 || !has[c]) continue;
+            /* line colour: the run's for a single series, the component's within a GRPO run */
+            int lc = k == 1 ? (c == 1 ? 1 : c - 2) : nrun % 10 + 1;
+            buf_printf(&lines[k], "%s'%s/%s' using 1:%d with linespoints pt 7 ps 0.3 lc %d %stitle columnheader(%d)", made[k] ? ", " : "",
+                       p->dir, name, c + 2, lc, k == 1 && c == 1 ? "lw 2.5 " : "", c + 2);
+            made[k] = 1;
+        }
+        nrun++;
     }
-    *made = k > 0;
-    if (k) {
-        int panels = reflection ? 3 : 2;
-        begin_plot(p, "train.svg", 320 * panels + 80, 340);
-        buf_printf(&p->script, "set multiplot layout 1,%d\nset key bottom right noautotitle\nset xlabel 'step'\n", panels);
-        const char *what[3] = {"loss", "reward", "reflection ratio"};
-        for (int c = 0; c < panels; c++)
-            buf_printf(&p->script,
-                       "set title '%s'\nplot for [i in '%s'] '%s/train_'.i.'.dat' using 1:%d with lines "
-                       "lc (int(i)%%10+1) title columnheader(%d)\n",
-                       what[c], list.data, p->dir, c + 2, c + 2);
-        buf_puts(&p->script, "unset multiplot\n");
+    for (int k = 0; !rc && k < RP_TRAIN_PLOTS; k++) {
+        if (!made[k]) continue;
+        char out[32];
+        snprintf(out, sizeof out, "train_%d.svg", k);
+        begin_plot(p, out, 560, 320);
+        buf_printf(&p->script, "set key outside right top noautotitle\nset xlabel 'step'\nplot %s\n", lines[k].data);
     }
-    buf_free(&list);
-    return IM_OK;
+    for (int k = 0; k < RP_TRAIN_PLOTS; k++) buf_free(&lines[k]);
+    return rc;
 }
 
 /* ---- running gnuplot -------------------------------------------------- */
@@ -388,7 +426,7 @@ int rp_plots_make(const RpModel *m, const RpAnalysis *a, RpPlots *out, Err *err)
     if (!tmp || !*tmp || !safe_dir(tmp) || strlen(tmp) > 400) tmp = "/tmp";
     snprintf(p.dir, sizeof p.dir, "%s/imagine-plot-XXXXXX", tmp);
     if (!mkdtemp(p.dir)) return buf_free(&p.script), err_set(err, IM_IO, "plot: cannot create a directory in %s: %s", tmp, strerror(errno));
-    int train = 0, rc = m->n > 0 ? IM_OK : err_set(err, IM_USAGE, "plot: no runs");
+    int train[RP_TRAIN_PLOTS] = {0}, rc = m->n > 0 ? IM_OK : err_set(err, IM_USAGE, "plot: no runs");
     out->g = calloc((size_t)(a->ng ? a->ng : 1), sizeof *out->g);
     out->heat = calloc((size_t)(m->n ? m->n : 1), sizeof *out->heat);
     int *made = calloc((size_t)(m->n ? m->n : 1), sizeof *made), *checks = calloc((size_t)(a->ng ? a->ng : 1), 2 * sizeof *checks);
@@ -405,7 +443,7 @@ int rp_plots_make(const RpModel *m, const RpAnalysis *a, RpPlots *out, Err *err)
         if (!rc) rc = plot_constraints(&p, m, a, g, &checks[g], &out->g[g].constraints_note, err);
         if (!rc) rc = plot_cost(&p, m, a, g, &cost[g], err);
     }
-    if (!rc) rc = plot_train(&p, m, &train, err);
+    if (!rc) rc = plot_train(&p, m, train, err);
     if (!rc) rc = run_gnuplot(&p, err);
     for (int g = 0; !rc && g < a->ng; g++) {
         char name[64];
@@ -429,7 +467,12 @@ int rp_plots_make(const RpModel *m, const RpAnalysis *a, RpPlots *out, Err *err)
         snprintf(name, sizeof name, "heat_%d.svg", i);
         if (!(out->heat[i] = read_svg(&p, name, err))) rc = IM_IO;
     }
-    if (!rc && train && !(out->train = read_svg(&p, "train.svg", err))) rc = IM_IO;
+    for (int k = 0; !rc && k < RP_TRAIN_PLOTS; k++) {
+        char name[32];
+        snprintf(name, sizeof name, "train_%d.svg", k);
+        snprintf(out->train_title[k], sizeof out->train_title[k], "%s", train_what[k]);
+        if (train[k] && !(out->train[k] = read_svg(&p, name, err))) rc = IM_IO;
+    }
     for (int i = 0; i < p.nfiles; i++) unlink(p.files[i]), free(p.files[i]);
     rmdir(p.dir);
     buf_free(&p.script);
@@ -442,7 +485,8 @@ void rp_plots_free(RpPlots *p) {
     if (!p) return;
     for (int g = 0; p->g && g < p->ng; g++)
         free(p->g[g].rates), free(p->g[g].constraints), free(p->g[g].constraints_note), free(p->g[g].cost);
-    free(p->g), free(p->train);
+    free(p->g);
+    for (int k = 0; k < RP_TRAIN_PLOTS; k++) free(p->train[k]);
     for (int i = 0; p->heat && i < p->nheat; i++) free(p->heat[i]);
     free(p->heat);
     memset(p, 0, sizeof *p);

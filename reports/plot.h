@@ -12,6 +12,8 @@
 
 #include "analysis.h"
 
+#define RP_TRAIN_PLOTS 4
+
 /* The plots of one group of the analysis (its runs only). */
 typedef struct RpGroupPlots {
     char *rates;        /* the suite's rates per run with 95 % whiskers */
@@ -25,7 +27,11 @@ typedef struct RpPlots {
     int ng;
     char **heat;        /* per run of the model: the headline pass per stratum cell (NULL without strata) */
     int nheat;
-    char *train;        /* loss, reward, reflection per step, all training runs */
+    /* The training curves of every training run, per step: SFT loss, GRPO
+     * mean reward with each reward component, reflection ratio, completion
+     * length; a plot whose series no run has is NULL. */
+    char *train[RP_TRAIN_PLOTS];
+    char train_title[RP_TRAIN_PLOTS][48];
 } RpPlots;
 
 int rp_plots_make(const RpModel *m, const RpAnalysis *a, RpPlots *out, Err *err);

@@ -43,3 +43,10 @@ add_test(NAME report_suites
                  ${IMAGINE_REPORT_PB_DATA} ${CMAKE_BINARY_DIR}/tests/reports-out)
 set_tests_properties(report_suites PROPERTIES
                      ENVIRONMENT "LSAN_OPTIONS=suppressions=${CMAKE_CURRENT_LIST_DIR}/lsan.supp:print_suppressions=0")
+# The Training section (an SFT and a GRPO run's steps: table against the
+# store, the curves, each reward component) and --stages (issue 16).
+add_test(NAME report_training
+         COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/test_training.sh $<TARGET_FILE:imagine> ${IMAGINE_REPORT_PB_DATA}
+                 ${CMAKE_BINARY_DIR}/tests/reports-out)
+set_tests_properties(report_training PROPERTIES
+                     ENVIRONMENT "LSAN_OPTIONS=suppressions=${CMAKE_CURRENT_LIST_DIR}/lsan.supp:print_suppressions=0")
