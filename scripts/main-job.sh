@@ -134,7 +134,7 @@ fi
 "$imagine" runs --store "$store"
 title="IMAGINE on a CPU: PlanBench Blocksworld distilled into a small model; TravelPlanner baselines"
 for fmt in html pdf; do
-  "$imagine" report --store "$store" --baseline solver --out "$out/report.$fmt" --title "$title" \
+  "$imagine" report --store "$store" --baseline solver --out "$out/report.$fmt" --title "$title" --stages "$times" \
       untrained sft-model grpo-model mas-teacher solver "${published[@]}" sft grpo "${tp_runs[@]}"
 done
 stage "report"

@@ -9,7 +9,8 @@
 #     full job's accuracy is in the README: this scale trains 40 steps);
 #   - stage 2 stored its traces and some pass VAL (the generator's own
 #     tests hold disjointness from the benchmark);
-#   - the report has the PlanBench section with every run, in HTML and PDF.
+#   - the report has the PlanBench section with every run, in HTML and PDF,
+#     the stage times and the training section.
 set -eu
 imagine=$1 src=$2 tmp=$3
 rm -rf "$tmp" && mkdir -p "$tmp"
@@ -40,4 +41,6 @@ for f in report.html report.pdf; do [ -s "$tmp/$f" ] || fail "no $f"; done
 grep -q "sft-model" "$tmp/report.html" || fail "report.html lacks the sft-model run"
 grep -q "claude-3-opus" "$tmp/report.html" || fail "report.html lacks the replayed claude-3-opus run"
 pdftotext "$tmp/report.pdf" - | grep -q "grpo-model" || fail "report.pdf lacks the grpo-model run"
+grep -q "stage 3a: SFT" "$tmp/report.html" || fail "report.html lacks the stage times"
+grep -q 'id="training"' "$tmp/report.html" || fail "report.html lacks the training section"
 echo "mainjob_e2e: ok"
