@@ -8,7 +8,7 @@
  * published Blocksworld one-shot answers of three models) written as
  * IMAGINE responses, with and without a reflection, plus format failures:
  * every branch of the reward. The server runs in
- * this process on --threads threads; --clients threads each keep one
+ * this process (one thread per connection); --clients threads each keep one
  * HTTP/1.1 connection and post batches for --seconds. Also prints the rate
  * of the reward alone (no HTTP) on one thread. Talks to 127.0.0.1 only. */
 #include <arpa/inet.h>
@@ -174,13 +174,13 @@ static void *client_main(void *arg) {
 
 static int cmd_bench_reward(int argc, char **argv) {
     const char *suite = "travelplanner", *data_flag = NULL;
-    long batch = 64, clients = 2, threads = 2;
+    long batch = 64, clients = 2, threads = 64;
     double seconds = 3;
     const CliOpt opts[] = {
         {"--suite", CLI_STR, &suite, "S", "suite (travelplanner, default; planbench)"},
         {"--batch", CLI_INT, &batch, "N", "responses per request (default 64)"},
         {"--clients", CLI_INT, &clients, "K", "client connections, each one request in flight (default 2)"},
-        {"--threads", CLI_INT, &threads, "N", "server threads (default 2)"},
+        {"--threads", CLI_INT, &threads, "N", "server connections at most, one thread each (default 64)"},
         {"--seconds", CLI_FLOAT, &seconds, "S", "how long to post batches (default 3, at most 60)"},
         {"--data", CLI_STR, &data_flag, "DIR", "the suite's data folder (default: its environment variable)"},
         {0}};
@@ -258,8 +258,8 @@ static int cmd_bench_reward(int argc, char **argv) {
         printf("imagine bench reward: %s, %d distinct responses (the shipped answers of %s: with/without reflection, format failures)\n",
                suite, n, set->split);
         printf("  reward alone, 1 thread:   %.0f responses/s (%.1f us each)\n", direct, 1e6 / direct);
-        printf("  through HTTP:             %.0f responses/s (%ld batches of %ld in %.2f s; %ld clients, %ld server threads; %ld non-200)\n",
-               rate, total, batch, elapsed, clients, threads, failures);
+        printf("  through HTTP:             %.0f responses/s (%ld batches of %ld in %.2f s; %ld clients, a server thread per connection; %ld non-200)\n",
+               rate, total, batch, elapsed, clients, failures);
         double per = total ? 1e6 * cpu / ((double)total * (double)batch) : 0;
         printf("  CPU time through HTTP:    %.1f us per response (server and clients, user+sys; %.0f responses/s if 2 cores were all ours)\n",
                per, per > 0 ? 2e6 / per : 0);

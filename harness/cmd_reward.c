@@ -126,12 +126,12 @@ static volatile sig_atomic_t stop_flag;
 static void on_signal(int sig) { (void)sig, stop_flag = 1; }
 
 static int cmd_reward_serve(int argc, char **argv) {
-    RewardArgs a = {.host = "127.0.0.1", .threads = 2};
+    RewardArgs a = {.host = "127.0.0.1", .threads = 64};
     const CliOpt opts[] = {
         {"--suite", CLI_STR, &a.suite, "S", "the suite whose reward the server computes (travelplanner, planbench)"},
         {"--port", CLI_INT, &a.port, "P", "TCP port (0: any free port, printed)"},
         {"--host", CLI_STR, &a.host, "ADDR", "IPv4 address to listen on (default 127.0.0.1)"},
-        {"--threads", CLI_INT, &a.threads, "N", "worker threads (default 2)"},
+        {"--threads", CLI_INT, &a.threads, "N", "connections served at once, one thread each (default 64)"},
         {"--queries", CLI_STR, &a.queries, "FILE", "the query file that requests may name by idx"},
         {"--split", CLI_STR, &a.split, "S", "instead of --queries: an official split (TravelPlanner) or variant (PlanBench)"},
         {"--variant", CLI_STR, &a.split, "V", "the same as --split (PlanBench's word)"},
@@ -157,7 +157,7 @@ static int cmd_reward_serve(int argc, char **argv) {
     Buf cfg;
     buf_init(&cfg);
     rewarder_config_json(rw, &cfg);
-    printf("imagine reward serve: %s reward on http://%s:%d/reward (%d queries by idx, %ld threads)\nconfig: %s\n",
+    printf("imagine reward serve: %s reward on http://%s:%d/reward (%d queries by idx, at most %ld connections)\nconfig: %s\n",
            a.suite, a.host, reward_server_port(srv), rewarder_n_queries(rw), a.threads, cfg.data);
     fflush(stdout);
     buf_free(&cfg);

@@ -139,7 +139,7 @@ static void completed(void *cls, struct MHD_Connection *c, void **con_cls, enum 
 
 /* ---- start and stop ------------------------------------------------------- */
 
-int reward_server_start(const Rewarder *rw, const char *suite, const char *host, int port, int threads,
+int reward_server_start(const Rewarder *rw, const char *suite, const char *host, int port, int max_connections,
                         RewardServer **out, Err *err) {
     *out = NULL;
     struct sockaddr_in addr = {.sin_family = AF_INET, .sin_port = htons((uint16_t)port)};
@@ -149,10 +149,10 @@ int reward_server_start(const Rewarder *rw, const char *suite, const char *host,
     if (!s) return err_set(err, IM_IO, "out of memory");
     s->rw = rw;
     snprintf(s->suite, sizeof s->suite, "%s", suite);
-    s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG, (uint16_t)port, NULL,
+    s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION | MHD_USE_ERROR_LOG, (uint16_t)port, NULL,
                             NULL, handler, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
-                            MHD_OPTION_NOTIFY_COMPLETED, completed, s, MHD_OPTION_THREAD_POOL_SIZE,
-                            (unsigned)(threads > 0 ? threads : 1), MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)600,
+                            MHD_OPTION_NOTIFY_COMPLETED, completed, s, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)600, MHD_OPTION_CONNECTION_LIMIT,
+                            (unsigned)(max_connections > 0 ? max_connections : 1),
                             MHD_OPTION_END);
     if (!s->d) {
         free(s);
