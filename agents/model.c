@@ -186,6 +186,20 @@ static int config_from_json(const cJSON *o, const char *spec, AgModelConfig *cfg
     return rc;
 }
 
+int ag_model_config_param_default(AgModelConfig *cfg, const char *key, const char *json_value, Err *err) {
+    cJSON *params = cJSON_Parse(cfg->params_json ? cfg->params_json : "{}"), *v = cJSON_Parse(json_value);
+    int rc = IM_OK;
+    if (!cJSON_IsObject(params) || !v) rc = err_set(err, IM_USAGE, "model %s: decoding parameter %s: not JSON", cfg->name ? cfg->name : "?", key);
+    else if (!cJSON_GetObjectItemCaseSensitive(params, key)) {
+        cJSON_AddItemToObject(params, key, v), v = NULL;
+        char *c = canonical_params(params);
+        if (!c) rc = err_set(err, IM_IO, "out of memory");
+        else free(cfg->params_json), cfg->params_json = c;
+    }
+    cJSON_Delete(params), cJSON_Delete(v);
+    return rc;
+}
+
 /* The ?k=v&k=v tail of a spec into o (q points at '?' or is NULL). */
 static int add_query(cJSON *o, const char *q, const char *spec, Err *err) {
     while (q && *q) {

@@ -72,6 +72,9 @@ typedef struct AgModelConfig {
  * read). Errors (IM_USAGE) name the key and what was expected. */
 int ag_model_config_parse(const char *spec, AgModelConfig *cfg, Err *err);
 void ag_model_config_free(AgModelConfig *cfg);
+/* Sets the decoding parameter key to json_value (JSON text, e.g. "0")
+ * unless the spec set it (a caller's default, e.g. temperature 0). */
+int ag_model_config_param_default(AgModelConfig *cfg, const char *key, const char *json_value, Err *err);
 /* The configuration as one JSON object (never contains a key), for runs. */
 void ag_model_config_json(const AgModelConfig *cfg, Buf *out);
 

@@ -365,6 +365,8 @@ static void plan_step(Pipe *p, Step *s) {
         add_arg(s, k, "--n"), add_arg(s, k, keep(s, ns)), add_arg(s, k, "--seed"), add_arg(s, k, keep(s, ss));
         add_arg(s, k, "--out"), add_arg(s, k, keep(s, wpath(p, "queries.jsonl")));
         add_json(s, k, "--config", cJSON_GetObjectItemCaseSensitive(c, "config"));
+        if (cstr(c, "paraphrase_model", NULL))
+            add_arg(s, k, "--paraphrase-model"), add_arg(s, k, keep(s, expand(p, cstr(c, "paraphrase_model", ""))));
         if (p->data) add_arg(s, k, "--data"), add_arg(s, k, p->data);
         s->outputs[s->n_out++] = "queries.jsonl";
     } else if (!strcmp(s->name, "traces")) {

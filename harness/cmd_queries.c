@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "fsutil.h"
+#include "paraphrase.h"
 #include "suite.h"
 #include "verbs.h"
 
@@ -68,6 +69,8 @@ static int cmd_generate(int argc, char **argv) {
     const char *suite = NULL, *out = NULL, *data_flag = NULL, *config = NULL;
     long n = 0, seed = 0;
     GenFlags g = {0};
+    ParaOptions para = {0};
+    long concurrency = 0;
     const CliOpt opts[] = {
         {"--suite", CLI_STR, &suite, "S", "the suite whose generator runs (travelplanner, planbench)"},
         {"--n", CLI_INT, &n, "N", "how many queries"},
@@ -86,6 +89,11 @@ static int cmd_generate(int argc, char **argv) {
         {"--packages", CLI_INT, &g.packages, "P", "PlanBench Logistics: packages"},
         {"--zero-shot", CLI_FLAG, &g.zero_shot, NULL, "PlanBench: zero-shot prompts (default: one-shot, the example being the previous problem)"},
         {"--max-nodes", CLI_INT, &g.max_nodes, "N", "PlanBench: the planner's state limit per problem (default 1500000)"},
+        {"--paraphrase-model", CLI_STR, &para.spec, "SPEC", "TravelPlanner: reword each query's text with this model (a model spec as for run --model), "
+                                                             "kept only when its facts survive (docs/imagine.md)"},
+        {"--concurrency", CLI_INT_IN, &(CliIntIn){&concurrency, 1, 256}, "K", "--paraphrase-model: requests in flight (default: the spec's, 8)"},
+        {"--cache", CLI_STR, &para.cache, "FILE", "--paraphrase-model: the response cache (default: imagine-cache.db)"},
+        {"--no-cache", CLI_FLAG, &para.no_cache, NULL, "--paraphrase-model: neither read nor write the response cache"},
         {0}};
     Err err = {0};
     const char *pos[1];
@@ -97,6 +105,11 @@ static int cmd_generate(int argc, char **argv) {
                harness_fail(&err);
     const SuiteOps *ops = suite_find(suite);
     if (!ops) return err_set(&err, IM_USAGE, "imagine queries generate: --suite %s: one of %s", suite, suite_names()), harness_fail(&err);
+    if (!para.spec && (concurrency || para.cache || para.no_cache))
+        return err_set(&err, IM_USAGE, "imagine queries generate: --concurrency, --cache and --no-cache go with --paraphrase-model"),
+               harness_fail(&err);
+    para.concurrency = (int)concurrency;
+    if (para.spec && (rc = para_preflight(ops, &para, out, &err))) return harness_fail(&err);
     char *ctext = NULL, *cfg = NULL;
     rc = config_text(config, &ctext, &err);
     if (!rc) rc = fold_flags(&g, ctext, &cfg, &err);
@@ -108,6 +121,7 @@ static int cmd_generate(int argc, char **argv) {
     double t0 = now_s();
     if (!rc) rc = suite_open(ops, dir, &s, &err);
     if (!rc) rc = suite_generate(s, cfg, (unsigned long long)seed, (int)n, &b, &report, &err);
+    if (!rc && para.spec) rc = para_apply(s, &para, &b, &report, &err);
     double dt = now_s() - t0;
     if (!rc) rc = fs_write_atomic(out, b.data ? b.data : "", b.len, &err);
     if (!rc) {

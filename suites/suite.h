@@ -335,6 +335,17 @@ struct SuiteOps {
                     Err *err);
     int (*solve)(const Suite *s, const SuiteItem *it, const char *solver, const char *options_json,
                  SuiteSolution *out, Err *err);
+    /* Optional, together (`queries generate --paraphrase-model`): a model's
+     * rewording of a generated item's text. paraphrase_check: NULL when
+     * text keeps every fact of it that the suite's documented check reads,
+     * else why not (malloc'd, one sentence). item_retext: appends the item's
+     * line (its fields_json as the generator wrote it) with text in place
+     * of its text, the old text kept beside it, and note_json (a JSON
+     * object) as its "paraphrase" field, without a newline; IM_IO naming
+     * the item when the line is not the generator's. A suite whose items'
+     * text is the benchmark's own template (PlanBench) has neither. */
+    char *(*paraphrase_check)(const Suite *s, const SuiteItem *it, const char *text);
+    int (*item_retext)(const Suite *s, const SuiteItem *it, const char *text, const char *note_json, Buf *out, Err *err);
 };
 
 /* ---- registry --------------------------------------------------------------- */

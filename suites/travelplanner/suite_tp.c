@@ -17,6 +17,7 @@
 #include "evaluate.h"
 #include "fsutil.h"
 #include "generate.h"
+#include "paraphrase.h"
 #include "parse.h"
 #include "reward.h"
 #include "solver.h"
@@ -644,6 +645,17 @@ static int tp_suite_generate(const Suite *s, const char *config_json, unsigned l
     return rc;
 }
 
+/* Paraphrases of generated queries (paraphrase.h). */
+static char *tp_suite_paraphrase_check(const Suite *s, const SuiteItem *it, const char *text) {
+    (void)s;
+    return tp_paraphrase_check(it->native, text);
+}
+
+static int tp_item_retext(const Suite *s, const SuiteItem *it, const char *text, const char *note_json, Buf *out, Err *err) {
+    (void)s;
+    return tp_query_retext(it->native, text, note_json, out, err);
+}
+
 /* ---- solving ---------------------------------------------------------------------- */
 
 static int tp_solve(const Suite *s, const SuiteItem *it, const char *solver, const char *options_json,
@@ -767,5 +779,7 @@ const SuiteOps suite_travelplanner = {
     .reward = tp_suite_reward,
     .reward_config = tp_suite_reward_config,
     .generate = tp_suite_generate,
+    .paraphrase_check = tp_suite_paraphrase_check,
+    .item_retext = tp_item_retext,
     .items_stats = tp_items_stats,
 };

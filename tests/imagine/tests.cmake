@@ -33,3 +33,17 @@ set_tests_properties(imagine_pipeline PROPERTIES TIMEOUT 180)
 add_test(NAME imagine_mas_planbench COMMAND python3 ${CMAKE_CURRENT_LIST_DIR}/mas_pb_check.py $<TARGET_FILE:imagine>
          ${IMAGINE_TEST_DATA} ${IMAGINE_PB_DATA} ${CMAKE_CURRENT_BINARY_DIR}/mas_pb)
 set_tests_properties(imagine_mas_planbench PROPERTIES TIMEOUT 180)
+# Paraphrases (`queries generate --paraphrase-model`): the fact check, one
+# case per rule, the query line with its new text, and every template of
+# 1,000 generated queries (and every train query) passing its own check.
+add_executable(test_paraphrase ${CMAKE_CURRENT_LIST_DIR}/test_paraphrase.c)
+target_link_libraries(test_paraphrase PRIVATE imagine_tp)
+add_test(NAME imagine_paraphrase_check COMMAND sh -c "set -e; \"$1\" queries generate --suite travelplanner --n 1000 --seed 9 --config '{\"reference\": false}' --data \"$2\" --out \"$3/paraphrase_templates.jsonl\" >/dev/null; \"$4\" \"$3/paraphrase_templates.jsonl\" \"$2/queries/train.jsonl\""
+         sh $<TARGET_FILE:imagine> ${IMAGINE_TEST_DATA} ${CMAKE_CURRENT_BINARY_DIR} $<TARGET_FILE:test_paraphrase>)
+set_tests_properties(imagine_paraphrase_check PROPERTIES TIMEOUT 60)
+# `queries generate --paraphrase-model` against the test server: answers
+# accepted, rejected (a fact dropped, a figure invented), failed (HTTP 500),
+# byte-identical reruns (cache, --no-cache --concurrency 1), refusals.
+add_test(NAME imagine_paraphrase COMMAND python3 ${CMAKE_CURRENT_LIST_DIR}/paraphrase_check.py $<TARGET_FILE:imagine>
+         $<TARGET_FILE:imagine-test-server> ${IMAGINE_TEST_DATA} ${CMAKE_CURRENT_BINARY_DIR})
+set_tests_properties(imagine_paraphrase PROPERTIES TIMEOUT 60)
