@@ -768,4 +768,9 @@ const SuiteOps suite_travelplanner = {
     .reward_config = tp_suite_reward_config,
     .generate = tp_suite_generate,
     .items_stats = tp_items_stats,
+    .eval_options = tp_eval_options,
+    .eval_file = tp_eval_file,
+    .bench_open = tp_bench_open,
+    .bench_eval_once = tp_bench_eval_once,
+    .bench_close = tp_bench_close,
 };
