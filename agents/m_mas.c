@@ -22,6 +22,9 @@
  *   "judges"           0, 1 or 2 (default: as many as judge_models)
  *   "reflector_model"  spec or "solver" (default: the Reasoner's spec)
  *   "error_rate"       programmatic Reasoner: share of perturbed plans (0.3)
+ *   "teacher_options"  an object handed to the suite's programmatic
+ *                      teacher as it is (PlanBench: {"actions": "words"}
+ *                      writes the actions in the benchmark's English)
  *   "unparseable_verdict"  "errors" (default) or "no_errors"
  *   "reasoner_prompt"  "auto" (default: mas_reasoner with reference
  *                      information, else mas_reasoner_task) or "statement"
@@ -55,6 +58,7 @@ typedef struct Mas {
     Role reasoner, judge[2], reflector;
     int n_judges;
     double error_rate;
+    char *teacher_options; /* the "teacher_options" object's fields, "" or "k": v, ... */
     int unparseable_is_errors;
     AgCache *cache;
     AgModel *models[4];
@@ -66,6 +70,7 @@ static void mas_free(Mas *m) {
     if (!m) return;
     for (int i = 0; i < m->n_models; i++) ag_model_close(m->models[i]), free(m->specs[i]);
     ag_cache_close(m->cache);
+    free(m->teacher_options);
     free(m);
 }
 
@@ -108,6 +113,24 @@ static int reasoner_prompt_style(const char *config_json) {
     int style = !v ? 0 : !cJSON_IsString(v) ? -1 : !strcmp(v->valuestring, "auto") ? 0 : !strcmp(v->valuestring, "statement") ? 1 : -1;
     cJSON_Delete(cfg);
     return style;
+}
+
+/* "teacher_options" as the fields of a JSON object without its braces
+ * (appended to the options the method gives the teacher). */
+static int teacher_options(const cJSON *cfg, char **out, Err *err) {
+    const cJSON *o = cJSON_GetObjectItemCaseSensitive(cfg, "teacher_options");
+    if (o && !cJSON_IsObject(o)) return err_set(err, IM_USAGE, "method mas: \"teacher_options\" must be a JSON object");
+    char *t = o ? cJSON_PrintUnformatted(o) : strdup("{}");
+    if (!t) return err_set(err, IM_IO, "out of memory");
+    size_t n = strlen(t);
+    memmove(t, t + 1, n - 2), t[n - 2] = 0; /* strip { } */
+    *out = t;
+    return IM_OK;
+}
+
+/* The teacher's options: {base fields, the configured teacher_options}. */
+static void teacher_opts(const Mas *m, const char *base_fields, Buf *out) {
+    buf_printf(out, "{%s%s%s}", base_fields, *m->teacher_options ? ", " : "", m->teacher_options);
 }
 
 static int mas_init(AgContext *ctx, Err *err) {
@@ -168,6 +191,7 @@ static int mas_init(AgContext *ctx, Err *err) {
     }
     if (!rc && reasoner_prompt_style(ctx->config_json) < 0)
         rc = err_set(err, IM_USAGE, "method mas: \"reasoner_prompt\" must be \"auto\" or \"statement\"");
+    if (!rc) rc = teacher_options(cfg, &m->teacher_options, err);
     const char *uv = str_of(cfg, "unparseable_verdict");
     if (!rc && uv) {
         if (!strcmp(uv, "errors")) m->unparseable_is_errors = 1;
@@ -281,11 +305,15 @@ static int run_reasoner(AgContext *ctx, Mas *m, Trace *t, AgResult *res, Err *er
     if (m->reasoner.kind == ROLE_SOLVER) { /* the suite's programmatic teacher (suite_solve "teacher") */
         double t0 = wall_s();
         uint64_t h = (ctx->seed * 0x9e3779b97f4a7c15ull) ^ ((uint64_t)it->idx * 0xbf58476d1ce4e5b9ull);
-        char opts[128];
-        snprintf(opts, sizeof opts, "{\"error_rate\": %.17g, \"seed\": %llu}", m->error_rate,
+        char base[128];
+        snprintf(base, sizeof base, "\"error_rate\": %.17g, \"seed\": %llu", m->error_rate,
                  (unsigned long long)(h >> 12)); /* < 2^53: exact in JSON */
+        Buf opts;
+        buf_init(&opts);
+        teacher_opts(m, base, &opts);
         SuiteSolution r;
-        int rc = suite_solve(ctx->suite, it, "teacher", opts, &r, err);
+        int rc = suite_solve(ctx->suite, it, "teacher", opts.data, &r, err);
+        buf_free(&opts);
         if (rc) return rc;
         log_programmatic(res, "reasoner", "programmatic:solver", it->fields_json, t0);
         if (r.status != SUITE_SOLVED) {
@@ -372,11 +400,12 @@ static int run_reflector(AgContext *ctx, Mas *m, Trace *t, AgResult *res, char *
     *reflection = *final = NULL;
     if (m->reflector.kind == ROLE_SOLVER) { /* suite_solve "teacher-reflect" */
         double t0 = wall_s();
-        Buf o;
-        buf_init(&o);
-        buf_puts(&o, "{\"answer\": ");
-        buf_json_str(&o, t->plan);
-        buf_putc(&o, '}');
+        Buf a, o;
+        buf_init(&a), buf_init(&o);
+        buf_puts(&a, "\"answer\": ");
+        buf_json_str(&a, t->plan);
+        teacher_opts(m, a.data, &o);
+        buf_free(&a);
         SuiteSolution r;
         int rc = suite_solve(ctx->suite, t->it, "teacher-reflect", o.data, &r, err);
         buf_free(&o);

@@ -46,7 +46,7 @@ else
   : "${MJ_N3:=31}" "${MJ_N4:=600}" "${MJ_N5:=60}" "${MJ_SFT_EPOCHS:=3}" "${MJ_SFT_STEPS:=0}" "${MJ_GRPO_STEPS:=4}" \
     "${MJ_GROUP:=8}" "${MJ_EVAL_LIMIT:=100}" "${MJ_TP:=1}"
 fi
-: "${MJ_INIT_STD=0.02}" "${MJ_ERROR_RATE:=0.2}" "${MJ_SEED:=1}" "${MJ_LR:=2e-3}" "${MJ_WARMUP:=20}" "${MJ_GRPO_LR:=2e-5}" "${MJ_BATCH_TOKENS:=1280}" \
+: "${MJ_INIT_STD=0.02}" "${MJ_ERROR_RATE:=0.2}" "${MJ_ACTIONS:=words}" "${MJ_SEED:=1}" "${MJ_LR:=2e-3}" "${MJ_WARMUP:=20}" "${MJ_GRPO_LR:=2e-5}" "${MJ_BATCH_TOKENS:=1280}" \
   "${MJ_MAX_LEN:=1280}" "${MJ_MAX_TOKENS:=600}" "${MJ_DEVICE:=cpu}" "${MJ_CONCURRENCY:=16}"
 : "${MJ_SHAPE:=--tok-vocab 1000 --hidden 128 --layers 4 --heads 4 --kv-heads 2 --head-dim 32 --ffn 384}"
 read -r -a model_shape <<<"$MJ_SHAPE"
@@ -69,7 +69,7 @@ cat "$work"/new-*.jsonl | jq -c -s 'to_entries[] | .value.instance_id = .key + 1
 stage "stage 1: $(wc -l <"$work/stage1.jsonl") new problems (3-5 blocks)"
 
 # ---- stage 2: the MAS teacher's traces, flattened ---------------------------
-teacher="{\"error_rate\": $MJ_ERROR_RATE, \"reasoner_prompt\": \"statement\"}"
+teacher="{\"error_rate\": $MJ_ERROR_RATE, \"reasoner_prompt\": \"statement\", \"teacher_options\": {\"actions\": \"$MJ_ACTIONS\"}}"
 run --suite planbench --variant blocksworld --queries "$work/stage1.jsonl" --method mas --model solver \
     --method-config "$teacher" --seed "$MJ_SEED" --name mas-stage2
 "$imagine" export mas-stage2 --store "$store" --format sft --only-passing --out "$work/sft.jsonl"

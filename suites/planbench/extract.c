@@ -52,34 +52,51 @@ void pb_extracted_free(PbExtracted *x) {
     memset(x, 0, sizeof *x);
 }
 
-int pb_extract_json_form(const char *text, PbExtracted *out) {
+char *pb_step_pddl(const PbExtractCfg *c, const char *s) {
+    if (s[0] == '(' && strchr(s, ')')) {
+        char *d = strdup(s);
+        if (!d) abort();
+        for (char *q = d; *q; q++)
+            if (*q >= 'A' && *q <= 'Z') *q = (char)(*q - 'A' + 'a');
+        return d;
+    }
+    if (!c || strchr(s, '\n')) return NULL;
+    PbExtracted x;
+    pb_extract(c, PB_X_PLANBENCH, s, NULL, &x);
+    char *d = x.ok && x.nsteps == 1 ? strdup(x.steps[0]) : NULL;
+    pb_extracted_free(&x);
+    return d;
+}
+
+int pb_extract_json_form(const PbExtractCfg *c, const char *text, PbExtracted *out) {
     memset(out, 0, sizeof *out);
     const char *t = text ? text : "";
     while (*t == ' ' || *t == '\n' || *t == '\r' || *t == '\t') t++;
     if (*t != '[') return 0;
     cJSON *a = cJSON_Parse(t);
-    int ok = cJSON_IsArray(a);
-    for (const cJSON *x = ok ? a->child : NULL; x && ok; x = x->next)
-        ok = cJSON_IsString(x) && x->valuestring[0] == '(' && strchr(x->valuestring, ')');
-    if (ok) {
-        int n = cJSON_GetArraySize(a), i = 0;
-        size_t total = 1;
-        for (const cJSON *x = a->child; x; x = x->next) total += strlen(x->valuestring) + 1;
+    int n = cJSON_IsArray(a) ? cJSON_GetArraySize(a) : -1, i = 0;
+    if (n >= 0) {
         out->steps = calloc((size_t)n + 1, sizeof *out->steps);
-        out->text = malloc(total);
-        if (!out->steps || !out->text) abort();
-        out->text[0] = 0;
-        for (const cJSON *x = a->child; x; x = x->next, i++) {
-            char *c = out->steps[i] = strdup(x->valuestring);
-            if (!c) abort();
-            for (; *c; c++)
-                if (*c >= 'A' && *c <= 'Z') *c = (char)(*c - 'A' + 'a');
-            strcat(strcat(out->text, out->steps[i]), "\n");
-        }
-        out->nsteps = n, out->ok = 1;
+        if (!out->steps) abort();
+    }
+    Buf lines;
+    buf_init(&lines);
+    buf_puts(&lines, "");
+    for (const cJSON *x = n >= 0 ? a->child : NULL; x; x = x->next, i++) {
+        if (!cJSON_IsString(x) || !(out->steps[i] = pb_step_pddl(c, x->valuestring))) break;
+        buf_puts(&lines, out->steps[i]);
+        buf_putc(&lines, '\n');
     }
     cJSON_Delete(a);
-    return ok;
+    out->nsteps = i;
+    if (n < 0 || i < n) {
+        buf_free(&lines);
+        pb_extracted_free(out);
+        return 0;
+    }
+    out->text = buf_take(&lines);
+    out->ok = 1;
+    return 1;
 }
 
 /* Python: s.split(sep)[1] (the text between the first and the second sep),

@@ -170,7 +170,7 @@ void pb_reward(const PbVariant *v, const PbProblem *p, const char *response, int
     char *answer = strndup(sp.answer, sp.answer_len);
     if (!answer) abort();
     PbExtracted x;
-    if (!pb_extract_json_form(answer, &x)) pb_extract(&v->x, (PbDialect)c->dialect, answer, NULL, &x);
+    if (!pb_extract_json_form(&v->x, answer, &x)) pb_extract(&v->x, (PbDialect)c->dialect, answer, NULL, &x);
     free(answer);
     if (!x.ok || x.nsteps == 0) {
         format_failure(out, c, x.ok ? "no action could be read from the answer after </think>" : x.why);

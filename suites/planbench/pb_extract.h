@@ -71,12 +71,18 @@ typedef struct PbExtracted {
  * PB_X_ANALYSIS); ignored when a translation is given. */
 void pb_extract(const PbExtractCfg *c, PbDialect dialect, const char *text, const char *translation, PbExtracted *out);
 void pb_extracted_free(PbExtracted *x);
+/* One step of the suite's answer form as PDDL (malloc'd): "(action args)"
+ * lower-cased, or one action in the benchmark's English ("stack the red
+ * block on top of the blue block", as the prompts' plans write it) read by
+ * the authors' rules (PB_X_PLANBENCH) into exactly one action; NULL when
+ * it is neither. c NULL: PDDL only. */
+char *pb_step_pddl(const PbExtractCfg *c, const char *step);
 /* The suite's own answer form, as the IMAGINE samples write it: text
- * (surrounding white space ignored) is nothing but a JSON list of
- * "(action args)" strings. Returns 1 and fills out (ok = 1, steps
- * lower-cased, text their lines) when it is; 0 (out zeroed) when it is not,
- * and the authors' extraction reads the text. */
-int pb_extract_json_form(const char *text, PbExtracted *out);
+ * (surrounding white space ignored) is nothing but a JSON list of steps
+ * that pb_step_pddl reads. Returns 1 and fills out (ok = 1, steps in PDDL,
+ * text their lines) when it is; 0 (out zeroed) when it is not, and the
+ * authors' extraction reads the text. */
+int pb_extract_json_form(const PbExtractCfg *c, const char *text, PbExtracted *out);
 /* Splits a plan text into its non-empty lines (as the steps above). */
 void pb_plan_lines(const char *text, char ***steps, int *n);
 const char *pb_dialect_name(PbDialect d);

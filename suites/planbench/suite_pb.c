@@ -396,11 +396,11 @@ static char *steps_json(char *const *steps, int n) {
 /* The suite's own answer form (pb_extract_json_form) after the last
  * "</think>" (else in the whole text), as a JSON list; NULL when the text
  * is not in that form (then the authors' extraction reads it). */
-static char *own_form(const char *text) {
+static char *own_form(const PbVariant *v, const char *text) {
     const char *t = text, *k;
     while ((k = strstr(t, "</think>"))) t = k + 8;
     PbExtracted x;
-    if (!pb_extract_json_form(t, &x)) return NULL;
+    if (!pb_extract_json_form(&v->x, t, &x)) return NULL;
     char *out = steps_json(x.steps, x.nsteps);
     pb_extracted_free(&x);
     return out;
@@ -411,7 +411,7 @@ static int pb_suite_extract(const Suite *s, const SuiteItem *it, const char *tex
     int rc0 = need_problem(s, it, err);
     if (rc0) return rc0;
     const PbNative *n = it->native;
-    char *own = own_form(text);
+    char *own = own_form(st(s)->v[n->vi], text);
     if (own) {
         *answer_json = own;
         return IM_OK;
@@ -429,8 +429,11 @@ static int pb_suite_extract(const Suite *s, const SuiteItem *it, const char *tex
     return IM_OK;
 }
 
-/* The answer array as plan text; NULL (with why) when not a list of strings. */
-static char *answer_text(const char *answer_json, int *nsteps, const char **why) {
+/* The answer array as plan text, a step a line (steps in the benchmark's
+ * English read as PDDL when v is given: pb_step_pddl; others kept for VAL
+ * to refuse);
+ * NULL (with why) when not a list of strings. */
+static char *answer_text(const PbVariant *v, const char *answer_json, int *nsteps, const char **why) {
     cJSON *a = cJSON_Parse(answer_json);
     if (!cJSON_IsArray(a)) {
         cJSON_Delete(a);
@@ -448,8 +451,10 @@ static char *answer_text(const char *answer_json, int *nsteps, const char **why)
             *why = "the answer list holds something other than action strings";
             return NULL;
         }
-        buf_puts(&b, x->valuestring);
+        char *pddl = pb_step_pddl(v ? &v->x : NULL, x->valuestring);
+        buf_puts(&b, pddl ? pddl : x->valuestring);
         buf_putc(&b, '\n');
+        free(pddl);
         (*nsteps)++;
     }
     cJSON_Delete(a);
@@ -473,7 +478,7 @@ static void pb_evaluate(const Suite *s, const SuiteItem *it, const char *answer_
     }
     int nsteps = 0;
     const char *why = NULL;
-    char *text = answer_text(answer_json, &nsteps, &why);
+    char *text = answer_text(v, answer_json, &nsteps, &why);
     if (!text) {
         out->note = strdup(why);
         suite_eval_add(out, "plan", "valid_plan", 0, why);
@@ -662,10 +667,10 @@ static void pb_suite_metrics_free(SuiteMetrics *m) {
 
 /* One instance of the authors' results format: {"instance_id", "extracted_llm_plan"}. */
 static void pb_export_line(const Suite *s, const SuiteItem *it, const char *answer_json, Buf *out) {
-    (void)s;
     int nsteps = 0;
     const char *why;
-    char *text = answer_json ? answer_text(answer_json, &nsteps, &why) : NULL;
+    const PbNative *n = it->native;
+    char *text = answer_json ? answer_text(s->state && n ? st(s)->v[n->vi] : NULL, answer_json, &nsteps, &why) : NULL;
     buf_printf(out, "{\"instance_id\": %d, \"extracted_llm_plan\": ", it->idx);
     if (text) buf_json_str(out, text);
     else buf_puts(out, "null");
@@ -687,7 +692,7 @@ static void pb_answers_write(const Suite *s, const SuiteItem *items, char *const
         const PbNative *nn = items[i].native;
         int nsteps = 0;
         const char *why;
-        char *text = answers[i] ? answer_text(answers[i], &nsteps, &why) : NULL;
+        char *text = answers[i] ? answer_text(s->state && nn ? st(s)->v[nn->vi] : NULL, answers[i], &nsteps, &why) : NULL;
         char **steps = NULL, *eng = NULL;
         if (text && s->state && nn) {
             pb_plan_lines(text, &steps, &nsteps);
@@ -850,12 +855,27 @@ static void state_put(const PbVariant *v, const PbSim *sim, int words, Buf *out)
     else pb_sim_state_str(sim, out);
 }
 
+/* A step as the trace names it: "(unstack a b)", or (words) the
+ * benchmark's English "(unstack the red block from on top of the blue
+ * block)". */
+static void step_put(const PbVariant *v, const PbProblem *p, const PbStep *step, int words, Buf *out) {
+    Buf pddl;
+    buf_init(&pddl);
+    pb_step_str(v->dom, p, step, &pddl);
+    char *eng = words && pddl.data ? pb_render_step(v, pddl.data) : NULL;
+    if (eng) buf_printf(out, "(%s)", eng);
+    else buf_puts(out, pddl.data ? pddl.data : "");
+    free(eng);
+    buf_free(&pddl);
+}
+
 /* The state after each step of a plan text, as far as the steps read:
  * "initial state: ...", then "after step I (ACT): ..." per step (a step
  * whose preconditions fail leaves the state as it was: the trace is what
- * the plan claims), states in PDDL or (words) in the benchmark's words.
- * The solver's log and the teacher's reasoning. */
-static void state_trace(const PbVariant *v, const PbProblem *p, const char *plan_text, int words, Buf *log) {
+ * the plan claims), states in PDDL or (words) in the benchmark's words,
+ * actions in PDDL or (act_words) in its English. The solver's log and the
+ * teacher's reasoning. */
+static void state_trace(const PbVariant *v, const PbProblem *p, const char *plan_text, int words, int act_words, Buf *log) {
     PbSim sim;
     pb_sim_init(&sim, v->dom, p);
     buf_puts(log, "initial state: ");
@@ -868,7 +888,7 @@ static void state_trace(const PbVariant *v, const PbProblem *p, const char *plan
         for (int i = 0; i < ns; i++) {
             pb_sim_apply(&sim, &steps[i], NULL, 0);
             buf_printf(log, "after step %d ", i + 1);
-            pb_step_str(v->dom, p, &steps[i], log);
+            step_put(v, p, &steps[i], act_words, log);
             buf_puts(log, ": ");
             state_put(v, &sim, words, log);
             buf_putc(log, '\n');
@@ -885,18 +905,49 @@ static uint64_t teacher_mix(uint64_t x) { /* splitmix64's finaliser */
     return x ^ (x >> 31);
 }
 
+/* An answer list: the steps in PDDL, or (words) in the benchmark's English. */
+static char *answer_json_of(const PbVariant *v, char *const *steps, int n, int words) {
+    if (!words) return steps_json(steps, n);
+    char **eng = calloc((size_t)n + 1, sizeof *eng);
+    if (!eng) return NULL;
+    for (int i = 0; i < n; i++) {
+        char *e = pb_render_step(v, steps[i]);
+        eng[i] = e ? e : strdup(steps[i]);
+    }
+    char *json = steps_json(eng, n);
+    for (int i = 0; i < n; i++) free(eng[i]);
+    free(eng);
+    return json;
+}
+
+/* "actions": "pddl" (default) or "words"; -1 for anything else. */
+static int teacher_words(const cJSON *o) {
+    const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, "actions");
+    if (!a) return 0;
+    if (!cJSON_IsString(a)) return -1;
+    return !strcmp(a->valuestring, "pddl") ? 0 : !strcmp(a->valuestring, "words") ? 1 : -1;
+}
+
 /* The IMAGINE programmatic teacher (agents/m_mas.c), options
  * {"error_rate", "seed"} for "teacher": the optimal plan, with probability
  * error_rate one step left out (the Judges and the Reflector then have an
  * error to find), its state trace as the reasoning; {"answer"} for
  * "teacher-reflect": what is wrong with the answer (VAL's message) and the
- * optimal plan with its state trace. */
+ * optimal plan with its state trace. Both: "actions": "words" writes the
+ * actions of the trace and of the answer in the benchmark's English (the
+ * words its states are written in) instead of PDDL; the answer list is read
+ * back either way (pb_step_pddl). */
 static int teacher(const PbVariant *v, const PbProblem *p, const PbSolution *sol, int reflect, const char *options_json,
                    SuiteSolution *out, Err *err) {
     cJSON *o = cJSON_Parse(options_json ? options_json : "{}");
     if (!cJSON_IsObject(o)) {
         cJSON_Delete(o);
         return err_set(err, IM_USAGE, "teacher options: not a JSON object");
+    }
+    int words = teacher_words(o);
+    if (words < 0) {
+        cJSON_Delete(o);
+        return err_set(err, IM_USAGE, "teacher options: \"actions\" must be \"pddl\" or \"words\"");
     }
     Buf log;
     buf_init(&log);
@@ -905,14 +956,14 @@ static int teacher(const PbVariant *v, const PbProblem *p, const PbSolution *sol
         const cJSON *ans = cJSON_GetObjectItemCaseSensitive(o, "answer");
         const char *why = "no answer";
         int n = 0;
-        char *text = cJSON_IsString(ans) ? answer_text(ans->valuestring, &n, &why) : NULL;
+        char *text = cJSON_IsString(ans) ? answer_text(v, ans->valuestring, &n, &why) : NULL;
         PbVerdict vd = {0};
         if (text) pb_validate(v->dom, p, text, &vd);
         buf_printf(&log, "%s %s\nThe corrected plan, with the state after each action:\n", text && vd.valid ? "The plan reaches the goal, but a shorter plan exists:" : "The plan fails:",
                    text ? vd.reason : why);
         free(text);
-        state_trace(v, p, gold, 1, &log);
-        out->answer_json = steps_json(sol->steps, sol->nsteps);
+        state_trace(v, p, gold, 1, words, &log);
+        out->answer_json = answer_json_of(v, sol->steps, sol->nsteps, words);
     } else {
         const cJSON *er = cJSON_GetObjectItemCaseSensitive(o, "error_rate"), *sd = cJSON_GetObjectItemCaseSensitive(o, "seed");
         uint64_t h = teacher_mix(cJSON_IsNumber(sd) ? (uint64_t)sd->valuedouble : 0);
@@ -926,9 +977,9 @@ static int teacher(const PbVariant *v, const PbProblem *p, const PbSolution *sol
         buf_init(&text);
         for (int i = 0; i < n; i++) buf_printf(&text, "%s\n", steps[i]);
         buf_putc(&text, 0);
-        state_trace(v, p, text.data, 1, &log);
+        state_trace(v, p, text.data, 1, words, &log);
         buf_free(&text);
-        out->answer_json = steps ? steps_json(steps, n) : NULL;
+        out->answer_json = steps ? answer_json_of(v, steps, n, words) : NULL;
         free(steps);
     }
     free(gold);
@@ -982,7 +1033,7 @@ static int pb_suite_solve(const Suite *s, const SuiteItem *it, const char *solve
     Buf log;
     buf_init(&log);
     char *text = pb_solution_text(&sol);
-    state_trace(v, n->p, text, 0, &log);
+    state_trace(v, n->p, text, 0, 0, &log);
     free(text);
     buf_printf(&log, "%s\n", sol.note);
     out->log = buf_take(&log);

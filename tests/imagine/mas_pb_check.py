@@ -7,7 +7,11 @@
   - the exports carry the prompt the run used (sft user turn, grpo prompt);
   - `train grpo --dataset` trains on the exported prompts (short enough for a
     --max-prompt that the suite's own prompt exceeds), and a malformed
-    dataset line is an error naming the file and line (exit 2)."""
+    dataset line is an error naming the file and line (exit 2);
+  - "teacher_options" reach the suite's teacher: {"actions": "words"} gives
+    samples whose trace and answer name actions in the benchmark's English,
+    plans that still pass, the same plans as the PDDL run; a non-object or an
+    unknown "actions" is a usage error."""
 import json, os, shutil, sqlite3, subprocess, sys
 
 exe, tp_data, pb_data, work = sys.argv[1:5]
@@ -49,6 +53,29 @@ for a, s in zip(auto, stmt):
     if "[STATEMENT]" in ps or "restrictions" in ps or "[PLAN]" in ps: fail("statement prompt has more than the statement: " + ps)
     if ps not in pa: fail("the statement is not the auto prompt's problem: " + ps)
     if a["messages"][1]["content"] != s["messages"][1]["content"]: fail("same seed, different traces")
+run(base + ["--name", "words", "--method-config",
+            '{"error_rate": 0.5, "reasoner_prompt": "statement", "teacher_options": {"actions": "words"}}'])
+words = export("words", "sft")
+con = sqlite3.connect(store)
+def plans(name):
+    return con.execute("select i.state, i.plan_json from item i join run r on r.id = i.run_id where r.name = ? order by i.query_id",
+                       (name,)).fetchall()
+pw, ps_ = plans("words"), plans("stmt")
+if len(pw) != 6 or any(st != "done" for st, _ in pw): fail("words run: %s" % pw)
+for (_, w), (_, p) in zip(pw, ps_):
+    ew = json.loads(w)
+    if any(a.startswith("(") for a in ew) or len(ew) != len(json.loads(p)): fail("words plan %s vs %s" % (w, p))
+for w, s in zip(words, stmt):
+    tw, ts = w["messages"][1]["content"], s["messages"][1]["content"]
+    if "after step 1 (" not in tw or "(unstack a" in tw or "(pick-up" in tw or '"(' in tw.split("</think>")[-1]:
+        fail("words sample names PDDL actions: " + tw[:300])
+    if w["messages"][0] != s["messages"][0]: fail("words run prompt differs")
+acc = con.execute("select count(*) from item i join run r on r.id = i.run_id join verdict v on v.run_id = i.run_id "
+                  "and v.query_id = i.query_id where r.name = 'words' and v.name = 'valid_plan' and v.value = 1").fetchone()[0]
+if acc != 6: fail("words run: %d of 6 plans valid" % acc)
+con.close()
+for bad_opts in ('{"teacher_options": "words"}', '{"teacher_options": {"actions": "french"}}'):
+    r = run(base + ["--name", "badopt", "--method-config", bad_opts], code=2)
 grpo = export("stmt", "grpo")
 if [g["prompt"][0]["content"] for g in grpo] != [s["messages"][0]["content"] for s in stmt]:
     fail("the grpo export's prompts are not the sft export's")

@@ -131,6 +131,32 @@ int main(int argc, char **argv) {
                 CHECK(r.log && strstr(r.log, "The plan fails: ") && r.answer_json && !strcmp(r.answer_json, sol.answer_json));
                 buf_free(&o);
                 suite_solution_free(&t), suite_solution_free(&r);
+                { /* "actions": "words": the trace's and the answer's actions in the benchmark's English; the
+                     answer evaluates and reads back (extract) as the PDDL plan */
+                    SuiteSolution w = {0};
+                    CHECK(suite_solve(s, &items->item[i], "teacher", "{\"error_rate\": 0, \"actions\": \"words\"}", &w, &err) == IM_OK);
+                    CHECK(w.answer_json && strstr(w.answer_json, k ? "object" : " block") && !strstr(w.answer_json, "(") && w.log &&
+                          strstr(w.log, "after step 1 (") && strstr(w.log, k ? " object " : " the ") && !strstr(w.log, "(unstack a") &&
+                          !strstr(w.log, "(pick-up"));
+                    SuiteEval we = {0};
+                    suite_evaluate(s, &items->item[i], w.answer_json, i + 1, &we);
+                    CHECK(we.passed);
+                    suite_eval_free(s, &we);
+                    Buf txt;
+                    buf_init(&txt);
+                    buf_printf(&txt, "<think>\nstates\n</think>\n%s", w.answer_json ? w.answer_json : "");
+                    char *back = NULL;
+                    CHECK(ops->extract(s, &items->item[i], txt.data, &back, &err) == IM_OK && back && !strcmp(back, sol.answer_json));
+                    free(back);
+                    buf_reset(&txt); /* a step that is no action is not the answer form */
+                    buf_puts(&txt, "<think>\nx\n</think>\n[\"fly the red block to the moon\"]");
+                    back = NULL;
+                    CHECK(ops->extract(s, &items->item[i], txt.data, &back, &err) != IM_OK || (back && strcmp(back, sol.answer_json)));
+                    free(back);
+                    buf_free(&txt);
+                    CHECK(suite_solve(s, &items->item[i], "teacher", "{\"actions\": \"french\"}", &t, &err) == IM_USAGE);
+                    suite_solution_free(&w);
+                }
                 /* the samples' answer form reads back as itself, through the suite's extract */
                 Buf txt;
                 buf_init(&txt);
