@@ -170,6 +170,14 @@ int fs_same_file(const char *a, const char *b) {
     return a && b && stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
 }
 
+int fs_refuse_overwrite(const char *verb, const char *flag, const char *out, const char *const *inputs, int n, Err *err) {
+    for (int i = 0; out && i < n; i++)
+        if (fs_same_file(out, inputs[i]))
+            return err_set(err, IM_USAGE, "imagine %s: %s %s is %s, an input of this command: give another output file "
+                           "(nothing was written)", verb, flag, out, inputs[i]);
+    return IM_OK;
+}
+
 int fs_exists(const char *path) { return access(path, F_OK) == 0; }
 
 int fs_is_dir(const char *path) {

@@ -38,6 +38,10 @@ int fs_text_check(const char *path, const char *text, size_t len, Err *err);
 
 /* 1 when both paths exist and name the same file (device and inode). */
 int fs_same_file(const char *a, const char *b);
+/* IM_USAGE "imagine VERB: FLAG OUT is INPUT, an input of this command ..."
+ * when out (NULL: no output) is the same file as one of the n inputs (NULL
+ * entries skipped): a verb never replaces a file it reads. */
+int fs_refuse_overwrite(const char *verb, const char *flag, const char *out, const char *const *inputs, int n, Err *err);
 int fs_exists(const char *path);
 int fs_is_dir(const char *path);
 /* mkdir -p */

@@ -1,38 +1,35 @@
-/* cmd_bench_eval.c: `imagine bench eval`: how fast the evaluator is.
- *
- * For each workload (the 4 train submissions; the 180 validation queries
- * with the 180 train plans, each given to a query of its number of days;
- * 1,000 train queries with their plans, cycled) it prints the in-process rate (plans per second, database already
- * loaded) and the wall time of a whole `imagine eval` child process,
- * database load included (median of --runs). --peer "COMMAND" times
- * another evaluator on the same files and prints the ratio. Inputs it
- * builds live in a temp folder removed at the end. */
-#include <cJSON.h>
+/* cmd_bench_eval.c: `imagine bench eval`: how fast a suite's evaluator is,
+ * one timing loop for every suite. The suite (bench_open, suites/suite.h)
+ * chooses or writes the inputs; for each one this prints the in-process
+ * rate (answers per second, the suite's data already loaded), the wall and
+ * CPU time of a whole `imagine eval` child process, data load included
+ * (median of --runs, after one untimed run), and with --peer "COMMAND"
+ * another evaluator's time on the same files and the ratio. Inputs live in
+ * a temp folder removed at the end (--inputs DIR keeps them). */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#include "evaluate.h"
 #include "fsutil.h"
+#include "suite.h"
 #include "verbs.h"
-#include "pb_verbs.h"
 
 extern char **environ;
 
-typedef struct Workload {
-    char label[96];
-    char *queries, *plans; /* paths */
-    const char *split;     /* "train", "validation", or NULL (denominators from the queries) */
-    int n;                 /* plans */
-    double inproc_pps, whole_ms, whole_min_ms, peer_ms, peer_min_ms; /* medians and minimums */
+typedef struct Timing {
+    double per_s;                              /* in process; 0: the suite has no in-process path */
+    double wall, wall_min, wall_max, cpu, cpu_min; /* whole processes, ms: medians, extremes */
+    double peer, peer_min;                     /* ms */
     int peer_ok;
-} Workload;
+} Timing;
 
 static double now_s(void) {
     struct timespec t;
@@ -45,165 +42,15 @@ static int cmp_double(const void *a, const void *b) {
     return x < y ? -1 : x > y;
 }
 
+/* Sorts v and returns its median. */
 static double median(double *v, int n) {
     qsort(v, (size_t)n, sizeof *v, cmp_double);
     return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
-/* ---- inputs ---------------------------------------------------------------- */
-
-static const char *const train_files[] = {
-    "train_annotated_plans", "train_gpt-4-1106-preview_direct_sole-planning_submission",
-    "train_gpt-4-1106-preview_cot_sole-planning_submission", "train_gpt-4-1106-preview_two-stage_submission"};
-enum { NTRAIN = 4 };
-
-/* Lines of a JSONL file (strip + split on '\n' as eval.py does). */
-static int read_lines(const char *path, char **text, char ***lines, int *n, Err *err) {
-    if (fs_read_file(path, text, NULL, err)) return err->code;
-    char *s = *text;
-    size_t len = strlen(s);
-    while (len && strchr(" \t\r\n", s[len - 1])) s[--len] = 0;
-    int cap = 64;
-    *lines = malloc((size_t)cap * sizeof **lines);
-    *n = 0;
-    for (char *p = s; p;) {
-        if (*n == cap) *lines = realloc(*lines, (size_t)(cap *= 2) * sizeof **lines);
-        (*lines)[(*n)++] = p;
-        char *nl = strchr(p, '\n');
-        if (nl) *nl = 0;
-        p = nl ? nl + 1 : NULL;
-    }
-    return IM_OK;
-}
-
-/* A train query line with only the fields the evaluator reads (as in
- * queries/validation.jsonl): drops reference_information and annotated_plan. */
-static char *slim_query(const char *line) {
-    cJSON *o = cJSON_Parse(line);
-    if (!o) return strdup(line);
-    cJSON_DeleteItemFromObjectCaseSensitive(o, "reference_information");
-    cJSON_DeleteItemFromObjectCaseSensitive(o, "annotated_plan");
-    char *s = cJSON_PrintUnformatted(o);
-    cJSON_Delete(o);
-    return s;
-}
-
-/* The "days" of a query line, or 0. */
-static int line_days(const char *line) {
-    cJSON *o = cJSON_Parse(line);
-    const cJSON *d = cJSON_GetObjectItemCaseSensitive(o, "days");
-    int days = cJSON_IsNumber(d) ? d->valueint : 0;
-    cJSON_Delete(o);
-    return days;
-}
-
-/* Writes the validation plan file (180 train plans, matched by days)
- * and the 1,000-line query+plan pairs into tmp. */
-static int build_inputs(const char *data, const char *tmp, Workload *w, int *nw, Err *err) {
-    char *qtext = NULL, **qlines = NULL, *ptext[NTRAIN] = {0}, **plines[NTRAIN] = {0};
-    int nq = 0, np[NTRAIN] = {0}, rc;
-    char *qpath = fs_join(data, "queries/train.jsonl");
-    rc = read_lines(qpath, &qtext, &qlines, &nq, err);
-    for (int f = 0; !rc && f < NTRAIN; f++) {
-        char rel[256];
-        snprintf(rel, sizeof rel, "outputs/train/%s.jsonl", train_files[f]);
-        char *p = fs_join(data, rel);
-        rc = read_lines(p, &ptext[f], &plines[f], &np[f], err);
-        if (!rc && np[f] != nq)
-            rc = err_set(err, IM_IO, "%s: %d plan lines for %d train queries", p, np[f], nq);
-        if (!rc) {
-            Workload *x = &w[(*nw)++];
-            const char *name = train_files[f] + 6; /* without "train_" */
-            size_t len = strlen(name);
-            if (len > 11 && !strcmp(name + len - 11, "_submission")) len -= 11;
-            snprintf(x->label, sizeof x->label, "train/%.*s", (int)len, name);
-            x->queries = strdup(qpath), x->plans = p, x->split = "train", x->n = nq;
-        } else free(p);
-    }
-    Buf b;
-    buf_init(&b);
-    /* validation: 180 queries, the train plans taken in turn */
-    char *vq = fs_join(data, "queries/validation.jsonl");
-    int nv = 0;
-    if (!rc) {
-        /* validation query i gets the next train plan (file by file, line by
-         * line, cycling) whose query has the same number of days: the
-         * official code raises KeyError on the {} padding of a shorter plan. */
-        char *vtext = NULL, **vlines = NULL;
-        rc = read_lines(vq, &vtext, &vlines, &nv, err);
-        int next[8] = {0}, *tdays = malloc((size_t)nq * sizeof *tdays);
-        for (int j = 0; !rc && j < nq; j++) tdays[j] = line_days(qlines[j]);
-        for (int i = 0; !rc && i < nv; i++) {
-            int d = line_days(vlines[i]), k = 0, pick = -1;
-            for (int tries = 0; tries < nq * NTRAIN && pick < 0; tries++) {
-                k = next[d & 7]++ % (nq * NTRAIN);
-                if (tdays[k % nq] == d) pick = k;
-            }
-            if (pick < 0) pick = i % (nq * NTRAIN);
-            buf_printf(&b, "%s\n", plines[pick / nq][pick % nq]);
-        }
-        free(tdays), free(vtext), free(vlines);
-    }
-    if (!rc) {
-        char *p = fs_join(tmp, "validation_plans.jsonl");
-        rc = fs_write_atomic(p, b.data, b.len, err);
-        Workload *x = &w[(*nw)++];
-        snprintf(x->label, sizeof x->label, "validation: %d queries, train plans by days", nv);
-        x->queries = strdup(vq), x->plans = p, x->split = "validation", x->n = nv;
-    }
-    /* 1,000 plans: train query i % 45 with its plan from file (i / 45) % 4 */
-    for (int full = 0; !rc && full < 2; full++) {
-        enum { N = 1000 };
-        buf_reset(&b);
-        for (int i = 0; i < N; i++) {
-            char *s = full ? strdup(qlines[i % nq]) : slim_query(qlines[i % nq]);
-            buf_printf(&b, "%s\n", s);
-            free(s);
-        }
-        char *q = fs_join(tmp, full ? "queries1000_full.jsonl" : "queries1000.jsonl");
-        rc = fs_write_atomic(q, b.data, b.len, err);
-        buf_reset(&b);
-        for (int i = 0; i < N; i++) buf_printf(&b, "%s\n", plines[(i / nq) % NTRAIN][i % nq]);
-        char *p = fs_join(tmp, full ? "plans1000_full.jsonl" : "plans1000.jsonl");
-        if (!rc) rc = fs_write_atomic(p, b.data, b.len, err);
-        Workload *x = &w[(*nw)++];
-        snprintf(x->label, sizeof x->label, full ? "1,000 plans, queries with reference_info"
-                                                 : "1,000 plans: train queries and plans cycled");
-        x->queries = q, x->plans = p, x->split = NULL, x->n = N;
-    }
-    buf_free(&b);
-    free(vq), free(qpath), free(qtext), free(qlines);
-    for (int f = 0; f < NTRAIN; f++) free(ptext[f]), free(plines[f]);
-    return rc;
-}
-
-/* ---- timing ------------------------------------------------------------------ */
-
-/* In-process: plans per second with the database loaded once. */
-static int time_inproc(const TpDb *db, Workload *w, Err *err) {
-    TpQuerySet *qs = NULL;
-    TpSubmission *sub = NULL;
-    int rc = tp_queries_load(w->queries, &qs, err);
-    if (!rc) rc = tp_submission_read(w->plans, &sub, err);
-    if (!rc) {
-        TpPlanResult *rs = calloc((size_t)qs->n, sizeof *rs);
-        long plans = 0;
-        double t0 = now_s(), t;
-        do {
-            tp_eval_submission(db, qs, sub, rs, NULL);
-            for (int i = 0; i < qs->n; i++) tp_plan_result_free(&rs[i]);
-            plans += qs->n;
-        } while ((t = now_s() - t0) < 0.3);
-        w->inproc_pps = (double)plans / t;
-        free(rs);
-    }
-    tp_queries_free(qs), tp_submission_free(sub);
-    return rc;
-}
-
-/* Runs argv (or "/bin/sh -c cmd") with stdout and stderr to log; returns
- * the wall time in seconds, or -1 when it did not exit 0. */
-static double run_child(char *const argv[], const char *log) {
+/* Runs argv with stdout and stderr to log; *wall and *cpu (user + sys of
+ * the child) in seconds. Returns 0 when it exited 0, else -1. */
+static int run_child(char *const argv[], const char *log, double *wall, double *cpu) {
     posix_spawn_file_actions_t fa;
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 1, log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -214,43 +61,63 @@ static double run_child(char *const argv[], const char *log) {
     posix_spawn_file_actions_destroy(&fa);
     if (rc) return -1;
     int st;
-    while (waitpid(pid, &st, 0) < 0)
+    struct rusage ru;
+    while (wait4(pid, &st, 0, &ru) < 0)
         if (errno != EINTR) return -1;
-    double t = now_s() - t0;
-    return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? t : -1;
+    *wall = now_s() - t0;
+    *cpu = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec * 1e-6 + (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec * 1e-6;
+    return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : -1;
 }
 
-static int time_whole(const char *self, const char *data, Workload *w, int runs, const char *log, Err *err) {
-    char *argv[12];
+/* In process: answers per second over at least 0.3 s, after one untimed pass. */
+static int time_inproc(const SuiteOps *ops, SuiteBench *b, int i, Timing *t, Err *err) {
+    if (!ops->bench_eval_once) return IM_OK;
+    int rc = ops->bench_eval_once(b, i, err);
+    long answers = 0;
+    double t0 = now_s(), dt = 0;
+    do {
+        if (!rc) rc = ops->bench_eval_once(b, i, err);
+        answers += b->in[i].n;
+    } while (!rc && (dt = now_s() - t0) < 0.3);
+    if (!rc) t->per_s = (double)answers / dt;
+    return rc;
+}
+
+static int time_whole(const char *self, const SuiteBenchInput *in, int runs, const char *log, Timing *t, Err *err) {
+    char *argv[20];
     int k = 0;
-    argv[k++] = (char *)self, argv[k++] = "eval", argv[k++] = "--data", argv[k++] = (char *)data;
-    if (w->split) argv[k++] = "--split", argv[k++] = (char *)w->split;
-    argv[k++] = "--queries", argv[k++] = w->queries, argv[k++] = "--plans", argv[k++] = w->plans;
+    argv[k++] = (char *)self, argv[k++] = "eval";
+    for (int j = 0; in->eval_args[j] && k < 19; j++) argv[k++] = in->eval_args[j];
     argv[k] = NULL;
-    double *t = calloc((size_t)runs, sizeof *t);
-    for (int r = 0; r < runs; r++)
-        if ((t[r] = run_child(argv, log)) < 0) {
-            free(t);
-            return err_set(err, IM_IO, "bench eval: `imagine eval` failed on %s (output in %s)", w->plans, log);
+    double *w = calloc((size_t)runs * 2 + 2, sizeof *w), *c = w ? w + runs + 1 : NULL;
+    if (!w) return err_set(err, IM_IO, "out of memory");
+    for (int r = -1; r < runs; r++)
+        if (run_child(argv, log, &w[r + 1], &c[r + 1])) {
+            free(w);
+            return err_set(err, IM_IO, "bench eval: `imagine eval` failed on %s (output in %s)", in->label, log);
         }
-    w->whole_ms = median(t, runs) * 1e3, w->whole_min_ms = t[0] * 1e3; /* median() sorts */
-    free(t);
+    t->wall = median(w + 1, runs) * 1e3, t->wall_min = w[1] * 1e3, t->wall_max = w[runs] * 1e3; /* median() sorts */
+    t->cpu = median(c + 1, runs) * 1e3, t->cpu_min = c[1] * 1e3;
+    free(w);
     return IM_OK;
 }
 
-/* The peer command with {data} {split} {queries} {plans} replaced by
- * single-quoted values. */
-static char *peer_command(const char *tmpl, const char *data, const Workload *w) {
+/* The peer command with each {var} of the input replaced by its value,
+ * single-quoted. */
+static char *peer_command(const char *tmpl, const SuiteBenchInput *in) {
     Buf b;
     buf_init(&b);
     for (const char *p = tmpl; *p; p++) {
         const char *val = NULL;
         size_t skip = 0;
-        if (!strncmp(p, "{data}", 6)) val = data, skip = 6;
-        else if (!strncmp(p, "{split}", 7)) val = w->split ? w->split : "none", skip = 7;
-        else if (!strncmp(p, "{queries}", 9)) val = w->queries, skip = 9;
-        else if (!strncmp(p, "{plans}", 7)) val = w->plans, skip = 7;
-        if (!val) { buf_putc(&b, *p); continue; }
+        for (int k = 0; in->var[k] && !val; k++) {
+            size_t len = strlen(in->var[k]);
+            if (p[0] == '{' && !strncmp(p + 1, in->var[k], len) && p[len + 1] == '}') val = in->value[k], skip = len + 2;
+        }
+        if (!val) {
+            buf_putc(&b, *p);
+            continue;
+        }
         buf_putc(&b, '\'');
         for (const char *v = val; *v; v++)
             if (*v == '\'') buf_puts(&b, "'\\''");
@@ -261,162 +128,184 @@ static char *peer_command(const char *tmpl, const char *data, const Workload *w)
     return buf_take(&b);
 }
 
-static void time_peer(const char *tmpl, const char *data, Workload *w, int runs, const char *log) {
-    char *cmd = peer_command(tmpl, data, w);
-    setenv("IMAGINE_BENCH_DATA", data, 1);
-    setenv("IMAGINE_BENCH_SPLIT", w->split ? w->split : "none", 1);
-    setenv("IMAGINE_BENCH_QUERIES", w->queries, 1);
-    setenv("IMAGINE_BENCH_PLANS", w->plans, 1);
+/* The peer through /bin/sh, with {var} replaced and $IMAGINE_BENCH_VAR set. */
+static void time_peer(const char *tmpl, const SuiteBenchInput *in, int runs, const char *log, Timing *t) {
+    char *cmd = peer_command(tmpl, in);
+    for (int k = 0; in->var[k]; k++) {
+        char name[64];
+        snprintf(name, sizeof name, "IMAGINE_BENCH_%s", in->var[k]);
+        for (char *q = name; *q; q++)
+            if (*q >= 'a' && *q <= 'z') *q = (char)(*q - 'a' + 'A');
+        setenv(name, in->value[k], 1);
+    }
     char *argv[] = {"/bin/sh", "-c", cmd, NULL};
-    double *t = calloc((size_t)runs, sizeof *t);
-    w->peer_ok = 1;
-    for (int r = 0; r < runs && w->peer_ok; r++)
-        if ((t[r] = run_child(argv, log)) < 0) w->peer_ok = 0;
-    if (w->peer_ok) w->peer_ms = median(t, runs) * 1e3, w->peer_min_ms = t[0] * 1e3;
+    double *w = calloc((size_t)runs, sizeof *w), cpu;
+    t->peer_ok = w != NULL;
+    for (int r = 0; r < runs && t->peer_ok; r++)
+        if (run_child(argv, log, &w[r], &cpu)) t->peer_ok = 0;
+    if (t->peer_ok) t->peer = median(w, runs) * 1e3, t->peer_min = w[0] * 1e3;
     else {
         char *out = NULL;
         size_t n = 0;
         Err e = {0};
-        fprintf(stderr, "imagine: bench eval: the peer failed on %s: %s\n", w->label, cmd);
+        fprintf(stderr, "imagine: bench eval: the peer failed on %s: %s\n", in->label, cmd);
         if (!fs_read_file(log, &out, &n, &e)) fputs(out + (n > 2000 ? n - 2000 : 0), stderr);
         free(out);
     }
-    free(t), free(cmd);
+    free(w), free(cmd);
 }
 
-/* ---- the verb ------------------------------------------------------------------ */
+/* ---- printing -------------------------------------------------------------------- */
 
-static void print_table(const Workload *w, int nw, int runs, const char *peer, int peer_runs, double load_ms) {
-    printf("imagine bench eval: whole `imagine eval` process = median of %d runs, database load included\n", runs);
+/* n with thousands separators ("1,000"). */
+static void thousands(int n, char *out, size_t size) {
+    char d[32];
+    int len = snprintf(d, sizeof d, "%d", n), o = 0;
+    for (int i = 0; i < len && o + 2 < (int)size; i++) {
+        if (i && (len - i) % 3 == 0) out[o++] = ',';
+        out[o++] = d[i];
+    }
+    out[o] = 0;
+}
+
+static void print_table(const SuiteBench *b, const Timing *t, int runs, const char *peer, int peer_runs, const double load[2]) {
+    char rate[32];
+    snprintf(rate, sizeof rate, "%s/s (*)", b->unit);
+    printf("imagine bench eval: whole `imagine eval` process = median of %d runs, %s load included\n", runs, b->loaded);
     if (peer) printf("peer: %s (median of %d runs)\n", peer, peer_runs);
-    printf("%-46s %5s %11s %18s", "input", "plans", "plans/s (*)", "eval median (min)");
+    int wu = (int)strlen(b->unit) > 5 ? (int)strlen(b->unit) : 5, wr = (int)strlen(rate) > 11 ? (int)strlen(rate) : 11;
+    printf("%-46s %*s %*s %18s %18s", "input", wu, b->unit, wr, rate, "eval median (min)", "CPU median (min)");
     if (peer) printf(" %20s %7s", "peer median (min)", "ratio");
     printf("\n");
-    for (int i = 0; i < nw; i++) {
-        printf("%-46s %5d %11.0f %7.1f (%5.1f) ms", w[i].label, w[i].n, w[i].inproc_pps, w[i].whole_ms, w[i].whole_min_ms);
-        if (peer && w[i].peer_ok)
-            printf(" %8.0f (%6.0f) ms %6.1fx", w[i].peer_ms, w[i].peer_min_ms, w[i].peer_ms / w[i].whole_ms);
+    for (int i = 0; i < b->n; i++) {
+        printf("%-46s %*d %*.0f %7.1f (%5.1f) ms %7.1f (%5.1f) ms", b->in[i].label, wu, b->in[i].n, wr, t[i].per_s, t[i].wall,
+               t[i].wall_min, t[i].cpu, t[i].cpu_min);
+        if (peer && t[i].peer_ok) printf(" %8.0f (%6.0f) ms %6.1fx", t[i].peer, t[i].peer_min, t[i].peer / t[i].wall);
         else if (peer) printf(" %20s %7s", "failed", "-");
         printf("\n");
     }
     if (peer) printf("ratio = peer median / imagine median\n");
-    printf("(*) in-process, database already loaded; database load alone: %.1f ms\n", load_ms);
-    for (int i = 0; i < nw; i++)
-        if (!strncmp(w[i].label, "1,000 plans:", 12)) {
-            printf("a whole imagine eval of 1,000 plans: %.1f ms (target < 100 ms: %s)", w[i].whole_ms,
-                   w[i].whole_ms < 100 ? "met" : "MISSED");
-            if (peer && w[i].peer_ok) printf("; %.0fx faster than the peer", w[i].peer_ms / w[i].whole_ms);
-            printf("\n");
-        }
-}
-
-static void print_json(const Workload *w, int nw, int runs, const char *peer, double load_ms) {
-    Buf b;
-    buf_init(&b);
-    buf_printf(&b, "{\"runs\": %d, \"db_load_ms\": %.3f, \"peer\": ", runs, load_ms);
-    if (peer) buf_json_str(&b, peer);
-    else buf_puts(&b, "null");
-    buf_puts(&b, ", \"inputs\": [");
-    for (int i = 0; i < nw; i++) {
-        buf_puts(&b, i ? ", {\"input\": " : "{\"input\": ");
-        buf_json_str(&b, w[i].label);
-        buf_printf(&b, ", \"plans\": %d, \"plans_per_s\": %.1f, \"whole_eval_ms\": %.3f, \"whole_eval_min_ms\": %.3f",
-                   w[i].n, w[i].inproc_pps, w[i].whole_ms, w[i].whole_min_ms);
-        if (peer && w[i].peer_ok)
-            buf_printf(&b, ", \"peer_ms\": %.3f, \"peer_min_ms\": %.3f, \"ratio\": %.2f", w[i].peer_ms, w[i].peer_min_ms,
-                       w[i].peer_ms / w[i].whole_ms);
-        buf_puts(&b, "}");
+    printf("(*) in-process, %s already loaded; %s load alone: %.1f ms\n", b->loaded, b->loaded, b->load_ms);
+    for (int i = 0; i < b->n; i++) {
+        const SuiteBenchInput *in = &b->in[i];
+        if (in->target_ms <= 0) continue;
+        char n[32];
+        thousands(in->n, n, sizeof n);
+        double got = in->target_cpu ? t[i].cpu : t[i].wall;
+        printf("a whole imagine eval of %s %s: %s%.1f ms (target < %g ms%s: %s)", n, b->unit, in->target_cpu ? "CPU " : "", got,
+               in->target_ms, in->target_cpu ? " of CPU" : "", got < in->target_ms ? "met" : "MISSED");
+        if (peer && t[i].peer_ok) printf("; %.0fx faster than the peer", t[i].peer / t[i].wall);
+        printf("\n");
     }
-    buf_puts(&b, "]}\n");
-    fwrite(b.data, 1, b.len, stdout);
-    buf_free(&b);
+    printf("load average %.1f on %.0f cores while measuring\n", load[0], load[1]);
 }
 
-static void remove_tree(const char *tmp, const char *const *names, int n) {
-    for (int i = 0; i < n; i++) {
-        char *p = fs_join(tmp, names[i]);
+static void print_json(const SuiteBench *b, const Timing *t, int runs, const char *peer, const double load[2]) {
+    Buf o;
+    buf_init(&o);
+    buf_printf(&o, "{\"runs\": %d, \"db_load_ms\": %.3f, \"load_average\": %.2f, \"cores\": %.0f, \"peer\": ", runs, b->load_ms, load[0],
+               load[1]);
+    if (peer) buf_json_str(&o, peer);
+    else buf_puts(&o, "null");
+    buf_puts(&o, ", \"inputs\": [");
+    for (int i = 0; i < b->n; i++) {
+        buf_puts(&o, i ? ", {\"input\": " : "{\"input\": ");
+        buf_json_str(&o, b->in[i].label);
+        buf_printf(&o, ", \"%s\": %d, \"%s_per_s\": %.1f, \"whole_eval_ms\": %.3f, \"whole_eval_min_ms\": %.3f, "
+                   "\"whole_eval_max_ms\": %.3f, \"whole_eval_cpu_ms\": %.3f, \"whole_eval_cpu_min_ms\": %.3f",
+                   b->unit, b->in[i].n, b->unit, t[i].per_s, t[i].wall, t[i].wall_min, t[i].wall_max, t[i].cpu, t[i].cpu_min);
+        if (peer && t[i].peer_ok)
+            buf_printf(&o, ", \"peer_ms\": %.3f, \"peer_min_ms\": %.3f, \"ratio\": %.2f", t[i].peer, t[i].peer_min, t[i].peer / t[i].wall);
+        buf_puts(&o, "}");
+    }
+    buf_puts(&o, "]}\n");
+    fwrite(o.data, 1, o.len, stdout);
+    buf_free(&o);
+}
+
+/* Removes the temp folder this verb made (flat: the suite writes files only). */
+static void remove_tmp(const char *tmp) {
+    DIR *d = opendir(tmp);
+    for (struct dirent *e; d && (e = readdir(d));) {
+        if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, "..")) continue;
+        char *p = fs_join(tmp, e->d_name);
         unlink(p);
         free(p);
     }
+    if (d) closedir(d);
     rmdir(tmp);
 }
 
-static int cmd_bench_eval(int argc, char **argv) {
-    if (pb_suite_requested(argc, argv)) return pb_verb_bench_eval(argc, argv);
-    {
-        Err serr = {0};
-        if (harness_travelplanner_only("bench eval", &argc, argv, &serr)) return harness_fail(&serr);
+/* ---- the verb -------------------------------------------------------------------- */
+
+static int make_tmp(const char *keep, char *tmp, size_t size, Err *err) {
+    const char *tdir = getenv("TMPDIR");
+    if (keep) {
+        snprintf(tmp, size, "%s", keep);
+        return fs_mkdirs(tmp, err);
     }
-    const char *data_flag = NULL, *peer = NULL, *keep = NULL;
+    snprintf(tmp, size, "%s/imagine-bench-eval-XXXXXX", tdir && *tdir ? tdir : "/tmp");
+    if (!mkdtemp(tmp))
+        return err_set(err, IM_IO, "bench eval: cannot create a temp folder in %s: %s", tdir ? tdir : "/tmp", strerror(errno));
+    return IM_OK;
+}
+
+static int cmd_bench_eval(int argc, char **argv) {
+    Err err = {0};
+    const SuiteOps *ops = harness_suite_of("bench eval", argc, argv, &err);
+    if (!ops) return harness_fail(&err);
+    const char *suite = NULL, *data_flag = NULL, *peer = NULL, *keep = NULL;
     long runs = 11, peer_runs = 3;
     int json = 0;
-    const CliOpt opts[] = {
-        {"--data", CLI_STR, &data_flag, "DIR", "TravelPlanner data (default: $IMAGINE_DATA)"},
+    SuiteEvalArgs a = {0};
+    const CliOpt common[] = {
+        {"--suite", CLI_STR, &suite, "NAME", "the benchmark (default: travelplanner; planbench)"},
+        {"--data", CLI_STR, &data_flag, "DIR", "the suite's data (default: its environment variable, else ../shared/NAME)"},
         {"--runs", CLI_INT, &runs, "N", "whole-process runs per input, median (default 11)"},
         {"--peer", CLI_STR, &peer, "COMMAND",
-         "another evaluator, run by /bin/sh on the same inputs; {data} {split} {queries} {plans} are replaced "
-         "(also $IMAGINE_BENCH_DATA, _SPLIT, _QUERIES, _PLANS); {split} is 'none' for the 1,000-plan input"},
+         "another evaluator, run by /bin/sh on the same inputs; the suite's placeholders are replaced (TravelPlanner: {data} {split} "
+         "{queries} {plans}, {split} is 'none' for the 1,000-plan inputs; PlanBench: {data} {variant} {answers}), and set as "
+         "$IMAGINE_BENCH_DATA, ..._SPLIT, ..."},
         {"--peer-runs", CLI_INT, &peer_runs, "N", "peer runs per input, median (default 3)"},
         {"--json", CLI_FLAG, &json, NULL, "print the figures as one JSON object"},
         {"--inputs", CLI_STR, &keep, "DIR", "build the inputs in DIR and keep them (default: a temp folder, removed)"},
         {0}};
-    Err err = {0};
-    const char *pos[1];
-    int npos, rc = cli_parse("bench eval", "", argc, argv, opts, pos, 0, &npos, &err);
+    int rc = harness_parse_suite_opts("bench eval", argc, argv, common, ops->bench_options, a.opt, &err);
     if (rc < 0) return IM_OK;
     if (rc) return harness_fail(&err);
     if (runs < 1 || runs > 1000 || peer_runs < 1 || peer_runs > 1000)
         return err_set(&err, IM_USAGE, "bench eval: --runs and --peer-runs must be 1..1000"), harness_fail(&err);
-    const char *data = harness_data_dir(data_flag);
-    char self[4096];
+    char self[4096], tmp[4096];
     ssize_t ns = readlink("/proc/self/exe", self, sizeof self - 1);
     if (ns <= 0) return err_set(&err, IM_IO, "bench eval: cannot find the imagine binary (/proc/self/exe)"), harness_fail(&err);
     self[ns] = 0;
-    const char *tdir = getenv("TMPDIR");
-    char tmp[4096];
-    snprintf(tmp, sizeof tmp, "%s/imagine-bench-eval-XXXXXX", tdir && *tdir ? tdir : "/tmp");
-    if (keep) {
-        snprintf(tmp, sizeof tmp, "%s", keep);
-        if (fs_mkdirs(tmp, &err)) return harness_fail(&err);
-    } else if (!mkdtemp(tmp)) {
-        err_set(&err, IM_IO, "bench eval: cannot create a temp folder in %s: %s", tdir ? tdir : "/tmp", strerror(errno));
-        return harness_fail(&err);
-    }
-    Workload w[NTRAIN + 3];
-    memset(w, 0, sizeof w);
-    int nw = 0;
-    TpDb *db = NULL;
-    double load_ms = 0;
-    char *log = fs_join(tmp, "child.log");
-    rc = build_inputs(data, tmp, w, &nw, &err);
-    if (!rc) {
-        double t0 = now_s();
-        rc = tp_db_open(data, &db, &err);
-        load_ms = (now_s() - t0) * 1e3;
-    }
-    for (int i = 0; !rc && i < nw; i++) rc = time_inproc(db, &w[i], &err);
-    for (int i = 0; !rc && i < nw; i++) {
-        if (isatty(2)) fprintf(stderr, "\r%d/%d %s...\033[K", i + 1, nw, w[i].label);
-        rc = time_whole(self, data, &w[i], (int)runs, log, &err);
-        if (!rc && peer) time_peer(peer, data, &w[i], (int)peer_runs, log);
+    if (make_tmp(keep, tmp, sizeof tmp, &err)) return harness_fail(&err);
+    char *data = suite_data_dir(ops, data_flag), *log = fs_join(tmp, "child.log");
+    SuiteBench b;
+    Timing *t = NULL;
+    rc = suite_bench_open(ops, data, &a, tmp, &b, &err);
+    if (!rc && !(t = calloc((size_t)b.n + 1, sizeof *t))) rc = err_set(&err, IM_IO, "out of memory");
+    for (int i = 0; !rc && i < b.n; i++) rc = time_inproc(ops, &b, i, &t[i], &err);
+    for (int i = 0; !rc && i < b.n; i++) {
+        if (isatty(2)) fprintf(stderr, "\r%d/%d %s...\033[K", i + 1, b.n, b.in[i].label);
+        rc = time_whole(self, &b.in[i], (int)runs, log, &t[i], &err);
+        if (!rc && peer) time_peer(peer, &b.in[i], (int)peer_runs, log, &t[i]);
     }
     if (isatty(2)) fprintf(stderr, "\r\033[K");
-    if (!rc) {
-        if (json) print_json(w, nw, (int)runs, peer, load_ms);
-        else print_table(w, nw, (int)runs, peer, (int)peer_runs, load_ms);
-    }
-    tp_db_close(db);
-    static const char *const made[] = {"validation_plans.jsonl", "queries1000.jsonl", "plans1000.jsonl",
-                                       "queries1000_full.jsonl", "plans1000_full.jsonl", "child.log"};
-    if (!rc && !keep) remove_tree(tmp, made, (int)(sizeof made / sizeof made[0]));
+    double load[2] = {-1, (double)sysconf(_SC_NPROCESSORS_ONLN)};
+    if (getloadavg(load, 1) < 1) load[0] = -1;
+    if (!rc && json) print_json(&b, t, (int)runs, peer, load);
+    else if (!rc) print_table(&b, t, (int)runs, peer, (int)peer_runs, load);
+    suite_bench_close(ops, &b);
+    if (!rc && !keep) remove_tmp(tmp);
     else fprintf(stderr, "imagine: bench eval: inputs kept in %s\n", tmp);
-    for (int i = 0; i < nw; i++) free(w[i].queries), free(w[i].plans);
-    free(log);
+    free(t), free(log), free(data);
     return rc ? harness_fail(&err) : IM_OK;
 }
 
 const CliVerb imagine_verbs_bench_eval[] = {
     {"bench eval", cmd_bench_eval,
-     "Time the evaluator: plans/s and whole `imagine eval` processes (train, validation, 1,000 plans); --peer for a ratio.",
+     "Time a suite's evaluator: answers/s in process and whole `imagine eval` processes (TravelPlanner: train, validation, 1,000 "
+     "plans; PlanBench: 500 answers); --peer for a ratio.",
      ""},
     {0}};

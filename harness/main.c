@@ -6,7 +6,6 @@
 #include <string.h>
 
 #include "fsutil.h"
-#include "suite.h"
 #include "verbs.h"
 
 int harness_fail(const Err *err) {
@@ -14,13 +13,6 @@ int harness_fail(const Err *err) {
     const char *msg = err->msg[0] ? err->msg : "failed";
     fprintf(stderr, "%s%s\n", strncmp(msg, "imagine ", 8) ? "imagine: " : "", msg);
     return err->code ? err->code : IM_IO;
-}
-
-char *harness_query_path(const char *queries, const char *data, const char *split) {
-    if (queries) return strdup(queries);
-    char rel[256];
-    snprintf(rel, sizeof rel, "queries/%s.jsonl", split);
-    return fs_join(data, rel);
 }
 
 const char *harness_data_dir(const char *flag) {
@@ -36,28 +28,7 @@ const char *harness_data_dir(const char *flag) {
 
 int harness_refuse_input_as_output(const char *verb, const char *flag, const char *out, const char *const *inputs, int n,
                                    Err *err) {
-    for (int i = 0; out && i < n; i++)
-        if (fs_same_file(out, inputs[i]))
-            return err_set(err, IM_USAGE, "imagine %s: %s %s is %s, an input of this command: give another output file "
-                           "(nothing was written)", verb, flag, out, inputs[i]);
-    return IM_OK;
-}
-
-int harness_travelplanner_only(const char *verb, int *argc, char **argv, Err *err) {
-    for (int i = 1; i < *argc; i++) {
-        const char *v = NULL;
-        int take = 0;
-        if (!strcmp(argv[i], "--suite") && i + 1 < *argc) v = argv[i + 1], take = 2;
-        else if (!strncmp(argv[i], "--suite=", 8)) v = argv[i] + 8, take = 1;
-        else if (!strcmp(argv[i], "--variant")) argv[i] = (char *)"--split";
-        if (!take) continue;
-        if (strcmp(v, "travelplanner"))
-            return err_set(err, IM_USAGE, "imagine %s: suite '%s' is not served by this verb yet (travelplanner only%s)",
-                           verb, v, suite_find(v) ? "" : "; suites: see imagine help run");
-        for (int k = i; k + take < *argc; k++) argv[k] = argv[k + take];
-        *argc -= take, i--;
-    }
-    return IM_OK;
+    return fs_refuse_overwrite(verb, flag, out, inputs, n, err);
 }
 
 const CliVerb *harness_find_verb(const char *name) {

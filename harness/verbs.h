@@ -17,18 +17,21 @@ extern const CliVerb *const imagine_verb_families[];
 const CliVerb *harness_find_verb(const char *name);
 /* Prints "imagine: MSG" to stderr and returns err->code. */
 int harness_fail(const Err *err);
-/* The query file of a verb: `queries` when given (--queries), else
- * DATA/queries/SPLIT.jsonl. Returns a malloc'd path. */
-char *harness_query_path(const char *queries, const char *data, const char *split);
 /* The data directory: --data, else $IMAGINE_DATA, else the default
  * (~/.local/share/imagine/travelplanner). Returned string is static or
  * borrowed from argv/environment. */
 const char *harness_data_dir(const char *flag);
-/* For verbs that serve TravelPlanner only so far: takes "--suite S" (or
- * --suite=S) out of argv when S is travelplanner (the default) and turns
- * "--variant V" into "--split V"; IM_USAGE naming the verb when S is
- * another suite (or unknown). *argc is updated; argv is edited in place. */
-int harness_travelplanner_only(const char *verb, int *argc, char **argv, Err *err);
+/* The suite a verb's argv names with --suite S (or --suite=S), else the
+ * default; NULL with IM_USAGE naming the suites when unknown. */
+struct SuiteOps;
+const struct SuiteOps *harness_suite_of(const char *verb, int argc, char **argv, Err *err);
+/* cli_parse over the verb's common options followed by a suite's own
+ * (own: {name, meta, help} ending with a NULL name; may be NULL):
+ * values[i] receives own[i]'s value, "1" for a flag given, NULL when
+ * absent. Returns what cli_parse returns (-1: --help was printed). */
+struct SuiteOption;
+int harness_parse_suite_opts(const char *verb, int argc, char **argv, const CliOpt *common, const struct SuiteOption *own,
+                             const char **values, Err *err);
 /* IM_USAGE naming both when the output `out` (given by option `flag`) is
  * the same file as one of the n inputs (NULL entries skipped): a verb never
  * replaces a file it reads. IM_OK otherwise, and when out is NULL. */

@@ -187,6 +187,56 @@ typedef struct SuiteFetchOpts {
     void *ctx;
 } SuiteFetchOpts;
 
+/* ---- evaluating an answer file: `imagine eval`, `imagine bench eval` ---------- */
+
+/* An option a suite adds to `imagine eval` or `imagine bench eval` beyond
+ * the common ones: the verb lists it in --help and parses it; its value
+ * reaches the op as a string (a flag: "1"), so the suite checks values
+ * itself and words its own errors. */
+typedef struct SuiteOption {
+    const char *name;    /* "--format" */
+    const char *meta;    /* "F"; NULL: a flag */
+    const char *help;
+} SuiteOption;
+
+#define SUITE_MAX_OPTIONS 12
+
+/* What `imagine eval` parsed. The common options have both suites' words:
+ * --plans and --answers are one option, so are --per-plan and
+ * --per-item; *_flag is the spelling given, for messages. opt[i] is the
+ * value of the suite's option i (ops->eval_options or bench_options
+ * order), NULL when not given. */
+typedef struct SuiteEvalArgs {
+    const char *split;        /* --split / --variant, or NULL */
+    const char *items;        /* --queries FILE: items in the suite's form, or NULL */
+    const char *answers, *answers_flag;
+    const char *per_item, *per_item_flag; /* the per-item verdicts file to write, or NULL */
+    int json;
+    const char *opt[SUITE_MAX_OPTIONS];
+} SuiteEvalArgs;
+
+/* One input `imagine bench eval` times: a file of answers the suite has
+ * written or found, evaluated by a whole `imagine eval` process and, when
+ * the suite can, in process. */
+typedef struct SuiteBenchInput {
+    char label[96];
+    int n;                    /* answers in it */
+    char *eval_args[16];      /* `imagine eval` arguments after the verb (--data included), NULL-terminated, malloc'd */
+    const char *var[5];       /* the --peer command's placeholders ("split"), NULL-terminated, static */
+    char *value[5];           /* their values (malloc'd): {split} and $IMAGINE_BENCH_SPLIT */
+    double target_ms;         /* a whole process should take less (0: no target) */
+    int target_cpu;           /* the target is on CPU time (user + sys), else wall time */
+} SuiteBenchInput;
+
+typedef struct SuiteBench {
+    SuiteBenchInput *in;
+    int n;
+    const char *unit;         /* static: what an answer is called in the table ("plans", "answers") */
+    const char *loaded;       /* static: what a whole process loads before judging ("database") */
+    double load_ms;           /* loading that once, in process; 0 when not measured */
+    void *native;             /* suite-owned: what bench_eval_once judges from */
+} SuiteBench;
+
 /* ---- the table -------------------------------------------------------------- */
 
 struct SuiteOps {
@@ -317,6 +367,31 @@ struct SuiteOps {
     void (*answers_write)(const Suite *s, const SuiteItem *items, char *const *answers, const SuiteSolution *sols, int n,
                           Buf *out);
 
+    /* Optional: `imagine eval`. eval_options: the suite's own options
+     * (NULL-terminated by name, at most SUITE_MAX_OPTIONS). eval_file reads
+     * the items and the answer file a names, judges every answer with the
+     * suite's own evaluator, writes a->per_item (never over an input:
+     * IM_USAGE naming both) and appends what the verb prints to out
+     * (stdout) and warn (stderr, printed even when it fails). It opens
+     * only the data it needs from data_dir: a whole process is what bench
+     * eval times. IM_USAGE for missing or bad options, worded with the
+     * suite's flags. Without it, suite_eval_file judges through
+     * answers_open, evaluate and metrics. */
+    const SuiteOption *eval_options;
+    int (*eval_file)(const char *data_dir, const SuiteEvalArgs *a, Buf *out, Buf *warn, Err *err);
+    /* Optional: `imagine bench eval`. bench_open chooses or writes (into
+     * the empty folder tmp) the inputs to time, with the options
+     * bench_options (values in a->opt; the other fields are unused), and
+     * loads what bench_eval_once needs. bench_eval_once judges every answer
+     * of input i once, in process (what the answers/s figure times):
+     * IM_OK, or an err.h code; NULL when the suite has no in-process
+     * path. bench_close releases b->native (may be NULL); the inputs'
+     * strings are freed by suite_bench_close. */
+    const SuiteOption *bench_options;
+    int (*bench_open)(const char *data_dir, const SuiteEvalArgs *a, const char *tmp, SuiteBench *b, Err *err);
+    int (*bench_eval_once)(SuiteBench *b, int i, Err *err);
+    void (*bench_close)(void *native);
+
     /* Optional. reward: the RL reward of a model response (text) for the
      * item, with named components; config_json (NULL: defaults) selects
      * the documented options. generate: n new items (one fields_json line
@@ -419,5 +494,16 @@ int suite_solve(const Suite *s, const SuiteItem *it, const char *solver, const c
                 Err *err);
 void suite_solution_free(SuiteSolution *r);
 int suite_generate(const Suite *s, const char *config_json, unsigned long long seed, int n, Buf *jsonl, Buf *report, Err *err);
+
+/* `imagine eval` of any suite: ops->eval_file, else the generic
+ * evaluation (suite_eval.c) for a suite that reads answer files: items
+ * of a->split or a->items, answers_open/answer, evaluate, metrics_text
+ * (metrics_json with a->json), eval_json lines into a->per_item. IM_USAGE
+ * naming the suite when it has neither. */
+int suite_eval_file(const SuiteOps *ops, const char *data_dir, const SuiteEvalArgs *a, Buf *out, Buf *warn, Err *err);
+/* `imagine bench eval`'s inputs (ops->bench_open; IM_USAGE naming the
+ * suite when it has none); on error *b is released and zeroed. */
+int suite_bench_open(const SuiteOps *ops, const char *data_dir, const SuiteEvalArgs *a, const char *tmp, SuiteBench *b, Err *err);
+void suite_bench_close(const SuiteOps *ops, SuiteBench *b);
 
 #endif

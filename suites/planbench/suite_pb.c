@@ -20,6 +20,7 @@
 #include "fsutil.h"
 #include "pb_answers.h"
 #include "pb_data.h"
+#include "pb_evalfile.h"
 #include "pb_gen.h"
 #include "pb_metrics.h"
 #include "pb_optlen.h"
@@ -1091,4 +1092,10 @@ const SuiteOps suite_planbench = {
     .reward_config = pb_suite_reward_config,
     .generate = pb_generate,
     .solve = pb_suite_solve,
+    .eval_options = pb_eval_options,
+    .eval_file = pb_eval_file,
+    .bench_options = pb_bench_options,
+    .bench_open = pb_bench_open,
+    .bench_eval_once = pb_bench_eval_once,
+    .bench_close = pb_bench_close,
 };

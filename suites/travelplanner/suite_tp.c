@@ -782,4 +782,9 @@ const SuiteOps suite_travelplanner = {
     .paraphrase_check = tp_suite_paraphrase_check,
     .item_retext = tp_item_retext,
     .items_stats = tp_items_stats,
+    .eval_options = tp_eval_options,
+    .eval_file = tp_eval_file,
+    .bench_open = tp_bench_open,
+    .bench_eval_once = tp_bench_eval_once,
+    .bench_close = tp_bench_close,
 };

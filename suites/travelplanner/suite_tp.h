@@ -22,5 +22,11 @@ void tp_rate_parts(const TpQuery *q, const TpPlanResult *r, double num[6], doubl
 /* The items_stats op (qstats.c). */
 void tp_items_stats(const Suite *s, const SuiteItems *items, const char *name, const SuiteItems *against, const char *against_name,
                     int json, Buf *out);
+/* `imagine eval` and `imagine bench eval` (eval_file.c, bench_eval.c). */
+extern const SuiteOption tp_eval_options[];
+int tp_eval_file(const char *data_dir, const SuiteEvalArgs *a, Buf *out, Buf *warn, Err *err);
+int tp_bench_open(const char *data_dir, const SuiteEvalArgs *a, const char *tmp, SuiteBench *b, Err *err);
+int tp_bench_eval_once(SuiteBench *b, int i, Err *err);
+void tp_bench_close(void *native);
 
 #endif

@@ -8,8 +8,6 @@
 SRC=$1
 cd "$SRC" || exit 2
 PENDING="
-harness/cmd_eval.c        TravelPlanner eval keeps its official output (--format official, denominators); other suites go through suite.h
-harness/cmd_bench_eval.c  the evaluator benchmark times tp_eval directly
 "
 pat='\b(Tp[A-Z][A-Za-z]*|tp_[a-z_]+)\b'
 found=$(grep -rlE "$pat" --include='*.c' --include='*.h' agents harness reports common compute train suites 2>/dev/null |
