@@ -353,6 +353,15 @@ static const char *run_name(const Pipe *p, Step *s, const char *what) {
     return keep(s, n);
 }
 
+/* The split a traces run names its generated items by: the stage's
+ * "split", else the generator's "variant" (PlanBench reads its items by
+ * variant), else "generated". */
+static const char *traces_split(const Pipe *p, const cJSON *c) {
+    const cJSON *q = cJSON_GetObjectItemCaseSensitive(p->stages, "queries");
+    const char *variant = cstr(cJSON_GetObjectItemCaseSensitive(q, "config"), "variant", "generated");
+    return cstr(c, "split", variant);
+}
+
 /* queries -> traces -> samples: the commands. */
 static void plan_step(Pipe *p, Step *s) {
     const cJSON *c = s->cfg;
@@ -387,7 +396,8 @@ static void plan_step(Pipe *p, Step *s) {
                 snprintf(x, 16, "%d", cc->valueint);
                 add_arg(s, k, "--concurrency"), add_arg(s, k, keep(s, x));
             }
-            add_arg(s, k, "--split"), add_arg(s, k, "generated"), add_arg(s, k, "--queries");
+            add_arg(s, k, "--suite"), add_arg(s, k, p->suite), add_arg(s, k, "--split"), add_arg(s, k, traces_split(p, c));
+            add_arg(s, k, "--queries");
             add_arg(s, k, keep(s, wpath(p, "queries.jsonl"))), add_arg(s, k, "--name"), add_arg(s, k, rn);
             add_common(p, s, k, 1);
         }
@@ -427,7 +437,13 @@ static void plan_step(Pipe *p, Step *s) {
             }
             add_arg(s, k, "run"), add_arg(s, k, "--method"), add_arg(s, k, cstr(r, "method", "solver"));
             if (cstr(r, "model", NULL)) add_arg(s, k, "--model"), add_arg(s, k, keep(s, expand(p, cstr(r, "model", ""))));
-            add_arg(s, k, "--split"), add_arg(s, k, cstr(c, "split", "validation"));
+            add_arg(s, k, "--suite"), add_arg(s, k, p->suite), add_arg(s, k, "--split"), add_arg(s, k, cstr(c, "split", "validation"));
+            const cJSON *lim = cJSON_GetObjectItemCaseSensitive(c, "limit");
+            if (cJSON_IsNumber(lim)) {
+                char *x = malloc(24);
+                snprintf(x, 24, "%d", lim->valueint);
+                add_arg(s, k, "--limit"), add_arg(s, k, keep(s, x));
+            }
             if (cstr(c, "queries", NULL)) add_arg(s, k, "--queries"), add_arg(s, k, keep(s, expand(p, cstr(c, "queries", ""))));
             add_json(s, k, "--method-config", cJSON_GetObjectItemCaseSensitive(r, "method_config"));
             add_arg(s, k, "--name"), add_arg(s, k, rn), add_common(p, s, k, 1);
@@ -479,20 +495,63 @@ static void external_command(const Pipe *p, const Step *s, Buf *b) {
     free(out);
 }
 
+/* 1 when the stage's args name flag. */
+static int has_arg(const cJSON *args, const char *flag) {
+    const cJSON *a;
+    cJSON_ArrayForEach(a, args) if (cJSON_IsString(a) && !strcmp(a->valuestring, flag)) return 1;
+    return 0;
+}
+
+/* A checkpoint folder this stage did not make under its present inputs
+ * (other inputs, or a finished stage whose files changed) is moved aside
+ * to DIR.old-HASH (the inputs it was made under; -2, -3... when taken),
+ * never removed nor trained on. */
+static int move_aside(const Pipe *p, const char *dir, const char *old_inputs, Err *err) {
+    char *d = wpath(p, dir);
+    int rc = IM_OK;
+    if (fs_is_dir(d)) {
+        Buf to;
+        buf_init(&to);
+        for (int k = 1; k < 1000; k++) {
+            buf_reset(&to);
+            buf_printf(&to, "%s.old-%.8s", d, old_inputs[0] ? old_inputs : "unknown");
+            if (k > 1) buf_printf(&to, "-%d", k);
+            if (!fs_exists(to.data)) break;
+        }
+        if (rename(d, to.data)) rc = err_set(err, IM_IO, "imagine pipeline: cannot move %s aside to %s: %s", d, to.data, strerror(errno));
+        else printf("  %s was made under other inputs: moved to %s\n", d, to.data);
+        buf_free(&to);
+    }
+    free(d);
+    return rc;
+}
+
 /* sft / grpo: the local trainer when this binary has it and the stage is
- * not external, else the external command and a wait for the folder. */
-static int train_step(Pipe *p, Step *s, int *waiting, Err *err) {
+ * not external, else the external command and a wait for the folder.
+ * resume: the folder is this stage's own, from a run under the same
+ * inputs that did not finish (the trainer gets --resume: it continues
+ * from its last checkpoint, or starts when there is none); otherwise an
+ * existing folder is moved aside first. The local trainer records its run
+ * in the pipeline's store under the stage's run name unless args say. */
+static int train_step(Pipe *p, Step *s, int resume, const char *old_inputs, int *waiting, Err *err) {
     const char *dir = !strcmp(s->name, "sft") ? "sft-ckpt" : "grpo-ckpt";
     char verb[32];
     snprintf(verb, sizeof verb, "train %s", s->name);
     const cJSON *ext = cJSON_GetObjectItemCaseSensitive(s->cfg, "external");
     int local = harness_find_verb(verb) && !cJSON_IsTrue(ext);
     s->outputs[s->n_out++] = dir;
+    if (!resume) {
+        int rc = move_aside(p, dir, old_inputs, err);
+        if (rc) return rc;
+    }
     if (local) {
         int k = new_cmd(s);
         add_arg(s, k, "train"), add_arg(s, k, s->name);
         const cJSON *args = cJSON_GetObjectItemCaseSensitive(s->cfg, "args"), *a;
         cJSON_ArrayForEach(a, args) if (cJSON_IsString(a)) add_arg(s, k, keep(s, expand(p, a->valuestring)));
+        if (!has_arg(args, "--resume")) add_arg(s, k, "--resume");
+        if (!has_arg(args, "--store")) add_arg(s, k, "--store"), add_arg(s, k, p->store);
+        if (!has_arg(args, "--name")) add_arg(s, k, "--name"), add_arg(s, k, run_name(p, s, s->name));
         return IM_OK;
     }
     Buf b;
@@ -687,7 +746,8 @@ static int run_stage(Pipe *p, const char *name, const cJSON *cfg, Err *err) {
     printf("stage %-10s running\n", name);
     fflush(stdout);
     int waiting = 0;
-    if (!strcmp(name, "sft") || !strcmp(name, "grpo")) rc = train_step(p, &s, &waiting, err);
+    int resume = have > 0 && !strcmp(old, s.inputs) && strcmp(state, "done"); /* a run of these inputs that did not finish */
+    if (!strcmp(name, "sft") || !strcmp(name, "grpo")) rc = train_step(p, &s, resume, have > 0 ? old : "", &waiting, err);
     else if (!strcmp(name, "checkpoint")) rc = checkpoint_step(p, &s, err);
     else plan_step(p, &s);
     for (int c = 0; !rc && !waiting && c < s.n_cmd; c++) {

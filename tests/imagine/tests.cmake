@@ -47,3 +47,9 @@ set_tests_properties(imagine_paraphrase_check PROPERTIES TIMEOUT 60)
 add_test(NAME imagine_paraphrase COMMAND python3 ${CMAKE_CURRENT_LIST_DIR}/paraphrase_check.py $<TARGET_FILE:imagine>
          $<TARGET_FILE:imagine-test-server> ${IMAGINE_TEST_DATA} ${CMAKE_CURRENT_BINARY_DIR})
 set_tests_properties(imagine_paraphrase PROPERTIES TIMEOUT 60)
+# The pipeline's local training stages on PlanBench Blocksworld: queries ->
+# traces -> samples -> `imagine train sft` (CPU) -> checkpoint -> `imagine
+# train grpo` -> eval of both models; skips, a resumed SFT, a changed input.
+add_test(NAME imagine_pipeline_train COMMAND python3 ${CMAKE_CURRENT_LIST_DIR}/pipeline_train_check.py $<TARGET_FILE:imagine>
+         ${IMAGINE_PB_DATA} ${CMAKE_CURRENT_BINARY_DIR}/pipeline_train)
+set_tests_properties(imagine_pipeline_train PROPERTIES TIMEOUT 120)
