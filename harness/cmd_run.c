@@ -178,18 +178,8 @@ static int preflight(const RunArgs *a, Err *err) {
                        "file (docs/http.md)", a->method);
     /* "solver" is no model spec: mas takes it for the exact solver (agents/m_mas.c) */
     if (!a->model || !strcmp(a->model, "solver")) return IM_OK;
-    AgModelConfig mc;
-    int rc = ag_model_config_parse(a->model, &mc, err);
-    if (rc) return err_prefix(err, "imagine run: --model"), rc;
-    ag_model_config_free(&mc);
-    if (a->no_cache) return IM_OK;
-    const char *cache = a->cache ? a->cache : AG_CACHE_DEFAULT;
     const char *store[] = {a->store ? a->store : STORE_DEFAULT_PATH};
-    if ((rc = harness_refuse_input_as_output("run", "--cache", cache, store, 1, err))) return rc;
-    AgCache *c = NULL;
-    rc = ag_cache_open(cache, &c, err);
-    ag_cache_close(c);
-    return rc;
+    return run_model_preflight("run", "--model", a->model, a->cache, a->no_cache, store, 1, err);
 }
 
 static int cmd_run(int argc, char **argv) {

@@ -11,6 +11,7 @@
 #include "../agents/model.h" /* not reports/model.h */
 #include "../agents/prompts.h"
 #include "progress.h"
+#include "run.h"
 #include "verbs.h"
 
 #define PARA_PROMPT "paraphrase"
@@ -21,17 +22,7 @@ int para_preflight(const SuiteOps *ops, const ParaOptions *o, const char *out, E
                        "imagine queries generate: --paraphrase-model: suite %s has no paraphrase check (PlanBench's prompts are the "
                        "benchmark's own templates, by design; TravelPlanner queries can be paraphrased)",
                        ops->name);
-    AgModelConfig mc;
-    int rc = ag_model_config_parse(o->spec, &mc, err);
-    if (rc) return err_prefix(err, "imagine queries generate: --paraphrase-model"), rc;
-    ag_model_config_free(&mc);
-    if (o->no_cache) return IM_OK;
-    const char *cache = o->cache ? o->cache : AG_CACHE_DEFAULT;
-    if ((rc = harness_refuse_input_as_output("queries generate", "--cache", cache, &out, 1, err))) return rc;
-    AgCache *c = NULL;
-    rc = ag_cache_open(cache, &c, err);
-    ag_cache_close(c);
-    return rc;
+    return run_model_preflight("queries generate", "--paraphrase-model", o->spec, o->cache, o->no_cache, &out, 1, err);
 }
 
 /* The answer as one clean paragraph (malloc'd), or NULL with *why. */

@@ -15,9 +15,12 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "cache.h"
 #include "fault.h"
 #include "method.h"
+#include "../agents/model.h" /* not reports/model.h */
 #include "progress.h"
+#include "verbs.h"
 
 /* ---- lock ----------------------------------------------------------------- */
 
@@ -345,5 +348,20 @@ int run_execute(Store *s, long long run_id, const RunExec *ex, StoreRun *after, 
     if (after && !rc2) *after = end;
     else if (!rc2) store_run_free(&end);
     store_run_free(&r);
+    return rc;
+}
+
+int run_model_preflight(const char *verb, const char *flag, const char *spec, const char *cache, int no_cache,
+                        const char *const *inputs, int n, Err *err) {
+    AgModelConfig mc;
+    int rc = ag_model_config_parse(spec, &mc, err);
+    if (rc) return err_prefix(err, "imagine %s: %s", verb, flag), rc;
+    ag_model_config_free(&mc);
+    if (no_cache) return IM_OK;
+    if (!cache) cache = AG_CACHE_DEFAULT;
+    if ((rc = harness_refuse_input_as_output(verb, "--cache", cache, inputs, n, err))) return rc;
+    AgCache *c = NULL;
+    rc = ag_cache_open(cache, &c, err);
+    ag_cache_close(c);
     return rc;
 }

@@ -62,4 +62,11 @@ void run_unlock(int fd);
 /* The pid of the process executing the run, 0 when none (no lock taken). */
 long run_lock_holder(const Store *s, long long run_id);
 
+/* Before a verb that calls a model does anything: the model spec parses
+ * (IM_USAGE prefixed "imagine VERB: FLAG") and, unless no_cache, the
+ * response cache (NULL: the default file) is none of the n inputs (NULL
+ * entries skipped) and opens as a cache. */
+int run_model_preflight(const char *verb, const char *flag, const char *spec, const char *cache, int no_cache,
+                        const char *const *inputs, int n, Err *err);
+
 #endif

@@ -8,7 +8,9 @@ against the project's test server (tests/http/server.c) on every branch:
 Then the exact flattened text, llm_call rows per role and model, the
 exports (counts of reflections and passing), the single-agent and rule-Judge
 variants, and the programmatic teacher (solver / rule / solver) on train."""
-import json, os, sqlite3, subprocess, sys, time
+import json, os, sqlite3, subprocess, sys
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+import test_server
 
 exe, srv_exe, data, work = sys.argv[1:5]
 fails = 0
@@ -41,15 +43,7 @@ with open(sfile, "w") as f:
     for e in script: f.write(json.dumps(e) + "\n")
 
 def start_server(faults=None):
-    pf = os.path.join(work, "mas_port")
-    if os.path.exists(pf): os.unlink(pf)
-    args = [srv_exe, "--port", "0", "--port-file", pf, "--script", sfile, "--seconds", "300"]
-    if faults: args += ["--faults", faults]
-    p = subprocess.Popen(args, stdout=subprocess.DEVNULL)
-    for _ in range(100):
-        if os.path.exists(pf) and open(pf).read().strip(): break
-        time.sleep(0.05)
-    return p, int(open(pf).read())
+    return test_server.start_server(srv_exe, work, sfile, faults, 'mas', 300)
 
 def run(args, code=0):
     r = subprocess.run([exe] + args, capture_output=True, text=True)

@@ -13,7 +13,9 @@ project's test server (tests/http/server.c) on 127.0.0.1:
     with --concurrency 1, no retry and one 500 first, only the first item fails;
   - a malformed spec exits 2 naming --paraphrase-model; PlanBench refuses
     the flag with exit 2; --concurrency without the flag exits 2."""
-import hashlib, json, os, subprocess, sys, time
+import hashlib, json, os, subprocess, sys
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+import test_server
 
 exe, srv_exe, data, work = sys.argv[1:5]
 src = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
@@ -69,15 +71,7 @@ with open(sfile, "w") as f:
 prompt_sha = hashlib.sha256(open(os.path.join(src, "agents", "prompts", "paraphrase.txt"), "rb").read()).hexdigest()
 
 def start_server(faults=None):
-    pf = os.path.join(work, "para_port")
-    if os.path.exists(pf): os.unlink(pf)
-    args = [srv_exe, "--port", "0", "--port-file", pf, "--script", sfile, "--seconds", "120"]
-    if faults: args += ["--faults", faults]
-    p = subprocess.Popen(args, stdout=subprocess.DEVNULL)
-    for _ in range(100):
-        if os.path.exists(pf) and open(pf).read().strip(): break
-        time.sleep(0.05)
-    return p, int(open(pf).read())
+    return test_server.start_server(srv_exe, work, sfile, faults, 'para', 120)
 
 def check_common(lines, what):
     if len(lines) != N: fail("%s: %d lines" % (what, len(lines))); return
