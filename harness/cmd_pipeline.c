@@ -638,16 +638,18 @@ static void print_estimates(const Pipe *p) {
                       : strstr(judges, ",rule") ? strstr(judges, ",rule") : NULL;
     snprintf(j1, sizeof j1, "%.*s", comma ? (int)(comma - judges) : (int)strlen(judges), judges);
     snprintf(j2, sizeof j2, "%s", comma ? comma + 1 : j1);
-    RoleEst roles[4] = {
+    const char *para = cstr(q, "paraphrase_model", NULL);
+    RoleEst roles[5] = {
         {"reasoner", reasoner, items, est_num(est, "reasoner", "tokens_in", 9000), est_num(est, "reasoner", "tokens_out", 4000)},
         {"judge-1", j1, n_judges >= 1 ? items : 0, est_num(est, "judge", "tokens_in", 13000), est_num(est, "judge", "tokens_out", 8)},
         {"judge-2", j2, n_judges >= 2 ? items : 0, est_num(est, "judge", "tokens_in", 13000), est_num(est, "judge", "tokens_out", 8)},
         {"reflector", cstr(t, "reflector_model", prog ? "solver" : reasoner), items * share,
-         est_num(est, "reflector", "tokens_in", 14000), est_num(est, "reflector", "tokens_out", 4000)}};
+         est_num(est, "reflector", "tokens_in", 14000), est_num(est, "reflector", "tokens_out", 4000)},
+        {"paraphrase", para ? para : "", items, est_num(est, "paraphrase", "tokens_in", 200), est_num(est, "paraphrase", "tokens_out", 100)}};
     printf("  estimate for %d queries (reflection share %.2f; tokens per call from \"estimate\" or the defaults):\n", items, share);
     printf("  %-10s %-44s %8s %14s %14s %12s\n", "role", "model", "calls", "tokens in", "tokens out", "cost USD");
     double total = 0;
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < (para ? 5 : 4); i++) { /* the paraphraser: stage 1's --paraphrase-model */
         RoleEst *r = &roles[i];
         int programmatic = !strcmp(r->spec, "solver") || !strcmp(r->spec, "rule");
         double pin = 0, pout = 0;

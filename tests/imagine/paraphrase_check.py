@@ -12,7 +12,9 @@ project's test server (tests/http/server.c) on 127.0.0.1:
     paraphrase_failed with its template, the generation completes (exit 0);
     with --concurrency 1, no retry and one 500 first, only the first item fails;
   - a malformed spec exits 2 naming --paraphrase-model; PlanBench refuses
-    the flag with exit 2; --concurrency without the flag exits 2."""
+    the flag with exit 2; --concurrency without the flag exits 2;
+  - `imagine pipeline --dry-run` with the queries stage's paraphrase_model
+    prints the paraphraser's calls, tokens and cost."""
 import hashlib, json, os, subprocess, sys
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 import test_server
@@ -145,5 +147,15 @@ r = run(["queries", "generate", "--suite", "planbench", "--variant", "blocksworl
          "--out", out1, "--paraphrase-model", "openai:http://127.0.0.1:1/v1#m"], code=2)
 if "PlanBench" not in r.stderr or "--paraphrase-model" not in r.stderr: fail("planbench: %r" % r.stderr)
 run(gen + ["--out", out1, "--concurrency", "2"], code=2)
+# the pipeline's queries stage takes the flag; --dry-run counts the paraphraser's calls and cost
+pcfg = os.path.join(work, "para_pipeline.json")
+json.dump({"name": "para", "suite": "travelplanner", "data": data, "store": os.path.join(work, "para_dry.db"),
+           "workdir": os.path.join(work, "para_dry.out"),
+           "stages": {"queries": {"n": N, "seed": 11, "paraphrase_model": "openai:http://127.0.0.1:1/v1#para-m?price_in=1000&price_out=2000"},
+                      "traces": {"model": "solver"}}}, open(pcfg, "w"))
+r = subprocess.run([exe, "pipeline", pcfg, "--dry-run"], capture_output=True, text=True)
+row = [l.split() for l in r.stdout.splitlines() if l.split()[:1] == ["paraphrase"]]
+if r.returncode or row != [["paraphrase", "para-m", str(N), str(200 * N), str(100 * N), "%.2f" % ((200 * N * 1000 + 100 * N * 2000) / 1e6)]]:
+    fail("pipeline --dry-run: %r %r" % (row, r.stdout + r.stderr))
 print("paraphrase: %s" % ("ok" if not fails else "%d failures" % fails))
 sys.exit(1 if fails else 0)
