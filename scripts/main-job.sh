@@ -43,8 +43,8 @@ if [ "$scale" = small ]; then
   : "${MJ_N3:=31}" "${MJ_N4:=40}" "${MJ_N5:=0}" "${MJ_SFT_EPOCHS:=1}" "${MJ_SFT_STEPS:=40}" "${MJ_GRPO_STEPS:=1}" \
     "${MJ_GROUP:=2}" "${MJ_EVAL_LIMIT:=10}" "${MJ_TP:=0}" "${MJ_BATCH_TOKENS:=2048}" "${MJ_WARMUP:=3}" "${MJ_LR:=3e-3}"
 else
-  : "${MJ_N3:=31}" "${MJ_N4:=600}" "${MJ_N5:=60}" "${MJ_SFT_EPOCHS:=3}" "${MJ_SFT_STEPS:=0}" "${MJ_GRPO_STEPS:=4}" \
-    "${MJ_GROUP:=8}" "${MJ_EVAL_LIMIT:=100}" "${MJ_TP:=1}"
+  : "${MJ_N3:=31}" "${MJ_N4:=600}" "${MJ_N5:=60}" "${MJ_SFT_EPOCHS:=6}" "${MJ_SFT_STEPS:=0}" "${MJ_GRPO_STEPS:=4}" \
+    "${MJ_GROUP:=8}" "${MJ_EVAL_LIMIT:=100}" "${MJ_TP:=1}" "${MJ_LR:=3e-3}" "${MJ_WARMUP:=50}"
 fi
 : "${MJ_INIT_STD=0.02}" "${MJ_ERROR_RATE:=0.2}" "${MJ_ACTIONS:=words}" "${MJ_SEED:=1}" "${MJ_LR:=2e-3}" "${MJ_WARMUP:=20}" "${MJ_GRPO_LR:=2e-5}" "${MJ_BATCH_TOKENS:=1280}" \
   "${MJ_MAX_LEN:=1280}" "${MJ_MAX_TOKENS:=600}" "${MJ_DEVICE:=cpu}" "${MJ_CONCURRENCY:=16}"
