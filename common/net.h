@@ -3,7 +3,7 @@
  * `imagine` does not link libcurl: its ~20 dependent libraries (krb5, ldap,
  * ssh2, rtmp, gnutls, ...) cost every process ~1 ms in the dynamic loader,
  * and only the HTTP model backend (agents/http.c) and `imagine data fetch`
- * (suites/travelplanner/datapkg_fetch.c) use it. They get libcurl through
+ * (common/fetch.c, for every suite) use it. They get libcurl through
  * net_curl_load(): dlopen() of $IMAGINE_LIBCURL if set, else
  * "libcurl.so.4", once per process (pthread_once, any thread), never
  * unloaded. Headers come from the libcurl dev package; only the types and

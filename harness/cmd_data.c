@@ -70,7 +70,7 @@ static void on_say(void *ctx, int to_stderr, const char *line) {
     fflush(to_stderr ? stderr : stdout);
 }
 
-/* Any suite with a data_fetch op (TravelPlanner's data package). */
+/* Any suite with a data_fetch op (TravelPlanner, PlanBench). */
 static int cmd_data_fetch(int argc, char **argv) {
     const char *suite = NULL, *data_flag = NULL, *from = NULL, *upstream_mirror = NULL;
     long timeout = 600;
@@ -79,7 +79,7 @@ static int cmd_data_fetch(int argc, char **argv) {
         {"--data", CLI_STR, &data_flag, "DIR", "where to put the data (default: its environment variable, else ~/.local/share/imagine/NAME)"},
         {"--from", CLI_STR, &from, "URL|DIR",
          "a mirror with the package layout: a folder, or a file://, http:// or https:// base "
-         "(default: the official upstream, which holds only the database files; see docs/data.md)"},
+         "(default: the suite's official sources; TravelPlanner's hold only part of its package, docs/data.md)"},
         {"--upstream-mirror", CLI_STR, &upstream_mirror, "URL",
          "without --from: the official sources through a mirror in their own layout (URL/HOST/PATH for https://HOST/PATH)"},
         {"--timeout", CLI_INT_IN, &(CliIntIn){&timeout, 1, 86400}, "S", "seconds per file (default 600)"},
@@ -108,5 +108,5 @@ static int cmd_data_fetch(int argc, char **argv) {
 
 const CliVerb imagine_verbs_data[] = {
     {"data check", cmd_data_check, "Verify a suite's data folder against the sha256 checksums built into imagine.", ""},
-    {"data fetch", cmd_data_fetch, "Download a suite's data (TravelPlanner; from a mirror with --from), verified by sha256.", ""},
+    {"data fetch", cmd_data_fetch, "Download a suite's data (from its official sources, or a mirror with --from), verified by sha256.", ""},
     {0}};

@@ -4,6 +4,7 @@
  * suite_registry.c, beside the list of suites. */
 #include "suite.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -215,6 +216,16 @@ void suite_reward_free(SuiteReward *r) {
 int suite_reward_config(const SuiteOps *ops, const char *config_json, Buf *out, Err *err) {
     if (!ops->reward_config) return missing_op(ops, "reward", err);
     return ops->reward_config(config_json, out, err);
+}
+
+void suite_fetch_say(const SuiteFetchOpts *o, int to_stderr, const char *fmt, ...) {
+    if (!o->say) return;
+    char line[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    o->say(o->ctx, to_stderr, line);
 }
 
 int suite_data_fetch(const SuiteOps *ops, const char *data_dir, const SuiteFetchOpts *o, Err *err) {

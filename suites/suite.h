@@ -488,6 +488,9 @@ void suite_reward_free(SuiteReward *r);
 int suite_reward_config(const SuiteOps *ops, const char *config_json, Buf *out, Err *err);
 /* Fetching a suite's data (ops->data_fetch). */
 int suite_data_fetch(const SuiteOps *ops, const char *data_dir, const SuiteFetchOpts *o, Err *err);
+/* For data_fetch ops: o->say with a printf format (one line of at most
+ * 1 KiB); nothing when o->say is NULL. */
+void suite_fetch_say(const SuiteFetchOpts *o, int to_stderr, const char *fmt, ...);
 /* The data check of a suite's data folder (ops->data_check). */
 int suite_data_check(const SuiteOps *ops, const char *data_dir, Buf *report, Err *err);
 int suite_solve(const Suite *s, const SuiteItem *it, const char *solver, const char *options_json, SuiteSolution *out,

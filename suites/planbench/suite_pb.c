@@ -1070,6 +1070,7 @@ const SuiteOps suite_planbench = {
     .open = pb_open,
     .close = pb_close,
     .data_check = pb_data_check,
+    .data_fetch = pb_data_fetch,
     .items_load = pb_items_load,
     .item_parse = pb_item_parse,
     .item_free = pb_item_free,

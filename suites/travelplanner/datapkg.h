@@ -58,9 +58,6 @@ int tp_data_verify(const char *dir, const TpManifest *m, TpFileCheck *st);
 
 /* ---- fetch -------------------------------------------------------------- */
 
-/* Where `data fetch` takes the files from. */
-typedef enum { TP_SRC_UPSTREAM, TP_SRC_DIR, TP_SRC_URL } TpSourceKind;
-
 typedef struct TpFetchEvent {
     const char *path;   /* manifest path */
     const char *status; /* "fetched", "up to date", "FAILED", "not available upstream" */

@@ -7,7 +7,6 @@
  * opened state is the TpDb. Sections in the order a run uses them. */
 #include <cJSON.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,29 +87,23 @@ static void relay_file(void *ctx, const TpFetchEvent *ev) {
     if (r->o->on_file) r->o->on_file(r->o->ctx, &e);
 }
 
-static void say(const SuiteFetchOpts *o, int to_stderr, const char *fmt, ...) {
-    if (!o->say) return;
-    char line[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    o->say(o->ctx, to_stderr, line);
-}
 
 static int tp_data_fetch_op(const char *data_dir, const SuiteFetchOpts *o, Err *err) {
     FetchRelay relay = {o};
     TpFetchOpts t = {o->from, relay_file, &relay, o->cancel, o->timeout_s, o->upstream_mirror};
     TpFetchReport rep;
-    say(o, 0, "fetching the TravelPlanner data into %s from %s\n", data_dir,
-        o->from ? o->from : "the official upstream (GitHub OSU-NLP-Group/TravelPlanner)");
+    suite_fetch_say(o, 0, "fetching the TravelPlanner data into %s from %s\n", data_dir,
+                    o->from ? o->from : "the official upstream (GitHub OSU-NLP-Group/TravelPlanner)");
     int rc = tp_data_fetch(data_dir, &t, &rep, err);
-    if (rep.unverified) say(o, 0, "%d converted file(s) not covered by the built-in checksums (docs/data.md)\n", rep.unverified);
-    say(o, 0, "%d fetched, %d up to date, %d failed, %d not available; verified against the built-in checksum list%s\n", rep.fetched,
-        rep.up_to_date, rep.failed, rep.unavailable, rep.manifest_from_source ? " (the source's README.md copied)" : "");
+    if (rep.unverified)
+        suite_fetch_say(o, 0, "%d converted file(s) not covered by the built-in checksums (docs/data.md)\n", rep.unverified);
+    suite_fetch_say(o, 0,
+                    "%d fetched, %d up to date, %d failed, %d not available; verified against the built-in checksum list%s\n",
+                    rep.fetched, rep.up_to_date, rep.failed, rep.unavailable, rep.manifest_from_source ? " (the source's README.md copied)" : "");
     if (rc && rep.unavailable && !o->from)
-        say(o, 1, "imagine: the official sources hold the database files and the query splits (converted from Hugging Face's "
-                  "CSVs), but not this package's flights subset nor its train outputs (docs/data.md): use --from MIRROR\n");
+        suite_fetch_say(o, 1,
+                        "imagine: the official sources hold the database files and the query splits (converted from "
+                        "Hugging Face's CSVs), but not this package's flights subset nor its train outputs (docs/data.md): use --from MIRROR\n");
     return rc;
 }
 

@@ -21,3 +21,9 @@ add_test(NAME planbench_suite COMMAND test_pb_suite ${IMAGINE_PB_DATA})
 add_test(NAME planbench_reward COMMAND python3 ${CMAKE_SOURCE_DIR}/tests/planbench/reward_check.py $<TARGET_FILE:imagine>
          ${IMAGINE_PB_DATA} ${CMAKE_CURRENT_BINARY_DIR}/planbench_reward_tmp)
 set_tests_properties(planbench_reward PROPERTIES TIMEOUT 60)
+# `imagine data fetch --suite planbench` from temp mirrors of the package (file://, and a real HTTP
+# server on 127.0.0.1 in the package's and in the upstream repository's layout).
+foreach(case fetch_file fetch_upstream fetch_corrupt)
+  add_test(NAME planbench_${case} COMMAND sh ${CMAKE_SOURCE_DIR}/tests/planbench/fetch_test.sh ${case} $<TARGET_FILE:imagine> ${IMAGINE_PB_DATA})
+  set_tests_properties(planbench_${case} PROPERTIES TIMEOUT 120)
+endforeach()

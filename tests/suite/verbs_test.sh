@@ -7,8 +7,9 @@
 #     baseline in that suite);
 #   - queries stats: TravelPlanner's distributions through the items_stats
 #     op; a suite without one is a usage error naming it;
-#   - data check --suite planbench through the data_check op; data fetch of
-#     a suite without a data_fetch op is a usage error naming it.
+#   - data check --suite planbench through the data_check op; data fetch
+#     --suite planbench through its data_fetch op (a bad --from is a usage
+#     error naming it; the fetch itself: tests/planbench/fetch_test.sh).
 #   - eval and bench eval (harness/cmd_eval.c, cmd_bench_eval.c): PlanBench's
 #     own outputs through its eval_file op, an output never written over an
 #     input, an option of the other suite refused; bench eval's figures for
@@ -34,8 +35,8 @@ out=$("$IM" queries stats "$TP/queries/validation.jsonl" --against train --data 
 check "queries stats levels" "level easy                           33.3 %       33.3 %" "$(echo "$out" | grep '^level easy')"
 "$IM" queries stats "$TP/queries/validation.jsonl" --suite planbench --data "$PB" 2> /dev/null; check "queries stats planbench" 2 $?
 "$IM" data check --suite planbench --data "$PB" > /dev/null; check "data check planbench" 0 $?
-err=$("$IM" data fetch --suite planbench --data /nonexistent/pb 2>&1 >/dev/null); check "data fetch planbench (no such op)" 2 $?
-case $err in *"suite planbench has no data fetch"*) echo "ok data fetch names the operation" ;; *) echo "FAIL data fetch message: $err"; fail=1 ;; esac
+err=$("$IM" data fetch --suite planbench --data "$T/pbdata" --from /nonexistent/pb 2>&1 >/dev/null); check "data fetch planbench (bad --from)" 2 $?
+case $err in *"--from /nonexistent/pb: not a directory"*) echo "ok data fetch reaches the planbench op" ;; *) echo "FAIL data fetch message: $err"; fail=1 ;; esac
 A="$PB/results/blocksworld_3/gpt-4_chat/task_1_plan_generation.json"
 cp "$A" "$T/answers.json"
 "$IM" eval --suite planbench --variant blocksworld_3 --answers "$T/answers.json" --per-item "$T/answers.json" --data "$PB" 2> "$T/e.txt"
