@@ -28,4 +28,19 @@ elif [ -z "${IMAGINE_DATA:-}" ]; then
   fi
 fi
 ./build/harness/imagine data check 2>/dev/null || true
+# PlanBench: $IMAGINE_PLANBENCH_DATA, else ../shared/planbench, else fetched from the authors'
+# repository at the pinned commit (or $IMAGINE_PLANBENCH_FROM, a mirror of the package).
+if [ -z "${IMAGINE_PLANBENCH_DATA:-}" ] && [ -d ../shared/planbench ]; then
+  export IMAGINE_PLANBENCH_DATA="$PWD/../shared/planbench"
+elif [ -z "${IMAGINE_PLANBENCH_DATA:-}" ]; then
+  export IMAGINE_PLANBENCH_DATA="${XDG_DATA_HOME:-$HOME/.local/share}/imagine/planbench"
+  if ! ./build/harness/imagine data check --suite planbench --data "$IMAGINE_PLANBENCH_DATA" >/dev/null 2>&1; then
+    ./build/harness/imagine data fetch --suite planbench --data "$IMAGINE_PLANBENCH_DATA" \
+      ${IMAGINE_PLANBENCH_FROM:+--from "$IMAGINE_PLANBENCH_FROM"} || {
+      echo "quickstart: the PlanBench data in $IMAGINE_PLANBENCH_DATA is incomplete (see above, docs/planbench.md):" \
+           "set IMAGINE_PLANBENCH_FROM to a mirror of the package and run this again" >&2
+      exit 3
+    }
+  fi
+fi
 exec scripts/main-job.sh
