@@ -46,7 +46,7 @@ else
   : "${MJ_N3:=31}" "${MJ_N4:=600}" "${MJ_N5:=60}" "${MJ_SFT_EPOCHS:=6}" "${MJ_SFT_STEPS:=0}" "${MJ_GRPO_STEPS:=4}" \
     "${MJ_GROUP:=8}" "${MJ_EVAL_LIMIT:=100}" "${MJ_TP:=1}" "${MJ_LR:=3e-3}" "${MJ_WARMUP:=50}"
 fi
-: "${MJ_INIT_STD=0.02}" "${MJ_ERROR_RATE:=0.2}" "${MJ_ACTIONS:=words}" "${MJ_SEED:=1}" "${MJ_LR:=2e-3}" "${MJ_WARMUP:=20}" "${MJ_GRPO_LR:=2e-5}" "${MJ_BATCH_TOKENS:=1280}" \
+: "${MJ_INIT_STD=0.02}" "${MJ_ERROR_RATE:=0.2}" "${MJ_ACTIONS:=words}" "${MJ_EVAL_JOBS:=3}" "${MJ_SEED:=1}" "${MJ_LR:=2e-3}" "${MJ_WARMUP:=20}" "${MJ_GRPO_LR:=2e-5}" "${MJ_BATCH_TOKENS:=1280}" \
   "${MJ_MAX_LEN:=1280}" "${MJ_MAX_TOKENS:=600}" "${MJ_DEVICE:=cpu}" "${MJ_CONCURRENCY:=16}"
 : "${MJ_SHAPE:=--tok-vocab 1000 --hidden 128 --layers 4 --heads 4 --kv-heads 2 --head-dim 32 --ffn 384}"
 read -r -a model_shape <<<"$MJ_SHAPE"
@@ -99,14 +99,16 @@ instances=$(ls "$IMAGINE_PLANBENCH_DATA"/results/blocksworld_3/*/task_1_plan_gen
 ev() { run --suite planbench --variant blocksworld_3 --queries "$instances" --limit "$MJ_EVAL_LIMIT" "$@"; }
 local_model() { echo "local:$1?max_tokens=$MJ_MAX_TOKENS&thinking=on&seed=$MJ_SEED&concurrency=$MJ_CONCURRENCY"; }
 single='{"judges": 0, "reasoner_prompt": "statement", "no_cache": true}'
-# The three models at once: each decode waits on lavapipe most of the time (65 % of the CPU idle with
-# one), and greedy answers do not depend on what runs beside them (same texts as one after another).
+# The three models at once (MJ_EVAL_JOBS=3, the default; 1: one after another): each decode waits on
+# lavapipe most of the time (65 % of the CPU idle with one), and greedy answers do not depend on what
+# runs beside them (the same texts either way). Each process holds about 120 MB.
 pids=()
+failed=0
 for m in init:untrained sft:sft-model grpo:grpo-model; do
   ev --method mas --model "$(local_model "$work/${m%%:*}")" --method-config "$single" --name "${m#*:}" &
   pids+=($!)
+  if [ "$MJ_EVAL_JOBS" -le 1 ]; then wait "$!" || failed=$((failed + 1)); pids=(); fi
 done
-failed=0
 for p in "${pids[@]}"; do wait "$p" || failed=$((failed + 1)); done
 [ "$failed" = 0 ] || { echo "main-job: $failed of the model evaluations failed (see above)" >&2; exit 1; }
 ev --method mas --model solver --method-config "$teacher" --seed "$MJ_SEED" --name mas-teacher
