@@ -451,7 +451,7 @@ static char *answer_text(const PbVariant *v, const char *answer_json, int *nstep
             *why = "the answer list holds something other than action strings";
             return NULL;
         }
-        char *pddl = pb_step_pddl(v ? &v->x : NULL, x->valuestring);
+        char *pddl = x->valuestring[0] == '(' ? NULL : pb_step_pddl(v ? &v->x : NULL, x->valuestring); /* PDDL as stored */
         buf_puts(&b, pddl ? pddl : x->valuestring);
         buf_putc(&b, '\n');
         free(pddl);
