@@ -24,6 +24,7 @@ typedef enum {
     OP_GEMM_NT_F32, OP_GEMM_NT_F16, OP_GEMM_NT_BF16, /* Y = X . W^T (forward) */
     OP_GEMM_NN_F32, OP_GEMM_NN_F16, OP_GEMM_NN_BF16, /* dX += dY . W */
     OP_GEMM_TN_F32,                                  /* dW += dY^T . X */
+    OP_GEMMX_NT, OP_GEMMX_NN, OP_GEMMX_TN,           /* the same products, F32 through texel fetches (gemmx.comp) */
     OP_XENT_FWD, OP_XENT_GRAD,
     OP_SUMSQ, OP_ADAMW,
     OP_CAST_F32, OP_CAST_F16, OP_CAST_BF16, OP_CAST_R16, OP_CAST_RBF16,

@@ -30,13 +30,13 @@ typedef struct VtTensor {
 typedef struct VtLayer {
     int attn_norm, q_norm, k_norm, ffn_norm, proj[P_COUNT], la[P_COUNT], lb[P_COUNT];
     /* activations: [n][D] xn1, xmid, xn2; [n] rstd1, rstd2; [n][qd] q, qn, qr, ao; [n][kvd] k, kn, kr, v;
-       [n*nq] rstdq, [n*nkv] rstdk; [nq][n][n] p; [n][F] g, u, h; [n][r] xa per adapted projection */
-    VkBuf xn1, xmid, xn2, rstd1, rstd2, q, qn, qr, ao, k, kn, kr, v, rstdq, rstdk, p, g, u, h, xa[P_COUNT];
+       [n*nq] rstdq, [n*nkv] rstdk; [nq][n] lse (attention's log-sum-exp); [n][F] g, u, h; [n][r] xa per adapted projection */
+    VkBuf xn1, xmid, xn2, rstd1, rstd2, q, qn, qr, ao, k, kn, kr, v, rstdq, rstdk, lse, g, u, h, xa[P_COUNT];
 } VtLayer;
 
 typedef struct SetEntry {
     OpId op;
-    VkBuffer b[8];
+    VkBuffer b[VK_MAX_BINDINGS];
     VkDescriptorSet set;
 } SetEntry;
 
@@ -59,9 +59,10 @@ struct VkTrain {
     size_t win_n[MAXWIN];  /* floats per window */
     /* activations */
     VkBuf tok, tgt, wts, pos, seg, cs, eu, eoff, erows; /* inputs [N] (eoff [N+1]); cs [N][hd/2] vec2 */
+    VkBuf bounds; /* [2][n]: each row's first and last row of its segment id (attention's loops) */
     VkBuf *x;  /* [layers+1] of [N][D] */
     VkBuf xf, rstdf, logits, xout; /* [N][D], [N], [N][V], [N][2] */
-    VkBuf dx, dxn, dq, dk, dv, dqr, dkr, dao, ds, dg, du, dh, dlogits, dlora, partial;
+    VkBuf dx, dxn, dq, dk, dv, dqr, dkr, dao, dstat, dg, du, dh, dlogits, dlora, partial; /* dstat [nq][n]: dO.O */
     VtLayer *act;
     int n_act;
     /* kernels */
@@ -138,11 +139,26 @@ static void copy(VkTrain *v, VkBuf *dst, VkBuf *src, size_t bytes) {
 
 static uint32_t cdiv(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
 
+/* The texel-fetch kernel (gemmx.comp) for an F32 product, or -1 when its
+ * shape or buffers need the general tiled kernel (gemm.comp). */
+static int gemmx_op(OpId op, const VkBuf *a, const VkBuf *b, int M, int N, int K) {
+    if (!a->view || !b->view) return -1;
+    if (op == OP_GEMM_NT_F32) return K % 4 ? -1 : OP_GEMMX_NT;
+    if (op == OP_GEMM_NN_F32) return K % 4 || N % 4 ? -1 : OP_GEMMX_NN;
+    if (op == OP_GEMM_TN_F32) return M % 4 || N % 4 ? -1 : OP_GEMMX_TN;
+    return -1;
+}
+
 /* C[M][N] = alpha * A . B (+ C) */
 static void gemm(VkTrain *v, OpId op, VkBuf *a, VkBuf *b, VkBuf *c, int M, int N, int K, float alpha, int acc) {
     PushGemm p = {(uint32_t)M, (uint32_t)N, (uint32_t)K, alpha, (uint32_t)acc};
     VkBuf *bs[3] = {a, b, c};
-    disp(v, op, bs, &p, cdiv((uint32_t)N, 32), cdiv((uint32_t)M, 32), 1);
+    int x = gemmx_op(op, a, b, M, N, K);
+    uint32_t lanes = vk_subgroup_size(v->ctx), m = (uint32_t)M, n = (uint32_t)N;
+    if (x == OP_GEMMX_NT) disp(v, OP_GEMMX_NT, bs, &p, cdiv(cdiv(n, 4), lanes), cdiv(m, 4), 1);
+    else if (x == OP_GEMMX_NN) disp(v, OP_GEMMX_NN, bs, &p, cdiv(cdiv(n / 4, 2), lanes), cdiv(m, 4), 1);
+    else if (x == OP_GEMMX_TN) disp(v, OP_GEMMX_TN, bs, &p, cdiv(cdiv(n / 4, 2), lanes), cdiv(m / 4, 2), 1);
+    else disp(v, op, bs, &p, cdiv(n, 32), cdiv(m, 32), 1);
 }
 
 /* ---- creation ---- */
@@ -202,9 +218,10 @@ static int make_acts(VkTrain *v, Err *err) {
     v->x = calloc((size_t)c->layers + 1, sizeof *v->x);
     if (!r || !v->x) return free(r), err_set(err, IM_IO, "out of memory");
     int n = 0;
-#define RQ(B_, S_) (r[n].b = (B_), r[n].bytes = (S_), n++)
+    /* sizes in whole 16-byte texels, so that every buffer has a texel view */
+#define RQ(B_, S_) (r[n].b = (B_), r[n].bytes = ((S_) + 15) / 16 * 16, n++)
     RQ(&v->tok, N * 4), RQ(&v->tgt, N * 4), RQ(&v->wts, N * 4), RQ(&v->pos, N * 4), RQ(&v->seg, N * 4);
-    RQ(&v->cs, N * hd / 2 * 8), RQ(&v->eu, N * 4), RQ(&v->eoff, (N + 1) * 4), RQ(&v->erows, N * 4);
+    RQ(&v->cs, N * hd / 2 * 8), RQ(&v->eu, N * 4), RQ(&v->eoff, (N + 1) * 4), RQ(&v->erows, N * 4), RQ(&v->bounds, 2 * N * 4);
     for (int l = 0; l <= c->layers; l++) RQ(&v->x[l], N * D * 4);
     for (int l = 0; l < c->layers; l++) {
         VtLayer *L = &v->L[l];
@@ -212,13 +229,13 @@ static int make_acts(VkTrain *v, Err *err) {
         RQ(&L->q, N * qd * 4), RQ(&L->qr, N * qd * 4), RQ(&L->ao, N * qd * 4);
         RQ(&L->k, N * kvd * 4), RQ(&L->kr, N * kvd * 4), RQ(&L->v, N * kvd * 4);
         if (c->qk_norm) RQ(&L->qn, N * qd * 4), RQ(&L->kn, N * kvd * 4), RQ(&L->rstdq, N * nq * 4), RQ(&L->rstdk, N * nkv * 4);
-        RQ(&L->p, nq * N * N * 4), RQ(&L->g, N * F * 4), RQ(&L->u, N * F * 4), RQ(&L->h, N * F * 4);
+        RQ(&L->lse, nq * N * 4), RQ(&L->g, N * F * 4), RQ(&L->u, N * F * 4), RQ(&L->h, N * F * 4);
         for (int p = 0; p < P_COUNT; p++)
             if (L->la[p] >= 0) RQ(&L->xa[p], N * R * 4);
     }
     RQ(&v->xf, N * D * 4), RQ(&v->rstdf, N * 4), RQ(&v->logits, N * V * 4), RQ(&v->xout, N * 2 * 4);
     RQ(&v->dx, N * D * 4), RQ(&v->dxn, N * D * 4), RQ(&v->dq, N * qd * 4), RQ(&v->dk, N * kvd * 4), RQ(&v->dv, N * kvd * 4);
-    RQ(&v->dqr, N * qd * 4), RQ(&v->dkr, N * kvd * 4), RQ(&v->dao, N * qd * 4), RQ(&v->ds, nq * N * N * 4);
+    RQ(&v->dqr, N * qd * 4), RQ(&v->dkr, N * kvd * 4), RQ(&v->dao, N * qd * 4), RQ(&v->dstat, nq * N * 4);
     RQ(&v->dg, N * F * 4), RQ(&v->du, N * F * 4), RQ(&v->dh, N * F * 4), RQ(&v->dlogits, N * V * 4), RQ(&v->dlora, N * R * 4);
     RQ(&v->partial, (WINDOW / 4 / 4096 + 1) * 4);
 #undef RQ
@@ -238,7 +255,7 @@ int vkt_create(const ModelFiles *m, const TmOptions *o, VkTrain **out, Err *err)
     v->lora_rank = o->lora_rank, v->lora_scale = o->lora_rank ? o->lora_alpha / (float)o->lora_rank : 0;
     const ModelConfig *c = &v->c;
     rc = vk_ctx_create(o->vk_device, &v->ctx, err);
-    if (!rc && (c->head_dim % 2 || c->n_heads % c->n_kv_heads))
+    if (!rc && (c->head_dim % 4 || c->head_dim > 256 || c->n_heads % c->n_kv_heads))
         rc = err_set(err, IM_USAGE, "Vulkan training: head_dim %d and %d/%d heads are not supported", c->head_dim, c->n_heads, c->n_kv_heads);
     v->nt = mref_tensor_count(ref);
     v->t = calloc((size_t)v->nt, sizeof *v->t), v->L = calloc((size_t)c->layers, sizeof *v->L);
@@ -342,13 +359,13 @@ void vkt_destroy(VkTrain *v) {
     for (int l = 0; v->L && l < v->c.layers; l++) {
         VtLayer *L = &v->L[l];
         VkBuf *bs[] = {&L->xn1, &L->xmid, &L->xn2, &L->rstd1, &L->rstd2, &L->q, &L->qn, &L->qr, &L->ao, &L->k, &L->kn, &L->kr,
-                       &L->v, &L->rstdq, &L->rstdk, &L->p, &L->g, &L->u, &L->h};
+                       &L->v, &L->rstdq, &L->rstdk, &L->lse, &L->g, &L->u, &L->h};
         for (size_t i = 0; i < sizeof bs / sizeof *bs; i++) vk_buf_destroy(v->ctx, bs[i]);
         for (int p = 0; p < P_COUNT; p++) vk_buf_destroy(v->ctx, &L->xa[p]);
     }
     for (int l = 0; v->x && l <= v->c.layers; l++) vk_buf_destroy(v->ctx, &v->x[l]);
-    VkBuf *bs[] = {&v->tok, &v->tgt, &v->wts, &v->pos, &v->seg, &v->cs, &v->eu, &v->eoff, &v->erows, &v->xf, &v->rstdf, &v->logits,
-                   &v->xout, &v->dx, &v->dxn, &v->dq, &v->dk, &v->dv, &v->dqr, &v->dkr, &v->dao, &v->ds, &v->dg, &v->du, &v->dh,
+    VkBuf *bs[] = {&v->tok, &v->tgt, &v->wts, &v->pos, &v->seg, &v->cs, &v->eu, &v->eoff, &v->erows, &v->bounds, &v->xf, &v->rstdf, &v->logits,
+                   &v->xout, &v->dx, &v->dxn, &v->dq, &v->dk, &v->dv, &v->dqr, &v->dkr, &v->dao, &v->dstat, &v->dg, &v->du, &v->dh,
                    &v->dlogits, &v->dlora, &v->partial};
     for (size_t i = 0; i < sizeof bs / sizeof *bs; i++) vk_buf_destroy(v->ctx, bs[i]);
     vk_arena_destroy(v->ctx, &v->w_arena), vk_arena_destroy(v->ctx, &v->s_arena), vk_arena_destroy(v->ctx, &v->a_arena);
@@ -463,8 +480,8 @@ static void rec_forward(VkTrain *v, int n, int grad) {
         }
         rope(v, &L->qr, n, nq, 1.0f);
         rope(v, &L->kr, n, nkv, 1.0f);
-        VkBuf *ba[6] = {&L->qr, &L->kr, &L->v, &v->seg, &L->p, &L->ao};
-        disp(v, OP_ATTN_FWD, ba, &pa, (uint32_t)nq, (uint32_t)n, 1);
+        VkBuf *ba[7] = {&L->qr, &L->kr, &L->v, &v->seg, &v->bounds, &L->ao, &L->lse};
+        disp(v, OP_ATTN_FWD, ba, &pa, cdiv((uint32_t)n, vk_subgroup_size(v->ctx)), (uint32_t)nq, 1);
         copy(v, &L->xmid, &v->x[l], sizeof(float) * (size_t)n * D);
         lin_fwd(v, l, P_O, &L->xmid, &L->ao, n, 1);
         rms_fwd(v, &L->xmid, P(v, L->ffn_norm), &L->xn2, &L->rstd2, n, D);
@@ -506,10 +523,11 @@ static void rec_backward(VkTrain *v, int n, int n_uniq) {
         rms_bwd(v, &v->dxn, &L->xmid, P(v, L->ffn_norm), &L->rstd2, &v->dx, G(v, L->ffn_norm), n, D);
         fill0(v, &v->dao);
         lin_bwd(v, l, P_O, &v->dao, &v->dx, &L->ao, n);
-        VkBuf *bq[6] = {&v->dao, &L->p, &L->v, &L->kr, &v->ds, &v->dqr};
-        disp(v, OP_ATTN_BWD_Q, bq, &pa, (uint32_t)nq, (uint32_t)n, 1);
-        VkBuf *bkv[6] = {&v->dao, &L->p, &v->ds, &L->qr, &v->dkr, &v->dv};
-        disp(v, OP_ATTN_BWD_KV, bkv, &pa, (uint32_t)nkv, (uint32_t)n, 1);
+        uint32_t rows = cdiv((uint32_t)n, vk_subgroup_size(v->ctx));
+        VkBuf *bq[10] = {&v->dao, &L->qr, &L->kr, &L->v, &v->seg, &L->ao, &v->bounds, &L->lse, &v->dqr, &v->dstat};
+        disp(v, OP_ATTN_BWD_Q, bq, &pa, rows, (uint32_t)nq, 1);
+        VkBuf *bkv[10] = {&v->dao, &L->qr, &L->kr, &L->v, &v->seg, &L->lse, &v->dstat, &v->bounds, &v->dkr, &v->dv};
+        disp(v, OP_ATTN_BWD_KV, bkv, &pa, rows, (uint32_t)nkv, 1);
         rope(v, &v->dqr, n, nq, -1.0f);
         rope(v, &v->dkr, n, nkv, -1.0f);
         VkBuf *dq = &v->dqr, *dk = &v->dkr;
@@ -549,6 +567,26 @@ static int embed_lists(VkTrain *v, const TmBatch *b) {
     return nu;
 }
 
+/* bounds[t]: the first row with t's segment id; bounds[n + t]: the last. */
+static void seg_bounds(const int *seg, int n, int *bounds) {
+    for (int t = 0; t < n; t++) { /* a run continues its first row; a new run searches (once per sample) */
+        int lo = t;
+        if (t > 0 && seg[t - 1] == seg[t]) lo = bounds[t - 1];
+        else
+            for (int s = 0; s < t; s++)
+                if (seg[s] == seg[t]) { lo = s; break; }
+        bounds[t] = lo;
+    }
+    for (int t = n - 1; t >= 0; t--) {
+        int hi = t;
+        if (t < n - 1 && seg[t + 1] == seg[t]) hi = bounds[n + t + 1];
+        else
+            for (int s = n - 1; s > t; s--)
+                if (seg[s] == seg[t]) { hi = s; break; }
+        bounds[n + t] = hi;
+    }
+}
+
 int vkt_step(VkTrain *v, const TmBatch *b, int grad, double *loss, float *logp, Err *err) {
     int rc = tm_batch_check(&v->c, b, err);
     if (rc) return rc;
@@ -560,6 +598,7 @@ int vkt_step(VkTrain *v, const TmBatch *b, int grad, double *loss, float *logp, 
     int n = b->n;
     memcpy(v->tok.map, b->tokens, sizeof(int) * (size_t)n), memcpy(v->pos.map, b->pos, sizeof(int) * (size_t)n);
     memcpy(v->seg.map, b->seg, sizeof(int) * (size_t)n);
+    seg_bounds(b->seg, n, v->bounds.map);
     int *tg = v->tgt.map;
     float *w = v->wts.map;
     for (int t = 0; t < n; t++) tg[t] = b->targets ? b->targets[t] : -1, w[t] = b->weights ? b->weights[t] : 0.0f;

@@ -365,10 +365,11 @@ int vk_pipe_get(VkCtx *c, const char *name, int nbind, uint32_t texel_mask, uint
         if (!strcmp(s->name, name)) sb = s;
     if (!sb) return err_set(err, IM_IO, "shader variant %s is not embedded (see compute/shaders/variants.cmake)", name);
     if (c->npipes == (int)(sizeof c->pipes / sizeof *c->pipes)) return err_set(err, IM_IO, "too many pipelines");
+    if (nbind < 0 || nbind > VK_MAX_BINDINGS) return err_set(err, IM_IO, "shader %s: %d bindings (at most %d)", name, nbind, VK_MAX_BINDINGS);
     VkPipe *p = calloc(1, sizeof *p);
     snprintf(p->name, sizeof p->name, "%s", name);
     p->nbind = nbind, p->texel_mask = texel_mask;
-    VkDescriptorSetLayoutBinding b[8];
+    VkDescriptorSetLayoutBinding b[VK_MAX_BINDINGS];
     for (int i = 0; i < nbind; i++)
         b[i] = (VkDescriptorSetLayoutBinding){.binding = (uint32_t)i,
                                               .descriptorType = (texel_mask >> i & 1) ? VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER : VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
@@ -411,8 +412,8 @@ int vk_pipe_get(VkCtx *c, const char *name, int nbind, uint32_t texel_mask, uint
 int vk_set_create(VkCtx *c, VkPipe *p, VkBuf *const *bufs, VkDescriptorSet *out, Err *err) {
     VkDescriptorSetAllocateInfo ai = {.sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO, .descriptorPool = c->dpool, .descriptorSetCount = 1, .pSetLayouts = &p->dsl};
     VKCHECK(vkAllocateDescriptorSets(c->dev, &ai, out), "vkAllocateDescriptorSets");
-    VkDescriptorBufferInfo bi[8];
-    VkWriteDescriptorSet w[8];
+    VkDescriptorBufferInfo bi[VK_MAX_BINDINGS];
+    VkWriteDescriptorSet w[VK_MAX_BINDINGS];
     for (int i = 0; i < p->nbind; i++) {
         int tex = p->texel_mask >> i & 1;
         if (tex && !bufs[i]->view)

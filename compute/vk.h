@@ -88,7 +88,10 @@ int vk_arena_view(VkCtx *c, VkArena *a, size_t off, size_t size, VkBuf *b, Err *
 int vk_buf_upload(VkCtx *c, VkBuf *b, size_t off, const void *src, size_t n, Err *err);
 int vk_buf_download(VkCtx *c, VkBuf *b, size_t off, void *dst, size_t n, Err *err);
 
-/* The pipeline of shader variant `name` with nbind bindings (storage
+/* The most bindings a pipeline may have. */
+#define VK_MAX_BINDINGS 12
+
+/* The pipeline of shader variant `name` with nbind (<= VK_MAX_BINDINGS) bindings (storage
  * buffers, except the uniform texel buffers named by bit i of texel_mask)
  * and push_bytes of push constants; created on first use, then cached. */
 int vk_pipe_get(VkCtx *c, const char *name, int nbind, uint32_t texel_mask, uint32_t push_bytes, VkPipe **out, Err *err);

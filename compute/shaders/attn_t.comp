@@ -1,100 +1,139 @@
 #version 450
 // attn_t.comp: causal GQA attention for training over a packed batch: row t
-// attends to rows s <= t of the same segment (SEG). Probabilities are kept
-// in P[nq][n][n] (0 where masked) for the backward. One workgroup (one
-// subgroup) per (head, row) in FWD and BWD_Q, per (kv head, row) in BWD_KV.
-//   FWD:    P, O[t][h] = sum_s P[h][t][s] V[s][kh]
-//   BWD_Q:  DS[h][t][s] = P (dO.V_s - sum_s' P dO.V_s') * scale, dQ[t][h] = sum_s DS K[s][kh]
-//   BWD_KV: dK[s][kh] = sum_{h of kh, t} DS[h][t][s] Q[t][h], dV[s][kh] = sum P[h][t][s] dO[t][h]
+// attends to rows s <= t of the same segment (SEG). Nothing quadratic is
+// stored: the forward keeps each row's log-sum-exp of the scaled scores
+// (LSE[h][t]) and the backward recomputes the probabilities from it, as
+// flash attention does. BOUNDS[t] is the first row with t's segment id and
+// BOUNDS[n + t] the last (the host fills them), so the loops visit one
+// sample's rows, not the batch's; rows of another id between them are
+// skipped by the SEG check, which keeps a sample id that comes back after
+// another exact.
+// One invocation per (row, head); x of the grid walks rows, y heads.
+// Q, K, V, dO and O are read as texels of 4 floats (head_dim % 4 == 0,
+// at most 4 * HQMAX), SEG, LSE and D as texels of 4 ints/floats.
+//   FWD:    O[t][h] = sum_s P[h][t][s] V[s][kh], LSE[h][t]
+//   BWD_Q:  D[h][t] = dO[t][h].O[t][h]; dS = P (dO.V_s - D) scale;
+//           dQ[t][h] = sum_s dS K[s][kh]
+//   BWD_KV: dK[s][kh] = sum_{h of kh, t} dS Q[t][h], dV[s][kh] = sum P dO[t][h]
 #include "common.glsl"
 #include "push.h"
+#define HQMAX 64
 layout(push_constant) uniform PC { PushAttn p; };
+
+#define LD(T_, i_) uintBitsToFloat(texelFetch(T_, int(i_)))
+#define SEGAT(s_) texelFetch(SEG, int((s_) >> 2))[(s_) & 3u]
+#define SCALAR(T_, i_) uintBitsToFloat(texelFetch(T_, int((i_) >> 2))[(i_) & 3u])
+
 #ifdef FWD
-layout(std430, binding = 0) readonly buffer Qb { float Q[]; };
-layout(std430, binding = 1) readonly buffer Kb { float K[]; };
-layout(std430, binding = 2) readonly buffer Vb { float V[]; };
-layout(std430, binding = 3) readonly buffer Sb { int SEG[]; };
-layout(std430, binding = 4) buffer Pb { float P[]; };
+layout(binding = 0) uniform usamplerBuffer Q;
+layout(binding = 1) uniform usamplerBuffer K;
+layout(binding = 2) uniform usamplerBuffer V;
+layout(binding = 3) uniform usamplerBuffer SEG;
+layout(std430, binding = 4) readonly buffer Bb { int BOUNDS[]; };
 layout(std430, binding = 5) writeonly buffer Ob { float O[]; };
+layout(std430, binding = 6) writeonly buffer Lb { float LSE[]; };
 void main() {
-    uint h = gl_WorkGroupID.x, t = gl_WorkGroupID.y, lane = gl_LocalInvocationID.x;
-    uint kh = h / (p.nq / p.nkv), qd = p.nq * p.hd, kvd = p.nkv * p.hd;
-    uint qb = t * qd + h * p.hd, pb = (h * p.n + t) * p.n;
-    int sg = SEG[t];
-    float mx = -1e30;
-    for (uint s = lane; s <= t; s += LANES) {
-        if (SEG[s] != sg) continue;
+    uint t = gl_GlobalInvocationID.x, h = gl_WorkGroupID.y;
+    if (t >= p.n) return;
+    uint hq = p.hd / 4u, kh = h / (p.nq / p.nkv), ks = p.nkv * hq;
+    uint qb = t * p.nq * hq + h * hq, kb = kh * hq;
+    vec4 q[HQMAX], o[HQMAX];
+    for (uint i = 0u; i < hq; i++) q[i] = LD(Q, qb + i) * p.scale, o[i] = vec4(0.0);
+    uint sg = SEGAT(t);
+    float m = -1e30, l = 0.0;
+    for (uint s = uint(BOUNDS[t]); s <= t; s++) {
+        if (SEGAT(s) != sg) continue;
+        uint kr = s * ks + kb;
         float d = 0.0;
-        for (uint i = 0u; i < p.hd; i++) d += Q[qb + i] * K[s * kvd + kh * p.hd + i];
-        P[pb + s] = d * p.scale;
-        mx = max(mx, d * p.scale);
+        for (uint i = 0u; i < hq; i++) d += dot(q[i], LD(K, kr + i));
+        if (d > m) {
+            float c = exp(m - d);
+            l *= c;
+            for (uint i = 0u; i < hq; i++) o[i] *= c;
+            m = d;
+        }
+        float e = exp(d - m);
+        l += e;
+        for (uint i = 0u; i < hq; i++) o[i] += e * LD(V, kr + i);
     }
-    mx = subgroupMax(mx);
-    float sum = 0.0;
-    for (uint s = lane; s < p.n; s += LANES) {
-        float e = (s <= t && SEG[s] == sg) ? exp(P[pb + s] - mx) : 0.0;
-        P[pb + s] = e;
-        sum += e;
+    float inv = 1.0 / l;
+    for (uint i = 0u; i < hq; i++) {
+        vec4 r = o[i] * inv;
+        uint b = 4u * (qb + i);
+        O[b] = r.x, O[b + 1u] = r.y, O[b + 2u] = r.z, O[b + 3u] = r.w;
     }
-    sum = subgroupAdd(sum);
-    for (uint s = lane; s < p.n; s += LANES) P[pb + s] /= sum;
-    memoryBarrierBuffer();
-    barrier();
-    for (uint i = lane; i < p.hd; i += LANES) {
-        float o = 0.0;
-        for (uint s = 0u; s <= t; s++) o += P[pb + s] * V[s * kvd + kh * p.hd + i];
-        O[qb + i] = o;
-    }
+    LSE[h * p.n + t] = m + log(l);
 }
 #elif defined(BWD_Q)
-layout(std430, binding = 0) readonly buffer Gb { float G[]; };
-layout(std430, binding = 1) readonly buffer Pb { float P[]; };
-layout(std430, binding = 2) readonly buffer Vb { float V[]; };
-layout(std430, binding = 3) readonly buffer Kb { float K[]; };
-layout(std430, binding = 4) buffer Db { float DS[]; };
-layout(std430, binding = 5) writeonly buffer DQb { float DQ[]; };
+layout(binding = 0) uniform usamplerBuffer G;
+layout(binding = 1) uniform usamplerBuffer Q;
+layout(binding = 2) uniform usamplerBuffer K;
+layout(binding = 3) uniform usamplerBuffer V;
+layout(binding = 4) uniform usamplerBuffer SEG;
+layout(binding = 5) uniform usamplerBuffer O;
+layout(std430, binding = 6) readonly buffer Bb { int BOUNDS[]; };
+layout(std430, binding = 7) readonly buffer Lb { float LSE[]; };
+layout(std430, binding = 8) writeonly buffer DQb { float DQ[]; };
+layout(std430, binding = 9) writeonly buffer Db { float D[]; };
 void main() {
-    uint h = gl_WorkGroupID.x, t = gl_WorkGroupID.y, lane = gl_LocalInvocationID.x;
-    uint kh = h / (p.nq / p.nkv), qd = p.nq * p.hd, kvd = p.nkv * p.hd;
-    uint qb = t * qd + h * p.hd, pb = (h * p.n + t) * p.n;
-    float pdp = 0.0;
-    for (uint s = lane; s < p.n; s += LANES) {
-        float dp = 0.0;
-        if (s <= t && P[pb + s] != 0.0)
-            for (uint i = 0u; i < p.hd; i++) dp += G[qb + i] * V[s * kvd + kh * p.hd + i];
-        DS[pb + s] = dp;
-        pdp += P[pb + s] * dp;
+    uint t = gl_GlobalInvocationID.x, h = gl_WorkGroupID.y;
+    if (t >= p.n) return;
+    uint hq = p.hd / 4u, kh = h / (p.nq / p.nkv), ks = p.nkv * hq;
+    uint qb = t * p.nq * hq + h * hq, kb = kh * hq;
+    vec4 q[HQMAX], g[HQMAX], dq[HQMAX];
+    float dt = 0.0;
+    for (uint i = 0u; i < hq; i++) {
+        q[i] = LD(Q, qb + i) * p.scale, g[i] = LD(G, qb + i), dq[i] = vec4(0.0);
+        dt += dot(g[i], LD(O, qb + i));
     }
-    pdp = subgroupAdd(pdp);
-    for (uint s = lane; s < p.n; s += LANES) DS[pb + s] = P[pb + s] * (DS[pb + s] - pdp) * p.scale;
-    memoryBarrierBuffer();
-    barrier();
-    for (uint i = lane; i < p.hd; i += LANES) {
-        float d = 0.0;
-        for (uint s = 0u; s <= t; s++) d += DS[pb + s] * K[s * kvd + kh * p.hd + i];
-        DQ[qb + i] = d;
+    uint sg = SEGAT(t);
+    float lse = LSE[h * p.n + t];
+    for (uint s = uint(BOUNDS[t]); s <= t; s++) {
+        if (SEGAT(s) != sg) continue;
+        uint kr = s * ks + kb;
+        float d = 0.0, dp = 0.0;
+        for (uint i = 0u; i < hq; i++) d += dot(q[i], LD(K, kr + i)), dp += dot(g[i], LD(V, kr + i));
+        float ds = exp(d - lse) * (dp - dt) * p.scale;
+        for (uint i = 0u; i < hq; i++) dq[i] += ds * LD(K, kr + i);
     }
+    for (uint i = 0u; i < hq; i++) {
+        uint b = 4u * (qb + i);
+        DQ[b] = dq[i].x, DQ[b + 1u] = dq[i].y, DQ[b + 2u] = dq[i].z, DQ[b + 3u] = dq[i].w;
+    }
+    D[h * p.n + t] = dt;
 }
 #else
-layout(std430, binding = 0) readonly buffer Gb { float G[]; };
-layout(std430, binding = 1) readonly buffer Pb { float P[]; };
-layout(std430, binding = 2) readonly buffer Db { float DS[]; };
-layout(std430, binding = 3) readonly buffer Qb { float Q[]; };
-layout(std430, binding = 4) writeonly buffer DKb { float DK[]; };
-layout(std430, binding = 5) writeonly buffer DVb { float DV[]; };
+layout(binding = 0) uniform usamplerBuffer G;
+layout(binding = 1) uniform usamplerBuffer Q;
+layout(binding = 2) uniform usamplerBuffer K;
+layout(binding = 3) uniform usamplerBuffer V;
+layout(binding = 4) uniform usamplerBuffer SEG;
+layout(binding = 5) uniform usamplerBuffer LSE;
+layout(binding = 6) uniform usamplerBuffer D;
+layout(std430, binding = 7) readonly buffer Bb { int BOUNDS[]; };
+layout(std430, binding = 8) writeonly buffer DKb { float DK[]; };
+layout(std430, binding = 9) writeonly buffer DVb { float DV[]; };
 void main() {
-    uint kh = gl_WorkGroupID.x, s = gl_WorkGroupID.y, lane = gl_LocalInvocationID.x;
-    uint group = p.nq / p.nkv, qd = p.nq * p.hd, kvd = p.nkv * p.hd;
-    for (uint i = lane; i < p.hd; i += LANES) {
-        float dk = 0.0, dv = 0.0;
-        for (uint h = kh * group; h < (kh + 1u) * group; h++)
-            for (uint t = s; t < p.n; t++) {
-                uint pi = (h * p.n + t) * p.n + s, qi = t * qd + h * p.hd + i;
-                dk += DS[pi] * Q[qi];
-                dv += P[pi] * G[qi];
-            }
-        DK[s * kvd + kh * p.hd + i] = dk;
-        DV[s * kvd + kh * p.hd + i] = dv;
+    uint s = gl_GlobalInvocationID.x, kh = gl_WorkGroupID.y;
+    if (s >= p.n) return;
+    uint hq = p.hd / 4u, group = p.nq / p.nkv, qs = p.nq * hq, kb = s * p.nkv * hq + kh * hq;
+    vec4 k[HQMAX], v[HQMAX], dk[HQMAX], dv[HQMAX];
+    for (uint i = 0u; i < hq; i++) k[i] = LD(K, kb + i) * p.scale, v[i] = LD(V, kb + i), dk[i] = vec4(0.0), dv[i] = vec4(0.0);
+    uint sg = SEGAT(s), hi = uint(BOUNDS[p.n + s]);
+    for (uint h = kh * group; h < (kh + 1u) * group; h++)
+        for (uint t = s; t <= hi; t++) {
+            if (SEGAT(t) != sg) continue;
+            uint qr = t * qs + h * hq;
+            float d = 0.0, dp = 0.0;
+            for (uint i = 0u; i < hq; i++) d += dot(LD(Q, qr + i), k[i]), dp += dot(LD(G, qr + i), v[i]);
+            float pr = exp(d - SCALAR(LSE, h * p.n + t));
+            float ds = pr * (dp - SCALAR(D, h * p.n + t)) * p.scale;
+            for (uint i = 0u; i < hq; i++) dv[i] += pr * LD(G, qr + i), dk[i] += ds * LD(Q, qr + i);
+        }
+    for (uint i = 0u; i < hq; i++) {
+        uint b = 4u * (kb + i);
+        DK[b] = dk[i].x, DK[b + 1u] = dk[i].y, DK[b + 2u] = dk[i].z, DK[b + 3u] = dk[i].w;
+        DV[b] = dv[i].x, DV[b + 1u] = dv[i].y, DV[b + 2u] = dv[i].z, DV[b + 3u] = dv[i].w;
     }
 }
 #endif

@@ -33,6 +33,9 @@ foreach(dt f32 f16 bf16)
 endforeach()
 list(APPEND IMAGINE_SHADER_VARIANTS
   "gemm_tn_f32:gemm.comp:DT_F32:TA"
+  "gemmx_nt:gemmx.comp:NT"
+  "gemmx_nn:gemmx.comp:NN"
+  "gemmx_tn:gemmx.comp:TN"
   "embed_t_bwd:embed_t.comp:DT_F32"
   "rmsnorm_t_fwd:rmsnorm_t.comp:FWD"
   "rmsnorm_t_bwd_dx:rmsnorm_t.comp:BWD_DX"

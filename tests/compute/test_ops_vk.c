@@ -117,6 +117,37 @@ static void t_gemm(int M, int N, int K) {
     drop(bdy), drop(bx), drop(bdw), free(x), free(w), free(dy), free(c0), free(dw0);
 }
 
+/* The texel-fetch products (gemmx.comp): X [M][K], W [N][K], dY [M][N];
+ * K and N multiples of 4 (M for dW too), M and N not multiples of the
+ * 4x4 / 4x8 / 8x8 blocks. Grids as train_vk.c's gemm(). */
+static void t_gemmx(int M, int N, int K) {
+    uint32_t lanes = vk_subgroup_size(ctx);
+    float *x = rnd((size_t)M * K, 1), *w = rnd((size_t)N * K, 1), *dy = rnd((size_t)M * N, 1), *c0 = rnd((size_t)M * N, 1), *dw0 = rnd((size_t)N * K, 1);
+    VkBuf *bx = mk(x, 4 * (size_t)M * K), *bw = mk(w, 4 * (size_t)N * K), *by = mk(c0, 4 * (size_t)M * N), *bdy = mk(dy, 4 * (size_t)M * N);
+    VkBuf *bdx = mk(NULL, 4 * (size_t)M * K), *bdw = mk(dw0, 4 * (size_t)N * K);
+    PushGemm p = {(uint32_t)M, (uint32_t)N, (uint32_t)K, 1.0f, 1};
+    VkBuf *b3[3] = {bx, bw, by};
+    run(OP_GEMMX_NT, b3, &p, cdiv(cdiv((uint32_t)N, 4), lanes), cdiv((uint32_t)M, 4));
+    float *ref = malloc(4 * (size_t)M * N), *rdx = calloc((size_t)M * K, 4);
+    opr_matmul_fwd_dt(ref, x, w, ST_F32, M, K, N);
+    for (size_t i = 0; i < (size_t)M * N; i++) ref[i] += c0[i];
+    char what[96];
+    snprintf(what, sizeof what, "gemmx fwd %dx%dx%d", M, N, K);
+    cmp(what, ref, F(by), (size_t)M * N, K > 256 ? 5e-5 : 2e-5);
+    PushGemm pn = {(uint32_t)M, (uint32_t)K, (uint32_t)N, 0.5f, 0};
+    VkBuf *bn[3] = {bdy, bw, bdx};
+    run(OP_GEMMX_NN, bn, &pn, cdiv(cdiv((uint32_t)K / 4, 2), lanes), cdiv((uint32_t)M, 4));
+    opr_matmul_bwd_dt(rdx, NULL, dy, x, w, ST_F32, M, K, N);
+    for (size_t i = 0; i < (size_t)M * K; i++) rdx[i] *= 0.5f;
+    cmp("gemmx bwd dX", rdx, F(bdx), (size_t)M * K, N > 256 ? 5e-5 : 2e-5);
+    PushGemm pt = {(uint32_t)N, (uint32_t)K, (uint32_t)M, 1.0f, 1};
+    VkBuf *bt[3] = {bdy, bx, bdw};
+    run(OP_GEMMX_TN, bt, &pt, cdiv(cdiv((uint32_t)K / 4, 2), lanes), cdiv((uint32_t)N / 4, 2));
+    opr_matmul_bwd(NULL, dw0, dy, x, NULL, M, K, N);
+    cmp("gemmx bwd dW", dw0, F(bdw), (size_t)N * K, M > 256 ? 5e-5 : 2e-5);
+    drop(bx), drop(bw), drop(by), drop(bdy), drop(bdx), drop(bdw), free(x), free(w), free(dy), free(c0), free(dw0), free(ref), free(rdx);
+}
+
 /* ---- rmsnorm ---- */
 static void t_rmsnorm(int n, int d) {
     float *x = rnd((size_t)n * d, 2), *w = rnd((size_t)d, 1), *g = rnd((size_t)n * d, 1), *dx0 = rnd((size_t)n * d, 1), *dw0 = rnd((size_t)d, 1);
@@ -162,28 +193,60 @@ static void t_rope(void) {
 }
 
 /* ---- attention ---- */
-static void t_attn(void) {
-    enum { N = 21, NQ = 4, NKV = 2, HD = 12 };
-    int seg[N];
-    for (int t = 0; t < N; t++) seg[t] = t < 9 ? 0 : t < 10 ? 1 : 2; /* 9 + 1 + 11 rows */
+/* The segment bounds attn_t.comp reads: first and last row of each row's id. */
+static void seg_bounds(const int *seg, int n, int *b) {
+    for (int t = 0; t < n; t++) {
+        b[t] = b[n + t] = t;
+        for (int s = 0; s < n; s++)
+            if (seg[s] == seg[t]) b[t] = s < b[t] ? s : b[t], b[n + t] = s > b[n + t] ? s : b[n + t];
+    }
+}
+
+/* Padded to whole texels (the kernels read Q, K, V, SEG, LSE, D as texels). */
+static VkBuf *mk16(const void *data, size_t bytes) {
+    size_t pad = (bytes + 15) / 16 * 16;
+    char *tmp = calloc(1, pad);
+    if (data) memcpy(tmp, data, bytes);
+    VkBuf *b = mk(tmp, pad);
+    free(tmp);
+    return b;
+}
+
+/* Attention with GQA over packed segments; ids 2 rows, then 1, then 2 again
+ * (a sample id that comes back after another attends to its earlier rows). */
+static void t_attn_case(const int *seg, int N, int NQ, int NKV, int HD) {
     size_t qn = (size_t)N * NQ * HD, kn = (size_t)N * NKV * HD, pn = (size_t)NQ * N * N;
     float *q = rnd(qn, 1.5f), *k = rnd(kn, 1.5f), *v = rnd(kn, 1), *g = rnd(qn, 1);
-    VkBuf *bq = mk(q, 4 * qn), *bk = mk(k, 4 * kn), *bv = mk(v, 4 * kn), *bs = mk(seg, sizeof seg), *bp = mk(NULL, 4 * pn), *bo = mk(NULL, 4 * qn);
-    PushAttn p = {N, NQ, NKV, HD, 1.0f / sqrtf((float)HD)};
-    VkBuf *bf[6] = {bq, bk, bv, bs, bp, bo};
-    run(OP_ATTN_FWD, bf, &p, NQ, N);
+    int *bounds = malloc(sizeof(int) * 2 * (size_t)N);
+    seg_bounds(seg, N, bounds);
+    VkBuf *bq = mk16(q, 4 * qn), *bk = mk16(k, 4 * kn), *bv = mk16(v, 4 * kn), *bs = mk16(seg, 4 * (size_t)N), *bb = mk16(bounds, 8 * (size_t)N);
+    VkBuf *bo = mk16(NULL, 4 * qn), *bl = mk16(NULL, 4 * (size_t)NQ * N), *bd = mk16(NULL, 4 * (size_t)NQ * N);
+    PushAttn p = {(uint32_t)N, (uint32_t)NQ, (uint32_t)NKV, (uint32_t)HD, 1.0f / sqrtf((float)HD)};
+    uint32_t rows = cdiv((uint32_t)N, vk_subgroup_size(ctx));
+    VkBuf *bf[7] = {bq, bk, bv, bs, bb, bo, bl};
+    run(OP_ATTN_FWD, bf, &p, rows, (uint32_t)NQ);
     float *o = malloc(4 * qn), *pr = malloc(4 * pn);
     opr_attn_fwd(o, pr, q, k, v, seg, N, NQ, NKV, HD);
-    cmp("attention fwd (GQA, packed)", o, F(bo), qn, 2e-5), cmp("attention fwd probabilities", pr, F(bp), pn, 2e-5);
-    VkBuf *bg = mk(g, 4 * qn), *bds = mk(NULL, 4 * pn), *bdq = mk(NULL, 4 * qn), *bdk = mk(NULL, 4 * kn), *bdv = mk(NULL, 4 * kn);
-    VkBuf *b1[6] = {bg, bp, bv, bk, bds, bdq}, *b2[6] = {bg, bp, bds, bq, bdk, bdv};
-    run(OP_ATTN_BWD_Q, b1, &p, NQ, N);
-    run(OP_ATTN_BWD_KV, b2, &p, NKV, N);
+    char what[96];
+    snprintf(what, sizeof what, "attention fwd (n %d, %d/%d heads, hd %d)", N, NQ, NKV, HD);
+    cmp(what, o, F(bo), qn, 2e-5);
+    VkBuf *bg = mk16(g, 4 * qn), *bdq = mk16(NULL, 4 * qn), *bdk = mk16(NULL, 4 * kn), *bdv = mk16(NULL, 4 * kn);
+    VkBuf *b1[10] = {bg, bq, bk, bv, bs, bo, bb, bl, bdq, bd}, *b2[10] = {bg, bq, bk, bv, bs, bl, bd, bb, bdk, bdv};
+    run(OP_ATTN_BWD_Q, b1, &p, rows, (uint32_t)NQ);
+    run(OP_ATTN_BWD_KV, b2, &p, rows, (uint32_t)NKV);
     float *dq = calloc(qn, 4), *dk = calloc(kn, 4), *dv = calloc(kn, 4);
     opr_attn_bwd(dq, dk, dv, g, pr, q, k, v, seg, N, NQ, NKV, HD);
     cmp("attention bwd dQ", dq, F(bdq), qn, 5e-5), cmp("attention bwd dK", dk, F(bdk), kn, 5e-5), cmp("attention bwd dV", dv, F(bdv), kn, 5e-5);
-    drop(bq), drop(bk), drop(bv), drop(bs), drop(bp), drop(bo), drop(bg), drop(bds), drop(bdq), drop(bdk), drop(bdv);
-    free(q), free(k), free(v), free(g), free(o), free(pr), free(dq), free(dk), free(dv);
+    drop(bq), drop(bk), drop(bv), drop(bs), drop(bb), drop(bo), drop(bl), drop(bd), drop(bg), drop(bdq), drop(bdk), drop(bdv);
+    free(q), free(k), free(v), free(g), free(o), free(pr), free(dq), free(dk), free(dv), free(bounds);
+}
+
+static void t_attn(void) {
+    int a[21], b[37];
+    for (int t = 0; t < 21; t++) a[t] = t < 9 ? 0 : t < 10 ? 1 : 2; /* 9 + 1 + 11 rows */
+    for (int t = 0; t < 37; t++) b[t] = t < 2 ? 5 : t < 20 ? 1 : t < 30 ? 5 : 7; /* id 5 comes back after id 1 */
+    t_attn_case(a, 21, 4, 2, 12);
+    t_attn_case(b, 37, 6, 2, 32);
 }
 
 /* ---- swiglu, cross-entropy, embedding ---- */
@@ -320,6 +383,9 @@ int main(void) {
     t_gemm(37, 45, 70);
     t_gemm(64, 96, 300);
     t_gemm(1, 5, 3);
+    t_gemmx(37, 44, 68);
+    t_gemmx(300, 12, 20);
+    t_gemmx(1, 4, 4);
     t_rmsnorm(7, 100);
     t_rmsnorm(33, 16);
     t_rope();

@@ -1,0 +1,101 @@
+#version 450
+// gemmx.comp: the matrix products of training, C[M][N] = alpha * A.B
+// (+ C when p.acc != 0), with F32 operands read as uniform texel buffers
+// of 16-byte texels (4 floats) and a block of C in each invocation's
+// registers: no shared memory and no barriers.
+//
+// Why: lavapipe (Mesa 22) turns each storage-buffer load into a loop over
+// the SIMD lanes with a bounds check per lane, and each barrier() into a
+// coroutine switch; a texel fetch is one gather. gemm.comp (32x32 tiles
+// through shared memory) stays the general path, for shapes that are not
+// multiples of 4 and buffers without a texel view.
+//   NT  forward  Y = X . W^T   A [M][K], B [N][K]  4x4 of C per invocation
+//   NN  dX += dY . W           A [M][K], B [K][N]  4 rows x 8 columns
+//   TN  dW += dY^T . X         A [K][M], B [K][N]  8 rows x 8 columns
+// Requires K % 4 == 0 (NT, NN) and N % 4 == 0 (NN, TN), M % 4 == 0 (TN);
+// the caller checks. Rows and columns past M and N fetch clamped texels
+// and are not stored. x of the grid walks columns, y rows.
+#extension GL_EXT_control_flow_attributes : require
+#include "common.glsl"
+#include "push.h"
+layout(binding = 0) uniform usamplerBuffer A;
+layout(binding = 1) uniform usamplerBuffer B;
+layout(std430, binding = 2) buffer Cb { float C[]; };
+layout(push_constant) uniform PC { PushGemm p; };
+
+vec4 ta(int i) { return uintBitsToFloat(texelFetch(A, i)); }
+vec4 tb(int i) { return uintBitsToFloat(texelFetch(B, i)); }
+
+void put(uint m, uint n, float v) {
+    if (m >= p.M || n >= p.N) return;
+    uint o = m * p.N + n;
+    float s = p.alpha * v;
+    C[o] = p.acc != 0u ? C[o] + s : s;
+}
+
+#if defined(NT)
+void main() {
+    uint j0 = gl_GlobalInvocationID.x * 4u, i0 = gl_GlobalInvocationID.y * 4u;
+    if (i0 >= p.M || j0 >= p.N) return;
+    int kq = int(p.K / 4u);
+    int ar[4], br[4];
+    [[unroll]] for (uint r = 0u; r < 4u; r++) ar[r] = int(min(i0 + r, p.M - 1u)) * kq;
+    [[unroll]] for (uint c = 0u; c < 4u; c++) br[c] = int(min(j0 + c, p.N - 1u)) * kq;
+    float acc[4][4];
+    [[unroll]] for (uint r = 0u; r < 4u; r++) [[unroll]] for (uint c = 0u; c < 4u; c++) acc[r][c] = 0.0;
+    for (int k = 0; k < kq; k++) {
+        vec4 a[4], b[4];
+        [[unroll]] for (uint r = 0u; r < 4u; r++) a[r] = ta(ar[r] + k);
+        [[unroll]] for (uint c = 0u; c < 4u; c++) b[c] = tb(br[c] + k);
+        [[unroll]] for (uint r = 0u; r < 4u; r++) [[unroll]] for (uint c = 0u; c < 4u; c++) acc[r][c] += dot(a[r], b[c]);
+    }
+    [[unroll]] for (uint r = 0u; r < 4u; r++) [[unroll]] for (uint c = 0u; c < 4u; c++) put(i0 + r, j0 + c, acc[r][c]);
+}
+#elif defined(NN)
+void main() {
+    uint jq0 = gl_GlobalInvocationID.x * 2u, i0 = gl_GlobalInvocationID.y * 4u;
+    uint nq = p.N / 4u;
+    if (i0 >= p.M || jq0 >= nq) return;
+    int kq = int(p.K / 4u);
+    int ar[4], bc[2];
+    [[unroll]] for (uint r = 0u; r < 4u; r++) ar[r] = int(min(i0 + r, p.M - 1u)) * kq;
+    [[unroll]] for (uint c = 0u; c < 2u; c++) bc[c] = int(min(jq0 + c, nq - 1u));
+    vec4 acc[4][2];
+    [[unroll]] for (uint r = 0u; r < 4u; r++) [[unroll]] for (uint c = 0u; c < 2u; c++) acc[r][c] = vec4(0.0);
+    for (int k = 0; k < kq; k++) {
+        vec4 a[4];
+        [[unroll]] for (uint r = 0u; r < 4u; r++) a[r] = ta(ar[r] + k);
+        [[unroll]] for (uint q = 0u; q < 4u; q++) {
+            int row = (4 * k + int(q)) * int(nq);
+            [[unroll]] for (uint c = 0u; c < 2u; c++) {
+                vec4 b = tb(row + bc[c]);
+                [[unroll]] for (uint r = 0u; r < 4u; r++) acc[r][c] += a[r][q] * b;
+            }
+        }
+    }
+    [[unroll]] for (uint r = 0u; r < 4u; r++)
+        [[unroll]] for (uint c = 0u; c < 2u; c++)
+            [[unroll]] for (uint e = 0u; e < 4u; e++) put(i0 + r, 4u * (jq0 + c) + e, acc[r][c][e]);
+}
+#else /* TN */
+void main() {
+    uint jq0 = gl_GlobalInvocationID.x * 2u, iq0 = gl_GlobalInvocationID.y * 2u;
+    uint mq = p.M / 4u, nq = p.N / 4u;
+    if (iq0 >= mq || jq0 >= nq) return;
+    int ac[2], bc[2];
+    [[unroll]] for (uint r = 0u; r < 2u; r++) ac[r] = int(min(iq0 + r, mq - 1u));
+    [[unroll]] for (uint c = 0u; c < 2u; c++) bc[c] = int(min(jq0 + c, nq - 1u));
+    vec4 acc[2][4][2];
+    [[unroll]] for (uint r = 0u; r < 2u; r++) [[unroll]] for (uint e = 0u; e < 4u; e++) [[unroll]] for (uint c = 0u; c < 2u; c++) acc[r][e][c] = vec4(0.0);
+    for (uint k = 0u; k < p.K; k++) {
+        vec4 a[2], b[2];
+        [[unroll]] for (uint r = 0u; r < 2u; r++) a[r] = ta(int(k * mq) + ac[r]);
+        [[unroll]] for (uint c = 0u; c < 2u; c++) b[c] = tb(int(k * nq) + bc[c]);
+        [[unroll]] for (uint r = 0u; r < 2u; r++) [[unroll]] for (uint e = 0u; e < 4u; e++) [[unroll]] for (uint c = 0u; c < 2u; c++) acc[r][e][c] += a[r][e] * b[c];
+    }
+    [[unroll]] for (uint r = 0u; r < 2u; r++)
+        [[unroll]] for (uint e = 0u; e < 4u; e++)
+            [[unroll]] for (uint c = 0u; c < 2u; c++)
+                [[unroll]] for (uint f = 0u; f < 4u; f++) put(4u * (iq0 + r) + e, 4u * (jq0 + c) + f, acc[r][e][c][f]);
+}
+#endif
