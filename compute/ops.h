@@ -16,18 +16,20 @@
 #include "vk.h"
 
 typedef enum {
-    OP_EMBED_FWD_F32, OP_EMBED_FWD_F16, OP_EMBED_FWD_BF16, OP_EMBED_BWD,
+    OP_EMBED_FWD_F32, OP_EMBED_BWD,
     OP_RMSNORM_FWD, OP_RMSNORM_BWD_DX, OP_RMSNORM_BWD_DW,
     OP_ROPE,
     OP_ATTN_FWD, OP_ATTN_BWD_Q, OP_ATTN_BWD_KV,
     OP_SWIGLU_FWD, OP_SWIGLU_BWD,
-    OP_GEMM_NT_F32, OP_GEMM_NT_F16, OP_GEMM_NT_BF16, /* Y = X . W^T (forward) */
-    OP_GEMM_NN_F32, OP_GEMM_NN_F16, OP_GEMM_NN_BF16, /* dX += dY . W */
+    /* Training holds every weight as F32 (16-bit models: F32 holding the rounded values), so the
+       products and the embedding are F32 only. */
+    OP_GEMM_NT_F32,                                  /* Y = X . W^T (forward) */
+    OP_GEMM_NN_F32,                                  /* dX += dY . W */
     OP_GEMM_TN_F32,                                  /* dW += dY^T . X */
     OP_GEMMX_NT, OP_GEMMX_NN, OP_GEMMX_TN,           /* the same products, F32 through texel fetches (gemmx.comp) */
     OP_XENT_FWD, OP_XENT_GRAD,
     OP_SUMSQ, OP_ADAMW,
-    OP_CAST_F32, OP_CAST_F16, OP_CAST_BF16, OP_CAST_R16, OP_CAST_RBF16,
+    OP_CAST_F32, OP_CAST_R16, OP_CAST_RBF16,
     /* inference (vkmodel.c; tested against ref.c by compute_vulkan) */
     OP_INF_EMBED_F32, OP_INF_EMBED_F16, OP_INF_EMBED_BF16, OP_INF_RMSNORM, OP_INF_QKV_POST, OP_INF_QKV_POST_QKNORM,
     OP_INF_ATTN_J1, OP_INF_ATTN_J2, OP_INF_ATTN_J4,

@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "half.h"
 #include "model_ref.h"
 #include "ops.h"
 
@@ -21,8 +20,7 @@ static const char *const PROJ[P_COUNT] = {"self_attn.q_proj", "self_attn.k_proj"
 
 typedef struct VtTensor {
     TmTensor t;
-    StDtype store;     /* the dtype of the param buffer (1-D tensors: F32 holding rounded values) */
-    VkBuf param;       /* in the weights arena */
+    VkBuf param;       /* in the weights arena: F32 holding the values rounded to t.dtype */
     VkBuf grad, master, m, v; /* views of the state arena's regions (trainable only) */
     size_t rel;        /* offset inside each state region */
 } VtTensor;
@@ -189,23 +187,16 @@ static int arena_fill(VkTrain *v, VkArena *a, Req *r, int n, const char *what, E
     return rc;
 }
 
+/* The forward's weights: the values rounded to the tensor's dtype, held as F32. */
 static int upload_param(VkTrain *v, int i, const float *vals, Err *err) {
     VtTensor *t = &v->t[i];
     size_t n = t->t.n;
-    if (t->store == ST_F32) {
-        float *f = malloc(sizeof *f * n);
-        if (!f) return err_set(err, IM_IO, "out of memory");
-        memcpy(f, vals, sizeof *f * n);
-        opr_round(f, n, t->t.dtype);
-        int rc = vk_buf_upload(v->ctx, &t->param, 0, f, sizeof *f * n, err);
-        free(f);
-        return rc;
-    }
-    void *raw = malloc(st_dtype_size(t->store) * n);
-    if (!raw) return err_set(err, IM_IO, "out of memory");
-    st_pack(t->store, vals, raw, n);
-    int rc = vk_buf_upload(v->ctx, &t->param, 0, raw, st_dtype_size(t->store) * n, err);
-    free(raw);
+    float *f = malloc(sizeof *f * n);
+    if (!f) return err_set(err, IM_IO, "out of memory");
+    memcpy(f, vals, sizeof *f * n);
+    opr_round(f, n, t->t.dtype);
+    int rc = vk_buf_upload(v->ctx, &t->param, 0, f, sizeof *f * n, err);
+    free(f);
     return rc;
 }
 
@@ -267,8 +258,7 @@ int vkt_create(const ModelFiles *m, const TmOptions *o, VkTrain **out, Err *err)
         VtTensor *t = &v->t[i];
         t->t = *mref_tensor(ref, i);
         t->t.name = strdup(t->t.name);
-        t->store = t->t.ndim == 2 ? t->t.dtype : ST_F32;
-        wr[i].b = &t->param, wr[i].bytes = st_dtype_size(t->store) * t->t.n;
+        wr[i].b = &t->param, wr[i].bytes = sizeof(float) * t->t.n;
         if (t->t.trainable) t->rel = region, region += vk_arena_round(sizeof(float) * t->t.n);
     }
     v->region = region;
@@ -414,7 +404,7 @@ static void lin_fwd(VkTrain *v, int l, int p, VkBuf *y, VkBuf *x, int n, int acc
     VtLayer *L = &v->L[l];
     VtTensor *w = &v->t[L->proj[p]];
     int M = (int)w->t.shape[0], K = (int)w->t.shape[1];
-    gemm(v, ops_dt(OP_GEMM_NT_F32, w->store), x, &w->param, y, n, M, K, 1.0f, acc);
+    gemm(v, OP_GEMM_NT_F32, x, &w->param, y, n, M, K, 1.0f, acc);
     if (L->la[p] >= 0) {
         gemm(v, OP_GEMM_NT_F32, x, P(v, L->la[p]), &L->xa[p], n, v->lora_rank, K, 1.0f, 0);
         gemm(v, OP_GEMM_NT_F32, &L->xa[p], P(v, L->lb[p]), y, n, M, v->lora_rank, v->lora_scale, 1);
@@ -427,7 +417,7 @@ static void lin_bwd(VkTrain *v, int l, int p, VkBuf *dx, VkBuf *dy, VkBuf *x, in
     VtTensor *w = &v->t[L->proj[p]];
     int M = (int)w->t.shape[0], K = (int)w->t.shape[1], r = v->lora_rank;
     if (w->t.trainable) gemm(v, OP_GEMM_TN_F32, dy, x, &w->grad, M, K, n, 1.0f, 1);
-    gemm(v, ops_dt(OP_GEMM_NN_F32, w->store), dy, &w->param, dx, n, K, M, 1.0f, 1);
+    gemm(v, OP_GEMM_NN_F32, dy, &w->param, dx, n, K, M, 1.0f, 1);
     if (L->la[p] >= 0) {
         gemm(v, OP_GEMM_TN_F32, dy, &L->xa[p], G(v, L->lb[p]), M, r, n, v->lora_scale, 1);
         gemm(v, OP_GEMM_NN_F32, dy, P(v, L->lb[p]), &v->dlora, n, r, M, v->lora_scale, 0);
@@ -463,7 +453,7 @@ static void rec_forward(VkTrain *v, int n, int grad) {
     int D = c->hidden, hd = c->head_dim, nq = c->n_heads, nkv = c->n_kv_heads;
     PushEmbed pe = {(uint32_t)n, (uint32_t)D};
     VkBuf *be[3] = {&v->tok, P(v, v->embed), &v->x[0]};
-    disp(v, ops_dt(OP_EMBED_FWD_F32, v->t[v->embed].store), be, &pe, cdiv((uint32_t)D, 64), (uint32_t)n, 1);
+    disp(v, OP_EMBED_FWD_F32, be, &pe, cdiv((uint32_t)D, 64), (uint32_t)n, 1);
     PushAttn pa = {(uint32_t)n, (uint32_t)nq, (uint32_t)nkv, (uint32_t)hd, 1.0f / sqrtf((float)hd)};
     for (int l = 0; l < c->layers; l++) {
         VtLayer *L = &v->L[l];
@@ -495,7 +485,7 @@ static void rec_forward(VkTrain *v, int n, int grad) {
     }
     rms_fwd(v, &v->x[c->layers], P(v, v->norm), &v->xf, &v->rstdf, n, D);
     VtTensor *head = &v->t[v->lm_head];
-    gemm(v, ops_dt(OP_GEMM_NT_F32, head->store), &v->xf, &head->param, &v->logits, n, c->vocab, D, 1.0f, 0);
+    gemm(v, OP_GEMM_NT_F32, &v->xf, &head->param, &v->logits, n, c->vocab, D, 1.0f, 0);
     PushXent px = {(uint32_t)n, (uint32_t)c->vocab};
     VkBuf *bx[5] = {&v->logits, &v->tgt, &v->wts, &v->xout, &v->dlogits};
     disp(v, grad ? OP_XENT_GRAD : OP_XENT_FWD, bx, &px, (uint32_t)n, 1, 1);
@@ -507,7 +497,7 @@ static void rec_backward(VkTrain *v, int n, int n_uniq) {
     VtTensor *head = &v->t[v->lm_head];
     fill0(v, &v->dxn), fill0(v, &v->dx);
     if (head->t.trainable) gemm(v, OP_GEMM_TN_F32, &v->dlogits, &v->xf, &head->grad, V, D, n, 1.0f, 1);
-    gemm(v, ops_dt(OP_GEMM_NN_F32, head->store), &v->dlogits, &head->param, &v->dxn, n, D, V, 1.0f, 1);
+    gemm(v, OP_GEMM_NN_F32, &v->dlogits, &head->param, &v->dxn, n, D, V, 1.0f, 1);
     rms_bwd(v, &v->dxn, &v->x[c->layers], P(v, v->norm), &v->rstdf, &v->dx, G(v, v->norm), n, D);
     PushAttn pa = {(uint32_t)n, (uint32_t)nq, (uint32_t)nkv, (uint32_t)hd, 1.0f / sqrtf((float)hd)};
     for (int l = c->layers - 1; l >= 0; l--) {
@@ -637,16 +627,7 @@ static VkBuf *what_buf(VkTrain *v, int i, TmWhat what, Err *err) {
 
 int vkt_get(VkTrain *v, int i, TmWhat what, float *dst, Err *err) {
     VkBuf *b = what_buf(v, i, what, err);
-    if (!b) return err->code;
-    VtTensor *t = &v->t[i];
-    size_t n = t->t.n;
-    if (what != TM_PARAM || t->store == ST_F32) return vk_buf_download(v->ctx, b, 0, dst, sizeof(float) * n, err);
-    uint16_t *raw = malloc(2 * n);
-    if (!raw) return err_set(err, IM_IO, "out of memory");
-    int rc = vk_buf_download(v->ctx, b, 0, raw, 2 * n, err);
-    for (size_t k = 0; !rc && k < n; k++) dst[k] = t->store == ST_F16 ? half_f16_to_f32(raw[k]) : half_bf16_to_f32(raw[k]);
-    free(raw);
-    return rc;
+    return b ? vk_buf_download(v->ctx, b, 0, dst, sizeof(float) * v->t[i].t.n, err) : err->code;
 }
 
 int vkt_set(VkTrain *v, int i, TmWhat what, const float *src, Err *err) {
@@ -709,11 +690,10 @@ int vkt_adamw(VkTrain *v, const OprAdamW *h, int step, float grad_scale, Err *er
     for (int i = 0; i < v->nt; i++) {
         VtTensor *t = &v->t[i];
         if (!t->t.trainable) continue;
-        OpId op = t->store == ST_F16 ? OP_CAST_F16 : t->store == ST_BF16 ? OP_CAST_BF16
-                : t->t.dtype == ST_F16 ? OP_CAST_R16 : t->t.dtype == ST_BF16 ? OP_CAST_RBF16 : OP_CAST_F32;
+        OpId op = t->t.dtype == ST_F16 ? OP_CAST_R16 : t->t.dtype == ST_BF16 ? OP_CAST_RBF16 : OP_CAST_F32;
         PushElem pc = {(uint32_t)t->t.n, 0};
         VkBuf *bs[2] = {&t->master, &t->param};
-        disp(v, op, bs, &pc, cdiv(t->store == ST_F32 ? pc.n : pc.n / 2, 64), 1, 1);
+        disp(v, op, bs, &pc, cdiv(pc.n, 64), 1, 1);
     }
     return finish(v);
 }

@@ -3,10 +3,9 @@
 //   STEP: AdamW on fp32 master weights MA, moments M and V, gradients G
 //         (times gscale), over n elements (all trainable tensors at once:
 //         their arena regions have the same layout), as torch.optim.AdamW.
-//   CAST: the weights the forward uses, from the masters: F32, F16 or BF16
-//         (DT_*; 16-bit values two per uint, n even), rounding to nearest
-//         even; R16/RBF16 keep F32 storage holding F16/BF16-rounded values
-//         (norm weights of 16-bit models).
+//   CAST: the weights the forward uses, from the masters: F32, or (R16,
+//         RBF16) F32 holding the F16/BF16-rounded values (round to nearest
+//         even) of a 16-bit model's tensors.
 #include "push.h"
 layout(local_size_x = 64) in;
 #ifdef STEP
@@ -49,18 +48,6 @@ uint f16_bits(float f) { // round to nearest even, as compute/half.h
     if (rem > 0x1000u || (rem == 0x1000u && (h & 1u) != 0u)) h++;
     return sign | h;
 }
-#if defined(DT_F16) || defined(DT_BF16)
-layout(std430, binding = 1) writeonly buffer Pb { uint P[]; };
-void main() {
-    uint i = gl_GlobalInvocationID.x;
-    if (2u * i >= p.n) return;
-#ifdef DT_F16
-    P[i] = f16_bits(MA[2u * i]) | (f16_bits(MA[2u * i + 1u]) << 16);
-#else
-    P[i] = bf16_bits(MA[2u * i]) | (bf16_bits(MA[2u * i + 1u]) << 16);
-#endif
-}
-#else
 layout(std430, binding = 1) writeonly buffer Pb { float P[]; };
 void main() {
     uint i = gl_GlobalInvocationID.x;
@@ -73,5 +60,4 @@ void main() {
     P[i] = MA[i];
 #endif
 }
-#endif
 #endif

@@ -1,6 +1,6 @@
 #version 450
 // embed_t.comp: the embedding of training.
-//   FWD: Y[t] = E[TOK[t]] for n rows of d (E F32/F16/BF16 by DT_*)
+//   FWD: Y[t] = E[TOK[t]] for n rows of d
 //   BWD: for each of the n distinct tokens of the batch (U[u] = token,
 //        ROWS[OFF[u] .. OFF[u+1]) = the batch rows holding it, built on the
 //        host), DE[U[u]] += sum of G over those rows: a deterministic scatter-add.
@@ -9,12 +9,11 @@ layout(local_size_x = 64) in;
 layout(push_constant) uniform PC { PushEmbed p; };
 #ifdef FWD
 layout(std430, binding = 0) readonly buffer Tb { int TOK[]; };
-#define WBIND 1
-#include "wtype.glsl"
+layout(std430, binding = 1) readonly buffer Eb { float E[]; };
 layout(std430, binding = 2) writeonly buffer Yb { float Y[]; };
 void main() {
     uint i = gl_GlobalInvocationID.x, t = gl_GlobalInvocationID.y;
-    if (i < p.d) Y[t * p.d + i] = wget(uint(TOK[t]) * p.d + i);
+    if (i < p.d) Y[t * p.d + i] = E[uint(TOK[t]) * p.d + i];
 }
 #else
 layout(std430, binding = 0) readonly buffer Ub { int U[]; };

@@ -1,17 +1,17 @@
 #version 450
 // gemm.comp: C[M][N] = alpha * sum_k A(m, k) B(k, n)  (+ C when p.acc != 0),
-// the matrix products of training. A is F32: [M][K], or [K][M] in the TA
-// variants. B is [N][K] (BNK: a weight in the Hugging Face [out][in]
-// layout, F32/F16/BF16 by DT_*) or [K][N]. 32x32 tiles of C per workgroup
-// of 8x8 invocations, 4x4 each, K in steps of 16 through shared memory.
+// the matrix products of training (the general path: gemmx.comp takes
+// shapes that are multiples of 4). A is F32: [M][K], or [K][M] in the TA
+// variants. B is F32, [N][K] (BNK: a weight in the Hugging Face [out][in]
+// layout) or [K][N]. 32x32 tiles of C per workgroup of 8x8 invocations,
+// 4x4 each, K in steps of 16 through shared memory.
 //   forward  Y = X . W^T      gemm_nt_DT   (A [n][k], B = W [m][k])
 //   dX      dX += dY . W      gemm_nn_DT   (A = dY [n][m], B = W [m][k])
 //   dW      dW += dY^T . X    gemm_tn_f32  (A = dY stored [n][m], B = X [n][k])
 #include "push.h"
 layout(local_size_x = 8, local_size_y = 8) in;
 layout(std430, binding = 0) readonly buffer Ab { float A[]; };
-#define WBIND 1
-#include "wtype.glsl"
+layout(std430, binding = 1) readonly buffer Bb { float B[]; };
 layout(std430, binding = 2) buffer Cb { float C[]; };
 layout(push_constant) uniform PC { PushGemm p; };
 
@@ -27,9 +27,9 @@ float a_at(uint m, uint k) {
 }
 float b_at(uint k, uint n) {
 #ifdef BNK
-    return wget(n * p.K + k);
+    return B[n * p.K + k];
 #else
-    return wget(k * p.N + n);
+    return B[k * p.N + n];
 #endif
 }
 

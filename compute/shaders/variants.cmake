@@ -23,16 +23,12 @@ list(APPEND IMAGINE_SHADER_VARIANTS
   "attention_j2:attention.comp:NJ=2"
   "attention_j4:attention.comp:NJ=4")
 # Training kernels (the op table is compute/ops.c; push constants are shaders/push.h).
-foreach(dt f32 f16 bf16)
-  string(TOUPPER ${dt} DT)
-  list(APPEND IMAGINE_SHADER_VARIANTS
-    "gemm_nt_${dt}:gemm.comp:DT_${DT}:BNK"
-    "gemm_nn_${dt}:gemm.comp:DT_${DT}"
-    "embed_t_${dt}:embed_t.comp:DT_${DT}:FWD"
-    "cast_${dt}:adamw_t.comp:DT_${DT}")
-endforeach()
 list(APPEND IMAGINE_SHADER_VARIANTS
-  "gemm_tn_f32:gemm.comp:DT_F32:TA"
+  "gemm_nt_f32:gemm.comp:BNK"
+  "gemm_nn_f32:gemm.comp"
+  "embed_t_f32:embed_t.comp:FWD"
+  "cast_f32:adamw_t.comp"
+  "gemm_tn_f32:gemm.comp:TA"
   "gemmx_nt:gemmx.comp:NT"
   "gemmx_nn:gemmx.comp:NN"
   "gemmx_tn:gemmx.comp:TN"
@@ -50,5 +46,5 @@ list(APPEND IMAGINE_SHADER_VARIANTS
   "xent_t_fwd:xent_t.comp"
   "xent_t_grad:xent_t.comp:GRAD"
   "adamw_t:adamw_t.comp:STEP"
-  "cast_r16:adamw_t.comp:DT_F32:R16"
-  "cast_rbf16:adamw_t.comp:DT_F32:RBF16")
+  "cast_r16:adamw_t.comp:R16"
+  "cast_rbf16:adamw_t.comp:RBF16")
