@@ -104,6 +104,11 @@ void gemm_threads_set(int n) {
     if (blas.sgemm) blas.set_threads(blas.threads);
 }
 
+int gemm_threads(void) {
+    pthread_once(&blas_once, blas_load);
+    return blas.sgemm ? blas.threads : 1;
+}
+
 const char *gemm_backend(void) {
     static char s[400];
     pthread_once(&blas_once, blas_load);

@@ -28,6 +28,8 @@ void gemm_f32(int ta, int tb, int mm, int nn, int kk, float alpha, const float *
 /* Threads OpenBLAS uses from now on (n <= 0: $IMAGINE_THREADS, else 1).
  * No-op without OpenBLAS. */
 void gemm_threads_set(int n);
+/* The threads the products run on (1 for the reference loops). */
+int gemm_threads(void);
 /* "OpenBLAS (its config string; N threads)" or "reference loops (why)". */
 const char *gemm_backend(void);
 

@@ -74,6 +74,7 @@ struct VkTrain {
     VkQueryPool qp;
     int nts, ts_op[4096];
     double prof_ns[OP_COUNT + 2];
+    long prof_calls[OP_COUNT + 2]; /* dispatches (and copies/fills) per category */
     long prof_steps;
 };
 
@@ -235,6 +236,21 @@ static int make_acts(VkTrain *v, Err *err) {
     return rc;
 }
 
+/* The attention kernels specialised to the model's head_dim, when there
+ * are (attn_t.comp): set as the ops' pipelines, which set_for then uses. */
+static int attn_variants(VkTrain *v, Err *err) {
+    int hd = v->c.head_dim;
+    if (hd != 16 && hd != 32 && hd != 64 && hd != 128) return IM_OK;
+    const OpId ops[3] = {OP_ATTN_FWD, OP_ATTN_BWD_Q, OP_ATTN_BWD_KV};
+    for (int i = 0; i < 3; i++) {
+        char name[64];
+        snprintf(name, sizeof name, "%s_hd%d", OP_TABLE[ops[i]].kernel, hd);
+        int rc = ops_pipe_variant(v->ctx, ops[i], name, &v->pipe[ops[i]], err);
+        if (rc) return rc;
+    }
+    return IM_OK;
+}
+
 int vkt_create(const ModelFiles *m, const TmOptions *o, VkTrain **out, Err *err) {
     *out = NULL;
     Mref *ref = NULL;
@@ -306,6 +322,7 @@ int vkt_create(const ModelFiles *m, const TmOptions *o, VkTrain **out, Err *err)
         }
     }
     if (!rc) rc = make_acts(v, err);
+    if (!rc) rc = attn_variants(v, err);
     /* weights and masters */
     for (int i = 0; !rc && i < v->nt; i++) {
         const float *vals = mref_data(ref, i, TM_PARAM);
@@ -390,8 +407,7 @@ static int finish(VkTrain *v) {
     if (!rc && v->qp && v->nts > 1) {
         double ns[4096];
         rc = vk_timer_read(v->ctx, v->qp, (uint32_t)v->nts, ns, v->err);
-        for (int i = 1; !rc && i < v->nts; i++) v->prof_ns[v->ts_op[i]] += ns[i] - ns[i - 1];
-        v->prof_steps++;
+        for (int i = 1; !rc && i < v->nts; i++) v->prof_ns[v->ts_op[i]] += ns[i] - ns[i - 1], v->prof_calls[v->ts_op[i]]++;
     }
     return rc;
 }
@@ -599,6 +615,7 @@ int vkt_step(VkTrain *v, const TmBatch *b, int grad, double *loss, float *logp, 
     if (grad) rec_backward(v, n, nu);
     rc = finish(v);
     if (rc) return rc;
+    v->prof_steps += v->qp != VK_NULL_HANDLE; /* a training step: this submit, and the zeroing, norm and AdamW around it */
     v->n_act = n;
     const float *o = v->xout.map;
     double s = 0;
@@ -706,7 +723,7 @@ int vkt_profile(VkTrain *v, int on, Err *err) {
         v->qp = VK_NULL_HANDLE;
         return IM_OK;
     }
-    memset(v->prof_ns, 0, sizeof v->prof_ns), v->prof_steps = 0;
+    memset(v->prof_ns, 0, sizeof v->prof_ns), memset(v->prof_calls, 0, sizeof v->prof_calls), v->prof_steps = 0;
     return v->qp ? IM_OK : vk_timer_create(v->ctx, 4096, &v->qp, err);
 }
 
@@ -714,13 +731,17 @@ void vkt_profile_report(VkTrain *v, Buf *out) {
     double tot = 0;
     for (int i = 0; i <= OP_COUNT; i++) tot += v->prof_ns[i];
     if (!v->prof_steps || tot <= 0) return;
-    buf_printf(out, "  GPU time per step by kernel (%ld steps, %.2f ms/step in kernels):\n", v->prof_steps, tot / 1e6 / (double)v->prof_steps);
+    long calls = 0;
+    for (int i = 0; i <= OP_COUNT; i++) calls += v->prof_calls[i];
+    buf_printf(out, "  GPU time per step by kernel (%ld steps, %.2f ms/step in kernels, %ld dispatches, copies and fills per step):\n", v->prof_steps,
+               tot / 1e6 / (double)v->prof_steps, calls / v->prof_steps);
     for (int i = 0; i <= OP_COUNT; i++) {
         if (v->prof_ns[i] <= 0) continue;
         char name[96];
         if (i == OP_COUNT) snprintf(name, sizeof name, "copies and fills");
         else snprintf(name, sizeof name, "%s %s (%s)", OP_TABLE[i].op, OP_TABLE[i].role, OP_TABLE[i].kernel);
-        buf_printf(out, "    %-58s %9.3f ms  %5.1f%%\n", name, v->prof_ns[i] / 1e6 / (double)v->prof_steps, 100 * v->prof_ns[i] / tot);
+        buf_printf(out, "    %-58s %9.3f ms  %5.1f%%  %4ld calls\n", name, v->prof_ns[i] / 1e6 / (double)v->prof_steps, 100 * v->prof_ns[i] / tot,
+                   v->prof_calls[i] / v->prof_steps);
     }
-    memset(v->prof_ns, 0, sizeof v->prof_ns), v->prof_steps = 0;
+    memset(v->prof_ns, 0, sizeof v->prof_ns), memset(v->prof_calls, 0, sizeof v->prof_calls), v->prof_steps = 0;
 }

@@ -10,6 +10,7 @@
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "gemm.h"
 #include "train_model.h"
@@ -97,11 +98,11 @@ static int bench_kind(const ModelFiles *m, const TmOptions *o, const BenchBatch 
     return rc;
 }
 
-static int run_torch(const char *model, int tokens, int steps, int samples, int rank, double alpha, double ours_full, double ours_lora,
-                     Err *err) {
+static int run_torch(const char *model, int tokens, int steps, int samples, int rank, double alpha, int threads, double ours_full,
+                     double ours_lora, Err *err) {
     char cmd[2048];
-    snprintf(cmd, sizeof cmd, "/usr/bin/python3 '%s/torch_train_peer.py' '%s' %d %d %d %d %g", IMAGINE_SCRIPTS_DIR, model, tokens, steps, samples,
-             rank, alpha);
+    snprintf(cmd, sizeof cmd, "/usr/bin/python3 '%s/torch_train_peer.py' '%s' %d %d %d %d %g %d", IMAGINE_SCRIPTS_DIR, model, tokens, steps,
+             samples, rank, alpha, threads);
     printf("peer: %s\n", cmd);
     fflush(stdout);
     FILE *f = popen(cmd, "r");
@@ -124,9 +125,16 @@ static int run_torch(const char *model, int tokens, int steps, int samples, int 
     return IM_OK;
 }
 
+/* The threads lavapipe runs kernels on: $LP_NUM_THREADS, else every online CPU (Mesa's default). */
+static long lavapipe_threads(void) {
+    const char *e = getenv("LP_NUM_THREADS");
+    long n = e && *e ? strtol(e, NULL, 10) : sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? n : 1;
+}
+
 static int cmd_bench_train(int argc, char **argv) {
     const char *model = NULL, *device = "vulkan", *vkdev = NULL, *peer = NULL, *targets = "q,k,v,o,gate,up,down";
-    long tokens = 256, steps = 3, samples = 4, rank = 8, threads = 0;
+    long tokens = 256, steps = 3, samples = 4, rank = 8, threads = 0, peer_threads = -1;
     double alpha = 16;
     int no_profile = 0, reference = 0;
     const CliOpt opts[] = {
@@ -143,6 +151,8 @@ static int cmd_bench_train(int argc, char **argv) {
         {"--reference", CLI_FLAG, &reference, NULL, "CPU device: the double-accumulating reference ops (the tests' oracle) instead of the fast kernels"},
         {"--no-profile", CLI_FLAG, &no_profile, NULL, "skip the per-kernel breakdown"},
         {"--peer", CLI_STR, &peer, "torch", "also run the same steps in PyTorch on the CPU (float32) and print ours/torch"},
+        {"--peer-threads", CLI_INT, &peer_threads, "N",
+         "torch's threads (default: as many as ours use: --threads on the CPU device, $LP_NUM_THREADS or every CPU on lavapipe; 0: torch's own choice)"},
         {0}};
     Err err = {0};
     const char *pos[1];
@@ -176,7 +186,8 @@ static int cmd_bench_train(int argc, char **argv) {
     free_batch(&bb);
     model_close(m);
     fflush(stdout);
-    if (!rc && peer) rc = run_torch(model, (int)tokens, (int)steps, (int)samples, (int)rank, alpha, full_ts, lora_ts, &err);
+    if (peer_threads < 0) peer_threads = o.device == TM_CPU ? gemm_threads() : lavapipe_threads();
+    if (!rc && peer) rc = run_torch(model, (int)tokens, (int)steps, (int)samples, (int)rank, alpha, (int)peer_threads, full_ts, lora_ts, &err);
     return rc ? harness_fail(&err) : IM_OK;
 }
 

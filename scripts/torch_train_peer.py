@@ -7,7 +7,8 @@ trainable) and a LoRA step (rank R, alpha A, all seven projections). The
 model is scripts/torch_model.py (our own torch code). Prints one line per
 step kind: `peer-result KIND TOK_PER_S MS_PER_STEP`.
 
-Usage: torch_train_peer.py MODEL_DIR TOKENS STEPS SAMPLES LORA_RANK LORA_ALPHA
+Usage: torch_train_peer.py MODEL_DIR TOKENS STEPS SAMPLES LORA_RANK LORA_ALPHA [THREADS]
+(THREADS: torch's intra-op threads; default torch's own choice)
 """
 import json
 import os
@@ -73,9 +74,11 @@ def run(kind, cfg, files, tok, tgt, pos, seg, steps, rank, alpha):
 
 
 def main():
-    if len(sys.argv) != 7:
+    if len(sys.argv) not in (7, 8):
         print(__doc__)
         return 2
+    if len(sys.argv) == 8 and int(sys.argv[7]) > 0:
+        torch.set_num_threads(int(sys.argv[7]))
     mdir, tokens, steps, samples, rank, alpha = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), float(sys.argv[6])
     torch.set_default_dtype(torch.float32)
     cfg = json.load(open(os.path.join(mdir, "config.json")))

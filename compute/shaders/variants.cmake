@@ -23,6 +23,14 @@ list(APPEND IMAGINE_SHADER_VARIANTS
   "attention_j2:attention.comp:NJ=2"
   "attention_j4:attention.comp:NJ=4")
 # Training kernels (the op table is compute/ops.c; push constants are shaders/push.h).
+# attention with head_dim fixed (HQ = head_dim / 4): train_vk.c picks these by name
+foreach(hd 16 32 64 128)
+  math(EXPR hq "${hd} / 4")
+  list(APPEND IMAGINE_SHADER_VARIANTS
+    "attn_t_fwd_hd${hd}:attn_t.comp:FWD:HQ=${hq}"
+    "attn_t_bwd_q_hd${hd}:attn_t.comp:BWD_Q:HQ=${hq}"
+    "attn_t_bwd_kv_hd${hd}:attn_t.comp:BWD_KV:HQ=${hq}")
+endforeach()
 list(APPEND IMAGINE_SHADER_VARIANTS
   "gemm_nt_f32:gemm.comp:BNK"
   "gemm_nn_f32:gemm.comp"

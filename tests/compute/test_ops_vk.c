@@ -38,13 +38,14 @@ static VkBuf *mk(const void *data, size_t bytes) {
 static void drop(VkBuf *b) { vk_buf_destroy(ctx, b), free(b); }
 static const float *F(VkBuf *b) { return b->map; }
 
-static void run(OpId op, VkBuf **bufs, const void *push, uint32_t gx, uint32_t gy) {
+/* Runs op's kernel, or (variant non-NULL) a named variant of it. */
+static void run_variant(OpId op, const char *variant, VkBuf **bufs, const void *push, uint32_t gx, uint32_t gy) {
     Err err = {0};
     VkPipe *p;
     VkDescriptorSet set;
     VkCommandBuffer cb;
     used[op] = 1;
-    int rc = ops_pipe(ctx, op, &p, &err);
+    int rc = variant ? ops_pipe_variant(ctx, op, variant, &p, &err) : ops_pipe(ctx, op, &p, &err);
     if (!rc) rc = vk_set_create(ctx, p, bufs, &set, &err);
     if (!rc) rc = vk_cmd_begin(ctx, &cb, &err);
     if (!rc) {
@@ -54,8 +55,10 @@ static void run(OpId op, VkBuf **bufs, const void *push, uint32_t gx, uint32_t g
         if (!rc) rc = vk_submit_wait(ctx, cb, &err);
         vk_cmd_free(ctx, cb);
     }
-    CHECK_MSG(rc == 0, "%s: %s", OP_TABLE[op].kernel, err.msg);
+    CHECK_MSG(rc == 0, "%s: %s", variant ? variant : OP_TABLE[op].kernel, err.msg);
 }
+
+static void run(OpId op, VkBuf **bufs, const void *push, uint32_t gx, uint32_t gy) { run_variant(op, NULL, bufs, push, gx, gy); }
 
 static void cmp(const char *what, const float *ref, const float *got, size_t n, double tol) {
     double mx = 0, worst = 0;
@@ -207,7 +210,10 @@ static VkBuf *mk16(const void *data, size_t bytes) {
 
 /* Attention with GQA over packed segments; ids 2 rows, then 1, then 2 again
  * (a sample id that comes back after another attends to its earlier rows). */
-static void t_attn_case(const int *seg, int N, int NQ, int NKV, int HD) {
+/* hd_variant: run attn_t.comp's variant with head_dim fixed (attn_t_*_hdN) instead of the generic kernel. */
+static void t_attn_case(const int *seg, int N, int NQ, int NKV, int HD, int hd_variant) {
+    char vf[64], vq[64], vkv[64];
+    snprintf(vf, sizeof vf, "attn_t_fwd_hd%d", HD), snprintf(vq, sizeof vq, "attn_t_bwd_q_hd%d", HD), snprintf(vkv, sizeof vkv, "attn_t_bwd_kv_hd%d", HD);
     size_t qn = (size_t)N * NQ * HD, kn = (size_t)N * NKV * HD, pn = (size_t)NQ * N * N;
     float *q = rnd(qn, 1.5f), *k = rnd(kn, 1.5f), *v = rnd(kn, 1), *g = rnd(qn, 1);
     int *bounds = malloc(sizeof(int) * 2 * (size_t)N);
@@ -217,16 +223,16 @@ static void t_attn_case(const int *seg, int N, int NQ, int NKV, int HD) {
     PushAttn p = {(uint32_t)N, (uint32_t)NQ, (uint32_t)NKV, (uint32_t)HD, 1.0f / sqrtf((float)HD)};
     uint32_t rows = cdiv((uint32_t)N, vk_subgroup_size(ctx));
     VkBuf *bf[7] = {bq, bk, bv, bs, bb, bo, bl};
-    run(OP_ATTN_FWD, bf, &p, rows, (uint32_t)NQ);
+    run_variant(OP_ATTN_FWD, hd_variant ? vf : NULL, bf, &p, rows, (uint32_t)NQ);
     float *o = malloc(4 * qn), *pr = malloc(4 * pn);
     opr_attn_fwd(o, pr, q, k, v, seg, N, NQ, NKV, HD);
     char what[96];
-    snprintf(what, sizeof what, "attention fwd (n %d, %d/%d heads, hd %d)", N, NQ, NKV, HD);
+    snprintf(what, sizeof what, "attention fwd (n %d, %d/%d heads, hd %d%s)", N, NQ, NKV, HD, hd_variant ? ", _hdN" : "");
     cmp(what, o, F(bo), qn, 2e-5);
     VkBuf *bg = mk16(g, 4 * qn), *bdq = mk16(NULL, 4 * qn), *bdk = mk16(NULL, 4 * kn), *bdv = mk16(NULL, 4 * kn);
     VkBuf *b1[10] = {bg, bq, bk, bv, bs, bo, bb, bl, bdq, bd}, *b2[10] = {bg, bq, bk, bv, bs, bl, bd, bb, bdk, bdv};
-    run(OP_ATTN_BWD_Q, b1, &p, rows, (uint32_t)NQ);
-    run(OP_ATTN_BWD_KV, b2, &p, rows, (uint32_t)NKV);
+    run_variant(OP_ATTN_BWD_Q, hd_variant ? vq : NULL, b1, &p, rows, (uint32_t)NQ);
+    run_variant(OP_ATTN_BWD_KV, hd_variant ? vkv : NULL, b2, &p, rows, (uint32_t)NKV);
     float *dq = calloc(qn, 4), *dk = calloc(kn, 4), *dv = calloc(kn, 4);
     opr_attn_bwd(dq, dk, dv, g, pr, q, k, v, seg, N, NQ, NKV, HD);
     cmp("attention bwd dQ", dq, F(bdq), qn, 5e-5), cmp("attention bwd dK", dk, F(bdk), kn, 5e-5), cmp("attention bwd dV", dv, F(bdv), kn, 5e-5);
@@ -238,8 +244,9 @@ static void t_attn(void) {
     int a[21], b[37];
     for (int t = 0; t < 21; t++) a[t] = t < 9 ? 0 : t < 10 ? 1 : 2; /* 9 + 1 + 11 rows */
     for (int t = 0; t < 37; t++) b[t] = t < 2 ? 5 : t < 20 ? 1 : t < 30 ? 5 : 7; /* id 5 comes back after id 1 */
-    t_attn_case(a, 21, 4, 2, 12);
-    t_attn_case(b, 37, 6, 2, 32);
+    t_attn_case(a, 21, 4, 2, 12, 0);
+    t_attn_case(b, 37, 6, 2, 32, 0);
+    for (int hd = 16; hd <= 128; hd *= 2) t_attn_case(b, 37, 6, 2, hd, 1); /* every variant of variants.cmake */
 }
 
 /* ---- swiglu, cross-entropy, embedding ---- */
