@@ -154,9 +154,9 @@ static void gemm(VkTrain *v, OpId op, VkBuf *a, VkBuf *b, VkBuf *c, int M, int N
     VkBuf *bs[3] = {a, b, c};
     int x = gemmx_op(op, a, b, M, N, K);
     uint32_t lanes = vk_subgroup_size(v->ctx), m = (uint32_t)M, n = (uint32_t)N;
-    if (x == OP_GEMMX_NT) disp(v, OP_GEMMX_NT, bs, &p, cdiv(cdiv(n, 4), lanes), cdiv(m, 4), 1);
-    else if (x == OP_GEMMX_NN) disp(v, OP_GEMMX_NN, bs, &p, cdiv(cdiv(n / 4, 2), lanes), cdiv(m, 4), 1);
-    else if (x == OP_GEMMX_TN) disp(v, OP_GEMMX_TN, bs, &p, cdiv(cdiv(n / 4, 2), lanes), cdiv(m / 4, 2), 1);
+    if (x == OP_GEMMX_NT) disp(v, OP_GEMMX_NT, bs, &p, cdiv(cdiv(n, GEMMX_NT_COLS), lanes), cdiv(m, GEMMX_NT_ROWS), 1);
+    else if (x == OP_GEMMX_NN) disp(v, OP_GEMMX_NN, bs, &p, cdiv(cdiv(n / 4, GEMMX_NN_TEXELS), lanes), cdiv(m, GEMMX_NN_ROWS), 1);
+    else if (x == OP_GEMMX_TN) disp(v, OP_GEMMX_TN, bs, &p, cdiv(cdiv(n / 4, GEMMX_TN_TEXELS_N), lanes), cdiv(m / 4, GEMMX_TN_TEXELS_M), 1);
     else disp(v, op, bs, &p, cdiv(n, 32), cdiv(m, 32), 1);
 }
 

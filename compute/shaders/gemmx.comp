@@ -9,9 +9,11 @@
 // coroutine switch; a texel fetch is one gather. gemm.comp (32x32 tiles
 // through shared memory) stays the general path, for shapes that are not
 // multiples of 4 and buffers without a texel view.
-//   NT  forward  Y = X . W^T   A [M][K], B [N][K]  4x4 of C per invocation
-//   NN  dX += dY . W           A [M][K], B [K][N]  4 rows x 8 columns
+//   NT  forward  Y = X . W^T   A [M][K], B [N][K]  8 rows x 8 columns of C per invocation
+//   NN  dX += dY . W           A [M][K], B [K][N]  8 rows x 8 columns
 //   TN  dW += dY^T . X         A [K][M], B [K][N]  8 rows x 8 columns
+// (the block sizes are in push.h, which train_vk.c sizes its grids by:
+// measured on lavapipe, 4x4 blocks ran at half the speed of 8x8).
 // Requires K % 4 == 0 (NT, NN) and N % 4 == 0 (NN, TN), M % 4 == 0 (TN);
 // the caller checks. Rows and columns past M and N fetch clamped texels
 // and are not stored. x of the grid walks columns, y rows.
@@ -35,67 +37,69 @@ void put(uint m, uint n, float v) {
 
 #if defined(NT)
 void main() {
-    uint j0 = gl_GlobalInvocationID.x * 4u, i0 = gl_GlobalInvocationID.y * 4u;
+    uint j0 = gl_GlobalInvocationID.x * GEMMX_NT_COLS, i0 = gl_GlobalInvocationID.y * GEMMX_NT_ROWS;
     if (i0 >= p.M || j0 >= p.N) return;
     int kq = int(p.K / 4u);
-    int ar[4], br[4];
-    [[unroll]] for (uint r = 0u; r < 4u; r++) ar[r] = int(min(i0 + r, p.M - 1u)) * kq;
-    [[unroll]] for (uint c = 0u; c < 4u; c++) br[c] = int(min(j0 + c, p.N - 1u)) * kq;
-    float acc[4][4];
-    [[unroll]] for (uint r = 0u; r < 4u; r++) [[unroll]] for (uint c = 0u; c < 4u; c++) acc[r][c] = 0.0;
+    int ar[GEMMX_NT_ROWS], br[GEMMX_NT_COLS];
+    [[unroll]] for (uint r = 0u; r < GEMMX_NT_ROWS; r++) ar[r] = int(min(i0 + r, p.M - 1u)) * kq;
+    [[unroll]] for (uint c = 0u; c < GEMMX_NT_COLS; c++) br[c] = int(min(j0 + c, p.N - 1u)) * kq;
+    float acc[GEMMX_NT_ROWS][GEMMX_NT_COLS];
+    [[unroll]] for (uint r = 0u; r < GEMMX_NT_ROWS; r++) [[unroll]] for (uint c = 0u; c < GEMMX_NT_COLS; c++) acc[r][c] = 0.0;
     for (int k = 0; k < kq; k++) {
-        vec4 a[4], b[4];
-        [[unroll]] for (uint r = 0u; r < 4u; r++) a[r] = ta(ar[r] + k);
-        [[unroll]] for (uint c = 0u; c < 4u; c++) b[c] = tb(br[c] + k);
-        [[unroll]] for (uint r = 0u; r < 4u; r++) [[unroll]] for (uint c = 0u; c < 4u; c++) acc[r][c] += dot(a[r], b[c]);
+        vec4 a[GEMMX_NT_ROWS];
+        [[unroll]] for (uint r = 0u; r < GEMMX_NT_ROWS; r++) a[r] = ta(ar[r] + k);
+        [[unroll]] for (uint c = 0u; c < GEMMX_NT_COLS; c++) {
+            vec4 b = tb(br[c] + k);
+            [[unroll]] for (uint r = 0u; r < GEMMX_NT_ROWS; r++) acc[r][c] += dot(a[r], b);
+        }
     }
-    [[unroll]] for (uint r = 0u; r < 4u; r++) [[unroll]] for (uint c = 0u; c < 4u; c++) put(i0 + r, j0 + c, acc[r][c]);
+    [[unroll]] for (uint r = 0u; r < GEMMX_NT_ROWS; r++) [[unroll]] for (uint c = 0u; c < GEMMX_NT_COLS; c++) put(i0 + r, j0 + c, acc[r][c]);
 }
 #elif defined(NN)
 void main() {
-    uint jq0 = gl_GlobalInvocationID.x * 2u, i0 = gl_GlobalInvocationID.y * 4u;
+    uint jq0 = gl_GlobalInvocationID.x * GEMMX_NN_TEXELS, i0 = gl_GlobalInvocationID.y * GEMMX_NN_ROWS;
     uint nq = p.N / 4u;
     if (i0 >= p.M || jq0 >= nq) return;
     int kq = int(p.K / 4u);
-    int ar[4], bc[2];
-    [[unroll]] for (uint r = 0u; r < 4u; r++) ar[r] = int(min(i0 + r, p.M - 1u)) * kq;
-    [[unroll]] for (uint c = 0u; c < 2u; c++) bc[c] = int(min(jq0 + c, nq - 1u));
-    vec4 acc[4][2];
-    [[unroll]] for (uint r = 0u; r < 4u; r++) [[unroll]] for (uint c = 0u; c < 2u; c++) acc[r][c] = vec4(0.0);
+    int ar[GEMMX_NN_ROWS], bc[GEMMX_NN_TEXELS];
+    [[unroll]] for (uint r = 0u; r < GEMMX_NN_ROWS; r++) ar[r] = int(min(i0 + r, p.M - 1u)) * kq;
+    [[unroll]] for (uint c = 0u; c < GEMMX_NN_TEXELS; c++) bc[c] = int(min(jq0 + c, nq - 1u));
+    vec4 acc[GEMMX_NN_ROWS][GEMMX_NN_TEXELS];
+    [[unroll]] for (uint r = 0u; r < GEMMX_NN_ROWS; r++) [[unroll]] for (uint c = 0u; c < GEMMX_NN_TEXELS; c++) acc[r][c] = vec4(0.0);
     for (int k = 0; k < kq; k++) {
-        vec4 a[4];
-        [[unroll]] for (uint r = 0u; r < 4u; r++) a[r] = ta(ar[r] + k);
+        vec4 a[GEMMX_NN_ROWS];
+        [[unroll]] for (uint r = 0u; r < GEMMX_NN_ROWS; r++) a[r] = ta(ar[r] + k);
         [[unroll]] for (uint q = 0u; q < 4u; q++) {
             int row = (4 * k + int(q)) * int(nq);
-            [[unroll]] for (uint c = 0u; c < 2u; c++) {
+            [[unroll]] for (uint c = 0u; c < GEMMX_NN_TEXELS; c++) {
                 vec4 b = tb(row + bc[c]);
-                [[unroll]] for (uint r = 0u; r < 4u; r++) acc[r][c] += a[r][q] * b;
+                [[unroll]] for (uint r = 0u; r < GEMMX_NN_ROWS; r++) acc[r][c] += a[r][q] * b;
             }
         }
     }
-    [[unroll]] for (uint r = 0u; r < 4u; r++)
-        [[unroll]] for (uint c = 0u; c < 2u; c++)
+    [[unroll]] for (uint r = 0u; r < GEMMX_NN_ROWS; r++)
+        [[unroll]] for (uint c = 0u; c < GEMMX_NN_TEXELS; c++)
             [[unroll]] for (uint e = 0u; e < 4u; e++) put(i0 + r, 4u * (jq0 + c) + e, acc[r][c][e]);
 }
 #else /* TN */
 void main() {
-    uint jq0 = gl_GlobalInvocationID.x * 2u, iq0 = gl_GlobalInvocationID.y * 2u;
+    uint jq0 = gl_GlobalInvocationID.x * GEMMX_TN_TEXELS_N, iq0 = gl_GlobalInvocationID.y * GEMMX_TN_TEXELS_M;
     uint mq = p.M / 4u, nq = p.N / 4u;
     if (iq0 >= mq || jq0 >= nq) return;
-    int ac[2], bc[2];
-    [[unroll]] for (uint r = 0u; r < 2u; r++) ac[r] = int(min(iq0 + r, mq - 1u));
-    [[unroll]] for (uint c = 0u; c < 2u; c++) bc[c] = int(min(jq0 + c, nq - 1u));
-    vec4 acc[2][4][2];
-    [[unroll]] for (uint r = 0u; r < 2u; r++) [[unroll]] for (uint e = 0u; e < 4u; e++) [[unroll]] for (uint c = 0u; c < 2u; c++) acc[r][e][c] = vec4(0.0);
+    int ac[GEMMX_TN_TEXELS_M], bc[GEMMX_TN_TEXELS_N];
+    [[unroll]] for (uint r = 0u; r < GEMMX_TN_TEXELS_M; r++) ac[r] = int(min(iq0 + r, mq - 1u));
+    [[unroll]] for (uint c = 0u; c < GEMMX_TN_TEXELS_N; c++) bc[c] = int(min(jq0 + c, nq - 1u));
+    vec4 acc[GEMMX_TN_TEXELS_M][4][GEMMX_TN_TEXELS_N];
+    [[unroll]] for (uint r = 0u; r < GEMMX_TN_TEXELS_M; r++) [[unroll]] for (uint e = 0u; e < 4u; e++) [[unroll]] for (uint c = 0u; c < GEMMX_TN_TEXELS_N; c++) acc[r][e][c] = vec4(0.0);
     for (uint k = 0u; k < p.K; k++) {
-        vec4 a[2], b[2];
-        [[unroll]] for (uint r = 0u; r < 2u; r++) a[r] = ta(int(k * mq) + ac[r]);
-        [[unroll]] for (uint c = 0u; c < 2u; c++) b[c] = tb(int(k * nq) + bc[c]);
-        [[unroll]] for (uint r = 0u; r < 2u; r++) [[unroll]] for (uint e = 0u; e < 4u; e++) [[unroll]] for (uint c = 0u; c < 2u; c++) acc[r][e][c] += a[r][e] * b[c];
+        vec4 a[GEMMX_TN_TEXELS_M], b[GEMMX_TN_TEXELS_N];
+        [[unroll]] for (uint r = 0u; r < GEMMX_TN_TEXELS_M; r++) a[r] = ta(int(k * mq) + ac[r]);
+        [[unroll]] for (uint c = 0u; c < GEMMX_TN_TEXELS_N; c++) b[c] = tb(int(k * nq) + bc[c]);
+        [[unroll]] for (uint r = 0u; r < GEMMX_TN_TEXELS_M; r++) [[unroll]] for (uint e = 0u; e < 4u; e++) [[unroll]] for (uint c = 0u; c < GEMMX_TN_TEXELS_N; c++) acc[r][e][c] += a[r][e] * b[c];
     }
-    [[unroll]] for (uint r = 0u; r < 2u; r++)
+    [[unroll]] for (uint r = 0u; r < GEMMX_TN_TEXELS_M; r++)
         [[unroll]] for (uint e = 0u; e < 4u; e++)
-            [[unroll]] for (uint c = 0u; c < 2u; c++)
+            [[unroll]] for (uint c = 0u; c < GEMMX_TN_TEXELS_N; c++)
                 [[unroll]] for (uint f = 0u; f < 4u; f++) put(4u * (iq0 + r) + e, 4u * (jq0 + c) + f, acc[r][e][c][f]);
 }
 #endif

@@ -16,6 +16,14 @@
 /* gemm.comp: C[M][N] (+)= alpha * A . B over K. A is [M][K] (or [K][M]
  * in the _tn variants), B is [N][K] (_nt) or [K][N] (_nn, _tn). */
 struct PushGemm { PU32 M, N, K; float alpha; PU32 acc; };
+/* gemmx.comp's block of C per invocation: rows, and columns in texels of 4
+   (NT in single columns); the grids of train_vk.c follow them. */
+#define GEMMX_NT_ROWS 8
+#define GEMMX_NT_COLS 8
+#define GEMMX_NN_ROWS 8
+#define GEMMX_NN_TEXELS 2
+#define GEMMX_TN_TEXELS_M 2
+#define GEMMX_TN_TEXELS_N 2
 /* rows_*.comp: n rows of d; eps for RMSNorm. */
 struct PushRows { PU32 n, d; float eps; };
 /* elementwise kernels over n elements; a: a scalar operand (sign, scale). */

@@ -115,7 +115,7 @@ static void t_gemm(int M, int N, int K) {
 
 /* The texel-fetch products (gemmx.comp): X [M][K], W [N][K], dY [M][N];
  * K and N multiples of 4 (M for dW too), M and N not multiples of the
- * 4x4 / 4x8 / 8x8 blocks. Grids as train_vk.c's gemm(). */
+ * 8x8 blocks (and, t_gemmx(300, 12, 20), fewer rows than one block's columns). Grids as train_vk.c's gemm(). */
 static void t_gemmx(int M, int N, int K) {
     uint32_t lanes = vk_subgroup_size(ctx);
     float *x = rnd((size_t)M * K, 1), *w = rnd((size_t)N * K, 1), *dy = rnd((size_t)M * N, 1), *c0 = rnd((size_t)M * N, 1), *dw0 = rnd((size_t)N * K, 1);
@@ -123,7 +123,7 @@ static void t_gemmx(int M, int N, int K) {
     VkBuf *bdx = mk(NULL, 4 * (size_t)M * K), *bdw = mk(dw0, 4 * (size_t)N * K);
     PushGemm p = {(uint32_t)M, (uint32_t)N, (uint32_t)K, 1.0f, 1};
     VkBuf *b3[3] = {bx, bw, by};
-    run(OP_GEMMX_NT, b3, &p, cdiv(cdiv((uint32_t)N, 4), lanes), cdiv((uint32_t)M, 4));
+    run(OP_GEMMX_NT, b3, &p, cdiv(cdiv((uint32_t)N, GEMMX_NT_COLS), lanes), cdiv((uint32_t)M, GEMMX_NT_ROWS));
     float *ref = malloc(4 * (size_t)M * N), *rdx = calloc((size_t)M * K, 4);
     opr_matmul_fwd_dt(ref, x, w, ST_F32, M, K, N);
     for (size_t i = 0; i < (size_t)M * N; i++) ref[i] += c0[i];
@@ -132,13 +132,13 @@ static void t_gemmx(int M, int N, int K) {
     cmp(what, ref, F(by), (size_t)M * N, K > 256 ? 5e-5 : 2e-5);
     PushGemm pn = {(uint32_t)M, (uint32_t)K, (uint32_t)N, 0.5f, 0};
     VkBuf *bn[3] = {bdy, bw, bdx};
-    run(OP_GEMMX_NN, bn, &pn, cdiv(cdiv((uint32_t)K / 4, 2), lanes), cdiv((uint32_t)M, 4));
+    run(OP_GEMMX_NN, bn, &pn, cdiv(cdiv((uint32_t)K / 4, GEMMX_NN_TEXELS), lanes), cdiv((uint32_t)M, GEMMX_NN_ROWS));
     opr_matmul_bwd_dt(rdx, NULL, dy, x, w, ST_F32, M, K, N);
     for (size_t i = 0; i < (size_t)M * K; i++) rdx[i] *= 0.5f;
     cmp("gemmx bwd dX", rdx, F(bdx), (size_t)M * K, N > 256 ? 5e-5 : 2e-5);
     PushGemm pt = {(uint32_t)N, (uint32_t)K, (uint32_t)M, 1.0f, 1};
     VkBuf *bt[3] = {bdy, bx, bdw};
-    run(OP_GEMMX_TN, bt, &pt, cdiv(cdiv((uint32_t)K / 4, 2), lanes), cdiv((uint32_t)N / 4, 2));
+    run(OP_GEMMX_TN, bt, &pt, cdiv(cdiv((uint32_t)K / 4, GEMMX_TN_TEXELS_N), lanes), cdiv((uint32_t)N / 4, GEMMX_TN_TEXELS_M));
     opr_matmul_bwd(NULL, dw0, dy, x, NULL, M, K, N);
     cmp("gemmx bwd dW", dw0, F(bdw), (size_t)N * K, M > 256 ? 5e-5 : 2e-5);
     drop(bx), drop(bw), drop(by), drop(bdy), drop(bdx), drop(bdw), free(x), free(w), free(dy), free(c0), free(dw0), free(ref), free(rdx);
