@@ -4,7 +4,7 @@
 #define PB(s) (uint32_t) sizeof(struct s)
 
 const OpKernel OP_TABLE[OP_COUNT] = {
-    [OP_EMBED_FWD_F32] = {"embedding", "embed_t_f32", "forward", 3, PB(PushEmbed), "opr_embed_fwd"},
+    [OP_EMBED_FWD_F32] = {"embedding", "embed_t_f32", "forward", 3, PB(PushEmbed), "opr_embed_fwd", 0x2u},
     [OP_EMBED_BWD] = {"embedding", "embed_t_bwd", "backward dTable (scatter-add)", 5, PB(PushEmbed), "opr_embed_bwd"},
     [OP_RMSNORM_FWD] = {"rmsnorm", "rmsnorm_t_fwd", "forward", 4, PB(PushRows), "opr_rmsnorm_fwd"},
     [OP_RMSNORM_BWD_DX] = {"rmsnorm", "rmsnorm_t_bwd_dx", "backward dX", 5, PB(PushRows), "opr_rmsnorm_bwd"},

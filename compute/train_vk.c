@@ -32,6 +32,13 @@ typedef struct VtLayer {
     VkBuf xn1, xmid, xn2, rstd1, rstd2, q, qn, qr, ao, k, kn, kr, v, rstdq, rstdk, lse, g, u, h, xa[P_COUNT];
 } VtLayer;
 
+/* A view of part of a buffer, for a binding over the storage range. */
+typedef struct Slice {
+    VkBuffer parent;
+    size_t off, size;
+    VkBuf b;
+} Slice;
+
 typedef struct SetEntry {
     OpId op;
     VkBuffer b[VK_MAX_BINDINGS];
@@ -63,6 +70,9 @@ struct VkTrain {
     VkBuf dx, dxn, dq, dk, dv, dqr, dkr, dao, dstat, dg, du, dh, dlogits, dlora, partial; /* dstat [nq][n]: dO.O */
     VtLayer *act;
     int n_act;
+    size_t slice_max; /* bytes of the largest storage binding: buffers over it are bound in slices */
+    Slice **slices;
+    int nslices, capslices;
     /* kernels */
     VkPipe *pipe[OP_COUNT];
     SetEntry *sets;
@@ -116,6 +126,12 @@ static void stamp(VkTrain *v, int cat) {
 
 static void disp(VkTrain *v, OpId op, VkBuf *const *bufs, const void *push, uint32_t gx, uint32_t gy, uint32_t gz) {
     if (v->rc) return;
+    for (int i = 0; i < OP_TABLE[op].nbind; i++)
+        if (!(OP_TABLE[op].texel_mask >> i & 1) && bufs[i]->size > vk_max_storage_range(v->ctx)) {
+            v->rc = err_set(v->err, IM_USAGE, "Vulkan training: kernel %s binds %zu bytes at binding %d, over the device's storage-buffer range %zu (fewer tokens per batch, or a smaller model)",
+                            OP_TABLE[op].kernel, bufs[i]->size, i, vk_max_storage_range(v->ctx));
+            return;
+        }
     VkDescriptorSet s = set_for(v, op, bufs);
     if (v->rc) return;
     vk_cmd_dispatch(v->cb, v->pipe[op], s, push, OP_TABLE[op].push_bytes, gx, gy, gz);
@@ -138,6 +154,37 @@ static void copy(VkTrain *v, VkBuf *dst, VkBuf *src, size_t bytes) {
 
 static uint32_t cdiv(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
 
+/* Bytes [off, off + size) of parent (a buffer of arena a) as a buffer of
+ * its own, made once and kept (descriptor sets are cached by buffer). */
+static VkBuf *slice(VkTrain *v, VkArena *a, VkBuf *parent, size_t off, size_t size) {
+    if (parent->size <= v->slice_max) return parent; /* then off is 0: one slice covers the buffer */
+    for (int i = 0; i < v->nslices; i++) {
+        Slice *s = v->slices[i];
+        if (s->parent == parent->buf && s->off == off && s->size == size) return &s->b;
+    }
+    if (v->nslices == v->capslices) {
+        v->capslices = v->capslices ? 2 * v->capslices : 64;
+        Slice **n = realloc(v->slices, sizeof *n * (size_t)v->capslices);
+        if (!n) abort();
+        v->slices = n;
+    }
+    Slice *s = calloc(1, sizeof *s);
+    if (!s) abort();
+    s->parent = parent->buf, s->off = off, s->size = size;
+    if (!v->rc) v->rc = vk_arena_view(v->ctx, a, parent->off + off, size, &s->b, v->err);
+    v->slices[v->nslices++] = s;
+    return &s->b;
+}
+
+/* Rows of row_bytes per slice: as many as fit v->slice_max, a multiple of
+ * mult (and of the 256-byte alignment of a view's start). */
+static int slice_rows(VkTrain *v, size_t row_bytes, int mult) {
+    size_t step = (size_t)mult;
+    while ((step * row_bytes) % VK_ARENA_ALIGN) step += (size_t)mult;
+    size_t rows = v->slice_max / row_bytes / step * step;
+    return rows ? (int)rows : (int)step; /* a single step over the limit: disp() names it */
+}
+
 /* The texel-fetch kernel (gemmx.comp) for an F32 product, or -1 when its
  * shape or buffers need the general tiled kernel (gemm.comp). */
 static int gemmx_op(OpId op, const VkBuf *a, const VkBuf *b, int M, int N, int K) {
@@ -148,16 +195,25 @@ static int gemmx_op(OpId op, const VkBuf *a, const VkBuf *b, int M, int N, int K
     return -1;
 }
 
-/* C[M][N] = alpha * A . B (+ C) */
-static void gemm(VkTrain *v, OpId op, VkBuf *a, VkBuf *b, VkBuf *c, int M, int N, int K, float alpha, int acc) {
-    PushGemm p = {(uint32_t)M, (uint32_t)N, (uint32_t)K, alpha, (uint32_t)acc};
+/* C[M][N] = alpha * A . B (+ C), A from texel a_off on with (TN) row stride
+ * lda floats (0: M): the texel kernels only. */
+static void gemm_at(VkTrain *v, OpId op, VkBuf *a, VkBuf *b, VkBuf *c, int M, int N, int K, float alpha, int acc, uint32_t a_off, uint32_t lda) {
+    PushGemm p = {(uint32_t)M, (uint32_t)N, (uint32_t)K, alpha, (uint32_t)acc, a_off, lda};
     VkBuf *bs[3] = {a, b, c};
     int x = gemmx_op(op, a, b, M, N, K);
+    if (x < 0 && (a_off || lda)) {
+        if (!v->rc) v->rc = err_set(v->err, IM_USAGE, "Vulkan training: a product over a slice needs shapes that are multiples of 4 (%d x %d x %d)", M, N, K);
+        return;
+    }
     uint32_t lanes = vk_subgroup_size(v->ctx), m = (uint32_t)M, n = (uint32_t)N;
     if (x == OP_GEMMX_NT) disp(v, OP_GEMMX_NT, bs, &p, cdiv(cdiv(n, GEMMX_NT_COLS), lanes), cdiv(m, GEMMX_NT_ROWS), 1);
     else if (x == OP_GEMMX_NN) disp(v, OP_GEMMX_NN, bs, &p, cdiv(cdiv(n / 4, GEMMX_NN_TEXELS), lanes), cdiv(m, GEMMX_NN_ROWS), 1);
     else if (x == OP_GEMMX_TN) disp(v, OP_GEMMX_TN, bs, &p, cdiv(cdiv(n / 4, GEMMX_TN_TEXELS_N), lanes), cdiv(m / 4, GEMMX_TN_TEXELS_M), 1);
     else disp(v, op, bs, &p, cdiv(n, 32), cdiv(m, 32), 1);
+}
+
+static void gemm(VkTrain *v, OpId op, VkBuf *a, VkBuf *b, VkBuf *c, int M, int N, int K, float alpha, int acc) {
+    gemm_at(v, op, a, b, c, M, N, K, alpha, acc, 0, 0);
 }
 
 /* ---- creation ---- */
@@ -175,11 +231,13 @@ typedef struct Req {
     size_t bytes;
 } Req;
 
+/* Buffers over the storage range are allowed: they are read as texels and
+ * written in slices, and disp() refuses any storage binding over it. */
 static int arena_fill(VkTrain *v, VkArena *a, Req *r, int n, const char *what, Err *err) {
-    size_t total = 0, lim = vk_max_storage_range(v->ctx);
+    size_t total = 0, lim = vk_max_texel_bytes(v->ctx);
     for (int i = 0; i < n; i++) {
         if (r[i].bytes > lim)
-            return err_set(err, IM_USAGE, "Vulkan training: a %s buffer of %zu bytes exceeds the device's storage-buffer range %zu (fewer --batch-tokens, or a smaller model)",
+            return err_set(err, IM_USAGE, "Vulkan training: a %s buffer of %zu bytes exceeds the device's texel-buffer range %zu (fewer tokens per batch, or a smaller model)",
                            what, r[i].bytes, lim);
         total += vk_arena_round(r[i].bytes);
     }
@@ -262,8 +320,13 @@ int vkt_create(const ModelFiles *m, const TmOptions *o, VkTrain **out, Err *err)
     v->lora_rank = o->lora_rank, v->lora_scale = o->lora_rank ? o->lora_alpha / (float)o->lora_rank : 0;
     const ModelConfig *c = &v->c;
     rc = vk_ctx_create(o->vk_device, &v->ctx, err);
-    if (!rc && (c->head_dim % 4 || c->head_dim > 256 || c->n_heads % c->n_kv_heads))
-        rc = err_set(err, IM_USAGE, "Vulkan training: head_dim %d and %d/%d heads are not supported", c->head_dim, c->n_heads, c->n_kv_heads);
+    if (!rc) {
+        v->slice_max = vk_max_storage_range(v->ctx);
+        if (o->vk_slice_bytes && o->vk_slice_bytes < v->slice_max) v->slice_max = o->vk_slice_bytes;
+    }
+    if (!rc && (c->hidden % 4 || c->head_dim % 4 || c->head_dim > 256 || c->n_heads % c->n_kv_heads))
+        rc = err_set(err, IM_USAGE, "Vulkan training: hidden %d, head_dim %d and %d/%d heads are not supported (hidden and head_dim multiples of 4, head_dim at most 256, query heads a multiple of key/value heads)",
+                     c->hidden, c->head_dim, c->n_heads, c->n_kv_heads);
     v->nt = mref_tensor_count(ref);
     v->t = calloc((size_t)v->nt, sizeof *v->t), v->L = calloc((size_t)c->layers, sizeof *v->L);
     if (!rc && (!v->t || !v->L)) rc = err_set(err, IM_IO, "out of memory");
@@ -363,6 +426,8 @@ void vkt_destroy(VkTrain *v) {
     }
     for (int w = 0; w < v->nwin; w++)
         for (int k = 0; k < 4; k++) vk_buf_destroy(v->ctx, &v->win[k][w]);
+    for (int i = 0; i < v->nslices; i++) vk_buf_destroy(v->ctx, &v->slices[i]->b), free(v->slices[i]);
+    free(v->slices);
     for (int l = 0; v->L && l < v->c.layers; l++) {
         VtLayer *L = &v->L[l];
         VkBuf *bs[] = {&L->xn1, &L->xmid, &L->xn2, &L->rstd1, &L->rstd2, &L->q, &L->qn, &L->qr, &L->ao, &L->k, &L->kn, &L->kr,
@@ -464,12 +529,30 @@ static void rope(VkTrain *v, VkBuf *x, int n, int heads, float sign) {
     disp(v, OP_ROPE, bs, &p, cdiv((uint32_t)(n * heads * v->c.head_dim / 2), 64), 1, 1);
 }
 
+/* Logits and cross-entropy, in slices of rows when [n][vocab] is over the
+ * storage range (the 0.6B shape's 151,936-wide rows). */
+static void head_forward(VkTrain *v, int n, int grad) {
+    int D = v->c.hidden, V = v->c.vocab;
+    VtTensor *head = &v->t[v->lm_head];
+    size_t row = sizeof(float) * (size_t)V;
+    int per = slice_rows(v, row, 1);
+    for (int r0 = 0; r0 < n; r0 += per) {
+        int nr = n - r0 < per ? n - r0 : per;
+        size_t span = row * (size_t)per < v->logits.size - row * r0 ? row * (size_t)per : v->logits.size - row * r0; /* whole slices: the same views every step */
+        VkBuf *lg = slice(v, &v->a_arena, &v->logits, row * r0, span), *dl = slice(v, &v->a_arena, &v->dlogits, row * r0, span);
+        gemm_at(v, OP_GEMM_NT_F32, &v->xf, &head->param, lg, nr, V, D, 1.0f, 0, (uint32_t)(r0 * D / 4), 0);
+        PushXent px = {(uint32_t)nr, (uint32_t)V, (uint32_t)r0};
+        VkBuf *bx[5] = {lg, &v->tgt, &v->wts, &v->xout, dl};
+        disp(v, grad ? OP_XENT_GRAD : OP_XENT_FWD, bx, &px, (uint32_t)nr, 1, 1);
+    }
+}
+
 static void rec_forward(VkTrain *v, int n, int grad) {
     const ModelConfig *c = &v->c;
     int D = c->hidden, hd = c->head_dim, nq = c->n_heads, nkv = c->n_kv_heads;
-    PushEmbed pe = {(uint32_t)n, (uint32_t)D};
+    PushEmbed pe = {(uint32_t)n, (uint32_t)D, 0, 0};
     VkBuf *be[3] = {&v->tok, P(v, v->embed), &v->x[0]};
-    disp(v, OP_EMBED_FWD_F32, be, &pe, cdiv((uint32_t)D, 64), (uint32_t)n, 1);
+    disp(v, OP_EMBED_FWD_F32, be, &pe, cdiv((uint32_t)D / 4, 64), (uint32_t)n, 1);
     PushAttn pa = {(uint32_t)n, (uint32_t)nq, (uint32_t)nkv, (uint32_t)hd, 1.0f / sqrtf((float)hd)};
     for (int l = 0; l < c->layers; l++) {
         VtLayer *L = &v->L[l];
@@ -500,11 +583,7 @@ static void rec_forward(VkTrain *v, int n, int grad) {
         lin_fwd(v, l, P_DOWN, &v->x[l + 1], &L->h, n, 1);
     }
     rms_fwd(v, &v->x[c->layers], P(v, v->norm), &v->xf, &v->rstdf, n, D);
-    VtTensor *head = &v->t[v->lm_head];
-    gemm(v, OP_GEMM_NT_F32, &v->xf, &head->param, &v->logits, n, c->vocab, D, 1.0f, 0);
-    PushXent px = {(uint32_t)n, (uint32_t)c->vocab};
-    VkBuf *bx[5] = {&v->logits, &v->tgt, &v->wts, &v->xout, &v->dlogits};
-    disp(v, grad ? OP_XENT_GRAD : OP_XENT_FWD, bx, &px, (uint32_t)n, 1, 1);
+    head_forward(v, n, grad);
 }
 
 static void rec_backward(VkTrain *v, int n, int n_uniq) {
@@ -512,7 +591,15 @@ static void rec_backward(VkTrain *v, int n, int n_uniq) {
     int D = c->hidden, hd = c->head_dim, nq = c->n_heads, nkv = c->n_kv_heads, F = c->ffn, V = c->vocab;
     VtTensor *head = &v->t[v->lm_head];
     fill0(v, &v->dxn), fill0(v, &v->dx);
-    if (head->t.trainable) gemm(v, OP_GEMM_TN_F32, &v->dlogits, &v->xf, &head->grad, V, D, n, 1.0f, 1);
+    if (head->t.trainable) { /* dW in slices of vocabulary rows when [vocab][D] is over the storage range */
+        size_t row = sizeof(float) * (size_t)D;
+        int per = slice_rows(v, row, 4);
+        for (int v0 = 0; v0 < V; v0 += per) {
+            int nv = V - v0 < per ? V - v0 : per;
+            VkBuf *g = slice(v, &v->s_arena, &head->grad, row * v0, row * nv);
+            gemm_at(v, OP_GEMM_TN_F32, &v->dlogits, &v->xf, g, nv, D, n, 1.0f, 1, (uint32_t)(v0 / 4), (uint32_t)V);
+        }
+    }
     gemm(v, OP_GEMM_NN_F32, &v->dlogits, &head->param, &v->dxn, n, D, V, 1.0f, 1);
     rms_bwd(v, &v->dxn, &v->x[c->layers], P(v, v->norm), &v->rstdf, &v->dx, G(v, v->norm), n, D);
     PushAttn pa = {(uint32_t)n, (uint32_t)nq, (uint32_t)nkv, (uint32_t)hd, 1.0f / sqrtf((float)hd)};
@@ -549,10 +636,15 @@ static void rec_backward(VkTrain *v, int n, int n_uniq) {
         lin_bwd(v, l, P_V, &v->dxn, &v->dv, &L->xn1, n);
         rms_bwd(v, &v->dxn, &v->x[l], P(v, L->attn_norm), &L->rstd1, &v->dx, G(v, L->attn_norm), n, D);
     }
-    if (G(v, v->embed)) {
-        PushEmbed pe = {(uint32_t)n_uniq, (uint32_t)D};
-        VkBuf *be[5] = {&v->eu, &v->eoff, &v->erows, &v->dx, G(v, v->embed)};
-        disp(v, OP_EMBED_BWD, be, &pe, cdiv((uint32_t)D, 64), (uint32_t)n_uniq, 1);
+    if (G(v, v->embed)) { /* in slices of table rows when [vocab][D] is over the storage range */
+        size_t row = sizeof(float) * (size_t)D;
+        int per = slice_rows(v, row, 1), rows = (int)v->t[v->embed].t.shape[0];
+        for (int r0 = 0; r0 < rows; r0 += per) {
+            int nr = rows - r0 < per ? rows - r0 : per;
+            PushEmbed pe = {(uint32_t)n_uniq, (uint32_t)D, (uint32_t)r0, (uint32_t)nr};
+            VkBuf *be[5] = {&v->eu, &v->eoff, &v->erows, &v->dx, slice(v, &v->s_arena, G(v, v->embed), row * r0, row * nr)};
+            disp(v, OP_EMBED_BWD, be, &pe, cdiv((uint32_t)D, 64), (uint32_t)n_uniq, 1);
+        }
     }
 }
 
@@ -708,9 +800,13 @@ int vkt_adamw(VkTrain *v, const OprAdamW *h, int step, float grad_scale, Err *er
         VtTensor *t = &v->t[i];
         if (!t->t.trainable) continue;
         OpId op = t->t.dtype == ST_F16 ? OP_CAST_R16 : t->t.dtype == ST_BF16 ? OP_CAST_RBF16 : OP_CAST_F32;
-        PushElem pc = {(uint32_t)t->t.n, 0};
-        VkBuf *bs[2] = {&t->master, &t->param};
-        disp(v, op, bs, &pc, cdiv(pc.n, 64), 1, 1);
+        size_t per = (size_t)slice_rows(v, sizeof(float), 64); /* a tensor over the storage range: in slices */
+        for (size_t e0 = 0; e0 < t->t.n; e0 += per) {
+            size_t ne = t->t.n - e0 < per ? t->t.n - e0 : per;
+            PushElem pc = {(uint32_t)ne, 0};
+            VkBuf *bs[2] = {slice(v, &v->s_arena, &t->master, 4 * e0, 4 * ne), slice(v, &v->w_arena, &t->param, 4 * e0, 4 * ne)};
+            disp(v, op, bs, &pc, cdiv(pc.n, 64), 1, 1);
+        }
     }
     return finish(v);
 }

@@ -25,7 +25,7 @@ layout(binding = 1) uniform usamplerBuffer B;
 layout(std430, binding = 2) buffer Cb { float C[]; };
 layout(push_constant) uniform PC { PushGemm p; };
 
-vec4 ta(int i) { return uintBitsToFloat(texelFetch(A, i)); }
+vec4 ta(int i) { return uintBitsToFloat(texelFetch(A, int(p.a_off) + i)); }
 vec4 tb(int i) { return uintBitsToFloat(texelFetch(B, i)); }
 
 void put(uint m, uint n, float v) {
@@ -84,7 +84,7 @@ void main() {
 #else /* TN */
 void main() {
     uint jq0 = gl_GlobalInvocationID.x * GEMMX_TN_TEXELS_N, iq0 = gl_GlobalInvocationID.y * GEMMX_TN_TEXELS_M;
-    uint mq = p.M / 4u, nq = p.N / 4u;
+    uint mq = p.M / 4u, nq = p.N / 4u, lq = (p.lda != 0u ? p.lda : p.M) / 4u;
     if (iq0 >= mq || jq0 >= nq) return;
     int ac[GEMMX_TN_TEXELS_M], bc[GEMMX_TN_TEXELS_N];
     [[unroll]] for (uint r = 0u; r < GEMMX_TN_TEXELS_M; r++) ac[r] = int(min(iq0 + r, mq - 1u));
@@ -93,7 +93,7 @@ void main() {
     [[unroll]] for (uint r = 0u; r < GEMMX_TN_TEXELS_M; r++) [[unroll]] for (uint e = 0u; e < 4u; e++) [[unroll]] for (uint c = 0u; c < GEMMX_TN_TEXELS_N; c++) acc[r][e][c] = vec4(0.0);
     for (uint k = 0u; k < p.K; k++) {
         vec4 a[GEMMX_TN_TEXELS_M], b[GEMMX_TN_TEXELS_N];
-        [[unroll]] for (uint r = 0u; r < GEMMX_TN_TEXELS_M; r++) a[r] = ta(int(k * mq) + ac[r]);
+        [[unroll]] for (uint r = 0u; r < GEMMX_TN_TEXELS_M; r++) a[r] = ta(int(k * lq) + ac[r]);
         [[unroll]] for (uint c = 0u; c < GEMMX_TN_TEXELS_N; c++) b[c] = tb(int(k * nq) + bc[c]);
         [[unroll]] for (uint r = 0u; r < GEMMX_TN_TEXELS_M; r++) [[unroll]] for (uint e = 0u; e < 4u; e++) [[unroll]] for (uint c = 0u; c < GEMMX_TN_TEXELS_N; c++) acc[r][e][c] += a[r][e] * b[c];
     }

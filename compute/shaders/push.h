@@ -15,7 +15,10 @@
 
 /* gemm.comp: C[M][N] (+)= alpha * A . B over K. A is [M][K] (or [K][M]
  * in the _tn variants), B is [N][K] (_nt) or [K][N] (_nn, _tn). */
-struct PushGemm { PU32 M, N, K; float alpha; PU32 acc; };
+/* gemm*.comp; gemmx.comp also reads a_off (texels to skip at A's start) and,
+   in TN, lda (A's row stride in floats; 0: M): a product over a slice of a
+   buffer too large to bind as storage (train_vk.c's chunks). */
+struct PushGemm { PU32 M, N, K; float alpha; PU32 acc, a_off, lda; };
 /* gemmx.comp's block of C per invocation: rows, and columns in texels of 4
    (NT in single columns); the grids of train_vk.c follow them. */
 #define GEMMX_NT_ROWS 8
@@ -33,9 +36,9 @@ struct PushRope { PU32 n, heads, hd; float sign; };
 /* attn_*.comp: n rows, nq query heads, nkv kv heads of hd; scale 1/sqrt(hd). */
 struct PushAttn { PU32 n, nq, nkv, hd; float scale; };
 /* xent.comp: n rows of v logits. */
-struct PushXent { PU32 n, v; };
+struct PushXent { PU32 n, v, row0; }; /* L and DL bound from row row0 on; T, W, OUT whole */
 /* embed_*.comp: n rows (fwd) or u unique tokens (bwd) of d. */
-struct PushEmbed { PU32 n, d; };
+struct PushEmbed { PU32 n, d, row0, rows; }; /* backward: DE holds table rows [row0, row0 + rows) */
 /* adamw.comp: n elements; lr, betas, eps, decoupled decay, 1/(1-b1^t), 1/sqrt(1-b2^t), gradient scale. */
 struct PushAdamw { PU32 n; float lr, beta1, beta2, eps, decay, bc1, bc2s, gscale; };
 

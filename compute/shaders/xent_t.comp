@@ -2,6 +2,8 @@
 // xent_t.comp: cross-entropy of training, one workgroup (one subgroup) per
 // row of L[n][v]: OUT[2r] = -W[r] log p(T[r]), OUT[2r+1] = log p(T[r])
 // (0 and 0 where T[r] < 0); with GRAD, DL[r] = W[r] (softmax - onehot(T[r])).
+// L and DL are bound from row p.row0 on (logits over the storage range come
+// in row chunks), T, W and OUT whole.
 #include "common.glsl"
 #include "push.h"
 layout(push_constant) uniform PC { PushXent p; };
@@ -13,7 +15,7 @@ layout(std430, binding = 3) writeonly buffer Ob { float OUT[]; };
 layout(std430, binding = 4) writeonly buffer Db { float DL[]; };
 #endif
 void main() {
-    uint r = gl_WorkGroupID.x, lane = gl_LocalInvocationID.x, b = r * p.v;
+    uint lr = gl_WorkGroupID.x, r = lr + p.row0, lane = gl_LocalInvocationID.x, b = lr * p.v;
     int tg = T[r];
     if (tg < 0) {
         if (lane == 0u) OUT[2u * r] = 0.0, OUT[2u * r + 1u] = 0.0;

@@ -84,7 +84,7 @@ static void t_gemm(int M, int N, int K) {
     float *x = rnd((size_t)M * K, 1), *w = rnd((size_t)N * K, 1), *dy = rnd((size_t)M * N, 1), *c0 = rnd((size_t)M * N, 1);
     VkBuf *bx = mk(x, 4 * (size_t)M * K), *bw = mk(w, 4 * (size_t)N * K), *by = mk(c0, 4 * (size_t)M * N);
     /* forward, accumulating into C: Y = C + X.W^T */
-    PushGemm p = {(uint32_t)M, (uint32_t)N, (uint32_t)K, 1.0f, 1};
+    PushGemm p = {(uint32_t)M, (uint32_t)N, (uint32_t)K, 1.0f, 1, 0, 0};
     VkBuf *b3[3] = {bx, bw, by};
     run(OP_GEMM_NT_F32, b3, &p, cdiv((uint32_t)N, 32), cdiv((uint32_t)M, 32));
     float *ref = malloc(4 * (size_t)M * N);
@@ -95,7 +95,7 @@ static void t_gemm(int M, int N, int K) {
     cmp(what, ref, F(by), (size_t)M * N, K > 256 ? 5e-5 : 2e-5);
     /* dX = dY . W (alpha 0.5, no accumulation) */
     VkBuf *bdy = mk(dy, 4 * (size_t)M * N), *bdx = mk(NULL, 4 * (size_t)M * K);
-    PushGemm pn = {(uint32_t)M, (uint32_t)K, (uint32_t)N, 0.5f, 0};
+    PushGemm pn = {(uint32_t)M, (uint32_t)K, (uint32_t)N, 0.5f, 0, 0, 0};
     VkBuf *bn[3] = {bdy, bw, bdx};
     run(OP_GEMM_NN_F32, bn, &pn, cdiv((uint32_t)K, 32), cdiv((uint32_t)M, 32));
     float *rdx = calloc((size_t)M * K, 4);
@@ -105,7 +105,7 @@ static void t_gemm(int M, int N, int K) {
     /* dW += dY^T . X */
     float *dw0 = rnd((size_t)N * K, 1);
     VkBuf *bdw = mk(dw0, 4 * (size_t)N * K);
-    PushGemm pt = {(uint32_t)N, (uint32_t)K, (uint32_t)M, 1.0f, 1};
+    PushGemm pt = {(uint32_t)N, (uint32_t)K, (uint32_t)M, 1.0f, 1, 0, 0};
     VkBuf *bt[3] = {bdy, bx, bdw};
     run(OP_GEMM_TN_F32, bt, &pt, cdiv((uint32_t)K, 32), cdiv((uint32_t)N, 32));
     opr_matmul_bwd(NULL, dw0, dy, x, NULL, M, K, N);
@@ -121,7 +121,7 @@ static void t_gemmx(int M, int N, int K) {
     float *x = rnd((size_t)M * K, 1), *w = rnd((size_t)N * K, 1), *dy = rnd((size_t)M * N, 1), *c0 = rnd((size_t)M * N, 1), *dw0 = rnd((size_t)N * K, 1);
     VkBuf *bx = mk(x, 4 * (size_t)M * K), *bw = mk(w, 4 * (size_t)N * K), *by = mk(c0, 4 * (size_t)M * N), *bdy = mk(dy, 4 * (size_t)M * N);
     VkBuf *bdx = mk(NULL, 4 * (size_t)M * K), *bdw = mk(dw0, 4 * (size_t)N * K);
-    PushGemm p = {(uint32_t)M, (uint32_t)N, (uint32_t)K, 1.0f, 1};
+    PushGemm p = {(uint32_t)M, (uint32_t)N, (uint32_t)K, 1.0f, 1, 0, 0};
     VkBuf *b3[3] = {bx, bw, by};
     run(OP_GEMMX_NT, b3, &p, cdiv(cdiv((uint32_t)N, GEMMX_NT_COLS), lanes), cdiv((uint32_t)M, GEMMX_NT_ROWS));
     float *ref = malloc(4 * (size_t)M * N), *rdx = calloc((size_t)M * K, 4);
@@ -130,17 +130,35 @@ static void t_gemmx(int M, int N, int K) {
     char what[96];
     snprintf(what, sizeof what, "gemmx fwd %dx%dx%d", M, N, K);
     cmp(what, ref, F(by), (size_t)M * N, K > 256 ? 5e-5 : 2e-5);
-    PushGemm pn = {(uint32_t)M, (uint32_t)K, (uint32_t)N, 0.5f, 0};
+    PushGemm pn = {(uint32_t)M, (uint32_t)K, (uint32_t)N, 0.5f, 0, 0, 0};
     VkBuf *bn[3] = {bdy, bw, bdx};
     run(OP_GEMMX_NN, bn, &pn, cdiv(cdiv((uint32_t)K / 4, GEMMX_NN_TEXELS), lanes), cdiv((uint32_t)M, GEMMX_NN_ROWS));
     opr_matmul_bwd_dt(rdx, NULL, dy, x, w, ST_F32, M, K, N);
     for (size_t i = 0; i < (size_t)M * K; i++) rdx[i] *= 0.5f;
     cmp("gemmx bwd dX", rdx, F(bdx), (size_t)M * K, N > 256 ? 5e-5 : 2e-5);
-    PushGemm pt = {(uint32_t)N, (uint32_t)K, (uint32_t)M, 1.0f, 1};
+    PushGemm pt = {(uint32_t)N, (uint32_t)K, (uint32_t)M, 1.0f, 1, 0, 0};
     VkBuf *bt[3] = {bdy, bx, bdw};
     run(OP_GEMMX_TN, bt, &pt, cdiv(cdiv((uint32_t)K / 4, GEMMX_TN_TEXELS_N), lanes), cdiv((uint32_t)N / 4, GEMMX_TN_TEXELS_M));
     opr_matmul_bwd(NULL, dw0, dy, x, NULL, M, K, N);
     cmp("gemmx bwd dW", dw0, F(bdw), (size_t)N * K, M > 256 ? 5e-5 : 2e-5);
+    if (N >= 8 && M >= 2) { /* slices (train_vk.c's LM head over the storage range): A from an offset, with its row stride */
+        int r0 = M / 2, n0 = 4, nn = N - 4 < 8 ? N - 4 : 8;
+        VkBuf *bys = mk(NULL, 4 * (size_t)(M - r0) * N), *bdws = mk(NULL, 4 * (size_t)nn * K);
+        PushGemm ps = {(uint32_t)(M - r0), (uint32_t)N, (uint32_t)K, 1.0f, 0, (uint32_t)(r0 * K / 4), 0};
+        VkBuf *bs3[3] = {bx, bw, bys};
+        run(OP_GEMMX_NT, bs3, &ps, cdiv(cdiv((uint32_t)N, GEMMX_NT_COLS), lanes), cdiv((uint32_t)(M - r0), GEMMX_NT_ROWS));
+        float *ys = malloc(4 * (size_t)(M - r0) * N);
+        opr_matmul_fwd_dt(ys, x + (size_t)r0 * K, w, ST_F32, M - r0, K, N);
+        cmp("gemmx fwd, A from row M/2 (a_off)", ys, F(bys), (size_t)(M - r0) * N, K > 256 ? 5e-5 : 2e-5);
+        free(ys);
+        float *dw1 = calloc((size_t)N * K, 4);
+        opr_matmul_bwd(NULL, dw1, dy, x, NULL, M, K, N);
+        PushGemm pw = {(uint32_t)nn, (uint32_t)K, (uint32_t)M, 1.0f, 0, (uint32_t)(n0 / 4), (uint32_t)N};
+        VkBuf *bw3[3] = {bdy, bx, bdws};
+        run(OP_GEMMX_TN, bw3, &pw, cdiv(cdiv((uint32_t)K / 4, GEMMX_TN_TEXELS_N), lanes), cdiv((uint32_t)nn / 4, GEMMX_TN_TEXELS_M));
+        cmp("gemmx bwd dW, rows 4.. (a_off, lda)", dw1 + (size_t)n0 * K, F(bdws), (size_t)nn * K, M > 256 ? 5e-5 : 2e-5);
+        drop(bys), drop(bdws), free(dw1);
+    }
     drop(bx), drop(bw), drop(by), drop(bdy), drop(bdx), drop(bdw), free(x), free(w), free(dy), free(c0), free(dw0), free(ref), free(rdx);
 }
 
@@ -267,7 +285,7 @@ static void t_xent(void) {
     int tg[N] = {5, -1, 200, 0, 17, -1, 202, 99, 3};
     float w[N] = {0.5f, 0, -0.25f, 1, 0.1f, 0, 2, 0, 0.3f}, *l = rnd(N * V, 6);
     VkBuf *bl = mk(l, 4 * N * V), *bt = mk(tg, sizeof tg), *bw = mk(w, sizeof w), *bo = mk(NULL, 8 * N), *bd = mk(NULL, 4 * N * V);
-    PushXent p = {N, V};
+    PushXent p = {N, V, 0};
     VkBuf *bs[5] = {bl, bt, bw, bo, bd};
     float lp[N], dl[N * V] = {0}, got_lp[N], got_loss[N];
     for (int grad = 0; grad < 2; grad++) {
@@ -279,6 +297,15 @@ static void t_xent(void) {
     }
     opr_xent_bwd(dl, l, tg, w, N, V);
     cmp("cross-entropy bwd dLogits (masked rows 0)", dl, F(bd), N * V, 2e-5);
+    /* rows 4..8 alone, logits bound from row 4 (row0): the outputs of rows 4..8 only */
+    VkBuf *bl4 = mk(l + 4 * V, 4 * 5 * V), *bd4 = mk(NULL, 4 * 5 * V), *bo4 = mk(NULL, 8 * N);
+    PushXent p4 = {5, V, 4};
+    VkBuf *b4[5] = {bl4, bt, bw, bo4, bd4};
+    run(OP_XENT_GRAD, b4, &p4, 5, 1);
+    cmp("cross-entropy, rows 4-8 from row0 4: dLogits", dl + 4 * V, F(bd4), 5 * V, 2e-5);
+    cmp("cross-entropy, rows 4-8 from row0 4: loss, logp", F(bo) + 8, F(bo4) + 8, 10, 2e-5);
+    CHECK_MSG(F(bo4)[0] == 0 && F(bo4)[7] == 0, "cross-entropy with row0 4 wrote rows before it");
+    drop(bl4), drop(bd4), drop(bo4);
     drop(bl), drop(bt), drop(bw), drop(bo), drop(bd), free(l);
 }
 
@@ -287,9 +314,9 @@ static void t_embed(void) {
     int tok[N] = {3, 5, 3, 16, 0, 5, 5, 9, 3, 1, 16, 2, 4};
     float *e = rnd(VOC * D, 1), *g = rnd(N * D, 1), *de0 = rnd(VOC * D, 1), y[N * D];
     VkBuf *bt = mk(tok, sizeof tok), *be = mk(e, 4 * VOC * D), *by = mk(NULL, 4 * N * D);
-    PushEmbed pf = {N, D};
+    PushEmbed pf = {N, D, 0, 0};
     VkBuf *bf[3] = {bt, be, by};
-    run(OP_EMBED_FWD_F32, bf, &pf, cdiv(D, 64), N);
+    run(OP_EMBED_FWD_F32, bf, &pf, cdiv(D / 4, 64), N);
     opr_embed_fwd(y, e, tok, N, D);
     cmp("embedding fwd", y, F(by), N * D, 0);
     drop(bt), drop(be), drop(by);
@@ -304,12 +331,21 @@ static void t_embed(void) {
     }
     off[nu] = k;
     VkBuf *bu = mk(u, sizeof u), *bo = mk(off, sizeof off), *br = mk(rows, sizeof rows), *bg = mk(g, 4 * N * D), *bd = mk(de0, 4 * VOC * D);
-    PushEmbed p = {(uint32_t)nu, D};
+    PushEmbed p = {(uint32_t)nu, D, 0, VOC};
     VkBuf *bs[5] = {bu, bo, br, bg, bd};
     run(OP_EMBED_BWD, bs, &p, cdiv(D, 64), (uint32_t)nu);
+    /* the same into a table bound in two slices of rows (train_vk.c's tables over the storage range) */
+    float *de1 = malloc(4 * VOC * D);
+    memcpy(de1, de0, 4 * VOC * D);
+    VkBuf *bd0 = mk(de1, 4 * 7 * D), *bd1 = mk(de1 + 7 * D, 4 * (VOC - 7) * D);
+    PushEmbed p0 = {(uint32_t)nu, D, 0, 7}, p1 = {(uint32_t)nu, D, 7, VOC - 7};
+    VkBuf *bs0[5] = {bu, bo, br, bg, bd0}, *bs1[5] = {bu, bo, br, bg, bd1};
+    run(OP_EMBED_BWD, bs0, &p0, cdiv(D, 64), (uint32_t)nu), run(OP_EMBED_BWD, bs1, &p1, cdiv(D, 64), (uint32_t)nu);
     opr_embed_bwd(de0, g, tok, N, D);
     cmp("embedding bwd scatter-add (repeated ids)", de0, F(bd), VOC * D, 2e-5);
-    drop(bu), drop(bo), drop(br), drop(bg), drop(bd), free(e), free(g), free(de0);
+    cmp("embedding bwd, table in 2 slices: rows 0-6", de0, F(bd0), 7 * D, 2e-5);
+    cmp("embedding bwd, table in 2 slices: rows 7-16", de0 + 7 * D, F(bd1), (VOC - 7) * D, 2e-5);
+    drop(bu), drop(bo), drop(br), drop(bg), drop(bd), drop(bd0), drop(bd1), free(e), free(g), free(de0), free(de1);
 }
 
 /* ---- AdamW, casts, norm ---- */
