@@ -41,6 +41,14 @@ const OpKernel OP_TABLE[OP_COUNT] = {
     [OP_INF_MATMUL_GLU] = {"matmul", "mm_*_glu", "inference", 4, PB(PushMatmul), "ref.c", 0xbu, 1},
 };
 
+static uint32_t cdiv(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
+
+void ops_gemmx_grid(OpId id, uint32_t M, uint32_t N, uint32_t lanes, uint32_t *gx, uint32_t *gy) {
+    if (id == OP_GEMMX_NT) *gx = cdiv(M, GEMMX_NT_ROWS), *gy = cdiv(cdiv(N, GEMMX_NT_COLS), lanes);
+    else if (id == OP_GEMMX_NN) *gx = cdiv(M, GEMMX_NN_ROWS), *gy = cdiv(cdiv(N / 4, GEMMX_NN_TEXELS), lanes);
+    else *gx = cdiv(M / 4, GEMMX_TN_TEXELS_M), *gy = cdiv(cdiv(N / 4, GEMMX_TN_TEXELS_N), lanes);
+}
+
 int ops_pipe_variant(VkCtx *c, OpId id, const char *variant, VkPipe **out, Err *err) {
     const OpKernel *k = &OP_TABLE[id];
     return vk_pipe_get(c, variant, k->nbind, k->texel_mask, k->push_bytes, out, err);

@@ -54,6 +54,9 @@ extern const OpKernel OP_TABLE[OP_COUNT];
 int ops_pipe(VkCtx *c, OpId id, VkPipe **out, Err *err);
 /* The same for one shader variant of a family entry (OP_INF_MATMUL*). */
 int ops_pipe_variant(VkCtx *c, OpId id, const char *variant, VkPipe **out, Err *err);
+/* The grid of a gemmx product (OP_GEMMX_*) of C[M][N] on a device whose
+ * workgroups are `lanes` wide (gemmx.comp's block sizes, push.h). */
+void ops_gemmx_grid(OpId id, uint32_t M, uint32_t N, uint32_t lanes, uint32_t *gx, uint32_t *gy);
 /* The kernel of a dtype family: base + 0 (F32), 1 (F16), 2 (BF16). */
 static inline OpId ops_dt(OpId base, StDtype dt) { return (OpId)((int)base + (int)dt); }
 

@@ -2,7 +2,10 @@
 // adamw_t.comp: the optimizer step of training.
 //   STEP: AdamW on fp32 master weights MA, moments M and V, gradients G
 //         (times gscale), over n elements (all trainable tensors at once:
-//         their arena regions have the same layout), as torch.optim.AdamW.
+//         their arena regions have the same layout), as torch.optim.AdamW;
+//         four elements per invocation (n % 4 == 0, as the regions' windows
+//         are): lavapipe loops over the SIMD lanes once per storage access,
+//         whatever its width, so vec4 accesses cost a quarter per element.
 //   CAST: the weights the forward uses, from the masters: F32, or (R16,
 //         RBF16) F32 holding the F16/BF16-rounded values (round to nearest
 //         even) of a 16-bit model's tensors.
@@ -10,17 +13,17 @@
 layout(local_size_x = 64) in;
 #ifdef STEP
 layout(push_constant) uniform PC { PushAdamw p; };
-layout(std430, binding = 0) buffer MAb { float MA[]; };
-layout(std430, binding = 1) buffer Mb { float M[]; };
-layout(std430, binding = 2) buffer Vb { float V[]; };
-layout(std430, binding = 3) readonly buffer Gb { float G[]; };
+layout(std430, binding = 0) buffer MAb { vec4 MA[]; };
+layout(std430, binding = 1) buffer Mb { vec4 M[]; };
+layout(std430, binding = 2) buffer Vb { vec4 V[]; };
+layout(std430, binding = 3) readonly buffer Gb { vec4 G[]; };
 void main() {
     uint i = gl_GlobalInvocationID.x;
-    if (i >= p.n) return;
-    float g = G[i] * p.gscale;
-    float w = MA[i] * p.decay;
-    float m = p.beta1 * M[i] + (1.0 - p.beta1) * g;
-    float v = p.beta2 * V[i] + (1.0 - p.beta2) * g * g;
+    if (4u * i >= p.n) return;
+    vec4 g = G[i] * p.gscale;
+    vec4 w = MA[i] * p.decay;
+    vec4 m = p.beta1 * M[i] + (1.0 - p.beta1) * g;
+    vec4 v = p.beta2 * V[i] + (1.0 - p.beta2) * g * g;
     M[i] = m, V[i] = v;
     MA[i] = w - p.lr * p.bc1 * m / (sqrt(v) * p.bc2s + p.eps);
 }

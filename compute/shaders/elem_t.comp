@@ -28,15 +28,15 @@ void main() {
     DU[i] = DH[i] * g * sg;
 }
 #else
-layout(std430, binding = 0) readonly buffer Xb { float X[]; };
+layout(std430, binding = 0) readonly buffer Xb { vec4 X[]; }; /* n % 4 == 0 (adamw_t.comp says why vec4) */
 layout(std430, binding = 1) writeonly buffer Ob { float OUT[]; };
 shared float part[64];
 void main() {
-    uint lid = gl_LocalInvocationID.x, base = gl_WorkGroupID.x * 4096u;
+    uint lid = gl_LocalInvocationID.x, base = gl_WorkGroupID.x * 1024u;
     float s = 0.0;
-    for (uint k = lid; k < 4096u; k += 64u) {
+    for (uint k = lid; k < 1024u; k += 64u) {
         uint i = base + k;
-        if (i < p.n) s += X[i] * X[i];
+        if (4u * i < p.n) s += dot(X[i], X[i]);
     }
     part[lid] = s;
     barrier();

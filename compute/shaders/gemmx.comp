@@ -11,12 +11,16 @@
 // multiples of 4 and buffers without a texel view.
 //   NT  forward  Y = X . W^T   A [M][K], B [N][K]  8 rows x 8 columns of C per invocation
 //   NN  dX += dY . W           A [M][K], B [K][N]  8 rows x 8 columns
-//   TN  dW += dY^T . X         A [K][M], B [K][N]  8 rows x 8 columns
+//   TN  dW += dY^T . X         A [K][M], B [K][N]  16 rows x 8 columns (a row of A's block
+//                              is then one 64-byte cache line: the LM head's dLogits)
 // (the block sizes are in push.h, which train_vk.c sizes its grids by:
 // measured on lavapipe, 4x4 blocks ran at half the speed of 8x8).
 // Requires K % 4 == 0 (NT, NN) and N % 4 == 0 (NN, TN), M % 4 == 0 (TN);
 // the caller checks. Rows and columns past M and N fetch clamped texels
-// and are not stored. x of the grid walks columns, y rows.
+// and are not stored. x of the grid walks blocks of rows, y workgroups of
+// columns (a lane's block: y * LANES + lane): consecutive workgroups share
+// their columns of B, which stays in the CPU's cache (lavapipe runs
+// workgroups x first; the 0.6B shape's LM head is 622 MB).
 #extension GL_EXT_control_flow_attributes : require
 #include "common.glsl"
 #include "push.h"
@@ -25,8 +29,10 @@ layout(binding = 1) uniform usamplerBuffer B;
 layout(std430, binding = 2) buffer Cb { float C[]; };
 layout(push_constant) uniform PC { PushGemm p; };
 
+#define COLBLOCK (gl_WorkGroupID.y * gl_WorkGroupSize.x + gl_LocalInvocationID.x)
+
 vec4 ta(int i) { return uintBitsToFloat(texelFetch(A, int(p.a_off) + i)); }
-vec4 tb(int i) { return uintBitsToFloat(texelFetch(B, i)); }
+vec4 tb(int i) { return uintBitsToFloat(texelFetch(B, int(p.b_off) + i)); }
 
 void put(uint m, uint n, float v) {
     if (m >= p.M || n >= p.N) return;
@@ -37,7 +43,7 @@ void put(uint m, uint n, float v) {
 
 #if defined(NT)
 void main() {
-    uint j0 = gl_GlobalInvocationID.x * GEMMX_NT_COLS, i0 = gl_GlobalInvocationID.y * GEMMX_NT_ROWS;
+    uint j0 = COLBLOCK * GEMMX_NT_COLS, i0 = gl_WorkGroupID.x * GEMMX_NT_ROWS;
     if (i0 >= p.M || j0 >= p.N) return;
     int kq = int(p.K / 4u);
     int ar[GEMMX_NT_ROWS], br[GEMMX_NT_COLS];
@@ -57,12 +63,12 @@ void main() {
 }
 #elif defined(NN)
 void main() {
-    uint jq0 = gl_GlobalInvocationID.x * GEMMX_NN_TEXELS, i0 = gl_GlobalInvocationID.y * GEMMX_NN_ROWS;
+    uint jq0 = COLBLOCK * GEMMX_NN_TEXELS, i0 = gl_WorkGroupID.x * GEMMX_NN_ROWS;
     uint nq = p.N / 4u;
     if (i0 >= p.M || jq0 >= nq) return;
-    int kq = int(p.K / 4u);
+    int kq = int(p.K / 4u), lq = int((p.lda != 0u ? p.lda : p.K) / 4u);
     int ar[GEMMX_NN_ROWS], bc[GEMMX_NN_TEXELS];
-    [[unroll]] for (uint r = 0u; r < GEMMX_NN_ROWS; r++) ar[r] = int(min(i0 + r, p.M - 1u)) * kq;
+    [[unroll]] for (uint r = 0u; r < GEMMX_NN_ROWS; r++) ar[r] = int(min(i0 + r, p.M - 1u)) * lq;
     [[unroll]] for (uint c = 0u; c < GEMMX_NN_TEXELS; c++) bc[c] = int(min(jq0 + c, nq - 1u));
     vec4 acc[GEMMX_NN_ROWS][GEMMX_NN_TEXELS];
     [[unroll]] for (uint r = 0u; r < GEMMX_NN_ROWS; r++) [[unroll]] for (uint c = 0u; c < GEMMX_NN_TEXELS; c++) acc[r][c] = vec4(0.0);
@@ -83,7 +89,7 @@ void main() {
 }
 #else /* TN */
 void main() {
-    uint jq0 = gl_GlobalInvocationID.x * GEMMX_TN_TEXELS_N, iq0 = gl_GlobalInvocationID.y * GEMMX_TN_TEXELS_M;
+    uint jq0 = COLBLOCK * GEMMX_TN_TEXELS_N, iq0 = gl_WorkGroupID.x * GEMMX_TN_TEXELS_M;
     uint mq = p.M / 4u, nq = p.N / 4u, lq = (p.lda != 0u ? p.lda : p.M) / 4u;
     if (iq0 >= mq || jq0 >= nq) return;
     int ac[GEMMX_TN_TEXELS_M], bc[GEMMX_TN_TEXELS_N];

@@ -15,17 +15,18 @@
 
 /* gemm.comp: C[M][N] (+)= alpha * A . B over K. A is [M][K] (or [K][M]
  * in the _tn variants), B is [N][K] (_nt) or [K][N] (_nn, _tn). */
-/* gemm*.comp; gemmx.comp also reads a_off (texels to skip at A's start) and,
-   in TN, lda (A's row stride in floats; 0: M): a product over a slice of a
-   buffer too large to bind as storage (train_vk.c's chunks). */
-struct PushGemm { PU32 M, N, K; float alpha; PU32 acc, a_off, lda; };
+/* gemm*.comp; gemmx.comp also reads a_off and b_off (texels to skip at the
+   start of A and B) and, in NN and TN, lda (A's row stride in floats; 0: K
+   in NN, M in TN): a product over a slice of a buffer too large to bind as
+   storage, or over a range of K (train_vk.c's slices and K chunks). */
+struct PushGemm { PU32 M, N, K; float alpha; PU32 acc, a_off, lda, b_off; };
 /* gemmx.comp's block of C per invocation: rows, and columns in texels of 4
    (NT in single columns); the grids of train_vk.c follow them. */
 #define GEMMX_NT_ROWS 8
 #define GEMMX_NT_COLS 8
 #define GEMMX_NN_ROWS 8
 #define GEMMX_NN_TEXELS 2
-#define GEMMX_TN_TEXELS_M 2
+#define GEMMX_TN_TEXELS_M 4
 #define GEMMX_TN_TEXELS_N 2
 /* rows_*.comp: n rows of d; eps for RMSNorm. */
 struct PushRows { PU32 n, d; float eps; };

@@ -60,6 +60,13 @@ static void run_variant(OpId op, const char *variant, VkBuf **bufs, const void *
 
 static void run(OpId op, VkBuf **bufs, const void *push, uint32_t gx, uint32_t gy) { run_variant(op, NULL, bufs, push, gx, gy); }
 
+/* A gemmx product on the grid train_vk.c uses (C is [p->M][p->N]). */
+static void gx_run(OpId op, VkBuf **bufs, const PushGemm *p) {
+    uint32_t gx, gy;
+    ops_gemmx_grid(op, p->M, p->N, vk_subgroup_size(ctx), &gx, &gy);
+    run(op, bufs, p, gx, gy);
+}
+
 static void cmp(const char *what, const float *ref, const float *got, size_t n, double tol) {
     double mx = 0, worst = 0;
     for (size_t i = 0; i < n; i++) mx = fmax(mx, fabs(ref[i]));
@@ -84,7 +91,7 @@ static void t_gemm(int M, int N, int K) {
     float *x = rnd((size_t)M * K, 1), *w = rnd((size_t)N * K, 1), *dy = rnd((size_t)M * N, 1), *c0 = rnd((size_t)M * N, 1);
     VkBuf *bx = mk(x, 4 * (size_t)M * K), *bw = mk(w, 4 * (size_t)N * K), *by = mk(c0, 4 * (size_t)M * N);
     /* forward, accumulating into C: Y = C + X.W^T */
-    PushGemm p = {(uint32_t)M, (uint32_t)N, (uint32_t)K, 1.0f, 1, 0, 0};
+    PushGemm p = {(uint32_t)M, (uint32_t)N, (uint32_t)K, 1.0f, 1, 0, 0, 0};
     VkBuf *b3[3] = {bx, bw, by};
     run(OP_GEMM_NT_F32, b3, &p, cdiv((uint32_t)N, 32), cdiv((uint32_t)M, 32));
     float *ref = malloc(4 * (size_t)M * N);
@@ -95,7 +102,7 @@ static void t_gemm(int M, int N, int K) {
     cmp(what, ref, F(by), (size_t)M * N, K > 256 ? 5e-5 : 2e-5);
     /* dX = dY . W (alpha 0.5, no accumulation) */
     VkBuf *bdy = mk(dy, 4 * (size_t)M * N), *bdx = mk(NULL, 4 * (size_t)M * K);
-    PushGemm pn = {(uint32_t)M, (uint32_t)K, (uint32_t)N, 0.5f, 0, 0, 0};
+    PushGemm pn = {(uint32_t)M, (uint32_t)K, (uint32_t)N, 0.5f, 0, 0, 0, 0};
     VkBuf *bn[3] = {bdy, bw, bdx};
     run(OP_GEMM_NN_F32, bn, &pn, cdiv((uint32_t)K, 32), cdiv((uint32_t)M, 32));
     float *rdx = calloc((size_t)M * K, 4);
@@ -105,7 +112,7 @@ static void t_gemm(int M, int N, int K) {
     /* dW += dY^T . X */
     float *dw0 = rnd((size_t)N * K, 1);
     VkBuf *bdw = mk(dw0, 4 * (size_t)N * K);
-    PushGemm pt = {(uint32_t)N, (uint32_t)K, (uint32_t)M, 1.0f, 1, 0, 0};
+    PushGemm pt = {(uint32_t)N, (uint32_t)K, (uint32_t)M, 1.0f, 1, 0, 0, 0};
     VkBuf *bt[3] = {bdy, bx, bdw};
     run(OP_GEMM_TN_F32, bt, &pt, cdiv((uint32_t)K, 32), cdiv((uint32_t)N, 32));
     opr_matmul_bwd(NULL, dw0, dy, x, NULL, M, K, N);
@@ -117,47 +124,53 @@ static void t_gemm(int M, int N, int K) {
  * K and N multiples of 4 (M for dW too), M and N not multiples of the
  * 8x8 blocks (and, t_gemmx(300, 12, 20), fewer rows than one block's columns). Grids as train_vk.c's gemm(). */
 static void t_gemmx(int M, int N, int K) {
-    uint32_t lanes = vk_subgroup_size(ctx);
     float *x = rnd((size_t)M * K, 1), *w = rnd((size_t)N * K, 1), *dy = rnd((size_t)M * N, 1), *c0 = rnd((size_t)M * N, 1), *dw0 = rnd((size_t)N * K, 1);
     VkBuf *bx = mk(x, 4 * (size_t)M * K), *bw = mk(w, 4 * (size_t)N * K), *by = mk(c0, 4 * (size_t)M * N), *bdy = mk(dy, 4 * (size_t)M * N);
     VkBuf *bdx = mk(NULL, 4 * (size_t)M * K), *bdw = mk(dw0, 4 * (size_t)N * K);
-    PushGemm p = {(uint32_t)M, (uint32_t)N, (uint32_t)K, 1.0f, 1, 0, 0};
+    PushGemm p = {(uint32_t)M, (uint32_t)N, (uint32_t)K, 1.0f, 1, 0, 0, 0};
     VkBuf *b3[3] = {bx, bw, by};
-    run(OP_GEMMX_NT, b3, &p, cdiv(cdiv((uint32_t)N, GEMMX_NT_COLS), lanes), cdiv((uint32_t)M, GEMMX_NT_ROWS));
+    gx_run(OP_GEMMX_NT, b3, &p);
     float *ref = malloc(4 * (size_t)M * N), *rdx = calloc((size_t)M * K, 4);
     opr_matmul_fwd_dt(ref, x, w, ST_F32, M, K, N);
     for (size_t i = 0; i < (size_t)M * N; i++) ref[i] += c0[i];
     char what[96];
     snprintf(what, sizeof what, "gemmx fwd %dx%dx%d", M, N, K);
     cmp(what, ref, F(by), (size_t)M * N, K > 256 ? 5e-5 : 2e-5);
-    PushGemm pn = {(uint32_t)M, (uint32_t)K, (uint32_t)N, 0.5f, 0, 0, 0};
+    PushGemm pn = {(uint32_t)M, (uint32_t)K, (uint32_t)N, 0.5f, 0, 0, 0, 0};
     VkBuf *bn[3] = {bdy, bw, bdx};
-    run(OP_GEMMX_NN, bn, &pn, cdiv(cdiv((uint32_t)K / 4, GEMMX_NN_TEXELS), lanes), cdiv((uint32_t)M, GEMMX_NN_ROWS));
+    gx_run(OP_GEMMX_NN, bn, &pn);
     opr_matmul_bwd_dt(rdx, NULL, dy, x, w, ST_F32, M, K, N);
     for (size_t i = 0; i < (size_t)M * K; i++) rdx[i] *= 0.5f;
     cmp("gemmx bwd dX", rdx, F(bdx), (size_t)M * K, N > 256 ? 5e-5 : 2e-5);
-    PushGemm pt = {(uint32_t)N, (uint32_t)K, (uint32_t)M, 1.0f, 1, 0, 0};
+    PushGemm pt = {(uint32_t)N, (uint32_t)K, (uint32_t)M, 1.0f, 1, 0, 0, 0};
     VkBuf *bt[3] = {bdy, bx, bdw};
-    run(OP_GEMMX_TN, bt, &pt, cdiv(cdiv((uint32_t)K / 4, GEMMX_TN_TEXELS_N), lanes), cdiv((uint32_t)N / 4, GEMMX_TN_TEXELS_M));
+    gx_run(OP_GEMMX_TN, bt, &pt);
     opr_matmul_bwd(NULL, dw0, dy, x, NULL, M, K, N);
     cmp("gemmx bwd dW", dw0, F(bdw), (size_t)N * K, M > 256 ? 5e-5 : 2e-5);
     if (N >= 8 && M >= 2) { /* slices (train_vk.c's LM head over the storage range): A from an offset, with its row stride */
         int r0 = M / 2, n0 = 4, nn = N - 4 < 8 ? N - 4 : 8;
         VkBuf *bys = mk(NULL, 4 * (size_t)(M - r0) * N), *bdws = mk(NULL, 4 * (size_t)nn * K);
-        PushGemm ps = {(uint32_t)(M - r0), (uint32_t)N, (uint32_t)K, 1.0f, 0, (uint32_t)(r0 * K / 4), 0};
+        PushGemm ps = {(uint32_t)(M - r0), (uint32_t)N, (uint32_t)K, 1.0f, 0, (uint32_t)(r0 * K / 4), 0, 0};
         VkBuf *bs3[3] = {bx, bw, bys};
-        run(OP_GEMMX_NT, bs3, &ps, cdiv(cdiv((uint32_t)N, GEMMX_NT_COLS), lanes), cdiv((uint32_t)(M - r0), GEMMX_NT_ROWS));
+        gx_run(OP_GEMMX_NT, bs3, &ps);
         float *ys = malloc(4 * (size_t)(M - r0) * N);
         opr_matmul_fwd_dt(ys, x + (size_t)r0 * K, w, ST_F32, M - r0, K, N);
         cmp("gemmx fwd, A from row M/2 (a_off)", ys, F(bys), (size_t)(M - r0) * N, K > 256 ? 5e-5 : 2e-5);
         free(ys);
         float *dw1 = calloc((size_t)N * K, 4);
         opr_matmul_bwd(NULL, dw1, dy, x, NULL, M, K, N);
-        PushGemm pw = {(uint32_t)nn, (uint32_t)K, (uint32_t)M, 1.0f, 0, (uint32_t)(n0 / 4), (uint32_t)N};
+        PushGemm pw = {(uint32_t)nn, (uint32_t)K, (uint32_t)M, 1.0f, 0, (uint32_t)(n0 / 4), (uint32_t)N, 0};
         VkBuf *bw3[3] = {bdy, bx, bdws};
-        run(OP_GEMMX_TN, bw3, &pw, cdiv(cdiv((uint32_t)K / 4, GEMMX_TN_TEXELS_N), lanes), cdiv((uint32_t)nn / 4, GEMMX_TN_TEXELS_M));
+        gx_run(OP_GEMMX_TN, bw3, &pw);
         cmp("gemmx bwd dW, rows 4.. (a_off, lda)", dw1 + (size_t)n0 * K, F(bdws), (size_t)nn * K, M > 256 ? 5e-5 : 2e-5);
-        drop(bys), drop(bdws), free(dw1);
+        /* dX over two ranges of the reduced dimension (train_vk.c's K chunks of the LM head): lda, a_off, b_off */
+        VkBuf *bdxs = mk(NULL, 4 * (size_t)M * K);
+        PushGemm k1 = {(uint32_t)M, (uint32_t)K, 4, 1.0f, 0, 0, (uint32_t)N, 0}, k2 = {(uint32_t)M, (uint32_t)K, (uint32_t)N - 4, 1.0f, 1, 1, (uint32_t)N, (uint32_t)K};
+        VkBuf *bk[3] = {bdy, bw, bdxs};
+        gx_run(OP_GEMMX_NN, bk, &k1), gx_run(OP_GEMMX_NN, bk, &k2);
+        for (size_t i = 0; i < (size_t)M * K; i++) rdx[i] *= 2.0f; /* rdx held 0.5 dY.W */
+        cmp("gemmx bwd dX in two K ranges (lda, a_off, b_off)", rdx, F(bdxs), (size_t)M * K, N > 256 ? 5e-5 : 2e-5);
+        drop(bys), drop(bdws), drop(bdxs), free(dw1);
     }
     drop(bx), drop(bw), drop(by), drop(bdy), drop(bdx), drop(bdw), free(x), free(w), free(dy), free(c0), free(dw0), free(ref), free(rdx);
 }
@@ -350,7 +363,7 @@ static void t_embed(void) {
 
 /* ---- AdamW, casts, norm ---- */
 static void t_adamw(void) {
-    enum { N = 1001 * 2 };
+    enum { N = 1001 * 4 }; /* AdamW takes 4 elements per invocation */
     float *ma = rnd(N, 1), *m = rnd(N, 0.01f), *v = rnd(N, 0.01f), *g = rnd(N, 1);
     for (int i = 0; i < N; i++) v[i] = fabsf(v[i]);
     VkBuf *bma = mk(ma, 4 * N), *bm = mk(m, 4 * N), *bv = mk(v, 4 * N), *bg = mk(g, 4 * N);
@@ -359,7 +372,7 @@ static void t_adamw(void) {
     PushAdamw p = {N, h.lr, h.beta1, h.beta2, h.eps, 1.0f - h.lr * h.weight_decay, (float)(1.0 / (1.0 - pow(h.beta1, step))),
                    (float)(1.0 / sqrt(1.0 - pow(h.beta2, step))), 0.6f};
     VkBuf *bs[4] = {bma, bm, bv, bg};
-    run(OP_ADAMW, bs, &p, cdiv(N, 64), 1);
+    run(OP_ADAMW, bs, &p, cdiv(N / 4, 64), 1);
     opr_adamw(ma, m, v, g, N, &h, step, 0.6f, NULL, ST_F32);
     cmp("adamw master", ma, F(bma), N, 1e-6), cmp("adamw m", m, F(bm), N, 1e-6), cmp("adamw v", v, F(bv), N, 1e-6);
     /* casts of the masters: exact */
