@@ -211,8 +211,26 @@ static void gemm_at(VkTrain *v, OpId op, VkBuf *a, VkBuf *b, VkBuf *c, int M, in
     else disp(v, op, bs, &p, cdiv((uint32_t)N, 32), cdiv((uint32_t)M, 32), 1);
 }
 
+/* On a CPU device a dX product (NN) is summed over ranges of K whose slices
+ * of A and B fit about 1 MB, so they stay in cache across the product's
+ * workgroups: in one pass the 0.6B shape's 622 MB LM head and 155 MB of
+ * dLogits streamed from memory for each block of rows (its 2-layer model's
+ * dX products: 12.5 s a step, 6.0 s in ranges). A GPU takes each product in
+ * one dispatch. */
 static void gemm(VkTrain *v, OpId op, VkBuf *a, VkBuf *b, VkBuf *c, int M, int N, int K, float alpha, int acc) {
-    gemm_at(v, op, a, b, c, M, N, K, alpha, acc, 0, 0, 0);
+    int kc = K;
+    if (op == OP_GEMM_NN_F32 && vk_is_cpu(v->ctx) && gemmx_op(op, a, b, M, N, K) >= 0) {
+        kc = (int)(((size_t)1 << 20) / (sizeof(float) * (size_t)(M + N))) / 64 * 64;
+        if (kc < 64) kc = 64;
+    }
+    if (kc >= K) {
+        gemm_at(v, op, a, b, c, M, N, K, alpha, acc, 0, 0, 0);
+        return;
+    }
+    for (int k0 = 0; k0 < K; k0 += kc) {
+        int nk = K - k0 < kc ? K - k0 : kc;
+        gemm_at(v, op, a, b, c, M, N, nk, alpha, k0 ? 1 : acc, (uint32_t)(k0 / 4), (uint32_t)K, (uint32_t)(k0 / 4 * N));
+    }
 }
 
 /* ---- creation ---- */
@@ -585,28 +603,6 @@ static void rec_forward(VkTrain *v, int n, int grad) {
     head_forward(v, n, grad);
 }
 
-/* dX += dLogits . W_head, a sum over the vocabulary. On a CPU device in
- * ranges of the vocabulary whose slices of dLogits and W fit about 1 MB, so
- * they stay in cache across the product's workgroups: in one pass the 0.6B
- * shape's 622 MB head and 155 MB of logits streamed from memory for each
- * block of rows (12.5 s against 3 s for its 2-layer model's step). */
-static void head_dx(VkTrain *v, int n) {
-    int D = v->c.hidden, V = v->c.vocab, kc = V;
-    VtTensor *head = &v->t[v->lm_head];
-    if (vk_is_cpu(v->ctx) && V % 4 == 0) {
-        kc = (int)(((size_t)1 << 20) / (sizeof(float) * (size_t)(n + D))) / 64 * 64;
-        if (kc < 64) kc = 64;
-    }
-    if (kc >= V) {
-        gemm(v, OP_GEMM_NN_F32, &v->dlogits, &head->param, &v->dxn, n, D, V, 1.0f, 1);
-        return;
-    }
-    for (int k0 = 0; k0 < V; k0 += kc) {
-        int nk = V - k0 < kc ? V - k0 : kc;
-        gemm_at(v, OP_GEMM_NN_F32, &v->dlogits, &head->param, &v->dxn, n, D, nk, 1.0f, 1, (uint32_t)(k0 / 4), (uint32_t)V, (uint32_t)(k0 / 4 * D));
-    }
-}
-
 static void rec_backward(VkTrain *v, int n, int n_uniq) {
     const ModelConfig *c = &v->c;
     int D = c->hidden, hd = c->head_dim, nq = c->n_heads, nkv = c->n_kv_heads, F = c->ffn, V = c->vocab;
@@ -621,7 +617,7 @@ static void rec_backward(VkTrain *v, int n, int n_uniq) {
             gemm_at(v, OP_GEMM_TN_F32, &v->dlogits, &v->xf, g, nv, D, n, 1.0f, 1, (uint32_t)(v0 / 4), (uint32_t)V, 0);
         }
     }
-    head_dx(v, n);
+    gemm(v, OP_GEMM_NN_F32, &v->dlogits, &head->param, &v->dxn, n, D, V, 1.0f, 1);
     rms_bwd(v, &v->dxn, &v->x[c->layers], P(v, v->norm), &v->rstdf, &v->dx, G(v, v->norm), n, D);
     PushAttn pa = {(uint32_t)n, (uint32_t)nq, (uint32_t)nkv, (uint32_t)hd, 1.0f / sqrtf((float)hd)};
     for (int l = c->layers - 1; l >= 0; l--) {
