@@ -63,12 +63,12 @@ void main() {
         float d = 0.0;
         UNROLL for (uint i = 0u; i < hq; i++) d += dot(q[i], LD(K, kr + i));
         if (d > m) {
-            float c = exp(m - d);
+            float c = ftz(exp(m - d));
             l *= c;
             UNROLL for (uint i = 0u; i < hq; i++) o[i] *= c;
             m = d;
         }
-        float e = exp(d - m);
+        float e = ftz(exp(d - m));
         l += e;
         UNROLL for (uint i = 0u; i < hq; i++) o[i] += e * LD(V, kr + i);
     }
@@ -109,7 +109,7 @@ void main() {
         uint kr = s * ks + kb;
         float d = 0.0, dp = 0.0;
         UNROLL for (uint i = 0u; i < hq; i++) d += dot(q[i], LD(K, kr + i)), dp += dot(g[i], LD(V, kr + i));
-        float ds = exp(d - lse) * (dp - dt) * p.scale;
+        float ds = ftz(ftz(exp(d - lse)) * (dp - dt) * p.scale);
         UNROLL for (uint i = 0u; i < hq; i++) dq[i] += ds * LD(K, kr + i);
     }
     UNROLL for (uint i = 0u; i < hq; i++) {
@@ -142,8 +142,8 @@ void main() {
             uint qr = t * qs + h * hq;
             float d = 0.0, dp = 0.0;
             UNROLL for (uint i = 0u; i < hq; i++) d += dot(LD(Q, qr + i), k[i]), dp += dot(LD(G, qr + i), v[i]);
-            float pr = exp(d - SCALAR(LSE, h * p.n + t));
-            float ds = pr * (dp - SCALAR(D, h * p.n + t)) * p.scale;
+            float pr = ftz(exp(d - SCALAR(LSE, h * p.n + t)));
+            float ds = ftz(pr * (dp - SCALAR(D, h * p.n + t)) * p.scale);
             UNROLL for (uint i = 0u; i < hq; i++) dv[i] += pr * LD(G, qr + i), dk[i] += ds * LD(Q, qr + i);
         }
     UNROLL for (uint i = 0u; i < hq; i++) {

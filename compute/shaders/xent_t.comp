@@ -33,6 +33,6 @@ void main() {
     float lse = mx + log(sum), lp = L[b + uint(tg)] - lse, w = W[r];
     if (lane == 0u) OUT[2u * r] = -w * lp, OUT[2u * r + 1u] = lp;
 #ifdef GRAD
-    for (uint i = lane; i < p.v; i += LANES) DL[b + i] = w * exp(L[b + i] - lse) - (i == uint(tg) ? w : 0.0);
+    for (uint i = lane; i < p.v; i += LANES) DL[b + i] = ftz(w * ftz(exp(L[b + i] - lse)) - (i == uint(tg) ? w : 0.0));
 #endif
 }
