@@ -103,6 +103,12 @@ static VkDescriptorSet set_for(VkTrain *v, OpId op, VkBuf *const *bufs) {
     }
     if (!v->pipe[op] && !v->rc) v->rc = ops_pipe(v->ctx, op, &v->pipe[op], v->err);
     if (v->rc) return VK_NULL_HANDLE;
+    for (int j = 0; j < nb; j++) /* checked once per buffer list: a cached set passed */
+        if (!(OP_TABLE[op].texel_mask >> j & 1) && bufs[j]->size > vk_max_storage_range(v->ctx)) {
+            v->rc = err_set(v->err, IM_USAGE, "Vulkan training: kernel %s binds %zu bytes at binding %d, over the device's storage-buffer range %zu (fewer tokens per batch, or a smaller model)",
+                            OP_TABLE[op].kernel, bufs[j]->size, j, vk_max_storage_range(v->ctx));
+            return VK_NULL_HANDLE;
+        }
     if (v->nsets == v->capsets) {
         v->capsets = v->capsets ? 2 * v->capsets : 256;
         SetEntry *s = realloc(v->sets, sizeof *s * (size_t)v->capsets);
@@ -126,12 +132,6 @@ static void stamp(VkTrain *v, int cat) {
 
 static void disp(VkTrain *v, OpId op, VkBuf *const *bufs, const void *push, uint32_t gx, uint32_t gy, uint32_t gz) {
     if (v->rc) return;
-    for (int i = 0; i < OP_TABLE[op].nbind; i++)
-        if (!(OP_TABLE[op].texel_mask >> i & 1) && bufs[i]->size > vk_max_storage_range(v->ctx)) {
-            v->rc = err_set(v->err, IM_USAGE, "Vulkan training: kernel %s binds %zu bytes at binding %d, over the device's storage-buffer range %zu (fewer tokens per batch, or a smaller model)",
-                            OP_TABLE[op].kernel, bufs[i]->size, i, vk_max_storage_range(v->ctx));
-            return;
-        }
     VkDescriptorSet s = set_for(v, op, bufs);
     if (v->rc) return;
     vk_cmd_dispatch(v->cb, v->pipe[op], s, push, OP_TABLE[op].push_bytes, gx, gy, gz);
@@ -182,7 +182,7 @@ static int slice_rows(VkTrain *v, size_t row_bytes, int mult) {
     size_t step = (size_t)mult;
     while ((step * row_bytes) % VK_ARENA_ALIGN) step += (size_t)mult;
     size_t rows = v->slice_max / row_bytes / step * step;
-    return rows ? (int)rows : (int)step; /* a single step over the limit: disp() names it */
+    return rows ? (int)rows : (int)step; /* a single step over the limit: set_for() names it */
 }
 
 /* The texel-fetch kernel (gemmx.comp) for an F32 product, or -1 when its
@@ -249,7 +249,7 @@ typedef struct Req {
 } Req;
 
 /* Buffers over the storage range are allowed: they are read as texels and
- * written in slices, and disp() refuses any storage binding over it. */
+ * written in slices, and set_for() refuses any storage binding over it. */
 static int arena_fill(VkTrain *v, VkArena *a, Req *r, int n, const char *what, Err *err) {
     size_t total = 0, lim = vk_max_texel_bytes(v->ctx);
     for (int i = 0; i < n; i++) {
@@ -813,11 +813,11 @@ int vkt_adamw(VkTrain *v, const OprAdamW *h, int step, float grad_scale, Err *er
         VkBuf *bs[4] = {&v->win[1][w], &v->win[2][w], &v->win[3][w], &v->win[0][w]};
         disp(v, OP_ADAMW, bs, &p, cdiv(p.n / 4, 64), 1, 1);
     }
+    size_t per = (size_t)slice_rows(v, sizeof(float), 64); /* a tensor over the storage range: in slices */
     for (int i = 0; i < v->nt; i++) {
         VtTensor *t = &v->t[i];
         if (!t->t.trainable) continue;
         OpId op = t->t.dtype == ST_F16 ? OP_CAST_R16 : t->t.dtype == ST_BF16 ? OP_CAST_RBF16 : OP_CAST_F32;
-        size_t per = (size_t)slice_rows(v, sizeof(float), 64); /* a tensor over the storage range: in slices */
         for (size_t e0 = 0; e0 < t->t.n; e0 += per) {
             size_t ne = t->t.n - e0 < per ? t->t.n - e0 : per;
             PushElem pc = {(uint32_t)ne, 0};

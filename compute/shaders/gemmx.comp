@@ -13,7 +13,7 @@
 //   NN  dX += dY . W           A [M][K], B [K][N]  8 rows x 8 columns
 //   TN  dW += dY^T . X         A [K][M], B [K][N]  16 rows x 8 columns (a row of A's block
 //                              is then one 64-byte cache line: the LM head's dLogits)
-// (the block sizes are in push.h, which train_vk.c sizes its grids by:
+// (the block sizes are in push.h, which ops_gemmx_grid sizes the grids by:
 // measured on lavapipe, 4x4 blocks ran at half the speed of 8x8).
 // Requires K % 4 == 0 (NT, NN) and N % 4 == 0 (NN, TN), M % 4 == 0 (TN);
 // the caller checks. Rows and columns past M and N fetch clamped texels
