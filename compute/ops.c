@@ -6,15 +6,15 @@
 const OpKernel OP_TABLE[OP_COUNT] = {
     [OP_EMBED_FWD_F32] = {"embedding", "embed_t_f32", "forward", 3, PB(PushEmbed), "opr_embed_fwd", 0x2u},
     [OP_EMBED_BWD] = {"embedding", "embed_t_bwd", "backward dTable (scatter-add)", 5, PB(PushEmbed), "opr_embed_bwd"},
-    [OP_RMSNORM_FWD] = {"rmsnorm", "rmsnorm_t_fwd", "forward", 4, PB(PushRows), "opr_rmsnorm_fwd"},
-    [OP_RMSNORM_BWD_DX] = {"rmsnorm", "rmsnorm_t_bwd_dx", "backward dX", 5, PB(PushRows), "opr_rmsnorm_bwd"},
-    [OP_RMSNORM_BWD_DW] = {"rmsnorm", "rmsnorm_t_bwd_dw", "backward dW", 4, PB(PushRows), "opr_rmsnorm_bwd"},
+    [OP_RMSNORM_FWD] = {"rmsnorm", "rmsnorm_t_fwd", "forward", 4, PB(PushRows), "opr_rmsnorm_fwd", 0x3u},
+    [OP_RMSNORM_BWD_DX] = {"rmsnorm", "rmsnorm_t_bwd_dx", "backward dX", 5, PB(PushRows), "opr_rmsnorm_bwd", 0x7u},
+    [OP_RMSNORM_BWD_DW] = {"rmsnorm", "rmsnorm_t_bwd_dw", "backward dW", 4, PB(PushRows), "opr_rmsnorm_bwd", 0x7u},
     [OP_ROPE] = {"rope", "rope_t", "forward (sign +1) and backward (sign -1)", 3, PB(PushRope), "opr_rope_fwd/opr_rope_bwd"},
     [OP_ATTN_FWD] = {"attention", "attn_t_fwd", "forward (and log-sum-exp)", 7, PB(PushAttn), "opr_attn_fwd", 0xfu},
     [OP_ATTN_BWD_Q] = {"attention", "attn_t_bwd_q", "backward dQ (and dO.O)", 10, PB(PushAttn), "opr_attn_bwd", 0x3fu},
     [OP_ATTN_BWD_KV] = {"attention", "attn_t_bwd_kv", "backward dK, dV", 10, PB(PushAttn), "opr_attn_bwd", 0x7fu},
-    [OP_SWIGLU_FWD] = {"swiglu", "swiglu_t_fwd", "forward", 3, PB(PushElem), "opr_swiglu_fwd"},
-    [OP_SWIGLU_BWD] = {"swiglu", "swiglu_t_bwd", "backward dGate, dUp", 5, PB(PushElem), "opr_swiglu_bwd"},
+    [OP_SWIGLU_FWD] = {"swiglu", "swiglu_t_fwd", "forward", 3, PB(PushElem), "opr_swiglu_fwd", 0x3u},
+    [OP_SWIGLU_BWD] = {"swiglu", "swiglu_t_bwd", "backward dGate, dUp", 5, PB(PushElem), "opr_swiglu_bwd", 0x7u},
     [OP_GEMM_NT_F32] = {"matmul", "gemm_nt_f32", "forward", 3, PB(PushGemm), "opr_matmul_fwd_dt"},
     [OP_GEMM_NN_F32] = {"matmul", "gemm_nn_f32", "backward dX", 3, PB(PushGemm), "opr_matmul_bwd_dt"},
     [OP_GEMM_TN_F32] = {"matmul", "gemm_tn_f32", "backward dW (fp32)", 3, PB(PushGemm), "opr_matmul_bwd_dt"},
@@ -44,9 +44,27 @@ const OpKernel OP_TABLE[OP_COUNT] = {
 static uint32_t cdiv(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
 
 void ops_gemmx_grid(OpId id, uint32_t M, uint32_t N, uint32_t lanes, uint32_t *gx, uint32_t *gy) {
-    if (id == OP_GEMMX_NT) *gx = cdiv(M, GEMMX_NT_ROWS), *gy = cdiv(cdiv(N, GEMMX_NT_COLS), lanes);
-    else if (id == OP_GEMMX_NN) *gx = cdiv(M, GEMMX_NN_ROWS), *gy = cdiv(cdiv(N / 4, GEMMX_NN_TEXELS), lanes);
-    else *gx = cdiv(M / 4, GEMMX_TN_TEXELS_M), *gy = cdiv(cdiv(N / 4, GEMMX_TN_TEXELS_N), lanes);
+    uint32_t rows, cols; /* blocks of C */
+    if (id == OP_GEMMX_NT) rows = cdiv(M, GEMMX_NT_ROWS), cols = cdiv(N, GEMMX_NT_COLS);
+    else if (id == OP_GEMMX_NN) rows = cdiv(M, GEMMX_NN_ROWS), cols = cdiv(N / 4, GEMMX_NN_TEXELS);
+    else rows = cdiv(M / 4, GEMMX_TN_TEXELS_M), cols = cdiv(N / 4, GEMMX_TN_TEXELS_N);
+    if (GEMMX_ROW_LANES(cols, lanes)) *gx = cdiv(rows, lanes), *gy = cols;
+    else *gx = rows, *gy = cdiv(cols, lanes);
+}
+
+uint32_t ops_groups(OpId id, const void *push, uint32_t lanes) {
+    const PushRows *r = push;
+    const PushRope *q = push;
+    const PushElem *e = push;
+    switch (id) {
+    case OP_RMSNORM_FWD:
+    case OP_RMSNORM_BWD_DX: return cdiv(r->n, lanes); /* rmsnorm_t.comp's workgroups are `lanes` wide */
+    case OP_RMSNORM_BWD_DW: return cdiv(r->d / 4, lanes);
+    case OP_ROPE: return cdiv(q->n * q->heads * (q->hd / 4), 64);
+    case OP_SWIGLU_FWD:
+    case OP_SWIGLU_BWD: return cdiv(cdiv(e->n, 4), 64);
+    default: return 0;
+    }
 }
 
 int ops_pipe_variant(VkCtx *c, OpId id, const char *variant, VkPipe **out, Err *err) {

@@ -57,6 +57,11 @@ int ops_pipe_variant(VkCtx *c, OpId id, const char *variant, VkPipe **out, Err *
 /* The grid of a gemmx product (OP_GEMMX_*) of C[M][N] on a device whose
  * workgroups are `lanes` wide (gemmx.comp's block sizes, push.h). */
 void ops_gemmx_grid(OpId id, uint32_t M, uint32_t N, uint32_t lanes, uint32_t *gx, uint32_t *gy);
+/* Workgroups (x; y and z are 1) of the row and elementwise kernels whose
+ * work per invocation their shaders fix: RMSNorm (a row; dW: four
+ * columns), RoPE (two pairs), SwiGLU (four elements), from the op's push
+ * constants; 0 for any other op. */
+uint32_t ops_groups(OpId id, const void *push, uint32_t lanes);
 /* The kernel of a dtype family: base + 0 (F32), 1 (F16), 2 (BF16). */
 static inline OpId ops_dt(OpId base, StDtype dt) { return (OpId)((int)base + (int)dt); }
 

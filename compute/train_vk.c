@@ -39,6 +39,18 @@ typedef struct Slice {
     VkBuf b;
 } Slice;
 
+/* AdamW's cast of master weights into the forward's F32 weights over a
+ * run of neighbouring trainable tensors of one dtype: one dispatch, where
+ * one per tensor cost a dispatch's floor (about 0.1 ms on lavapipe) for
+ * each of a LoRA model's dozens of small adapters. big: one tensor over
+ * the storage range, cast in slices of its own buffers (src, dst unused). */
+typedef struct CastRun {
+    OpId op;
+    int first, big;
+    size_t n; /* floats, the padding between tensors included */
+    VkBuf src, dst;
+} CastRun;
+
 typedef struct SetEntry {
     OpId op;
     VkBuffer b[VK_MAX_BINDINGS];
@@ -71,6 +83,8 @@ struct VkTrain {
     VtLayer *act;
     int n_act;
     size_t slice_max; /* bytes of the largest storage binding: buffers over it are bound in slices */
+    CastRun *casts;
+    int ncasts;
     Slice **slices;
     int nslices, capslices;
     /* kernels */
@@ -88,7 +102,7 @@ struct VkTrain {
     long prof_steps;
 };
 
-static int zero_state(VkTrain *v, int moments, Err *err);
+static int zero_state(VkTrain *v, int what, Err *err);
 
 /* ---- dispatch helper ---- */
 
@@ -263,6 +277,40 @@ static int arena_fill(VkTrain *v, VkArena *a, Req *r, int n, const char *what, E
     return rc;
 }
 
+static OpId cast_op(StDtype dt) { return dt == ST_F16 ? OP_CAST_R16 : dt == ST_BF16 ? OP_CAST_RBF16 : OP_CAST_F32; }
+
+/* The runs of AdamW's casts (CastRun): trainable tensor i's weights sit at
+ * offset rel in the weights arena as its master does in the master region,
+ * so a run of them is one span in each; a run ends at a change of dtype or
+ * at the storage range. */
+static int make_casts(VkTrain *v, Err *err) {
+    v->casts = calloc((size_t)v->nt + 1, sizeof *v->casts);
+    if (!v->casts) return err_set(err, IM_IO, "out of memory");
+    int rc = IM_OK;
+    for (int i = 0; i < v->nt && !rc; i++) {
+        VtTensor *t = &v->t[i];
+        if (!t->t.trainable) continue;
+        if (t->param.off != t->rel) return err_set(err, IM_IO, "Vulkan training: %s sits at %zu in the weights arena, not %zu", t->t.name, t->param.off, t->rel);
+        CastRun *k = &v->casts[v->ncasts];
+        k->op = cast_op(t->t.dtype), k->first = i, k->n = t->t.n, k->big = sizeof(float) * t->t.n > v->slice_max;
+        CastRun *last = v->ncasts ? &v->casts[v->ncasts - 1] : NULL;
+        size_t start = last && !last->big ? v->t[last->first].rel : 0, end = t->rel + sizeof(float) * t->t.n;
+        if (last && !last->big && !k->big && last->op == k->op && end - start <= v->slice_max) {
+            last->n = (end - start) / sizeof(float); /* t joins the run before it */
+            continue;
+        }
+        v->ncasts++;
+    }
+    for (int r = 0; r < v->ncasts && !rc; r++) {
+        CastRun *k = &v->casts[r];
+        if (k->big) continue;
+        size_t off = v->t[k->first].rel, bytes = sizeof(float) * k->n;
+        rc = vk_arena_view(v->ctx, &v->s_arena, v->region + off, bytes, &k->src, err); /* region 1: the masters */
+        if (!rc) rc = vk_arena_view(v->ctx, &v->w_arena, off, bytes, &k->dst, err);
+    }
+    return rc;
+}
+
 /* The forward's weights: the values rounded to the tensor's dtype, held as F32. */
 static int upload_param(VkTrain *v, int i, const float *vals, Err *err) {
     VtTensor *t = &v->t[i];
@@ -350,13 +398,15 @@ int vkt_create(const ModelFiles *m, const TmOptions *o, VkTrain **out, Err *err)
     Req *wr = calloc((size_t)v->nt + 1, sizeof *wr);
     if (!rc && !wr) rc = err_set(err, IM_IO, "out of memory");
     size_t region = 0;
+    int nw = 0;
     for (int i = 0; !rc && i < v->nt; i++) {
         VtTensor *t = &v->t[i];
         t->t = *mref_tensor(ref, i);
         t->t.name = strdup(t->t.name);
-        wr[i].b = &t->param, wr[i].bytes = sizeof(float) * t->t.n;
-        if (t->t.trainable) t->rel = region, region += vk_arena_round(sizeof(float) * t->t.n);
+        if (t->t.trainable) t->rel = region, region += vk_arena_round(sizeof(float) * t->t.n), wr[nw].b = &t->param, wr[nw++].bytes = sizeof(float) * t->t.n;
     }
+    for (int i = 0; !rc && i < v->nt; i++) /* trainable weights first, in the state regions' layout (make_casts) */
+        if (!v->t[i].t.trainable) wr[nw].b = &v->t[i].param, wr[nw++].bytes = sizeof(float) * v->t[i].t.n;
     v->region = region;
     if (!rc) rc = arena_fill(v, &v->w_arena, wr, v->nt, "weight", err);
     free(wr);
@@ -403,6 +453,8 @@ int vkt_create(const ModelFiles *m, const TmOptions *o, VkTrain **out, Err *err)
     }
     if (!rc) rc = make_acts(v, err);
     if (!rc) rc = attn_variants(v, err);
+    if (!rc) rc = make_casts(v, err);
+    if (!rc) rc = zero_state(v, 2, err); /* device memory starts undefined; the casts read the masters' padding */
     /* weights and masters */
     for (int i = 0; !rc && i < v->nt; i++) {
         const float *vals = mref_data(ref, i, TM_PARAM);
@@ -422,7 +474,6 @@ int vkt_create(const ModelFiles *m, const TmOptions *o, VkTrain **out, Err *err)
         free(inv), free(tab);
     }
     mref_destroy(ref);
-    if (!rc) rc = zero_state(v, 1, err); /* device memory starts undefined */
     if (rc) {
         vkt_destroy(v);
         return rc;
@@ -444,6 +495,8 @@ void vkt_destroy(VkTrain *v) {
     for (int w = 0; w < v->nwin; w++)
         for (int k = 0; k < 4; k++) vk_buf_destroy(v->ctx, &v->win[k][w]);
     for (int i = 0; i < v->nslices; i++) vk_buf_destroy(v->ctx, &v->slices[i]->b), free(v->slices[i]);
+    for (int i = 0; i < v->ncasts; i++) vk_buf_destroy(v->ctx, &v->casts[i].src), vk_buf_destroy(v->ctx, &v->casts[i].dst);
+    free(v->casts);
     free(v->slices);
     for (int l = 0; v->L && l < v->c.layers; l++) {
         VtLayer *L = &v->L[l];
@@ -509,13 +562,14 @@ static void lin_fwd(VkTrain *v, int l, int p, VkBuf *y, VkBuf *x, int n, int acc
     }
 }
 
-/* dx += dy . W (and the LoRA path); gradients of trainable weights += */
-static void lin_bwd(VkTrain *v, int l, int p, VkBuf *dx, VkBuf *dy, VkBuf *x, int n) {
+/* dx = dy . W (+ dx when acc) and the LoRA path's dX added; gradients of
+ * trainable weights += */
+static void lin_bwd(VkTrain *v, int l, int p, VkBuf *dx, VkBuf *dy, VkBuf *x, int n, int acc) {
     VtLayer *L = &v->L[l];
     VtTensor *w = &v->t[L->proj[p]];
     int M = (int)w->t.shape[0], K = (int)w->t.shape[1], r = v->lora_rank;
     if (w->t.trainable) gemm(v, OP_GEMM_TN_F32, dy, x, &w->grad, M, K, n, 1.0f, 1);
-    gemm(v, OP_GEMM_NN_F32, dy, &w->param, dx, n, K, M, 1.0f, 1);
+    gemm(v, OP_GEMM_NN_F32, dy, &w->param, dx, n, K, M, 1.0f, acc);
     if (L->la[p] >= 0) {
         gemm(v, OP_GEMM_TN_F32, dy, &L->xa[p], G(v, L->lb[p]), M, r, n, v->lora_scale, 1);
         gemm(v, OP_GEMM_NN_F32, dy, P(v, L->lb[p]), &v->dlora, n, r, M, v->lora_scale, 0);
@@ -525,25 +579,26 @@ static void lin_bwd(VkTrain *v, int l, int p, VkBuf *dx, VkBuf *dy, VkBuf *x, in
 }
 
 static void rms_fwd(VkTrain *v, VkBuf *x, VkBuf *w, VkBuf *y, VkBuf *rstd, int rows, int d) {
-    PushRows p = {(uint32_t)rows, (uint32_t)d, v->c.eps};
+    PushRows p = {(uint32_t)rows, (uint32_t)d, v->c.eps, 0};
     VkBuf *bs[4] = {x, w, y, rstd};
-    disp(v, OP_RMSNORM_FWD, bs, &p, (uint32_t)rows, 1, 1);
+    disp(v, OP_RMSNORM_FWD, bs, &p, ops_groups(OP_RMSNORM_FWD, &p, vk_subgroup_size(v->ctx)), 1, 1);
 }
 
-static void rms_bwd(VkTrain *v, VkBuf *g, VkBuf *x, VkBuf *w, VkBuf *rstd, VkBuf *dx, VkBuf *dw, int rows, int d) {
-    PushRows p = {(uint32_t)rows, (uint32_t)d, v->c.eps};
+/* dx = (dx when acc) + the norm's dX; dw += its dW */
+static void rms_bwd(VkTrain *v, VkBuf *g, VkBuf *x, VkBuf *w, VkBuf *rstd, VkBuf *dx, VkBuf *dw, int rows, int d, int acc) {
+    PushRows p = {(uint32_t)rows, (uint32_t)d, v->c.eps, (uint32_t)acc};
     VkBuf *bs[5] = {g, x, w, rstd, dx};
-    disp(v, OP_RMSNORM_BWD_DX, bs, &p, (uint32_t)rows, 1, 1);
+    disp(v, OP_RMSNORM_BWD_DX, bs, &p, ops_groups(OP_RMSNORM_BWD_DX, &p, vk_subgroup_size(v->ctx)), 1, 1);
     if (dw) {
         VkBuf *bw[4] = {g, x, rstd, dw};
-        disp(v, OP_RMSNORM_BWD_DW, bw, &p, cdiv((uint32_t)d, vk_subgroup_size(v->ctx)), 1, 1);
+        disp(v, OP_RMSNORM_BWD_DW, bw, &p, ops_groups(OP_RMSNORM_BWD_DW, &p, vk_subgroup_size(v->ctx)), 1, 1);
     }
 }
 
 static void rope(VkTrain *v, VkBuf *x, int n, int heads, float sign) {
     PushRope p = {(uint32_t)n, (uint32_t)heads, (uint32_t)v->c.head_dim, sign};
     VkBuf *bs[3] = {x, &v->pos, &v->cs};
-    disp(v, OP_ROPE, bs, &p, cdiv((uint32_t)(n * heads * v->c.head_dim / 2), 64), 1, 1);
+    disp(v, OP_ROPE, bs, &p, ops_groups(OP_ROPE, &p, 64), 1, 1);
 }
 
 /* Logits and cross-entropy, in slices of rows when [n][vocab] is over the
@@ -595,7 +650,7 @@ static void rec_forward(VkTrain *v, int n, int grad) {
         lin_fwd(v, l, P_UP, &L->u, &L->xn2, n, 0);
         PushElem ps = {(uint32_t)(n * c->ffn), 0};
         VkBuf *bsw[3] = {&L->g, &L->u, &L->h};
-        disp(v, OP_SWIGLU_FWD, bsw, &ps, cdiv(ps.n, 64), 1, 1);
+        disp(v, OP_SWIGLU_FWD, bsw, &ps, ops_groups(OP_SWIGLU_FWD, &ps, 64), 1, 1);
         copy(v, &v->x[l + 1], &L->xmid, sizeof(float) * (size_t)n * D);
         lin_fwd(v, l, P_DOWN, &v->x[l + 1], &L->h, n, 1);
     }
@@ -607,7 +662,6 @@ static void rec_backward(VkTrain *v, int n, int n_uniq) {
     const ModelConfig *c = &v->c;
     int D = c->hidden, hd = c->head_dim, nq = c->n_heads, nkv = c->n_kv_heads, F = c->ffn, V = c->vocab;
     VtTensor *head = &v->t[v->lm_head];
-    fill0(v, &v->dxn), fill0(v, &v->dx);
     if (head->t.trainable) { /* dW in slices of vocabulary rows when [vocab][D] is over the storage range */
         size_t row = sizeof(float) * (size_t)D;
         int per = slice_rows(v, row, 4);
@@ -617,22 +671,20 @@ static void rec_backward(VkTrain *v, int n, int n_uniq) {
             gemm_at(v, OP_GEMM_TN_F32, &v->dlogits, &v->xf, g, nv, D, n, 1.0f, 1, (uint32_t)(v0 / 4), (uint32_t)V, 0);
         }
     }
-    gemm(v, OP_GEMM_NN_F32, &v->dlogits, &head->param, &v->dxn, n, D, V, 1.0f, 1);
-    rms_bwd(v, &v->dxn, &v->x[c->layers], P(v, v->norm), &v->rstdf, &v->dx, G(v, v->norm), n, D);
+    /* every dX below is written by its first product or norm, added to by the rest: no fills */
+    gemm(v, OP_GEMM_NN_F32, &v->dlogits, &head->param, &v->dxn, n, D, V, 1.0f, 0);
+    rms_bwd(v, &v->dxn, &v->x[c->layers], P(v, v->norm), &v->rstdf, &v->dx, G(v, v->norm), n, D, 0);
     PushAttn pa = {(uint32_t)n, (uint32_t)nq, (uint32_t)nkv, (uint32_t)hd, 1.0f / sqrtf((float)hd)};
     for (int l = c->layers - 1; l >= 0; l--) {
         VtLayer *L = &v->L[l];
-        fill0(v, &v->dh);
-        lin_bwd(v, l, P_DOWN, &v->dh, &v->dx, &L->h, n);
+        lin_bwd(v, l, P_DOWN, &v->dh, &v->dx, &L->h, n, 0);
         PushElem ps = {(uint32_t)(n * F), 0};
         VkBuf *bsw[5] = {&v->dh, &L->g, &L->u, &v->dg, &v->du};
-        disp(v, OP_SWIGLU_BWD, bsw, &ps, cdiv(ps.n, 64), 1, 1);
-        fill0(v, &v->dxn);
-        lin_bwd(v, l, P_GATE, &v->dxn, &v->dg, &L->xn2, n);
-        lin_bwd(v, l, P_UP, &v->dxn, &v->du, &L->xn2, n);
-        rms_bwd(v, &v->dxn, &L->xmid, P(v, L->ffn_norm), &L->rstd2, &v->dx, G(v, L->ffn_norm), n, D);
-        fill0(v, &v->dao);
-        lin_bwd(v, l, P_O, &v->dao, &v->dx, &L->ao, n);
+        disp(v, OP_SWIGLU_BWD, bsw, &ps, ops_groups(OP_SWIGLU_BWD, &ps, 64), 1, 1);
+        lin_bwd(v, l, P_GATE, &v->dxn, &v->dg, &L->xn2, n, 0);
+        lin_bwd(v, l, P_UP, &v->dxn, &v->du, &L->xn2, n, 1);
+        rms_bwd(v, &v->dxn, &L->xmid, P(v, L->ffn_norm), &L->rstd2, &v->dx, G(v, L->ffn_norm), n, D, 1);
+        lin_bwd(v, l, P_O, &v->dao, &v->dx, &L->ao, n, 0);
         uint32_t rows = cdiv((uint32_t)n, vk_subgroup_size(v->ctx));
         VkBuf *bq[10] = {&v->dao, &L->qr, &L->kr, &L->v, &v->seg, &L->ao, &v->bounds, &L->lse, &v->dqr, &v->dstat};
         disp(v, OP_ATTN_BWD_Q, bq, &pa, rows, (uint32_t)nq, 1);
@@ -642,16 +694,14 @@ static void rec_backward(VkTrain *v, int n, int n_uniq) {
         rope(v, &v->dkr, n, nkv, -1.0f);
         VkBuf *dq = &v->dqr, *dk = &v->dkr;
         if (c->qk_norm) {
-            fill0(v, &v->dq), fill0(v, &v->dk);
-            rms_bwd(v, &v->dqr, &L->q, P(v, L->q_norm), &L->rstdq, &v->dq, G(v, L->q_norm), n * nq, hd);
-            rms_bwd(v, &v->dkr, &L->k, P(v, L->k_norm), &L->rstdk, &v->dk, G(v, L->k_norm), n * nkv, hd);
+            rms_bwd(v, &v->dqr, &L->q, P(v, L->q_norm), &L->rstdq, &v->dq, G(v, L->q_norm), n * nq, hd, 0);
+            rms_bwd(v, &v->dkr, &L->k, P(v, L->k_norm), &L->rstdk, &v->dk, G(v, L->k_norm), n * nkv, hd, 0);
             dq = &v->dq, dk = &v->dk;
         }
-        fill0(v, &v->dxn);
-        lin_bwd(v, l, P_Q, &v->dxn, dq, &L->xn1, n);
-        lin_bwd(v, l, P_K, &v->dxn, dk, &L->xn1, n);
-        lin_bwd(v, l, P_V, &v->dxn, &v->dv, &L->xn1, n);
-        rms_bwd(v, &v->dxn, &v->x[l], P(v, L->attn_norm), &L->rstd1, &v->dx, G(v, L->attn_norm), n, D);
+        lin_bwd(v, l, P_Q, &v->dxn, dq, &L->xn1, n, 0);
+        lin_bwd(v, l, P_K, &v->dxn, dk, &L->xn1, n, 1);
+        lin_bwd(v, l, P_V, &v->dxn, &v->dv, &L->xn1, n, 1);
+        rms_bwd(v, &v->dxn, &v->x[l], P(v, L->attn_norm), &L->rstd1, &v->dx, G(v, L->attn_norm), n, D, 1);
     }
     if (G(v, v->embed)) { /* in slices of table rows when [vocab][D] is over the storage range */
         size_t row = sizeof(float) * (size_t)D;
@@ -769,14 +819,16 @@ int vkt_set(VkTrain *v, int i, TmWhat what, const float *src, Err *err) {
     return vk_buf_upload(v->ctx, b, 0, src, sizeof(float) * n, err);
 }
 
-/* Zeroes the gradients, or (moments = 1) also the AdamW moments. */
-static int zero_state(VkTrain *v, int moments, Err *err) {
+/* Zeroes the gradients, with what >= 1 also the AdamW moments, with 2 also
+ * the master weights. */
+static int zero_state(VkTrain *v, int what, Err *err) {
     if (!v->region) return IM_OK;
     int rc = begin(v, err);
     if (rc) return rc;
     for (int w = 0; w < v->nwin; w++) {
         fill0(v, &v->win[0][w]);
-        if (moments) fill0(v, &v->win[2][w]), fill0(v, &v->win[3][w]);
+        if (what >= 1) fill0(v, &v->win[2][w]), fill0(v, &v->win[3][w]);
+        if (what >= 2) fill0(v, &v->win[1][w]);
     }
     return finish(v);
 }
@@ -813,16 +865,21 @@ int vkt_adamw(VkTrain *v, const OprAdamW *h, int step, float grad_scale, Err *er
         VkBuf *bs[4] = {&v->win[1][w], &v->win[2][w], &v->win[3][w], &v->win[0][w]};
         disp(v, OP_ADAMW, bs, &p, cdiv(p.n / 4, 64), 1, 1);
     }
-    size_t per = (size_t)slice_rows(v, sizeof(float), 64); /* a tensor over the storage range: in slices */
-    for (int i = 0; i < v->nt; i++) {
-        VtTensor *t = &v->t[i];
-        if (!t->t.trainable) continue;
-        OpId op = t->t.dtype == ST_F16 ? OP_CAST_R16 : t->t.dtype == ST_BF16 ? OP_CAST_RBF16 : OP_CAST_F32;
+    size_t per = (size_t)slice_rows(v, sizeof(float), 64);
+    for (int r = 0; r < v->ncasts; r++) {
+        CastRun *k = &v->casts[r];
+        if (!k->big) {
+            PushElem pc = {(uint32_t)k->n, 0};
+            VkBuf *bs[2] = {&k->src, &k->dst};
+            disp(v, k->op, bs, &pc, cdiv(pc.n, 64), 1, 1);
+            continue;
+        }
+        VtTensor *t = &v->t[k->first];
         for (size_t e0 = 0; e0 < t->t.n; e0 += per) {
             size_t ne = t->t.n - e0 < per ? t->t.n - e0 : per;
             PushElem pc = {(uint32_t)ne, 0};
             VkBuf *bs[2] = {slice(v, &v->s_arena, &t->master, 4 * e0, 4 * ne), slice(v, &v->w_arena, &t->param, 4 * e0, 4 * ne)};
-            disp(v, op, bs, &pc, cdiv(pc.n, 64), 1, 1);
+            disp(v, k->op, bs, &pc, cdiv(pc.n, 64), 1, 1);
         }
     }
     return finish(v);

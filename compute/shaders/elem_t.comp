@@ -3,29 +3,35 @@
 //   SWIGLU_FWD: H = silu(G) * U
 //   SWIGLU_BWD: dG = dH * U * s(G) (1 + G (1 - s(G))), dU = dH * silu(G)   (written)
 //   SUMSQ:      OUT[wg] = sum of X^2 over the workgroup's 64 x 64 elements (partials; the host adds them)
+// SwiGLU: four elements per invocation, read as texels and stored as vec4
+// (rmsnorm_t.comp says why); with n % 4 != 0 the last texel runs past n,
+// into the buffers' padding (every training buffer is whole texels).
 #include "push.h"
 layout(local_size_x = 64) in;
 layout(push_constant) uniform PC { PushElem p; };
+#define T(B_, i_) uintBitsToFloat(texelFetch(B_, int(i_)))
 #ifdef SWIGLU_FWD
-layout(std430, binding = 0) readonly buffer Gb { float G[]; };
-layout(std430, binding = 1) readonly buffer Ub { float U[]; };
-layout(std430, binding = 2) writeonly buffer Hb { float H[]; };
+layout(binding = 0) uniform usamplerBuffer G;
+layout(binding = 1) uniform usamplerBuffer U;
+layout(std430, binding = 2) writeonly buffer Hb { vec4 H[]; };
 void main() {
     uint i = gl_GlobalInvocationID.x;
-    if (i < p.n) H[i] = G[i] / (1.0 + exp(-G[i])) * U[i];
+    if (4u * i >= p.n) return;
+    vec4 g = T(G, i);
+    H[i] = g / (1.0 + exp(-g)) * T(U, i);
 }
 #elif defined(SWIGLU_BWD)
-layout(std430, binding = 0) readonly buffer DHb { float DH[]; };
-layout(std430, binding = 1) readonly buffer Gb { float G[]; };
-layout(std430, binding = 2) readonly buffer Ub { float U[]; };
-layout(std430, binding = 3) writeonly buffer DGb { float DG[]; };
-layout(std430, binding = 4) writeonly buffer DUb { float DU[]; };
+layout(binding = 0) uniform usamplerBuffer DH;
+layout(binding = 1) uniform usamplerBuffer G;
+layout(binding = 2) uniform usamplerBuffer U;
+layout(std430, binding = 3) writeonly buffer DGb { vec4 DG[]; };
+layout(std430, binding = 4) writeonly buffer DUb { vec4 DU[]; };
 void main() {
     uint i = gl_GlobalInvocationID.x;
-    if (i >= p.n) return;
-    float g = G[i], sg = 1.0 / (1.0 + exp(-g));
-    DG[i] = DH[i] * U[i] * sg * (1.0 + g * (1.0 - sg));
-    DU[i] = DH[i] * g * sg;
+    if (4u * i >= p.n) return;
+    vec4 g = T(G, i), dh = T(DH, i), sg = 1.0 / (1.0 + exp(-g));
+    DG[i] = dh * T(U, i) * sg * (1.0 + g * (1.0 - sg));
+    DU[i] = dh * g * sg;
 }
 #else
 layout(std430, binding = 0) readonly buffer Xb { vec4 X[]; }; /* n % 4 == 0 (adamw_t.comp says why vec4) */

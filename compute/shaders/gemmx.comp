@@ -20,30 +20,50 @@
 // and are not stored. x of the grid walks blocks of rows, y workgroups of
 // columns (a lane's block: y * LANES + lane): consecutive workgroups share
 // their columns of B, which stays in the CPU's cache (lavapipe runs
-// workgroups x first; the 0.6B shape's LM head is 622 MB).
+// workgroups x first; the 0.6B shape's LM head is 622 MB). Where C has
+// fewer column blocks than LANES (LoRA's rank-8 products: one), lanes walk
+// rows instead (GEMMX_ROW_LANES): the other way all lanes but one idled,
+// and the main job's LoRA step spent 75 of its 183 ms of forward products
+// in its 56 rank-r ones.
 #extension GL_EXT_control_flow_attributes : require
 #include "common.glsl"
 #include "push.h"
 layout(binding = 0) uniform usamplerBuffer A;
 layout(binding = 1) uniform usamplerBuffer B;
-layout(std430, binding = 2) buffer Cb { float C[]; };
+layout(std430, binding = 2) buffer Cb { vec4 C[]; }; /* stored a texel at a time: lavapipe loops over the lanes once per store, whatever its width */
 layout(push_constant) uniform PC { PushGemm p; };
 
-#define COLBLOCK (gl_WorkGroupID.y * gl_WorkGroupSize.x + gl_LocalInvocationID.x)
+/* This invocation's block of rows and of columns (GEMMX_ROW_LANES, push.h). */
+void blocks(uint colblocks, out uint rb, out uint cb) {
+    uint lane = gl_LocalInvocationID.x, w = gl_WorkGroupSize.x;
+    if (GEMMX_ROW_LANES(colblocks, w)) rb = gl_WorkGroupID.x * w + lane, cb = gl_WorkGroupID.y;
+    else rb = gl_WorkGroupID.x, cb = gl_WorkGroupID.y * w + lane;
+}
 
 vec4 ta(int i) { return uintBitsToFloat(texelFetch(A, int(p.a_off) + i)); }
 vec4 tb(int i) { return uintBitsToFloat(texelFetch(B, int(p.b_off) + i)); }
 
-void put(uint m, uint n, float v) {
+void put(uint m, uint n, float v) { /* a single float: NT with N % 4 != 0 */
     if (m >= p.M || n >= p.N) return;
     uint o = m * p.N + n;
     float s = p.alpha * v;
-    C[o] = p.acc != 0u ? C[o] + s : s;
+    if (p.acc != 0u) s += C[o / 4u][o % 4u];
+    C[o / 4u][o % 4u] = s;
+}
+
+void put4(uint m, uint nq, vec4 v) { /* columns 4 nq .. 4 nq + 3, N % 4 == 0 */
+    if (m >= p.M || 4u * nq >= p.N) return;
+    uint o = m * (p.N / 4u) + nq;
+    vec4 s = p.alpha * v;
+    if (p.acc != 0u) s += C[o]; /* no load when the product is written, not added */
+    C[o] = s;
 }
 
 #if defined(NT)
 void main() {
-    uint j0 = COLBLOCK * GEMMX_NT_COLS, i0 = gl_WorkGroupID.x * GEMMX_NT_ROWS;
+    uint rb, cb;
+    blocks((p.N + GEMMX_NT_COLS - 1u) / GEMMX_NT_COLS, rb, cb);
+    uint j0 = cb * GEMMX_NT_COLS, i0 = rb * GEMMX_NT_ROWS;
     if (i0 >= p.M || j0 >= p.N) return;
     int kq = int(p.K / 4u);
     int ar[GEMMX_NT_ROWS], br[GEMMX_NT_COLS];
@@ -59,12 +79,19 @@ void main() {
             [[unroll]] for (uint r = 0u; r < GEMMX_NT_ROWS; r++) acc[r][c] += dot(a[r], b);
         }
     }
-    [[unroll]] for (uint r = 0u; r < GEMMX_NT_ROWS; r++) [[unroll]] for (uint c = 0u; c < GEMMX_NT_COLS; c++) put(i0 + r, j0 + c, acc[r][c]);
+    if (p.N % 4u == 0u) {
+        [[unroll]] for (uint r = 0u; r < GEMMX_NT_ROWS; r++)
+            [[unroll]] for (uint c = 0u; c < GEMMX_NT_COLS; c += 4u)
+                put4(i0 + r, (j0 + c) / 4u, vec4(acc[r][c], acc[r][c + 1u], acc[r][c + 2u], acc[r][c + 3u]));
+    } else {
+        [[unroll]] for (uint r = 0u; r < GEMMX_NT_ROWS; r++) [[unroll]] for (uint c = 0u; c < GEMMX_NT_COLS; c++) put(i0 + r, j0 + c, acc[r][c]);
+    }
 }
 #elif defined(NN)
 void main() {
-    uint jq0 = COLBLOCK * GEMMX_NN_TEXELS, i0 = gl_WorkGroupID.x * GEMMX_NN_ROWS;
-    uint nq = p.N / 4u;
+    uint nq = p.N / 4u, rb, cb;
+    blocks((nq + GEMMX_NN_TEXELS - 1u) / GEMMX_NN_TEXELS, rb, cb);
+    uint jq0 = cb * GEMMX_NN_TEXELS, i0 = rb * GEMMX_NN_ROWS;
     if (i0 >= p.M || jq0 >= nq) return;
     int kq = int(p.K / 4u), lq = int((p.lda != 0u ? p.lda : p.K) / 4u);
     int ar[GEMMX_NN_ROWS], bc[GEMMX_NN_TEXELS];
@@ -84,13 +111,13 @@ void main() {
         }
     }
     [[unroll]] for (uint r = 0u; r < GEMMX_NN_ROWS; r++)
-        [[unroll]] for (uint c = 0u; c < GEMMX_NN_TEXELS; c++)
-            [[unroll]] for (uint e = 0u; e < 4u; e++) put(i0 + r, 4u * (jq0 + c) + e, acc[r][c][e]);
+        [[unroll]] for (uint c = 0u; c < GEMMX_NN_TEXELS; c++) put4(i0 + r, jq0 + c, acc[r][c]);
 }
 #else /* TN */
 void main() {
-    uint jq0 = COLBLOCK * GEMMX_TN_TEXELS_N, iq0 = gl_WorkGroupID.x * GEMMX_TN_TEXELS_M;
-    uint mq = p.M / 4u, nq = p.N / 4u, lq = (p.lda != 0u ? p.lda : p.M) / 4u;
+    uint mq = p.M / 4u, nq = p.N / 4u, lq = (p.lda != 0u ? p.lda : p.M) / 4u, rb, cb;
+    blocks((nq + GEMMX_TN_TEXELS_N - 1u) / GEMMX_TN_TEXELS_N, rb, cb);
+    uint jq0 = cb * GEMMX_TN_TEXELS_N, iq0 = rb * GEMMX_TN_TEXELS_M;
     if (iq0 >= mq || jq0 >= nq) return;
     int ac[GEMMX_TN_TEXELS_M], bc[GEMMX_TN_TEXELS_N];
     [[unroll]] for (uint r = 0u; r < GEMMX_TN_TEXELS_M; r++) ac[r] = int(min(iq0 + r, mq - 1u));
@@ -105,7 +132,6 @@ void main() {
     }
     [[unroll]] for (uint r = 0u; r < GEMMX_TN_TEXELS_M; r++)
         [[unroll]] for (uint e = 0u; e < 4u; e++)
-            [[unroll]] for (uint c = 0u; c < GEMMX_TN_TEXELS_N; c++)
-                [[unroll]] for (uint f = 0u; f < 4u; f++) put(4u * (iq0 + r) + e, 4u * (jq0 + c) + f, acc[r][e][c][f]);
+            [[unroll]] for (uint c = 0u; c < GEMMX_TN_TEXELS_N; c++) put4(4u * (iq0 + r) + e, jq0 + c, acc[r][e][c]);
 }
 #endif

@@ -28,8 +28,13 @@ struct PushGemm { PU32 M, N, K; float alpha; PU32 acc, a_off, lda, b_off; };
 #define GEMMX_NN_TEXELS 2
 #define GEMMX_TN_TEXELS_M 4
 #define GEMMX_TN_TEXELS_N 2
-/* rows_*.comp: n rows of d; eps for RMSNorm. */
-struct PushRows { PU32 n, d; float eps; };
+/* Where C has fewer blocks of columns than a workgroup has lanes (LoRA's
+ * rank-r products), the lanes walk blocks of rows instead (the grid's x:
+ * workgroups of rows, y: column blocks); else x walks row blocks, y
+ * workgroups of columns. */
+#define GEMMX_ROW_LANES(colblocks, lanes) ((colblocks) < (lanes))
+/* rmsnorm_t.comp: n rows of d; eps; acc: BWD_DX adds to DX (else writes it). */
+struct PushRows { PU32 n, d; float eps; PU32 acc; };
 /* elementwise kernels over n elements; a: a scalar operand (sign, scale). */
 struct PushElem { PU32 n; float a; };
 /* rope.comp: n rows of heads x hd at positions pos[n]; sign +1 forward, -1 backward. */

@@ -1,50 +1,66 @@
 #version 450
-// rmsnorm_t.comp: RMSNorm over n rows of d for training (also the q/k norm,
-// rows = tokens x heads). One workgroup (one subgroup) per row.
+// rmsnorm_t.comp: RMSNorm over n rows of d (d % 4 == 0) for training (also
+// the q/k norm, rows = tokens x heads). One invocation per row (FWD,
+// BWD_DX) or per four columns (BWD_DW), with X, W, G and R read as texels
+// and results stored a texel at a time: lavapipe loops over the SIMD lanes
+// once per storage access whatever its width, and a texel fetch is one
+// gather (gemmx.comp says more).
 //   FWD:    Y = X * rstd * W, R[row] = rstd = 1/sqrt(mean(X^2) + eps)
-//   BWD_DX: DX += rstd*G*W - X * rstd^3/d * sum(G*W*X)      (accumulates)
-//   BWD_DW: DW[i] += sum_rows G*X*rstd, one invocation per column
+//   BWD_DX: DX = (DX if p.acc) + rstd*G*W - X * rstd^3/d * sum(G*W*X)
+//   BWD_DW: DW[i] += sum_rows G*X*rstd
 #include "common.glsl"
 #include "push.h"
 layout(push_constant) uniform PC { PushRows p; };
+#define T(B_, i_) uintBitsToFloat(texelFetch(B_, int(i_)))
 #ifdef FWD
-layout(std430, binding = 0) readonly buffer Xb { float X[]; };
-layout(std430, binding = 1) readonly buffer Wb { float W[]; };
-layout(std430, binding = 2) writeonly buffer Yb { float Y[]; };
+layout(binding = 0) uniform usamplerBuffer X;
+layout(binding = 1) uniform usamplerBuffer W;
+layout(std430, binding = 2) writeonly buffer Yb { vec4 Y[]; };
 layout(std430, binding = 3) writeonly buffer Rb { float R[]; };
 void main() {
-    uint r = gl_WorkGroupID.x, lane = gl_LocalInvocationID.x, b = r * p.d;
+    uint r = gl_GlobalInvocationID.x, dq = p.d / 4u, b = r * dq;
+    if (r >= p.n) return;
     float ss = 0.0;
-    for (uint i = lane; i < p.d; i += LANES) ss += X[b + i] * X[b + i];
-    ss = subgroupAdd(ss);
+    for (uint i = 0u; i < dq; i++) {
+        vec4 x = T(X, b + i);
+        ss += dot(x, x);
+    }
     float s = inversesqrt(ss / float(p.d) + p.eps);
-    if (lane == 0u) R[r] = s;
-    for (uint i = lane; i < p.d; i += LANES) Y[b + i] = X[b + i] * s * W[i];
+    R[r] = s;
+    for (uint i = 0u; i < dq; i++) Y[b + i] = T(X, b + i) * s * T(W, i);
 }
 #elif defined(BWD_DX)
-layout(std430, binding = 0) readonly buffer Gb { float G[]; };
-layout(std430, binding = 1) readonly buffer Xb { float X[]; };
-layout(std430, binding = 2) readonly buffer Wb { float W[]; };
+layout(binding = 0) uniform usamplerBuffer G;
+layout(binding = 1) uniform usamplerBuffer X;
+layout(binding = 2) uniform usamplerBuffer W;
 layout(std430, binding = 3) readonly buffer Rb { float R[]; };
-layout(std430, binding = 4) buffer DXb { float DX[]; };
+layout(std430, binding = 4) buffer DXb { vec4 DX[]; };
 void main() {
-    uint r = gl_WorkGroupID.x, lane = gl_LocalInvocationID.x, b = r * p.d;
-    float s = R[r], dot = 0.0;
-    for (uint i = lane; i < p.d; i += LANES) dot += G[b + i] * W[i] * X[b + i];
-    dot = subgroupAdd(dot);
-    float c = dot * s * s * s / float(p.d);
-    for (uint i = lane; i < p.d; i += LANES) DX[b + i] += s * G[b + i] * W[i] - c * X[b + i];
+    uint r = gl_GlobalInvocationID.x, dq = p.d / 4u, b = r * dq;
+    if (r >= p.n) return;
+    float s = R[r], gwx = 0.0;
+    for (uint i = 0u; i < dq; i++) gwx += dot(T(G, b + i) * T(W, i), T(X, b + i));
+    float c = gwx * s * s * s / float(p.d);
+    for (uint i = 0u; i < dq; i++) {
+        vec4 d = s * T(G, b + i) * T(W, i) - c * T(X, b + i);
+        if (p.acc != 0u) d += DX[b + i];
+        DX[b + i] = d;
+    }
 }
 #else
-layout(std430, binding = 0) readonly buffer Gb { float G[]; };
-layout(std430, binding = 1) readonly buffer Xb { float X[]; };
-layout(std430, binding = 2) readonly buffer Rb { float R[]; };
-layout(std430, binding = 3) buffer DWb { float DW[]; };
+layout(binding = 0) uniform usamplerBuffer G;
+layout(binding = 1) uniform usamplerBuffer X;
+layout(binding = 2) uniform usamplerBuffer R; /* rstd of four rows per texel */
+layout(std430, binding = 3) buffer DWb { vec4 DW[]; };
 void main() {
-    uint i = gl_GlobalInvocationID.x;
-    if (i >= p.d) return;
-    float acc = 0.0;
-    for (uint r = 0u; r < p.n; r++) acc += G[r * p.d + i] * X[r * p.d + i] * R[r];
-    DW[i] += acc;
+    uint q = gl_GlobalInvocationID.x, dq = p.d / 4u;
+    if (q >= dq) return;
+    vec4 acc = vec4(0.0);
+    for (uint r4 = 0u; r4 < p.n; r4 += 4u) {
+        vec4 s = T(R, r4 / 4u);
+        uint m = min(4u, p.n - r4);
+        for (uint e = 0u; e < m; e++) acc += T(G, (r4 + e) * dq + q) * T(X, (r4 + e) * dq + q) * s[e];
+    }
+    DW[q] += acc;
 }
 #endif

@@ -86,6 +86,18 @@ static void cmp(const char *what, const float *ref, const float *got, size_t n, 
 
 static uint32_t cdiv(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
 
+/* Padded to whole texels (the kernels read their inputs as texels: RMSNorm's rstd,
+ * attention's Q, K, V, SEG, LSE, D; SwiGLU's last texel runs past n). */
+static VkBuf *mk16(const void *data, size_t bytes) {
+    size_t pad = (bytes + 15) / 16 * 16;
+    char *tmp = calloc(1, pad);
+    if (data) memcpy(tmp, data, bytes);
+    VkBuf *b = mk(tmp, pad);
+    free(tmp);
+    return b;
+}
+
+
 /* ---- gemm.comp: the three products (the general path) ---- */
 static void t_gemm(int M, int N, int K) {
     float *x = rnd((size_t)M * K, 1), *w = rnd((size_t)N * K, 1), *dy = rnd((size_t)M * N, 1), *c0 = rnd((size_t)M * N, 1);
@@ -122,7 +134,8 @@ static void t_gemm(int M, int N, int K) {
 
 /* The texel-fetch products (gemmx.comp): X [M][K], W [N][K], dY [M][N];
  * K and N multiples of 4 (M for dW too), M and N not multiples of the
- * 8x8 blocks (and, t_gemmx(300, 12, 20), fewer rows than one block's columns). Grids as train_vk.c's gemm(). */
+ * 8x8 blocks (and, t_gemmx(300, 12, 20), fewer rows than one block's columns). Grids as train_vk.c's gemm();
+ * C with fewer column blocks than a workgroup has lanes has its lanes walk rows (GEMMX_ROW_LANES). */
 static void t_gemmx(int M, int N, int K) {
     float *x = rnd((size_t)M * K, 1), *w = rnd((size_t)N * K, 1), *dy = rnd((size_t)M * N, 1), *c0 = rnd((size_t)M * N, 1), *dw0 = rnd((size_t)N * K, 1);
     VkBuf *bx = mk(x, 4 * (size_t)M * K), *bw = mk(w, 4 * (size_t)N * K), *by = mk(c0, 4 * (size_t)M * N), *bdy = mk(dy, 4 * (size_t)M * N);
@@ -175,23 +188,50 @@ static void t_gemmx(int M, int N, int K) {
     drop(bx), drop(bw), drop(by), drop(bdy), drop(bdx), drop(bdw), free(x), free(w), free(dy), free(c0), free(dw0), free(ref), free(rdx);
 }
 
+/* The forward alone with N % 4 != 0 (gemmx.comp then stores single floats
+ * into its texel-typed C), added to C and written. */
+static void t_gemmx_nt_ragged(int M, int N, int K) {
+    float *x = rnd((size_t)M * K, 1), *w = rnd((size_t)N * K, 1), *c0 = rnd((size_t)M * N, 1), *ref = malloc(4 * (size_t)M * N);
+    VkBuf *bx = mk(x, 4 * (size_t)M * K), *bw = mk(w, 4 * (size_t)N * K), *by = mk16(c0, 4 * (size_t)M * N);
+    VkBuf *b3[3] = {bx, bw, by};
+    char what[96];
+    for (int acc = 1; acc >= 0; acc--) {
+        PushGemm p = {(uint32_t)M, (uint32_t)N, (uint32_t)K, 1.0f, (uint32_t)acc, 0, 0, 0};
+        gx_run(OP_GEMMX_NT, b3, &p);
+        opr_matmul_fwd_dt(ref, x, w, ST_F32, M, K, N);
+        for (size_t i = 0; acc && i < (size_t)M * N; i++) ref[i] += c0[i];
+        snprintf(what, sizeof what, "gemmx fwd %dx%dx%d (N %% 4 = %d, %s)", M, N, K, N % 4, acc ? "added" : "written");
+        cmp(what, ref, F(by), (size_t)M * N, 2e-5);
+    }
+    drop(bx), drop(bw), drop(by), free(x), free(w), free(c0), free(ref);
+}
+
 /* ---- rmsnorm ---- */
+/* d % 4 == 0; the grids are ops_groups()'s, as train_vk.c's; dX added
+ * (p.acc 1: the residual stream) and written (p.acc 0: dQ, dK, the final norm). */
 static void t_rmsnorm(int n, int d) {
     float *x = rnd((size_t)n * d, 2), *w = rnd((size_t)d, 1), *g = rnd((size_t)n * d, 1), *dx0 = rnd((size_t)n * d, 1), *dw0 = rnd((size_t)d, 1);
-    VkBuf *bx = mk(x, 4 * (size_t)n * d), *bw = mk(w, 4 * (size_t)d), *by = mk(NULL, 4 * (size_t)n * d), *br = mk(NULL, 4 * (size_t)n);
-    PushRows p = {(uint32_t)n, (uint32_t)d, 1e-6f};
+    VkBuf *bx = mk(x, 4 * (size_t)n * d), *bw = mk(w, 4 * (size_t)d), *by = mk(NULL, 4 * (size_t)n * d), *br = mk16(NULL, 4 * (size_t)n);
+    PushRows p = {(uint32_t)n, (uint32_t)d, 1e-6f, 1};
+    uint32_t lanes = vk_subgroup_size(ctx);
     VkBuf *bf[4] = {bx, bw, by, br};
-    run(OP_RMSNORM_FWD, bf, &p, (uint32_t)n, 1);
+    run(OP_RMSNORM_FWD, bf, &p, ops_groups(OP_RMSNORM_FWD, &p, lanes), 1);
     float *y = malloc(4 * (size_t)n * d), *r = malloc(4 * (size_t)n);
     opr_rmsnorm_fwd(y, r, x, w, n, d, 1e-6);
     cmp("rmsnorm fwd", y, F(by), (size_t)n * d, 2e-5), cmp("rmsnorm fwd rstd", r, F(br), (size_t)n, 2e-5);
     VkBuf *bg = mk(g, 4 * (size_t)n * d), *bdx = mk(dx0, 4 * (size_t)n * d), *bdw = mk(dw0, 4 * (size_t)d);
     VkBuf *bb[5] = {bg, bx, bw, br, bdx};
-    run(OP_RMSNORM_BWD_DX, bb, &p, (uint32_t)n, 1);
+    run(OP_RMSNORM_BWD_DX, bb, &p, ops_groups(OP_RMSNORM_BWD_DX, &p, lanes), 1);
     VkBuf *bbw[4] = {bg, bx, br, bdw};
-    run(OP_RMSNORM_BWD_DW, bbw, &p, cdiv((uint32_t)d, vk_subgroup_size(ctx)), 1);
+    run(OP_RMSNORM_BWD_DW, bbw, &p, ops_groups(OP_RMSNORM_BWD_DW, &p, lanes), 1);
     opr_rmsnorm_bwd(dx0, dw0, g, x, w, r, n, d);
     cmp("rmsnorm bwd dX (accumulating)", dx0, F(bdx), (size_t)n * d, 2e-5), cmp("rmsnorm bwd dW (accumulating)", dw0, F(bdw), (size_t)d, 2e-5);
+    p.acc = 0; /* written: what the buffer held (the sum above) must not enter */
+    float *dxw = calloc((size_t)n * d, 4);
+    run(OP_RMSNORM_BWD_DX, bb, &p, ops_groups(OP_RMSNORM_BWD_DX, &p, lanes), 1);
+    opr_rmsnorm_bwd(dxw, NULL, g, x, w, r, n, d);
+    cmp("rmsnorm bwd dX (written)", dxw, F(bdx), (size_t)n * d, 2e-5);
+    free(dxw);
     drop(bx), drop(bw), drop(by), drop(br), drop(bg), drop(bdx), drop(bdw);
     free(x), free(w), free(g), free(dx0), free(dw0), free(y), free(r);
 }
@@ -211,7 +251,7 @@ static void t_rope(void) {
         vk_buf_upload(ctx, bx, 0, x, sizeof(float) * N * H * HD, &(Err){0});
         memcpy(ref, x, sizeof(float) * N * H * HD);
         PushRope p = {N, H, HD, (float)sign};
-        run(OP_ROPE, bs, &p, cdiv(N * H * HALF, 64), 1);
+        run(OP_ROPE, bs, &p, ops_groups(OP_ROPE, &p, 64), 1);
         if (sign > 0) opr_rope_fwd(ref, pos, inv, N, H, HD);
         else opr_rope_bwd(ref, pos, inv, N, H, HD);
         cmp(sign > 0 ? "rope fwd" : "rope bwd", ref, F(bx), N * H * HD, 2e-5);
@@ -227,16 +267,6 @@ static void seg_bounds(const int *seg, int n, int *b) {
         for (int s = 0; s < n; s++)
             if (seg[s] == seg[t]) b[t] = s < b[t] ? s : b[t], b[n + t] = s > b[n + t] ? s : b[n + t];
     }
-}
-
-/* Padded to whole texels (the kernels read Q, K, V, SEG, LSE, D as texels). */
-static VkBuf *mk16(const void *data, size_t bytes) {
-    size_t pad = (bytes + 15) / 16 * 16;
-    char *tmp = calloc(1, pad);
-    if (data) memcpy(tmp, data, bytes);
-    VkBuf *b = mk(tmp, pad);
-    free(tmp);
-    return b;
 }
 
 /* Attention with GQA over packed segments; ids 2 rows, then 1, then 2 again
@@ -282,12 +312,12 @@ static void t_attn(void) {
 
 /* ---- swiglu, cross-entropy, embedding ---- */
 static void t_swiglu(void) {
-    enum { N = 1000 };
+    enum { N = 1001 }; /* not whole texels: the last runs into the padding */
     float *g = rnd(N, 5), *u = rnd(N, 2), *dh = rnd(N, 1), h[N], dg[N] = {0}, du[N] = {0};
-    VkBuf *bg = mk(g, 4 * N), *bu = mk(u, 4 * N), *bh = mk(NULL, 4 * N), *bdh = mk(dh, 4 * N), *bdg = mk(NULL, 4 * N), *bdu = mk(NULL, 4 * N);
+    VkBuf *bg = mk16(g, 4 * N), *bu = mk16(u, 4 * N), *bh = mk16(NULL, 4 * N), *bdh = mk16(dh, 4 * N), *bdg = mk16(NULL, 4 * N), *bdu = mk16(NULL, 4 * N);
     PushElem p = {N, 0};
     VkBuf *bf[3] = {bg, bu, bh}, *bb[5] = {bdh, bg, bu, bdg, bdu};
-    run(OP_SWIGLU_FWD, bf, &p, cdiv(N, 64), 1), run(OP_SWIGLU_BWD, bb, &p, cdiv(N, 64), 1);
+    run(OP_SWIGLU_FWD, bf, &p, ops_groups(OP_SWIGLU_FWD, &p, 64), 1), run(OP_SWIGLU_BWD, bb, &p, ops_groups(OP_SWIGLU_BWD, &p, 64), 1);
     opr_swiglu_fwd(h, g, u, N), opr_swiglu_bwd(dg, du, dh, g, u, N);
     cmp("swiglu fwd", h, F(bh), N, 2e-5), cmp("swiglu bwd dGate", dg, F(bdg), N, 2e-5), cmp("swiglu bwd dUp", du, F(bdu), N, 2e-5);
     drop(bg), drop(bu), drop(bh), drop(bdh), drop(bdg), drop(bdu), free(g), free(u), free(dh);
@@ -415,8 +445,11 @@ int main(void) {
     t_gemm(64, 96, 300);
     t_gemm(1, 5, 3);
     t_gemmx(37, 44, 68);
+    t_gemmx(45, 136, 72); /* as many column blocks as lavapipe's 8 lanes, or more: lanes walk columns (GEMMX_ROW_LANES) */
     t_gemmx(300, 12, 20);
     t_gemmx(1, 4, 4);
+    t_gemmx_nt_ragged(29, 14, 36);
+    t_gemmx_nt_ragged(9, 3, 8);
     t_rmsnorm(7, 100);
     t_rmsnorm(33, 16);
     t_rope();
