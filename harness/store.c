@@ -135,11 +135,20 @@ static int check_file(const char *path, int create, int *exists, Err *err) {
  * whether this is imagine's store, a new one, or someone else's. */
 static int check_identity(sqlite3 *db, const char *path, int *fresh, long long *version, Err *err) {
     long long app = 0, objects = 0;
-    if (pragma_int(db, "PRAGMA application_id", &app) || pragma_int(db, "PRAGMA user_version", version) ||
-        pragma_int(db, "SELECT count(*) FROM sqlite_master", &objects)) {
-        if (sqlite3_errcode(db) == SQLITE_NOTADB)
+    /* One read transaction for the three reads: read one at a time, another
+     * process's first migration could commit between them (application_id 0
+     * beside 25 schema objects: a new store refused as someone else's). */
+    int in_txn = sqlite3_exec(db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK;
+    int bad = pragma_int(db, "PRAGMA application_id", &app) || pragma_int(db, "PRAGMA user_version", version) ||
+              pragma_int(db, "SELECT count(*) FROM sqlite_master", &objects);
+    int code = sqlite3_errcode(db);
+    char why[160];
+    snprintf(why, sizeof why, "reading the schema version: %s", sqlite3_errmsg(db));
+    if (in_txn) sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+    if (bad) {
+        if (code == SQLITE_NOTADB)
             return err_set(err, IM_IO, "%s is not an imagine store (not an SQLite database); nothing was written", path);
-        return store_dberr(db, path, err, "reading the schema version");
+        return err_set(err, IM_IO, "store %s: %s", path, why);
     }
     *fresh = app == 0 && *version == 0 && objects == 0;
     if (*fresh) return IM_OK;
