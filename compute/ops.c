@@ -21,6 +21,8 @@ const OpKernel OP_TABLE[OP_COUNT] = {
     [OP_GEMMX_NT] = {"matmul", "gemmx_nt", "forward (texel fetches, F32)", 3, PB(PushGemm), "opr_matmul_fwd_dt", 0x3u},
     [OP_GEMMX_NN] = {"matmul", "gemmx_nn", "backward dX (texel fetches, F32)", 3, PB(PushGemm), "opr_matmul_bwd_dt", 0x3u},
     [OP_GEMMX_TN] = {"matmul", "gemmx_tn", "backward dW (texel fetches)", 3, PB(PushGemm), "opr_matmul_bwd_dt", 0x3u},
+    [OP_GEMMX_NT2] = {"matmul", "gemmx_nt2", "forward + LoRA path (texel fetches)", 5, PB(PushGemm), "opr_matmul_fwd_dt", 0x1bu},
+    [OP_GEMMX_NN2] = {"matmul", "gemmx_nn2", "backward dX + LoRA path (texel fetches)", 5, PB(PushGemm), "opr_matmul_bwd_dt", 0x1bu},
     [OP_XENT_FWD] = {"cross-entropy", "xent_t_fwd", "forward", 4, PB(PushXent), "opr_xent_fwd"},
     [OP_XENT_GRAD] = {"cross-entropy", "xent_t_grad", "forward and backward dLogits", 5, PB(PushXent), "opr_xent_bwd"},
     [OP_SUMSQ] = {"grad-norm", "sumsq_t", "partial sums of squares", 2, PB(PushElem), "opr_sumsq"},
@@ -45,6 +47,8 @@ static uint32_t cdiv(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
 
 void ops_gemmx_grid(OpId id, uint32_t M, uint32_t N, uint32_t lanes, uint32_t *gx, uint32_t *gy) {
     uint32_t rows, cols; /* blocks of C */
+    if (id == OP_GEMMX_NT2) id = OP_GEMMX_NT;
+    if (id == OP_GEMMX_NN2) id = OP_GEMMX_NN;
     if (id == OP_GEMMX_NT) rows = cdiv(M, GEMMX_NT_ROWS), cols = cdiv(N, GEMMX_NT_COLS);
     else if (id == OP_GEMMX_NN) rows = cdiv(M, GEMMX_NN_ROWS), cols = cdiv(N / 4, GEMMX_NN_TEXELS);
     else rows = cdiv(M / 4, GEMMX_TN_TEXELS_M), cols = cdiv(N / 4, GEMMX_TN_TEXELS_N);

@@ -27,6 +27,7 @@ typedef enum {
     OP_GEMM_NN_F32,                                  /* dX += dY . W */
     OP_GEMM_TN_F32,                                  /* dW += dY^T . X */
     OP_GEMMX_NT, OP_GEMMX_NN, OP_GEMMX_TN,           /* the same products, F32 through texel fetches (gemmx.comp) */
+    OP_GEMMX_NT2, OP_GEMMX_NN2,                      /* NT and NN plus a second product (LoRA's path): A2, B2 at bindings 3, 4 */
     OP_XENT_FWD, OP_XENT_GRAD,
     OP_SUMSQ, OP_ADAMW,
     OP_CAST_F32, OP_CAST_R16, OP_CAST_RBF16,
@@ -54,7 +55,7 @@ extern const OpKernel OP_TABLE[OP_COUNT];
 int ops_pipe(VkCtx *c, OpId id, VkPipe **out, Err *err);
 /* The same for one shader variant of a family entry (OP_INF_MATMUL*). */
 int ops_pipe_variant(VkCtx *c, OpId id, const char *variant, VkPipe **out, Err *err);
-/* The grid of a gemmx product (OP_GEMMX_*) of C[M][N] on a device whose
+/* The grid of a gemmx product (OP_GEMMX_*; NT2 and NN2 as NT and NN) of C[M][N] on a device whose
  * workgroups are `lanes` wide (gemmx.comp's block sizes, push.h). */
 void ops_gemmx_grid(OpId id, uint32_t M, uint32_t N, uint32_t lanes, uint32_t *gx, uint32_t *gy);
 /* Workgroups (x; y and z are 1) of the row and elementwise kernels whose

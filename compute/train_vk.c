@@ -209,20 +209,35 @@ static int gemmx_op(OpId op, const VkBuf *a, const VkBuf *b, int M, int N, int K
     return -1;
 }
 
-/* C[M][N] = alpha * A . B (+ C), A from texel a_off on with (TN) row stride
- * lda floats (0: M): the texel kernels only. */
+/* A second product that gemm2() adds to C: alpha * A . B (A [M][k], B
+ * [N][k] in NT, [k][N] in NN), in the same dispatch where gemmx_nt2 and
+ * gemmx_nn2 take it. */
+typedef struct Seg2 {
+    VkBuf *a, *b;
+    int k;
+    float alpha;
+} Seg2;
+
+/* C[M][N] = alpha * A . B (+ C) (+ s2's product), A from texel a_off on
+ * with (TN) row stride lda floats (0: M): the texel kernels only. */
 static void gemm_at(VkTrain *v, OpId op, VkBuf *a, VkBuf *b, VkBuf *c, int M, int N, int K, float alpha, int acc, uint32_t a_off, uint32_t lda,
-                    uint32_t b_off) {
-    PushGemm p = {(uint32_t)M, (uint32_t)N, (uint32_t)K, alpha, (uint32_t)acc, a_off, lda, b_off};
-    VkBuf *bs[3] = {a, b, c};
+                    uint32_t b_off, const Seg2 *s2) {
+    PushGemm p = {(uint32_t)M, (uint32_t)N, (uint32_t)K, alpha, (uint32_t)acc, a_off, lda, b_off, 0, 0.0f};
+    VkBuf *bs[5] = {a, b, c, NULL, NULL};
     int x = gemmx_op(op, a, b, M, N, K);
     if (x < 0 && (a_off || lda || b_off)) {
         if (!v->rc) v->rc = err_set(v->err, IM_USAGE, "Vulkan training: a product over a slice needs shapes that are multiples of 4 (%d x %d x %d)", M, N, K);
         return;
     }
+    if (s2 && (x == OP_GEMMX_NT || x == OP_GEMMX_NN) && s2->k % 4 == 0 && s2->a->view && s2->b->view) {
+        x = x == OP_GEMMX_NT ? OP_GEMMX_NT2 : OP_GEMMX_NN2;
+        p.k2 = (uint32_t)s2->k, p.alpha2 = s2->alpha, bs[3] = s2->a, bs[4] = s2->b;
+        s2 = NULL;
+    }
     uint32_t gx, gy;
     if (x >= 0) ops_gemmx_grid((OpId)x, (uint32_t)M, (uint32_t)N, vk_subgroup_size(v->ctx), &gx, &gy), disp(v, (OpId)x, bs, &p, gx, gy, 1);
     else disp(v, op, bs, &p, cdiv((uint32_t)N, 32), cdiv((uint32_t)M, 32), 1);
+    if (s2) gemm_at(v, op, s2->a, s2->b, c, M, N, s2->k, s2->alpha, 1, 0, 0, 0, NULL); /* a shape the two-product kernels do not take */
 }
 
 /* On a CPU device a dX product (NN) is summed over ranges of K whose slices
@@ -231,20 +246,24 @@ static void gemm_at(VkTrain *v, OpId op, VkBuf *a, VkBuf *b, VkBuf *c, int M, in
  * dLogits streamed from memory for each block of rows (its 2-layer model's
  * dX products: 12.5 s a step, 6.0 s in ranges). A GPU takes each product in
  * one dispatch. */
-static void gemm(VkTrain *v, OpId op, VkBuf *a, VkBuf *b, VkBuf *c, int M, int N, int K, float alpha, int acc) {
+static void gemm2(VkTrain *v, OpId op, VkBuf *a, VkBuf *b, VkBuf *c, int M, int N, int K, float alpha, int acc, const Seg2 *s2) {
     int kc = K;
     if (op == OP_GEMM_NN_F32 && vk_is_cpu(v->ctx) && gemmx_op(op, a, b, M, N, K) >= 0) {
         kc = (int)(((size_t)1 << 20) / (sizeof(float) * (size_t)(M + N))) / 64 * 64;
         if (kc < 64) kc = 64;
     }
     if (kc >= K) {
-        gemm_at(v, op, a, b, c, M, N, K, alpha, acc, 0, 0, 0);
+        gemm_at(v, op, a, b, c, M, N, K, alpha, acc, 0, 0, 0, s2);
         return;
     }
-    for (int k0 = 0; k0 < K; k0 += kc) {
+    for (int k0 = 0; k0 < K; k0 += kc) { /* s2 rides with the first range */
         int nk = K - k0 < kc ? K - k0 : kc;
-        gemm_at(v, op, a, b, c, M, N, nk, alpha, k0 ? 1 : acc, (uint32_t)(k0 / 4), (uint32_t)K, (uint32_t)(k0 / 4 * N));
+        gemm_at(v, op, a, b, c, M, N, nk, alpha, k0 ? 1 : acc, (uint32_t)(k0 / 4), (uint32_t)K, (uint32_t)(k0 / 4 * N), k0 ? NULL : s2);
     }
+}
+
+static void gemm(VkTrain *v, OpId op, VkBuf *a, VkBuf *b, VkBuf *c, int M, int N, int K, float alpha, int acc) {
+    gemm2(v, op, a, b, c, M, N, K, alpha, acc, NULL);
 }
 
 /* ---- creation ---- */
@@ -550,32 +569,37 @@ static int finish(VkTrain *v) {
 static VkBuf *P(VkTrain *v, int i) { return &v->t[i].param; }
 static VkBuf *G(VkTrain *v, int i) { return i >= 0 && v->t[i].t.trainable ? &v->t[i].grad : NULL; }
 
-/* y = x . W^T (+ y when acc: the residual add), plus the LoRA path */
+/* y = x . W^T (+ y when acc: the residual add), plus the LoRA path
+ * s (x . A^T) . B^T, added by the same dispatch (xa kept for dB) */
 static void lin_fwd(VkTrain *v, int l, int p, VkBuf *y, VkBuf *x, int n, int acc) {
     VtLayer *L = &v->L[l];
     VtTensor *w = &v->t[L->proj[p]];
     int M = (int)w->t.shape[0], K = (int)w->t.shape[1];
-    gemm(v, OP_GEMM_NT_F32, x, &w->param, y, n, M, K, 1.0f, acc);
-    if (L->la[p] >= 0) {
-        gemm(v, OP_GEMM_NT_F32, x, P(v, L->la[p]), &L->xa[p], n, v->lora_rank, K, 1.0f, 0);
-        gemm(v, OP_GEMM_NT_F32, &L->xa[p], P(v, L->lb[p]), y, n, M, v->lora_rank, v->lora_scale, 1);
+    if (L->la[p] < 0) {
+        gemm(v, OP_GEMM_NT_F32, x, &w->param, y, n, M, K, 1.0f, acc);
+        return;
     }
+    gemm(v, OP_GEMM_NT_F32, x, P(v, L->la[p]), &L->xa[p], n, v->lora_rank, K, 1.0f, 0);
+    Seg2 lora = {&L->xa[p], P(v, L->lb[p]), v->lora_rank, v->lora_scale};
+    gemm2(v, OP_GEMM_NT_F32, x, &w->param, y, n, M, K, 1.0f, acc, &lora);
 }
 
-/* dx = dy . W (+ dx when acc) and the LoRA path's dX added; gradients of
- * trainable weights += */
+/* dx = dy . W (+ dx when acc) and the LoRA path's dX, (s dy . B) . A,
+ * added by the same dispatch; gradients of trainable weights += */
 static void lin_bwd(VkTrain *v, int l, int p, VkBuf *dx, VkBuf *dy, VkBuf *x, int n, int acc) {
     VtLayer *L = &v->L[l];
     VtTensor *w = &v->t[L->proj[p]];
     int M = (int)w->t.shape[0], K = (int)w->t.shape[1], r = v->lora_rank;
     if (w->t.trainable) gemm(v, OP_GEMM_TN_F32, dy, x, &w->grad, M, K, n, 1.0f, 1);
-    gemm(v, OP_GEMM_NN_F32, dy, &w->param, dx, n, K, M, 1.0f, acc);
-    if (L->la[p] >= 0) {
-        gemm(v, OP_GEMM_TN_F32, dy, &L->xa[p], G(v, L->lb[p]), M, r, n, v->lora_scale, 1);
-        gemm(v, OP_GEMM_NN_F32, dy, P(v, L->lb[p]), &v->dlora, n, r, M, v->lora_scale, 0);
-        gemm(v, OP_GEMM_TN_F32, &v->dlora, x, G(v, L->la[p]), r, K, n, 1.0f, 1);
-        gemm(v, OP_GEMM_NN_F32, &v->dlora, P(v, L->la[p]), dx, n, K, r, 1.0f, 1);
+    if (L->la[p] < 0) {
+        gemm(v, OP_GEMM_NN_F32, dy, &w->param, dx, n, K, M, 1.0f, acc);
+        return;
     }
+    gemm(v, OP_GEMM_TN_F32, dy, &L->xa[p], G(v, L->lb[p]), M, r, n, v->lora_scale, 1);
+    gemm(v, OP_GEMM_NN_F32, dy, P(v, L->lb[p]), &v->dlora, n, r, M, v->lora_scale, 0);
+    gemm(v, OP_GEMM_TN_F32, &v->dlora, x, G(v, L->la[p]), r, K, n, 1.0f, 1);
+    Seg2 lora = {&v->dlora, P(v, L->la[p]), r, 1.0f};
+    gemm2(v, OP_GEMM_NN_F32, dy, &w->param, dx, n, K, M, 1.0f, acc, &lora);
 }
 
 static void rms_fwd(VkTrain *v, VkBuf *x, VkBuf *w, VkBuf *y, VkBuf *rstd, int rows, int d) {
@@ -612,7 +636,7 @@ static void head_forward(VkTrain *v, int n, int grad) {
         int nr = n - r0 < per ? n - r0 : per;
         size_t span = row * (size_t)per < v->logits.size - row * r0 ? row * (size_t)per : v->logits.size - row * r0; /* whole slices: the same views every step */
         VkBuf *lg = slice(v, &v->a_arena, &v->logits, row * r0, span), *dl = slice(v, &v->a_arena, &v->dlogits, row * r0, span);
-        gemm_at(v, OP_GEMM_NT_F32, &v->xf, &head->param, lg, nr, V, D, 1.0f, 0, (uint32_t)(r0 * D / 4), 0, 0);
+        gemm_at(v, OP_GEMM_NT_F32, &v->xf, &head->param, lg, nr, V, D, 1.0f, 0, (uint32_t)(r0 * D / 4), 0, 0, NULL);
         PushXent px = {(uint32_t)nr, (uint32_t)V, (uint32_t)r0};
         VkBuf *bx[5] = {lg, &v->tgt, &v->wts, &v->xout, dl};
         disp(v, grad ? OP_XENT_GRAD : OP_XENT_FWD, bx, &px, (uint32_t)nr, 1, 1);
@@ -668,7 +692,7 @@ static void rec_backward(VkTrain *v, int n, int n_uniq) {
         for (int v0 = 0; v0 < V; v0 += per) {
             int nv = V - v0 < per ? V - v0 : per;
             VkBuf *g = slice(v, &v->s_arena, &head->grad, row * v0, row * nv);
-            gemm_at(v, OP_GEMM_TN_F32, &v->dlogits, &v->xf, g, nv, D, n, 1.0f, 1, (uint32_t)(v0 / 4), (uint32_t)V, 0);
+            gemm_at(v, OP_GEMM_TN_F32, &v->dlogits, &v->xf, g, nv, D, n, 1.0f, 1, (uint32_t)(v0 / 4), (uint32_t)V, 0, NULL);
         }
     }
     /* every dX below is written by its first product or norm, added to by the rest: no fills */

@@ -25,6 +25,12 @@
 // rows instead (GEMMX_ROW_LANES): the other way all lanes but one idled,
 // and the main job's LoRA step spent 75 of its 183 ms of forward products
 // in its 56 rank-r ones.
+// SEG2 (gemmx_nt2, gemmx_nn2; NT and NN) adds a second product over its own
+// operands, C = alpha A.B + alpha2 A2.B2 (+ C), with A2 [M][k2] and B2
+// [N][k2] (NT) or [k2][N] (NN), k2 % 4 == 0, both from texel 0: LoRA's
+// y = x.W^T + s (x.A^T).B^T and dX = dY.W + (s dY.B).A in one dispatch
+// each, where three products took three (lavapipe: 100-130 us a dispatch
+// for a rank-8 product on the tiny shape, about its floor).
 #extension GL_EXT_control_flow_attributes : require
 #include "common.glsl"
 #include "push.h"
@@ -32,6 +38,12 @@ layout(binding = 0) uniform usamplerBuffer A;
 layout(binding = 1) uniform usamplerBuffer B;
 layout(std430, binding = 2) buffer Cb { vec4 C[]; }; /* stored a texel at a time: lavapipe loops over the lanes once per store, whatever its width */
 layout(push_constant) uniform PC { PushGemm p; };
+#if defined(SEG2)
+layout(binding = 3) uniform usamplerBuffer A2;
+layout(binding = 4) uniform usamplerBuffer B2;
+vec4 ta2(int i) { return uintBitsToFloat(texelFetch(A2, i)); }
+vec4 tb2(int i) { return uintBitsToFloat(texelFetch(B2, i)); }
+#endif
 
 /* This invocation's block of rows and of columns (GEMMX_ROW_LANES, push.h). */
 void blocks(uint colblocks, out uint rb, out uint cb) {
@@ -43,10 +55,11 @@ void blocks(uint colblocks, out uint rb, out uint cb) {
 vec4 ta(int i) { return uintBitsToFloat(texelFetch(A, int(p.a_off) + i)); }
 vec4 tb(int i) { return uintBitsToFloat(texelFetch(B, int(p.b_off) + i)); }
 
+/* put and put4 store v, already scaled by alpha (+ C when p.acc) */
 void put(uint m, uint n, float v) { /* a single float: NT with N % 4 != 0 */
     if (m >= p.M || n >= p.N) return;
     uint o = m * p.N + n;
-    float s = p.alpha * v;
+    float s = v;
     if (p.acc != 0u) s += C[o / 4u][o % 4u];
     C[o / 4u][o % 4u] = s;
 }
@@ -54,7 +67,7 @@ void put(uint m, uint n, float v) { /* a single float: NT with N % 4 != 0 */
 void put4(uint m, uint nq, vec4 v) { /* columns 4 nq .. 4 nq + 3, N % 4 == 0 */
     if (m >= p.M || 4u * nq >= p.N) return;
     uint o = m * (p.N / 4u) + nq;
-    vec4 s = p.alpha * v;
+    vec4 s = v;
     if (p.acc != 0u) s += C[o]; /* no load when the product is written, not added */
     C[o] = s;
 }
@@ -79,6 +92,18 @@ void main() {
             [[unroll]] for (uint r = 0u; r < GEMMX_NT_ROWS; r++) acc[r][c] += dot(a[r], b);
         }
     }
+    [[unroll]] for (uint r = 0u; r < GEMMX_NT_ROWS; r++) [[unroll]] for (uint c = 0u; c < GEMMX_NT_COLS; c++) acc[r][c] *= p.alpha;
+#if defined(SEG2)
+    int k2q = int(p.k2 / 4u);
+    for (int k = 0; k < k2q; k++) { /* A2's texels scaled by alpha2: C's block needs no second set of registers */
+        vec4 a[GEMMX_NT_ROWS];
+        [[unroll]] for (uint r = 0u; r < GEMMX_NT_ROWS; r++) a[r] = p.alpha2 * ta2(int(min(i0 + r, p.M - 1u)) * k2q + k);
+        [[unroll]] for (uint c = 0u; c < GEMMX_NT_COLS; c++) {
+            vec4 b = tb2(int(min(j0 + c, p.N - 1u)) * k2q + k);
+            [[unroll]] for (uint r = 0u; r < GEMMX_NT_ROWS; r++) acc[r][c] += dot(a[r], b);
+        }
+    }
+#endif
     if (p.N % 4u == 0u) {
         [[unroll]] for (uint r = 0u; r < GEMMX_NT_ROWS; r++)
             [[unroll]] for (uint c = 0u; c < GEMMX_NT_COLS; c += 4u)
@@ -110,6 +135,21 @@ void main() {
             }
         }
     }
+    [[unroll]] for (uint r = 0u; r < GEMMX_NN_ROWS; r++) [[unroll]] for (uint c = 0u; c < GEMMX_NN_TEXELS; c++) acc[r][c] *= p.alpha;
+#if defined(SEG2)
+    int k2q = int(p.k2 / 4u);
+    for (int k = 0; k < k2q; k++) {
+        vec4 a[GEMMX_NN_ROWS];
+        [[unroll]] for (uint r = 0u; r < GEMMX_NN_ROWS; r++) a[r] = p.alpha2 * ta2(int(min(i0 + r, p.M - 1u)) * k2q + k);
+        [[unroll]] for (uint q = 0u; q < 4u; q++) {
+            int row = (4 * k + int(q)) * int(nq);
+            [[unroll]] for (uint c = 0u; c < GEMMX_NN_TEXELS; c++) {
+                vec4 b = tb2(row + bc[c]);
+                [[unroll]] for (uint r = 0u; r < GEMMX_NN_ROWS; r++) acc[r][c] += a[r][q] * b;
+            }
+        }
+    }
+#endif
     [[unroll]] for (uint r = 0u; r < GEMMX_NN_ROWS; r++)
         [[unroll]] for (uint c = 0u; c < GEMMX_NN_TEXELS; c++) put4(i0 + r, jq0 + c, acc[r][c]);
 }
@@ -132,6 +172,6 @@ void main() {
     }
     [[unroll]] for (uint r = 0u; r < GEMMX_TN_TEXELS_M; r++)
         [[unroll]] for (uint e = 0u; e < 4u; e++)
-            [[unroll]] for (uint c = 0u; c < GEMMX_TN_TEXELS_N; c++) put4(4u * (iq0 + r) + e, jq0 + c, acc[r][e][c]);
+            [[unroll]] for (uint c = 0u; c < GEMMX_TN_TEXELS_N; c++) put4(4u * (iq0 + r) + e, jq0 + c, p.alpha * acc[r][e][c]);
 }
 #endif

@@ -18,8 +18,9 @@
 /* gemm*.comp; gemmx.comp also reads a_off and b_off (texels to skip at the
    start of A and B) and, in NN and TN, lda (A's row stride in floats; 0: K
    in NN, M in TN): a product over a slice of a buffer too large to bind as
-   storage, or over a range of K (train_vk.c's slices and K chunks). */
-struct PushGemm { PU32 M, N, K; float alpha; PU32 acc, a_off, lda, b_off; };
+   storage, or over a range of K (train_vk.c's slices and K chunks).
+   gemmx_nt2 and gemmx_nn2 add alpha2 * A2 . B2 over k2 (gemmx.comp, SEG2). */
+struct PushGemm { PU32 M, N, K; float alpha; PU32 acc, a_off, lda, b_off, k2; float alpha2; };
 /* gemmx.comp's block of C per invocation: rows, and columns in texels of 4
    (NT in single columns); the grids of train_vk.c follow them. */
 #define GEMMX_NT_ROWS 8

@@ -40,6 +40,8 @@ list(APPEND IMAGINE_SHADER_VARIANTS
   "gemmx_nt:gemmx.comp:NT"
   "gemmx_nn:gemmx.comp:NN"
   "gemmx_tn:gemmx.comp:TN"
+  "gemmx_nt2:gemmx.comp:NT:SEG2"
+  "gemmx_nn2:gemmx.comp:NN:SEG2"
   "embed_t_bwd:embed_t.comp:DT_F32"
   "rmsnorm_t_fwd:rmsnorm_t.comp:FWD"
   "rmsnorm_t_bwd_dx:rmsnorm_t.comp:BWD_DX"

@@ -103,7 +103,7 @@ static void t_gemm(int M, int N, int K) {
     float *x = rnd((size_t)M * K, 1), *w = rnd((size_t)N * K, 1), *dy = rnd((size_t)M * N, 1), *c0 = rnd((size_t)M * N, 1);
     VkBuf *bx = mk(x, 4 * (size_t)M * K), *bw = mk(w, 4 * (size_t)N * K), *by = mk(c0, 4 * (size_t)M * N);
     /* forward, accumulating into C: Y = C + X.W^T */
-    PushGemm p = {(uint32_t)M, (uint32_t)N, (uint32_t)K, 1.0f, 1, 0, 0, 0};
+    PushGemm p = {(uint32_t)M, (uint32_t)N, (uint32_t)K, 1.0f, 1, 0, 0, 0, 0, 0.0f};
     VkBuf *b3[3] = {bx, bw, by};
     run(OP_GEMM_NT_F32, b3, &p, cdiv((uint32_t)N, 32), cdiv((uint32_t)M, 32));
     float *ref = malloc(4 * (size_t)M * N);
@@ -114,7 +114,7 @@ static void t_gemm(int M, int N, int K) {
     cmp(what, ref, F(by), (size_t)M * N, K > 256 ? 5e-5 : 2e-5);
     /* dX = dY . W (alpha 0.5, no accumulation) */
     VkBuf *bdy = mk(dy, 4 * (size_t)M * N), *bdx = mk(NULL, 4 * (size_t)M * K);
-    PushGemm pn = {(uint32_t)M, (uint32_t)K, (uint32_t)N, 0.5f, 0, 0, 0, 0};
+    PushGemm pn = {(uint32_t)M, (uint32_t)K, (uint32_t)N, 0.5f, 0, 0, 0, 0, 0, 0.0f};
     VkBuf *bn[3] = {bdy, bw, bdx};
     run(OP_GEMM_NN_F32, bn, &pn, cdiv((uint32_t)K, 32), cdiv((uint32_t)M, 32));
     float *rdx = calloc((size_t)M * K, 4);
@@ -124,7 +124,7 @@ static void t_gemm(int M, int N, int K) {
     /* dW += dY^T . X */
     float *dw0 = rnd((size_t)N * K, 1);
     VkBuf *bdw = mk(dw0, 4 * (size_t)N * K);
-    PushGemm pt = {(uint32_t)N, (uint32_t)K, (uint32_t)M, 1.0f, 1, 0, 0, 0};
+    PushGemm pt = {(uint32_t)N, (uint32_t)K, (uint32_t)M, 1.0f, 1, 0, 0, 0, 0, 0.0f};
     VkBuf *bt[3] = {bdy, bx, bdw};
     run(OP_GEMM_TN_F32, bt, &pt, cdiv((uint32_t)K, 32), cdiv((uint32_t)N, 32));
     opr_matmul_bwd(NULL, dw0, dy, x, NULL, M, K, N);
@@ -140,7 +140,7 @@ static void t_gemmx(int M, int N, int K) {
     float *x = rnd((size_t)M * K, 1), *w = rnd((size_t)N * K, 1), *dy = rnd((size_t)M * N, 1), *c0 = rnd((size_t)M * N, 1), *dw0 = rnd((size_t)N * K, 1);
     VkBuf *bx = mk(x, 4 * (size_t)M * K), *bw = mk(w, 4 * (size_t)N * K), *by = mk(c0, 4 * (size_t)M * N), *bdy = mk(dy, 4 * (size_t)M * N);
     VkBuf *bdx = mk(NULL, 4 * (size_t)M * K), *bdw = mk(dw0, 4 * (size_t)N * K);
-    PushGemm p = {(uint32_t)M, (uint32_t)N, (uint32_t)K, 1.0f, 1, 0, 0, 0};
+    PushGemm p = {(uint32_t)M, (uint32_t)N, (uint32_t)K, 1.0f, 1, 0, 0, 0, 0, 0.0f};
     VkBuf *b3[3] = {bx, bw, by};
     gx_run(OP_GEMMX_NT, b3, &p);
     float *ref = malloc(4 * (size_t)M * N), *rdx = calloc((size_t)M * K, 4);
@@ -149,13 +149,13 @@ static void t_gemmx(int M, int N, int K) {
     char what[96];
     snprintf(what, sizeof what, "gemmx fwd %dx%dx%d", M, N, K);
     cmp(what, ref, F(by), (size_t)M * N, K > 256 ? 5e-5 : 2e-5);
-    PushGemm pn = {(uint32_t)M, (uint32_t)K, (uint32_t)N, 0.5f, 0, 0, 0, 0};
+    PushGemm pn = {(uint32_t)M, (uint32_t)K, (uint32_t)N, 0.5f, 0, 0, 0, 0, 0, 0.0f};
     VkBuf *bn[3] = {bdy, bw, bdx};
     gx_run(OP_GEMMX_NN, bn, &pn);
     opr_matmul_bwd_dt(rdx, NULL, dy, x, w, ST_F32, M, K, N);
     for (size_t i = 0; i < (size_t)M * K; i++) rdx[i] *= 0.5f;
     cmp("gemmx bwd dX", rdx, F(bdx), (size_t)M * K, N > 256 ? 5e-5 : 2e-5);
-    PushGemm pt = {(uint32_t)N, (uint32_t)K, (uint32_t)M, 1.0f, 1, 0, 0, 0};
+    PushGemm pt = {(uint32_t)N, (uint32_t)K, (uint32_t)M, 1.0f, 1, 0, 0, 0, 0, 0.0f};
     VkBuf *bt[3] = {bdy, bx, bdw};
     gx_run(OP_GEMMX_TN, bt, &pt);
     opr_matmul_bwd(NULL, dw0, dy, x, NULL, M, K, N);
@@ -163,7 +163,7 @@ static void t_gemmx(int M, int N, int K) {
     if (N >= 8 && M >= 2) { /* slices (train_vk.c's LM head over the storage range): A from an offset, with its row stride */
         int r0 = M / 2, n0 = 4, nn = N - 4 < 8 ? N - 4 : 8;
         VkBuf *bys = mk(NULL, 4 * (size_t)(M - r0) * N), *bdws = mk(NULL, 4 * (size_t)nn * K);
-        PushGemm ps = {(uint32_t)(M - r0), (uint32_t)N, (uint32_t)K, 1.0f, 0, (uint32_t)(r0 * K / 4), 0, 0};
+        PushGemm ps = {(uint32_t)(M - r0), (uint32_t)N, (uint32_t)K, 1.0f, 0, (uint32_t)(r0 * K / 4), 0, 0, 0, 0.0f};
         VkBuf *bs3[3] = {bx, bw, bys};
         gx_run(OP_GEMMX_NT, bs3, &ps);
         float *ys = malloc(4 * (size_t)(M - r0) * N);
@@ -172,13 +172,13 @@ static void t_gemmx(int M, int N, int K) {
         free(ys);
         float *dw1 = calloc((size_t)N * K, 4);
         opr_matmul_bwd(NULL, dw1, dy, x, NULL, M, K, N);
-        PushGemm pw = {(uint32_t)nn, (uint32_t)K, (uint32_t)M, 1.0f, 0, (uint32_t)(n0 / 4), (uint32_t)N, 0};
+        PushGemm pw = {(uint32_t)nn, (uint32_t)K, (uint32_t)M, 1.0f, 0, (uint32_t)(n0 / 4), (uint32_t)N, 0, 0, 0.0f};
         VkBuf *bw3[3] = {bdy, bx, bdws};
         gx_run(OP_GEMMX_TN, bw3, &pw);
         cmp("gemmx bwd dW, rows 4.. (a_off, lda)", dw1 + (size_t)n0 * K, F(bdws), (size_t)nn * K, M > 256 ? 5e-5 : 2e-5);
         /* dX over two ranges of the reduced dimension (train_vk.c's K chunks of the LM head): lda, a_off, b_off */
         VkBuf *bdxs = mk(NULL, 4 * (size_t)M * K);
-        PushGemm k1 = {(uint32_t)M, (uint32_t)K, 4, 1.0f, 0, 0, (uint32_t)N, 0}, k2 = {(uint32_t)M, (uint32_t)K, (uint32_t)N - 4, 1.0f, 1, 1, (uint32_t)N, (uint32_t)K};
+        PushGemm k1 = {(uint32_t)M, (uint32_t)K, 4, 1.0f, 0, 0, (uint32_t)N, 0, 0, 0.0f}, k2 = {(uint32_t)M, (uint32_t)K, (uint32_t)N - 4, 1.0f, 1, 1, (uint32_t)N, (uint32_t)K, 0, 0.0f};
         VkBuf *bk[3] = {bdy, bw, bdxs};
         gx_run(OP_GEMMX_NN, bk, &k1), gx_run(OP_GEMMX_NN, bk, &k2);
         for (size_t i = 0; i < (size_t)M * K; i++) rdx[i] *= 2.0f; /* rdx held 0.5 dY.W */
@@ -196,7 +196,7 @@ static void t_gemmx_nt_ragged(int M, int N, int K) {
     VkBuf *b3[3] = {bx, bw, by};
     char what[96];
     for (int acc = 1; acc >= 0; acc--) {
-        PushGemm p = {(uint32_t)M, (uint32_t)N, (uint32_t)K, 1.0f, (uint32_t)acc, 0, 0, 0};
+        PushGemm p = {(uint32_t)M, (uint32_t)N, (uint32_t)K, 1.0f, (uint32_t)acc, 0, 0, 0, 0, 0.0f};
         gx_run(OP_GEMMX_NT, b3, &p);
         opr_matmul_fwd_dt(ref, x, w, ST_F32, M, K, N);
         for (size_t i = 0; acc && i < (size_t)M * N; i++) ref[i] += c0[i];
@@ -204,6 +204,40 @@ static void t_gemmx_nt_ragged(int M, int N, int K) {
         cmp(what, ref, F(by), (size_t)M * N, 2e-5);
     }
     drop(bx), drop(bw), drop(by), free(x), free(w), free(c0), free(ref);
+}
+
+/* The two-product kernels (gemmx_nt2, gemmx_nn2: LoRA's path in the dispatch of
+ * the base product): Y = C + X.W^T + s U.B^T with U [M][r], B [N][r], and
+ * dX = 0.5 dY.W + T.A with T [M][r], A [r][K]; r a multiple of 4. */
+static void t_gemmx_seg2(int M, int N, int K, int r) {
+    float s = 2.0f;
+    float *x = rnd((size_t)M * K, 1), *w = rnd((size_t)N * K, 1), *u = rnd((size_t)M * r, 1), *lb = rnd((size_t)N * r, 1), *c0 = rnd((size_t)M * N, 1);
+    float *dy = rnd((size_t)M * N, 1), *t = rnd((size_t)M * r, 1), *la = rnd((size_t)r * K, 1);
+    VkBuf *bx = mk(x, 4 * (size_t)M * K), *bw = mk(w, 4 * (size_t)N * K), *bu = mk(u, 4 * (size_t)M * r), *blb = mk(lb, 4 * (size_t)N * r);
+    VkBuf *by = mk16(c0, 4 * (size_t)M * N), *bdy = mk(dy, 4 * (size_t)M * N), *bt = mk(t, 4 * (size_t)M * r), *bla = mk(la, 4 * (size_t)r * K);
+    VkBuf *bdx = mk(NULL, 4 * (size_t)M * K);
+    float *ref = malloc(4 * (size_t)M * N), *ref2 = malloc(4 * (size_t)M * N), *rdx = calloc((size_t)M * K, 4), *rdx2 = calloc((size_t)M * K, 4);
+    PushGemm p = {(uint32_t)M, (uint32_t)N, (uint32_t)K, 1.0f, 1, 0, 0, 0, (uint32_t)r, s};
+    VkBuf *b5[5] = {bx, bw, by, bu, blb};
+    gx_run(OP_GEMMX_NT2, b5, &p);
+    opr_matmul_fwd_dt(ref, x, w, ST_F32, M, K, N);
+    opr_matmul_fwd_dt(ref2, u, lb, ST_F32, M, r, N);
+    for (size_t i = 0; i < (size_t)M * N; i++) ref[i] += c0[i] + s * ref2[i];
+    char what[96];
+    snprintf(what, sizeof what, "gemmx fwd + s U.B^T %dx%dx%d, r %d", M, N, K, r);
+    cmp(what, ref, F(by), (size_t)M * N, 2e-5);
+    if (N % 4 == 0) { /* NN reduces over N */
+        PushGemm pn = {(uint32_t)M, (uint32_t)K, (uint32_t)N, 0.5f, 0, 0, 0, 0, (uint32_t)r, 1.0f};
+        VkBuf *bn[5] = {bdy, bw, bdx, bt, bla};
+        gx_run(OP_GEMMX_NN2, bn, &pn);
+        opr_matmul_bwd_dt(rdx, NULL, dy, x, w, ST_F32, M, K, N);
+        opr_matmul_bwd_dt(rdx2, NULL, t, NULL, la, ST_F32, M, K, r);
+        for (size_t i = 0; i < (size_t)M * K; i++) rdx[i] = 0.5f * rdx[i] + rdx2[i];
+        snprintf(what, sizeof what, "gemmx bwd dX + T.A %dx%dx%d, r %d", M, K, N, r);
+        cmp(what, rdx, F(bdx), (size_t)M * K, 2e-5);
+    }
+    drop(bx), drop(bw), drop(bu), drop(blb), drop(by), drop(bdy), drop(bt), drop(bla), drop(bdx);
+    free(x), free(w), free(u), free(lb), free(c0), free(dy), free(t), free(la), free(ref), free(ref2), free(rdx), free(rdx2);
 }
 
 /* ---- rmsnorm ---- */
@@ -450,6 +484,9 @@ int main(void) {
     t_gemmx(1, 4, 4);
     t_gemmx_nt_ragged(29, 14, 36);
     t_gemmx_nt_ragged(9, 3, 8);
+    t_gemmx_seg2(37, 44, 68, 8);  /* rows and columns past whole blocks */
+    t_gemmx_seg2(45, 14, 36, 4);  /* N % 4 != 0: NT stores single floats (no NN) */
+    t_gemmx_seg2(300, 136, 20, 16); /* lanes walk columns */
     t_rmsnorm(7, 100);
     t_rmsnorm(33, 16);
     t_rope();
