@@ -23,10 +23,10 @@
 struct PushGemm { PU32 M, N, K; float alpha; PU32 acc, a_off, lda, b_off, k2; float alpha2; };
 /* gemmx.comp's block of C per invocation: rows, and columns in texels of 4
    (NT in single columns); the grids of train_vk.c follow them. */
-#define GEMMX_NT_ROWS 8
+#define GEMMX_NT_ROWS 32
 #define GEMMX_NT_COLS 8
-#define GEMMX_NN_ROWS 8
-#define GEMMX_NN_TEXELS 2
+#define GEMMX_NN_ROWS 16
+#define GEMMX_NN_TEXELS 4
 #define GEMMX_TN_TEXELS_M 4
 #define GEMMX_TN_TEXELS_N 2
 /* Where C has fewer blocks of columns than a workgroup has lanes (LoRA's
