@@ -98,8 +98,10 @@ static int bench_kind(const ModelFiles *m, const TmOptions *o, const BenchBatch 
     return rc;
 }
 
+/* Runs the peer once; prints ours/torch per step kind and returns the
+ * ratios in ratio[0] (full) and ratio[1] (LoRA). */
 static int run_torch(const char *model, int tokens, int steps, int samples, int rank, double alpha, int threads, double ours_full,
-                     double ours_lora, Err *err) {
+                     double ours_lora, double ratio[2], Err *err) {
     char cmd[2048];
     snprintf(cmd, sizeof cmd, "/usr/bin/python3 '%s/torch_train_peer.py' '%s' %d %d %d %d %g %d", IMAGINE_SCRIPTS_DIR, model, tokens, steps,
              samples, rank, alpha, threads);
@@ -115,6 +117,7 @@ static int run_torch(const char *model, int tokens, int steps, int samples, int 
         if (sscanf(line, "peer-result %15s %lf %lf", kind, &ts, &ms) == 3 && ts > 0) {
             double ours = !strcmp(kind, "full") ? ours_full : ours_lora;
             printf("  ours/torch %s step: %.2fx (ours %.1f tok/s, torch %.1f tok/s)\n", kind, ours / ts, ours, ts);
+            ratio[strcmp(kind, "full") != 0] = ours / ts;
             got++;
         }
     }
@@ -123,6 +126,25 @@ static int run_torch(const char *model, int tokens, int steps, int samples, int 
         return err_set(err, IM_IO, "--peer torch: the peer exited with status %d after %d of 2 results (needs /usr/bin/python3 with python3-torch)",
                        WIFEXITED(st) ? WEXITSTATUS(st) : -1, got);
     return IM_OK;
+}
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Median, least and greatest of the per-round ratios of each step kind. */
+static void print_ratio_summary(const double *ratios, int rounds) {
+    double *v = malloc((size_t)rounds * sizeof *v);
+    if (!v) return;
+    for (int k = 0; k < 2; k++) {
+        for (int r = 0; r < rounds; r++) v[r] = ratios[2 * r + k];
+        qsort(v, (size_t)rounds, sizeof *v, cmp_double);
+        double med = rounds % 2 ? v[rounds / 2] : 0.5 * (v[rounds / 2 - 1] + v[rounds / 2]);
+        printf("ours/torch %s step, median of %d rounds: %.2fx (least %.2fx, greatest %.2fx)\n", k ? "lora" : "full", rounds, med, v[0],
+               v[rounds - 1]);
+    }
+    free(v);
 }
 
 /* The threads lavapipe runs kernels on: $LP_NUM_THREADS, else every online CPU (Mesa's default). */
@@ -134,7 +156,7 @@ static long lavapipe_threads(void) {
 
 static int cmd_bench_train(int argc, char **argv) {
     const char *model = NULL, *device = "vulkan", *vkdev = NULL, *peer = NULL, *targets = "q,k,v,o,gate,up,down";
-    long tokens = 256, steps = 3, samples = 4, rank = 8, threads = 0, peer_threads = -1;
+    long tokens = 256, steps = 3, samples = 4, rank = 8, threads = 0, peer_threads = -1, rounds = 1;
     double alpha = 16;
     int no_profile = 0, reference = 0;
     const CliOpt opts[] = {
@@ -150,6 +172,8 @@ static int cmd_bench_train(int argc, char **argv) {
         {"--threads", CLI_INT, &threads, "N", "CPU device: OpenBLAS threads (default $IMAGINE_THREADS, else 1)"},
         {"--reference", CLI_FLAG, &reference, NULL, "CPU device: the double-accumulating reference ops (the tests' oracle) instead of the fast kernels"},
         {"--no-profile", CLI_FLAG, &no_profile, NULL, "skip the per-kernel breakdown"},
+        {"--rounds", CLI_INT, &rounds, "N",
+         "repeat ours and the peer N times, alternating, and print the median ratio (default 1; the per-kernel profile runs in round 1)"},
         {"--peer", CLI_STR, &peer, "torch", "also run the same steps in PyTorch on the CPU (float32) and print ours/torch"},
         {"--peer-threads", CLI_INT, &peer_threads, "N",
          "torch's threads (default: as many as ours use: --threads on the CPU device, $LP_NUM_THREADS or every CPU on lavapipe; 0: torch's own choice)"},
@@ -160,8 +184,10 @@ static int cmd_bench_train(int argc, char **argv) {
     if (rc < 0) return IM_OK;
     if (rc) return harness_fail(&err);
     if (!model) return err_set(&err, IM_USAGE, "imagine bench train: --model DIR is required"), harness_fail(&err);
-    if (tokens < 2 || steps < 1 || samples < 1 || samples > tokens || rank < 1 || threads < 0 || threads > 1024)
-        return err_set(&err, IM_USAGE, "imagine bench train: --tokens >= 2, --steps >= 1, 1 <= --samples <= --tokens, --lora >= 1, 0 <= --threads <= 1024"),
+    if (tokens < 2 || steps < 1 || samples < 1 || samples > tokens || rank < 1 || threads < 0 || threads > 1024 || rounds < 1 || rounds > 1000)
+        return err_set(&err, IM_USAGE,
+                       "imagine bench train: --tokens >= 2, --steps >= 1, 1 <= --samples <= --tokens, --lora >= 1, 0 <= --threads <= 1024, "
+                       "1 <= --rounds <= 1000"),
                harness_fail(&err);
     if (peer && strcmp(peer, "torch")) return err_set(&err, IM_USAGE, "--peer %s: only torch is known", peer), harness_fail(&err);
     TmOptions o = {.vk_device = vkdev, .max_tokens = (int)tokens, .seed = 1, .lora_alpha = (float)alpha, .reference = reference};
@@ -179,15 +205,23 @@ static int cmd_bench_train(int argc, char **argv) {
     fflush(stdout);
     BenchBatch bb;
     make_batch(&bb, (int)tokens, (int)samples, c->vocab);
-    double full_ts = 0, full_ms = 0, lora_ts = 0, lora_ms = 0;
-    rc = bench_kind(m, &o, &bb, (int)steps, !no_profile, &full_ts, &full_ms, &err);
-    o.lora_rank = (int)rank;
-    if (!rc) rc = bench_kind(m, &o, &bb, (int)steps, !no_profile, &lora_ts, &lora_ms, &err);
+    if (peer_threads < 0) peer_threads = o.device == TM_CPU ? gemm_threads() : lavapipe_threads();
+    double *ratios = calloc(2 * (size_t)rounds, sizeof *ratios); /* [round][full, LoRA] */
+    if (!ratios) rc = err_set(&err, IM_IO, "out of memory");
+    for (long r = 0; r < rounds && !rc; r++) { /* ours and the peer alternate: a slow spell of a shared host hits both */
+        if (rounds > 1) printf("round %ld of %ld\n", r + 1, rounds);
+        double full_ts = 0, full_ms = 0, lora_ts = 0, lora_ms = 0;
+        o.lora_rank = 0;
+        rc = bench_kind(m, &o, &bb, (int)steps, !no_profile && r == 0, &full_ts, &full_ms, &err);
+        o.lora_rank = (int)rank;
+        if (!rc) rc = bench_kind(m, &o, &bb, (int)steps, !no_profile && r == 0, &lora_ts, &lora_ms, &err);
+        fflush(stdout);
+        if (!rc && peer) rc = run_torch(model, (int)tokens, (int)steps, (int)samples, (int)rank, alpha, (int)peer_threads, full_ts, lora_ts, ratios + 2 * r, &err);
+    }
+    if (!rc && peer && rounds > 1) print_ratio_summary(ratios, (int)rounds);
+    free(ratios);
     free_batch(&bb);
     model_close(m);
-    fflush(stdout);
-    if (peer_threads < 0) peer_threads = o.device == TM_CPU ? gemm_threads() : lavapipe_threads();
-    if (!rc && peer) rc = run_torch(model, (int)tokens, (int)steps, (int)samples, (int)rank, alpha, (int)peer_threads, full_ts, lora_ts, &err);
     return rc ? harness_fail(&err) : IM_OK;
 }
 
