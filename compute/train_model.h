@@ -46,7 +46,8 @@ typedef struct TmOptions {
     uint64_t seed;         /* LoRA A initialisation */
     int reference;         /* CPU: the double-accumulating opr_* ops only (the tests' oracle); 0: the fast kernels */
     size_t vk_slice_bytes; /* Vulkan, tests: cut the logits, the embedding/LM head and their gradients into slices
-                              of at most this many bytes, as if it were the storage range (0: the device's range) */
+                              of at most this many bytes, as if it were the storage range (0: the device's range),
+                              and on CPU devices sum every dX product over ranges of K (the 0.6B shape's LM head's path) */
 } TmOptions;
 
 /* A packed batch of n tokens: several samples one after another. */

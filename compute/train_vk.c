@@ -83,6 +83,7 @@ struct VkTrain {
     VtLayer *act;
     int n_act;
     size_t slice_max; /* bytes of the largest storage binding: buffers over it are bound in slices */
+    size_t range_over, range_bytes; /* CPU devices: dX products whose operands pass range_over bytes go in ranges of K of range_bytes (gemm2) */
     CastRun *casts;
     int ncasts;
     Slice **slices;
@@ -240,16 +241,19 @@ static void gemm_at(VkTrain *v, OpId op, VkBuf *a, VkBuf *b, VkBuf *c, int M, in
     if (s2) gemm_at(v, op, s2->a, s2->b, c, M, N, s2->k, s2->alpha, 1, 0, 0, 0, NULL); /* a shape the two-product kernels do not take */
 }
 
-/* On a CPU device a dX product (NN) is summed over ranges of K whose slices
- * of A and B fit about 1 MB, so they stay in cache across the product's
- * workgroups: in one pass the 0.6B shape's 622 MB LM head and 155 MB of
- * dLogits streamed from memory for each block of rows (its 2-layer model's
- * dX products: 12.5 s a step, 6.0 s in ranges). A GPU takes each product in
- * one dispatch. */
+/* On a CPU device a dX product (NN) whose operands pass 64 MB is summed
+ * over ranges of K whose slices of A and B fit about 1 MB, so they stay in
+ * cache across the product's workgroups: in one pass the 0.6B shape's 622 MB
+ * LM head and 155 MB of dLogits streamed from memory for each block of rows
+ * (its 2-layer model's dX products: 12.5 s a step, 6.0 s in ranges). Smaller
+ * products run faster in one pass (with 16x16 blocks, the dX products of a
+ * 2-layer model of that width, 14 MB at most: 503-518 ms in ranges, 415-448
+ * in one). A GPU takes each product in one dispatch. */
 static void gemm2(VkTrain *v, OpId op, VkBuf *a, VkBuf *b, VkBuf *c, int M, int N, int K, float alpha, int acc, const Seg2 *s2) {
     int kc = K;
-    if (op == OP_GEMM_NN_F32 && vk_is_cpu(v->ctx) && gemmx_op(op, a, b, M, N, K) >= 0) {
-        kc = (int)(((size_t)1 << 20) / (sizeof(float) * (size_t)(M + N))) / 64 * 64;
+    size_t operands = sizeof(float) * (size_t)(M + N) * (size_t)K;
+    if (op == OP_GEMM_NN_F32 && vk_is_cpu(v->ctx) && operands > v->range_over && gemmx_op(op, a, b, M, N, K) >= 0) {
+        kc = (int)(v->range_bytes / (sizeof(float) * (size_t)(M + N))) / 64 * 64;
         if (kc < 64) kc = 64;
     }
     if (kc >= K) {
@@ -407,6 +411,8 @@ int vkt_create(const ModelFiles *m, const TmOptions *o, VkTrain **out, Err *err)
     if (!rc) {
         v->slice_max = vk_max_storage_range(v->ctx);
         if (o->vk_slice_bytes && o->vk_slice_bytes < v->slice_max) v->slice_max = o->vk_slice_bytes;
+        v->range_over = (size_t)64 << 20, v->range_bytes = (size_t)1 << 20;
+        if (o->vk_slice_bytes) v->range_over = 0, v->range_bytes = o->vk_slice_bytes; /* tests: every dX product in ranges */
     }
     if (!rc && (c->hidden % 4 || c->head_dim % 4 || c->head_dim > 256 || c->n_heads % c->n_kv_heads))
         rc = err_set(err, IM_USAGE, "Vulkan training: hidden %d, head_dim %d and %d/%d heads are not supported (hidden and head_dim multiples of 4, head_dim at most 256, query heads a multiple of key/value heads)",

@@ -9,12 +9,16 @@
 // coroutine switch; a texel fetch is one gather. gemm.comp (32x32 tiles
 // through shared memory) stays the general path, for shapes that are not
 // multiples of 4 and buffers without a texel view.
-//   NT  forward  Y = X . W^T   A [M][K], B [N][K]  8 rows x 8 columns of C per invocation
-//   NN  dX += dY . W           A [M][K], B [K][N]  8 rows x 8 columns
+//   NT  forward  Y = X . W^T   A [M][K], B [N][K]  32 rows x 8 columns of C per invocation
+//   NN  dX += dY . W           A [M][K], B [K][N]  16 rows x 16 columns
 //   TN  dW += dY^T . X         A [K][M], B [K][N]  16 rows x 8 columns (a row of A's block
 //                              is then one 64-byte cache line: the LM head's dLogits)
-// (the block sizes are in push.h, which ops_gemmx_grid sizes the grids by:
-// measured on lavapipe, 4x4 blocks ran at half the speed of 8x8).
+// (the block sizes are in push.h, which ops_gemmx_grid sizes the grids by.
+// Measured on lavapipe: 4x4 blocks ran at half the speed of 8x8; where lanes
+// walk columns, A's texels are the same for every lane and B's differ, and
+// a per-lane gather of B (rows of W far apart in NT) is what costs, so
+// taller blocks win: NT 32x8 at twice 8x8's speed at Qwen3-0.6B's width,
+// 16x8 and 64x8 between; NN 16x16 a quarter faster than 8x8.)
 // Requires K % 4 == 0 (NT, NN) and N % 4 == 0 (NN, TN), M % 4 == 0 (TN);
 // the caller checks. Rows and columns past M and N fetch clamped texels
 // and are not stored. x of the grid walks blocks of rows, y workgroups of

@@ -161,9 +161,12 @@ int main(int argc, char **argv) {
             run(dir, lora, 0, label);
         }
         /* the logits, the (tied or untied) head, its gradient and the embedding's in slices of 4 KiB,
-           as the 0.6B shape's are over lavapipe's storage range */
-        snprintf(label, sizeof label, "%s full, 4 KiB slices", cases[c].name);
-        run(dir, 0, 4096, label);
+           as the 0.6B shape's are over lavapipe's storage range, and every dX product over ranges
+           of K (LoRA: its path rides with the first range) */
+        for (int lora = 0; lora < 2; lora++) {
+            snprintf(label, sizeof label, "%s %s, 4 KiB slices", cases[c].name, lora ? "LoRA" : "full");
+            run(dir, lora, 4096, label);
+        }
         char cmd[256];
         snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
         if (system(cmd)) fprintf(stderr, "could not remove %s\n", dir);
