@@ -1,9 +1,10 @@
 /* cmd_bench_train.c: `imagine bench train`: tokens/s of a full SFT step
  * (forward, backward, gradient norm, AdamW on every weight) and of a LoRA
  * step on a packed batch, peak memory, where a step's time goes (per
- * kernel, forward and backward, on Vulkan), and with --peer torch the same
- * steps in PyTorch on the CPU (scripts/torch_train_peer.py, float32) in the
- * same run with the ratios. Prints; never writes a file. */
+ * kernel, forward and backward, on Vulkan), the model FLOP/s (and MFU
+ * against --peak-tflops), and with --peer torch the same steps in PyTorch
+ * eager (scripts/torch_train_peer.py; on the CPU or a CUDA GPU, float32 or
+ * bfloat16) in the same run with the ratios. Prints; never writes a file. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,6 +51,21 @@ static void make_batch(BenchBatch *b, int n, int samples, int vocab) {
 
 static void free_batch(BenchBatch *b) { free(b->tok), free(b->tgt), free(b->pos), free(b->seg), free(b->w); }
 
+/* The FLOPs a step's products need (multiply-add = 2): the forward is
+ * 2 * (matrix parameters, LM head included) per token plus attention's
+ * QK^T and AV over each token's causal context within its sample; the
+ * backward of attention costs twice its forward. A full step adds dX and dW
+ * of every matrix (3x the forward's products); a LoRA step adds only dX of
+ * the frozen matrices (2x), plus the adapters' own 6 FLOPs per parameter and
+ * token. Norms, RoPE, softmax and AdamW are not counted (as in MFU figures). */
+static double step_flops(const ModelConfig *c, int tokens, int samples, double lora_params, int lora) {
+    double q = (double)c->n_heads * c->head_dim, kv = (double)c->n_kv_heads * c->head_dim, d = c->hidden;
+    double mat = c->layers * (d * (q + 2 * kv) + q * d + 3 * d * c->ffn) + (double)c->vocab * d;
+    double per = (double)tokens / samples, ctx = (per + 1) / 2; /* mean causal context of a token */
+    double attn_fwd = c->layers * 4.0 * q * ctx * tokens;
+    return (lora ? 4.0 : 6.0) * mat * tokens + 3.0 * attn_fwd + (lora ? 6.0 * lora_params * tokens : 0);
+}
+
 static int one_step(TrainModel *tm, const TmBatch *b, int step, double *loss, Err *err) {
     OprAdamW h = {.lr = 1e-4f, .beta1 = 0.9f, .beta2 = 0.999f, .eps = 1e-8f, .weight_decay = 0.0f};
     double norm = 0;
@@ -61,8 +77,8 @@ static int one_step(TrainModel *tm, const TmBatch *b, int step, double *loss, Er
 }
 
 /* Times steps (after one warm-up) of one kind; fills tok/s and ms/step. */
-static int bench_kind(const ModelFiles *m, const TmOptions *o, const BenchBatch *bb, int steps, int profile, double *tok_s, double *ms,
-                      Err *err) {
+static int bench_kind(const ModelFiles *m, const TmOptions *o, const BenchBatch *bb, int samples, int steps, int profile, double peak_tflops,
+                      double *tok_s, double *ms, Err *err) {
     TrainModel *tm = NULL;
     int rc = tm_create(m, o, &tm, err);
     if (rc) return rc;
@@ -84,6 +100,10 @@ static int bench_kind(const ModelFiles *m, const TmOptions *o, const BenchBatch 
         getrusage(RUSAGE_SELF, &ru);
         printf("%s step: %.1f tok/s, %.1f ms/step (%d steps of %d tokens; %d trainable tensors, %.2fM parameters; loss %.4f); peak device memory %.1f MB, peak RSS %.1f MB\n",
                o->lora_rank ? "LoRA" : "full", *tok_s, *ms, steps, bb->n, ntr, ptr / 1e6, loss, tm_device_mem_peak(tm) / 1e6, ru.ru_maxrss / 1024.0);
+        double tflops = step_flops(&m->cfg, bb->n, samples, (double)ptr, o->lora_rank != 0) / (*ms / 1e3) / 1e12;
+        printf("  %s step: %.3f model TFLOP/s", o->lora_rank ? "LoRA" : "full", tflops);
+        if (peak_tflops > 0) printf(", MFU %.2f%% of %g TFLOP/s", 100 * tflops / peak_tflops, peak_tflops);
+        printf(" (FLOPs of the step's products: bench train --help)\n");
     }
     if (!rc && profile) {
         rc = tm_profile(tm, 1, err);
@@ -100,11 +120,21 @@ static int bench_kind(const ModelFiles *m, const TmOptions *o, const BenchBatch 
 
 /* Runs the peer once; prints ours/torch per step kind and returns the
  * ratios in ratio[0] (full) and ratio[1] (LoRA). */
-static int run_torch(const char *model, int tokens, int steps, int samples, int rank, double alpha, int threads, double ours_full,
+typedef struct PeerOpts {
+    const char *python, *device, *dtype;
+    int threads;
+} PeerOpts;
+
+/* A path that can go inside single quotes in a shell command. */
+static int shell_safe(const char *s) { return s && *s && !strchr(s, '\'') && !strchr(s, '\n'); }
+
+static int run_torch(const char *model, int tokens, int steps, int samples, int rank, double alpha, const PeerOpts *po, double ours_full,
                      double ours_lora, double ratio[2], Err *err) {
-    char cmd[2048];
-    snprintf(cmd, sizeof cmd, "/usr/bin/python3 '%s/torch_train_peer.py' '%s' %d %d %d %d %g %d", IMAGINE_SCRIPTS_DIR, model, tokens, steps,
-             samples, rank, alpha, threads);
+    char cmd[4096];
+    if (!shell_safe(model) || !shell_safe(po->python))
+        return err_set(err, IM_USAGE, "--peer torch: the model folder and --peer-python may not contain a quote or a newline");
+    snprintf(cmd, sizeof cmd, "'%s' '%s/torch_train_peer.py' '%s' %d %d %d %d %g %d %s %s", po->python, IMAGINE_SCRIPTS_DIR, model, tokens,
+             steps, samples, rank, alpha, po->threads, po->device, po->dtype);
     printf("peer: %s\n", cmd);
     fflush(stdout);
     FILE *f = popen(cmd, "r");
@@ -123,8 +153,8 @@ static int run_torch(const char *model, int tokens, int steps, int samples, int 
     }
     int st = pclose(f);
     if (st != 0 || got != 2)
-        return err_set(err, IM_IO, "--peer torch: the peer exited with status %d after %d of 2 results (needs /usr/bin/python3 with python3-torch)",
-                       WIFEXITED(st) ? WEXITSTATUS(st) : -1, got);
+        return err_set(err, IM_IO, "--peer torch: the peer exited with status %d after %d of 2 results (needs %s with torch%s)",
+                       WIFEXITED(st) ? WEXITSTATUS(st) : -1, got, po->python, strcmp(po->device, "cuda") ? "" : " built for CUDA and a GPU");
     return IM_OK;
 }
 
@@ -156,6 +186,8 @@ static long lavapipe_threads(void) {
 
 static int cmd_bench_train(int argc, char **argv) {
     const char *model = NULL, *device = "vulkan", *vkdev = NULL, *peer = NULL, *targets = "q,k,v,o,gate,up,down";
+    const char *peer_python = getenv("IMAGINE_PYTHON"), *peer_device = "cpu", *peer_dtype = "float32";
+    double peak_tflops = 0;
     long tokens = 256, steps = 3, samples = 4, rank = 8, threads = 0, peer_threads = -1, rounds = 1;
     double alpha = 16;
     int no_profile = 0, reference = 0;
@@ -174,7 +206,13 @@ static int cmd_bench_train(int argc, char **argv) {
         {"--no-profile", CLI_FLAG, &no_profile, NULL, "skip the per-kernel breakdown"},
         {"--rounds", CLI_INT, &rounds, "N",
          "repeat ours and the peer N times, alternating, and print the median ratio (default 1; the per-kernel profile runs in round 1)"},
-        {"--peer", CLI_STR, &peer, "torch", "also run the same steps in PyTorch on the CPU (float32) and print ours/torch"},
+        {"--peer", CLI_STR, &peer, "torch", "also run the same steps in PyTorch eager and print ours/torch"},
+        {"--peer-device", CLI_STR, &peer_device, "cpu|cuda", "where torch runs (default cpu; cuda: the GPU ours should be compared on)"},
+        {"--peer-dtype", CLI_STR, &peer_dtype, "float32|bfloat16", "torch's weights and activations (default float32)"},
+        {"--peer-python", CLI_STR, &peer_python, "PATH", "the Python with torch (default $IMAGINE_PYTHON, else /usr/bin/python3)"},
+        {"--peak-tflops", CLI_FLOAT, &peak_tflops, "T",
+         "the device's peak, to print MFU: model FLOPs per second over T TFLOP/s. Model FLOPs count the products: a full step 6 per matrix "
+         "parameter and token (LM head included), LoRA 4 plus 6 per adapter parameter, attention's QK^T and AV 3x their forward"},
         {"--peer-threads", CLI_INT, &peer_threads, "N",
          "torch's threads (default: as many as ours use: --threads on the CPU device, $LP_NUM_THREADS or every CPU on lavapipe; 0: torch's own choice)"},
         {0}};
@@ -190,6 +228,12 @@ static int cmd_bench_train(int argc, char **argv) {
                        "1 <= --rounds <= 1000"),
                harness_fail(&err);
     if (peer && strcmp(peer, "torch")) return err_set(&err, IM_USAGE, "--peer %s: only torch is known", peer), harness_fail(&err);
+    if (strcmp(peer_device, "cpu") && strcmp(peer_device, "cuda"))
+        return err_set(&err, IM_USAGE, "--peer-device %s: expected cpu or cuda", peer_device), harness_fail(&err);
+    if (strcmp(peer_dtype, "float32") && strcmp(peer_dtype, "bfloat16"))
+        return err_set(&err, IM_USAGE, "--peer-dtype %s: expected float32 or bfloat16", peer_dtype), harness_fail(&err);
+    if (peak_tflops < 0 || peak_tflops != peak_tflops)
+        return err_set(&err, IM_USAGE, "--peak-tflops %g: expected a positive number of TFLOP/s", peak_tflops), harness_fail(&err);
     TmOptions o = {.vk_device = vkdev, .max_tokens = (int)tokens, .seed = 1, .lora_alpha = (float)alpha, .reference = reference};
     if ((rc = tm_device_parse(device, &o.device, &err)) || (rc = tm_lora_targets_parse(targets, &o.lora_targets, &err))) return harness_fail(&err);
     ModelFiles *m = NULL;
@@ -206,17 +250,19 @@ static int cmd_bench_train(int argc, char **argv) {
     BenchBatch bb;
     make_batch(&bb, (int)tokens, (int)samples, c->vocab);
     if (peer_threads < 0) peer_threads = o.device == TM_CPU ? gemm_threads() : lavapipe_threads();
+    PeerOpts po = {.python = peer_python && *peer_python ? peer_python : "/usr/bin/python3", .device = peer_device, .dtype = peer_dtype,
+                   .threads = (int)peer_threads};
     double *ratios = calloc(2 * (size_t)rounds, sizeof *ratios); /* [round][full, LoRA] */
     if (!ratios) rc = err_set(&err, IM_IO, "out of memory");
     for (long r = 0; r < rounds && !rc; r++) { /* ours and the peer alternate: a slow spell of a shared host hits both */
         if (rounds > 1) printf("round %ld of %ld\n", r + 1, rounds);
         double full_ts = 0, full_ms = 0, lora_ts = 0, lora_ms = 0;
         o.lora_rank = 0;
-        rc = bench_kind(m, &o, &bb, (int)steps, !no_profile && r == 0, &full_ts, &full_ms, &err);
+        rc = bench_kind(m, &o, &bb, (int)samples, (int)steps, !no_profile && r == 0, peak_tflops, &full_ts, &full_ms, &err);
         o.lora_rank = (int)rank;
-        if (!rc) rc = bench_kind(m, &o, &bb, (int)steps, !no_profile && r == 0, &lora_ts, &lora_ms, &err);
+        if (!rc) rc = bench_kind(m, &o, &bb, (int)samples, (int)steps, !no_profile && r == 0, peak_tflops, &lora_ts, &lora_ms, &err);
         fflush(stdout);
-        if (!rc && peer) rc = run_torch(model, (int)tokens, (int)steps, (int)samples, (int)rank, alpha, (int)peer_threads, full_ts, lora_ts, ratios + 2 * r, &err);
+        if (!rc && peer) rc = run_torch(model, (int)tokens, (int)steps, (int)samples, (int)rank, alpha, &po, full_ts, lora_ts, ratios + 2 * r, &err);
     }
     if (!rc && peer && rounds > 1) print_ratio_summary(ratios, (int)rounds);
     free(ratios);

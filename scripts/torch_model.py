@@ -61,7 +61,7 @@ class Model:
         return x * torch.rsqrt((x * x).mean(-1, keepdim=True) + self.eps) * w
 
     def rope(self, x, pos):  # x [T, H, hd]
-        ang = pos[:, None].to(torch.float64) * self.invf[None, :]
+        ang = pos[:, None].to(torch.float64) * self.invf.to(pos.device)[None, :]
         cos = torch.cat([ang.cos()] * 2, -1)[:, None, :].to(x.dtype)
         sin = torch.cat([ang.sin()] * 2, -1)[:, None, :].to(x.dtype)
         half = self.hd // 2
@@ -79,7 +79,7 @@ class Model:
     def logits(self, tokens, pos, seg=None):
         p, T = self.p, len(tokens)
         x = p["model.embed_tokens.weight"][tokens]
-        causal = torch.ones(T, T, dtype=torch.bool).tril()
+        causal = torch.ones(T, T, dtype=torch.bool, device=tokens.device).tril()
         if seg is not None:  # packed samples: no attention across them
             causal = causal & (seg[:, None] == seg[None, :])
         for l in range(self.cfg["num_hidden_layers"]):

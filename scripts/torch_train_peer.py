@@ -1,14 +1,17 @@
 #!/usr/bin/python3
 """torch_train_peer.py: the peer of `imagine bench train --peer torch`: the
-same training step in PyTorch on the CPU, float32, with the same model
+same training step in PyTorch eager (on the CPU, or on a CUDA GPU), float32
+by default, with the same model
 folder, batch shape (SAMPLES packed samples of TOKENS/SAMPLES tokens, loss
 on every next-token row) and optimizer (AdamW): a full step (every weight
 trainable) and a LoRA step (rank R, alpha A, all seven projections). The
 model is scripts/torch_model.py (our own torch code). Prints one line per
 step kind: `peer-result KIND TOK_PER_S MS_PER_STEP`.
 
-Usage: torch_train_peer.py MODEL_DIR TOKENS STEPS SAMPLES LORA_RANK LORA_ALPHA [THREADS]
-(THREADS: torch's intra-op threads; default torch's own choice)
+Usage: torch_train_peer.py MODEL_DIR TOKENS STEPS SAMPLES LORA_RANK LORA_ALPHA [THREADS [DEVICE [DTYPE]]]
+(THREADS: torch's intra-op threads, 0 or absent: torch's own choice; DEVICE: cpu
+(default) or cuda; DTYPE: float32 (default) or bfloat16, the weights' and
+activations' type; AdamW updates the weights in that type)
 """
 import json
 import os
@@ -24,7 +27,7 @@ from torch_model import Model, read_safetensors  # noqa: E402
 PROJ = ["self_attn.q_proj", "self_attn.k_proj", "self_attn.v_proj", "self_attn.o_proj", "mlp.gate_proj", "mlp.up_proj", "mlp.down_proj"]
 
 
-def batch(vocab, tokens, samples):
+def batch(vocab, tokens, samples, device):
     g = torch.Generator().manual_seed(1)
     tok = torch.randint(0, vocab, (tokens,), generator=g)
     per = tokens // samples
@@ -37,19 +40,25 @@ def batch(vocab, tokens, samples):
     tgt = torch.full((tokens,), -1, dtype=torch.long)
     same = seg[1:] == seg[:-1]
     tgt[:-1][same] = tok[1:][same]
-    return tok, tgt, pos, seg
+    return tok.to(device), tgt.to(device), pos.to(device), seg.to(device)
 
 
-def run(kind, cfg, files, tok, tgt, pos, seg, steps, rank, alpha):
-    params = {k: v.clone() for k, v in files.items()}
+def sync(device):
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def run(kind, cfg, files, tok, tgt, pos, seg, steps, rank, alpha, device, dtype):
+    params = {k: v.to(device=device, dtype=dtype) for k, v in files.items()}
     if kind == "lora":
         g = torch.Generator().manual_seed(2)
         for l in range(cfg["num_hidden_layers"]):
             for p in PROJ:
                 w = params[f"model.layers.{l}.{p}.weight"]
                 base = f"base_model.model.model.layers.{l}.{p}"
-                params[base + ".lora_A.weight"] = (torch.rand(rank, w.shape[1], generator=g) * 2 - 1) / w.shape[1] ** 0.5
-                params[base + ".lora_B.weight"] = torch.zeros(w.shape[0], rank)
+                a = (torch.rand(rank, w.shape[1], generator=g) * 2 - 1) / w.shape[1] ** 0.5
+                params[base + ".lora_A.weight"] = a.to(device=device, dtype=dtype)
+                params[base + ".lora_B.weight"] = torch.zeros(w.shape[0], rank, device=device, dtype=dtype)
     train = [k for k in params if ("lora_" in k) == (kind == "lora")]
     for k in train:
         params[k].requires_grad_(True)
@@ -59,6 +68,7 @@ def run(kind, cfg, files, tok, tgt, pos, seg, steps, rank, alpha):
     weight = 1.0 / has.sum().item()
     times = []
     for s in range(steps + 1):  # the first step warms up
+        sync(device)
         t0 = time.perf_counter()
         opt.zero_grad(set_to_none=True)
         logits = model.logits(tok, pos, seg)
@@ -66,26 +76,37 @@ def run(kind, cfg, files, tok, tgt, pos, seg, steps, rank, alpha):
         loss.backward()
         torch.nn.utils.clip_grad_norm_([params[k] for k in train], 1.0)
         opt.step()
+        sync(device)
         if s:
             times.append(time.perf_counter() - t0)
     ms = 1e3 * sum(times) / len(times)
-    print(f"peer-result {kind} {len(tok) / (ms / 1e3):.2f} {ms:.3f}  (torch {torch.__version__}, {torch.get_num_threads()} threads, "
+    where = f"{torch.get_num_threads()} threads" if device.type == "cpu" else \
+        f"{torch.cuda.get_device_name(device)}, peak device memory {torch.cuda.max_memory_allocated(device) / 1e6:.0f} MB"
+    print(f"peer-result {kind} {len(tok) / (ms / 1e3):.2f} {ms:.3f}  (torch {torch.__version__} eager, {str(dtype)[6:]}, {where}, "
           f"loss {loss.item():.4f}, peak RSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB)", flush=True)
 
 
 def main():
-    if len(sys.argv) not in (7, 8):
+    if not 7 <= len(sys.argv) <= 10:
         print(__doc__)
         return 2
-    if len(sys.argv) == 8 and int(sys.argv[7]) > 0:
+    if len(sys.argv) >= 8 and int(sys.argv[7]) > 0:
         torch.set_num_threads(int(sys.argv[7]))
+    device = torch.device(sys.argv[8] if len(sys.argv) >= 9 else "cpu")
+    dtype = {"float32": torch.float32, "bfloat16": torch.bfloat16}[sys.argv[9] if len(sys.argv) >= 10 else "float32"]
+    if device.type == "cuda" and not torch.cuda.is_available():
+        print(f"torch_train_peer.py: device cuda: torch {torch.__version__} sees no CUDA GPU", file=sys.stderr)
+        return 1
     mdir, tokens, steps, samples, rank, alpha = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), float(sys.argv[6])
     torch.set_default_dtype(torch.float32)
     cfg = json.load(open(os.path.join(mdir, "config.json")))
     files = read_safetensors(os.path.join(mdir, "model.safetensors"), torch.float32)
-    tok, tgt, pos, seg = batch(cfg["vocab_size"], tokens, samples)
+    tok, tgt, pos, seg = batch(cfg["vocab_size"], tokens, samples, device)
     for kind in ("full", "lora"):
-        run(kind, cfg, files, tok, tgt, pos, seg, steps, rank, alpha)
+        run(kind, cfg, files, tok, tgt, pos, seg, steps, rank, alpha, device, dtype)
+        if device.type == "cuda":
+            torch.cuda.empty_cache()
+            torch.cuda.reset_peak_memory_stats(device)
     return 0
 
 
