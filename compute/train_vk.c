@@ -84,6 +84,7 @@ struct VkTrain {
     int n_act;
     size_t slice_max; /* bytes of the largest storage binding: buffers over it are bound in slices */
     size_t range_over, range_bytes; /* CPU devices: dX products whose operands pass range_over bytes go in ranges of K of range_bytes (gemm2) */
+    int attn_sg, norm_sg;           /* a subgroup per row: attention (attn_sg.comp), the norm's dW (rmsnorm_t.comp SG_ROWS): GPUs */
     CastRun *casts;
     int ncasts;
     Slice **slices;
@@ -383,18 +384,25 @@ static int make_acts(VkTrain *v, Err *err) {
 }
 
 /* The attention kernels specialised to the model's head_dim, when there
- * are (attn_t.comp): set as the ops' pipelines, which set_for then uses. */
-static int attn_variants(VkTrain *v, Err *err) {
-    int hd = v->c.head_dim;
-    if (hd != 16 && hd != 32 && hd != 64 && hd != 128) return IM_OK;
+ * are (attn_t.comp; on GPUs attn_sg.comp, a subgroup per row, when a
+ * subgroup holds a head in at most 4 texels a lane and the rows fit the
+ * grid), and on GPUs the norm's dW with a subgroup per column: set as the
+ * ops' pipelines, which set_for then uses. */
+static int row_variants(VkTrain *v, int kernels, Err *err) {
+    int hd = v->c.head_dim, lanes = (int)vk_subgroup_size(v->ctx);
+    int sg = kernels == TM_KERNELS_SUBGROUP_ROWS || (kernels == TM_KERNELS_AUTO && !vk_is_cpu(v->ctx));
+    int rc = sg ? ops_pipe_variant(v->ctx, OP_RMSNORM_BWD_DW, "rmsnorm_t_bwd_dw_sg", &v->pipe[OP_RMSNORM_BWD_DW], err) : IM_OK;
+    v->norm_sg = sg;
+    if (rc || (hd != 16 && hd != 32 && hd != 64 && hd != 128)) return rc;
+    v->attn_sg = sg && hd / 4 <= 4 * lanes && v->N <= 65535;
     const OpId ops[3] = {OP_ATTN_FWD, OP_ATTN_BWD_Q, OP_ATTN_BWD_KV};
-    for (int i = 0; i < 3; i++) {
+    const char *names[3] = {"fwd", "bwd_q", "bwd_kv"};
+    for (int i = 0; i < 3 && !rc; i++) {
         char name[64];
-        snprintf(name, sizeof name, "%s_hd%d", OP_TABLE[ops[i]].kernel, hd);
-        int rc = ops_pipe_variant(v->ctx, ops[i], name, &v->pipe[ops[i]], err);
-        if (rc) return rc;
+        snprintf(name, sizeof name, "attn_%s_%s_hd%d", v->attn_sg ? "sg" : "t", names[i], hd);
+        rc = ops_pipe_variant(v->ctx, ops[i], name, &v->pipe[ops[i]], err);
     }
-    return IM_OK;
+    return rc;
 }
 
 int vkt_create(const ModelFiles *m, const TmOptions *o, VkTrain **out, Err *err) {
@@ -477,7 +485,7 @@ int vkt_create(const ModelFiles *m, const TmOptions *o, VkTrain **out, Err *err)
         }
     }
     if (!rc) rc = make_acts(v, err);
-    if (!rc) rc = attn_variants(v, err);
+    if (!rc) rc = row_variants(v, o->vk_kernels, err);
     if (!rc) rc = make_casts(v, err);
     if (!rc) rc = zero_state(v, 2, err); /* device memory starts undefined; the casts read the masters' padding */
     /* weights and masters */
@@ -608,6 +616,9 @@ static void lin_bwd(VkTrain *v, int l, int p, VkBuf *dx, VkBuf *dy, VkBuf *x, in
     gemm2(v, OP_GEMM_NN_F32, dy, &w->param, dx, n, K, M, 1.0f, acc, &lora);
 }
 
+/* Workgroups along the rows of attention: a subgroup per row (attn_sg), or a lane per row. */
+static uint32_t attn_groups(const VkTrain *v, int n) { return v->attn_sg ? (uint32_t)n : cdiv((uint32_t)n, vk_subgroup_size(v->ctx)); }
+
 static void rms_fwd(VkTrain *v, VkBuf *x, VkBuf *w, VkBuf *y, VkBuf *rstd, int rows, int d) {
     PushRows p = {(uint32_t)rows, (uint32_t)d, v->c.eps, 0};
     VkBuf *bs[4] = {x, w, y, rstd};
@@ -621,7 +632,7 @@ static void rms_bwd(VkTrain *v, VkBuf *g, VkBuf *x, VkBuf *w, VkBuf *rstd, VkBuf
     disp(v, OP_RMSNORM_BWD_DX, bs, &p, ops_groups(OP_RMSNORM_BWD_DX, &p, vk_subgroup_size(v->ctx)), 1, 1);
     if (dw) {
         VkBuf *bw[4] = {g, x, rstd, dw};
-        disp(v, OP_RMSNORM_BWD_DW, bw, &p, ops_groups(OP_RMSNORM_BWD_DW, &p, vk_subgroup_size(v->ctx)), 1, 1);
+        disp(v, OP_RMSNORM_BWD_DW, bw, &p, v->norm_sg ? (uint32_t)d / 4 : ops_groups(OP_RMSNORM_BWD_DW, &p, vk_subgroup_size(v->ctx)), 1, 1);
     }
 }
 
@@ -672,7 +683,7 @@ static void rec_forward(VkTrain *v, int n, int grad) {
         rope(v, &L->qr, n, nq, 1.0f);
         rope(v, &L->kr, n, nkv, 1.0f);
         VkBuf *ba[7] = {&L->qr, &L->kr, &L->v, &v->seg, &v->bounds, &L->ao, &L->lse};
-        disp(v, OP_ATTN_FWD, ba, &pa, cdiv((uint32_t)n, vk_subgroup_size(v->ctx)), (uint32_t)nq, 1);
+        disp(v, OP_ATTN_FWD, ba, &pa, attn_groups(v, n), (uint32_t)nq, 1);
         copy(v, &L->xmid, &v->x[l], sizeof(float) * (size_t)n * D);
         lin_fwd(v, l, P_O, &L->xmid, &L->ao, n, 1);
         rms_fwd(v, &L->xmid, P(v, L->ffn_norm), &L->xn2, &L->rstd2, n, D);
@@ -715,7 +726,7 @@ static void rec_backward(VkTrain *v, int n, int n_uniq) {
         lin_bwd(v, l, P_UP, &v->dxn, &v->du, &L->xn2, n, 1);
         rms_bwd(v, &v->dxn, &L->xmid, P(v, L->ffn_norm), &L->rstd2, &v->dx, G(v, L->ffn_norm), n, D, 1);
         lin_bwd(v, l, P_O, &v->dao, &v->dx, &L->ao, n, 0);
-        uint32_t rows = cdiv((uint32_t)n, vk_subgroup_size(v->ctx));
+        uint32_t rows = attn_groups(v, n);
         VkBuf *bq[10] = {&v->dao, &L->qr, &L->kr, &L->v, &v->seg, &L->ao, &v->bounds, &L->lse, &v->dqr, &v->dstat};
         disp(v, OP_ATTN_BWD_Q, bq, &pa, rows, (uint32_t)nq, 1);
         VkBuf *bkv[10] = {&v->dao, &L->qr, &L->kr, &L->v, &v->seg, &L->lse, &v->dstat, &v->bounds, &v->dkr, &v->dv};

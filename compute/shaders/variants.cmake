@@ -29,7 +29,10 @@ foreach(hd 16 32 64 128)
   list(APPEND IMAGINE_SHADER_VARIANTS
     "attn_t_fwd_hd${hd}:attn_t.comp:FWD:HQ=${hq}"
     "attn_t_bwd_q_hd${hd}:attn_t.comp:BWD_Q:HQ=${hq}"
-    "attn_t_bwd_kv_hd${hd}:attn_t.comp:BWD_KV:HQ=${hq}")
+    "attn_t_bwd_kv_hd${hd}:attn_t.comp:BWD_KV:HQ=${hq}"
+    "attn_sg_fwd_hd${hd}:attn_sg.comp:FWD:HQ=${hq}"
+    "attn_sg_bwd_q_hd${hd}:attn_sg.comp:BWD_Q:HQ=${hq}"
+    "attn_sg_bwd_kv_hd${hd}:attn_sg.comp:BWD_KV:HQ=${hq}")
 endforeach()
 list(APPEND IMAGINE_SHADER_VARIANTS
   "gemm_nt_f32:gemm.comp:BNK"
@@ -46,6 +49,7 @@ list(APPEND IMAGINE_SHADER_VARIANTS
   "rmsnorm_t_fwd:rmsnorm_t.comp:FWD"
   "rmsnorm_t_bwd_dx:rmsnorm_t.comp:BWD_DX"
   "rmsnorm_t_bwd_dw:rmsnorm_t.comp:BWD_DW"
+  "rmsnorm_t_bwd_dw_sg:rmsnorm_t.comp:BWD_DW:SG_ROWS"
   "rope_t:rope_t.comp"
   "attn_t_fwd:attn_t.comp:FWD"
   "attn_t_bwd_q:attn_t.comp:BWD_Q"

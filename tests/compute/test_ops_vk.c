@@ -260,6 +260,15 @@ static void t_rmsnorm(int n, int d) {
     run(OP_RMSNORM_BWD_DW, bbw, &p, ops_groups(OP_RMSNORM_BWD_DW, &p, lanes), 1);
     opr_rmsnorm_bwd(dx0, dw0, g, x, w, r, n, d);
     cmp("rmsnorm bwd dX (accumulating)", dx0, F(bdx), (size_t)n * d, 2e-5), cmp("rmsnorm bwd dW (accumulating)", dw0, F(bdw), (size_t)d, 2e-5);
+    { /* GPUs' dW: a subgroup per column texel (train_vk.c's grid: d / 4) */
+        float *dw1 = rnd((size_t)d, 1), *dwr = malloc(4 * (size_t)d), *dxs = calloc((size_t)n * d, 4);
+        memcpy(dwr, dw1, 4 * (size_t)d);
+        VkBuf *bdw1 = mk(dw1, 4 * (size_t)d), *bbs[4] = {bg, bx, br, bdw1};
+        run_variant(OP_RMSNORM_BWD_DW, "rmsnorm_t_bwd_dw_sg", bbs, &p, (uint32_t)d / 4, 1);
+        opr_rmsnorm_bwd(dxs, dwr, g, x, w, r, n, d);
+        cmp("rmsnorm bwd dW, a subgroup per column (accumulating)", dwr, F(bdw1), (size_t)d, 2e-5);
+        drop(bdw1), free(dw1), free(dwr), free(dxs);
+    }
     p.acc = 0; /* written: what the buffer held (the sum above) must not enter */
     float *dxw = calloc((size_t)n * d, 4);
     run(OP_RMSNORM_BWD_DX, bb, &p, ops_groups(OP_RMSNORM_BWD_DX, &p, lanes), 1);
@@ -305,10 +314,13 @@ static void seg_bounds(const int *seg, int n, int *b) {
 
 /* Attention with GQA over packed segments; ids 2 rows, then 1, then 2 again
  * (a sample id that comes back after another attends to its earlier rows). */
-/* hd_variant: run attn_t.comp's variant with head_dim fixed (attn_t_*_hdN) instead of the generic kernel. */
+/* hd_variant: 0 the generic kernel; 1 attn_t.comp's variant with head_dim
+ * fixed (attn_t_*_hdN); 2 attn_sg.comp's (a subgroup per row, GPUs'). */
 static void t_attn_case(const int *seg, int N, int NQ, int NKV, int HD, int hd_variant) {
     char vf[64], vq[64], vkv[64];
-    snprintf(vf, sizeof vf, "attn_t_fwd_hd%d", HD), snprintf(vq, sizeof vq, "attn_t_bwd_q_hd%d", HD), snprintf(vkv, sizeof vkv, "attn_t_bwd_kv_hd%d", HD);
+    const char *src = hd_variant == 2 ? "sg" : "t";
+    snprintf(vf, sizeof vf, "attn_%s_fwd_hd%d", src, HD), snprintf(vq, sizeof vq, "attn_%s_bwd_q_hd%d", src, HD);
+    snprintf(vkv, sizeof vkv, "attn_%s_bwd_kv_hd%d", src, HD);
     size_t qn = (size_t)N * NQ * HD, kn = (size_t)N * NKV * HD, pn = (size_t)NQ * N * N;
     float *q = rnd(qn, 1.5f), *k = rnd(kn, 1.5f), *v = rnd(kn, 1), *g = rnd(qn, 1);
     int *bounds = malloc(sizeof(int) * 2 * (size_t)N);
@@ -316,13 +328,13 @@ static void t_attn_case(const int *seg, int N, int NQ, int NKV, int HD, int hd_v
     VkBuf *bq = mk16(q, 4 * qn), *bk = mk16(k, 4 * kn), *bv = mk16(v, 4 * kn), *bs = mk16(seg, 4 * (size_t)N), *bb = mk16(bounds, 8 * (size_t)N);
     VkBuf *bo = mk16(NULL, 4 * qn), *bl = mk16(NULL, 4 * (size_t)NQ * N), *bd = mk16(NULL, 4 * (size_t)NQ * N);
     PushAttn p = {(uint32_t)N, (uint32_t)NQ, (uint32_t)NKV, (uint32_t)HD, 1.0f / sqrtf((float)HD)};
-    uint32_t rows = cdiv((uint32_t)N, vk_subgroup_size(ctx));
+    uint32_t rows = hd_variant == 2 ? (uint32_t)N : cdiv((uint32_t)N, vk_subgroup_size(ctx));
     VkBuf *bf[7] = {bq, bk, bv, bs, bb, bo, bl};
     run_variant(OP_ATTN_FWD, hd_variant ? vf : NULL, bf, &p, rows, (uint32_t)NQ);
     float *o = malloc(4 * qn), *pr = malloc(4 * pn);
     opr_attn_fwd(o, pr, q, k, v, seg, N, NQ, NKV, HD);
     char what[96];
-    snprintf(what, sizeof what, "attention fwd (n %d, %d/%d heads, hd %d%s)", N, NQ, NKV, HD, hd_variant ? ", _hdN" : "");
+    snprintf(what, sizeof what, "attention fwd (n %d, %d/%d heads, hd %d%s)", N, NQ, NKV, HD, hd_variant ? hd_variant == 2 ? ", sg_hdN" : ", _hdN" : "");
     cmp(what, o, F(bo), qn, 2e-5);
     VkBuf *bg = mk16(g, 4 * qn), *bdq = mk16(NULL, 4 * qn), *bdk = mk16(NULL, 4 * kn), *bdv = mk16(NULL, 4 * kn);
     VkBuf *b1[10] = {bg, bq, bk, bv, bs, bo, bb, bl, bdq, bd}, *b2[10] = {bg, bq, bk, bv, bs, bl, bd, bb, bdk, bdv};
@@ -341,7 +353,7 @@ static void t_attn(void) {
     for (int t = 0; t < 37; t++) b[t] = t < 2 ? 5 : t < 20 ? 1 : t < 30 ? 5 : 7; /* id 5 comes back after id 1 */
     t_attn_case(a, 21, 4, 2, 12, 0);
     t_attn_case(b, 37, 6, 2, 32, 0);
-    for (int hd = 16; hd <= 128; hd *= 2) t_attn_case(b, 37, 6, 2, hd, 1); /* every variant of variants.cmake */
+    for (int hd = 16; hd <= 128; hd *= 2) t_attn_case(b, 37, 6, 2, hd, 1), t_attn_case(b, 37, 6, 2, hd, 2); /* every variant of variants.cmake */
 }
 
 /* ---- swiglu, cross-entropy, embedding ---- */

@@ -39,7 +39,7 @@ static int cmp(const char *what, const char *name, const float *ref, const float
     return bad;
 }
 
-static void run(const char *dir, int lora, size_t slice_bytes, const char *label) {
+static void run(const char *dir, int lora, size_t slice_bytes, int kernels, const char *label) {
     Err err = {0};
     ModelFiles *m = NULL;
     CHECK_MSG(model_open(dir, &m, &err) == 0, "%s", err.msg);
@@ -48,7 +48,7 @@ static void run(const char *dir, int lora, size_t slice_bytes, const char *label
     if (lora) o.lora_rank = 4, o.lora_alpha = 8, o.lora_targets = TM_ALL_TARGETS;
     TrainModel *ref = NULL, *vk = NULL;
     CHECK_MSG(tm_create(m, &o, &ref, &err) == 0, "%s", err.msg);
-    o.device = TM_VULKAN, o.vk_slice_bytes = slice_bytes;
+    o.device = TM_VULKAN, o.vk_slice_bytes = slice_bytes, o.vk_kernels = kernels;
     CHECK_MSG(tm_create(m, &o, &vk, &err) == 0, "%s", err.msg);
     if (!ref || !vk) return;
     int V = m->cfg.vocab, nt = tm_tensor_count(ref);
@@ -158,14 +158,17 @@ int main(int argc, char **argv) {
         char label[64];
         for (int lora = 0; lora < 2; lora++) {
             snprintf(label, sizeof label, "%s %s", cases[c].name, lora ? "LoRA" : "full");
-            run(dir, lora, 0, label);
+            run(dir, lora, 0, TM_KERNELS_AUTO, label);
+            /* the row-wise kernels GPUs get (attention and the norm's dW with a subgroup per row), here on lavapipe */
+            snprintf(label, sizeof label, "%s %s, GPU row kernels", cases[c].name, lora ? "LoRA" : "full");
+            run(dir, lora, 0, TM_KERNELS_SUBGROUP_ROWS, label);
         }
         /* the logits, the (tied or untied) head, its gradient and the embedding's in slices of 4 KiB,
            as the 0.6B shape's are over lavapipe's storage range, and every dX product over ranges
            of K (LoRA: its path rides with the first range) */
         for (int lora = 0; lora < 2; lora++) {
             snprintf(label, sizeof label, "%s %s, 4 KiB slices", cases[c].name, lora ? "LoRA" : "full");
-            run(dir, lora, 4096, label);
+            run(dir, lora, 4096, TM_KERNELS_AUTO, label);
         }
         char cmd[256];
         snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
