@@ -56,6 +56,19 @@ void ops_gemmx_grid(OpId id, uint32_t M, uint32_t N, uint32_t lanes, uint32_t *g
     else *gx = rows, *gy = cdiv(cols, lanes);
 }
 
+const char *ops_gemm_tile_variant(OpId id) {
+    switch (id) {
+    case OP_GEMMX_NT: return "gemmt_nt";
+    case OP_GEMMX_NN: return "gemmt_nn";
+    case OP_GEMMX_TN: return "gemmt_tn";
+    case OP_GEMMX_NT2: return "gemmt_nt2";
+    case OP_GEMMX_NN2: return "gemmt_nn2";
+    default: return NULL;
+    }
+}
+
+void ops_gemm_tile_grid(uint32_t M, uint32_t N, uint32_t *gx, uint32_t *gy) { *gx = cdiv(N, 128), *gy = cdiv(M, 128); }
+
 uint32_t ops_groups(OpId id, const void *push, uint32_t lanes) {
     const PushRows *r = push;
     const PushRope *q = push;

@@ -58,6 +58,10 @@ int ops_pipe_variant(VkCtx *c, OpId id, const char *variant, VkPipe **out, Err *
 /* The grid of a gemmx product (OP_GEMMX_*; NT2 and NN2 as NT and NN) of C[M][N] on a device whose
  * workgroups are `lanes` wide (gemmx.comp's block sizes, push.h). */
 void ops_gemmx_grid(OpId id, uint32_t M, uint32_t N, uint32_t lanes, uint32_t *gx, uint32_t *gy);
+/* GPUs: the tiled kernel (gemm_tile.comp) of a gemmx op, which takes the same bindings and push
+ * constants, and its grid for C[M][N] (x: tiles of N, y: tiles of M). */
+const char *ops_gemm_tile_variant(OpId id);
+void ops_gemm_tile_grid(uint32_t M, uint32_t N, uint32_t *gx, uint32_t *gy);
 /* Workgroups (x; y and z are 1) of the row and elementwise kernels whose
  * work per invocation their shaders fix: RMSNorm (a row; dW: four
  * columns), RoPE (two pairs), SwiGLU (four elements), from the op's push

@@ -48,10 +48,11 @@ typedef struct TmOptions {
     size_t vk_slice_bytes; /* Vulkan, tests: cut the logits, the embedding/LM head and their gradients into slices
                               of at most this many bytes, as if it were the storage range (0: the device's range),
                               and on CPU devices sum every dX product over ranges of K (the 0.6B shape's LM head's path) */
-    int vk_kernels;        /* Vulkan: the row-wise kernels' layout: TM_KERNELS_AUTO (a subgroup per row on a GPU, a lane
-                              per row on a CPU device), or one of them forced (tests run the GPU layout on lavapipe) */
+    int vk_kernels;        /* Vulkan: TM_KERNELS_AUTO (the kernels written for GPUs on a GPU: tiled products through shared
+                              memory, a subgroup per row of attention; those written for lavapipe on a CPU device), or one
+                              set forced (tests run the GPU set on lavapipe) */
 } TmOptions;
-enum { TM_KERNELS_AUTO = 0, TM_KERNELS_LANE_ROWS = 1, TM_KERNELS_SUBGROUP_ROWS = 2 };
+enum { TM_KERNELS_AUTO = 0, TM_KERNELS_CPU = 1, TM_KERNELS_GPU = 2 };
 
 /* A packed batch of n tokens: several samples one after another. */
 typedef struct TmBatch {

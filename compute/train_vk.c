@@ -85,6 +85,7 @@ struct VkTrain {
     size_t slice_max; /* bytes of the largest storage binding: buffers over it are bound in slices */
     size_t range_over, range_bytes; /* CPU devices: dX products whose operands pass range_over bytes go in ranges of K of range_bytes (gemm2) */
     int attn_sg, norm_sg;           /* a subgroup per row: attention (attn_sg.comp), the norm's dW (rmsnorm_t.comp SG_ROWS): GPUs */
+    int tile_gemm;                  /* the gemmx ops run gemm_tile.comp (GPUs) */
     CastRun *casts;
     int ncasts;
     Slice **slices;
@@ -237,7 +238,8 @@ static void gemm_at(VkTrain *v, OpId op, VkBuf *a, VkBuf *b, VkBuf *c, int M, in
         s2 = NULL;
     }
     uint32_t gx, gy;
-    if (x >= 0) ops_gemmx_grid((OpId)x, (uint32_t)M, (uint32_t)N, vk_subgroup_size(v->ctx), &gx, &gy), disp(v, (OpId)x, bs, &p, gx, gy, 1);
+    if (x >= 0 && v->tile_gemm) ops_gemm_tile_grid((uint32_t)M, (uint32_t)N, &gx, &gy), disp(v, (OpId)x, bs, &p, gx, gy, 1);
+    else if (x >= 0) ops_gemmx_grid((OpId)x, (uint32_t)M, (uint32_t)N, vk_subgroup_size(v->ctx), &gx, &gy), disp(v, (OpId)x, bs, &p, gx, gy, 1);
     else disp(v, op, bs, &p, cdiv((uint32_t)N, 32), cdiv((uint32_t)M, 32), 1);
     if (s2) gemm_at(v, op, s2->a, s2->b, c, M, N, s2->k, s2->alpha, 1, 0, 0, 0, NULL); /* a shape the two-product kernels do not take */
 }
@@ -383,16 +385,19 @@ static int make_acts(VkTrain *v, Err *err) {
     return rc;
 }
 
-/* The attention kernels specialised to the model's head_dim, when there
+/* The kernels for the device, set as the ops' pipelines (which set_for
+ * then uses): attention specialised to the model's head_dim, when there
  * are (attn_t.comp; on GPUs attn_sg.comp, a subgroup per row, when a
  * subgroup holds a head in at most 4 texels a lane and the rows fit the
- * grid), and on GPUs the norm's dW with a subgroup per column: set as the
- * ops' pipelines, which set_for then uses. */
-static int row_variants(VkTrain *v, int kernels, Err *err) {
+ * grid); on GPUs also the tiled products (gemm_tile.comp) and the norm's dW
+ * with a subgroup per column. */
+static int gpu_variants(VkTrain *v, int kernels, Err *err) {
     int hd = v->c.head_dim, lanes = (int)vk_subgroup_size(v->ctx);
-    int sg = kernels == TM_KERNELS_SUBGROUP_ROWS || (kernels == TM_KERNELS_AUTO && !vk_is_cpu(v->ctx));
+    int sg = kernels == TM_KERNELS_GPU || (kernels == TM_KERNELS_AUTO && !vk_is_cpu(v->ctx));
     int rc = sg ? ops_pipe_variant(v->ctx, OP_RMSNORM_BWD_DW, "rmsnorm_t_bwd_dw_sg", &v->pipe[OP_RMSNORM_BWD_DW], err) : IM_OK;
-    v->norm_sg = sg;
+    for (int op = OP_GEMMX_NT; sg && op <= OP_GEMMX_NN2 && !rc; op++)
+        rc = ops_pipe_variant(v->ctx, (OpId)op, ops_gemm_tile_variant((OpId)op), &v->pipe[op], err);
+    v->norm_sg = v->tile_gemm = sg;
     if (rc || (hd != 16 && hd != 32 && hd != 64 && hd != 128)) return rc;
     v->attn_sg = sg && hd / 4 <= 4 * lanes && v->N <= 65535;
     const OpId ops[3] = {OP_ATTN_FWD, OP_ATTN_BWD_Q, OP_ATTN_BWD_KV};
@@ -485,7 +490,7 @@ int vkt_create(const ModelFiles *m, const TmOptions *o, VkTrain **out, Err *err)
         }
     }
     if (!rc) rc = make_acts(v, err);
-    if (!rc) rc = row_variants(v, o->vk_kernels, err);
+    if (!rc) rc = gpu_variants(v, o->vk_kernels, err);
     if (!rc) rc = make_casts(v, err);
     if (!rc) rc = zero_state(v, 2, err); /* device memory starts undefined; the casts read the masters' padding */
     /* weights and masters */

@@ -60,9 +60,17 @@ static void run_variant(OpId op, const char *variant, VkBuf **bufs, const void *
 
 static void run(OpId op, VkBuf **bufs, const void *push, uint32_t gx, uint32_t gy) { run_variant(op, NULL, bufs, push, gx, gy); }
 
+/* 1: the gemmx tests run GPUs' tiled kernels (gemm_tile.comp) instead */
+static int gemm_tiled;
+
 /* A gemmx product on the grid train_vk.c uses (C is [p->M][p->N]). */
 static void gx_run(OpId op, VkBuf **bufs, const PushGemm *p) {
     uint32_t gx, gy;
+    if (gemm_tiled) {
+        ops_gemm_tile_grid(p->M, p->N, &gx, &gy);
+        run_variant(op, ops_gemm_tile_variant(op), bufs, p, gx, gy);
+        return;
+    }
     ops_gemmx_grid(op, p->M, p->N, vk_subgroup_size(ctx), &gx, &gy);
     run(op, bufs, p, gx, gy);
 }
@@ -499,6 +507,21 @@ int main(void) {
     t_gemmx_seg2(37, 44, 68, 8);  /* rows and columns past whole blocks */
     t_gemmx_seg2(45, 14, 36, 4);  /* N % 4 != 0: NT stores single floats (no NN) */
     t_gemmx_seg2(300, 136, 20, 16); /* lanes walk columns */
+    printf("GPUs' tiled products (gemm_tile.comp), the same cases and more:\n");
+    gemm_tiled = 1;
+    t_gemmx(37, 44, 68);
+    t_gemmx(45, 136, 72);
+    t_gemmx(300, 12, 20);
+    t_gemmx(1, 4, 4);
+    t_gemmx(260, 264, 84); /* several tiles each way, K past whole 16-deep slices */
+    t_gemmx_nt_ragged(29, 14, 36);
+    t_gemmx_nt_ragged(9, 3, 8);
+    t_gemmx_nt_ragged(131, 133, 20);
+    t_gemmx_seg2(37, 44, 68, 8);
+    t_gemmx_seg2(45, 14, 36, 4);
+    t_gemmx_seg2(300, 136, 20, 16);
+    t_gemmx_seg2(140, 136, 40, 20); /* k2 past one slice */
+    gemm_tiled = 0;
     t_rmsnorm(7, 100);
     t_rmsnorm(33, 16);
     t_rope();

@@ -159,9 +159,9 @@ int main(int argc, char **argv) {
         for (int lora = 0; lora < 2; lora++) {
             snprintf(label, sizeof label, "%s %s", cases[c].name, lora ? "LoRA" : "full");
             run(dir, lora, 0, TM_KERNELS_AUTO, label);
-            /* the row-wise kernels GPUs get (attention and the norm's dW with a subgroup per row), here on lavapipe */
-            snprintf(label, sizeof label, "%s %s, GPU row kernels", cases[c].name, lora ? "LoRA" : "full");
-            run(dir, lora, 0, TM_KERNELS_SUBGROUP_ROWS, label);
+            /* the kernels GPUs get (tiled products, attention and the norm's dW with a subgroup per row), here on lavapipe */
+            snprintf(label, sizeof label, "%s %s, GPU kernels", cases[c].name, lora ? "LoRA" : "full");
+            run(dir, lora, 0, TM_KERNELS_GPU, label);
         }
         /* the logits, the (tied or untied) head, its gradient and the embedding's in slices of 4 KiB,
            as the 0.6B shape's are over lavapipe's storage range, and every dX product over ranges
