@@ -955,7 +955,7 @@ void vkt_profile_report(VkTrain *v, Buf *out) {
         if (v->prof_ns[i] <= 0) continue;
         char name[96];
         if (i == OP_COUNT) snprintf(name, sizeof name, "copies and fills");
-        else snprintf(name, sizeof name, "%s %s (%s)", OP_TABLE[i].op, OP_TABLE[i].role, OP_TABLE[i].kernel);
+        else snprintf(name, sizeof name, "%s %s (%s)", OP_TABLE[i].op, OP_TABLE[i].role, v->pipe[i] ? v->pipe[i]->name : OP_TABLE[i].kernel); /* the variant that ran */
         buf_printf(out, "    %-58s %9.3f ms  %5.1f%%  %4ld calls\n", name, v->prof_ns[i] / 1e6 / (double)v->prof_steps, 100 * v->prof_ns[i] / tot,
                    v->prof_calls[i] / v->prof_steps);
     }

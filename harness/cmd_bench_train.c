@@ -186,7 +186,7 @@ static long lavapipe_threads(void) {
 
 static int cmd_bench_train(int argc, char **argv) {
     const char *model = NULL, *device = "vulkan", *vkdev = NULL, *peer = NULL, *targets = "q,k,v,o,gate,up,down";
-    const char *peer_python = getenv("IMAGINE_PYTHON"), *peer_device = "cpu", *peer_dtype = "float32";
+    const char *peer_python = getenv("IMAGINE_PYTHON"), *peer_device = "cpu", *peer_dtype = "float32", *kernels = "auto";
     double peak_tflops = 0;
     long tokens = 256, steps = 3, samples = 4, rank = 8, threads = 0, peer_threads = -1, rounds = 1;
     double alpha = 16;
@@ -195,6 +195,8 @@ static int cmd_bench_train(int argc, char **argv) {
         {"--model", CLI_STR, &model, "DIR", "a Hugging Face model folder"},
         {"--device", CLI_STR, &device, "cpu|vulkan", "vulkan (default; lavapipe without a GPU) or cpu (the C model, OpenBLAS matmuls)"},
         {"--vk-device", CLI_STR, &vkdev, "NAME|INDEX", "Vulkan device (default: a GPU, else lavapipe)"},
+        {"--kernels", CLI_STR, &kernels, "auto|cpu|gpu",
+         "Vulkan: the kernel set (default auto: the GPU set, tiled products and a subgroup per row, on a GPU; the set written for lavapipe on a CPU device)"},
         {"--tokens", CLI_INT, &tokens, "N", "tokens per packed batch (default 256)"},
         {"--samples", CLI_INT, &samples, "N", "samples packed into the batch (default 4)"},
         {"--steps", CLI_INT, &steps, "N", "timed steps of each kind, after one warm-up (default 3)"},
@@ -235,6 +237,10 @@ static int cmd_bench_train(int argc, char **argv) {
     if (peak_tflops < 0 || peak_tflops != peak_tflops)
         return err_set(&err, IM_USAGE, "--peak-tflops %g: expected a positive number of TFLOP/s", peak_tflops), harness_fail(&err);
     TmOptions o = {.vk_device = vkdev, .max_tokens = (int)tokens, .seed = 1, .lora_alpha = (float)alpha, .reference = reference};
+    if (!strcmp(kernels, "auto")) o.vk_kernels = TM_KERNELS_AUTO;
+    else if (!strcmp(kernels, "cpu")) o.vk_kernels = TM_KERNELS_CPU;
+    else if (!strcmp(kernels, "gpu")) o.vk_kernels = TM_KERNELS_GPU;
+    else return err_set(&err, IM_USAGE, "--kernels %s: expected auto, cpu or gpu", kernels), harness_fail(&err);
     if ((rc = tm_device_parse(device, &o.device, &err)) || (rc = tm_lora_targets_parse(targets, &o.lora_targets, &err))) return harness_fail(&err);
     ModelFiles *m = NULL;
     if ((rc = model_open(model, &m, &err))) return harness_fail(&err);
