@@ -47,7 +47,8 @@ typedef struct TmOptions {
     int reference;         /* CPU: the double-accumulating opr_* ops only (the tests' oracle); 0: the fast kernels */
     size_t vk_slice_bytes; /* Vulkan, tests: cut the logits, the embedding/LM head and their gradients into slices
                               of at most this many bytes, as if it were the storage range (0: the device's range),
-                              and on CPU devices sum every dX product over ranges of K (the 0.6B shape's LM head's path) */
+                              and on CPU devices sum every dX product over ranges of K (the 0.6B shape's LM head's path),
+                              and cut the trainable state into windows of that size for the norm and AdamW */
     int vk_kernels;        /* Vulkan: TM_KERNELS_AUTO (the kernels written for GPUs on a GPU: tiled products through shared
                               memory, a subgroup per row of attention; those written for lavapipe on a CPU device), or one
                               set forced (tests run the GPU set on lavapipe) */

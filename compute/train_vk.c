@@ -79,7 +79,8 @@ struct VkTrain {
     VkBuf bounds; /* [2][n]: each row's first and last row of its segment id (attention's loops) */
     VkBuf *x;  /* [layers+1] of [N][D] */
     VkBuf xf, rstdf, logits, xout; /* [N][D], [N], [N][V], [N][2] */
-    VkBuf dx, dxn, dq, dk, dv, dqr, dkr, dao, dstat, dg, du, dh, dlogits, dlora, partial; /* dstat [nq][n]: dO.O */
+    VkBuf dx, dxn, dq, dk, dv, dqr, dkr, dao, dstat, dg, du, dh, dlogits, dlora; /* dstat [nq][n]: dO.O */
+    VkBuf partial[MAXWIN]; /* the norm's partial sums of squares of each window */
     VtLayer *act;
     int n_act;
     size_t slice_max; /* bytes of the largest storage binding: buffers over it are bound in slices */
@@ -354,7 +355,7 @@ static int make_acts(VkTrain *v, Err *err) {
     const ModelConfig *c = &v->c;
     size_t N = (size_t)v->N, D = (size_t)c->hidden, hd = (size_t)c->head_dim, nq = (size_t)c->n_heads, nkv = (size_t)c->n_kv_heads;
     size_t qd = nq * hd, kvd = nkv * hd, F = (size_t)c->ffn, V = (size_t)c->vocab, R = (size_t)(v->lora_rank ? v->lora_rank : 1);
-    int cap = 64 + c->layers * 40;
+    int cap = 64 + c->layers * 40 + v->nwin;
     Req *r = calloc((size_t)cap, sizeof *r);
     v->x = calloc((size_t)c->layers + 1, sizeof *v->x);
     if (!r || !v->x) return free(r), err_set(err, IM_IO, "out of memory");
@@ -378,7 +379,7 @@ static int make_acts(VkTrain *v, Err *err) {
     RQ(&v->dx, N * D * 4), RQ(&v->dxn, N * D * 4), RQ(&v->dq, N * qd * 4), RQ(&v->dk, N * kvd * 4), RQ(&v->dv, N * kvd * 4);
     RQ(&v->dqr, N * qd * 4), RQ(&v->dkr, N * kvd * 4), RQ(&v->dao, N * qd * 4), RQ(&v->dstat, nq * N * 4);
     RQ(&v->dg, N * F * 4), RQ(&v->du, N * F * 4), RQ(&v->dh, N * F * 4), RQ(&v->dlogits, N * V * 4), RQ(&v->dlora, N * R * 4);
-    RQ(&v->partial, (WINDOW / 4 / 4096 + 1) * 4);
+    for (int w = 0; w < v->nwin; w++) RQ(&v->partial[w], (v->win_n[w] + 4095) / 4096 * 4);
 #undef RQ
     int rc = arena_fill(v, &v->a_arena, r, n, "activation", err);
     free(r);
@@ -456,12 +457,14 @@ int vkt_create(const ModelFiles *m, const TmOptions *o, VkTrain **out, Err *err)
         VkBuf *b[4] = {&t->grad, &t->master, &t->m, &t->v};
         for (int k = 0; k < 4 && !rc; k++) rc = vk_arena_view(v->ctx, &v->s_arena, (size_t)k * region + t->rel, sizeof(float) * t->t.n, b[k], err);
     }
-    for (size_t off = 0; !rc && off < region; off += WINDOW) {
+    size_t window = o->vk_slice_bytes && o->vk_slice_bytes < WINDOW ? o->vk_slice_bytes / VK_ARENA_ALIGN * VK_ARENA_ALIGN : WINDOW; /* tests: many */
+    if (!window) window = VK_ARENA_ALIGN;
+    for (size_t off = 0; !rc && off < region; off += window) {
         if (v->nwin == MAXWIN) {
             rc = err_set(err, IM_USAGE, "Vulkan training: %zu bytes of trainable state per region is more than %d windows", region, MAXWIN);
             break;
         }
-        size_t len = region - off < WINDOW ? region - off : WINDOW;
+        size_t len = region - off < window ? region - off : window;
         for (int k = 0; k < 4 && !rc; k++) rc = vk_arena_view(v->ctx, &v->s_arena, (size_t)k * region + off, len, &v->win[k][v->nwin], err);
         v->win_n[v->nwin++] = len / 4;
     }
@@ -546,8 +549,9 @@ void vkt_destroy(VkTrain *v) {
     for (int l = 0; v->x && l <= v->c.layers; l++) vk_buf_destroy(v->ctx, &v->x[l]);
     VkBuf *bs[] = {&v->tok, &v->tgt, &v->wts, &v->pos, &v->seg, &v->cs, &v->eu, &v->eoff, &v->erows, &v->bounds, &v->xf, &v->rstdf, &v->logits,
                    &v->xout, &v->dx, &v->dxn, &v->dq, &v->dk, &v->dv, &v->dqr, &v->dkr, &v->dao, &v->dstat, &v->dg, &v->du, &v->dh,
-                   &v->dlogits, &v->dlora, &v->partial};
+                   &v->dlogits, &v->dlora};
     for (size_t i = 0; i < sizeof bs / sizeof *bs; i++) vk_buf_destroy(v->ctx, bs[i]);
+    for (int w = 0; w < v->nwin; w++) vk_buf_destroy(v->ctx, &v->partial[w]);
     vk_arena_destroy(v->ctx, &v->w_arena), vk_arena_destroy(v->ctx, &v->s_arena), vk_arena_destroy(v->ctx, &v->a_arena);
     free(v->t), free(v->L), free(v->x), free(v->sets);
     vk_ctx_destroy(v->ctx);
@@ -881,19 +885,23 @@ static int zero_state(VkTrain *v, int what, Err *err) {
 
 int vkt_zero_grads(VkTrain *v, Err *err) { return zero_state(v, 0, err); }
 
+/* Every window's partial sums of squares in one submit (one per window
+ * took 39 submits a full step at the 0.6B shape, each a wait for the GPU). */
 int vkt_grad_norm(VkTrain *v, double *norm, Err *err) {
     double s = 0;
-    int rc = IM_OK;
-    for (int w = 0; w < v->nwin && !rc; w++) { /* one submit per window: its partial sums land in v->partial */
-        uint32_t groups = (uint32_t)((v->win_n[w] + 4095) / 4096);
-        rc = begin(v, err);
-        if (rc) break;
+    *norm = 0;
+    if (!v->nwin) return IM_OK;
+    int rc = begin(v, err);
+    if (rc) return rc;
+    for (int w = 0; w < v->nwin; w++) {
         PushElem p = {(uint32_t)v->win_n[w], 0};
-        VkBuf *bs[2] = {&v->win[0][w], &v->partial};
-        disp(v, OP_SUMSQ, bs, &p, groups, 1, 1);
-        rc = finish(v);
-        const float *pp = v->partial.map;
-        for (uint32_t g = 0; !rc && g < groups; g++) s += pp[g];
+        VkBuf *bs[2] = {&v->win[0][w], &v->partial[w]};
+        disp(v, OP_SUMSQ, bs, &p, (uint32_t)((v->win_n[w] + 4095) / 4096), 1, 1);
+    }
+    rc = finish(v);
+    for (int w = 0; !rc && w < v->nwin; w++) {
+        const float *pp = v->partial[w].map;
+        for (size_t g = 0; g < (v->win_n[w] + 4095) / 4096; g++) s += pp[g];
     }
     *norm = sqrt(s);
     return rc;
