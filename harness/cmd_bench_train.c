@@ -66,13 +66,21 @@ static double step_flops(const ModelConfig *c, int tokens, int samples, double l
     return (lora ? 4.0 : 6.0) * mat * tokens + 3.0 * attn_fwd + (lora ? 6.0 * lora_params * tokens : 0);
 }
 
-static int one_step(TrainModel *tm, const TmBatch *b, int step, double *loss, Err *err) {
+/* One step; phase_s (if not NULL) accumulates the wall seconds of its
+ * phases: zeroing, forward and backward, gradient norm, AdamW. */
+static int one_step(TrainModel *tm, const TmBatch *b, int step, double *loss, double phase_s[4], Err *err) {
     OprAdamW h = {.lr = 1e-4f, .beta1 = 0.9f, .beta2 = 0.999f, .eps = 1e-8f, .weight_decay = 0.0f};
-    double norm = 0;
+    double norm = 0, t[5];
+    t[0] = now_s();
     int rc = tm_zero_grads(tm, err);
+    t[1] = now_s();
     if (!rc) rc = tm_forward_backward(tm, b, loss, NULL, err);
+    t[2] = now_s();
     if (!rc) rc = tm_grad_norm(tm, &norm, err);
+    t[3] = now_s();
     if (!rc) rc = tm_adamw(tm, &h, step, norm > 1.0 ? (float)(1.0 / norm) : 1.0f, err);
+    t[4] = now_s();
+    for (int i = 0; phase_s && i < 4; i++) phase_s[i] += t[i + 1] - t[i];
     return rc;
 }
 
@@ -88,10 +96,11 @@ static int bench_kind(const ModelFiles *m, const TmOptions *o, const BenchBatch 
     size_t ptr = 0;
     for (int i = 0; i < tm_tensor_count(tm); i++)
         if (tm_tensor(tm, i)->trainable) ntr++, ptr += tm_tensor(tm, i)->n;
-    rc = one_step(tm, &b, 1, &loss, err);
+    double phase[4] = {0};
+    rc = one_step(tm, &b, 1, &loss, NULL, err);
     for (int s = 0; s < steps && !rc; s++) {
         double t0 = now_s();
-        rc = one_step(tm, &b, 2 + s, &loss, err);
+        rc = one_step(tm, &b, 2 + s, &loss, phase, err);
         t += now_s() - t0;
     }
     if (!rc) {
@@ -104,10 +113,12 @@ static int bench_kind(const ModelFiles *m, const TmOptions *o, const BenchBatch 
         printf("  %s step: %.3f model TFLOP/s", o->lora_rank ? "LoRA" : "full", tflops);
         if (peak_tflops > 0) printf(", MFU %.2f%% of %g TFLOP/s", 100 * tflops / peak_tflops, peak_tflops);
         printf(" (FLOPs of the step's products: bench train --help)\n");
+        printf("  %s step wall time by phase: zero grads %.2f ms, forward+backward %.2f ms, grad norm %.2f ms, AdamW %.2f ms\n",
+               o->lora_rank ? "LoRA" : "full", 1e3 * phase[0] / steps, 1e3 * phase[1] / steps, 1e3 * phase[2] / steps, 1e3 * phase[3] / steps);
     }
     if (!rc && profile) {
         rc = tm_profile(tm, 1, err);
-        if (!rc) rc = one_step(tm, &b, steps + 2, &loss, err);
+        if (!rc) rc = one_step(tm, &b, steps + 2, &loss, NULL, err);
         Buf out;
         buf_init(&out);
         if (!rc) tm_profile_report(tm, &out);
