@@ -10,6 +10,9 @@
 // spilled and took 36 % of a full step (895 ms of 2,490). Here a lane
 // holds PL texels of each operand (texel i = lane + j * LANES, j < PL), so
 // the variant needs head_dim / 4 <= PL * LANES (train_vk.c checks).
+// Each pass takes 4 keys (FWD, BWD_Q) or 4 query rows (BWD_KV), so one
+// subgroupAdd of a vec4 sums 4 dot products (one a pass left the kernels
+// waiting on the reduction's shuffles).
 // The grid is x = rows, y = heads (kv heads for BWD_KV).
 #include "common.glsl"
 #include "push.h"
@@ -42,21 +45,28 @@ void main() {
     EACH q[j] = TEX(j) < hq ? LD(Q, qb + TEX(j)) * p.scale : vec4(0.0), o[j] = vec4(0.0);
     uint sg = SEGAT(t);
     float m = -1e30, l = 0.0;
-    for (uint s = uint(BOUNDS[t]); s <= t; s++) {
-        if (SEGAT(s) != sg) continue;
-        uint kr = s * ks + kb;
-        float d = 0.0;
-        EACH if (TEX(j) < hq) d += dot(q[j], LD(K, kr + TEX(j)));
+    for (uint s0 = uint(BOUNDS[t]); s0 <= t; s0 += 4u) { /* 4 keys a pass: one subgroupAdd for their 4 scores */
+        uint kr[4];
+        vec4 d = vec4(0.0);
+        [[unroll]] for (uint u = 0u; u < 4u; u++) {
+            kr[u] = min(s0 + u, t) * ks + kb;
+            EACH if (TEX(j) < hq) d[u] += dot(q[j], LD(K, kr[u] + TEX(j)));
+        }
         d = subgroupAdd(d);
-        if (d > m) {
-            float c = ftz(exp(m - d));
+        bvec4 live = bvec4(false);
+        [[unroll]] for (uint u = 0u; u < 4u; u++) live[u] = s0 + u <= t && SEGAT(s0 + u) == sg;
+        float mx = max(max(live.x ? d.x : -1e30, live.y ? d.y : -1e30), max(live.z ? d.z : -1e30, live.w ? d.w : -1e30));
+        if (mx > m) {
+            float c = ftz(exp(m - mx));
             l *= c;
             EACH o[j] *= c;
-            m = d;
+            m = mx;
         }
-        float e = ftz(exp(d - m));
-        l += e;
-        EACH if (TEX(j) < hq) o[j] += e * LD(V, kr + TEX(j));
+        [[unroll]] for (uint u = 0u; u < 4u; u++) {
+            float e = live[u] ? ftz(exp(d[u] - m)) : 0.0;
+            l += e;
+            EACH if (TEX(j) < hq) o[j] += e * LD(V, kr[u] + TEX(j));
+        }
     }
     float inv = 1.0 / l;
     EACH if (TEX(j) < hq) STORE4(O, qb + TEX(j), o[j] * inv);
@@ -87,15 +97,18 @@ void main() {
     dt = subgroupAdd(dt);
     uint sg = SEGAT(t);
     float lse = LSE[h * p.n + t];
-    for (uint s = uint(BOUNDS[t]); s <= t; s++) {
-        if (SEGAT(s) != sg) continue;
-        uint kr = s * ks + kb;
-        vec4 kv[PL];
-        vec2 r = vec2(0.0);
-        EACH if (TEX(j) < hq) kv[j] = LD(K, kr + TEX(j)), r += vec2(dot(q[j], kv[j]), dot(g[j], LD(V, kr + TEX(j))));
-        r = subgroupAdd(r);
-        float ds = ftz(ftz(exp(r.x - lse)) * (r.y - dt) * p.scale);
-        EACH if (TEX(j) < hq) dq[j] += ds * kv[j];
+    for (uint s0 = uint(BOUNDS[t]); s0 <= t; s0 += 4u) { /* 4 keys a pass */
+        uint kr[4];
+        vec4 d = vec4(0.0), dp = vec4(0.0);
+        [[unroll]] for (uint u = 0u; u < 4u; u++) {
+            kr[u] = min(s0 + u, t) * ks + kb;
+            EACH if (TEX(j) < hq) d[u] += dot(q[j], LD(K, kr[u] + TEX(j))), dp[u] += dot(g[j], LD(V, kr[u] + TEX(j)));
+        }
+        d = subgroupAdd(d), dp = subgroupAdd(dp);
+        [[unroll]] for (uint u = 0u; u < 4u; u++) {
+            float ds = s0 + u <= t && SEGAT(s0 + u) == sg ? ftz(ftz(exp(d[u] - lse)) * (dp[u] - dt) * p.scale) : 0.0;
+            EACH if (TEX(j) < hq) dq[j] += ds * LD(K, kr[u] + TEX(j));
+        }
     }
     EACH if (TEX(j) < hq) STORE4(DQ, qb + TEX(j), dq[j]);
     if (gl_SubgroupInvocationID == 0u) D[h * p.n + t] = dt;
@@ -122,16 +135,21 @@ void main() {
     }
     uint sg = SEGAT(s), hi = uint(BOUNDS[p.n + s]);
     for (uint h = kh * group; h < (kh + 1u) * group; h++)
-        for (uint t = s; t <= hi; t++) {
-            if (SEGAT(t) != sg) continue;
-            uint qr = t * qs + h * hq;
-            vec4 qv[PL], gv[PL];
-            vec2 r = vec2(0.0);
-            EACH if (TEX(j) < hq) qv[j] = LD(Q, qr + TEX(j)), gv[j] = LD(G, qr + TEX(j)), r += vec2(dot(qv[j], k[j]), dot(gv[j], v[j]));
-            r = subgroupAdd(r);
-            float pr = ftz(exp(r.x - SCALAR(LSE, h * p.n + t)));
-            float ds = ftz(pr * (r.y - SCALAR(D, h * p.n + t)) * p.scale);
-            EACH if (TEX(j) < hq) dv[j] += pr * gv[j], dk[j] += ds * qv[j];
+        for (uint t0 = s; t0 <= hi; t0 += 4u) { /* 4 query rows a pass */
+            uint qr[4];
+            vec4 d = vec4(0.0), dp = vec4(0.0);
+            [[unroll]] for (uint u = 0u; u < 4u; u++) {
+                qr[u] = min(t0 + u, hi) * qs + h * hq;
+                EACH if (TEX(j) < hq) d[u] += dot(LD(Q, qr[u] + TEX(j)), k[j]), dp[u] += dot(LD(G, qr[u] + TEX(j)), v[j]);
+            }
+            d = subgroupAdd(d), dp = subgroupAdd(dp);
+            [[unroll]] for (uint u = 0u; u < 4u; u++) {
+                uint t = min(t0 + u, hi);
+                bool live = t0 + u <= hi && SEGAT(t) == sg;
+                float pr = live ? ftz(exp(d[u] - SCALAR(LSE, h * p.n + t))) : 0.0;
+                float ds = live ? ftz(pr * (dp[u] - SCALAR(D, h * p.n + t)) * p.scale) : 0.0;
+                EACH if (TEX(j) < hq) dv[j] += pr * LD(G, qr[u] + TEX(j)), dk[j] += ds * LD(Q, qr[u] + TEX(j));
+            }
         }
     EACH if (TEX(j) < hq) {
         STORE4(DK, kb + TEX(j), dk[j]);
