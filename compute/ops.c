@@ -23,6 +23,7 @@ const OpKernel OP_TABLE[OP_COUNT] = {
     [OP_GEMMX_TN] = {"matmul", "gemmx_tn", "backward dW (texel fetches)", 3, PB(PushGemm), "opr_matmul_bwd_dt", 0x3u},
     [OP_GEMMX_NT2] = {"matmul", "gemmx_nt2", "forward + LoRA path (texel fetches)", 5, PB(PushGemm), "opr_matmul_fwd_dt", 0x1bu},
     [OP_GEMMX_NN2] = {"matmul", "gemmx_nn2", "backward dX + LoRA path (texel fetches)", 5, PB(PushGemm), "opr_matmul_bwd_dt", 0x1bu},
+    [OP_GEMM_SPLIT_SUM] = {"matmul", "gemm_sum", "sum of split-K partials", 2, PB(PushSplit), "opr_split_sum"},
     [OP_XENT_FWD] = {"cross-entropy", "xent_t_fwd", "forward", 4, PB(PushXent), "opr_xent_fwd"},
     [OP_XENT_GRAD] = {"cross-entropy", "xent_t_grad", "forward and backward dLogits", 5, PB(PushXent), "opr_xent_bwd"},
     [OP_SUMSQ] = {"grad-norm", "sumsq_t", "partial sums of squares", 2, PB(PushElem), "opr_sumsq"},

@@ -28,6 +28,7 @@ typedef enum {
     OP_GEMM_TN_F32,                                  /* dW += dY^T . X */
     OP_GEMMX_NT, OP_GEMMX_NN, OP_GEMMX_TN,           /* the same products, F32 through texel fetches (gemmx.comp) */
     OP_GEMMX_NT2, OP_GEMMX_NN2,                      /* NT and NN plus a second product (LoRA's path): A2, B2 at bindings 3, 4 */
+    OP_GEMM_SPLIT_SUM,                               /* GPUs: the partials of a split-K product (gemm_tile.comp kc) summed into C */
     OP_XENT_FWD, OP_XENT_GRAD,
     OP_SUMSQ, OP_ADAMW,
     OP_CAST_F32, OP_CAST_R16, OP_CAST_RBF16,

@@ -79,6 +79,14 @@ void opr_adamw(float *master, float *m, float *v, const float *grad, size_t n, c
     if (param) st_pack(dt, master, param, n);
 }
 
+void opr_split_sum(float *c, const float *s, size_t n, int splits, int acc) {
+    for (size_t i = 0; i < n; i++) {
+        float v = acc ? c[i] : 0.0f;
+        for (int z = 0; z < splits; z++) v += s[(size_t)z * n + i];
+        c[i] = v;
+    }
+}
+
 double opr_sumsq(const float *g, size_t n) {
     double s = 0;
     for (size_t i = 0; i < n; i++) s += (double)g[i] * g[i];

@@ -80,6 +80,7 @@ struct VkTrain {
     VkBuf *x;  /* [layers+1] of [N][D] */
     VkBuf xf, rstdf, logits, xout; /* [N][D], [N], [N][V], [N][2] */
     VkBuf dx, dxn, dq, dk, dv, dqr, dkr, dao, dstat, dg, du, dh, dlogits, dlora; /* dstat [nq][n]: dO.O */
+    VkBuf ksplit; /* GPUs: the partials of split-K products (tile_gemm) */
     VkBuf partial[MAXWIN]; /* the norm's partial sums of squares of each window */
     VtLayer *act;
     int n_act;
@@ -222,11 +223,37 @@ typedef struct Seg2 {
     float alpha;
 } Seg2;
 
+/* GPUs: a product through gemm_tile.comp. One with fewer tiles than a GPU
+ * has room for (LoRA's rank-r products: 1 to 24 tiles of 128 x 128) is
+ * split along K into partials in v->ksplit, which gemm_sum.comp adds into
+ * C: in one pass 8 workgroups walked 2,048 rows of depth for LoRA's dA. */
+static void tile_gemm(VkTrain *v, OpId x, VkBuf **bs, PushGemm *p) {
+    uint32_t gx, gy, splits = 1, kc = 0;
+    ops_gemm_tile_grid(p->M, p->N, &gx, &gy);
+    size_t part = sizeof(float) * (size_t)p->M * p->N;
+    if (gx * gy < 128 && p->K >= 64 && 2 * part <= v->ksplit.size) {
+        splits = p->K / 32 < cdiv(256, gx * gy) ? p->K / 32 : cdiv(256, gx * gy);
+        if (splits > v->ksplit.size / part) splits = (uint32_t)(v->ksplit.size / part);
+        kc = cdiv(cdiv(p->K, splits), 16) * 16, splits = cdiv(p->K, kc);
+    }
+    if (splits < 2) {
+        disp(v, x, bs, p, gx, gy, 1);
+        return;
+    }
+    PushGemm q = *p;
+    q.kc = kc, q.acc = 0;
+    VkBuf *c = bs[2], *bq[5] = {bs[0], bs[1], &v->ksplit, bs[3], bs[4]};
+    disp(v, x, bq, &q, gx, gy, splits);
+    PushSplit ps = {p->M * p->N, splits, p->acc};
+    VkBuf *bsum[2] = {&v->ksplit, c};
+    disp(v, OP_GEMM_SPLIT_SUM, bsum, &ps, cdiv(ps.n, 256), 1, 1);
+}
+
 /* C[M][N] = alpha * A . B (+ C) (+ s2's product), A from texel a_off on
  * with (TN) row stride lda floats (0: M): the texel kernels only. */
 static void gemm_at(VkTrain *v, OpId op, VkBuf *a, VkBuf *b, VkBuf *c, int M, int N, int K, float alpha, int acc, uint32_t a_off, uint32_t lda,
                     uint32_t b_off, const Seg2 *s2) {
-    PushGemm p = {(uint32_t)M, (uint32_t)N, (uint32_t)K, alpha, (uint32_t)acc, a_off, lda, b_off, 0, 0.0f};
+    PushGemm p = {(uint32_t)M, (uint32_t)N, (uint32_t)K, alpha, (uint32_t)acc, a_off, lda, b_off, 0, 0.0f, 0};
     VkBuf *bs[5] = {a, b, c, NULL, NULL};
     int x = gemmx_op(op, a, b, M, N, K);
     if (x < 0 && (a_off || lda || b_off)) {
@@ -239,7 +266,7 @@ static void gemm_at(VkTrain *v, OpId op, VkBuf *a, VkBuf *b, VkBuf *c, int M, in
         s2 = NULL;
     }
     uint32_t gx, gy;
-    if (x >= 0 && v->tile_gemm) ops_gemm_tile_grid((uint32_t)M, (uint32_t)N, &gx, &gy), disp(v, (OpId)x, bs, &p, gx, gy, 1);
+    if (x >= 0 && v->tile_gemm) tile_gemm(v, (OpId)x, bs, &p);
     else if (x >= 0) ops_gemmx_grid((OpId)x, (uint32_t)M, (uint32_t)N, vk_subgroup_size(v->ctx), &gx, &gy), disp(v, (OpId)x, bs, &p, gx, gy, 1);
     else disp(v, op, bs, &p, cdiv((uint32_t)N, 32), cdiv((uint32_t)M, 32), 1);
     if (s2) gemm_at(v, op, s2->a, s2->b, c, M, N, s2->k, s2->alpha, 1, 0, 0, 0, NULL); /* a shape the two-product kernels do not take */
@@ -380,6 +407,7 @@ static int make_acts(VkTrain *v, Err *err) {
     RQ(&v->dqr, N * qd * 4), RQ(&v->dkr, N * kvd * 4), RQ(&v->dao, N * qd * 4), RQ(&v->dstat, nq * N * 4);
     RQ(&v->dg, N * F * 4), RQ(&v->du, N * F * 4), RQ(&v->dh, N * F * 4), RQ(&v->dlogits, N * V * 4), RQ(&v->dlora, N * R * 4);
     for (int w = 0; w < v->nwin; w++) RQ(&v->partial[w], (v->win_n[w] + 4095) / 4096 * 4);
+    if (v->tile_gemm) RQ(&v->ksplit, (size_t)32 << 20);
 #undef RQ
     int rc = arena_fill(v, &v->a_arena, r, n, "activation", err);
     free(r);
@@ -492,8 +520,8 @@ int vkt_create(const ModelFiles *m, const TmOptions *o, VkTrain **out, Err *err)
             L->lb[p] = find(v, "base_model.model.model.layers.%d.%s", l, mid);
         }
     }
-    if (!rc) rc = make_acts(v, err);
     if (!rc) rc = gpu_variants(v, o->vk_kernels, err);
+    if (!rc) rc = make_acts(v, err);
     if (!rc) rc = make_casts(v, err);
     if (!rc) rc = zero_state(v, 2, err); /* device memory starts undefined; the casts read the masters' padding */
     /* weights and masters */
@@ -552,6 +580,7 @@ void vkt_destroy(VkTrain *v) {
                    &v->dlogits, &v->dlora};
     for (size_t i = 0; i < sizeof bs / sizeof *bs; i++) vk_buf_destroy(v->ctx, bs[i]);
     for (int w = 0; w < v->nwin; w++) vk_buf_destroy(v->ctx, &v->partial[w]);
+    vk_buf_destroy(v->ctx, &v->ksplit);
     vk_arena_destroy(v->ctx, &v->w_arena), vk_arena_destroy(v->ctx, &v->s_arena), vk_arena_destroy(v->ctx, &v->a_arena);
     free(v->t), free(v->L), free(v->x), free(v->sets);
     vk_ctx_destroy(v->ctx);

@@ -9,7 +9,11 @@
 // own rows of B: the 0.6B full step's products ran at about 6 TFLOP/s.
 //   NT  A [M][K], B [N][K]    NN  A [M][K] (row stride lda), B [K][N]
 //   TN  A [K][M] (row stride lda), B [K][N]
-// The grid is x = tiles of N, y = tiles of M (ops_gemm_tile_grid).
+// The grid is x = tiles of N, y = tiles of M (ops_gemm_tile_grid), and z
+// the splits of K when p.kc != 0 (push.h): split z takes depth
+// [z kc, (z + 1) kc) and writes its partial tile to C + z M N, written not
+// added (the caller passes acc 0 and sums the partials with gemm_sum.comp);
+// SEG2's second product goes with split 0.
 #extension GL_EXT_control_flow_attributes : require
 #include "push.h"
 layout(local_size_x = 256) in;
@@ -74,9 +78,11 @@ void mac(uint tx, uint ty) {
 #define STAGE_B(T_, off_, ld_, k0_, K_) LOAD_DEPTH_BY_COLS(BS, T_, off_, ld_, n0, p.N, k0_, K_, 1.0)
 #endif
 
+uint cbase; /* floats of C before this split's partial (0 without splits) */
+
 void put(uint m, uint n, float v) {
     if (m >= p.M || n >= p.N) return;
-    uint o = m * p.N + n;
+    uint o = cbase + m * p.N + n;
     C[o / 4u][o % 4u] = v + (p.acc != 0u ? C[o / 4u][o % 4u] : 0.0);
 }
 
@@ -91,9 +97,11 @@ void main() {
 #else
     uint lda = (p.lda != 0u ? p.lda : p.M) / 4u, ldb = p.N / 4u;
 #endif
-    for (uint k0 = 0u; k0 < p.K; k0 += BK) {
-        STAGE_A(A, p.a_off, lda, k0, p.K, 1.0)
-        STAGE_B(B, p.b_off, ldb, k0, p.K)
+    uint z = gl_WorkGroupID.z, kb = p.kc != 0u ? z * p.kc : 0u, ke = p.kc != 0u ? min(p.K, kb + p.kc) : p.K;
+    cbase = p.kc != 0u ? z * p.M * p.N : 0u;
+    for (uint k0 = kb; k0 < ke; k0 += BK) {
+        STAGE_A(A, p.a_off, lda, k0, ke, 1.0)
+        STAGE_B(B, p.b_off, ldb, k0, ke)
         barrier();
         mac(tx, ty);
         barrier();
@@ -106,7 +114,7 @@ void main() {
 #else
     uint ldb2 = p.N / 4u;
 #endif
-    for (uint k0 = 0u; k0 < p.k2; k0 += BK) { /* A2's values scaled by alpha2 as they are staged */
+    for (uint k0 = 0u; z == 0u && k0 < p.k2; k0 += BK) { /* A2's values scaled by alpha2 as they are staged */
         STAGE_A(A2, 0u, ld2, k0, p.k2, p.alpha2)
         STAGE_B(B2, 0u, ldb2, k0, p.k2)
         barrier();
@@ -120,7 +128,8 @@ void main() {
             uint nq = n0 / 4u + tx + 16u * h;
             vec4 v = vec4(acc[i][4u * h], acc[i][4u * h + 1u], acc[i][4u * h + 2u], acc[i][4u * h + 3u]);
             if (p.N % 4u == 0u) {
-                if (m < p.M && 4u * nq < p.N) C[m * (p.N / 4u) + nq] = v + (p.acc != 0u ? C[m * (p.N / 4u) + nq] : vec4(0.0));
+                uint o = cbase / 4u + m * (p.N / 4u) + nq; /* N % 4 == 0: so is cbase */
+                if (m < p.M && 4u * nq < p.N) C[o] = v + (p.acc != 0u ? C[o] : vec4(0.0));
             } else {
                 [[unroll]] for (uint e = 0u; e < 4u; e++) put(m, 4u * nq + e, v[e]);
             }

@@ -20,7 +20,11 @@
    in NN, M in TN): a product over a slice of a buffer too large to bind as
    storage, or over a range of K (train_vk.c's slices and K chunks).
    gemmx_nt2 and gemmx_nn2 add alpha2 * A2 . B2 over k2 (gemmx.comp, SEG2). */
-struct PushGemm { PU32 M, N, K; float alpha; PU32 acc, a_off, lda, b_off, k2; float alpha2; };
+struct PushGemm { PU32 M, N, K; float alpha; PU32 acc, a_off, lda, b_off, k2; float alpha2; PU32 kc; };
+/* gemm_tile.comp with kc != 0: workgroup z takes depth [z kc, (z + 1) kc) and
+   writes its partial product to C + z M N (split-K; gemm_sum.comp adds them):
+   skinny products (LoRA's rank-r ones) have too few tiles to fill a GPU. */
+struct PushSplit { PU32 n, splits, acc; }; /* gemm_sum.comp: C[n] (+)= sum of splits partials */
 /* gemmx.comp's block of C per invocation: rows, and columns in texels of 4
    (NT in single columns); the grids of train_vk.c follow them. */
 #define GEMMX_NT_ROWS 32
@@ -67,6 +71,7 @@ typedef struct PushNorm PushNorm;
 typedef struct PushQkvPost PushQkvPost;
 typedef struct PushAttnInf PushAttnInf;
 typedef struct PushGemm PushGemm;
+typedef struct PushSplit PushSplit;
 typedef struct PushRows PushRows;
 typedef struct PushElem PushElem;
 typedef struct PushRope PushRope;

@@ -38,8 +38,8 @@ static VkBuf *mk(const void *data, size_t bytes) {
 static void drop(VkBuf *b) { vk_buf_destroy(ctx, b), free(b); }
 static const float *F(VkBuf *b) { return b->map; }
 
-/* Runs op's kernel, or (variant non-NULL) a named variant of it. */
-static void run_variant(OpId op, const char *variant, VkBuf **bufs, const void *push, uint32_t gx, uint32_t gy) {
+/* Runs op's kernel, or (variant non-NULL) a named variant of it, on a grid of gx x gy x gz. */
+static void run_grid(OpId op, const char *variant, VkBuf **bufs, const void *push, uint32_t gx, uint32_t gy, uint32_t gz) {
     Err err = {0};
     VkPipe *p;
     VkDescriptorSet set;
@@ -49,7 +49,7 @@ static void run_variant(OpId op, const char *variant, VkBuf **bufs, const void *
     if (!rc) rc = vk_set_create(ctx, p, bufs, &set, &err);
     if (!rc) rc = vk_cmd_begin(ctx, &cb, &err);
     if (!rc) {
-        vk_cmd_dispatch(cb, p, set, push, OP_TABLE[op].push_bytes, gx, gy, 1);
+        vk_cmd_dispatch(cb, p, set, push, OP_TABLE[op].push_bytes, gx, gy, gz);
         vk_cmd_barrier(cb);
         rc = vk_cmd_end(cb, &err);
         if (!rc) rc = vk_submit_wait(ctx, cb, &err);
@@ -58,17 +58,43 @@ static void run_variant(OpId op, const char *variant, VkBuf **bufs, const void *
     CHECK_MSG(rc == 0, "%s: %s", variant ? variant : OP_TABLE[op].kernel, err.msg);
 }
 
+static void run_variant(OpId op, const char *variant, VkBuf **bufs, const void *push, uint32_t gx, uint32_t gy) {
+    run_grid(op, variant, bufs, push, gx, gy, 1);
+}
+
 static void run(OpId op, VkBuf **bufs, const void *push, uint32_t gx, uint32_t gy) { run_variant(op, NULL, bufs, push, gx, gy); }
 
-/* 1: the gemmx tests run GPUs' tiled kernels (gemm_tile.comp) instead */
+static VkBuf *mk16(const void *data, size_t bytes);
+static void cmp(const char *what, const float *ref, const float *got, size_t n, double tol);
+
+/* 1: the gemmx tests run GPUs' tiled kernels (gemm_tile.comp) instead; 2:
+ * those split along K into 3 partials (as train_vk.c's tile_gemm splits
+ * skinny products), summed into C by gemm_sum.comp */
 static int gemm_tiled;
 
 /* A gemmx product on the grid train_vk.c uses (C is [p->M][p->N]). */
 static void gx_run(OpId op, VkBuf **bufs, const PushGemm *p) {
     uint32_t gx, gy;
-    if (gemm_tiled) {
+    if (gemm_tiled == 1) {
         ops_gemm_tile_grid(p->M, p->N, &gx, &gy);
         run_variant(op, ops_gemm_tile_variant(op), bufs, p, gx, gy);
+        return;
+    }
+    if (gemm_tiled == 2) {
+        PushGemm q = *p;
+        q.acc = 0, q.kc = (p->K + 2) / 3 < 16 ? 16 : ((p->K + 2) / 3 + 15) / 16 * 16;
+        uint32_t splits = (p->K + q.kc - 1) / q.kc;
+        VkBuf *parts = mk16(NULL, 4 * (size_t)splits * p->M * p->N), *bq[5] = {bufs[0], bufs[1], parts, bufs[3], bufs[4]};
+        ops_gemm_tile_grid(p->M, p->N, &gx, &gy);
+        run_grid(op, ops_gemm_tile_variant(op), bq, &q, gx, gy, splits);
+        PushSplit ps = {p->M * p->N, splits, p->acc};
+        VkBuf *bsum[2] = {parts, bufs[2]};
+        float *ref = malloc(4 * (size_t)p->M * p->N), *c0 = malloc(4 * (size_t)p->M * p->N);
+        memcpy(c0, F(bufs[2]), 4 * (size_t)p->M * p->N), memcpy(ref, c0, 4 * (size_t)p->M * p->N);
+        opr_split_sum(ref, F(parts), (size_t)p->M * p->N, (int)splits, (int)p->acc);
+        run(OP_GEMM_SPLIT_SUM, bsum, &ps, (p->M * p->N + 255) / 256, 1);
+        cmp("  gemm_sum of the partials", ref, F(bufs[2]), (size_t)p->M * p->N, 1e-6);
+        drop(parts), free(ref), free(c0);
         return;
     }
     ops_gemmx_grid(op, p->M, p->N, vk_subgroup_size(ctx), &gx, &gy);
@@ -111,7 +137,7 @@ static void t_gemm(int M, int N, int K) {
     float *x = rnd((size_t)M * K, 1), *w = rnd((size_t)N * K, 1), *dy = rnd((size_t)M * N, 1), *c0 = rnd((size_t)M * N, 1);
     VkBuf *bx = mk(x, 4 * (size_t)M * K), *bw = mk(w, 4 * (size_t)N * K), *by = mk(c0, 4 * (size_t)M * N);
     /* forward, accumulating into C: Y = C + X.W^T */
-    PushGemm p = {(uint32_t)M, (uint32_t)N, (uint32_t)K, 1.0f, 1, 0, 0, 0, 0, 0.0f};
+    PushGemm p = {(uint32_t)M, (uint32_t)N, (uint32_t)K, 1.0f, 1, 0, 0, 0, 0, 0.0f, 0};
     VkBuf *b3[3] = {bx, bw, by};
     run(OP_GEMM_NT_F32, b3, &p, cdiv((uint32_t)N, 32), cdiv((uint32_t)M, 32));
     float *ref = malloc(4 * (size_t)M * N);
@@ -122,7 +148,7 @@ static void t_gemm(int M, int N, int K) {
     cmp(what, ref, F(by), (size_t)M * N, K > 256 ? 5e-5 : 2e-5);
     /* dX = dY . W (alpha 0.5, no accumulation) */
     VkBuf *bdy = mk(dy, 4 * (size_t)M * N), *bdx = mk(NULL, 4 * (size_t)M * K);
-    PushGemm pn = {(uint32_t)M, (uint32_t)K, (uint32_t)N, 0.5f, 0, 0, 0, 0, 0, 0.0f};
+    PushGemm pn = {(uint32_t)M, (uint32_t)K, (uint32_t)N, 0.5f, 0, 0, 0, 0, 0, 0.0f, 0};
     VkBuf *bn[3] = {bdy, bw, bdx};
     run(OP_GEMM_NN_F32, bn, &pn, cdiv((uint32_t)K, 32), cdiv((uint32_t)M, 32));
     float *rdx = calloc((size_t)M * K, 4);
@@ -132,7 +158,7 @@ static void t_gemm(int M, int N, int K) {
     /* dW += dY^T . X */
     float *dw0 = rnd((size_t)N * K, 1);
     VkBuf *bdw = mk(dw0, 4 * (size_t)N * K);
-    PushGemm pt = {(uint32_t)N, (uint32_t)K, (uint32_t)M, 1.0f, 1, 0, 0, 0, 0, 0.0f};
+    PushGemm pt = {(uint32_t)N, (uint32_t)K, (uint32_t)M, 1.0f, 1, 0, 0, 0, 0, 0.0f, 0};
     VkBuf *bt[3] = {bdy, bx, bdw};
     run(OP_GEMM_TN_F32, bt, &pt, cdiv((uint32_t)K, 32), cdiv((uint32_t)N, 32));
     opr_matmul_bwd(NULL, dw0, dy, x, NULL, M, K, N);
@@ -148,7 +174,7 @@ static void t_gemmx(int M, int N, int K) {
     float *x = rnd((size_t)M * K, 1), *w = rnd((size_t)N * K, 1), *dy = rnd((size_t)M * N, 1), *c0 = rnd((size_t)M * N, 1), *dw0 = rnd((size_t)N * K, 1);
     VkBuf *bx = mk(x, 4 * (size_t)M * K), *bw = mk(w, 4 * (size_t)N * K), *by = mk(c0, 4 * (size_t)M * N), *bdy = mk(dy, 4 * (size_t)M * N);
     VkBuf *bdx = mk(NULL, 4 * (size_t)M * K), *bdw = mk(dw0, 4 * (size_t)N * K);
-    PushGemm p = {(uint32_t)M, (uint32_t)N, (uint32_t)K, 1.0f, 1, 0, 0, 0, 0, 0.0f};
+    PushGemm p = {(uint32_t)M, (uint32_t)N, (uint32_t)K, 1.0f, 1, 0, 0, 0, 0, 0.0f, 0};
     VkBuf *b3[3] = {bx, bw, by};
     gx_run(OP_GEMMX_NT, b3, &p);
     float *ref = malloc(4 * (size_t)M * N), *rdx = calloc((size_t)M * K, 4);
@@ -157,13 +183,13 @@ static void t_gemmx(int M, int N, int K) {
     char what[96];
     snprintf(what, sizeof what, "gemmx fwd %dx%dx%d", M, N, K);
     cmp(what, ref, F(by), (size_t)M * N, K > 256 ? 5e-5 : 2e-5);
-    PushGemm pn = {(uint32_t)M, (uint32_t)K, (uint32_t)N, 0.5f, 0, 0, 0, 0, 0, 0.0f};
+    PushGemm pn = {(uint32_t)M, (uint32_t)K, (uint32_t)N, 0.5f, 0, 0, 0, 0, 0, 0.0f, 0};
     VkBuf *bn[3] = {bdy, bw, bdx};
     gx_run(OP_GEMMX_NN, bn, &pn);
     opr_matmul_bwd_dt(rdx, NULL, dy, x, w, ST_F32, M, K, N);
     for (size_t i = 0; i < (size_t)M * K; i++) rdx[i] *= 0.5f;
     cmp("gemmx bwd dX", rdx, F(bdx), (size_t)M * K, N > 256 ? 5e-5 : 2e-5);
-    PushGemm pt = {(uint32_t)N, (uint32_t)K, (uint32_t)M, 1.0f, 1, 0, 0, 0, 0, 0.0f};
+    PushGemm pt = {(uint32_t)N, (uint32_t)K, (uint32_t)M, 1.0f, 1, 0, 0, 0, 0, 0.0f, 0};
     VkBuf *bt[3] = {bdy, bx, bdw};
     gx_run(OP_GEMMX_TN, bt, &pt);
     opr_matmul_bwd(NULL, dw0, dy, x, NULL, M, K, N);
@@ -171,7 +197,7 @@ static void t_gemmx(int M, int N, int K) {
     if (N >= 8 && M >= 2) { /* slices (train_vk.c's LM head over the storage range): A from an offset, with its row stride */
         int r0 = M / 2, n0 = 4, nn = N - 4 < 8 ? N - 4 : 8;
         VkBuf *bys = mk(NULL, 4 * (size_t)(M - r0) * N), *bdws = mk(NULL, 4 * (size_t)nn * K);
-        PushGemm ps = {(uint32_t)(M - r0), (uint32_t)N, (uint32_t)K, 1.0f, 0, (uint32_t)(r0 * K / 4), 0, 0, 0, 0.0f};
+        PushGemm ps = {(uint32_t)(M - r0), (uint32_t)N, (uint32_t)K, 1.0f, 0, (uint32_t)(r0 * K / 4), 0, 0, 0, 0.0f, 0};
         VkBuf *bs3[3] = {bx, bw, bys};
         gx_run(OP_GEMMX_NT, bs3, &ps);
         float *ys = malloc(4 * (size_t)(M - r0) * N);
@@ -180,13 +206,13 @@ static void t_gemmx(int M, int N, int K) {
         free(ys);
         float *dw1 = calloc((size_t)N * K, 4);
         opr_matmul_bwd(NULL, dw1, dy, x, NULL, M, K, N);
-        PushGemm pw = {(uint32_t)nn, (uint32_t)K, (uint32_t)M, 1.0f, 0, (uint32_t)(n0 / 4), (uint32_t)N, 0, 0, 0.0f};
+        PushGemm pw = {(uint32_t)nn, (uint32_t)K, (uint32_t)M, 1.0f, 0, (uint32_t)(n0 / 4), (uint32_t)N, 0, 0, 0.0f, 0};
         VkBuf *bw3[3] = {bdy, bx, bdws};
         gx_run(OP_GEMMX_TN, bw3, &pw);
         cmp("gemmx bwd dW, rows 4.. (a_off, lda)", dw1 + (size_t)n0 * K, F(bdws), (size_t)nn * K, M > 256 ? 5e-5 : 2e-5);
         /* dX over two ranges of the reduced dimension (train_vk.c's K chunks of the LM head): lda, a_off, b_off */
         VkBuf *bdxs = mk(NULL, 4 * (size_t)M * K);
-        PushGemm k1 = {(uint32_t)M, (uint32_t)K, 4, 1.0f, 0, 0, (uint32_t)N, 0, 0, 0.0f}, k2 = {(uint32_t)M, (uint32_t)K, (uint32_t)N - 4, 1.0f, 1, 1, (uint32_t)N, (uint32_t)K, 0, 0.0f};
+        PushGemm k1 = {(uint32_t)M, (uint32_t)K, 4, 1.0f, 0, 0, (uint32_t)N, 0, 0, 0.0f, 0}, k2 = {(uint32_t)M, (uint32_t)K, (uint32_t)N - 4, 1.0f, 1, 1, (uint32_t)N, (uint32_t)K, 0, 0.0f, 0};
         VkBuf *bk[3] = {bdy, bw, bdxs};
         gx_run(OP_GEMMX_NN, bk, &k1), gx_run(OP_GEMMX_NN, bk, &k2);
         for (size_t i = 0; i < (size_t)M * K; i++) rdx[i] *= 2.0f; /* rdx held 0.5 dY.W */
@@ -204,7 +230,7 @@ static void t_gemmx_nt_ragged(int M, int N, int K) {
     VkBuf *b3[3] = {bx, bw, by};
     char what[96];
     for (int acc = 1; acc >= 0; acc--) {
-        PushGemm p = {(uint32_t)M, (uint32_t)N, (uint32_t)K, 1.0f, (uint32_t)acc, 0, 0, 0, 0, 0.0f};
+        PushGemm p = {(uint32_t)M, (uint32_t)N, (uint32_t)K, 1.0f, (uint32_t)acc, 0, 0, 0, 0, 0.0f, 0};
         gx_run(OP_GEMMX_NT, b3, &p);
         opr_matmul_fwd_dt(ref, x, w, ST_F32, M, K, N);
         for (size_t i = 0; acc && i < (size_t)M * N; i++) ref[i] += c0[i];
@@ -225,7 +251,7 @@ static void t_gemmx_seg2(int M, int N, int K, int r) {
     VkBuf *by = mk16(c0, 4 * (size_t)M * N), *bdy = mk(dy, 4 * (size_t)M * N), *bt = mk(t, 4 * (size_t)M * r), *bla = mk(la, 4 * (size_t)r * K);
     VkBuf *bdx = mk(NULL, 4 * (size_t)M * K);
     float *ref = malloc(4 * (size_t)M * N), *ref2 = malloc(4 * (size_t)M * N), *rdx = calloc((size_t)M * K, 4), *rdx2 = calloc((size_t)M * K, 4);
-    PushGemm p = {(uint32_t)M, (uint32_t)N, (uint32_t)K, 1.0f, 1, 0, 0, 0, (uint32_t)r, s};
+    PushGemm p = {(uint32_t)M, (uint32_t)N, (uint32_t)K, 1.0f, 1, 0, 0, 0, (uint32_t)r, s, 0};
     VkBuf *b5[5] = {bx, bw, by, bu, blb};
     gx_run(OP_GEMMX_NT2, b5, &p);
     opr_matmul_fwd_dt(ref, x, w, ST_F32, M, K, N);
@@ -235,7 +261,7 @@ static void t_gemmx_seg2(int M, int N, int K, int r) {
     snprintf(what, sizeof what, "gemmx fwd + s U.B^T %dx%dx%d, r %d", M, N, K, r);
     cmp(what, ref, F(by), (size_t)M * N, 2e-5);
     if (N % 4 == 0) { /* NN reduces over N */
-        PushGemm pn = {(uint32_t)M, (uint32_t)K, (uint32_t)N, 0.5f, 0, 0, 0, 0, (uint32_t)r, 1.0f};
+        PushGemm pn = {(uint32_t)M, (uint32_t)K, (uint32_t)N, 0.5f, 0, 0, 0, 0, (uint32_t)r, 1.0f, 0};
         VkBuf *bn[5] = {bdy, bw, bdx, bt, bla};
         gx_run(OP_GEMMX_NN2, bn, &pn);
         opr_matmul_bwd_dt(rdx, NULL, dy, x, w, ST_F32, M, K, N);
@@ -521,6 +547,14 @@ int main(void) {
     t_gemmx_seg2(45, 14, 36, 4);
     t_gemmx_seg2(300, 136, 20, 16);
     t_gemmx_seg2(140, 136, 40, 20); /* k2 past one slice */
+    printf("the same, split along K into 3 partials and summed:\n");
+    gemm_tiled = 2;
+    t_gemmx(37, 44, 68);
+    t_gemmx(300, 12, 20);
+    t_gemmx(260, 264, 84);
+    t_gemmx_nt_ragged(131, 133, 20);
+    t_gemmx_seg2(37, 44, 68, 8);
+    t_gemmx_seg2(140, 136, 40, 20);
     gemm_tiled = 0;
     t_rmsnorm(7, 100);
     t_rmsnorm(33, 16);
