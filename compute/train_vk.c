@@ -69,7 +69,7 @@ struct VkTrain {
     VtLayer *L;
     int embed, norm, lm_head, lora_rank;
     float lora_scale;
-    VkArena w_arena, s_arena, a_arena;
+    VkArena w_arena, s_arena, a_arena, r_arena; /* r_arena: what the host reads back (host-cached memory) */
     size_t region; /* bytes of each state region (grad, master, m, v) */
     int nwin;
     VkBuf win[4][MAXWIN]; /* windows over the regions: 0 grad, 1 master, 2 m, 3 v */
@@ -318,7 +318,7 @@ typedef struct Req {
 
 /* Buffers over the storage range are allowed: they are read as texels and
  * written in slices, and set_for() refuses any storage binding over it. */
-static int arena_fill(VkTrain *v, VkArena *a, Req *r, int n, const char *what, Err *err) {
+static int arena_fill(VkTrain *v, VkArena *a, int host, Req *r, int n, const char *what, Err *err) {
     size_t total = 0, lim = vk_max_texel_bytes(v->ctx);
     for (int i = 0; i < n; i++) {
         if (r[i].bytes > lim)
@@ -326,7 +326,7 @@ static int arena_fill(VkTrain *v, VkArena *a, Req *r, int n, const char *what, E
                            what, r[i].bytes, lim);
         total += vk_arena_round(r[i].bytes);
     }
-    int rc = vk_arena_create(v->ctx, total, 0, a, err);
+    int rc = vk_arena_create(v->ctx, total, host, a, err);
     for (int i = 0; i < n && !rc; i++) rc = vk_arena_buf(v->ctx, a, r[i].bytes, r[i].b, err);
     return rc;
 }
@@ -402,14 +402,17 @@ static int make_acts(VkTrain *v, Err *err) {
         for (int p = 0; p < P_COUNT; p++)
             if (L->la[p] >= 0) RQ(&L->xa[p], N * R * 4);
     }
-    RQ(&v->xf, N * D * 4), RQ(&v->rstdf, N * 4), RQ(&v->logits, N * V * 4), RQ(&v->xout, N * 2 * 4);
+    RQ(&v->xf, N * D * 4), RQ(&v->rstdf, N * 4), RQ(&v->logits, N * V * 4);
     RQ(&v->dx, N * D * 4), RQ(&v->dxn, N * D * 4), RQ(&v->dq, N * qd * 4), RQ(&v->dk, N * kvd * 4), RQ(&v->dv, N * kvd * 4);
     RQ(&v->dqr, N * qd * 4), RQ(&v->dkr, N * kvd * 4), RQ(&v->dao, N * qd * 4), RQ(&v->dstat, nq * N * 4);
     RQ(&v->dg, N * F * 4), RQ(&v->du, N * F * 4), RQ(&v->dh, N * F * 4), RQ(&v->dlogits, N * V * 4), RQ(&v->dlora, N * R * 4);
-    for (int w = 0; w < v->nwin; w++) RQ(&v->partial[w], (v->win_n[w] + 4095) / 4096 * 4);
     if (v->tile_gemm) RQ(&v->ksplit, (size_t)32 << 20);
+    int rc = arena_fill(v, &v->a_arena, 0, r, n, "activation", err);
+    n = 0; /* read back by the host: per-row loss and log-probability, the norm's partial sums */
+    RQ(&v->xout, N * 2 * 4);
+    for (int w = 0; w < v->nwin; w++) RQ(&v->partial[w], (v->win_n[w] + 4095) / 4096 * 4);
 #undef RQ
-    int rc = arena_fill(v, &v->a_arena, r, n, "activation", err);
+    if (!rc) rc = arena_fill(v, &v->r_arena, 1, r, n, "read-back", err);
     free(r);
     return rc;
 }
@@ -475,7 +478,7 @@ int vkt_create(const ModelFiles *m, const TmOptions *o, VkTrain **out, Err *err)
     for (int i = 0; !rc && i < v->nt; i++) /* trainable weights first, in the state regions' layout (make_casts) */
         if (!v->t[i].t.trainable) wr[nw].b = &v->t[i].param, wr[nw++].bytes = sizeof(float) * v->t[i].t.n;
     v->region = region;
-    if (!rc) rc = arena_fill(v, &v->w_arena, wr, v->nt, "weight", err);
+    if (!rc) rc = arena_fill(v, &v->w_arena, 0, wr, v->nt, "weight", err);
     free(wr);
     /* the state arena: four regions of the same layout, and windows over them */
     if (!rc && region) rc = vk_arena_create(v->ctx, 4 * region, 0, &v->s_arena, err);
@@ -581,7 +584,7 @@ void vkt_destroy(VkTrain *v) {
     for (size_t i = 0; i < sizeof bs / sizeof *bs; i++) vk_buf_destroy(v->ctx, bs[i]);
     for (int w = 0; w < v->nwin; w++) vk_buf_destroy(v->ctx, &v->partial[w]);
     vk_buf_destroy(v->ctx, &v->ksplit);
-    vk_arena_destroy(v->ctx, &v->w_arena), vk_arena_destroy(v->ctx, &v->s_arena), vk_arena_destroy(v->ctx, &v->a_arena);
+    vk_arena_destroy(v->ctx, &v->w_arena), vk_arena_destroy(v->ctx, &v->s_arena), vk_arena_destroy(v->ctx, &v->a_arena), vk_arena_destroy(v->ctx, &v->r_arena);
     free(v->t), free(v->L), free(v->x), free(v->sets);
     vk_ctx_destroy(v->ctx);
     free(v);
@@ -842,7 +845,10 @@ int vkt_step(VkTrain *v, const TmBatch *b, int grad, double *loss, float *logp, 
     int n = b->n;
     memcpy(v->tok.map, b->tokens, sizeof(int) * (size_t)n), memcpy(v->pos.map, b->pos, sizeof(int) * (size_t)n);
     memcpy(v->seg.map, b->seg, sizeof(int) * (size_t)n);
-    seg_bounds(b->seg, n, v->bounds.map);
+    int *bounds = malloc(sizeof(int) * 2 * (size_t)n); /* built in host memory: seg_bounds reads what it wrote, and a GPU's mapped memory is slow to read */
+    if (!bounds) return err_set(err, IM_IO, "out of memory");
+    seg_bounds(b->seg, n, bounds);
+    memcpy(v->bounds.map, bounds, sizeof(int) * 2 * (size_t)n), free(bounds);
     int *tg = v->tgt.map;
     float *w = v->wts.map;
     for (int t = 0; t < n; t++) tg[t] = b->targets ? b->targets[t] : -1, w[t] = b->weights ? b->weights[t] : 0.0f;

@@ -29,6 +29,8 @@ typedef struct VkBuf {
                           the device's texel-buffer limit */
     int sub;           /* 1: a sub-allocation of a VkArena (mem is the arena's) */
     size_t off;        /* sub: offset in the arena */
+    int uncached;      /* map points at device memory the CPU reads uncached (a GPU's BAR):
+                          vk_buf_download copies through a staging buffer instead */
 } VkBuf;
 
 /* A memory arena: one vkAllocateMemory, handing out buffers bound at
@@ -40,6 +42,7 @@ typedef struct VkArena {
     VkDeviceMemory mem;
     void *map; /* non-NULL when host-visible */
     size_t size, used;
+    int uncached; /* map is not HOST_CACHED (see VkBuf) */
 } VkArena;
 
 typedef struct VkPipe {
