@@ -80,7 +80,7 @@ struct VkTrain {
     VkBuf *x;  /* [layers+1] of [N][D] */
     VkBuf xf, rstdf, logits, xout; /* [N][D], [N], [N][V], [N][2] */
     VkBuf dx, dxn, dq, dk, dv, dqr, dkr, dao, dstat, dg, du, dh, dlogits, dlora; /* dstat [nq][n]: dO.O */
-    VkBuf ksplit; /* GPUs: the partials of split-K products (tile_gemm) */
+    VkBuf ksplit; /* GPUs: the partials of split-K products (tile_gemm) and of the norm's dW (rms_bwd) */
     VkBuf partial[MAXWIN]; /* the norm's partial sums of squares of each window */
     VtLayer *act;
     int n_act;
@@ -406,7 +406,7 @@ static int make_acts(VkTrain *v, Err *err) {
     RQ(&v->dx, N * D * 4), RQ(&v->dxn, N * D * 4), RQ(&v->dq, N * qd * 4), RQ(&v->dk, N * kvd * 4), RQ(&v->dv, N * kvd * 4);
     RQ(&v->dqr, N * qd * 4), RQ(&v->dkr, N * kvd * 4), RQ(&v->dao, N * qd * 4), RQ(&v->dstat, nq * N * 4);
     RQ(&v->dg, N * F * 4), RQ(&v->du, N * F * 4), RQ(&v->dh, N * F * 4), RQ(&v->dlogits, N * V * 4), RQ(&v->dlora, N * R * 4);
-    if (v->tile_gemm) RQ(&v->ksplit, (size_t)32 << 20);
+    if (v->tile_gemm || v->norm_sg) RQ(&v->ksplit, (size_t)32 << 20);
     int rc = arena_fill(v, &v->a_arena, 0, r, n, "activation", err);
     n = 0; /* read back by the host: per-row loss and log-probability, the norm's partial sums */
     RQ(&v->xout, N * 2 * 4);
@@ -661,19 +661,28 @@ static void lin_bwd(VkTrain *v, int l, int p, VkBuf *dx, VkBuf *dy, VkBuf *x, in
 static uint32_t attn_groups(const VkTrain *v, int n) { return v->attn_sg ? (uint32_t)n : cdiv((uint32_t)n, vk_subgroup_size(v->ctx)); }
 
 static void rms_fwd(VkTrain *v, VkBuf *x, VkBuf *w, VkBuf *y, VkBuf *rstd, int rows, int d) {
-    PushRows p = {(uint32_t)rows, (uint32_t)d, v->c.eps, 0};
+    PushRows p = {(uint32_t)rows, (uint32_t)d, v->c.eps, 0, 0};
     VkBuf *bs[4] = {x, w, y, rstd};
     disp(v, OP_RMSNORM_FWD, bs, &p, ops_groups(OP_RMSNORM_FWD, &p, vk_subgroup_size(v->ctx)), 1, 1);
 }
 
 /* dx = (dx when acc) + the norm's dX; dw += its dW */
 static void rms_bwd(VkTrain *v, VkBuf *g, VkBuf *x, VkBuf *w, VkBuf *rstd, VkBuf *dx, VkBuf *dw, int rows, int d, int acc) {
-    PushRows p = {(uint32_t)rows, (uint32_t)d, v->c.eps, (uint32_t)acc};
+    PushRows p = {(uint32_t)rows, (uint32_t)d, v->c.eps, (uint32_t)acc, 0};
     VkBuf *bs[5] = {g, x, w, rstd, dx};
     disp(v, OP_RMSNORM_BWD_DX, bs, &p, ops_groups(OP_RMSNORM_BWD_DX, &p, vk_subgroup_size(v->ctx)), 1, 1);
-    if (dw) {
+    if (dw && v->norm_sg) { /* partials of chunks of rows in v->ksplit, added into dw by gemm_sum */
+        uint32_t dq = (uint32_t)d / 4, lanes = vk_subgroup_size(v->ctx), chunks = cdiv(2048, dq);
+        if (chunks > cdiv((uint32_t)rows, 4 * lanes)) chunks = cdiv((uint32_t)rows, 4 * lanes); /* at least 4 rows a lane */
+        if ((size_t)chunks * (size_t)d * 4 > v->ksplit.size) chunks = (uint32_t)(v->ksplit.size / ((size_t)d * 4));
+        p.chunk = cdiv((uint32_t)rows, chunks), chunks = cdiv((uint32_t)rows, p.chunk);
+        VkBuf *bw[4] = {g, x, rstd, &v->ksplit}, *bsum[2] = {&v->ksplit, dw};
+        disp(v, OP_RMSNORM_BWD_DW, bw, &p, dq, chunks, 1);
+        PushSplit ps = {(uint32_t)d, chunks, 1};
+        disp(v, OP_GEMM_SPLIT_SUM, bsum, &ps, cdiv((uint32_t)d, 256), 1, 1);
+    } else if (dw) {
         VkBuf *bw[4] = {g, x, rstd, dw};
-        disp(v, OP_RMSNORM_BWD_DW, bw, &p, v->norm_sg ? (uint32_t)d / 4 : ops_groups(OP_RMSNORM_BWD_DW, &p, vk_subgroup_size(v->ctx)), 1, 1);
+        disp(v, OP_RMSNORM_BWD_DW, bw, &p, ops_groups(OP_RMSNORM_BWD_DW, &p, vk_subgroup_size(v->ctx)), 1, 1);
     }
 }
 

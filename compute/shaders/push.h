@@ -39,7 +39,7 @@ struct PushSplit { PU32 n, splits, acc; }; /* gemm_sum.comp: C[n] (+)= sum of sp
  * workgroups of columns. */
 #define GEMMX_ROW_LANES(colblocks, lanes) ((colblocks) < (lanes))
 /* rmsnorm_t.comp: n rows of d; eps; acc: BWD_DX adds to DX (else writes it). */
-struct PushRows { PU32 n, d; float eps; PU32 acc; };
+struct PushRows { PU32 n, d; float eps; PU32 acc, chunk; }; /* chunk: BWD_DW SG_ROWS, rows per workgroup y (its partial DW[y]) */
 /* elementwise kernels over n elements; a: a scalar operand (sign, scale). */
 struct PushElem { PU32 n; float a; };
 /* rope.comp: n rows of heads x hd at positions pos[n]; sign +1 forward, -1 backward. */

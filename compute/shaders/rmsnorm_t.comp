@@ -53,17 +53,19 @@ layout(binding = 1) uniform usamplerBuffer X;
 layout(binding = 2) uniform usamplerBuffer R; /* rstd of four rows per texel */
 layout(std430, binding = 3) buffer DWb { vec4 DW[]; };
 #ifdef SG_ROWS
-// GPUs: a workgroup (one subgroup) per column texel, its lanes over the
-// rows, summed by subgroupAdd. The kernel below gives the whole column to
-// one invocation: d / 4 invocations in all, 32 for the q/k norm of head_dim
-// 128, which on an H200 took 8 % of a 0.6B full step (192 ms).
+// GPUs: a workgroup (one subgroup) per column texel and chunk of p.chunk rows
+// (workgroup y), its lanes over the chunk's rows, summed by subgroupAdd
+// into DW[y][q], a partial that gemm_sum.comp adds into dW (train_vk.c's
+// rms_bwd). The kernel below gives a whole column to one invocation: d / 4
+// invocations in all, 32 for the q/k norm of head_dim 128, which on an H200
+// took 8 % of a 0.6B full step (192 ms); a subgroup per column, 26 ms.
 void main() {
-    uint q = gl_WorkGroupID.x, dq = p.d / 4u;
+    uint q = gl_WorkGroupID.x, dq = p.d / 4u, r0 = gl_WorkGroupID.y * p.chunk, r1 = min(p.n, r0 + p.chunk);
     vec4 acc = vec4(0.0);
-    for (uint r = gl_SubgroupInvocationID; r < p.n; r += gl_SubgroupSize)
+    for (uint r = r0 + gl_SubgroupInvocationID; r < r1; r += gl_SubgroupSize)
         acc += T(G, r * dq + q) * T(X, r * dq + q) * T(R, r / 4u)[r & 3u];
     acc = subgroupAdd(acc);
-    if (gl_SubgroupInvocationID == 0u) DW[q] += acc;
+    if (gl_SubgroupInvocationID == 0u) DW[gl_WorkGroupID.y * dq + q] = acc;
 }
 #else
 void main() {

@@ -280,7 +280,7 @@ static void t_gemmx_seg2(int M, int N, int K, int r) {
 static void t_rmsnorm(int n, int d) {
     float *x = rnd((size_t)n * d, 2), *w = rnd((size_t)d, 1), *g = rnd((size_t)n * d, 1), *dx0 = rnd((size_t)n * d, 1), *dw0 = rnd((size_t)d, 1);
     VkBuf *bx = mk(x, 4 * (size_t)n * d), *bw = mk(w, 4 * (size_t)d), *by = mk(NULL, 4 * (size_t)n * d), *br = mk16(NULL, 4 * (size_t)n);
-    PushRows p = {(uint32_t)n, (uint32_t)d, 1e-6f, 1};
+    PushRows p = {(uint32_t)n, (uint32_t)d, 1e-6f, 1, 0};
     uint32_t lanes = vk_subgroup_size(ctx);
     VkBuf *bf[4] = {bx, bw, by, br};
     run(OP_RMSNORM_FWD, bf, &p, ops_groups(OP_RMSNORM_FWD, &p, lanes), 1);
@@ -294,14 +294,19 @@ static void t_rmsnorm(int n, int d) {
     run(OP_RMSNORM_BWD_DW, bbw, &p, ops_groups(OP_RMSNORM_BWD_DW, &p, lanes), 1);
     opr_rmsnorm_bwd(dx0, dw0, g, x, w, r, n, d);
     cmp("rmsnorm bwd dX (accumulating)", dx0, F(bdx), (size_t)n * d, 2e-5), cmp("rmsnorm bwd dW (accumulating)", dw0, F(bdw), (size_t)d, 2e-5);
-    { /* GPUs' dW: a subgroup per column texel (train_vk.c's grid: d / 4) */
+    { /* GPUs' dW: a subgroup per column texel and chunk of 5 rows, partials summed into dW by gemm_sum (train_vk.c's rms_bwd) */
+        uint32_t chunks = (uint32_t)(n + 4) / 5;
         float *dw1 = rnd((size_t)d, 1), *dwr = malloc(4 * (size_t)d), *dxs = calloc((size_t)n * d, 4);
         memcpy(dwr, dw1, 4 * (size_t)d);
-        VkBuf *bdw1 = mk(dw1, 4 * (size_t)d), *bbs[4] = {bg, bx, br, bdw1};
-        run_variant(OP_RMSNORM_BWD_DW, "rmsnorm_t_bwd_dw_sg", bbs, &p, (uint32_t)d / 4, 1);
+        VkBuf *bdw1 = mk(dw1, 4 * (size_t)d), *parts = mk16(NULL, 4 * (size_t)chunks * d), *bbs[4] = {bg, bx, br, parts}, *bsum[2] = {parts, bdw1};
+        PushRows pc = p;
+        pc.chunk = 5;
+        run_variant(OP_RMSNORM_BWD_DW, "rmsnorm_t_bwd_dw_sg", bbs, &pc, (uint32_t)d / 4, chunks);
+        PushSplit ps = {(uint32_t)d, chunks, 1};
+        run(OP_GEMM_SPLIT_SUM, bsum, &ps, ((uint32_t)d + 255) / 256, 1);
         opr_rmsnorm_bwd(dxs, dwr, g, x, w, r, n, d);
-        cmp("rmsnorm bwd dW, a subgroup per column (accumulating)", dwr, F(bdw1), (size_t)d, 2e-5);
-        drop(bdw1), free(dw1), free(dwr), free(dxs);
+        cmp("rmsnorm bwd dW, a subgroup per column and chunk (accumulating)", dwr, F(bdw1), (size_t)d, 2e-5);
+        drop(bdw1), drop(parts), free(dw1), free(dwr), free(dxs);
     }
     p.acc = 0; /* written: what the buffer held (the sum above) must not enter */
     float *dxw = calloc((size_t)n * d, 4);
