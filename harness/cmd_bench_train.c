@@ -110,8 +110,8 @@ static int bench_kind(const ModelFiles *m, const TmOptions *o, const BenchBatch 
         printf("%s step: %.1f tok/s, %.1f ms/step (%d steps of %d tokens; %d trainable tensors, %.2fM parameters; loss %.4f); peak device memory %.1f MB, peak RSS %.1f MB\n",
                o->lora_rank ? "LoRA" : "full", *tok_s, *ms, steps, bb->n, ntr, ptr / 1e6, loss, tm_device_mem_peak(tm) / 1e6, ru.ru_maxrss / 1024.0);
         double tflops = step_flops(&m->cfg, bb->n, samples, (double)ptr, o->lora_rank != 0) / (*ms / 1e3) / 1e12;
-        printf("  %s step: %.3f model TFLOP/s", o->lora_rank ? "LoRA" : "full", tflops);
-        if (peak_tflops > 0) printf(", MFU %.2f%% of %g TFLOP/s", 100 * tflops / peak_tflops, peak_tflops);
+        printf("  %s step: %.4g model TFLOP/s", o->lora_rank ? "LoRA" : "full", tflops);
+        if (peak_tflops > 0) printf(", MFU %.4g%% of %g TFLOP/s", 100 * tflops / peak_tflops, peak_tflops);
         printf(" (FLOPs of the step's products: bench train --help)\n");
         printf("  %s step wall time by phase: zero grads %.2f ms, forward+backward %.2f ms, grad norm %.2f ms, AdamW %.2f ms\n",
                o->lora_rank ? "LoRA" : "full", 1e3 * phase[0] / steps, 1e3 * phase[1] / steps, 1e3 * phase[2] / steps, 1e3 * phase[3] / steps);
@@ -269,6 +269,8 @@ static int cmd_bench_train(int argc, char **argv) {
     if (peer_threads < 0) peer_threads = o.device == TM_CPU ? gemm_threads() : lavapipe_threads();
     PeerOpts po = {.python = peer_python && *peer_python ? peer_python : "/usr/bin/python3", .device = peer_device, .dtype = peer_dtype,
                    .threads = (int)peer_threads};
+    if (peer && strchr(po.python, '/') && access(po.python, X_OK))
+        rc = err_set(&err, IM_USAGE, "--peer-python %s: not an executable file (or set $IMAGINE_PYTHON)", po.python);
     double *ratios = calloc(2 * (size_t)rounds, sizeof *ratios); /* [round][full, LoRA] */
     if (!ratios) rc = err_set(&err, IM_IO, "out of memory");
     for (long r = 0; r < rounds && !rc; r++) { /* ours and the peer alternate: a slow spell of a shared host hits both */
@@ -290,5 +292,5 @@ static int cmd_bench_train(int argc, char **argv) {
 
 const CliVerb imagine_verbs_bench_train[] = {
     {"bench train", cmd_bench_train,
-     "Training speed: tokens/s of a full SFT step and a LoRA step, peak memory, per-kernel time; --peer torch compares PyTorch CPU.", ""},
+     "Training speed: tokens/s of a full SFT step and a LoRA step, peak memory, per-kernel time, model FLOP/s and MFU; --peer torch compares PyTorch eager (CPU or CUDA).", ""},
     {0}};

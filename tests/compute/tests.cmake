@@ -42,3 +42,4 @@ add_test(NAME compute_torch_ref COMMAND /usr/bin/python3 ${CMAKE_CURRENT_LIST_DI
 add_test(NAME compute_model_init_opts COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/test_model_init_opts.sh $<TARGET_FILE:imagine>)
 # bench train --rounds: ours and the torch peer alternate; the median ratio is the middle round's.
 add_test(NAME compute_bench_rounds COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/test_bench_rounds.sh $<TARGET_FILE:imagine>)
+add_test(NAME compute_bench_train_opts COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/test_bench_train_opts.sh $<TARGET_FILE:imagine>)
