@@ -419,9 +419,7 @@ static int make_acts(VkTrain *v, Err *err) {
 
 /* The kernels for the device, set as the ops' pipelines (which set_for
  * then uses): attention specialised to the model's head_dim, when there
- * are (attn_t.comp; on GPUs attn_sg.comp, a subgroup per row, when a
- * subgroup holds a head in at most 4 texels a lane and the rows fit the
- * grid); on GPUs also the tiled products (gemm_tile.comp) and the norm's dW
+ * are (attn_t.comp; on GPUs attn_sg.comp, head_dim / 16 lanes a row); on GPUs also the tiled products (gemm_tile.comp) and the norm's dW
  * with a subgroup per column. */
 static int gpu_variants(VkTrain *v, int kernels, Err *err) {
     int hd = v->c.head_dim, lanes = (int)vk_subgroup_size(v->ctx);
@@ -431,7 +429,7 @@ static int gpu_variants(VkTrain *v, int kernels, Err *err) {
         rc = ops_pipe_variant(v->ctx, (OpId)op, ops_gemm_tile_variant((OpId)op), &v->pipe[op], err);
     v->norm_sg = v->tile_gemm = sg;
     if (rc || (hd != 16 && hd != 32 && hd != 64 && hd != 128)) return rc;
-    v->attn_sg = sg && hd / 4 <= 4 * lanes && v->N <= 65535;
+    v->attn_sg = sg && hd / 16 <= lanes; /* attn_sg.comp: hd / 16 lanes a row */
     const OpId ops[3] = {OP_ATTN_FWD, OP_ATTN_BWD_Q, OP_ATTN_BWD_KV};
     const char *names[3] = {"fwd", "bwd_q", "bwd_kv"};
     for (int i = 0; i < 3 && !rc; i++) {
@@ -657,8 +655,11 @@ static void lin_bwd(VkTrain *v, int l, int p, VkBuf *dx, VkBuf *dy, VkBuf *x, in
     gemm2(v, OP_GEMM_NN_F32, dy, &w->param, dx, n, K, M, 1.0f, acc, &lora);
 }
 
-/* Workgroups along the rows of attention: a subgroup per row (attn_sg), or a lane per row. */
-static uint32_t attn_groups(const VkTrain *v, int n) { return v->attn_sg ? (uint32_t)n : cdiv((uint32_t)n, vk_subgroup_size(v->ctx)); }
+/* Workgroups along the rows of attention: head_dim / 16 lanes a row (attn_sg), or one. */
+static uint32_t attn_groups(const VkTrain *v, int n) {
+    uint32_t lanes = vk_subgroup_size(v->ctx);
+    return cdiv((uint32_t)n, v->attn_sg ? lanes / ((uint32_t)v->c.head_dim / 16) : lanes);
+}
 
 static void rms_fwd(VkTrain *v, VkBuf *x, VkBuf *w, VkBuf *y, VkBuf *rstd, int rows, int d) {
     PushRows p = {(uint32_t)rows, (uint32_t)d, v->c.eps, 0, 0};

@@ -354,7 +354,7 @@ static void seg_bounds(const int *seg, int n, int *b) {
 /* Attention with GQA over packed segments; ids 2 rows, then 1, then 2 again
  * (a sample id that comes back after another attends to its earlier rows). */
 /* hd_variant: 0 the generic kernel; 1 attn_t.comp's variant with head_dim
- * fixed (attn_t_*_hdN); 2 attn_sg.comp's (a subgroup per row, GPUs'). */
+ * fixed (attn_t_*_hdN); 2 attn_sg.comp's (head_dim / 16 lanes a row, GPUs'). */
 static void t_attn_case(const int *seg, int N, int NQ, int NKV, int HD, int hd_variant) {
     char vf[64], vq[64], vkv[64];
     const char *src = hd_variant == 2 ? "sg" : "t";
@@ -367,7 +367,7 @@ static void t_attn_case(const int *seg, int N, int NQ, int NKV, int HD, int hd_v
     VkBuf *bq = mk16(q, 4 * qn), *bk = mk16(k, 4 * kn), *bv = mk16(v, 4 * kn), *bs = mk16(seg, 4 * (size_t)N), *bb = mk16(bounds, 8 * (size_t)N);
     VkBuf *bo = mk16(NULL, 4 * qn), *bl = mk16(NULL, 4 * (size_t)NQ * N), *bd = mk16(NULL, 4 * (size_t)NQ * N);
     PushAttn p = {(uint32_t)N, (uint32_t)NQ, (uint32_t)NKV, (uint32_t)HD, 1.0f / sqrtf((float)HD)};
-    uint32_t rows = hd_variant == 2 ? (uint32_t)N : cdiv((uint32_t)N, vk_subgroup_size(ctx));
+    uint32_t rows = cdiv((uint32_t)N, hd_variant == 2 ? vk_subgroup_size(ctx) / ((uint32_t)HD / 16) : vk_subgroup_size(ctx)); /* attn_sg: HD / 16 lanes a row */
     VkBuf *bf[7] = {bq, bk, bv, bs, bb, bo, bl};
     run_variant(OP_ATTN_FWD, hd_variant ? vf : NULL, bf, &p, rows, (uint32_t)NQ);
     float *o = malloc(4 * qn), *pr = malloc(4 * pn);
