@@ -9,9 +9,11 @@
 // common.glsl) takes LANES / CL consecutive rows. attn_t.comp gives each
 // invocation a whole row, right on lavapipe (a lane per row) but on a GPU
 // 4 x head_dim floats per thread: at Qwen3-0.6B's shape on an H200 its dK/dV
-// kernel spilled and took 36 % of a full step (895 ms of 2,490); a whole
-// subgroup per row (this file's first form) spent its time in 5-step
-// reductions (97 ms for the three kernels).
+// kernel spilled and took 36 % of a full step (895 ms of 2,490); here the
+// three kernels take 97 ms. (A whole subgroup per row, this file's first
+// form, took the same 97 ms with 5-step reductions: the shuffles are not
+// what bounds it; K and V are not shared across rows through shared memory,
+// as flash attention does, which is the next step.)
 // Every lane of a subgroup walks the union of its rows' ranges (shuffles
 // need them all), a row's own range marked live; each pass takes 4 keys
 // (FWD, BWD_Q) or 4 query rows (BWD_KV), reduced together as a vec4.
