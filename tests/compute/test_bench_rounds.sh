@@ -5,10 +5,7 @@
 # the round ratios printed above it; --rounds 0 is a usage error (exit 2).
 set -eu
 IMAGINE=$1
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-for i in 1 2 3 4 5 6 7 8 9 10; do echo "stack the red block on top of the blue block and pick up the orange one" >>"$T/c.txt"; done
-"$IMAGINE" model init --corpus "$T/c.txt" --tok-vocab 300 --hidden 32 --layers 1 --heads 2 --kv-heads 1 --head-dim 16 --ffn 64 --dtype f32 --out "$T/m" 2>/dev/null
+. "$(dirname "$0")/tiny_model.sh"
 "$IMAGINE" bench train --model "$T/m" --device cpu --tokens 32 --samples 2 --steps 1 --no-profile --peer torch --peer-threads 1 --rounds 3 >"$T/out.txt"
 for kind in full lora; do
   n=$(grep -c "^  ours/torch $kind step: " "$T/out.txt")

@@ -9,10 +9,7 @@
 # --peer-python are errors that name the option (usage: exit 2).
 set -eu
 IMAGINE=$1
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-for i in 1 2 3 4 5 6 7 8 9 10; do echo "stack the red block on top of the blue block and pick up the orange one" >>"$T/c.txt"; done
-"$IMAGINE" model init --corpus "$T/c.txt" --tok-vocab 300 --hidden 32 --layers 1 --heads 2 --kv-heads 1 --head-dim 16 --ffn 64 --dtype f32 --out "$T/m" 2>/dev/null
+. "$(dirname "$0")/tiny_model.sh"
 "$IMAGINE" bench train --model "$T/m" --kernels gpu --tokens 32 --samples 2 --steps 1 --peak-tflops 0.000001 >"$T/out.txt"
 for k in gemmt_nt gemmt_nn gemmt_tn gemmt_nt2 gemmt_nn2 gemm_sum attn_sg_fwd_hd16 attn_sg_bwd_q_hd16 attn_sg_bwd_kv_hd16 rmsnorm_t_bwd_dw_sg; do
   grep -q "($k) " "$T/out.txt" || { echo "the GPU set's $k is not in the profile"; cat "$T/out.txt"; exit 1; }

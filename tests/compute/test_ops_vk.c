@@ -529,37 +529,22 @@ int main(void) {
     t_gemm(37, 45, 70);
     t_gemm(64, 96, 300);
     t_gemm(1, 5, 3);
-    t_gemmx(37, 44, 68);
-    t_gemmx(45, 136, 72); /* as many column blocks as lavapipe's 8 lanes, or more: lanes walk columns (GEMMX_ROW_LANES) */
-    t_gemmx(300, 12, 20);
-    t_gemmx(1, 4, 4);
-    t_gemmx_nt_ragged(29, 14, 36);
-    t_gemmx_nt_ragged(9, 3, 8);
-    t_gemmx_seg2(37, 44, 68, 8);  /* rows and columns past whole blocks */
-    t_gemmx_seg2(45, 14, 36, 4);  /* N % 4 != 0: NT stores single floats (no NN) */
-    t_gemmx_seg2(300, 136, 20, 16); /* lanes walk columns */
-    printf("GPUs' tiled products (gemm_tile.comp), the same cases and more:\n");
-    gemm_tiled = 1;
-    t_gemmx(37, 44, 68);
-    t_gemmx(45, 136, 72);
-    t_gemmx(300, 12, 20);
-    t_gemmx(1, 4, 4);
-    t_gemmx(260, 264, 84); /* several tiles each way, K past whole 16-deep slices */
-    t_gemmx_nt_ragged(29, 14, 36);
-    t_gemmx_nt_ragged(9, 3, 8);
-    t_gemmx_nt_ragged(131, 133, 20);
-    t_gemmx_seg2(37, 44, 68, 8);
-    t_gemmx_seg2(45, 14, 36, 4);
-    t_gemmx_seg2(300, 136, 20, 16);
-    t_gemmx_seg2(140, 136, 40, 20); /* k2 past one slice */
-    printf("the same, split along K into 3 partials and summed:\n");
-    gemm_tiled = 2;
-    t_gemmx(37, 44, 68);
-    t_gemmx(300, 12, 20);
-    t_gemmx(260, 264, 84);
-    t_gemmx_nt_ragged(131, 133, 20);
-    t_gemmx_seg2(37, 44, 68, 8);
-    t_gemmx_seg2(140, 136, 40, 20);
+    /* gemmx (lavapipe's), then GPUs' tiled products (gemm_tile.comp), then those split along K */
+    for (gemm_tiled = 0; gemm_tiled <= 2; gemm_tiled++) {
+        if (gemm_tiled) printf(gemm_tiled == 1 ? "GPUs' tiled products (gemm_tile.comp):\n" : "the same, split along K into 3 partials and summed:\n");
+        t_gemmx(37, 44, 68);
+        t_gemmx(45, 136, 72); /* as many column blocks as lavapipe's 8 lanes, or more: lanes walk columns (GEMMX_ROW_LANES) */
+        t_gemmx(300, 12, 20);
+        t_gemmx(1, 4, 4);
+        t_gemmx(260, 264, 84); /* several 128 x 128 tiles each way, K past whole 16-deep slices */
+        t_gemmx_nt_ragged(29, 14, 36);
+        t_gemmx_nt_ragged(9, 3, 8);
+        t_gemmx_nt_ragged(131, 133, 20);
+        t_gemmx_seg2(37, 44, 68, 8);    /* rows and columns past whole blocks */
+        t_gemmx_seg2(45, 14, 36, 4);    /* N % 4 != 0: NT stores single floats (no NN) */
+        t_gemmx_seg2(300, 136, 20, 16); /* lanes walk columns */
+        t_gemmx_seg2(140, 136, 40, 20); /* k2 past one slice */
+    }
     gemm_tiled = 0;
     t_rmsnorm(7, 100);
     t_rmsnorm(33, 16);
