@@ -230,6 +230,7 @@ typedef struct Seg2 {
 static void tile_gemm(VkTrain *v, OpId x, VkBuf **bs, PushGemm *p) {
     uint32_t gx, gy, splits = 1, kc = 0;
     ops_gemm_tile_grid(p->M, p->N, &gx, &gy);
+    if (!gx || !gy) return; /* an empty C */
     size_t part = sizeof(float) * (size_t)p->M * p->N;
     if (gx * gy < 128 && p->K >= 64 && 2 * part <= v->ksplit.size) {
         splits = p->K / 32 < cdiv(256, gx * gy) ? p->K / 32 : cdiv(256, gx * gy);
@@ -672,7 +673,8 @@ static void rms_bwd(VkTrain *v, VkBuf *g, VkBuf *x, VkBuf *w, VkBuf *rstd, VkBuf
     PushRows p = {(uint32_t)rows, (uint32_t)d, v->c.eps, (uint32_t)acc, 0};
     VkBuf *bs[5] = {g, x, w, rstd, dx};
     disp(v, OP_RMSNORM_BWD_DX, bs, &p, ops_groups(OP_RMSNORM_BWD_DX, &p, vk_subgroup_size(v->ctx)), 1, 1);
-    if (dw && v->norm_sg) { /* partials of chunks of rows in v->ksplit, added into dw by gemm_sum */
+    if (!dw || rows <= 0) return;
+    if (v->norm_sg) { /* partials of chunks of rows in v->ksplit, added into dw by gemm_sum */
         uint32_t dq = (uint32_t)d / 4, lanes = vk_subgroup_size(v->ctx), chunks = cdiv(2048, dq);
         if (chunks > cdiv((uint32_t)rows, 4 * lanes)) chunks = cdiv((uint32_t)rows, 4 * lanes); /* at least 4 rows a lane */
         if ((size_t)chunks * (size_t)d * 4 > v->ksplit.size) chunks = (uint32_t)(v->ksplit.size / ((size_t)d * 4));
@@ -681,7 +683,7 @@ static void rms_bwd(VkTrain *v, VkBuf *g, VkBuf *x, VkBuf *w, VkBuf *rstd, VkBuf
         disp(v, OP_RMSNORM_BWD_DW, bw, &p, dq, chunks, 1);
         PushSplit ps = {(uint32_t)d, chunks, 1};
         disp(v, OP_GEMM_SPLIT_SUM, bsum, &ps, cdiv((uint32_t)d, 256), 1, 1);
-    } else if (dw) {
+    } else {
         VkBuf *bw[4] = {g, x, rstd, dw};
         disp(v, OP_RMSNORM_BWD_DW, bw, &p, ops_groups(OP_RMSNORM_BWD_DW, &p, vk_subgroup_size(v->ctx)), 1, 1);
     }
