@@ -84,7 +84,8 @@ static void gx_run(OpId op, VkBuf **bufs, const PushGemm *p) {
         PushGemm q = *p;
         q.acc = 0, q.kc = (p->K + 2) / 3 < 16 ? 16 : ((p->K + 2) / 3 + 15) / 16 * 16;
         uint32_t splits = (p->K + q.kc - 1) / q.kc;
-        VkBuf *parts = mk16(NULL, 4 * (size_t)splits * p->M * p->N), *bq[5] = {bufs[0], bufs[1], parts, bufs[3], bufs[4]};
+        int two = op == OP_GEMMX_NT2 || op == OP_GEMMX_NN2; /* the callers' lists hold A2 and B2 only then */
+        VkBuf *parts = mk16(NULL, 4 * (size_t)splits * p->M * p->N), *bq[5] = {bufs[0], bufs[1], parts, two ? bufs[3] : NULL, two ? bufs[4] : NULL};
         ops_gemm_tile_grid(p->M, p->N, &gx, &gy);
         run_grid(op, ops_gemm_tile_variant(op), bq, &q, gx, gy, splits);
         PushSplit ps = {p->M * p->N, splits, p->acc};
