@@ -86,8 +86,8 @@ struct VkTrain {
     int n_act;
     size_t slice_max; /* bytes of the largest storage binding: buffers over it are bound in slices */
     size_t range_over, range_bytes; /* CPU devices: dX products whose operands pass range_over bytes go in ranges of K of range_bytes (gemm2) */
-    int attn_sg, norm_sg;           /* a subgroup per row: attention (attn_sg.comp), the norm's dW (rmsnorm_t.comp SG_ROWS): GPUs */
-    int tile_gemm;                  /* the gemmx ops run gemm_tile.comp (GPUs) */
+    int gpu_set;                    /* the GPU kernel set: gemm_tile.comp for the gemmx ops, the norm's dW in chunks (rmsnorm_t.comp SG_ROWS) */
+    int attn_sg;                    /* and, where head_dim allows, attention from attn_sg.comp */
     CastRun *casts;
     int ncasts;
     Slice **slices;
@@ -267,7 +267,7 @@ static void gemm_at(VkTrain *v, OpId op, VkBuf *a, VkBuf *b, VkBuf *c, int M, in
         s2 = NULL;
     }
     uint32_t gx, gy;
-    if (x >= 0 && v->tile_gemm) tile_gemm(v, (OpId)x, bs, &p);
+    if (x >= 0 && v->gpu_set) tile_gemm(v, (OpId)x, bs, &p);
     else if (x >= 0) ops_gemmx_grid((OpId)x, (uint32_t)M, (uint32_t)N, vk_subgroup_size(v->ctx), &gx, &gy), disp(v, (OpId)x, bs, &p, gx, gy, 1);
     else disp(v, op, bs, &p, cdiv((uint32_t)N, 32), cdiv((uint32_t)M, 32), 1);
     if (s2) gemm_at(v, op, s2->a, s2->b, c, M, N, s2->k, s2->alpha, 1, 0, 0, 0, NULL); /* a shape the two-product kernels do not take */
@@ -379,6 +379,9 @@ static int upload_param(VkTrain *v, int i, const float *vals, Err *err) {
     return rc;
 }
 
+/* Workgroups of the norm's sum of squares over window w (elem_t.comp: 4096 elements each): its partial sums. */
+static size_t sumsq_groups(const VkTrain *v, int w) { return (v->win_n[w] + 4095) / 4096; }
+
 static int make_acts(VkTrain *v, Err *err) {
     const ModelConfig *c = &v->c;
     size_t N = (size_t)v->N, D = (size_t)c->hidden, hd = (size_t)c->head_dim, nq = (size_t)c->n_heads, nkv = (size_t)c->n_kv_heads;
@@ -407,11 +410,11 @@ static int make_acts(VkTrain *v, Err *err) {
     RQ(&v->dx, N * D * 4), RQ(&v->dxn, N * D * 4), RQ(&v->dq, N * qd * 4), RQ(&v->dk, N * kvd * 4), RQ(&v->dv, N * kvd * 4);
     RQ(&v->dqr, N * qd * 4), RQ(&v->dkr, N * kvd * 4), RQ(&v->dao, N * qd * 4), RQ(&v->dstat, nq * N * 4);
     RQ(&v->dg, N * F * 4), RQ(&v->du, N * F * 4), RQ(&v->dh, N * F * 4), RQ(&v->dlogits, N * V * 4), RQ(&v->dlora, N * R * 4);
-    if (v->tile_gemm || v->norm_sg) RQ(&v->ksplit, (size_t)32 << 20);
+    if (v->gpu_set) RQ(&v->ksplit, (size_t)32 << 20);
     int rc = arena_fill(v, &v->a_arena, 0, r, n, "activation", err);
     n = 0; /* read back by the host: per-row loss and log-probability, the norm's partial sums */
     RQ(&v->xout, N * 2 * 4);
-    for (int w = 0; w < v->nwin; w++) RQ(&v->partial[w], (v->win_n[w] + 4095) / 4096 * 4);
+    for (int w = 0; w < v->nwin; w++) RQ(&v->partial[w], sumsq_groups(v, w) * 4);
 #undef RQ
     if (!rc) rc = arena_fill(v, &v->r_arena, 1, r, n, "read-back", err);
     free(r);
@@ -420,15 +423,16 @@ static int make_acts(VkTrain *v, Err *err) {
 
 /* The kernels for the device, set as the ops' pipelines (which set_for
  * then uses): attention specialised to the model's head_dim, when there
- * are (attn_t.comp; on GPUs attn_sg.comp, head_dim / 16 lanes a row); on GPUs also the tiled products (gemm_tile.comp) and the norm's dW
- * with a subgroup per column. */
+ * are (attn_t.comp; on GPUs attn_sg.comp, head_dim / 16 lanes a row); on
+ * GPUs also the tiled products (gemm_tile.comp) and the norm's dW in
+ * chunks of rows. */
 static int gpu_variants(VkTrain *v, int kernels, Err *err) {
     int hd = v->c.head_dim, lanes = (int)vk_subgroup_size(v->ctx);
     int sg = kernels == TM_KERNELS_GPU || (kernels == TM_KERNELS_AUTO && !vk_is_cpu(v->ctx));
     int rc = sg ? ops_pipe_variant(v->ctx, OP_RMSNORM_BWD_DW, "rmsnorm_t_bwd_dw_sg", &v->pipe[OP_RMSNORM_BWD_DW], err) : IM_OK;
     for (int op = OP_GEMMX_NT; sg && op <= OP_GEMMX_NN2 && !rc; op++)
         rc = ops_pipe_variant(v->ctx, (OpId)op, ops_gemm_tile_variant((OpId)op), &v->pipe[op], err);
-    v->norm_sg = v->tile_gemm = sg;
+    v->gpu_set = sg;
     if (rc || (hd != 16 && hd != 32 && hd != 64 && hd != 128)) return rc;
     v->attn_sg = sg && hd / 16 <= lanes; /* attn_sg.comp: hd / 16 lanes a row */
     const OpId ops[3] = {OP_ATTN_FWD, OP_ATTN_BWD_Q, OP_ATTN_BWD_KV};
@@ -674,7 +678,7 @@ static void rms_bwd(VkTrain *v, VkBuf *g, VkBuf *x, VkBuf *w, VkBuf *rstd, VkBuf
     VkBuf *bs[5] = {g, x, w, rstd, dx};
     disp(v, OP_RMSNORM_BWD_DX, bs, &p, ops_groups(OP_RMSNORM_BWD_DX, &p, vk_subgroup_size(v->ctx)), 1, 1);
     if (!dw || rows <= 0) return;
-    if (v->norm_sg) { /* partials of chunks of rows in v->ksplit, added into dw by gemm_sum */
+    if (v->gpu_set) { /* partials of chunks of rows in v->ksplit, added into dw by gemm_sum */
         uint32_t dq = (uint32_t)d / 4, lanes = vk_subgroup_size(v->ctx), chunks = cdiv(2048, dq);
         if (chunks > cdiv((uint32_t)rows, 4 * lanes)) chunks = cdiv((uint32_t)rows, 4 * lanes); /* at least 4 rows a lane */
         if ((size_t)chunks * (size_t)d * 4 > v->ksplit.size) chunks = (uint32_t)(v->ksplit.size / ((size_t)d * 4));
@@ -943,12 +947,12 @@ int vkt_grad_norm(VkTrain *v, double *norm, Err *err) {
     for (int w = 0; w < v->nwin; w++) {
         PushElem p = {(uint32_t)v->win_n[w], 0};
         VkBuf *bs[2] = {&v->win[0][w], &v->partial[w]};
-        disp(v, OP_SUMSQ, bs, &p, (uint32_t)((v->win_n[w] + 4095) / 4096), 1, 1);
+        disp(v, OP_SUMSQ, bs, &p, (uint32_t)sumsq_groups(v, w), 1, 1);
     }
     rc = finish(v);
     for (int w = 0; !rc && w < v->nwin; w++) {
         const float *pp = v->partial[w].map;
-        for (size_t g = 0; g < (v->win_n[w] + 4095) / 4096; g++) s += pp[g];
+        for (size_t g = 0; g < sumsq_groups(v, w); g++) s += pp[g];
     }
     *norm = sqrt(s);
     return rc;
@@ -1010,11 +1014,7 @@ void vkt_profile_report(VkTrain *v, Buf *out) {
         if (v->prof_ns[i] <= 0) continue;
         char name[96];
         if (i == OP_COUNT) snprintf(name, sizeof name, "copies and fills");
-        else { /* the variant that ran; a GPU product drops the role's note on how gemmx runs */
-            const char *k = v->pipe[i] ? v->pipe[i]->name : OP_TABLE[i].kernel, *role = OP_TABLE[i].role, *note = strstr(role, " (texel fetches");
-            int rl = strncmp(k, "gemmx", 5) && note ? (int)(note - role) : (int)strlen(role);
-            snprintf(name, sizeof name, "%s %.*s (%s)", OP_TABLE[i].op, rl, role, k);
-        }
+        else snprintf(name, sizeof name, "%s %s (%s)", OP_TABLE[i].op, OP_TABLE[i].role, v->pipe[i] ? v->pipe[i]->name : OP_TABLE[i].kernel); /* the variant that ran */
         buf_printf(out, "    %-58s %9.3f ms  %5.1f%%  %4ld calls\n", name, v->prof_ns[i] / 1e6 / (double)v->prof_steps, 100 * v->prof_ns[i] / tot,
                    v->prof_calls[i] / v->prof_steps);
     }
