@@ -204,6 +204,20 @@ static int find_mem(const VkCtx *c, uint32_t bits, VkMemoryPropertyFlags want) {
     return -1;
 }
 
+/* The memory type of a buffer or arena: with host, host-visible and cached
+ * first, for what the CPU reads back (reads of a GPU's mapped device-local
+ * memory cross the bus one by one: 590 KB of gradient-norm partials took
+ * 158 ms on an H200); else device-local and mappable first, then any
+ * device-local, then any. */
+static int mem_type(const VkCtx *c, uint32_t bits, int host) {
+    const VkMemoryPropertyFlags HV = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
+    int t = host ? find_mem(c, bits, HV | VK_MEMORY_PROPERTY_HOST_CACHED_BIT) : find_mem(c, bits, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT | HV);
+    if (t < 0 && host) t = find_mem(c, bits, HV);
+    if (t < 0) t = find_mem(c, bits, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
+    if (t < 0) t = find_mem(c, bits, 0);
+    return t;
+}
+
 int vk_buf_create(VkCtx *c, size_t size, int host, VkBuf *b, Err *err) {
     memset(b, 0, sizeof *b);
     if (!size) size = 16;
@@ -214,10 +228,7 @@ int vk_buf_create(VkCtx *c, size_t size, int host, VkBuf *b, Err *err) {
     VKCHECK(vkCreateBuffer(c->dev, &bi, NULL, &b->buf), "vkCreateBuffer");
     VkMemoryRequirements mr;
     vkGetBufferMemoryRequirements(c->dev, b->buf, &mr);
-    const VkMemoryPropertyFlags HV = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
-    int t = host ? find_mem(c, mr.memoryTypeBits, HV | VK_MEMORY_PROPERTY_HOST_CACHED_BIT) : find_mem(c, mr.memoryTypeBits, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT | HV);
-    if (t < 0) t = host ? find_mem(c, mr.memoryTypeBits, HV) : find_mem(c, mr.memoryTypeBits, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
-    if (t < 0) t = find_mem(c, mr.memoryTypeBits, 0);
+    int t = mem_type(c, mr.memoryTypeBits, host);
     VkMemoryAllocateInfo ai = {.sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO, .allocationSize = mr.size, .memoryTypeIndex = (uint32_t)t};
     VkResult r = vkAllocateMemory(c->dev, &ai, NULL, &b->mem);
     if (r != VK_SUCCESS) {
@@ -256,13 +267,7 @@ int vk_arena_create(VkCtx *c, size_t bytes, int host, VkArena *a, Err *err) {
     vkGetBufferMemoryRequirements(c->dev, probe, &mr);
     vkDestroyBuffer(c->dev, probe, NULL);
     if (mr.alignment > VK_ARENA_ALIGN) return err_set(err, IM_IO, "Vulkan: buffers need %zu-byte alignment, the arena gives %d", (size_t)mr.alignment, VK_ARENA_ALIGN);
-    const VkMemoryPropertyFlags HV = VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT | VK_MEMORY_PROPERTY_HOST_COHERENT_BIT;
-    /* host: cached memory first, for what the CPU reads back (reads of a GPU's mapped device-local memory
-       cross the bus one by one: 590 KB of gradient-norm partials took 158 ms on an H200) */
-    int t = host ? find_mem(c, mr.memoryTypeBits, HV | VK_MEMORY_PROPERTY_HOST_CACHED_BIT) : find_mem(c, mr.memoryTypeBits, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT | HV);
-    if (t < 0 && host) t = find_mem(c, mr.memoryTypeBits, HV);
-    if (t < 0) t = find_mem(c, mr.memoryTypeBits, VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT);
-    if (t < 0) t = find_mem(c, mr.memoryTypeBits, 0);
+    int t = mem_type(c, mr.memoryTypeBits, host);
     VkMemoryAllocateInfo ai = {.sType = VK_STRUCTURE_TYPE_MEMORY_ALLOCATE_INFO, .allocationSize = vk_arena_round(bytes), .memoryTypeIndex = (uint32_t)t};
     VkResult r = vkAllocateMemory(c->dev, &ai, NULL, &a->mem);
     if (r != VK_SUCCESS) {
