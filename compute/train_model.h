@@ -50,8 +50,8 @@ typedef struct TmOptions {
                               and on CPU devices sum every dX product over ranges of K (the 0.6B shape's LM head's path),
                               and cut the trainable state into windows of that size for the norm and AdamW */
     int vk_kernels;        /* Vulkan: TM_KERNELS_AUTO (the kernels written for GPUs on a GPU: tiled products through shared
-                              memory, a subgroup per row of attention; those written for lavapipe on a CPU device), or one
-                              set forced (tests run the GPU set on lavapipe) */
+                              memory, split along K when skinny, several lanes a row of attention; those written for
+                              lavapipe on a CPU device), or one set forced (tests run the GPU set on lavapipe) */
 } TmOptions;
 enum { TM_KERNELS_AUTO = 0, TM_KERNELS_CPU = 1, TM_KERNELS_GPU = 2 };
 

@@ -129,8 +129,7 @@ static int bench_kind(const ModelFiles *m, const TmOptions *o, const BenchBatch 
     return rc;
 }
 
-/* Runs the peer once; prints ours/torch per step kind and returns the
- * ratios in ratio[0] (full) and ratio[1] (LoRA). */
+/* The peer's Python, device, dtype and threads (scripts/torch_train_peer.py). */
 typedef struct PeerOpts {
     const char *python, *device, *dtype;
     int threads;
@@ -139,6 +138,8 @@ typedef struct PeerOpts {
 /* A path that can go inside single quotes in a shell command. */
 static int shell_safe(const char *s) { return s && *s && !strchr(s, '\'') && !strchr(s, '\n'); }
 
+/* Runs the peer once; prints ours/torch per step kind and returns the
+ * ratios in ratio[0] (full) and ratio[1] (LoRA). */
 static int run_torch(const char *model, int tokens, int steps, int samples, int rank, double alpha, const PeerOpts *po, double ours_full,
                      double ours_lora, double ratio[2], Err *err) {
     char cmd[4096];
@@ -207,7 +208,8 @@ static int cmd_bench_train(int argc, char **argv) {
         {"--device", CLI_STR, &device, "cpu|vulkan", "vulkan (default; lavapipe without a GPU) or cpu (the C model, OpenBLAS matmuls)"},
         {"--vk-device", CLI_STR, &vkdev, "NAME|INDEX", "Vulkan device (default: a GPU, else lavapipe)"},
         {"--kernels", CLI_STR, &kernels, "auto|cpu|gpu",
-         "Vulkan: the kernel set (default auto: the GPU set, tiled products and a subgroup per row, on a GPU; the set written for lavapipe on a CPU device)"},
+         "Vulkan: the kernel set (default auto: on a GPU the GPU set, tiled and split products and attention with several lanes a row; "
+         "on a CPU device the set written for lavapipe)"},
         {"--tokens", CLI_INT, &tokens, "N", "tokens per packed batch (default 256)"},
         {"--samples", CLI_INT, &samples, "N", "samples packed into the batch (default 4)"},
         {"--steps", CLI_INT, &steps, "N", "timed steps of each kind, after one warm-up (default 3)"},

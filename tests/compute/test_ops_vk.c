@@ -90,12 +90,12 @@ static void gx_run(OpId op, VkBuf **bufs, const PushGemm *p) {
         run_grid(op, ops_gemm_tile_variant(op), bq, &q, gx, gy, splits);
         PushSplit ps = {p->M * p->N, splits, p->acc};
         VkBuf *bsum[2] = {parts, bufs[2]};
-        float *ref = malloc(4 * (size_t)p->M * p->N), *c0 = malloc(4 * (size_t)p->M * p->N);
-        memcpy(c0, F(bufs[2]), 4 * (size_t)p->M * p->N), memcpy(ref, c0, 4 * (size_t)p->M * p->N);
+        float *ref = malloc(4 * (size_t)p->M * p->N); /* C as it was, plus the partials */
+        memcpy(ref, F(bufs[2]), 4 * (size_t)p->M * p->N);
         opr_split_sum(ref, F(parts), (size_t)p->M * p->N, (int)splits, (int)p->acc);
         run(OP_GEMM_SPLIT_SUM, bsum, &ps, (p->M * p->N + 255) / 256, 1);
         cmp("  gemm_sum of the partials", ref, F(bufs[2]), (size_t)p->M * p->N, 1e-6);
-        drop(parts), free(ref), free(c0);
+        drop(parts), free(ref);
         return;
     }
     ops_gemmx_grid(op, p->M, p->N, vk_subgroup_size(ctx), &gx, &gy);
