@@ -28,7 +28,9 @@ struct VkCtx {
     VkFence fence;
     VkPhysicalDeviceProperties props;
     VkPhysicalDeviceMemoryProperties mem;
-    uint32_t subgroup;
+    uint32_t subgroup;  /* LANES: the width of every common.glsl workgroup, checked to be one subgroup */
+    int size_control;   /* LANES-wide pipelines require subgroup size = LANES, in full subgroups (VK_EXT_subgroup_size_control) */
+    uint32_t sg_min, sg_max; /* the sizes a pipeline may require, when size_control */
     VkPipe *pipes[128];
     int npipes;
     size_t mem_now, mem_peak;
@@ -107,6 +109,105 @@ static int pick_device(VkCtx *c, const char *want, Err *err) {
     return IM_OK;
 }
 
+/* ---- the workgroup width (LANES) ---- */
+
+/* Whether pipelines can require a subgroup size of LANES in full subgroups:
+ * the extension, both of its features, compute among its stages and LANES in
+ * the device's range. min and max are the range (0 when unusable). */
+static int size_control_usable(VkCtx *c) {
+    uint32_t n = 0, have = 0;
+    vkEnumerateDeviceExtensionProperties(c->phys, NULL, &n, NULL);
+    VkExtensionProperties *e = calloc(n ? n : 1, sizeof *e);
+    vkEnumerateDeviceExtensionProperties(c->phys, NULL, &n, e);
+    for (uint32_t i = 0; i < n; i++) have |= !strcmp(e[i].extensionName, VK_EXT_SUBGROUP_SIZE_CONTROL_EXTENSION_NAME);
+    free(e);
+    if (!have) return 0;
+    VkPhysicalDeviceSubgroupSizeControlPropertiesEXT sp = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_SIZE_CONTROL_PROPERTIES_EXT};
+    VkPhysicalDeviceProperties2 p2 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2, .pNext = &sp};
+    vkGetPhysicalDeviceProperties2(c->phys, &p2);
+    VkPhysicalDeviceSubgroupSizeControlFeaturesEXT sf = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_SIZE_CONTROL_FEATURES_EXT};
+    VkPhysicalDeviceFeatures2 f2 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2, .pNext = &sf};
+    vkGetPhysicalDeviceFeatures2(c->phys, &f2);
+    if (!sf.subgroupSizeControl || !sf.computeFullSubgroups || !(sp.requiredSubgroupSizeStages & VK_SHADER_STAGE_COMPUTE_BIT)) return 0;
+    c->sg_min = sp.minSubgroupSize, c->sg_max = sp.maxSubgroupSize;
+    return 1;
+}
+
+/* Whether a SPIR-V module declares specialization constant 0: only
+ * common.glsl does, as its workgroup width, so these are the LANES-wide
+ * kernels (OpDecorate %x SpecId 0: opcode 71, decoration 1). */
+static int lanes_wide(const ShaderBlob *sb) {
+    for (size_t i = 5; i + 3 < sb->count; i += sb->words[i] >> 16 ? sb->words[i] >> 16 : 1)
+        if (sb->words[i] == (4u << 16 | 71u) && sb->words[i + 2] == 1 && sb->words[i + 3] == 0) return 1;
+    return 0;
+}
+
+static void drop_pipes(VkCtx *c) {
+    for (int i = c->npipes - 1; i >= 0; i--) {
+        VkPipe *p = c->pipes[i];
+        vkDestroyPipeline(c->dev, p->pipe, NULL);
+        vkDestroyPipelineLayout(c->dev, p->layout, NULL);
+        vkDestroyDescriptorSetLayout(c->dev, p->dsl, NULL);
+        free(p);
+    }
+    c->npipes = 0;
+}
+
+/* Dispatches probe.comp once: out[i] = (subgroupAdd(1), gl_NumSubgroups,
+ * gl_SubgroupSize, gl_SubgroupID) of invocation i of one workgroup. */
+static int run_probe(VkCtx *c, uint32_t (*out)[4], Err *err) {
+    VkPipe *p = NULL;
+    VkBuf b = {0};
+    VkCommandBuffer cb = VK_NULL_HANDLE;
+    VkDescriptorSet set;
+    int rc = vk_pipe_get(c, "probe", 1, 0, 0, &p, err);
+    if (!rc) rc = vk_buf_create(c, (size_t)c->subgroup * 16, 1, &b, err);
+    if (!rc) rc = vk_set_create(c, p, (VkBuf *const[]){&b}, &set, err);
+    if (!rc) rc = vk_cmd_begin(c, &cb, err);
+    if (!rc) {
+        vk_cmd_dispatch(cb, p, set, NULL, 0, 1, 1, 1);
+        vk_cmd_barrier(cb);
+        rc = vk_cmd_end(cb, err);
+    }
+    if (!rc) rc = vk_submit_wait(c, cb, err);
+    if (!rc) rc = vk_buf_download(c, &b, 0, out, (size_t)c->subgroup * 16, err);
+    vk_cmd_free(c, cb);
+    vk_buf_destroy(c, &b);
+    return rc;
+}
+
+/* Every kernel that includes common.glsl reduces within one subgroup and
+ * assumes its LANES-wide workgroup is exactly that subgroup. Checked here
+ * once per context: every invocation must see LANES lanes in one subgroup
+ * of size LANES. A driver that ran it at another width s on which all
+ * invocations agree (a reported size the compiler did not use) gets LANES
+ * = s and one more probe; anything else is refused, naming what ran. */
+static int check_lanes(VkCtx *c, Err *err) {
+    uint32_t reported = c->subgroup;
+    for (int attempt = 0;; attempt++) {
+        uint32_t(*o)[4] = calloc(c->subgroup, sizeof *o);
+        int rc = o ? run_probe(c, o, err) : err_set(err, IM_IO, "out of memory");
+        uint32_t bad = UINT32_MAX, size = rc ? 0 : o[0][2], agree = 1;
+        for (uint32_t i = 0; !rc && i < c->subgroup; i++) {
+            if (bad == UINT32_MAX && (o[i][0] != c->subgroup || o[i][1] != 1 || o[i][2] != c->subgroup)) bad = i;
+            agree &= o[i][2] == size;
+        }
+        uint32_t seen[3] = {rc ? 0 : o[bad == UINT32_MAX ? 0 : bad][0], rc ? 0 : o[bad == UINT32_MAX ? 0 : bad][1], size};
+        free(o);
+        if (rc || bad == UINT32_MAX) return rc;
+        if (attempt == 0 && agree && size >= 4 && size <= 64 && size != c->subgroup) {
+            drop_pipes(c); /* specialised for the old width */
+            c->subgroup = size;
+            c->size_control = c->size_control && size >= c->sg_min && size <= c->sg_max;
+            continue;
+        }
+        return err_set(err, IM_IO,
+                       "Vulkan: device %s runs a %u-wide workgroup not as one subgroup (invocation %u saw %u active lanes in %u subgroups of %u; reported "
+                       "subgroup size %u, size control %s): the kernels reduce within one subgroup per workgroup and would give wrong results",
+                       c->props.deviceName, c->subgroup, bad, seen[0], seen[1], seen[2], reported, c->size_control ? "on" : "unavailable");
+    }
+}
+
 int vk_ctx_create(const char *device, VkCtx **out, Err *err) {
     *out = NULL;
     VkCtx *c = calloc(1, sizeof *c);
@@ -123,11 +224,15 @@ int vk_ctx_create(const char *device, VkCtx **out, Err *err) {
     vkGetPhysicalDeviceProperties2(c->phys, &p2);
     c->subgroup = sp.subgroupSize ? sp.subgroupSize : 32;
     if (c->subgroup > 64) c->subgroup = 64;
+    const char *lanes_env = getenv("IMAGINE_VK_LANES"); /* a driver that reports a wrong size, for tests */
+    if (lanes_env && atoi(lanes_env) > 0) c->subgroup = (uint32_t)atoi(lanes_env);
     if (!(sp.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT) || !(sp.supportedOperations & VK_SUBGROUP_FEATURE_ARITHMETIC_BIT)) {
         err_set(err, IM_IO, "Vulkan: device %s lacks subgroup arithmetic in compute shaders", c->props.deviceName);
         vk_ctx_destroy(c);
         return IM_IO;
     }
+    int want_control = size_control_usable(c);
+    if (want_control && (c->subgroup < c->sg_min || c->subgroup > c->sg_max)) want_control = 0, c->sg_min = c->sg_max = 0;
     uint32_t nq = 0;
     vkGetPhysicalDeviceQueueFamilyProperties(c->phys, &nq, NULL);
     VkQueueFamilyProperties *qp = calloc(nq ? nq : 1, sizeof *qp);
@@ -146,8 +251,13 @@ int vk_ctx_create(const char *device, VkCtx **out, Err *err) {
     }
     float prio = 1.0f;
     VkDeviceQueueCreateInfo qci = {.sType = VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO, .queueFamilyIndex = c->qfam, .queueCount = 1, .pQueuePriorities = &prio};
-    VkDeviceCreateInfo dci = {.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO, .queueCreateInfoCount = 1, .pQueueCreateInfos = &qci};
+    VkPhysicalDeviceSubgroupSizeControlFeaturesEXT scf = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_SIZE_CONTROL_FEATURES_EXT,
+                                                           .subgroupSizeControl = VK_TRUE, .computeFullSubgroups = VK_TRUE};
+    const char *ext[1] = {VK_EXT_SUBGROUP_SIZE_CONTROL_EXTENSION_NAME};
+    VkDeviceCreateInfo dci = {.sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO, .pNext = want_control ? &scf : NULL, .queueCreateInfoCount = 1, .pQueueCreateInfos = &qci,
+                              .enabledExtensionCount = want_control ? 1u : 0u, .ppEnabledExtensionNames = ext};
     VkResult r = vkCreateDevice(c->phys, &dci, NULL, &c->dev);
+    c->size_control = want_control;
     if (r == VK_SUCCESS) {
         vkGetDeviceQueue(c->dev, c->qfam, 0, &c->queue);
         VkCommandPoolCreateInfo pci = {.sType = VK_STRUCTURE_TYPE_COMMAND_POOL_CREATE_INFO, .flags = VK_COMMAND_POOL_CREATE_RESET_COMMAND_BUFFER_BIT, .queueFamilyIndex = c->qfam};
@@ -171,6 +281,10 @@ int vk_ctx_create(const char *device, VkCtx **out, Err *err) {
         vk_ctx_destroy(c);
         return IM_IO;
     }
+    if ((rc = check_lanes(c, err))) {
+        vk_ctx_destroy(c);
+        return rc;
+    }
     *out = c;
     return IM_OK;
 }
@@ -179,13 +293,7 @@ void vk_ctx_destroy(VkCtx *c) {
     if (!c) return;
     if (c->dev) {
         vkDeviceWaitIdle(c->dev);
-        for (int i = c->npipes - 1; i >= 0; i--) {
-            VkPipe *p = c->pipes[i];
-            vkDestroyPipeline(c->dev, p->pipe, NULL);
-            vkDestroyPipelineLayout(c->dev, p->layout, NULL);
-            vkDestroyDescriptorSetLayout(c->dev, p->dsl, NULL);
-            free(p);
-        }
+        drop_pipes(c);
         if (c->fence) vkDestroyFence(c->dev, c->fence, NULL);
         if (c->cache) vkDestroyPipelineCache(c->dev, c->cache, NULL);
         if (c->dpool) vkDestroyDescriptorPool(c->dev, c->dpool, NULL);
@@ -402,8 +510,13 @@ int vk_pipe_get(VkCtx *c, const char *name, int nbind, uint32_t texel_mask, uint
         VkSpecializationMapEntry me[1] = {{0, 0, 4}};
         uint32_t sc[1] = {c->subgroup};
         VkSpecializationInfo si = {1, me, 4, sc};
+        int control = c->size_control && lanes_wide(sb);
+        VkPipelineShaderStageRequiredSubgroupSizeCreateInfoEXT rs = {.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_REQUIRED_SUBGROUP_SIZE_CREATE_INFO_EXT,
+                                                                     .requiredSubgroupSize = c->subgroup};
         VkComputePipelineCreateInfo ci = {.sType = VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO,
-                                          .stage = {.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, .stage = VK_SHADER_STAGE_COMPUTE_BIT, .module = mod, .pName = "main", .pSpecializationInfo = &si},
+                                          .stage = {.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO, .pNext = control ? &rs : NULL,
+                                                    .flags = control ? VK_PIPELINE_SHADER_STAGE_CREATE_REQUIRE_FULL_SUBGROUPS_BIT_EXT : 0,
+                                                    .stage = VK_SHADER_STAGE_COMPUTE_BIT, .module = mod, .pName = "main", .pSpecializationInfo = &si},
                                           .layout = p->layout};
         r = vkCreateComputePipelines(c->dev, c->cache, 1, &ci, NULL, &p->pipe);
     }

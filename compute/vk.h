@@ -63,6 +63,12 @@ int vk_list_devices(char *out, size_t cap, Err *err);
 
 VkDevice vk_device(const VkCtx *c);
 const char *vk_device_name(const VkCtx *c);
+/* LANES: the width of every kernel that includes common.glsl, which reduces
+ * within one subgroup. The reported subgroup size (IMAGINE_VK_LANES claims
+ * another, for tests), required of those pipelines in full subgroups where
+ * VK_EXT_subgroup_size_control allows, and checked at vk_ctx_create by a probe
+ * kernel: a driver that ran the workgroup at another width gets that width
+ * (once), any other answer fails vk_ctx_create naming what ran. */
 uint32_t vk_subgroup_size(const VkCtx *c);
 size_t vk_max_storage_range(const VkCtx *c);
 /* Bytes a uniform texel buffer view may cover (maxTexelBufferElements x 16). */

@@ -16,6 +16,7 @@ foreach(dt f32 f16 bf16)
     "mm_${dt}_b8_glu:matmul.comp:DT_${DT}:BN=8:RL=4:GLU")
 endforeach()
 list(APPEND IMAGINE_SHADER_VARIANTS
+  "probe:probe.comp"
   "rmsnorm:rmsnorm.comp"
   "qkv_post:qkv_post.comp"
   "qkv_post_qknorm:qkv_post.comp:QKNORM"

@@ -14,6 +14,15 @@ add_test(NAME compute_vulkan COMMAND test_compute_vulkan ${IMAGINE_TEST_DATA})
 add_test(NAME compute_ops_ref COMMAND test_compute_ops_ref)
 add_test(NAME compute_ops_vk COMMAND test_compute_ops_vk)
 add_test(NAME compute_train_vk COMMAND test_compute_train_vk ${IMAGINE_TEST_DATA})
+# The kernels at another subgroup width: llvmpipe with 128-bit vectors runs 4 lanes
+# (8 by default with AVX2); and a claimed width the device does not run, which vk.c's
+# probe must replace by the real one (common.glsl: a workgroup is one subgroup).
+add_test(NAME compute_ops_vk_4lanes COMMAND test_compute_ops_vk)
+add_test(NAME compute_train_vk_4lanes COMMAND test_compute_train_vk ${IMAGINE_TEST_DATA})
+add_test(NAME compute_vulkan_4lanes COMMAND test_compute_vulkan ${IMAGINE_TEST_DATA})
+set_tests_properties(compute_ops_vk_4lanes compute_train_vk_4lanes compute_vulkan_4lanes PROPERTIES ENVIRONMENT LP_NATIVE_VECTOR_WIDTH=128)
+add_test(NAME compute_ops_vk_claimed_lanes COMMAND test_compute_ops_vk)
+set_tests_properties(compute_ops_vk_claimed_lanes PROPERTIES ENVIRONMENT IMAGINE_VK_LANES=32)
 add_test(NAME compute_serve COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/test_serve.sh $<TARGET_FILE:imagine> ${IMAGINE_TEST_DATA})
 # Same ids and texts as Hugging Face's tokenizers.js; skipped when node or
 # its module is absent, a failure in CI (.ci/run installs both:
