@@ -10,6 +10,29 @@
 
 #include "shaders.h"
 
+/* lavapipe runs shaders on worker threads that it creates while the
+ * instance enumerates devices and the device is made, and a new thread
+ * inherits its creator's floating-point environment (POSIX). Those threads
+ * should flush subnormals (MXCSR FTZ and DAZ): lavapipe sets neither, offers
+ * no shader float controls, and a product whose operands or results fall
+ * under 1.2e-38 takes the CPU's microcode path: on Qwen3-0.6B's shape the LM
+ * head's dX and dW, over a softmax whose tail reaches there, ran 2.5-4.5x
+ * slower than at 2 layers. So vk_ctx_create sets both around its Vulkan
+ * calls and restores the caller's: our own threads keep IEEE behaviour.
+ * x86 only; elsewhere the kernels' ftz() (common.glsl) is what flushes. */
+#if defined(__x86_64__) || defined(__i386__)
+#include <xmmintrin.h>
+static unsigned fp_flush_begin(void) {
+    unsigned saved = _mm_getcsr();
+    _mm_setcsr(saved | 0x8040u); /* FTZ (bit 15) | DAZ (bit 6) */
+    return saved;
+}
+static void fp_flush_end(unsigned saved) { _mm_setcsr(saved); }
+#else
+static unsigned fp_flush_begin(void) { return 0; }
+static void fp_flush_end(unsigned saved) { (void)saved; }
+#endif
+
 #define VKCHECK(call, what)                                                                  \
     do {                                                                                     \
         VkResult r_ = (call);                                                                \
@@ -208,7 +231,16 @@ static int check_lanes(VkCtx *c, Err *err) {
     }
 }
 
+static int ctx_create(const char *device, VkCtx **out, Err *err);
+
 int vk_ctx_create(const char *device, VkCtx **out, Err *err) {
+    unsigned saved = fp_flush_begin();
+    int rc = ctx_create(device, out, err);
+    fp_flush_end(saved);
+    return rc;
+}
+
+static int ctx_create(const char *device, VkCtx **out, Err *err) {
     *out = NULL;
     VkCtx *c = calloc(1, sizeof *c);
     int rc = make_instance(&c->inst, err);

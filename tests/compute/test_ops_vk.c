@@ -527,6 +527,28 @@ static void t_adamw(void) {
     drop(bma), drop(bm), drop(bv), drop(bg), drop(bsrc), drop(bx), drop(bpart), free(ma), free(m), free(v), free(g), free(big), free(x);
 }
 
+/* Subnormals: on a CPU device (lavapipe) the kernels run on threads that
+ * flush them (vk.c sets FTZ/DAZ while lavapipe creates its threads, x86),
+ * while this thread keeps IEEE arithmetic: 1e-20 x 1e-20 summed over 4 is
+ * 4e-40 here and 0 on the device. */
+static void t_subnormals(void) {
+    volatile float tiny = 1e-20f;
+    float here = tiny * tiny * 4.0f, a[16], b[16];
+    CHECK_MSG(here > 0.0f, "the host thread flushes subnormals (%g): vk_ctx_create did not restore its MXCSR", (double)here);
+#if defined(__x86_64__) || defined(__i386__)
+    if (!vk_is_cpu(ctx)) return;
+    for (int i = 0; i < 16; i++) a[i] = b[i] = 1e-20f;
+    VkBuf *ba = mk16(a, sizeof a), *bb = mk16(b, sizeof b), *bc = mk16(NULL, sizeof a), *bufs[3] = {ba, bb, bc};
+    PushGemm p = {4, 4, 4, 1.0f, 0, 0, 0, 0, 0, 0.0f, 0};
+    gx_run(OP_GEMMX_NT, bufs, &p);
+    int flushed = 1;
+    for (int i = 0; i < 16; i++) flushed &= F(bc)[i] == 0.0f;
+    CHECK_MSG(flushed, "lavapipe kept a subnormal product (%g): its threads run without FTZ/DAZ", (double)F(bc)[0]);
+    if (flushed) printf("  subnormal products flushed on the device (host: %g)\n", (double)here);
+    drop(ba), drop(bb), drop(bc);
+#endif
+}
+
 int main(void) {
     Err err = {0};
     if (vk_ctx_create(NULL, &ctx, &err)) return fprintf(stderr, "%s\n", err.msg), 3;
@@ -536,6 +558,7 @@ int main(void) {
      * else every reduction below sums a fraction of its workgroup */
     const char *claimed = getenv("IMAGINE_VK_LANES");
     if (claimed && vk_subgroup_size(ctx) == (uint32_t)atoi(claimed)) return fprintf(stderr, "FAIL: the claimed %s lanes were kept\n", claimed), 1;
+    t_subnormals();
     t_gemm(37, 45, 70);
     t_gemm(64, 96, 300);
     t_gemm(1, 5, 3);
