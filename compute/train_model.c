@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fpenv.h"
 #include "model_ref.h"
 #include "train_vk.h"
 
@@ -14,6 +15,7 @@ struct TrainModel {
     ModelConfig c;
     Mref *ref;   /* TM_CPU */
     VkTrain *vk; /* TM_VULKAN */
+    int flush;   /* TM_CPU with the fast kernels: forward, backward, norm and AdamW flush subnormals (fpenv.h) */
 };
 
 int tm_lora_targets_parse(const char *s, unsigned *out, Err *err) {
@@ -59,7 +61,7 @@ int tm_create(const ModelFiles *m, const TmOptions *o, TrainModel **out, Err *er
     if (o->lora_rank < 0) return err_set(err, IM_USAGE, "--lora %d: a rank >= 1 expected (0 = full fine-tuning)", o->lora_rank);
     TrainModel *tm = calloc(1, sizeof *tm);
     if (!tm) return err_set(err, IM_IO, "out of memory");
-    tm->device = o->device, tm->c = m->cfg;
+    tm->device = o->device, tm->c = m->cfg, tm->flush = o->device == TM_CPU && !o->reference;
     int rc = o->device == TM_VULKAN ? vkt_create(m, o, &tm->vk, err) : mref_create(m, o, 1, &tm->ref, err);
     if (rc) {
         free(tm);
@@ -120,15 +122,25 @@ int tm_set(TrainModel *tm, int i, TmWhat what, const float *src, Err *err) {
     return IM_OK;
 }
 
+/* The CPU device's forward (and backward): with the fast kernels, subnormals
+ * flushed for its duration (OpenBLAS over the softmax's tail: 18x slower
+ * without, fpenv.h); the reference ops, the tests' oracle, stay IEEE. */
+static int cpu_step(TrainModel *tm, const TmBatch *b, int backward, double *loss, float *logp, Err *err) {
+    unsigned saved = tm->flush ? fp_flush_begin() : 0;
+    int rc = mref_forward(tm->ref, b, loss, logp, err);
+    if (!rc && backward) rc = mref_backward(tm->ref, b, err);
+    if (tm->flush) fp_flush_end(saved);
+    return rc;
+}
+
 int tm_forward(TrainModel *tm, const TmBatch *b, double *loss, float *logp, Err *err) {
     if (tm->vk) return vkt_step(tm->vk, b, 0, loss, logp, err);
-    return mref_forward(tm->ref, b, loss, logp, err);
+    return cpu_step(tm, b, 0, loss, logp, err);
 }
 
 int tm_forward_backward(TrainModel *tm, const TmBatch *b, double *loss, float *logp, Err *err) {
     if (tm->vk) return vkt_step(tm->vk, b, 1, loss, logp, err);
-    int rc = mref_forward(tm->ref, b, loss, logp, err);
-    return rc ? rc : mref_backward(tm->ref, b, err);
+    return cpu_step(tm, b, 1, loss, logp, err);
 }
 
 int tm_logits(TrainModel *tm, float *dst, Err *err) {
@@ -151,10 +163,12 @@ int tm_zero_grads(TrainModel *tm, Err *err) {
 int tm_grad_norm(TrainModel *tm, double *norm, Err *err) {
     if (tm->vk) return vkt_grad_norm(tm->vk, norm, err);
     double s = 0;
+    unsigned saved = tm->flush ? fp_flush_begin() : 0;
     for (int i = 0; i < tm_tensor_count(tm); i++) {
         const float *g = mref_data(tm->ref, i, TM_GRAD);
         if (g) s += opr_sumsq(g, tm_tensor(tm, i)->n);
     }
+    if (tm->flush) fp_flush_end(saved);
     *norm = sqrt(s);
     return IM_OK;
 }
@@ -162,6 +176,7 @@ int tm_grad_norm(TrainModel *tm, double *norm, Err *err) {
 int tm_adamw(TrainModel *tm, const OprAdamW *h, int step, float grad_scale, Err *err) {
     if (tm->vk) return vkt_adamw(tm->vk, h, step, grad_scale, err);
     if (step < 1) return err_set(err, IM_USAGE, "AdamW step %d: steps count from 1", step);
+    unsigned saved = tm->flush ? fp_flush_begin() : 0; /* second moments of tiny gradients are subnormal */
     for (int i = 0; i < tm_tensor_count(tm); i++) {
         const TmTensor *t = tm_tensor(tm, i);
         if (!t->trainable) continue;
@@ -170,6 +185,7 @@ int tm_adamw(TrainModel *tm, const OprAdamW *h, int step, float grad_scale, Err 
                   step, grad_scale, NULL, t->dtype);
         mref_master_changed(r, i);
     }
+    if (tm->flush) fp_flush_end(saved);
     return IM_OK;
 }
 

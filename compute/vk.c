@@ -11,27 +11,14 @@
 #include "shaders.h"
 
 /* lavapipe runs shaders on worker threads that it creates while the
- * instance enumerates devices and the device is made, and a new thread
- * inherits its creator's floating-point environment (POSIX). Those threads
- * should flush subnormals (MXCSR FTZ and DAZ): lavapipe sets neither, offers
- * no shader float controls, and a product whose operands or results fall
- * under 1.2e-38 takes the CPU's microcode path: on Qwen3-0.6B's shape the LM
- * head's dX and dW, over a softmax whose tail reaches there, ran 2.5-4.5x
- * slower than at 2 layers. So vk_ctx_create sets both around its Vulkan
- * calls and restores the caller's: our own threads keep IEEE behaviour.
- * x86 only; elsewhere the kernels' ftz() (common.glsl) is what flushes. */
-#if defined(__x86_64__) || defined(__i386__)
-#include <xmmintrin.h>
-static unsigned fp_flush_begin(void) {
-    unsigned saved = _mm_getcsr();
-    _mm_setcsr(saved | 0x8040u); /* FTZ (bit 15) | DAZ (bit 6) */
-    return saved;
-}
-static void fp_flush_end(unsigned saved) { _mm_setcsr(saved); }
-#else
-static unsigned fp_flush_begin(void) { return 0; }
-static void fp_flush_end(unsigned saved) { (void)saved; }
-#endif
+ * instance enumerates devices and the device is made; they should flush
+ * subnormals (lavapipe sets neither FTZ nor DAZ and offers no shader float
+ * controls): on Qwen3-0.6B's shape the LM head's dX and dW, over a softmax
+ * whose tail reaches below 1.2e-38, ran 2.5-4.5x slower than at 2 layers.
+ * So vk_ctx_create flushes around its Vulkan calls (fpenv.h), the threads
+ * inherit it, and the caller's own setting comes back. Elsewhere than x86
+ * the kernels' ftz() (common.glsl) is what flushes. */
+#include "fpenv.h"
 
 #define VKCHECK(call, what)                                                                  \
     do {                                                                                     \

@@ -5,7 +5,9 @@
  *    model merge`) run as a plain model; max |difference| < 2e-5;
  *  - GRPO's per-token loss: d loss / d logp against central differences in
  *    double for unclipped, clipped and KL cases, and the clipping flags;
- *  - group-normalised advantages against values worked by hand (TRL's rule).
+ *  - group-normalised advantages against values worked by hand (TRL's rule);
+ *  - subnormals: flushed between fp_flush_begin and fp_flush_end (x86), and
+ *    the CPU device's step, which flushes inside, leaves this thread IEEE.
  * Usage: test_train_model DATA_DIR TMP_DIR */
 #include <math.h>
 #include <stdio.h>
@@ -13,6 +15,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "fpenv.h"
 #include "ckpt.h"
 #include "fsutil.h"
 #include "train.h"
@@ -130,6 +133,39 @@ static void test_advantages(void) {
     CHECK(fabs(a[2] - 1 / (s + 1e-4)) < 1e-12);
 }
 
+static float tiny_product(void) {
+    volatile float t = 1e-20f;
+    return t * t * 4.0f; /* 4e-40: subnormal */
+}
+
+static void test_flush(const char *dir) {
+    CHECK(tiny_product() > 0.0f);
+    unsigned saved = fp_flush_begin();
+    float flushed = tiny_product();
+    fp_flush_end(saved);
+#if defined(__x86_64__) || defined(__i386__)
+    CHECK_MSG(flushed == 0.0f, "fp_flush_begin kept a subnormal: %g", (double)flushed);
+#endif
+    CHECK_MSG(tiny_product() > 0.0f, "fp_flush_end did not restore IEEE subnormals");
+    int tok[6] = {1, 2, 3, 4, 5, 6}, pos[6] = {0, 1, 2, 3, 4, 5}, seg[6] = {0}, tgt[6] = {2, 3, 4, 5, 6, -1};
+    float w[6] = {1, 1, 1, 1, 1, 0};
+    TmBatch b = {6, tok, tgt, w, pos, seg};
+    Err err = {0};
+    ModelFiles *mf = NULL;
+    TrainModel *tm = NULL;
+    TmOptions o = {.device = TM_CPU, .max_tokens = 6, .seed = 5};
+    double loss = 0, norm = 0;
+    int rc = model_open(dir, &mf, &err);
+    if (!rc) rc = tm_create(mf, &o, &tm, &err);
+    if (!rc) rc = tm_forward_backward(tm, &b, &loss, NULL, &err);
+    if (!rc) rc = tm_grad_norm(tm, &norm, &err);
+    CHECK_MSG(rc == 0, "%s", err.msg);
+    CHECK(loss > 0 && norm > 0);
+    CHECK_MSG(tiny_product() > 0.0f, "the CPU device's step left this thread flushing subnormals");
+    tm_destroy(tm);
+    model_close(mf);
+}
+
 int main(int argc, char **argv) {
     if (argc < 3) return fprintf(stderr, "usage: test_train_model DATA_DIR TMP_DIR\n"), 2;
     Err err = {0};
@@ -138,6 +174,9 @@ int main(int argc, char **argv) {
     test_merge_equals_adapter(argv[1], argv[2]);
     test_grpo_token();
     test_advantages();
+    char *base = fs_join(argv[2], "base"); /* test_merge_equals_adapter's tiny model */
+    test_flush(base);
+    free(base);
     if (!check_failures) tr_ckpt_remove(argv[2]);
     printf("%s\n", check_failures ? "FAIL" : "ok");
     return check_failures != 0;
