@@ -24,6 +24,7 @@ const OpKernel OP_TABLE[OP_COUNT] = {
     [OP_GEMMX_NT2] = {"matmul", "gemmx_nt2", "forward + LoRA path", 5, PB(PushGemm), "opr_matmul_fwd_dt", 0x1bu},
     [OP_GEMMX_NN2] = {"matmul", "gemmx_nn2", "backward dX + LoRA path", 5, PB(PushGemm), "opr_matmul_bwd_dt", 0x1bu},
     [OP_GEMM_SPLIT_SUM] = {"matmul", "gemm_sum", "sum of split-K partials", 2, PB(PushSplit), "opr_split_sum"},
+    [OP_TRANSPOSE] = {"matmul", "transpose_t", "operand transposed (dW, dX as NT)", 2, PB(PushTranspose), "opr_transpose", 0x1u},
     [OP_XENT_FWD] = {"cross-entropy", "xent_t_fwd", "forward", 4, PB(PushXent), "opr_xent_fwd"},
     [OP_XENT_GRAD] = {"cross-entropy", "xent_t_grad", "forward and backward dLogits", 5, PB(PushXent), "opr_xent_bwd"},
     [OP_SUMSQ] = {"grad-norm", "sumsq_t", "partial sums of squares", 2, PB(PushElem), "opr_sumsq"},
@@ -55,6 +56,10 @@ void ops_gemmx_grid(OpId id, uint32_t M, uint32_t N, uint32_t lanes, uint32_t *g
     else rows = cdiv(M / 4, GEMMX_TN_TEXELS_M), cols = cdiv(N / 4, GEMMX_TN_TEXELS_N);
     if (GEMMX_ROW_LANES(cols, lanes)) *gx = cdiv(rows, lanes), *gy = cols;
     else *gx = rows, *gy = cdiv(cols, lanes);
+}
+
+void ops_transpose_grid(const PushTranspose *p, uint32_t lanes, uint32_t *gx, uint32_t *gy) {
+    *gx = cdiv(p->rows / 4, lanes), *gy = cdiv(p->cols / 4, TRANSPOSE_BLOCKS); /* transpose_t.comp: a 4x4 block an invocation */
 }
 
 const char *ops_gemm_tile_variant(OpId id) {

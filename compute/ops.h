@@ -29,6 +29,7 @@ typedef enum {
     OP_GEMMX_NT, OP_GEMMX_NN, OP_GEMMX_TN,           /* the same products, F32 through texel fetches (gemmx.comp) */
     OP_GEMMX_NT2, OP_GEMMX_NN2,                      /* NT and NN plus a second product (LoRA's path): A2, B2 at bindings 3, 4 */
     OP_GEMM_SPLIT_SUM,                               /* GPUs: the partials of a split-K product (gemm_tile.comp kc) summed into C */
+    OP_TRANSPOSE,                                    /* CPU devices: an operand transposed, so dW and dX run as NT products */
     OP_XENT_FWD, OP_XENT_GRAD,
     OP_SUMSQ, OP_ADAMW,
     OP_CAST_F32, OP_CAST_R16, OP_CAST_RBF16,
@@ -59,6 +60,8 @@ int ops_pipe_variant(VkCtx *c, OpId id, const char *variant, VkPipe **out, Err *
 /* The grid of a gemmx product (OP_GEMMX_*; NT2 and NN2 as NT and NN) of C[M][N] on a device whose
  * workgroups are `lanes` wide (gemmx.comp's block sizes, push.h). */
 void ops_gemmx_grid(OpId id, uint32_t M, uint32_t N, uint32_t lanes, uint32_t *gx, uint32_t *gy);
+/* The grid of a transpose (OP_TRANSPOSE) on a device whose workgroups are `lanes` wide. */
+void ops_transpose_grid(const PushTranspose *p, uint32_t lanes, uint32_t *gx, uint32_t *gy);
 /* GPUs: the tiled kernel (gemm_tile.comp) of a gemmx op, which takes the same bindings and push
  * constants, and its grid for C[M][N] (x: tiles of N, y: tiles of M). */
 const char *ops_gemm_tile_variant(OpId id);

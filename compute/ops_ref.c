@@ -87,6 +87,11 @@ void opr_split_sum(float *c, const float *s, size_t n, int splits, int acc) {
     }
 }
 
+void opr_transpose(float *d, const float *s, int rows, int cols, int ld) {
+    for (int r = 0; r < rows; r++)
+        for (int c = 0; c < cols; c++) d[(size_t)c * rows + r] = s[(size_t)r * ld + c];
+}
+
 double opr_sumsq(const float *g, size_t n) {
     double s = 0;
     for (size_t i = 0; i < n; i++) s += (double)g[i] * g[i];

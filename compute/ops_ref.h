@@ -85,6 +85,8 @@ void opr_adamw(float *master, float *m, float *v, const float *grad, size_t n, c
 double opr_sumsq(const float *g, size_t n);
 /* c[i] = (c[i] when acc) + sum over z < splits of s[z n + i]: a split-K product's partials. */
 void opr_split_sum(float *c, const float *s, size_t n, int splits, int acc);
+/* d[cols][rows] = s[rows][cols], s's rows ld floats apart. */
+void opr_transpose(float *d, const float *s, int rows, int cols, int ld);
 /* Rounds x[n] in place to the values dt can hold (identity for F32). */
 void opr_round(float *x, size_t n, StDtype dt);
 

@@ -49,11 +49,17 @@ typedef struct TmOptions {
                               of at most this many bytes, as if it were the storage range (0: the device's range),
                               and on CPU devices sum every dX product over ranges of K (the 0.6B shape's LM head's path),
                               and cut the trainable state into windows of that size for the norm and AdamW */
+    long vk_nt_min;        /* Vulkan, CPU devices: dW (TN) and dX (NN) products of at least this many multiply-adds
+                              run as NT products over transposed copies of their operands (0: the default,
+                              TM_NT_MIN; < 0: never; tests: 1, every product whose shape allows) */
     int vk_kernels;        /* Vulkan: TM_KERNELS_AUTO (the kernels written for GPUs on a GPU: tiled products through shared
                               memory, split along K when skinny, several lanes a row of attention; those written for
                               lavapipe on a CPU device), or one set forced (tests run the GPU set on lavapipe) */
 } TmOptions;
 enum { TM_KERNELS_AUTO = 0, TM_KERNELS_CPU = 1, TM_KERNELS_GPU = 2 };
+/* Below this many multiply-adds a product stays TN or NN: at the main job's shape (50M at most,
+   the LM head's 134M) NT over copies gained nothing on lavapipe, and LoRA's step lost 3 %. */
+#define TM_NT_MIN (1L << 27)
 
 /* A packed batch of n tokens: several samples one after another. */
 typedef struct TmBatch {

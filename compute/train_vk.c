@@ -81,6 +81,8 @@ struct VkTrain {
     VkBuf xf, rstdf, logits, xout; /* [N][D], [N], [N][V], [N][2] */
     VkBuf dx, dxn, dq, dk, dv, dqr, dkr, dao, dstat, dg, du, dh, dlogits, dlora; /* dstat [nq][n]: dO.O */
     VkBuf ksplit; /* GPUs: the partials of split-K products (tile_gemm) and of the norm's dW (rms_bwd) */
+    VkBuf tr[3];  /* CPU devices: transposed copies of a product's A, B and B2 (nt_copies) */
+    long nt_min;  /* CPU devices: TN and NN products of at least this many multiply-adds run as NT (< 0: none) */
     VkBuf partial[MAXWIN]; /* the norm's partial sums of squares of each window */
     VtLayer *act;
     int n_act;
@@ -195,14 +197,16 @@ static VkBuf *slice(VkTrain *v, VkArena *a, VkBuf *parent, size_t off, size_t si
     return &s->b;
 }
 
-/* Rows of row_bytes per slice: as many as fit v->slice_max, a multiple of
+/* Rows of row_bytes per slice: as many as fit max_bytes, a multiple of
  * mult (and of the 256-byte alignment of a view's start). */
-static int slice_rows(VkTrain *v, size_t row_bytes, int mult) {
+static int rows_within(size_t max_bytes, size_t row_bytes, int mult) {
     size_t step = (size_t)mult;
     while ((step * row_bytes) % VK_ARENA_ALIGN) step += (size_t)mult;
-    size_t rows = v->slice_max / row_bytes / step * step;
+    size_t rows = max_bytes / row_bytes / step * step;
     return rows ? (int)rows : (int)step; /* a single step over the limit: set_for() names it */
 }
+
+static int slice_rows(VkTrain *v, size_t row_bytes, int mult) { return rows_within(v->slice_max, row_bytes, mult); }
 
 /* The texel-fetch kernel (gemmx.comp) for an F32 product, or -1 when its
  * shape or buffers need the general tiled kernel (gemm.comp). */
@@ -250,13 +254,52 @@ static void tile_gemm(VkTrain *v, OpId x, VkBuf **bs, PushGemm *p) {
     disp(v, OP_GEMM_SPLIT_SUM, bsum, &ps, cdiv(ps.n, 256), 1, 1);
 }
 
+/* dst [cols][rows] = src [rows][cols], src from texel off on, its rows ld floats apart. */
+static VkBuf *transpose(VkTrain *v, VkBuf *dst, VkBuf *src, int rows, int cols, uint32_t off, uint32_t ld) {
+    PushTranspose p = {(uint32_t)rows, (uint32_t)cols, off, ld};
+    VkBuf *bs[2] = {src, dst};
+    uint32_t gx, gy;
+    ops_transpose_grid(&p, vk_subgroup_size(v->ctx), &gx, &gy);
+    disp(v, OP_TRANSPOSE, bs, &p, gx, gy, 1);
+    return dst;
+}
+
+/* On a CPU device a dW (TN) or dX (NN) product runs as NT over copies of
+ * its operands transposed into v->tr (A in TN, B, and B2 of a second
+ * product), since NT streams both operands along K: on a 2-layer model of
+ * Qwen3-0.6B's width dW took 575 ms a step as TN, 407 as NT, and dX 440 as
+ * NN, 260 as NT. Returns 0 (nothing recorded) where the product stays as
+ * it is: a GPU, under v->nt_min multiply-adds (the tiny shape's products
+ * cost lavapipe about a dispatch each, and the copies add dispatches),
+ * K not a multiple of 4, or a copy larger than its scratch buffer. */
+static int nt_copies(VkTrain *v, int x, int M, int N, int K, uint32_t a_off, uint32_t lda, uint32_t b_off, VkBuf **a, VkBuf **b,
+                     const Seg2 *s2, Seg2 *t2) {
+    if (v->gpu_set || v->nt_min < 0 || (x != OP_GEMMX_TN && x != OP_GEMMX_NN) || K % 4) return 0;
+    if ((double)M * N * K < (double)v->nt_min || (v->nt_min > 1 && (M < GEMMX_NT_ROWS || N < GEMMX_NT_ROWS))) return 0; /* not LoRA's rank-r products */
+    size_t f = sizeof(float);
+    int two = s2 && x == OP_GEMMX_NN && s2->k % 4 == 0 && s2->a->view && s2->b->view;
+    if ((x == OP_GEMMX_TN && f * M * K > v->tr[0].size) || f * N * K > v->tr[1].size || (two && f * N * s2->k > v->tr[2].size)) return 0;
+    if (x == OP_GEMMX_TN) *a = transpose(v, &v->tr[0], *a, K, M, a_off, lda ? lda : (uint32_t)M);
+    *b = transpose(v, &v->tr[1], *b, K, N, b_off, (uint32_t)N);
+    if (two) *t2 = *s2, t2->b = transpose(v, &v->tr[2], s2->b, s2->k, N, 0, (uint32_t)N);
+    return 1;
+}
+
 /* C[M][N] = alpha * A . B (+ C) (+ s2's product), A from texel a_off on
- * with (TN) row stride lda floats (0: M): the texel kernels only. */
+ * with row stride lda floats (0: K in NT and NN, M in TN): the texel
+ * kernels only. */
 static void gemm_at(VkTrain *v, OpId op, VkBuf *a, VkBuf *b, VkBuf *c, int M, int N, int K, float alpha, int acc, uint32_t a_off, uint32_t lda,
                     uint32_t b_off, const Seg2 *s2) {
+    OpId op0 = op; /* s2's own product, where the two-product kernels do not take it, keeps the caller's layout */
+    int x = gemmx_op(op, a, b, M, N, K);
+    Seg2 t2;
+    if (x >= 0 && nt_copies(v, x, M, N, K, a_off, lda, b_off, &a, &b, s2, &t2)) {
+        if (x == OP_GEMMX_TN) a_off = 0, lda = 0; /* A transposed: [M][K] */
+        if (s2 && s2->k % 4 == 0 && s2->a->view && s2->b->view) s2 = &t2;
+        b_off = 0, op = OP_GEMM_NT_F32, x = OP_GEMMX_NT;
+    }
     PushGemm p = {(uint32_t)M, (uint32_t)N, (uint32_t)K, alpha, (uint32_t)acc, a_off, lda, b_off, 0, 0.0f, 0};
     VkBuf *bs[5] = {a, b, c, NULL, NULL};
-    int x = gemmx_op(op, a, b, M, N, K);
     if (x < 0 && (a_off || lda || b_off)) {
         if (!v->rc) v->rc = err_set(v->err, IM_USAGE, "Vulkan training: a product over a slice needs shapes that are multiples of 4 (%d x %d x %d)", M, N, K);
         return;
@@ -270,12 +313,13 @@ static void gemm_at(VkTrain *v, OpId op, VkBuf *a, VkBuf *b, VkBuf *c, int M, in
     if (x >= 0 && v->gpu_set) tile_gemm(v, (OpId)x, bs, &p);
     else if (x >= 0) ops_gemmx_grid((OpId)x, (uint32_t)M, (uint32_t)N, vk_subgroup_size(v->ctx), &gx, &gy), disp(v, (OpId)x, bs, &p, gx, gy, 1);
     else disp(v, op, bs, &p, cdiv((uint32_t)N, 32), cdiv((uint32_t)M, 32), 1);
-    if (s2) gemm_at(v, op, s2->a, s2->b, c, M, N, s2->k, s2->alpha, 1, 0, 0, 0, NULL); /* a shape the two-product kernels do not take */
+    if (s2) gemm_at(v, op0, s2->a, s2->b, c, M, N, s2->k, s2->alpha, 1, 0, 0, 0, NULL); /* a shape the two-product kernels do not take */
 }
 
 /* On a CPU device a dX product (NN) whose operands pass 64 MB is summed
- * over ranges of K whose slices of A and B fit about 1 MB, so they stay in
- * cache across the product's workgroups: in one pass the 0.6B shape's 622 MB
+ * over ranges of K whose slices of A and B fit v->range_bytes (1 MB; 4 MB
+ * where it runs as NT over copies), so they stay in cache across the
+ * product's workgroups: in one pass the 0.6B shape's 622 MB
  * LM head and 155 MB of dLogits streamed from memory for each block of rows
  * (its 2-layer model's dX products: 12.5 s a step, 6.0 s in ranges). Smaller
  * products run faster in one pass (with 16x16 blocks, the dX products of a
@@ -411,6 +455,14 @@ static int make_acts(VkTrain *v, Err *err) {
     RQ(&v->dqr, N * qd * 4), RQ(&v->dkr, N * kvd * 4), RQ(&v->dao, N * qd * 4), RQ(&v->dstat, nq * N * 4);
     RQ(&v->dg, N * F * 4), RQ(&v->du, N * F * 4), RQ(&v->dh, N * F * 4), RQ(&v->dlogits, N * V * 4), RQ(&v->dlora, N * R * 4);
     if (v->gpu_set) RQ(&v->ksplit, (size_t)32 << 20);
+    if (!v->gpu_set && v->nt_min >= 0) { /* nt_copies' transposed operands; a product whose copy would not fit stays as it is */
+        size_t big = D > qd ? D : qd, cap = vk_max_storage_range(v->ctx), m32 = (size_t)32 << 20;
+        big = big > F ? big : F, big = big > R ? big : R;
+        size_t a0 = N * big * 4 > (N * V * 4 < m32 ? N * V * 4 : m32) ? N * big * 4 : (N * V * 4 < m32 ? N * V * 4 : m32);
+        size_t b1 = a0 > big * D * 4 ? a0 : big * D * 4;
+        b1 = b1 > (D * V * 4 < m32 ? D * V * 4 : m32) ? b1 : (D * V * 4 < m32 ? D * V * 4 : m32);
+        RQ(&v->tr[0], a0 < cap ? a0 : cap), RQ(&v->tr[1], b1 < cap ? b1 : cap), RQ(&v->tr[2], big * R * 4);
+    }
     int rc = arena_fill(v, &v->a_arena, 0, r, n, "activation", err);
     n = 0; /* read back by the host: per-row loss and log-probability, the norm's partial sums */
     RQ(&v->xout, N * 2 * 4);
@@ -459,7 +511,9 @@ int vkt_create(const ModelFiles *m, const TmOptions *o, VkTrain **out, Err *err)
     if (!rc) {
         v->slice_max = vk_max_storage_range(v->ctx);
         if (o->vk_slice_bytes && o->vk_slice_bytes < v->slice_max) v->slice_max = o->vk_slice_bytes;
-        v->range_over = (size_t)64 << 20, v->range_bytes = (size_t)1 << 20;
+        v->nt_min = o->vk_nt_min < 0 ? -1 : o->vk_nt_min ? o->vk_nt_min : TM_NT_MIN;
+        /* as NT the 0.6B shape's LM head dX ran fastest in ranges of 4 MB (2 layers: LoRA step 4.35 s at 1 MB, 4.00 at 4, 4.22 at 16) */
+        v->range_over = (size_t)64 << 20, v->range_bytes = (size_t)(v->nt_min >= 0 ? 4 : 1) << 20;
         if (o->vk_slice_bytes) v->range_over = 0, v->range_bytes = o->vk_slice_bytes; /* tests: every dX product in ranges */
     }
     if (!rc && (c->hidden % 4 || c->head_dim % 4 || c->head_dim > 256 || c->n_heads % c->n_kv_heads))
@@ -587,6 +641,7 @@ void vkt_destroy(VkTrain *v) {
     for (size_t i = 0; i < sizeof bs / sizeof *bs; i++) vk_buf_destroy(v->ctx, bs[i]);
     for (int w = 0; w < v->nwin; w++) vk_buf_destroy(v->ctx, &v->partial[w]);
     vk_buf_destroy(v->ctx, &v->ksplit);
+    for (int i = 0; i < 3; i++) vk_buf_destroy(v->ctx, &v->tr[i]);
     vk_arena_destroy(v->ctx, &v->w_arena), vk_arena_destroy(v->ctx, &v->s_arena), vk_arena_destroy(v->ctx, &v->a_arena), vk_arena_destroy(v->ctx, &v->r_arena);
     free(v->t), free(v->L), free(v->x), free(v->sets);
     vk_ctx_destroy(v->ctx);
@@ -763,6 +818,10 @@ static void rec_backward(VkTrain *v, int n, int n_uniq) {
     if (head->t.trainable) { /* dW in slices of vocabulary rows when [vocab][D] is over the storage range */
         size_t row = sizeof(float) * (size_t)D;
         int per = slice_rows(v, row, 4);
+        if (v->tr[0].size && n > 0) { /* as NT, each slice's dLogits transposed fits tr[0] */
+            int fit = rows_within(v->tr[0].size * D / (size_t)n, row, 4);
+            per = fit < per ? fit : per;
+        }
         for (int v0 = 0; v0 < V; v0 += per) {
             int nv = V - v0 < per ? V - v0 : per;
             VkBuf *g = slice(v, &v->s_arena, &head->grad, row * v0, row * nv);

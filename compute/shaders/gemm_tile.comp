@@ -7,7 +7,7 @@
 // 32 x 8 block in registers with no shared memory, right for lavapipe; on
 // an H200 (NVIDIA's driver) those blocks spill and every lane gathers its
 // own rows of B: the 0.6B full step's products ran at about 6 TFLOP/s.
-//   NT  A [M][K], B [N][K]    NN  A [M][K] (row stride lda), B [K][N]
+//   NT  A [M][K] (row stride lda), B [N][K]    NN  A [M][K] (row stride lda), B [K][N]
 //   TN  A [K][M] (row stride lda), B [K][N]
 // The grid is x = tiles of N, y = tiles of M (ops_gemm_tile_grid), and z
 // the splits of K when p.kc != 0 (push.h): split z takes depth
@@ -91,7 +91,7 @@ void main() {
     uint n0 = gl_WorkGroupID.x * BN, m0 = gl_WorkGroupID.y * BM;
     [[unroll]] for (uint i = 0u; i < 8u; i++) [[unroll]] for (uint j = 0u; j < 8u; j++) acc[i][j] = 0.0;
 #if defined(NT)
-    uint lda = p.K / 4u, ldb = p.K / 4u;
+    uint lda = (p.lda != 0u ? p.lda : p.K) / 4u, ldb = p.K / 4u;
 #elif defined(NN)
     uint lda = (p.lda != 0u ? p.lda : p.K) / 4u, ldb = p.N / 4u;
 #else

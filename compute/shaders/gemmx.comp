@@ -19,6 +19,7 @@
 // a per-lane gather of B (rows of W far apart in NT) is what costs, so
 // taller blocks win: NT 32x8 at twice 8x8's speed at Qwen3-0.6B's width,
 // 16x8 and 64x8 between; NN 16x16 a quarter faster than 8x8.)
+// lda: A's row stride in floats (0: K in NT and NN, M in TN).
 // Requires K % 4 == 0 (NT, NN) and N % 4 == 0 (NN, TN), M % 4 == 0 (TN);
 // the caller checks. Rows and columns past M and N fetch clamped texels
 // and are not stored. x of the grid walks blocks of rows, y workgroups of
@@ -82,9 +83,9 @@ void main() {
     blocks((p.N + GEMMX_NT_COLS - 1u) / GEMMX_NT_COLS, rb, cb);
     uint j0 = cb * GEMMX_NT_COLS, i0 = rb * GEMMX_NT_ROWS;
     if (i0 >= p.M || j0 >= p.N) return;
-    int kq = int(p.K / 4u);
+    int kq = int(p.K / 4u), lq = int((p.lda != 0u ? p.lda : p.K) / 4u);
     int ar[GEMMX_NT_ROWS], br[GEMMX_NT_COLS];
-    [[unroll]] for (uint r = 0u; r < GEMMX_NT_ROWS; r++) ar[r] = int(min(i0 + r, p.M - 1u)) * kq;
+    [[unroll]] for (uint r = 0u; r < GEMMX_NT_ROWS; r++) ar[r] = int(min(i0 + r, p.M - 1u)) * lq;
     [[unroll]] for (uint c = 0u; c < GEMMX_NT_COLS; c++) br[c] = int(min(j0 + c, p.N - 1u)) * kq;
     float acc[GEMMX_NT_ROWS][GEMMX_NT_COLS];
     [[unroll]] for (uint r = 0u; r < GEMMX_NT_ROWS; r++) [[unroll]] for (uint c = 0u; c < GEMMX_NT_COLS; c++) acc[r][c] = 0.0;

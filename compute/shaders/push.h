@@ -16,8 +16,8 @@
 /* gemm.comp: C[M][N] (+)= alpha * A . B over K. A is [M][K] (or [K][M]
  * in the _tn variants), B is [N][K] (_nt) or [K][N] (_nn, _tn). */
 /* gemm*.comp; gemmx.comp also reads a_off and b_off (texels to skip at the
-   start of A and B) and, in NN and TN, lda (A's row stride in floats; 0: K
-   in NN, M in TN): a product over a slice of a buffer too large to bind as
+   start of A and B) and lda (A's row stride in floats; 0: K in NT and NN,
+   M in TN): a product over a slice of a buffer too large to bind as
    storage, or over a range of K (train_vk.c's slices and K chunks).
    gemmx_nt2 and gemmx_nn2 add alpha2 * A2 . B2 over k2 (gemmx.comp, SEG2). */
 struct PushGemm { PU32 M, N, K; float alpha; PU32 acc, a_off, lda, b_off, k2; float alpha2; PU32 kc; };
@@ -25,6 +25,9 @@ struct PushGemm { PU32 M, N, K; float alpha; PU32 acc, a_off, lda, b_off, k2; fl
    writes its partial product to C + z M N (split-K; gemm_sum.comp adds them):
    skinny products (LoRA's rank-r ones) have too few tiles to fill a GPU. */
 struct PushSplit { PU32 n, splits, acc; }; /* gemm_sum.comp: C[n] (+)= sum of splits partials */
+/* transpose_t.comp: D[cols][rows] = S[rows][cols], S from texel off with row stride ld floats (0: cols). */
+struct PushTranspose { PU32 rows, cols, off, ld; };
+#define TRANSPOSE_BLOCKS 64 /* transpose_t.comp: 4x4 blocks an invocation, down the rows */
 /* gemmx.comp's block of C per invocation: rows, and columns in texels of 4
    (NT in single columns); the grids of train_vk.c follow them. */
 #define GEMMX_NT_ROWS 32
@@ -72,6 +75,7 @@ typedef struct PushQkvPost PushQkvPost;
 typedef struct PushAttnInf PushAttnInf;
 typedef struct PushGemm PushGemm;
 typedef struct PushSplit PushSplit;
+typedef struct PushTranspose PushTranspose;
 typedef struct PushRows PushRows;
 typedef struct PushElem PushElem;
 typedef struct PushRope PushRope;

@@ -52,6 +52,7 @@ list(APPEND IMAGINE_SHADER_VARIANTS
   "gemmt_nt2:gemm_tile.comp:NT:SEG2"
   "gemmt_nn2:gemm_tile.comp:NN:SEG2"
   "gemm_sum:gemm_sum.comp"
+  "transpose_t:transpose_t.comp"
   "embed_t_bwd:embed_t.comp:DT_F32"
   "rmsnorm_t_fwd:rmsnorm_t.comp:FWD"
   "rmsnorm_t_bwd_dx:rmsnorm_t.comp:BWD_DX"

@@ -218,6 +218,18 @@ static void t_gemmx(int M, int N, int K) {
         gx_run(OP_GEMMX_NN, bk, &k1), gx_run(OP_GEMMX_NN, bk, &k2);
         for (size_t i = 0; i < (size_t)M * K; i++) rdx[i] *= 2.0f; /* rdx held 0.5 dY.W */
         cmp("gemmx bwd dX in two K ranges (lda, a_off, b_off)", rdx, F(bdxs), (size_t)M * K, N > 256 ? 5e-5 : 2e-5);
+        /* the forward over columns 4.. of X (train_vk.c's LM head dX as NT in ranges of K): a_off, lda */
+        if (K > 4) {
+            int k1 = K - 4;
+            float *xs = malloc(4 * (size_t)M * k1), *w1 = rnd((size_t)N * k1, 1), *y1 = malloc(4 * (size_t)M * N);
+            for (int i = 0; i < M; i++) memcpy(xs + (size_t)i * k1, x + (size_t)i * K + 4, 4 * (size_t)k1);
+            VkBuf *bw1 = mk(w1, 4 * (size_t)N * k1), *by1 = mk(NULL, 4 * (size_t)M * N), *bl[3] = {bx, bw1, by1};
+            PushGemm pl = {(uint32_t)M, (uint32_t)N, (uint32_t)k1, 1.0f, 0, 1, (uint32_t)K, 0, 0, 0.0f, 0};
+            gx_run(OP_GEMMX_NT, bl, &pl);
+            opr_matmul_fwd_dt(y1, xs, w1, ST_F32, M, k1, N);
+            cmp("gemmx fwd over columns 4.. of A (a_off, lda)", y1, F(by1), (size_t)M * N, K > 256 ? 5e-5 : 2e-5);
+            drop(bw1), drop(by1), free(xs), free(w1), free(y1);
+        }
         drop(bys), drop(bdws), drop(bdxs), free(dw1);
     }
     drop(bx), drop(bw), drop(by), drop(bdy), drop(bdx), drop(bdw), free(x), free(w), free(dy), free(c0), free(dw0), free(ref), free(rdx);
@@ -278,6 +290,22 @@ static void t_gemmx_seg2(int M, int N, int K, int r) {
 /* ---- rmsnorm ---- */
 /* d % 4 == 0; the grids are ops_groups()'s, as train_vk.c's; dX added
  * (p.acc 1: the residual stream) and written (p.acc 0: dQ, dK, the final norm). */
+/* transpose_t.comp: D[cols][rows] = S[rows][cols] from texel off on, S's
+ * rows ld floats apart (train_vk.c's operands of dW and dX as NT); exact. */
+static void t_transpose(int rows, int cols, int ld, int off) {
+    float *s = rnd((size_t)off * 4 + (size_t)rows * ld, 1), *ref = malloc(4 * (size_t)rows * cols);
+    VkBuf *bs = mk(s, 4 * ((size_t)off * 4 + (size_t)rows * ld)), *bd = mk(NULL, 4 * (size_t)rows * cols), *b2[2] = {bs, bd};
+    PushTranspose p = {(uint32_t)rows, (uint32_t)cols, (uint32_t)off, ld == cols ? 0u : (uint32_t)ld};
+    uint32_t gx, gy;
+    ops_transpose_grid(&p, vk_subgroup_size(ctx), &gx, &gy);
+    run(OP_TRANSPOSE, b2, &p, gx, gy);
+    opr_transpose(ref, s + (size_t)off * 4, rows, cols, ld);
+    char what[96];
+    snprintf(what, sizeof what, "transpose %dx%d (ld %d, from texel %d)", rows, cols, ld, off);
+    cmp(what, ref, F(bd), (size_t)rows * cols, 0);
+    drop(bs), drop(bd), free(s), free(ref);
+}
+
 static void t_rmsnorm(int n, int d) {
     float *x = rnd((size_t)n * d, 2), *w = rnd((size_t)d, 1), *g = rnd((size_t)n * d, 1), *dx0 = rnd((size_t)n * d, 1), *dw0 = rnd((size_t)d, 1);
     VkBuf *bx = mk(x, 4 * (size_t)n * d), *bw = mk(w, 4 * (size_t)d), *by = mk(NULL, 4 * (size_t)n * d), *br = mk16(NULL, 4 * (size_t)n);
@@ -579,6 +607,10 @@ int main(void) {
         t_gemmx_seg2(140, 136, 40, 20); /* k2 past one slice */
     }
     gemm_tiled = 0;
+    t_transpose(8, 12, 12, 0);
+    t_transpose(36, 4 * (TRANSPOSE_BLOCKS + 3), 4 * (TRANSPOSE_BLOCKS + 3), 0); /* past one invocation's blocks */
+    t_transpose(100, 20, 28, 3);   /* a row stride and an offset: a slice of a wider operand */
+    t_transpose(4 * 8 * 3 + 4, 8, 8, 1); /* rows past whole workgroups */
     t_rmsnorm(7, 100);
     t_rmsnorm(33, 16);
     t_rope();

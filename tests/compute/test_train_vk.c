@@ -9,6 +9,8 @@
  *   after 2 AdamW steps from the same gradients masters within 1e-4 * max(1, max|ref|), and the
  *   forward's weights (rounded to the dtype) agree where the masters do
  *   gradient accumulation: two forward_backward calls give twice the gradients.
+ * Each in the kernel sets a CPU device and a GPU get, and with dW and dX as
+ * NT products over transposed operands.
  * First mismatches are printed. */
 #include <math.h>
 #include <stdio.h>
@@ -39,6 +41,10 @@ static int cmp(const char *what, const char *name, const float *ref, const float
     return bad;
 }
 
+/* TmOptions.vk_nt_min of the Vulkan side: 1 runs every dW and dX product
+ * whose shape allows as NT over transposed operands (transpose_t.comp). */
+static long nt_min;
+
 /* lora: the LoRA rank (0: full fine-tuning), alpha twice the rank */
 static void run(const char *dir, int lora, size_t slice_bytes, int kernels, const char *label) {
     Err err = {0};
@@ -49,7 +55,7 @@ static void run(const char *dir, int lora, size_t slice_bytes, int kernels, cons
     if (lora) o.lora_rank = lora, o.lora_alpha = 2.0f * (float)lora, o.lora_targets = TM_ALL_TARGETS;
     TrainModel *ref = NULL, *vk = NULL;
     CHECK_MSG(tm_create(m, &o, &ref, &err) == 0, "%s", err.msg);
-    o.device = TM_VULKAN, o.vk_slice_bytes = slice_bytes, o.vk_kernels = kernels;
+    o.device = TM_VULKAN, o.vk_slice_bytes = slice_bytes, o.vk_kernels = kernels, o.vk_nt_min = nt_min;
     CHECK_MSG(tm_create(m, &o, &vk, &err) == 0, "%s", err.msg);
     if (!ref || !vk) return;
     int V = m->cfg.vocab, nt = tm_tensor_count(ref);
@@ -177,6 +183,18 @@ int main(int argc, char **argv) {
         run(dir, 6, 0, TM_KERNELS_AUTO, label);
         snprintf(label, sizeof label, "%s LoRA r 6, GPU kernels", cases[c].name);
         run(dir, 6, 0, TM_KERNELS_GPU, label);
+        /* dW and dX as NT products over transposed copies (a CPU device's path for large products),
+           here for every product: whole, in slices and ranges of K, and beside rank 6's separate path */
+        nt_min = 1;
+        for (int lora = 0; lora < 2; lora++) {
+            snprintf(label, sizeof label, "%s %s, NT copies", cases[c].name, lora ? "LoRA" : "full");
+            run(dir, 4 * lora, 0, TM_KERNELS_AUTO, label);
+            snprintf(label, sizeof label, "%s %s, NT copies, 4 KiB", cases[c].name, lora ? "LoRA" : "full");
+            run(dir, 4 * lora, 4096, TM_KERNELS_AUTO, label);
+        }
+        snprintf(label, sizeof label, "%s LoRA r 6, NT copies", cases[c].name);
+        run(dir, 6, 0, TM_KERNELS_AUTO, label);
+        nt_min = 0;
         char cmd[256];
         snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
         if (system(cmd)) fprintf(stderr, "could not remove %s\n", dir);
