@@ -23,6 +23,9 @@ const OpKernel OP_TABLE[OP_COUNT] = {
     [OP_GEMMX_TN] = {"matmul", "gemmx_tn", "backward dW", 3, PB(PushGemm), "opr_matmul_bwd_dt", 0x3u},
     [OP_GEMMX_NT2] = {"matmul", "gemmx_nt2", "forward + LoRA path", 5, PB(PushGemm), "opr_matmul_fwd_dt", 0x1bu},
     [OP_GEMMX_NN2] = {"matmul", "gemmx_nn2", "backward dX + LoRA path", 5, PB(PushGemm), "opr_matmul_bwd_dt", 0x1bu},
+    [OP_GEMMX_NT_DX] = {"matmul", "gemmx_nt", "backward dX, as NT over W^T", 3, PB(PushGemm), "opr_matmul_bwd_dt", 0x3u},
+    [OP_GEMMX_NT_DW] = {"matmul", "gemmx_nt", "backward dW, as NT over dY^T and X^T", 3, PB(PushGemm), "opr_matmul_bwd_dt", 0x3u},
+    [OP_GEMMX_NT2_DX] = {"matmul", "gemmx_nt2", "backward dX + LoRA path, as NT", 5, PB(PushGemm), "opr_matmul_bwd_dt", 0x1bu},
     [OP_GEMM_SPLIT_SUM] = {"matmul", "gemm_sum", "sum of split-K partials", 2, PB(PushSplit), "opr_split_sum"},
     [OP_TRANSPOSE] = {"matmul", "transpose_t", "operand transposed (dW, dX as NT)", 2, PB(PushTranspose), "opr_transpose", 0x1u},
     [OP_XENT_FWD] = {"cross-entropy", "xent_t_fwd", "forward", 4, PB(PushXent), "opr_xent_fwd"},
@@ -49,7 +52,7 @@ static uint32_t cdiv(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
 
 void ops_gemmx_grid(OpId id, uint32_t M, uint32_t N, uint32_t lanes, uint32_t *gx, uint32_t *gy) {
     uint32_t rows, cols; /* blocks of C */
-    if (id == OP_GEMMX_NT2) id = OP_GEMMX_NT;
+    if (id == OP_GEMMX_NT2 || id == OP_GEMMX_NT_DX || id == OP_GEMMX_NT_DW || id == OP_GEMMX_NT2_DX) id = OP_GEMMX_NT;
     if (id == OP_GEMMX_NN2) id = OP_GEMMX_NN;
     if (id == OP_GEMMX_NT) rows = cdiv(M, GEMMX_NT_ROWS), cols = cdiv(N, GEMMX_NT_COLS);
     else if (id == OP_GEMMX_NN) rows = cdiv(M, GEMMX_NN_ROWS), cols = cdiv(N / 4, GEMMX_NN_TEXELS);
@@ -64,7 +67,10 @@ void ops_transpose_grid(const PushTranspose *p, uint32_t lanes, uint32_t *gx, ui
 
 const char *ops_gemm_tile_variant(OpId id) {
     switch (id) {
-    case OP_GEMMX_NT: return "gemmt_nt";
+    case OP_GEMMX_NT:
+    case OP_GEMMX_NT_DX:
+    case OP_GEMMX_NT_DW: return "gemmt_nt";
+    case OP_GEMMX_NT2_DX: return "gemmt_nt2";
     case OP_GEMMX_NN: return "gemmt_nn";
     case OP_GEMMX_TN: return "gemmt_tn";
     case OP_GEMMX_NT2: return "gemmt_nt2";

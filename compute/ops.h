@@ -28,6 +28,8 @@ typedef enum {
     OP_GEMM_TN_F32,                                  /* dW += dY^T . X */
     OP_GEMMX_NT, OP_GEMMX_NN, OP_GEMMX_TN,           /* the same products, F32 through texel fetches (gemmx.comp) */
     OP_GEMMX_NT2, OP_GEMMX_NN2,                      /* NT and NN plus a second product (LoRA's path): A2, B2 at bindings 3, 4 */
+    OP_GEMMX_NT_DX, OP_GEMMX_NT_DW, OP_GEMMX_NT2_DX, /* gemmx_nt and gemmx_nt2 where train_vk.c runs dX and dW as NT over
+                                                        transposed copies: entries of their own, so the profile names the pass */
     OP_GEMM_SPLIT_SUM,                               /* GPUs: the partials of a split-K product (gemm_tile.comp kc) summed into C */
     OP_TRANSPOSE,                                    /* CPU devices: an operand transposed, so dW and dX run as NT products */
     OP_XENT_FWD, OP_XENT_GRAD,
@@ -57,7 +59,7 @@ extern const OpKernel OP_TABLE[OP_COUNT];
 int ops_pipe(VkCtx *c, OpId id, VkPipe **out, Err *err);
 /* The same for one shader variant of a family entry (OP_INF_MATMUL*). */
 int ops_pipe_variant(VkCtx *c, OpId id, const char *variant, VkPipe **out, Err *err);
-/* The grid of a gemmx product (OP_GEMMX_*; NT2 and NN2 as NT and NN) of C[M][N] on a device whose
+/* The grid of a gemmx product (OP_GEMMX_*; NT2 and NN2 as NT and NN, the NT_DX/DW entries as NT) of C[M][N] on a device whose
  * workgroups are `lanes` wide (gemmx.comp's block sizes, push.h). */
 void ops_gemmx_grid(OpId id, uint32_t M, uint32_t N, uint32_t lanes, uint32_t *gx, uint32_t *gy);
 /* The grid of a transpose (OP_TRANSPOSE) on a device whose workgroups are `lanes` wide. */

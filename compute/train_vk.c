@@ -291,9 +291,10 @@ static int nt_copies(VkTrain *v, int x, int M, int N, int K, uint32_t a_off, uin
 static void gemm_at(VkTrain *v, OpId op, VkBuf *a, VkBuf *b, VkBuf *c, int M, int N, int K, float alpha, int acc, uint32_t a_off, uint32_t lda,
                     uint32_t b_off, const Seg2 *s2) {
     OpId op0 = op; /* s2's own product, where the two-product kernels do not take it, keeps the caller's layout */
-    int x = gemmx_op(op, a, b, M, N, K);
+    int x = gemmx_op(op, a, b, M, N, K), as_nt = 0; /* 1: dX as NT, 2: dW as NT (the profile's entries) */
     Seg2 t2;
     if (x >= 0 && nt_copies(v, x, M, N, K, a_off, lda, b_off, &a, &b, s2, &t2)) {
+        as_nt = x == OP_GEMMX_TN ? 2 : 1;
         if (x == OP_GEMMX_TN) a_off = 0, lda = 0; /* A transposed: [M][K] */
         if (s2 && s2->k % 4 == 0 && s2->a->view && s2->b->view) s2 = &t2;
         b_off = 0, op = OP_GEMM_NT_F32, x = OP_GEMMX_NT;
@@ -309,6 +310,7 @@ static void gemm_at(VkTrain *v, OpId op, VkBuf *a, VkBuf *b, VkBuf *c, int M, in
         p.k2 = (uint32_t)s2->k, p.alpha2 = s2->alpha, bs[3] = s2->a, bs[4] = s2->b;
         s2 = NULL;
     }
+    if (as_nt) x = x == OP_GEMMX_NT2 ? OP_GEMMX_NT2_DX : as_nt == 2 ? OP_GEMMX_NT_DW : OP_GEMMX_NT_DX;
     uint32_t gx, gy;
     if (x >= 0 && v->gpu_set) tile_gemm(v, (OpId)x, bs, &p);
     else if (x >= 0) ops_gemmx_grid((OpId)x, (uint32_t)M, (uint32_t)N, vk_subgroup_size(v->ctx), &gx, &gy), disp(v, (OpId)x, bs, &p, gx, gy, 1);

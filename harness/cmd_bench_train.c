@@ -200,7 +200,7 @@ static int cmd_bench_train(int argc, char **argv) {
     const char *model = NULL, *device = "vulkan", *vkdev = NULL, *peer = NULL, *targets = "q,k,v,o,gate,up,down";
     const char *peer_python = getenv("IMAGINE_PYTHON"), *peer_device = "cpu", *peer_dtype = "float32", *kernels = "auto";
     double peak_tflops = 0;
-    long tokens = 256, steps = 3, samples = 4, rank = 8, threads = 0, peer_threads = -1, rounds = 1;
+    long tokens = 256, steps = 3, samples = 4, rank = 8, threads = 0, peer_threads = -1, rounds = 1, nt_min = 0;
     double alpha = 16;
     int no_profile = 0, reference = 0;
     const CliOpt opts[] = {
@@ -210,6 +210,9 @@ static int cmd_bench_train(int argc, char **argv) {
         {"--kernels", CLI_STR, &kernels, "auto|cpu|gpu",
          "Vulkan: the kernel set (default auto: on a GPU the GPU set, tiled and split products and attention with several lanes a row; "
          "on a CPU device the set written for lavapipe)"},
+        {"--nt-min", CLI_INT, &nt_min, "N",
+         "Vulkan on a CPU device: dW and dX products of at least N multiply-adds run as NT products over transposed copies of their "
+         "operands (default 0: 2^27; -1: none, the TN and NN kernels throughout)"},
         {"--tokens", CLI_INT, &tokens, "N", "tokens per packed batch (default 256)"},
         {"--samples", CLI_INT, &samples, "N", "samples packed into the batch (default 4)"},
         {"--steps", CLI_INT, &steps, "N", "timed steps of each kind, after one warm-up (default 3)"},
@@ -249,7 +252,7 @@ static int cmd_bench_train(int argc, char **argv) {
         return err_set(&err, IM_USAGE, "--peer-dtype %s: expected float32 or bfloat16", peer_dtype), harness_fail(&err);
     if (peak_tflops < 0 || peak_tflops != peak_tflops)
         return err_set(&err, IM_USAGE, "--peak-tflops %g: expected a positive number of TFLOP/s", peak_tflops), harness_fail(&err);
-    TmOptions o = {.vk_device = vkdev, .max_tokens = (int)tokens, .seed = 1, .lora_alpha = (float)alpha, .reference = reference};
+    TmOptions o = {.vk_device = vkdev, .max_tokens = (int)tokens, .seed = 1, .lora_alpha = (float)alpha, .reference = reference, .vk_nt_min = nt_min};
     if (!strcmp(kernels, "auto")) o.vk_kernels = TM_KERNELS_AUTO;
     else if (!strcmp(kernels, "cpu")) o.vk_kernels = TM_KERNELS_CPU;
     else if (!strcmp(kernels, "gpu")) o.vk_kernels = TM_KERNELS_GPU;

@@ -4,7 +4,8 @@
 # prints MFU = 100 x model TFLOP/s / T, the model FLOPs printed agree with the
 # products' count worked out here from config.json (6 per matrix parameter
 # and token, LM head included, plus attention's QK^T and AV at 3x their
-# forward), each kind prints its wall time by phase, and bad values of
+# forward), each kind prints its wall time by phase, --nt-min 1 runs dW
+# and dX as NT over transposed operands where the default does not, and bad values of
 # --kernels, --peer-device, --peer-dtype, --peak-tflops and a missing
 # --peer-python are errors that name the option (usage: exit 2).
 set -eu
@@ -31,6 +32,17 @@ for kind in full LoRA; do
   grep -q "^  $kind step wall time by phase: zero grads [0-9.]* ms, forward+backward [0-9.]* ms, grad norm [0-9.]* ms, AdamW [0-9.]* ms$" "$T/out.txt" ||
     { echo "no $kind phase line"; cat "$T/out.txt"; exit 1; }
 done
+# --nt-min: 1 turns every dW and dX product into NT over transposed copies (transpose_t in the
+# profile, gemmx_tn and gemmx_nn gone); the default leaves the tiny shape's products as they are
+"$IMAGINE" bench train --model "$T/m" --tokens 32 --samples 2 --steps 1 --nt-min 1 >"$T/nt.txt"
+"$IMAGINE" bench train --model "$T/m" --tokens 32 --samples 2 --steps 1 >"$T/default.txt"
+grep -q "(transpose_t) " "$T/nt.txt" || { echo "--nt-min 1 ran no transposes"; cat "$T/nt.txt"; exit 1; }
+for pass in "backward dX, as NT over W^T (gemmx_nt)" "backward dW, as NT over dY^T and X^T (gemmx_nt)" "backward dX + LoRA path, as NT (gemmx_nt2)"; do
+  grep -qF "$pass" "$T/nt.txt" || { echo "the profile has no '$pass'"; cat "$T/nt.txt"; exit 1; }
+done
+sed -n '/^full step/,/^LoRA step/p' "$T/nt.txt" | grep -q "(gemmx_tn)\|(gemmx_nn)" && { echo "--nt-min 1 left a full step's TN or NN product"; cat "$T/nt.txt"; exit 1; }
+grep -q "(transpose_t) " "$T/default.txt" && { echo "the default converted the tiny shape's products"; cat "$T/default.txt"; exit 1; }
+grep -q "(gemmx_tn) " "$T/default.txt" || { echo "the default ran no TN product"; cat "$T/default.txt"; exit 1; }
 bad() { # option value...: a usage error naming the option
   set +e
   "$IMAGINE" bench train --model "$T/m" --steps 1 --no-profile "$@" >/dev/null 2>"$T/err.txt"

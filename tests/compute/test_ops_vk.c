@@ -84,7 +84,7 @@ static void gx_run(OpId op, VkBuf **bufs, const PushGemm *p) {
         PushGemm q = *p;
         q.acc = 0, q.kc = (p->K + 2) / 3 < 16 ? 16 : ((p->K + 2) / 3 + 15) / 16 * 16;
         uint32_t splits = (p->K + q.kc - 1) / q.kc;
-        int two = op == OP_GEMMX_NT2 || op == OP_GEMMX_NN2; /* the callers' lists hold A2 and B2 only then */
+        int two = op == OP_GEMMX_NT2 || op == OP_GEMMX_NN2 || op == OP_GEMMX_NT2_DX; /* the callers' lists hold A2 and B2 only then */
         VkBuf *parts = mk16(NULL, 4 * (size_t)splits * p->M * p->N), *bq[5] = {bufs[0], bufs[1], parts, two ? bufs[3] : NULL, two ? bufs[4] : NULL};
         ops_gemm_tile_grid(p->M, p->N, &gx, &gy);
         run_grid(op, ops_gemm_tile_variant(op), bq, &q, gx, gy, splits);
@@ -195,6 +195,28 @@ static void t_gemmx(int M, int N, int K) {
     gx_run(OP_GEMMX_TN, bt, &pt);
     opr_matmul_bwd(NULL, dw0, dy, x, NULL, M, K, N);
     cmp("gemmx bwd dW", dw0, F(bdw), (size_t)N * K, M > 256 ? 5e-5 : 2e-5);
+    { /* dX and dW as NT over operands transposed on the host (train_vk.c's path on CPU devices, its own table entries) */
+        float *wt = malloc(4 * (size_t)N * K), *dyt = malloc(4 * (size_t)M * N), *xt = malloc(4 * (size_t)M * K);
+        opr_transpose(wt, w, N, K, K), opr_transpose(dyt, dy, M, N, N), opr_transpose(xt, x, M, K, K);
+        VkBuf *bwt = mk(wt, 4 * (size_t)N * K), *bdyt = mk(dyt, 4 * (size_t)M * N), *bxt = mk(xt, 4 * (size_t)M * K);
+        VkBuf *bdx2 = mk(NULL, 4 * (size_t)M * K), *bdw2 = mk(NULL, 4 * (size_t)N * K);
+        if (N % 4 == 0) {
+            PushGemm q = {(uint32_t)M, (uint32_t)K, (uint32_t)N, 0.5f, 0, 0, 0, 0, 0, 0.0f, 0};
+            VkBuf *bq[3] = {bdy, bwt, bdx2};
+            gx_run(OP_GEMMX_NT_DX, bq, &q);
+            cmp("gemmx bwd dX as NT over W^T", rdx, F(bdx2), (size_t)M * K, N > 256 ? 5e-5 : 2e-5);
+        }
+        if (M % 4 == 0) {
+            float *dw2 = calloc((size_t)N * K, 4);
+            opr_matmul_bwd(NULL, dw2, dy, x, NULL, M, K, N);
+            PushGemm q = {(uint32_t)N, (uint32_t)K, (uint32_t)M, 1.0f, 0, 0, 0, 0, 0, 0.0f, 0};
+            VkBuf *bq[3] = {bdyt, bxt, bdw2};
+            gx_run(OP_GEMMX_NT_DW, bq, &q);
+            cmp("gemmx bwd dW as NT over dY^T, X^T", dw2, F(bdw2), (size_t)N * K, M > 256 ? 5e-5 : 2e-5);
+            free(dw2);
+        }
+        drop(bwt), drop(bdyt), drop(bxt), drop(bdx2), drop(bdw2), free(wt), free(dyt), free(xt);
+    }
     if (N >= 8 && M >= 2) { /* slices (train_vk.c's LM head over the storage range): A from an offset, with its row stride */
         int r0 = M / 2, n0 = 4, nn = N - 4 < 8 ? N - 4 : 8;
         VkBuf *bys = mk(NULL, 4 * (size_t)(M - r0) * N), *bdws = mk(NULL, 4 * (size_t)nn * K);
@@ -282,6 +304,15 @@ static void t_gemmx_seg2(int M, int N, int K, int r) {
         for (size_t i = 0; i < (size_t)M * K; i++) rdx[i] = 0.5f * rdx[i] + rdx2[i];
         snprintf(what, sizeof what, "gemmx bwd dX + T.A %dx%dx%d, r %d", M, K, N, r);
         cmp(what, rdx, F(bdx), (size_t)M * K, 2e-5);
+        /* the same as NT over W^T and A^T (train_vk.c's path on CPU devices) */
+        float *wt = malloc(4 * (size_t)N * K), *lat = malloc(4 * (size_t)r * K);
+        opr_transpose(wt, w, N, K, K), opr_transpose(lat, la, r, K, K);
+        VkBuf *bwt = mk(wt, 4 * (size_t)N * K), *blat = mk(lat, 4 * (size_t)r * K), *bdx2 = mk(NULL, 4 * (size_t)M * K);
+        VkBuf *bq[5] = {bdy, bwt, bdx2, bt, blat};
+        gx_run(OP_GEMMX_NT2_DX, bq, &pn);
+        snprintf(what, sizeof what, "gemmx bwd dX + T.A as NT %dx%dx%d, r %d", M, K, N, r);
+        cmp(what, rdx, F(bdx2), (size_t)M * K, 2e-5);
+        drop(bwt), drop(blat), drop(bdx2), free(wt), free(lat);
     }
     drop(bx), drop(bw), drop(bu), drop(blb), drop(by), drop(bdy), drop(bt), drop(bla), drop(bdx);
     free(x), free(w), free(u), free(lb), free(c0), free(dy), free(t), free(la), free(ref), free(ref2), free(rdx), free(rdx2);
