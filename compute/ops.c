@@ -91,7 +91,10 @@ uint32_t ops_groups(OpId id, const void *push, uint32_t lanes) {
     case OP_RMSNORM_BWD_DW: return cdiv(r->d / 4, lanes);
     case OP_ROPE: return cdiv(q->n * q->heads * (q->hd / 4), 64);
     case OP_SWIGLU_FWD:
-    case OP_SWIGLU_BWD: return cdiv(cdiv(e->n, 4), 64);
+    case OP_SWIGLU_BWD:
+    case OP_CAST_F32:
+    case OP_CAST_R16:
+    case OP_CAST_RBF16: return cdiv(cdiv(e->n, 4), 64);
     default: return 0;
     }
 }

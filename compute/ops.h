@@ -70,7 +70,7 @@ const char *ops_gemm_tile_variant(OpId id);
 void ops_gemm_tile_grid(uint32_t M, uint32_t N, uint32_t *gx, uint32_t *gy);
 /* Workgroups (x; y and z are 1) of the row and elementwise kernels whose
  * work per invocation their shaders fix: RMSNorm (a row; dW: four
- * columns), RoPE (two pairs), SwiGLU (four elements), from the op's push
+ * columns), RoPE (two pairs), SwiGLU and AdamW's casts (four elements), from the op's push
  * constants; 0 for any other op. */
 uint32_t ops_groups(OpId id, const void *push, uint32_t lanes);
 /* The kernel of a dtype family: base + 0 (F32), 1 (F16), 2 (BF16). */

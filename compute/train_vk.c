@@ -1037,7 +1037,7 @@ int vkt_adamw(VkTrain *v, const OprAdamW *h, int step, float grad_scale, Err *er
         if (!k->big) {
             PushElem pc = {(uint32_t)k->n, 0};
             VkBuf *bs[2] = {&k->src, &k->dst};
-            disp(v, k->op, bs, &pc, cdiv(pc.n, 64), 1, 1);
+            disp(v, k->op, bs, &pc, ops_groups(k->op, &pc, 64), 1, 1);
             continue;
         }
         VtTensor *t = &v->t[k->first];
@@ -1045,7 +1045,7 @@ int vkt_adamw(VkTrain *v, const OprAdamW *h, int step, float grad_scale, Err *er
             size_t ne = t->t.n - e0 < per ? t->t.n - e0 : per;
             PushElem pc = {(uint32_t)ne, 0};
             VkBuf *bs[2] = {slice(v, &v->s_arena, &t->master, 4 * e0, 4 * ne), slice(v, &v->w_arena, &t->param, 4 * e0, 4 * ne)};
-            disp(v, k->op, bs, &pc, cdiv(pc.n, 64), 1, 1);
+            disp(v, k->op, bs, &pc, ops_groups(k->op, &pc, 64), 1, 1);
         }
     }
     return finish(v);

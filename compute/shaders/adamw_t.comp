@@ -8,7 +8,8 @@
 //         whatever its width, so vec4 accesses cost a quarter per element.
 //   CAST: the weights the forward uses, from the masters: F32, or (R16,
 //         RBF16) F32 holding the F16/BF16-rounded values (round to nearest
-//         even) of a 16-bit model's tensors.
+//         even) of a 16-bit model's tensors; four elements per invocation
+//         too (a partial last texel element by element).
 #include "push.h"
 layout(local_size_x = 64) in;
 #ifdef STEP
@@ -29,7 +30,7 @@ void main() {
 }
 #else
 layout(push_constant) uniform PC { PushElem p; };
-layout(std430, binding = 0) readonly buffer MAb { float MA[]; };
+layout(std430, binding = 0) readonly buffer MAb { vec4 MA[]; };
 uint bf16_bits(float f) {
     uint u = floatBitsToUint(f);
     return (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
@@ -51,16 +52,24 @@ uint f16_bits(float f) { // round to nearest even, as compute/half.h
     if (rem > 0x1000u || (rem == 0x1000u && (h & 1u) != 0u)) h++;
     return sign | h;
 }
-layout(std430, binding = 1) writeonly buffer Pb { float P[]; };
-void main() {
-    uint i = gl_GlobalInvocationID.x;
-    if (i >= p.n) return;
+layout(std430, binding = 1) writeonly buffer Pb { vec4 P[]; };
+float cast1(float x) {
 #ifdef R16
-    P[i] = unpackHalf2x16(f16_bits(MA[i])).x;
+    return unpackHalf2x16(f16_bits(x)).x;
 #elif defined(RBF16)
-    P[i] = uintBitsToFloat(bf16_bits(MA[i]) << 16);
+    return uintBitsToFloat(bf16_bits(x) << 16);
 #else
-    P[i] = MA[i];
+    return x;
 #endif
+}
+void main() { /* four elements an invocation, as STEP (the casts of a 0.6B step: 1.19 s one float at a time) */
+    uint i = gl_GlobalInvocationID.x;
+    if (4u * i >= p.n) return;
+    if (4u * i + 3u < p.n) {
+        vec4 x = MA[i];
+        P[i] = vec4(cast1(x.x), cast1(x.y), cast1(x.z), cast1(x.w));
+    } else {
+        for (uint e = 0u; 4u * i + e < p.n; e++) P[i][e] = cast1(MA[i][e]); /* a run's last, partial texel */
+    }
 }
 #endif
