@@ -227,6 +227,9 @@ typedef struct Seg2 {
     float alpha;
 } Seg2;
 
+/* Whether gemmx_nt2/gemmx_nn2 (and the GPU set's) take s2 in the base product's dispatch. */
+static int seg2_fused(const Seg2 *s2) { return s2 && s2->k % 4 == 0 && s2->a->view && s2->b->view; }
+
 /* GPUs: a product through gemm_tile.comp. One with fewer tiles than a GPU
  * has room for (LoRA's rank-r products: 1 to 24 tiles of 128 x 128) is
  * split along K into partials in v->ksplit, which gemm_sum.comp adds into
@@ -277,7 +280,7 @@ static int nt_copies(VkTrain *v, int x, int M, int N, int K, uint32_t a_off, uin
     if (v->gpu_set || v->nt_min < 0 || (x != OP_GEMMX_TN && x != OP_GEMMX_NN) || K % 4) return 0;
     if ((double)M * N * K < (double)v->nt_min || (v->nt_min > 1 && (M < GEMMX_NT_ROWS || N < GEMMX_NT_ROWS))) return 0; /* not LoRA's rank-r products */
     size_t f = sizeof(float);
-    int two = s2 && x == OP_GEMMX_NN && s2->k % 4 == 0 && s2->a->view && s2->b->view;
+    int two = x == OP_GEMMX_NN && seg2_fused(s2);
     if ((x == OP_GEMMX_TN && f * M * K > v->tr[0].size) || f * N * K > v->tr[1].size || (two && f * N * s2->k > v->tr[2].size)) return 0;
     if (x == OP_GEMMX_TN) *a = transpose(v, &v->tr[0], *a, K, M, a_off, lda ? lda : (uint32_t)M);
     *b = transpose(v, &v->tr[1], *b, K, N, b_off, (uint32_t)N);
@@ -290,14 +293,13 @@ static int nt_copies(VkTrain *v, int x, int M, int N, int K, uint32_t a_off, uin
  * kernels only. */
 static void gemm_at(VkTrain *v, OpId op, VkBuf *a, VkBuf *b, VkBuf *c, int M, int N, int K, float alpha, int acc, uint32_t a_off, uint32_t lda,
                     uint32_t b_off, const Seg2 *s2) {
-    OpId op0 = op; /* s2's own product, where the two-product kernels do not take it, keeps the caller's layout */
     int x = gemmx_op(op, a, b, M, N, K), as_nt = 0; /* 1: dX as NT, 2: dW as NT (the profile's entries) */
     Seg2 t2;
     if (x >= 0 && nt_copies(v, x, M, N, K, a_off, lda, b_off, &a, &b, s2, &t2)) {
         as_nt = x == OP_GEMMX_TN ? 2 : 1;
         if (x == OP_GEMMX_TN) a_off = 0, lda = 0; /* A transposed: [M][K] */
-        if (s2 && s2->k % 4 == 0 && s2->a->view && s2->b->view) s2 = &t2;
-        b_off = 0, op = OP_GEMM_NT_F32, x = OP_GEMMX_NT;
+        if (seg2_fused(s2)) s2 = &t2; /* else s2 keeps the caller's layout for its own product below */
+        b_off = 0, x = OP_GEMMX_NT;
     }
     PushGemm p = {(uint32_t)M, (uint32_t)N, (uint32_t)K, alpha, (uint32_t)acc, a_off, lda, b_off, 0, 0.0f, 0};
     VkBuf *bs[5] = {a, b, c, NULL, NULL};
@@ -305,7 +307,7 @@ static void gemm_at(VkTrain *v, OpId op, VkBuf *a, VkBuf *b, VkBuf *c, int M, in
         if (!v->rc) v->rc = err_set(v->err, IM_USAGE, "Vulkan training: a product over a slice needs shapes that are multiples of 4 (%d x %d x %d)", M, N, K);
         return;
     }
-    if (s2 && (x == OP_GEMMX_NT || x == OP_GEMMX_NN) && s2->k % 4 == 0 && s2->a->view && s2->b->view) {
+    if ((x == OP_GEMMX_NT || x == OP_GEMMX_NN) && seg2_fused(s2)) {
         x = x == OP_GEMMX_NT ? OP_GEMMX_NT2 : OP_GEMMX_NN2;
         p.k2 = (uint32_t)s2->k, p.alpha2 = s2->alpha, bs[3] = s2->a, bs[4] = s2->b;
         s2 = NULL;
@@ -315,7 +317,7 @@ static void gemm_at(VkTrain *v, OpId op, VkBuf *a, VkBuf *b, VkBuf *c, int M, in
     if (x >= 0 && v->gpu_set) tile_gemm(v, (OpId)x, bs, &p);
     else if (x >= 0) ops_gemmx_grid((OpId)x, (uint32_t)M, (uint32_t)N, vk_subgroup_size(v->ctx), &gx, &gy), disp(v, (OpId)x, bs, &p, gx, gy, 1);
     else disp(v, op, bs, &p, cdiv((uint32_t)N, 32), cdiv((uint32_t)M, 32), 1);
-    if (s2) gemm_at(v, op0, s2->a, s2->b, c, M, N, s2->k, s2->alpha, 1, 0, 0, 0, NULL); /* a shape the two-product kernels do not take */
+    if (s2) gemm_at(v, op, s2->a, s2->b, c, M, N, s2->k, s2->alpha, 1, 0, 0, 0, NULL); /* a shape the two-product kernels do not take */
 }
 
 /* On a CPU device a dX product (NN) whose operands pass 64 MB is summed
@@ -428,6 +430,9 @@ static int upload_param(VkTrain *v, int i, const float *vals, Err *err) {
 /* Workgroups of the norm's sum of squares over window w (elem_t.comp: 4096 elements each): its partial sums. */
 static size_t sumsq_groups(const VkTrain *v, int w) { return (v->win_n[w] + 4095) / 4096; }
 
+static size_t zmax(size_t a, size_t b) { return a > b ? a : b; }
+static size_t zmin(size_t a, size_t b) { return a < b ? a : b; }
+
 static int make_acts(VkTrain *v, Err *err) {
     const ModelConfig *c = &v->c;
     size_t N = (size_t)v->N, D = (size_t)c->hidden, hd = (size_t)c->head_dim, nq = (size_t)c->n_heads, nkv = (size_t)c->n_kv_heads;
@@ -458,12 +463,10 @@ static int make_acts(VkTrain *v, Err *err) {
     RQ(&v->dg, N * F * 4), RQ(&v->du, N * F * 4), RQ(&v->dh, N * F * 4), RQ(&v->dlogits, N * V * 4), RQ(&v->dlora, N * R * 4);
     if (v->gpu_set) RQ(&v->ksplit, (size_t)32 << 20);
     if (!v->gpu_set && v->nt_min >= 0) { /* nt_copies' transposed operands; a product whose copy would not fit stays as it is */
-        size_t big = D > qd ? D : qd, cap = vk_max_storage_range(v->ctx), m32 = (size_t)32 << 20;
-        big = big > F ? big : F, big = big > R ? big : R;
-        size_t a0 = N * big * 4 > (N * V * 4 < m32 ? N * V * 4 : m32) ? N * big * 4 : (N * V * 4 < m32 ? N * V * 4 : m32);
-        size_t b1 = a0 > big * D * 4 ? a0 : big * D * 4;
-        b1 = b1 > (D * V * 4 < m32 ? D * V * 4 : m32) ? b1 : (D * V * 4 < m32 ? D * V * 4 : m32);
-        RQ(&v->tr[0], a0 < cap ? a0 : cap), RQ(&v->tr[1], b1 < cap ? b1 : cap), RQ(&v->tr[2], big * R * 4);
+        size_t wide = zmax(zmax(D, qd), zmax(F, R)), cap = vk_max_storage_range(v->ctx), m32 = (size_t)32 << 20;
+        size_t a0 = zmax(N * wide, zmin(N * V, m32 / 4)) * 4;                    /* dY^T; the LM head's dLogits^T in slices */
+        size_t b1 = zmax(a0, zmax(wide * D, zmin(D * V, m32 / 4)) * 4);          /* X^T, W^T; the LM head's W^T (ranges) */
+        RQ(&v->tr[0], zmin(a0, cap)), RQ(&v->tr[1], zmin(b1, cap)), RQ(&v->tr[2], wide * R * 4);
     }
     int rc = arena_fill(v, &v->a_arena, 0, r, n, "activation", err);
     n = 0; /* read back by the host: per-row loss and log-probability, the norm's partial sums */
