@@ -10,6 +10,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "dbwal.h"
+
 struct AgCache {
     sqlite3 *db;
     char *path;
@@ -79,9 +81,15 @@ int ag_cache_open(const char *path, AgCache **out, Err *err) {
         ag_cache_close(c);
         return IM_IO;
     }
-    char *msg = NULL;
-    if (sqlite3_exec(c->db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", NULL, NULL, &msg) != SQLITE_OK ||
-        sqlite3_exec(c->db, SCHEMA, NULL, NULL, &msg) != SQLITE_OK) {
+    if (db_wal_on(c->db, 5000) != SQLITE_OK) { /* dbwal.h: the main job's evaluations open one new cache at once */
+        db_err(c, err, "cannot switch to WAL mode");
+        ag_cache_close(c);
+        return IM_IO;
+    }
+    char *msg = NULL; /* the schema in one write transaction taken up front, so a concurrent opener waits (busy timeout) */
+    if (sqlite3_exec(c->db, "PRAGMA synchronous=NORMAL;", NULL, NULL, &msg) != SQLITE_OK ||
+        sqlite3_exec(c->db, "BEGIN IMMEDIATE;", NULL, NULL, &msg) != SQLITE_OK ||
+        sqlite3_exec(c->db, SCHEMA, NULL, NULL, &msg) != SQLITE_OK || sqlite3_exec(c->db, "COMMIT;", NULL, NULL, &msg) != SQLITE_OK) {
         err_set(err, IM_IO, "cache %s: cannot create tables: %s", path, msg ? msg : "?");
         sqlite3_free(msg);
         ag_cache_close(c);

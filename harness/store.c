@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "dbwal.h"
 #include "store_priv.h"
 
 /* ---- helpers -------------------------------------------------------------- */
@@ -192,19 +193,7 @@ int store_open(const char *path, int create, Store **out, Err *err) {
         return IM_IO;
     }
     /* From here on the file is imagine's (or new): writing is allowed. */
-    /* Switching a new file to WAL takes an exclusive lock, and SQLite may
-     * answer SQLITE_BUSY at once (without the busy handler) while another
-     * process opens the same new file: retry for up to 30 s. */
-    int wal = 0;
-    for (int tries = 0; !wal && tries < 3000; tries++) {
-        sqlite3_stmt *st = NULL;
-        int prc = sqlite3_prepare_v2(s->db, "PRAGMA journal_mode=WAL", -1, &st, NULL), src = prc == SQLITE_OK ? sqlite3_step(st) : prc;
-        wal = src == SQLITE_ROW && !strcmp((const char *)sqlite3_column_text(st, 0), "wal");
-        sqlite3_finalize(st);
-        if (wal || (src != SQLITE_BUSY && src != SQLITE_LOCKED && (prc == SQLITE_OK ? sqlite3_errcode(s->db) != SQLITE_BUSY : 1))) break;
-        struct timespec ts = {0, 10 * 1000 * 1000};
-        nanosleep(&ts, NULL);
-    }
+    int wal = db_wal_on(s->db, 30000) == SQLITE_OK; /* dbwal.h: other processes may be opening the same new file */
     int rc = wal ? IM_OK : store_dberr(s->db, path, err, "cannot switch to WAL mode");
     if (!rc) rc = store_exec(s->db, path, "PRAGMA foreign_keys = ON; PRAGMA synchronous = FULL", err);
     if (!rc && version < STORE_SCHEMA_VERSION)

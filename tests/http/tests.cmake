@@ -28,3 +28,5 @@ set_tests_properties(http_bench_short PROPERTIES TIMEOUT 120)
 # cache (exit 0) and create nothing.
 add_test(NAME http_cache_absent COMMAND sh -c "$<TARGET_FILE:imagine> cache stats --cache \"$1/absent.db\" && $<TARGET_FILE:imagine> cache stats --json --cache \"$1/absent.db\" && $<TARGET_FILE:imagine> cache clear --cache \"$1/absent.db\" && test ! -e \"$1/absent.db\" && echo created-nothing" sh ${CMAKE_CURRENT_BINARY_DIR})
 set_tests_properties(http_cache_absent PROPERTIES PASS_REGULAR_EXPRESSION "0 answers \\(no cache file yet.*\"entries\": 0.*0 answers deleted.*created-nothing")
+# Several processes opening one new cache at once (the main job's three evaluations): all get it.
+add_test(NAME http_cache_open_race COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/cache_open_race.sh $<TARGET_FILE:imagine>)
