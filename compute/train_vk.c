@@ -23,6 +23,7 @@ typedef struct VtTensor {
     VkBuf param;       /* in the weights arena: F32 holding the values rounded to t.dtype */
     VkBuf grad, master, m, v; /* views of the state arena's regions (trainable only) */
     size_t rel;        /* offset inside each state region */
+    int grad_zeroed;   /* nothing recorded into grad since it was zeroed: its first product writes instead of adding */
 } VtTensor;
 
 typedef struct VtLayer {
@@ -687,6 +688,19 @@ static int finish(VkTrain *v) {
 static VkBuf *P(VkTrain *v, int i) { return &v->t[i].param; }
 static VkBuf *G(VkTrain *v, int i) { return i >= 0 && v->t[i].t.trainable ? &v->t[i].grad : NULL; }
 
+/* The acc flag of a product into tensor i's gradient: 0 (write) for the
+ * first thing recorded into it since it was zeroed, else 1 (add). A
+ * product's epilogue that adds loads C first, and on lavapipe those loads
+ * missed the cache in the dW products (K = the batch's tokens, so the
+ * epilogue is a large share). Every writer of a gradient calls this, in the
+ * order the step records them. */
+static int grad_acc(VkTrain *v, int i) {
+    if (i < 0) return 1;
+    int acc = !v->t[i].grad_zeroed;
+    v->t[i].grad_zeroed = 0;
+    return acc;
+}
+
 /* y = x . W^T (+ y when acc: the residual add), plus the LoRA path
  * s (x . A^T) . B^T, added by the same dispatch (xa kept for dB) */
 static void lin_fwd(VkTrain *v, int l, int p, VkBuf *y, VkBuf *x, int n, int acc) {
@@ -708,14 +722,14 @@ static void lin_bwd(VkTrain *v, int l, int p, VkBuf *dx, VkBuf *dy, VkBuf *x, in
     VtLayer *L = &v->L[l];
     VtTensor *w = &v->t[L->proj[p]];
     int M = (int)w->t.shape[0], K = (int)w->t.shape[1], r = v->lora_rank;
-    if (w->t.trainable) gemm(v, OP_GEMM_TN_F32, dy, x, &w->grad, M, K, n, 1.0f, 1);
+    if (w->t.trainable) gemm(v, OP_GEMM_TN_F32, dy, x, &w->grad, M, K, n, 1.0f, grad_acc(v, L->proj[p]));
     if (L->la[p] < 0) {
         gemm(v, OP_GEMM_NN_F32, dy, &w->param, dx, n, K, M, 1.0f, acc);
         return;
     }
-    gemm(v, OP_GEMM_TN_F32, dy, &L->xa[p], G(v, L->lb[p]), M, r, n, v->lora_scale, 1);
+    gemm(v, OP_GEMM_TN_F32, dy, &L->xa[p], G(v, L->lb[p]), M, r, n, v->lora_scale, grad_acc(v, L->lb[p]));
     gemm(v, OP_GEMM_NN_F32, dy, P(v, L->lb[p]), &v->dlora, n, r, M, v->lora_scale, 0);
-    gemm(v, OP_GEMM_TN_F32, &v->dlora, x, G(v, L->la[p]), r, K, n, 1.0f, 1);
+    gemm(v, OP_GEMM_TN_F32, &v->dlora, x, G(v, L->la[p]), r, K, n, 1.0f, grad_acc(v, L->la[p]));
     Seg2 lora = {&v->dlora, P(v, L->la[p]), r, 1.0f};
     gemm2(v, OP_GEMM_NN_F32, dy, &w->param, dx, n, K, M, 1.0f, acc, &lora);
 }
@@ -732,9 +746,11 @@ static void rms_fwd(VkTrain *v, VkBuf *x, VkBuf *w, VkBuf *y, VkBuf *rstd, int r
     disp(v, OP_RMSNORM_FWD, bs, &p, ops_groups(OP_RMSNORM_FWD, &p, vk_subgroup_size(v->ctx)), 1, 1);
 }
 
-/* dx = (dx when acc) + the norm's dX; dw += its dW */
-static void rms_bwd(VkTrain *v, VkBuf *g, VkBuf *x, VkBuf *w, VkBuf *rstd, VkBuf *dx, VkBuf *dw, int rows, int d, int acc) {
+/* dx = (dx when acc) + the norm's dX; the gradient of weight wi += its dW */
+static void rms_bwd(VkTrain *v, VkBuf *g, VkBuf *x, int wi, VkBuf *rstd, VkBuf *dx, int rows, int d, int acc) {
     PushRows p = {(uint32_t)rows, (uint32_t)d, v->c.eps, (uint32_t)acc, 0};
+    VkBuf *w = P(v, wi), *dw = G(v, wi);
+    if (dw) grad_acc(v, wi); /* the kernels below add */
     VkBuf *bs[5] = {g, x, w, rstd, dx};
     disp(v, OP_RMSNORM_BWD_DX, bs, &p, ops_groups(OP_RMSNORM_BWD_DX, &p, vk_subgroup_size(v->ctx)), 1, 1);
     if (!dw || rows <= 0) return;
@@ -827,15 +843,16 @@ static void rec_backward(VkTrain *v, int n, int n_uniq) {
             int fit = rows_within(v->tr[0].size * D / (size_t)n, row, 4);
             per = fit < per ? fit : per;
         }
+        int acc = grad_acc(v, v->lm_head); /* the slices are disjoint: each is the first write of its rows */
         for (int v0 = 0; v0 < V; v0 += per) {
             int nv = V - v0 < per ? V - v0 : per;
             VkBuf *g = slice(v, &v->s_arena, &head->grad, row * v0, row * nv);
-            gemm_at(v, OP_GEMM_TN_F32, &v->dlogits, &v->xf, g, nv, D, n, 1.0f, 1, (uint32_t)(v0 / 4), (uint32_t)V, 0, NULL);
+            gemm_at(v, OP_GEMM_TN_F32, &v->dlogits, &v->xf, g, nv, D, n, 1.0f, acc, (uint32_t)(v0 / 4), (uint32_t)V, 0, NULL);
         }
     }
     /* every dX below is written by its first product or norm, added to by the rest: no fills */
     gemm(v, OP_GEMM_NN_F32, &v->dlogits, &head->param, &v->dxn, n, D, V, 1.0f, 0);
-    rms_bwd(v, &v->dxn, &v->x[c->layers], P(v, v->norm), &v->rstdf, &v->dx, G(v, v->norm), n, D, 0);
+    rms_bwd(v, &v->dxn, &v->x[c->layers], v->norm, &v->rstdf, &v->dx, n, D, 0);
     PushAttn pa = {(uint32_t)n, (uint32_t)nq, (uint32_t)nkv, (uint32_t)hd, 1.0f / sqrtf((float)hd)};
     for (int l = c->layers - 1; l >= 0; l--) {
         VtLayer *L = &v->L[l];
@@ -845,7 +862,7 @@ static void rec_backward(VkTrain *v, int n, int n_uniq) {
         disp(v, OP_SWIGLU_BWD, bsw, &ps, ops_groups(OP_SWIGLU_BWD, &ps, 64), 1, 1);
         lin_bwd(v, l, P_GATE, &v->dxn, &v->dg, &L->xn2, n, 0);
         lin_bwd(v, l, P_UP, &v->dxn, &v->du, &L->xn2, n, 1);
-        rms_bwd(v, &v->dxn, &L->xmid, P(v, L->ffn_norm), &L->rstd2, &v->dx, G(v, L->ffn_norm), n, D, 1);
+        rms_bwd(v, &v->dxn, &L->xmid, L->ffn_norm, &L->rstd2, &v->dx, n, D, 1);
         lin_bwd(v, l, P_O, &v->dao, &v->dx, &L->ao, n, 0);
         uint32_t rows = attn_groups(v, n);
         VkBuf *bq[10] = {&v->dao, &L->qr, &L->kr, &L->v, &v->seg, &L->ao, &v->bounds, &L->lse, &v->dqr, &v->dstat};
@@ -856,16 +873,17 @@ static void rec_backward(VkTrain *v, int n, int n_uniq) {
         rope(v, &v->dkr, n, nkv, -1.0f);
         VkBuf *dq = &v->dqr, *dk = &v->dkr;
         if (c->qk_norm) {
-            rms_bwd(v, &v->dqr, &L->q, P(v, L->q_norm), &L->rstdq, &v->dq, G(v, L->q_norm), n * nq, hd, 0);
-            rms_bwd(v, &v->dkr, &L->k, P(v, L->k_norm), &L->rstdk, &v->dk, G(v, L->k_norm), n * nkv, hd, 0);
+            rms_bwd(v, &v->dqr, &L->q, L->q_norm, &L->rstdq, &v->dq, n * nq, hd, 0);
+            rms_bwd(v, &v->dkr, &L->k, L->k_norm, &L->rstdk, &v->dk, n * nkv, hd, 0);
             dq = &v->dq, dk = &v->dk;
         }
         lin_bwd(v, l, P_Q, &v->dxn, dq, &L->xn1, n, 0);
         lin_bwd(v, l, P_K, &v->dxn, dk, &L->xn1, n, 1);
         lin_bwd(v, l, P_V, &v->dxn, &v->dv, &L->xn1, n, 1);
-        rms_bwd(v, &v->dxn, &v->x[l], P(v, L->attn_norm), &L->rstd1, &v->dx, G(v, L->attn_norm), n, D, 1);
+        rms_bwd(v, &v->dxn, &v->x[l], L->attn_norm, &L->rstd1, &v->dx, n, D, 1);
     }
     if (G(v, v->embed)) { /* in slices of table rows when [vocab][D] is over the storage range */
+        grad_acc(v, v->embed); /* the scatter adds */
         size_t row = sizeof(float) * (size_t)D;
         int per = slice_rows(v, row, 1), rows = (int)v->t[v->embed].t.shape[0];
         for (int r0 = 0; r0 < rows; r0 += per) {
@@ -981,6 +999,7 @@ int vkt_set(VkTrain *v, int i, TmWhat what, const float *src, Err *err) {
         if (!rc && t->t.trainable) rc = vk_buf_upload(v->ctx, &t->master, 0, src, sizeof(float) * n, err);
         return rc;
     }
+    if (what == TM_GRAD) t->grad_zeroed = 0; /* the next product adds to what was set */
     return vk_buf_upload(v->ctx, b, 0, src, sizeof(float) * n, err);
 }
 
@@ -990,6 +1009,7 @@ static int zero_state(VkTrain *v, int what, Err *err) {
     if (!v->region) return IM_OK;
     int rc = begin(v, err);
     if (rc) return rc;
+    for (int i = 0; i < v->nt; i++) v->t[i].grad_zeroed = 1;
     for (int w = 0; w < v->nwin; w++) {
         fill0(v, &v->win[0][w]);
         if (what >= 1) fill0(v, &v->win[2][w]), fill0(v, &v->win[3][w]);

@@ -30,6 +30,15 @@
 // rows instead (GEMMX_ROW_LANES): the other way all lanes but one idled,
 // and the main job's LoRA step spent 75 of its 183 ms of forward products
 // in its 56 rank-r ones.
+// NT takes GEMMX_NT_KU texels of K a loop iteration, all fetched before any
+// multiply: lavapipe calls a function for each texel fetch, the call
+// clobbers every vector register, and each write of an accumulator inside
+// the loop is a blend under the loop's mask plus a spill; with two texels an
+// iteration each accumulator is blended, loaded and stored half as often
+// (gemmx_nt 7-9 % faster on a 2-layer model of Qwen3-0.6B's width; three
+// texels were no better, four slower). Mesa 22's llvmpipe lowers every fma
+// to a multiply and an add (lower_ffma32), so two vector ops a
+// multiply-add is this kernel's floor.
 // SEG2 (gemmx_nt2, gemmx_nn2; NT and NN) adds a second product over its own
 // operands, C = alpha A.B + alpha2 A2.B2 (+ C), with A2 [M][k2] and B2
 // [N][k2] (NT) or [k2][N] (NN), k2 % 4 == 0, both from texel 0: LoRA's
@@ -89,13 +98,20 @@ void main() {
     [[unroll]] for (uint c = 0u; c < GEMMX_NT_COLS; c++) br[c] = int(min(j0 + c, p.N - 1u)) * kq;
     float acc[GEMMX_NT_ROWS][GEMMX_NT_COLS];
     [[unroll]] for (uint r = 0u; r < GEMMX_NT_ROWS; r++) [[unroll]] for (uint c = 0u; c < GEMMX_NT_COLS; c++) acc[r][c] = 0.0;
-    for (int k = 0; k < kq; k++) {
-        vec4 a[GEMMX_NT_ROWS];
-        [[unroll]] for (uint r = 0u; r < GEMMX_NT_ROWS; r++) a[r] = ta(ar[r] + k);
-        [[unroll]] for (uint c = 0u; c < GEMMX_NT_COLS; c++) {
-            vec4 b = tb(br[c] + k);
-            [[unroll]] for (uint r = 0u; r < GEMMX_NT_ROWS; r++) acc[r][c] += dot(a[r], b);
+    for (int k = 0; k < kq; k += GEMMX_NT_KU) {
+        vec4 a[GEMMX_NT_KU][GEMMX_NT_ROWS], b[GEMMX_NT_KU][GEMMX_NT_COLS];
+        [[unroll]] for (int u = 0; u < GEMMX_NT_KU; u++) {
+            int ku = min(k + u, kq - 1);
+            bvec4 in_k = bvec4(k + u < kq); /* past K (kq odd): B's texels are 0, by a select */
+            [[unroll]] for (uint r = 0u; r < GEMMX_NT_ROWS; r++) a[u][r] = ta(ar[r] + ku);
+            [[unroll]] for (uint c = 0u; c < GEMMX_NT_COLS; c++) b[u][c] = mix(vec4(0.0), tb(br[c] + ku), in_k);
         }
+        [[unroll]] for (uint c = 0u; c < GEMMX_NT_COLS; c++)
+            [[unroll]] for (uint r = 0u; r < GEMMX_NT_ROWS; r++) {
+                float s = acc[r][c];
+                [[unroll]] for (int u = 0; u < GEMMX_NT_KU; u++) s += dot(a[u][r], b[u][c]);
+                acc[r][c] = s;
+            }
     }
     [[unroll]] for (uint r = 0u; r < GEMMX_NT_ROWS; r++) [[unroll]] for (uint c = 0u; c < GEMMX_NT_COLS; c++) acc[r][c] *= p.alpha;
 #if defined(SEG2)

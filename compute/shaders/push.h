@@ -32,6 +32,7 @@ struct PushTranspose { PU32 rows, cols, off, ld; };
    (NT in single columns); the grids of train_vk.c follow them. */
 #define GEMMX_NT_ROWS 32
 #define GEMMX_NT_COLS 8
+#define GEMMX_NT_KU 2 /* texels of K a loop iteration (gemmx.comp says why) */
 #define GEMMX_NN_ROWS 16
 #define GEMMX_NN_TEXELS 4
 #define GEMMX_TN_TEXELS_M 4
