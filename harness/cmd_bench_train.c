@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cpulat.h"
 #include "gemm.h"
 #include "train_model.h"
 #include "verbs.h"
@@ -200,7 +201,7 @@ static int cmd_bench_train(int argc, char **argv) {
     const char *model = NULL, *device = "vulkan", *vkdev = NULL, *peer = NULL, *targets = "q,k,v,o,gate,up,down";
     const char *peer_python = getenv("IMAGINE_PYTHON"), *peer_device = "cpu", *peer_dtype = "float32", *kernels = "auto";
     double peak_tflops = 0;
-    long tokens = 256, steps = 3, samples = 4, rank = 8, threads = 0, peer_threads = -1, rounds = 1, nt_min = 0;
+    long tokens = 256, steps = 3, samples = 4, rank = 8, threads = 0, peer_threads = -1, rounds = 1, nt_min = 0, cpu_latency = -1;
     double alpha = 16;
     int no_profile = 0, reference = 0;
     const CliOpt opts[] = {
@@ -233,6 +234,7 @@ static int cmd_bench_train(int argc, char **argv) {
          "parameter and token (LM head included), LoRA 4 plus 6 per adapter parameter, attention's QK^T and AV 3x their forward"},
         {"--peer-threads", CLI_INT, &peer_threads, "N",
          "torch's threads (default: as many as ours use: --threads on the CPU device, $LP_NUM_THREADS or every CPU on lavapipe; 0: torch's own choice)"},
+        {"--cpu-latency", CLI_INT, &cpu_latency, "US", CPULAT_HELP},
         {0}};
     Err err = {0};
     const char *pos[1];
@@ -252,6 +254,7 @@ static int cmd_bench_train(int argc, char **argv) {
         return err_set(&err, IM_USAGE, "--peer-dtype %s: expected float32 or bfloat16", peer_dtype), harness_fail(&err);
     if (peak_tflops < 0 || peak_tflops != peak_tflops)
         return err_set(&err, IM_USAGE, "--peak-tflops %g: expected a positive number of TFLOP/s", peak_tflops), harness_fail(&err);
+    if (cpu_latency != -1 && (rc = cpulat_hold(cpu_latency, &err))) return harness_fail(&err);
     TmOptions o = {.vk_device = vkdev, .max_tokens = (int)tokens, .seed = 1, .lora_alpha = (float)alpha, .reference = reference, .vk_nt_min = nt_min};
     if (!strcmp(kernels, "auto")) o.vk_kernels = TM_KERNELS_AUTO;
     else if (!strcmp(kernels, "cpu")) o.vk_kernels = TM_KERNELS_CPU;
@@ -268,6 +271,7 @@ static int cmd_bench_train(int argc, char **argv) {
         gemm_threads_set((int)threads);
         printf("cpu kernels: %s\n", reference ? "the reference ops (double accumulation, --reference)" : gemm_backend());
     }
+    if (cpu_latency >= 0) printf("cpu latency request: %ld us, held while ours and the peer run (--cpu-latency)\n", cpu_latency);
     fflush(stdout);
     BenchBatch bb;
     make_batch(&bb, (int)tokens, (int)samples, c->vocab);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "ckpt.h"
+#include "cpulat.h"
 #include "fsutil.h"
 #include "store_train.h"
 #include "suite.h"
@@ -102,11 +103,13 @@ static int open_run(const char *store, const char *name, const TrCommon *c, cons
     {"--vk-device", CLI_STR, &(c).vk_device, "NAME|INDEX", "Vulkan device (default: a GPU, else lavapipe)"},          \
     {"--store", CLI_STR, &store, "FILE", "the store: one train_step row per step (default imagine.db)"},                \
     {"--name", CLI_STR, &name, "NAME", "the training run's name (default train-KIND:OUT)"},                            \
-    {"--max-steps", CLI_INT, &max_steps, "N", "stop after N optimizer steps in all"}
+    {"--max-steps", CLI_INT, &max_steps, "N", "stop after N optimizer steps in all"},                                 \
+    {"--cpu-latency", CLI_INT, &cpu_latency, "US", CPULAT_HELP}
 
-static int common_finish(TrCommon *c, long lora, long warmup, long save_every, long seed, long max_steps, const char *sched,
+static int common_finish(TrCommon *c, long lora, long warmup, long save_every, long seed, long max_steps, long cpu_latency, const char *sched,
                          const char *verb, Err *err) {
     if (!c->model || !c->out) return err_set(err, IM_USAGE, "imagine %s: --model DIR and --out DIR are required", verb);
+    if (cpu_latency != -1 && cpulat_hold(cpu_latency, err)) return err->code; /* -1: the default, no request */
     int s = tr_schedule_parse(sched);
     if (s < 0) return err_set(err, IM_USAGE, "imagine %s: --schedule must be constant, linear or cosine", verb);
     if (lora < 0 || warmup < 0 || save_every < 0 || max_steps < 0)
@@ -147,7 +150,7 @@ static int cmd_train_sft(int argc, char **argv) {
     TrSftOpts o;
     memset(&o, 0, sizeof o);
     common_defaults(&o.c, 2e-5);
-    long lora = 0, warmup = 0, save_every = 0, seed = 42, max_steps = 0, epochs = 3, max_len = 1024, batch_tokens = 4096, grad_accum = 1,
+    long lora = 0, warmup = 0, save_every = 0, seed = 42, max_steps = 0, cpu_latency = -1, epochs = 3, max_len = 1024, batch_tokens = 4096, grad_accum = 1,
          eval_every = 0;
     const char *sched = "linear", *store = STORE_DEFAULT_PATH, *name = NULL;
     const CliOpt opts[] = {
@@ -164,7 +167,7 @@ static int cmd_train_sft(int argc, char **argv) {
     const char *pos[1];
     int npos, rc = cli_parse("train sft", "", argc, argv, opts, pos, 0, &npos, &err);
     if (rc < 0) return IM_OK;
-    if (!rc) rc = common_finish(&o.c, lora, warmup, save_every, seed, max_steps, sched, "train sft", &err);
+    if (!rc) rc = common_finish(&o.c, lora, warmup, save_every, seed, max_steps, cpu_latency, sched, "train sft", &err);
     if (!rc && !o.data) rc = err_set(&err, IM_USAGE, "imagine train sft: --data FILE is required");
     if (rc) return harness_fail(&err);
     o.epochs = (int)epochs, o.max_len = (int)max_len, o.batch_tokens = (int)batch_tokens, o.grad_accum = (int)grad_accum;
@@ -323,7 +326,7 @@ static int cmd_train_grpo(int argc, char **argv) {
     TrGrpoOpts o;
     memset(&o, 0, sizeof o);
     common_defaults(&o.c, 1e-6);
-    long lora = 0, warmup = 0, save_every = 0, seed = 42, max_steps = 0, steps = 0, group = 8, prompts = 1, max_completion = 256,
+    long lora = 0, warmup = 0, save_every = 0, seed = 42, max_steps = 0, cpu_latency = -1, steps = 0, group = 8, prompts = 1, max_completion = 256,
          max_prompt = 512, iters = 1;
     double eps_high = NAN;
     const char *sched = "linear", *store = STORE_DEFAULT_PATH, *name = NULL, *suite = NULL, *queries = NULL, *data = NULL,
@@ -355,7 +358,7 @@ static int cmd_train_grpo(int argc, char **argv) {
     const char *pos[1];
     int npos, rc = cli_parse("train grpo", "", argc, argv, opts, pos, 0, &npos, &err);
     if (rc < 0) return IM_OK;
-    if (!rc) rc = common_finish(&o.c, lora, warmup, save_every, seed, max_steps, sched, "train grpo", &err);
+    if (!rc) rc = common_finish(&o.c, lora, warmup, save_every, seed, max_steps, cpu_latency, sched, "train grpo", &err);
     if (!rc && (!suite || !queries == !dataset || steps < 1))
         rc = err_set(&err, IM_USAGE, "imagine train grpo: --suite S, one of --queries FILE or --dataset FILE, and --steps N are required");
     if (!rc) {

@@ -52,3 +52,5 @@ add_test(NAME compute_model_init_opts COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/test_
 # bench train --rounds: ours and the torch peer alternate; the median ratio is the middle round's.
 add_test(NAME compute_bench_rounds COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/test_bench_rounds.sh $<TARGET_FILE:imagine>)
 add_test(NAME compute_bench_train_opts COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/test_bench_train_opts.sh $<TARGET_FILE:imagine>)
+# --cpu-latency: the PM QoS request written and held (common/cpulat.h).
+add_test(NAME compute_cpu_latency COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/test_cpu_latency.sh $<TARGET_FILE:imagine>)
