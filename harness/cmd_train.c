@@ -99,7 +99,7 @@ static int open_run(const char *store, const char *name, const TrCommon *c, cons
     {"--save-every", CLI_INT, &save_every, "N", "a checkpoint every N steps, and at the end (default 0: the end only)"}, \
     {"--seed", CLI_INT, &seed, "N", "data order, LoRA initialisation, rollout sampling (default 42)"},                  \
     {"--resume", CLI_FLAG, &(c).resume, NULL, "continue from the latest OUT/checkpoint-N (same options)"},              \
-    {"--device", CLI_STR, &(c).device, "D", "where the model trains: cpu (the C reference) or vulkan (default cpu)"},   \
+    {"--device", CLI_STR, &(c).device, "D", "where the model trains: cpu (the C model, OpenBLAS products) or vulkan (a GPU, else lavapipe; default cpu)"},   \
     {"--vk-device", CLI_STR, &(c).vk_device, "NAME|INDEX", "Vulkan device (default: a GPU, else lavapipe)"},          \
     {"--store", CLI_STR, &store, "FILE", "the store: one train_step row per step (default imagine.db)"},                \
     {"--name", CLI_STR, &name, "NAME", "the training run's name (default train-KIND:OUT)"},                            \
