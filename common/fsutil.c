@@ -165,6 +165,14 @@ int fs_text_check(const char *path, const char *text, size_t len, Err *err) {
                    line, (long)(nul - bol) + 1);
 }
 
+int fs_read_text(const char *path, char **out, size_t *len, Err *err) {
+    size_t n = 0;
+    int rc = fs_read_file(path, out, &n, err);
+    if (!rc && (rc = fs_text_check(path, *out, n, err))) free(*out), *out = NULL;
+    if (len) *len = rc ? 0 : n;
+    return rc;
+}
+
 int fs_same_file(const char *a, const char *b) {
     struct stat sa, sb;
     return a && b && stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;

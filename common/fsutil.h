@@ -35,6 +35,10 @@ void fs_out_abort(FsOut *o);
  * text file read with fs_read_file hold a NUL byte (C strings would stop
  * there and silently drop the rest). */
 int fs_text_check(const char *path, const char *text, size_t len, Err *err);
+/* fs_read_file then fs_text_check: every reader of a text file (queries,
+ * plans, training data, item and answer files) goes through it. On error
+ * *out is NULL and nothing is left allocated. */
+int fs_read_text(const char *path, char **out, size_t *len, Err *err);
 
 /* 1 when both paths exist and name the same file (device and inode). */
 int fs_same_file(const char *a, const char *b);

@@ -47,7 +47,7 @@ static int open_rewarder(const RewardArgs *a, const char *verb, Rewarder **rw, E
 static int score_file(const Rewarder *rw, const char *path, int json, Buf *out, Err *err) {
     char *text;
     size_t len;
-    int rc = fs_read_file(path, &text, &len, err);
+    int rc = fs_read_text(path, &text, &len, err);
     if (rc) return rc;
     int line = 0, n = 0;
     Buf one;

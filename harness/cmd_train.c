@@ -50,6 +50,9 @@ static int cmd_model_merge(int argc, char **argv) {
 typedef struct StoreLog {
     Store *st;
     long long run_id;
+    /* the run to make when the loop is ready (open_run's arguments) */
+    const char *store, *name, *kind, *suite, *split, *source, *config;
+    TrCommon *c;
 } StoreLog;
 
 static int log_step(void *ud, const TrStepInfo *si, Err *err) {
@@ -77,6 +80,20 @@ static int open_run(const char *store, const char *name, const TrCommon *c, cons
                        .config_json = config, .seed = (long long)c->seed};
     if (!rc) rc = store_train_run_open(l->st, &r, &l->run_id, err);
     if (!rc) fprintf(stderr, "run %lld (%s) in %s\n", l->run_id, name, store);
+    return rc;
+}
+
+/* TrReady: the store run is made once the loop has read its inputs; a run
+ * without a name of its own takes the store's (checkpoints record it). */
+static int ready_run(void *ud, Err *err) {
+    StoreLog *l = ud;
+    int rc = open_run(l->store, l->name, l->c, l->kind, l->suite, l->split, l->source, l->config, l, err);
+    if (!rc && !l->c->run_name) {
+        StoreRun r;
+        char id[32];
+        snprintf(id, sizeof id, "%lld", l->run_id);
+        if (!store_run_get(l->st, id, &r, err)) l->c->run_name = r.name ? strdup(r.name) : NULL, store_run_free(&r);
+    }
     return rc;
 }
 
@@ -182,31 +199,11 @@ static int cmd_train_sft(int argc, char **argv) {
     cJSON_AddNumberToObject(x, "grad_accum", o.grad_accum);
     char *config = config_of(&o.c, "sft", x);
     StoreLog l = {0};
-    /* the run's name comes from a checkpoint when resuming */
-    if (o.c.resume) {
-        char *dir = NULL, *text = NULL;
-        if (tr_ckpt_latest(o.c.out, &dir) >= 0) {
-            char *sp = fs_join(dir, "trainer_state.json");
-            if (!fs_read_file(sp, &text, NULL, &err)) {
-                cJSON *j = cJSON_Parse(text);
-                const cJSON *rn = cJSON_GetObjectItemCaseSensitive(j, "run_name");
-                if (cJSON_IsString(rn)) o.c.run_name = strdup(rn->valuestring);
-                cJSON_Delete(j);
-            }
-            free(sp), free(text);
-        }
-        free(dir);
-    }
-    rc = open_run(store, name, &o.c, "sft", "sft", "train", o.data, config, &l, &err);
-    if (!rc && !o.c.run_name) {
-        StoreRun r;
-        char id[32];
-        snprintf(id, sizeof id, "%lld", l.run_id);
-        if (!store_run_get(l.st, id, &r, &err)) o.c.run_name = r.name ? strdup(r.name) : NULL, store_run_free(&r);
-    }
-    o.c.log = log_step, o.c.log_ud = &l;
+    /* resuming, the run's name comes from the checkpoint (tr_session_resume, before ready_run) */
+    l = (StoreLog){.store = store, .name = name, .kind = "sft", .suite = "sft", .split = "train", .source = o.data, .config = config, .c = &o.c};
+    o.c.log = log_step, o.c.ready = ready_run, o.c.log_ud = &l;
     TrSftResult res;
-    if (!rc) rc = tr_sft(&o, &res, &err);
+    rc = tr_sft(&o, &res, &err);
     if (l.st) store_run_set_status(l.st, l.run_id, rc ? "incomplete" : "complete", rc ? 0 : store_now(), rc ? NULL : &err);
     if (!rc)
         printf("sft: %d steps, loss %.4f -> %.4f%s, %d samples (%d longer than --max-len left out); model in %s\n", res.steps,
@@ -275,7 +272,7 @@ static int dataset_line(SuiteBind *b, const char *path, int line, const char *te
 static int dataset_load(SuiteBind *b, const char *path, Err *err) {
     char *text = NULL;
     size_t len = 0;
-    int rc = fs_read_file(path, &text, &len, err);
+    int rc = fs_read_text(path, &text, &len, err);
     if (rc) return rc;
     int lines = 1;
     for (size_t k = 0; k < len; k++) lines += text[k] == '\n';
@@ -403,8 +400,9 @@ static int cmd_train_grpo(int argc, char **argv) {
     buf_free(&rcj);
     char *config = config_of(&o.c, "grpo", x);
     StoreLog l = {0};
-    if (!rc) rc = open_run(store, name, &o.c, "grpo", suite, "grpo", dataset ? dataset : queries, config, &l, &err);
-    o.c.log = log_step, o.c.log_ud = &l;
+    l = (StoreLog){.store = store, .name = name, .kind = "grpo", .suite = suite, .split = "grpo", .source = dataset ? dataset : queries,
+                   .config = config, .c = &o.c};
+    o.c.log = log_step, o.c.ready = ready_run, o.c.log_ud = &l;
     TrGrpoResult res;
     if (!rc) rc = tr_grpo(&o, &res, &err);
     if (l.st) store_run_set_status(l.st, l.run_id, rc ? "incomplete" : "complete", rc ? 0 : store_now(), rc ? NULL : &err);

@@ -33,8 +33,7 @@ static void stages_free(RpStage *st, int n) {
 int rp_model_load_stages(RpModel *m, const char *path, Err *err) {
     char *text = NULL;
     size_t len = 0;
-    if (fs_read_file(path, &text, &len, err)) return err_prefix(err, "--stages");
-    if (fs_text_check(path, text, len, err)) return free(text), err_prefix(err, "--stages");
+    if (fs_read_text(path, &text, &len, err)) return err_prefix(err, "--stages");
     RpStage *st = NULL;
     int n = 0, lineno = 0, cols = 0, rc = IM_OK;
     char *save = text;

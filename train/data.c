@@ -178,7 +178,7 @@ int tr_data_parse(const char *text, const char *name, const ModelFiles *mf, int 
 int tr_data_load(const char *path, const ModelFiles *mf, int max_len, TrData *out, Err *err) {
     char *text = NULL;
     memset(out, 0, sizeof *out);
-    int rc = fs_read_file(path, &text, NULL, err);
+    int rc = fs_read_text(path, &text, NULL, err);
     if (!rc) rc = tr_data_parse(text, path, mf, max_len, out, err);
     free(text);
     return rc;

@@ -253,6 +253,7 @@ int tr_grpo(TrGrpoOpts *o, TrGrpoResult *res, Err *err) {
         free(tmp);
     }
     if (!rc) rc = refresh_engine(&s, o, rdir, n, ctx, &e, err);
+    if (!rc && o->c.ready) rc = o->c.ready(o->c.log_ud, err);
     for (int step = s.start_step + 1; !rc && step <= o->steps; step++) {
         double t0 = tr_now();
         Roll *rolls = calloc((size_t)n, sizeof *rolls);

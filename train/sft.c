@@ -99,6 +99,7 @@ int tr_sft(TrSftOpts *o, TrSftResult *res, Err *err) {
         else
             epoch = e->valueint, at = a->valueint;
     }
+    if (!rc && o->c.ready) rc = o->c.ready(o->c.log_ud, err);
     if (!rc && ev.n && !s.start_step) {
         double l0;
         rc = eval_loss(s.tm, &ev, o->batch_tokens, &l0, err);

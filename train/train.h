@@ -38,6 +38,10 @@ typedef struct TrStepInfo {
 /* Called after each optimizer step (and again for the steps replayed by
  * nothing: a resumed run starts after its checkpoint). Nonzero stops. */
 typedef int (*TrStepLog)(void *ud, const TrStepInfo *s, Err *err);
+/* Called with log_ud once the loop has read its inputs (model, data,
+ * checkpoint) and before its first step: the caller makes its store run
+ * here, so input the loop refuses leaves nothing stored. Nonzero stops. */
+typedef int (*TrReady)(void *ud, Err *err);
 
 typedef struct TrCommon {
     const char *model, *out;
@@ -54,6 +58,7 @@ typedef struct TrCommon {
     int max_tokens; /* rows of the largest batch (set by the loop) */
     FILE *progress;
     TrStepLog log;
+    TrReady ready; /* NULL: none */
     void *log_ud;
     /* filled by the loop for the caller */
     char *run_name;     /* from trainer_state.json on resume (malloc'd; caller frees) */

@@ -286,7 +286,7 @@ static int pb_items_load(const Suite *s, const char *split, const char *file, Su
         items->source = strdup(file);
         char *text;
         size_t len;
-        rc = fs_read_file(file, &text, &len, err);
+        rc = fs_read_text(file, &text, &len, err);
         size_t fl = strlen(file);
         if (!rc && fl > 6 && !strcmp(file + fl - 6, ".jsonl")) {
             int line = 0;

@@ -135,8 +135,7 @@ static int split_records(const char *path, char *buf, size_t len, CellVec *cells
 int csv_load(const char *path, CsvTable *out, Err *err) {
     memset(out, 0, sizeof *out);
     size_t len;
-    int rc = fs_read_file(path, &out->text, &len, err);
-    if (!rc && (rc = fs_text_check(path, out->text, len, err))) csv_free(out);
+    int rc = fs_read_text(path, &out->text, &len, err);
     if (rc) return rc;
     out->ends_with_eol = len > 0 && (out->text[len - 1] == '\n' || out->text[len - 1] == '\r');
     CellVec cells = {0};

@@ -174,8 +174,7 @@ int tp_queries_load(const char *path, TpQuerySet **out, Err *err) {
     *out = NULL;
     char *text;
     size_t len;
-    int rc = fs_read_file(path, &text, &len, err);
-    if (!rc && (rc = fs_text_check(path, text, len, err))) free(text);
+    int rc = fs_read_text(path, &text, &len, err);
     if (rc) return rc;
     TpQuerySet *s = calloc(1, sizeof *s);
     size_t cap = 64;

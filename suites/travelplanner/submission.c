@@ -19,8 +19,7 @@ int tp_submission_read(const char *path, TpSubmission **out, Err *err) {
     TpSubmission *s = calloc(1, sizeof *s);
     if (!s) return err_set(err, IM_IO, "out of memory");
     size_t len;
-    int rc = fs_read_file(path, &s->text, &len, err);
-    if (!rc && (rc = fs_text_check(path, s->text, len, err))) free(s->text);
+    int rc = fs_read_text(path, &s->text, &len, err);
     if (rc) { free(s); return rc; }
     s->path = strdup(path);
     /* strip() the whole text, then split on '\n' */

@@ -23,3 +23,7 @@ add_test(NAME train_demo_grpo COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/demo_grpo.sh 
          ${CMAKE_CURRENT_BINARY_DIR}/train_demo_tmp)
 set_tests_properties(train_demo_sft PROPERTIES FIXTURES_SETUP train_demo)
 set_tests_properties(train_demo_grpo PROPERTIES FIXTURES_REQUIRED train_demo)
+# Bad training input (NUL bytes, malformed or empty data, missing files) is
+# refused naming the file, line and column, with nothing added to the store.
+add_test(NAME train_bad_input COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/bad_input.sh $<TARGET_FILE:imagine> ${IMAGINE_TEST_DATA}
+         ${IMAGINE_PB_DATA} ${CMAKE_CURRENT_BINARY_DIR}/train_bad_input_tmp)

@@ -1,0 +1,57 @@
+#!/bin/sh
+# bad_input.sh IMAGINE DATA_DIR PB_DATA TMP: the training verbs refuse bad
+# input before they store anything. A store holds one finished SFT run;
+# then train sft with data holding a NUL byte, a malformed line, no usable
+# sample, a missing file, and held-out data with a NUL byte; train grpo
+# with PlanBench queries and a --dataset holding a NUL byte; and imagine
+# reward with responses holding one. Each exits non-zero naming the file
+# (and line and column where there is one), the store still holds exactly
+# the one run with all its steps, and no --out folder is made.
+set -eu
+IMAGINE=$1 DATA=$2 PB=$3 TMP=$4
+rm -rf "$TMP" && mkdir -p "$TMP" && cd "$TMP"
+fail() { echo "FAIL: $*" >&2; exit 1; }
+
+"$IMAGINE" model init --size tiny --out tiny --data "$DATA" 2>/dev/null
+chat() { printf '{"messages":[{"role":"user","content":"%s"},{"role":"assistant","content":"%s"}]}\n' "$1" "$2"; }
+{ chat "add 1 and 2" 3; chat "add 2 and 2" 4; } > good.jsonl
+"$IMAGINE" train sft --model tiny --data good.jsonl --out good --store s.db --max-steps 3 --epochs 3 --batch-tokens 64 --max-len 64 \
+    >/dev/null 2>good.log || { cat good.log; fail "the good run"; }
+steps() { sqlite3 s.db "SELECT count(*) FROM run WHERE status = 'complete'"; sqlite3 s.db "SELECT count(*) FROM run"; sqlite3 s.db "SELECT count(*) FROM train_step"; }
+steps > before.txt
+[ "$(tr '\n' ' ' < before.txt)" = "1 1 3 " ] || { cat before.txt; fail "the good run is not one complete run of 3 steps"; }
+
+refused() { # want-code pattern args...: refused with that code and message; nothing stored, no --out made
+  want=$1 pat=$2
+  shift 2
+  set +e
+  "$IMAGINE" "$@" >/dev/null 2>err.txt
+  rc=$?
+  set -e
+  [ "$rc" -eq "$want" ] || { cat err.txt; fail "$*: exit $rc, want $want"; }
+  grep -q -- "$pat" err.txt || { cat err.txt; fail "$*: the error does not say '$pat'"; }
+  steps > after.txt
+  cmp -s before.txt after.txt || { cat after.txt; fail "$*: the store changed"; }
+  [ ! -e out ] || fail "$*: made its --out folder"
+}
+sft() { refused "$1" "$2" train sft --model tiny --out out --store s.db --max-steps 1 --batch-tokens 64 --max-len 64 --data "$3" ${4:+--eval-data "$4"}; }
+
+{ chat "add 1 and 2" 3; printf '{"messages":[{"role":"user","content":"add"},{"role":"assistant","content":"4\0"}]}\n'; } > nul.jsonl
+sft 3 "nul.jsonl:2: a NUL byte at column 78" nul.jsonl
+{ chat "add 1 and 2" 3; echo '{"messages": [{"role": "user"'; } > cut.jsonl
+sft 3 "cut.jsonl:2:" cut.jsonl
+: > empty.jsonl
+sft 2 "empty.jsonl: no usable sample" empty.jsonl
+sft 3 "missing.jsonl" missing.jsonl
+sft 3 "nul.jsonl:2: a NUL byte" good.jsonl nul.jsonl
+
+# GRPO: PlanBench items and an exported dataset, each with a NUL byte
+printf '{"variant": "blocksworld_3", "instance_id": 1}\n{"variant": "blocksworld_3", "instance_id": 2}\0\n' > q.jsonl
+refused 3 "q.jsonl:2: a NUL byte at column 47" train grpo --model tiny --suite planbench --queries q.jsonl --data "$PB" --out out --steps 1 --store s.db
+printf '{"prompt": [{"role": "user", "content": "x\0"}]}\n' > d.jsonl
+refused 3 "d.jsonl:1: a NUL byte at column 43" train grpo --model tiny --suite planbench --dataset d.jsonl --data "$PB" --out out --steps 1 --store s.db
+
+# imagine reward: a responses file with a NUL byte
+printf '{"idx": 1, "response": "(unstack a b)\0"}\n' > r.jsonl
+refused 3 "r.jsonl:1: a NUL byte at column 38" reward --suite planbench --split blocksworld_3 --data "$PB" --responses r.jsonl
+echo "bad input refused, nothing stored: ok"
