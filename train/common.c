@@ -137,13 +137,16 @@ int tr_session_resume(TrSession *s, Err *err) {
     tr_ckpt_clean(s->c->out);
     if (step < 0) return IM_OK; /* nothing saved yet: start from the beginning */
     char *sp = fs_join(dir, "trainer_state.json"), *op = fs_join(dir, "optimizer.safetensors"), *text = NULL;
-    int rc = fs_read_file(sp, &text, NULL, err);
+    int rc = fs_read_text(sp, &text, NULL, err);
     cJSON *st = rc ? NULL : cJSON_Parse(text);
     free(text);
     const cJSON *kind = cJSON_GetObjectItemCaseSensitive(st, "kind"), *cfg = cJSON_GetObjectItemCaseSensitive(st, "config");
     const cJSON *stp = cJSON_GetObjectItemCaseSensitive(st, "step"), *at = cJSON_GetObjectItemCaseSensitive(st, "adam_step");
     if (!rc && (!cJSON_IsString(kind) || !cJSON_IsNumber(stp) || !cJSON_IsNumber(at) || !cJSON_IsObject(cfg)))
         rc = err_set(err, IM_IO, "%s: fields kind, step, adam_step and config expected", sp);
+    if (!rc && (stp->valuedouble != step || at->valuedouble < 0 || at->valuedouble > 1e15))
+        rc = err_set(err, IM_IO, "%s: step %g and adam_step %g, in the folder of step %d (edited, or copied from another checkpoint?)", sp,
+                     stp->valuedouble, at->valuedouble, step);
     if (!rc && strcmp(kind->valuestring, s->kind))
         rc = err_set(err, IM_USAGE, "--resume: %s is a checkpoint of `train %s`, not `train %s`", dir, kind->valuestring, s->kind);
     if (!rc) {

@@ -54,4 +54,23 @@ refused 3 "d.jsonl:1: a NUL byte at column 43" train grpo --model tiny --suite p
 # imagine reward: a responses file with a NUL byte
 printf '{"idx": 1, "response": "(unstack a b)\0"}\n' > r.jsonl
 refused 3 "r.jsonl:1: a NUL byte at column 38" reward --suite planbench --split blocksworld_3 --data "$PB" --responses r.jsonl
+# --resume from a damaged checkpoint: a cut optimizer state, a trainer_state.json whose step is not
+# its folder's; refused naming the file, the store unchanged
+RES="--model tiny --data good.jsonl --store s.db --max-steps 3 --epochs 3 --batch-tokens 64 --max-len 64 --save-every 1"
+"$IMAGINE" train sft $RES --out ck --store ck.db >/dev/null 2>ck.log || { cat ck.log; fail "the checkpointed run"; }
+resume_refused() { # pattern: a resume of ck2 refused with exit 3 saying it; s.db unchanged
+  set +e
+  "$IMAGINE" train sft $RES --out ck2 --resume >/dev/null 2>err.txt
+  rc=$?
+  set -e
+  [ "$rc" -eq 3 ] || { cat err.txt; fail "resume ($1): exit $rc, want 3"; }
+  grep -q -- "$1" err.txt || { cat err.txt; fail "resume: the error does not say '$1'"; }
+  steps > after.txt
+  cmp -s before.txt after.txt || { cat after.txt; fail "resume ($1): the store changed"; }
+}
+rm -rf ck2 && cp -r ck ck2 && rm -rf ck2/checkpoint-3 && truncate -s 100 ck2/checkpoint-2/optimizer.safetensors
+resume_refused "ck2/checkpoint-2/optimizer.safetensors: header says"
+rm -rf ck2 && cp -r ck ck2 && rm -rf ck2/checkpoint-3 && sed -i 's/"step":[[:space:]]*2,/"step": 9,/' ck2/checkpoint-2/trainer_state.json
+grep -q '"step": *9,' ck2/checkpoint-2/trainer_state.json || fail "the test did not edit the step"
+resume_refused "ck2/checkpoint-2/trainer_state.json: step 9"
 echo "bad input refused, nothing stored: ok"
