@@ -27,7 +27,11 @@ int fs_read_file(const char *path, char **out, size_t *len, Err *err) {
     }
     int bad = ferror(f);
     fclose(f);
-    if (bad) { free(data); return err_set(err, IM_IO, "cannot read %s", path); }
+    if (bad) { /* a directory opens, and fails only here (EISDIR) */
+        int e = errno;
+        free(data);
+        return err_set(err, IM_IO, "cannot read %s: %s", path, fs_is_dir(path) ? "a folder, not a file" : strerror(e));
+    }
     data[n] = 0;
     *out = data;
     if (len) *len = n;

@@ -56,6 +56,8 @@ int tr_ckpt_check_out(const char *model_dir, const char *out, Err *err) {
     size_t lm = strlen(m);
     if (!strncmp(o, m, lm) && (o[lm] == 0 || o[lm] == '/'))
         return err_set(err, IM_USAGE, "--out %s is the input model's folder %s (or inside it): the input is never replaced; choose another folder", out, model_dir);
+    if (fs_exists(out) && !fs_is_dir(out)) /* found before any step, not at the first checkpoint */
+        return err_set(err, IM_USAGE, "--out %s exists and is not a folder: the output is a model folder; choose another path", out);
     return IM_OK;
 }
 

@@ -2,7 +2,8 @@
 # bad_input.sh IMAGINE DATA_DIR PB_DATA TMP: the training verbs refuse bad
 # input before they store anything. A store holds one finished SFT run;
 # then train sft with data holding a NUL byte, a malformed line, no usable
-# sample, a missing file, and held-out data with a NUL byte; train grpo
+# sample, a missing file, a folder, held-out data with a NUL byte, and an
+# --out that is a file (refused before any step); train grpo
 # with PlanBench queries and a --dataset holding a NUL byte; and imagine
 # reward with responses holding one. Each exits non-zero naming the file
 # (and line and column where there is one), the store still holds exactly
@@ -44,6 +45,11 @@ sft 3 "cut.jsonl:2:" cut.jsonl
 sft 2 "empty.jsonl: no usable sample" empty.jsonl
 sft 3 "missing.jsonl" missing.jsonl
 sft 3 "nul.jsonl:2: a NUL byte" good.jsonl nul.jsonl
+mkdir folder.jsonl
+sft 3 "cannot read folder.jsonl: a folder, not a file" folder.jsonl
+echo "keep me" > outfile
+refused 2 "--out outfile exists and is not a folder" train sft --model tiny --data good.jsonl --out outfile --store s.db --max-steps 1
+[ "$(cat outfile)" = "keep me" ] || fail "--out outfile was written"
 
 # GRPO: PlanBench items and an exported dataset, each with a NUL byte
 printf '{"variant": "blocksworld_3", "instance_id": 1}\n{"variant": "blocksworld_3", "instance_id": 2}\0\n' > q.jsonl
