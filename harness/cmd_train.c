@@ -77,9 +77,10 @@ static int open_run(const char *store, const char *name, const TrCommon *c, cons
     }
     int rc = store_open(store, 1, &l->st, err);
     StoreTrainRun r = {.name = name, .kind = kind, .model = c->model, .suite = suite, .split = split, .source = source,
-                       .config_json = config, .seed = (long long)c->seed};
+                       .config_json = config, .seed = (long long)c->seed, .resume = c->resume, .from_step = c->resumed_step};
     if (!rc) rc = store_train_run_open(l->st, &r, &l->run_id, err);
     if (!rc) fprintf(stderr, "run %lld (%s) in %s\n", l->run_id, name, store);
+    else store_close(l->st), l->st = NULL; /* no run of ours: the caller must not mark one */
     return rc;
 }
 

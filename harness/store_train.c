@@ -14,13 +14,28 @@ extern const char imagine_git_rev[];
 
 int store_train_run_open(Store *s, const StoreTrainRun *r, long long *run_id, Err *err) {
     sqlite3_stmt *st;
-    if (store_prepare(s, "SELECT id FROM run WHERE name = ?1", &st, err)) return IM_IO;
+    char method[32];
+    snprintf(method, sizeof method, "train-%s", r->kind);
+    if (store_prepare(s, "SELECT r.id, m.name, r.status FROM run r JOIN method m ON m.id = r.method_id WHERE r.name = ?1", &st, err)) return IM_IO;
     store_bind_text(st, 1, r->name);
     int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *run_id = sqlite3_column_int64(st, 0);
+    if (rc == SQLITE_ROW) { /* only --resume continues a run: a new training would replace its steps */
+        long long id = sqlite3_column_int64(st, 0);
+        const char *m = (const char *)sqlite3_column_text(st, 1);
+        const char *status = (const char *)sqlite3_column_text(st, 2);
+        int same = m && !strcmp(m, method), done = status && !strcmp(status, "complete");
+        if (!r->resume || !same || (done && !r->from_step)) {
+            err_set(err, IM_USAGE, "%s: a run named '%s' is already there (id %lld, %s, %s): %s", s->path, r->name, id, m ? m : "?",
+                    status ? status : "?",
+                    !same ? "give this training another --name"
+                    : !r->resume ? "--resume continues it, --name names a new one"
+                                 : "it is complete and --out holds no checkpoint of it; give this training another --name");
+            sqlite3_finalize(st);
+            return IM_USAGE;
+        }
         sqlite3_finalize(st);
-        return store_run_set_status(s, *run_id, "running", 0, err);
+        *run_id = id;
+        return store_run_set_status(s, id, "running", 0, err);
     }
     sqlite3_finalize(st);
     if (rc != SQLITE_DONE) return store_dberr(s->db, s->path, err, "looking up a training run");
@@ -29,8 +44,6 @@ int store_train_run_open(Store *s, const StoreTrainRun *r, long long *run_id, Er
     long long suite_id;
     rc = store_suite_put(s, r->suite, r->split, r->source, &none, NULL, &suite_id, err);
     if (rc) return rc;
-    char method[32];
-    snprintf(method, sizeof method, "train-%s", r->kind);
     StoreRunSpec sp = {.name = r->name, .method = method, .method_config = r->config_json, .model = r->model, .model_backend = "local",
                        .model_config = r->model, .suite_id = suite_id, .n_queries = 0, .seed = r->seed, .git_rev = imagine_git_rev,
                        .config_json = r->config_json};

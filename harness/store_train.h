@@ -12,12 +12,14 @@
 #include "store.h"
 
 typedef struct StoreTrainRun {
-    const char *name;        /* unique; an existing run of this name is continued */
+    const char *name;        /* unique; an existing run of this name is continued when resume is set, else refused */
     const char *kind;        /* "sft" or "grpo" */
     const char *model;       /* the model folder trained */
     const char *suite, *split, *source; /* GRPO: the suite and query file; SFT: "sft", the data file */
     const char *config_json; /* every option */
     long long seed;
+    int resume;              /* the trainer's --resume */
+    int from_step;           /* the checkpoint's step it resumes from (0: none; a complete run is then not continued) */
 } StoreTrainRun;
 
 int store_train_run_open(Store *s, const StoreTrainRun *r, long long *run_id, Err *err);

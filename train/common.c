@@ -163,7 +163,7 @@ int tr_session_resume(TrSession *s, Err *err) {
     }
     if (!rc) rc = load_optimizer(s, op, err);
     if (!rc) {
-        s->start_step = stp->valueint, s->adam_t = (long long)at->valuedouble;
+        s->start_step = s->c->resumed_step = stp->valueint, s->adam_t = (long long)at->valuedouble;
         s->state = st, st = NULL;
         const cJSON *rn = cJSON_GetObjectItemCaseSensitive(s->state, "run_name");
         if (cJSON_IsString(rn) && !s->c->run_name) s->c->run_name = strdup(rn->valuestring);

@@ -98,6 +98,36 @@ static uint64_t mix(uint64_t a, uint64_t b) {
 }
 
 /* Rollouts of one step: P prompts x G completions, scored. */
+/* Query q's prompt as the engine's tokens (malloc'd), checked against
+ * --max-prompt: a prompt is never cut. */
+static int encode_prompt(const TrGrpoOpts *o, Engine *e, int q, int **ids, int *n, Err *err) {
+    Buf sys, user;
+    buf_init(&sys), buf_init(&user);
+    *ids = NULL, *n = 0;
+    int rc = o->reward.prompt(o->reward.ud, q, &sys, &user, err);
+    ChatMsg m[2];
+    int nm = 0;
+    if (sys.len) m[nm++] = (ChatMsg){.role = "system", .content = sys.data};
+    m[nm++] = (ChatMsg){.role = "user", .content = user.data ? user.data : ""};
+    if (!rc) rc = engine_encode_chat(e, m, nm, o->think, ids, n, err);
+    if (!rc && *n > o->max_prompt)
+        rc = err_set(err, IM_USAGE, "query %d: the prompt has %d tokens, more than --max-prompt %d (never cut: raise it)", q, *n, o->max_prompt);
+    buf_free(&sys), buf_free(&user);
+    return rc;
+}
+
+/* Every prompt checked before the first step (a long one had stopped a run
+ * at the step that first drew it). */
+static int check_prompts(const TrGrpoOpts *o, Engine *e, Err *err) {
+    int rc = IM_OK;
+    for (int q = 0; q < o->reward.n_queries && !rc; q++) {
+        int *ids, n;
+        rc = encode_prompt(o, e, q, &ids, &n, err);
+        free(ids);
+    }
+    return rc;
+}
+
 static int rollout(TrSession *s, const TrGrpoOpts *o, Engine *e, int step, Roll *rolls, Err *err) {
     int P = o->prompts_per_step, G = o->group, n = P * G, rc = IM_OK;
     int nq = o->reward.n_queries;
@@ -110,17 +140,7 @@ static int rollout(TrSession *s, const TrGrpoOpts *o, Engine *e, int step, Roll 
         int epoch = (int)(idx / nq);
         tr_data_order(nq, o->c.seed, epoch, order);
         int q = order[idx % nq];
-        Buf sys, user;
-        buf_init(&sys), buf_init(&user);
-        rc = o->reward.prompt(o->reward.ud, q, &sys, &user, err);
-        ChatMsg m[2];
-        int nm = 0;
-        if (sys.len) m[nm++] = (ChatMsg){.role = "system", .content = sys.data};
-        m[nm++] = (ChatMsg){.role = "user", .content = user.data ? user.data : ""};
-        if (!rc) rc = engine_encode_chat(e, m, nm, o->think, &pids[p], &pn[p], err);
-        if (!rc && pn[p] > o->max_prompt)
-            rc = err_set(err, IM_USAGE, "query %d: the prompt has %d tokens, more than --max-prompt %d (never cut: raise it)", q, pn[p], o->max_prompt);
-        buf_free(&sys), buf_free(&user);
+        rc = encode_prompt(o, e, q, &pids[p], &pn[p], err);
         for (int g = 0; g < G && !rc; g++) {
             GenReq *r = &reqs[p * G + g];
             r->prompt = pids[p], r->n_prompt = pn[p], r->max_tokens = o->max_completion, r->logprobs = 1;
@@ -245,6 +265,7 @@ int tr_grpo(TrGrpoOpts *o, TrGrpoResult *res, Err *err) {
     snprintf(leaf, sizeof leaf, ".rollout.%ld", (long)getpid());
     char *rdir = fs_join(o->c.out, leaf);
     Engine *e = NULL;
+    int had_out = fs_is_dir(o->c.out);
     if (!rc) {
         /* the rollout folder: the model's config and tokenizer, then weights */
         char *tmp = NULL;
@@ -253,6 +274,7 @@ int tr_grpo(TrGrpoOpts *o, TrGrpoResult *res, Err *err) {
         free(tmp);
     }
     if (!rc) rc = refresh_engine(&s, o, rdir, n, ctx, &e, err);
+    if (!rc) rc = check_prompts(o, e, err);
     if (!rc && o->c.ready) rc = o->c.ready(o->c.log_ud, err);
     for (int step = s.start_step + 1; !rc && step <= o->steps; step++) {
         double t0 = tr_now();
@@ -358,6 +380,7 @@ int tr_grpo(TrGrpoOpts *o, TrGrpoResult *res, Err *err) {
     }
     engine_close(e);
     tr_ckpt_remove(rdir);
+    if (rc && !had_out) rmdir(o->c.out); /* made for the rollouts: gone unless a checkpoint is in it */
     free(rdir);
     tm_destroy(ref);
     tr_session_close(&s);

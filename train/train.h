@@ -62,6 +62,7 @@ typedef struct TrCommon {
     void *log_ud;
     /* filled by the loop for the caller */
     char *run_name;     /* from trainer_state.json on resume (malloc'd; caller frees) */
+    int resumed_step;   /* the checkpoint's step when resuming from one, else 0 */
 } TrCommon;
 
 typedef struct TrSftOpts {

@@ -4,10 +4,12 @@
 # then train sft with data holding a NUL byte, a malformed line, no usable
 # sample, a missing file, a folder, held-out data with a NUL byte, and an
 # --out that is a file (refused before any step); train grpo
-# with PlanBench queries and a --dataset holding a NUL byte; and imagine
+# with PlanBench queries and a --dataset holding a NUL byte, and a prompt
+# over --max-prompt; and imagine
 # reward with responses holding one. Each exits non-zero naming the file
 # (and line and column where there is one), the store still holds exactly
-# the one run with all its steps, and no --out folder is made.
+# the one run with all its steps, and no --out folder is made. A new
+# training under that run's name is refused too (it would replace its steps).
 set -eu
 IMAGINE=$1 DATA=$2 PB=$3 TMP=$4
 rm -rf "$TMP" && mkdir -p "$TMP" && cd "$TMP"
@@ -17,7 +19,7 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 chat() { printf '{"messages":[{"role":"user","content":"%s"},{"role":"assistant","content":"%s"}]}\n' "$1" "$2"; }
 { chat "add 1 and 2" 3; chat "add 2 and 2" 4; } > good.jsonl
 "$IMAGINE" train sft --model tiny --data good.jsonl --out good --store s.db --max-steps 3 --epochs 3 --batch-tokens 64 --max-len 64 \
-    >/dev/null 2>good.log || { cat good.log; fail "the good run"; }
+    --name good >/dev/null 2>good.log || { cat good.log; fail "the good run"; }
 steps() { sqlite3 s.db "SELECT count(*) FROM run WHERE status = 'complete'"; sqlite3 s.db "SELECT count(*) FROM run"; sqlite3 s.db "SELECT count(*) FROM train_step"; }
 steps > before.txt
 [ "$(tr '\n' ' ' < before.txt)" = "1 1 3 " ] || { cat before.txt; fail "the good run is not one complete run of 3 steps"; }
@@ -35,7 +37,11 @@ refused() { # want-code pattern args...: refused with that code and message; not
   cmp -s before.txt after.txt || { cat after.txt; fail "$*: the store changed"; }
   [ ! -e out ] || fail "$*: made its --out folder"
 }
-sft() { refused "$1" "$2" train sft --model tiny --out out --store s.db --max-steps 1 --batch-tokens 64 --max-len 64 --data "$3" ${4:+--eval-data "$4"}; }
+sft() { # code pattern data [eval-data [more options]]
+  code=$1 pat=$2 data=$3 ev=${4:-}
+  shift 3; [ $# -gt 0 ] && shift
+  refused "$code" "$pat" train sft --model tiny --out out --store s.db --max-steps 1 --batch-tokens 64 --max-len 64 --data "$data" ${ev:+--eval-data "$ev"} "$@"
+}
 
 { chat "add 1 and 2" 3; printf '{"messages":[{"role":"user","content":"add"},{"role":"assistant","content":"4\0"}]}\n'; } > nul.jsonl
 sft 3 "nul.jsonl:2: a NUL byte at column 78" nul.jsonl
@@ -50,6 +56,19 @@ sft 3 "cannot read folder.jsonl: a folder, not a file" folder.jsonl
 echo "keep me" > outfile
 refused 2 "--out outfile exists and is not a folder" train sft --model tiny --data good.jsonl --out outfile --store s.db --max-steps 1
 [ "$(cat outfile)" = "keep me" ] || fail "--out outfile was written"
+
+printf '{"variant": "blocksworld_3", "instance_id": 2}\n' > one.jsonl
+# a new training under a stored run's name would replace that run's steps: refused without --resume,
+# with --resume when the run is complete and --out holds no checkpoint of it, and for another kind
+sft 2 "a run named 'good' is already there (id 1, train-sft, complete): --resume continues it" good.jsonl "" --name good
+sft 2 "it is complete and --out holds no checkpoint of it" good.jsonl "" --name good --resume
+refused 2 "a run named 'good' is already there (id 1, train-sft, complete): give this training another --name" train grpo --model tiny \
+    --suite planbench --queries one.jsonl --data "$PB" --out out \
+    --steps 1 --store s.db --name good --resume --max-prompt 8192 --max-completion 4 --group 2
+
+# GRPO: a prompt over --max-prompt is found before the first step (never cut), nothing stored, no --out
+refused 2 "query 0: the prompt has [0-9]* tokens, more than --max-prompt 16" train grpo --model tiny --suite planbench --queries one.jsonl \
+    --data "$PB" --out out --steps 1 --store s.db --max-prompt 16 --max-completion 4 --group 2
 
 # GRPO: PlanBench items and an exported dataset, each with a NUL byte
 printf '{"variant": "blocksworld_3", "instance_id": 1}\n{"variant": "blocksworld_3", "instance_id": 2}\0\n' > q.jsonl
