@@ -37,6 +37,13 @@ static void error_json(Buf *out, const char *msg) {
 
 /* Scores a request body into out; returns the HTTP status. */
 static unsigned score_batch(const RewardServer *s, const char *body, size_t len, Buf *out) {
+    const char *nul = memchr(body, 0, len);
+    if (nul) { /* JSON text has no raw NUL (escaped, \u0000, is fine); cJSON would cut the response there */
+        char msg[128];
+        snprintf(msg, sizeof msg, "the body has a NUL byte at offset %zu: not JSON (a NUL in a response is written \\u0000)", (size_t)(nul - body));
+        error_json(out, msg);
+        return 400;
+    }
     cJSON *root = cJSON_ParseWithLength(body, len);
     const cJSON *items = root;
     if (cJSON_IsObject(root)) items = cJSON_GetObjectItemCaseSensitive(root, "items");

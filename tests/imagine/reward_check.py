@@ -73,7 +73,8 @@ try:
                              ('[{"query": 1}]', 400, "item 0: field 'response'"),
                              ('[{"query": 1, "response": "a"}, {"query": 424242, "response": "a"}]', 400, "item 1: idx 424242"),
                              ('[{"query": {"org": "A"}, "response": "a"}]', 400, "item 0: field 'query'"),
-                             ('[{"query": "one", "response": "a"}]', 400, "item 0:")]:
+                             ('[{"query": "one", "response": "a"}]', 400, "item 0:"),
+                             ('[{"query": 1, "response": "a\0b"}]', 400, "a NUL byte at offset 28")]:
         st, ans = post("/reward", body)
         if st != code or text not in ans.get("error", ""): fail("malformed %r: %d %r" % (body, st, ans))
     st, ans = post("/nowhere", "[]")
