@@ -1,6 +1,6 @@
 #!/bin/sh
-# sft_resume.sh IMAGINE DATA_DIR TMP: `imagine train sft` end to end on a
-# tiny model (C reference device):
+# sft_resume.sh IMAGINE DATA_DIR TMP [DEVICE]: `imagine train sft` end to end
+# on a tiny model, on DEVICE (default cpu; vulkan: lavapipe in CI):
 #  - an uninterrupted run A, a checkpoint every step;
 #  - run B, the same command killed with kill -9 after its 5th step (while
 #    it may be writing a checkpoint), then `--resume`: every step's loss and
@@ -14,7 +14,7 @@
 #    and `imagine model merge` writes exactly the merged weights the
 #    trainer saved beside it.
 set -eu
-IMAGINE=$1 DATA=$2 TMP=$3
+IMAGINE=$1 DATA=$2 TMP=$3 DEVICE=${4:-cpu}
 rm -rf "$TMP" && mkdir -p "$TMP" && cd "$TMP"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
@@ -26,7 +26,7 @@ awk 'BEGIN { s = 7; for (i = 0; i < 160; i++) { s = (s * 1103515245 + 12345) % 2
      printf "{\"messages\":[{\"role\":\"user\",\"content\":\"long\"},{\"role\":\"assistant\",\"content\":\"";
      for (i = 0; i < 300; i++) printf "word%d ", i; printf "\"}]}\n" }' > data.jsonl
 
-ARGS="--model tiny --data data.jsonl --lr 3e-3 --epochs 2 --batch-tokens 256 --max-len 128 --grad-accum 2 --warmup 2 --schedule cosine --save-every 1 --max-steps 12"
+ARGS="--model tiny --data data.jsonl --lr 3e-3 --epochs 2 --batch-tokens 256 --max-len 128 --grad-accum 2 --warmup 2 --schedule cosine --save-every 1 --max-steps 12 --device $DEVICE"
 "$IMAGINE" train sft $ARGS --out A --store a.db 2> a.log || { cat a.log; fail "run A"; }
 grep -q "1 longer than --max-len 128 left out (first at line 161)" a.log || { cat a.log; fail "the over-long sample is not reported"; }
 
@@ -68,7 +68,7 @@ grep -q "never replaced" c.log || fail "no reason given for refusing --out"
 
 # LoRA: PEFT layout, and the merge verb equals the trainer's merged weights
 "$IMAGINE" train sft --model tiny --data data.jsonl --lr 1e-2 --epochs 1 --batch-tokens 256 --max-len 128 --max-steps 3 \
-    --lora 4 --lora-alpha 8 --lora-targets q,v,down --out L --store l.db 2> l.log || { cat l.log; fail "LoRA run"; }
+    --lora 4 --lora-alpha 8 --lora-targets q,v,down --device "$DEVICE" --out L --store l.db 2> l.log || { cat l.log; fail "LoRA run"; }
 for f in adapter_config.json adapter_model.safetensors model.safetensors config.json tokenizer.json; do
     [ -f "L/$f" ] || fail "L/$f missing"
 done

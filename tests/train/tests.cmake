@@ -8,6 +8,10 @@ add_test(NAME train_unit COMMAND test_train_unit ${IMAGINE_TEST_DATA} ${CMAKE_CU
 # weights bit for bit; refusals; LoRA in PEFT's layout and `model merge`.
 add_test(NAME train_sft_resume COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/sft_resume.sh $<TARGET_FILE:imagine> ${IMAGINE_TEST_DATA}
          ${CMAKE_CURRENT_BINARY_DIR}/train_sft_resume_tmp)
+# The same on the Vulkan trainer (lavapipe): kill -9, --resume, the same curve, weights and
+# optimizer state bit for bit.
+add_test(NAME train_sft_resume_vulkan COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/sft_resume.sh $<TARGET_FILE:imagine> ${IMAGINE_TEST_DATA}
+         ${CMAKE_CURRENT_BINARY_DIR}/train_sft_resume_vulkan_tmp vulkan)
 # LoRA merge = base + adapter through compute's forward; GRPO's per-token
 # loss against central differences; advantages.
 add_executable(test_train_model ${CMAKE_CURRENT_LIST_DIR}/test_train_model.c)
