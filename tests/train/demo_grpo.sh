@@ -1,8 +1,9 @@
 #!/bin/sh
-# demo_grpo.sh IMAGINE DATA_DIR DIR: the GRPO demonstration (issue 14),
-# from the SFT checkpoint demo_sft.sh left in DIR/sft: group rollouts on
-# the Vulkan engine (lavapipe in CI), TravelPlanner's IMAGINE reward in
-# process (the code of `imagine reward`), the C reference trainer.
+# demo_grpo.sh IMAGINE DATA_DIR DIR [DEVICE]: the GRPO demonstration (issue
+# 14), from the SFT checkpoint demo_sft.sh left in DIR/sft: group rollouts
+# on the Vulkan engine (lavapipe in CI), TravelPlanner's IMAGINE reward in
+# process (the code of `imagine reward`), the trainer on DEVICE (cpu, the
+# default: the C model; vulkan: the Vulkan trainer, lavapipe in CI).
 # Stated thresholds (seeded, so the run is the same on one machine; the
 # margins allow for another CPU's rounding in lavapipe):
 #   - over 12 steps of 4 prompts x 8 completions of at most 56 tokens at
@@ -17,13 +18,13 @@
 #   - every step is a train_step row with the GRPO figures, and
 #     `imagine report` draws the curves.
 set -eu
-IMAGINE=$1 DATA=$2 DIR=$3
+IMAGINE=$1 DATA=$2 DIR=$3 DEVICE=${4:-cpu}
 cd "$DIR"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 [ -f sft/model.safetensors ] || fail "no SFT checkpoint in $DIR/sft (demo_sft.sh runs first)"
 rm -rf grpo
 
-"$IMAGINE" train grpo --model sft --suite travelplanner --queries eval_queries.jsonl --data "$DATA" --steps 12 --group 8 \
+"$IMAGINE" train grpo --device "$DEVICE" --model sft --suite travelplanner --queries eval_queries.jsonl --data "$DATA" --steps 12 --group 8 \
     --prompts 4 --max-completion 56 --lr 2e-3 --think --out grpo --store demo.db --name demo-grpo > grpo.out 2> grpo.log ||
     { cat grpo.log; fail "train grpo"; }
 cat grpo.out
@@ -43,7 +44,7 @@ diff=$(sed -n 's/.*max |trainer - sampler log-prob| \([^;]*\);.*/\1/p' grpo.out)
 awk -v d="$diff" 'BEGIN { exit !(d < 1e-4) }' || fail "trainer and sampler log-probs differ by $diff"
 [ -d grpo/checkpoint-12 ] && [ -f grpo/model.safetensors ] || fail "no final GRPO checkpoint"
 # at learning rate 0: the same log-probs in sampler and trainer, and the weights stay the input's bit for bit
-"$IMAGINE" train grpo --model sft --suite travelplanner --queries eval_queries.jsonl --data "$DATA" --steps 2 --group 8 \
+"$IMAGINE" train grpo --device "$DEVICE" --model sft --suite travelplanner --queries eval_queries.jsonl --data "$DATA" --steps 2 --group 8 \
     --max-completion 40 --lr 0 --think --out lr0 --store demo.db --name demo-lr0 > lr0.out 2> lr0.log || { cat lr0.log; fail "grpo at lr 0"; }
 d0=$(sed -n 's/.*max |trainer - sampler log-prob| \([^;]*\);.*/\1/p' lr0.out)
 awk -v d="$d0" 'BEGIN { exit !(d < 1e-4) }' || fail "at lr 0 trainer and sampler log-probs differ by $d0"

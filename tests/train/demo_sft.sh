@@ -1,6 +1,7 @@
 #!/bin/sh
-# demo_sft.sh IMAGINE DATA_DIR DIR: the SFT demonstration (issue 14), on
-# the C reference trainer and the Vulkan engine (lavapipe in CI).
+# demo_sft.sh IMAGINE DATA_DIR DIR [DEVICE]: the SFT demonstration (issue
+# 14), trained on DEVICE (cpu, the default: the C model; vulkan: lavapipe
+# in CI), generations on the Vulkan engine (lavapipe in CI).
 #
 # A tiny model from `imagine model init` learns the IMAGINE answer form on
 # TravelPlanner queries: the user turn is the query text, the assistant
@@ -14,7 +15,7 @@
 #     JSON plan) for at least 15 of 22 after SFT, and for none before.
 # Leaves DIR/sft (the checkpoint) and DIR/demo.db for demo_grpo.sh.
 set -eu
-IMAGINE=$1 DATA=$2 DIR=$3
+IMAGINE=$1 DATA=$2 DIR=$3 DEVICE=${4:-cpu}
 rm -rf "$DIR" && mkdir -p "$DIR" && cd "$DIR"
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
@@ -46,7 +47,7 @@ parsed() {
 before=$(parsed tiny before.jsonl)
 [ "$before" -eq 0 ] || fail "the untrained model's answers parse ($before of 22)"
 
-"$IMAGINE" train sft --model tiny --data train.jsonl --eval-data eval.jsonl --out sft --max-len 512 --batch-tokens 512 \
+"$IMAGINE" train sft --device "$DEVICE" --model tiny --data train.jsonl --eval-data eval.jsonl --out sft --max-len 512 --batch-tokens 512 \
     --lr 1e-2 --max-steps 60 --warmup 4 --eval-every 20 --store demo.db --name demo-sft > sft.out 2> sft.log || { cat sft.log; fail "train sft"; }
 cat sft.out
 loss=$(sed -n 's/^held-out loss //p' sft.out)

@@ -31,3 +31,11 @@ set_tests_properties(train_demo_grpo PROPERTIES FIXTURES_REQUIRED train_demo)
 # refused naming the file, line and column, with nothing added to the store.
 add_test(NAME train_bad_input COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/bad_input.sh $<TARGET_FILE:imagine> ${IMAGINE_TEST_DATA}
          ${IMAGINE_PB_DATA} ${CMAKE_CURRENT_BINARY_DIR}/train_bad_input_tmp)
+# The same demonstrations with the model trained on the Vulkan trainer (lavapipe in CI), not the C one:
+# the thresholds above hold unchanged.
+add_test(NAME train_demo_sft_vulkan COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/demo_sft.sh $<TARGET_FILE:imagine> ${IMAGINE_TEST_DATA}
+         ${CMAKE_CURRENT_BINARY_DIR}/train_demo_vulkan_tmp vulkan)
+add_test(NAME train_demo_grpo_vulkan COMMAND sh ${CMAKE_CURRENT_LIST_DIR}/demo_grpo.sh $<TARGET_FILE:imagine> ${IMAGINE_TEST_DATA}
+         ${CMAKE_CURRENT_BINARY_DIR}/train_demo_vulkan_tmp vulkan)
+set_tests_properties(train_demo_sft_vulkan PROPERTIES FIXTURES_SETUP train_demo_vulkan)
+set_tests_properties(train_demo_grpo_vulkan PROPERTIES FIXTURES_REQUIRED train_demo_vulkan)
