@@ -133,6 +133,10 @@ static int common_finish(TrCommon *c, long lora, long warmup, long save_every, l
     if (lora < 0 || warmup < 0 || save_every < 0 || max_steps < 0)
         return err_set(err, IM_USAGE, "imagine %s: --lora, --warmup, --save-every and --max-steps must be >= 0", verb);
     if (!(c->opt.lr >= 0) || c->opt.clip < 0) return err_set(err, IM_USAGE, "imagine %s: --lr and --clip must be >= 0", verb);
+    if (!(c->opt.beta1 >= 0 && c->opt.beta1 < 1 && c->opt.beta2 >= 0 && c->opt.beta2 < 1)) /* torch's AdamW rule */
+        return err_set(err, IM_USAGE, "imagine %s: --adam-beta1 %g and --adam-beta2 %g must be in [0, 1)", verb, c->opt.beta1, c->opt.beta2);
+    if (c->opt.eps < 0 || c->opt.weight_decay < 0)
+        return err_set(err, IM_USAGE, "imagine %s: --adam-eps %g and --weight-decay %g must be >= 0", verb, c->opt.eps, c->opt.weight_decay);
     c->opt.schedule = (TrSchedule)s, c->opt.warmup = (int)warmup, c->lora_r = (int)lora, c->save_every = (int)save_every;
     c->seed = (uint64_t)seed, c->max_steps = (int)max_steps, c->progress = stderr;
     return IM_OK;

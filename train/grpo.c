@@ -226,6 +226,9 @@ int tr_grpo_check(const TrGrpoOpts *o, Err *err) {
     if (o->max_completion < 1) return err_set(err, IM_USAGE, "--max-completion must be at least 1");
     if (o->num_iterations < 1) return err_set(err, IM_USAGE, "--num-iterations must be at least 1");
     if (o->epsilon < 0 || o->epsilon_high < 0 || o->beta < 0) return err_set(err, IM_USAGE, "--epsilon, --epsilon-high and --beta must be >= 0");
+    if (!(o->temperature > 0)) /* at 0 every completion of a group is the same: no advantage, no gradient */
+        return err_set(err, IM_USAGE, "--temperature %g: GRPO samples its completions, it must be above 0", o->temperature);
+    if (!(o->top_p > 0 && o->top_p <= 1)) return err_set(err, IM_USAGE, "--top-p %g: expected 0 < P <= 1", o->top_p);
     if (o->reward.n_queries < 1) return err_set(err, IM_USAGE, "no queries to train on");
     return IM_OK;
 }

@@ -66,6 +66,14 @@ refused 2 "a run named 'good' is already there (id 1, train-sft, complete): give
     --suite planbench --queries one.jsonl --data "$PB" --out out \
     --steps 1 --store s.db --name good --resume --max-prompt 8192 --max-completion 4 --group 2
 
+# option values torch or TRL would refuse: usage errors naming the value, nothing stored
+sft 2 "--adam-beta1 0.9 and --adam-beta2 -1 must be in \[0, 1)" good.jsonl "" --adam-beta2 -1
+sft 2 "--adam-eps 1e-08 and --weight-decay -0.1 must be >= 0" good.jsonl "" --weight-decay -0.1
+refused 2 "--temperature 0: GRPO samples its completions" train grpo --model tiny --suite planbench --queries one.jsonl \
+    --data "$PB" --out out --steps 1 --store s.db --temperature 0
+refused 2 "--top-p 2: expected 0 < P <= 1" train grpo --model tiny --suite planbench --queries one.jsonl \
+    --data "$PB" --out out --steps 1 --store s.db --top-p 2
+
 # GRPO: a prompt over --max-prompt is found before the first step (never cut), nothing stored, no --out
 refused 2 "query 0: the prompt has [0-9]* tokens, more than --max-prompt 16" train grpo --model tiny --suite planbench --queries one.jsonl \
     --data "$PB" --out out --steps 1 --store s.db --max-prompt 16 --max-completion 4 --group 2
