@@ -9,7 +9,9 @@
  * shape's step. With a request of 0 us the idle loop polls instead of
  * halting and the wake-up is a memory write. The request costs power (idle
  * CPUs spin), needs write access to the device file (root), and is opt-in:
- * `--cpu-latency US` on the training verbs and `bench train`.
+ * `--cpu-latency US` on the training verbs and `bench train`, or
+ * $IMAGINE_CPU_LATENCY for every verb (decode hands off ~20-70 dispatches a
+ * token: 1.7-2.3x the decode speed of small models at 0).
  *
  * cpulat_hold writes the request (a 32-bit integer, microseconds) and keeps
  * the file open: the kernel drops the request when the process exits, which
@@ -21,7 +23,13 @@
 
 #include "err.h"
 
-int cpulat_hold(long us, Err *err);
+int cpulat_hold(long us, const char *what, Err *err); /* what: the flag or variable, for messages */
+
+/* $IMAGINE_CPU_LATENCY=US: the same request for any verb (generate, serve,
+ * bench decode, run with local: models, the pipeline's commands, which
+ * inherit it). Unset or empty: none. A value that is not a whole number of
+ * microseconds is IM_USAGE naming the variable. */
+int cpulat_from_env(Err *err);
 
 /* The flag's help, one text for every verb that takes it. */
 #define CPULAT_HELP                                                                                                 \

@@ -254,7 +254,7 @@ static int cmd_bench_train(int argc, char **argv) {
         return err_set(&err, IM_USAGE, "--peer-dtype %s: expected float32 or bfloat16", peer_dtype), harness_fail(&err);
     if (peak_tflops < 0 || peak_tflops != peak_tflops)
         return err_set(&err, IM_USAGE, "--peak-tflops %g: expected a positive number of TFLOP/s", peak_tflops), harness_fail(&err);
-    if (cpu_latency != -1 && (rc = cpulat_hold(cpu_latency, &err))) return harness_fail(&err);
+    if (cpu_latency != -1 && (rc = cpulat_hold(cpu_latency, "--cpu-latency", &err))) return harness_fail(&err);
     TmOptions o = {.vk_device = vkdev, .max_tokens = (int)tokens, .seed = 1, .lora_alpha = (float)alpha, .reference = reference, .vk_nt_min = nt_min};
     if (!strcmp(kernels, "auto")) o.vk_kernels = TM_KERNELS_AUTO;
     else if (!strcmp(kernels, "cpu")) o.vk_kernels = TM_KERNELS_CPU;

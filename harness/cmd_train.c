@@ -127,7 +127,7 @@ static int ready_run(void *ud, Err *err) {
 static int common_finish(TrCommon *c, long lora, long warmup, long save_every, long seed, long max_steps, long cpu_latency, const char *sched,
                          const char *verb, Err *err) {
     if (!c->model || !c->out) return err_set(err, IM_USAGE, "imagine %s: --model DIR and --out DIR are required", verb);
-    if (cpu_latency != -1 && cpulat_hold(cpu_latency, err)) return err->code; /* -1: the default, no request */
+    if (cpu_latency != -1 && cpulat_hold(cpu_latency, "--cpu-latency", err)) return err->code; /* -1: the default, no request */
     int s = tr_schedule_parse(sched);
     if (s < 0) return err_set(err, IM_USAGE, "imagine %s: --schedule must be constant, linear or cosine", verb);
     if (lora < 0 || warmup < 0 || save_every < 0 || max_steps < 0)

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cpulat.h"
 #include "fsutil.h"
 #include "verbs.h"
 
@@ -47,7 +48,11 @@ static int stdout_checked(int rc) {
     return rc ? rc : IM_IO;
 }
 
-static int run_verb(const CliVerb *v, int argc, char **argv) { return stdout_checked(v->run(argc, argv)); }
+static int run_verb(const CliVerb *v, int argc, char **argv) {
+    Err err = {0};
+    if (cpulat_from_env(&err)) return harness_fail(&err); /* held for the verb's life (cpulat.h) */
+    return stdout_checked(v->run(argc, argv));
+}
 
 int main(int argc, char **argv) {
     cli_set_lookup(harness_find_verb);

@@ -5,7 +5,9 @@
 # /dev/cpu_dma_latency (root only, and held system-wide): a regular file
 # shows the bytes written. A missing file is an I/O error naming it, and
 # is not created; a directory too; a negative value is a usage error
-# naming the flag. Without the flag nothing is written.
+# naming the flag. Without the flag nothing is written. $IMAGINE_CPU_LATENCY
+# makes the same request for any verb; a value that is not a number of
+# microseconds is a usage error naming the variable.
 set -eu
 IMAGINE=$1
 . "$(dirname "$0")/tiny_model.sh"
@@ -26,7 +28,7 @@ bad() { # code file args...: exit code and the error's text
   want=$1 file=$2
   shift 2
   set +e
-  IMAGINE_CPU_LATENCY_FILE="$file" "$IMAGINE" "$@" >/dev/null 2>"$T/err.txt"
+  IMAGINE_CPU_LATENCY=${LAT:-} IMAGINE_CPU_LATENCY_FILE="$file" "$IMAGINE" "$@" >/dev/null 2>"$T/err.txt"
   rc=$?
   set -e
   [ "$rc" -eq "$want" ] || { echo "$*: exit $rc, want $want"; cat "$T/err.txt"; exit 1; }
@@ -42,4 +44,17 @@ bad 2 "$T/qos" bench train --model "$T/m" --steps 1 --no-profile --cpu-latency -
 grep -q -- "--cpu-latency -5" "$T/err.txt" || { echo "the usage error does not name the flag"; cat "$T/err.txt"; exit 1; }
 bad 2 "$T/qos" train grpo --model "$T/m" --suite planbench --out "$T/g" --steps 1 --cpu-latency -2
 grep -q -- "--cpu-latency -2" "$T/err.txt" || { echo "train grpo's usage error does not name the flag"; cat "$T/err.txt"; exit 1; }
+# $IMAGINE_CPU_LATENCY: the same request for any verb (here generate on the Vulkan engine)
+printf 'abcd' >"$T/qos"
+IMAGINE_CPU_LATENCY=7 IMAGINE_CPU_LATENCY_FILE="$T/qos" "$IMAGINE" generate --model "$T/m" --prompt "stack" --max-tokens 2 >/dev/null 2>"$T/gen.log" ||
+    { cat "$T/gen.log"; exit 1; }
+[ "$(le32 "$T/qos")" = 7 ] || { echo "IMAGINE_CPU_LATENCY=7 wrote $(le32 "$T/qos")"; exit 1; }
+IMAGINE_CPU_LATENCY= IMAGINE_CPU_LATENCY_FILE="$T/none" "$IMAGINE" runs --store "$T/s.db" >/dev/null || { echo "an empty IMAGINE_CPU_LATENCY is not unset"; exit 1; }
+set +e
+IMAGINE_CPU_LATENCY=7us "$IMAGINE" runs --store "$T/s.db" >/dev/null 2>"$T/err.txt"
+rc=$?
+set -e
+[ "$rc" -eq 2 ] && grep -q "IMAGINE_CPU_LATENCY=7us: expected microseconds" "$T/err.txt" || { echo "IMAGINE_CPU_LATENCY=7us: exit $rc"; cat "$T/err.txt"; exit 1; }
+LAT=0 bad 3 "$T/none" runs --store "$T/s.db"
+grep -q "IMAGINE_CPU_LATENCY: $T/none: No such file" "$T/err.txt" || { cat "$T/err.txt"; exit 1; }
 echo "cpu latency request: ok"
