@@ -25,10 +25,9 @@ int fs_read_file(const char *path, char **out, size_t *len, Err *err) {
         if (!p) free(data);
         data = p;
     }
-    int bad = ferror(f);
+    int bad = ferror(f), e = errno; /* read before fclose can change it */
     fclose(f);
     if (bad) { /* a directory opens, and fails only here (EISDIR) */
-        int e = errno;
         free(data);
         return err_set(err, IM_IO, "cannot read %s: %s", path, fs_is_dir(path) ? "a folder, not a file" : strerror(e));
     }

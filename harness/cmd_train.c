@@ -50,7 +50,7 @@ static int cmd_model_merge(int argc, char **argv) {
 typedef struct StoreLog {
     Store *st;
     long long run_id;
-    /* the run to make when the loop is ready (open_run's arguments) */
+    /* the run ready_run makes */
     const char *store, *name, *kind, *suite, *split, *source, *config;
     TrCommon *c;
 } StoreLog;
@@ -64,38 +64,33 @@ static int log_step(void *ud, const TrStepInfo *si, Err *err) {
     return store_train_step_put(l->st, l->run_id, &t, err);
 }
 
-/* Opens the store and the run (named --name, else after the output folder). */
-static int open_run(const char *store, const char *name, const TrCommon *c, const char *kind, const char *suite, const char *split,
-                    const char *source, const char *config, StoreLog *l, Err *err) {
+/* TrReady: opens the store and the run (named --name, else the checkpoint's
+ * name when resuming, else after the output folder) once the loop has read
+ * its inputs. A run without a name of its own records the one it got, which
+ * checkpoints carry. */
+static int ready_run(void *ud, Err *err) {
+    StoreLog *l = ud;
+    TrCommon *c = l->c;
+    const char *name = l->name;
     char rn[2 * PATH_MAX + 64], out[2 * PATH_MAX + 8];
     if (!name) {
         char cwd[PATH_MAX];
         if (!realpath(c->out, out)) snprintf(out, sizeof out, "%s%s%.*s", c->out[0] == '/' ? "" : getcwd(cwd, sizeof cwd) ? cwd : ".",
                                              c->out[0] == '/' ? "" : "/", PATH_MAX / 2, c->out);
-        snprintf(rn, sizeof rn, "train-%s:%s", kind, out);
+        snprintf(rn, sizeof rn, "train-%s:%s", l->kind, out);
         name = c->run_name ? c->run_name : rn;
     }
-    int rc = store_open(store, 1, &l->st, err);
-    StoreTrainRun r = {.name = name, .kind = kind, .model = c->model, .suite = suite, .split = split, .source = source,
-                       .config_json = config, .seed = (long long)c->seed, .resume = c->resume, .from_step = c->resumed_step};
+    int rc = store_open(l->store, 1, &l->st, err);
+    StoreTrainRun r = {.name = name, .kind = l->kind, .model = c->model, .suite = l->suite, .split = l->split, .source = l->source,
+                       .config_json = l->config, .seed = (long long)c->seed, .resume = c->resume, .from_step = c->resumed_step};
     if (!rc) rc = store_train_run_open(l->st, &r, &l->run_id, err);
-    if (!rc) fprintf(stderr, "run %lld (%s) in %s\n", l->run_id, name, store);
-    else store_close(l->st), l->st = NULL; /* no run of ours: the caller must not mark one */
-    return rc;
-}
-
-/* TrReady: the store run is made once the loop has read its inputs; a run
- * without a name of its own takes the store's (checkpoints record it). */
-static int ready_run(void *ud, Err *err) {
-    StoreLog *l = ud;
-    int rc = open_run(l->store, l->name, l->c, l->kind, l->suite, l->split, l->source, l->config, l, err);
-    if (!rc && !l->c->run_name) {
-        StoreRun r;
-        char id[32];
-        snprintf(id, sizeof id, "%lld", l->run_id);
-        if (!store_run_get(l->st, id, &r, err)) l->c->run_name = r.name ? strdup(r.name) : NULL, store_run_free(&r);
+    if (rc) {
+        store_close(l->st), l->st = NULL; /* no run of ours: the caller must not mark one */
+        return rc;
     }
-    return rc;
+    fprintf(stderr, "run %lld (%s) in %s\n", l->run_id, name, l->store);
+    if (!c->run_name && !(c->run_name = strdup(name))) abort();
+    return IM_OK;
 }
 
 /* ---- flags both loops take ---------------------------------------------- */
@@ -127,7 +122,6 @@ static int ready_run(void *ud, Err *err) {
 static int common_finish(TrCommon *c, long lora, long warmup, long save_every, long seed, long max_steps, long cpu_latency, const char *sched,
                          const char *verb, Err *err) {
     if (!c->model || !c->out) return err_set(err, IM_USAGE, "imagine %s: --model DIR and --out DIR are required", verb);
-    if (cpu_latency != -1 && cpulat_hold(cpu_latency, "--cpu-latency", err)) return err->code; /* -1: the default, no request */
     int s = tr_schedule_parse(sched);
     if (s < 0) return err_set(err, IM_USAGE, "imagine %s: --schedule must be constant, linear or cosine", verb);
     if (lora < 0 || warmup < 0 || save_every < 0 || max_steps < 0)
@@ -139,7 +133,7 @@ static int common_finish(TrCommon *c, long lora, long warmup, long save_every, l
         return err_set(err, IM_USAGE, "imagine %s: --adam-eps %g and --weight-decay %g must be >= 0", verb, c->opt.eps, c->opt.weight_decay);
     c->opt.schedule = (TrSchedule)s, c->opt.warmup = (int)warmup, c->lora_r = (int)lora, c->save_every = (int)save_every;
     c->seed = (uint64_t)seed, c->max_steps = (int)max_steps, c->progress = stderr;
-    return IM_OK;
+    return cpu_latency == -1 ? IM_OK : cpulat_hold(cpu_latency, "--cpu-latency", err); /* -1: the default, no request */
 }
 
 static void common_defaults(TrCommon *c, double lr) {
