@@ -9,12 +9,13 @@ const OpKernel OP_TABLE[OP_COUNT] = {
     [OP_RMSNORM_FWD] = {"rmsnorm", "rmsnorm_t_fwd", "forward", 4, PB(PushRows), "opr_rmsnorm_fwd", 0x3u},
     [OP_RMSNORM_BWD_DX] = {"rmsnorm", "rmsnorm_t_bwd_dx", "backward dX", 5, PB(PushRows), "opr_rmsnorm_bwd", 0x7u},
     [OP_RMSNORM_BWD_DW] = {"rmsnorm", "rmsnorm_t_bwd_dw", "backward dW", 4, PB(PushRows), "opr_rmsnorm_bwd", 0x7u},
-    [OP_ROPE] = {"rope", "rope_t", "forward (sign +1) and backward (sign -1)", 3, PB(PushRope), "opr_rope_fwd/opr_rope_bwd"},
+    [OP_QKPOST_FWD] = {"q/k norm + rope", "qkpost_t_fwd", "forward (q/k RMSNorm, RoPE, v copied out)", 12, PB(PushQkPost), "opr_rmsnorm_fwd + opr_rope_fwd", 0x1fu},
+    [OP_QKPOST_BWD] = {"q/k norm + rope", "qkpost_t_bwd", "backward dQ, dK (RoPE, RMSNorm dX), dV copied in", 12, PB(PushQkPost), "opr_rope_bwd + opr_rmsnorm_bwd", 0x7fcu},
     [OP_ATTN_FWD] = {"attention", "attn_t_fwd", "forward (and log-sum-exp)", 7, PB(PushAttn), "opr_attn_fwd", 0xfu},
     [OP_ATTN_BWD_Q] = {"attention", "attn_t_bwd_q", "backward dQ (and dO.O)", 10, PB(PushAttn), "opr_attn_bwd", 0x3fu},
     [OP_ATTN_BWD_KV] = {"attention", "attn_t_bwd_kv", "backward dK, dV", 10, PB(PushAttn), "opr_attn_bwd", 0x7fu},
-    [OP_SWIGLU_FWD] = {"swiglu", "swiglu_t_fwd", "forward", 3, PB(PushElem), "opr_swiglu_fwd", 0x3u},
-    [OP_SWIGLU_BWD] = {"swiglu", "swiglu_t_bwd", "backward dGate, dUp", 5, PB(PushElem), "opr_swiglu_bwd", 0x7u},
+    [OP_SWIGLU_FWD] = {"swiglu", "swiglu_t_fwd", "forward", 2, PB(PushElem), "opr_swiglu_fwd", 0x1u},
+    [OP_SWIGLU_BWD] = {"swiglu", "swiglu_t_bwd", "backward dGate, dUp", 3, PB(PushElem), "opr_swiglu_bwd", 0x3u},
     [OP_GEMM_NT_F32] = {"matmul", "gemm_nt_f32", "forward", 3, PB(PushGemm), "opr_matmul_fwd_dt"},
     [OP_GEMM_NN_F32] = {"matmul", "gemm_nn_f32", "backward dX", 3, PB(PushGemm), "opr_matmul_bwd_dt"},
     [OP_GEMM_TN_F32] = {"matmul", "gemm_tn_f32", "backward dW (fp32)", 3, PB(PushGemm), "opr_matmul_bwd_dt"},
@@ -83,13 +84,14 @@ void ops_gemm_tile_grid(uint32_t M, uint32_t N, uint32_t *gx, uint32_t *gy) { *g
 
 uint32_t ops_groups(OpId id, const void *push, uint32_t lanes) {
     const PushRows *r = push;
-    const PushRope *q = push;
+    const PushQkPost *q = push;
     const PushElem *e = push;
     switch (id) {
     case OP_RMSNORM_FWD:
     case OP_RMSNORM_BWD_DX: return cdiv(r->n, lanes); /* rmsnorm_t.comp's workgroups are `lanes` wide */
     case OP_RMSNORM_BWD_DW: return cdiv(r->d / 4, lanes);
-    case OP_ROPE: return cdiv(q->n * q->heads * (q->hd / 4), 64);
+    case OP_QKPOST_FWD:
+    case OP_QKPOST_BWD: return cdiv(q->n * (q->nq + 2 * q->nkv), 64);
     case OP_SWIGLU_FWD:
     case OP_SWIGLU_BWD:
     case OP_CAST_F32:

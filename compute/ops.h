@@ -18,7 +18,7 @@
 typedef enum {
     OP_EMBED_FWD_F32, OP_EMBED_BWD,
     OP_RMSNORM_FWD, OP_RMSNORM_BWD_DX, OP_RMSNORM_BWD_DW,
-    OP_ROPE,
+    OP_QKPOST_FWD, OP_QKPOST_BWD, /* q/k RMSNorm + RoPE + v, between the q/k/v product and attention (qkpost_t.comp) */
     OP_ATTN_FWD, OP_ATTN_BWD_Q, OP_ATTN_BWD_KV,
     OP_SWIGLU_FWD, OP_SWIGLU_BWD,
     /* Training holds every weight as F32 (16-bit models: F32 holding the rounded values), so the
@@ -70,7 +70,7 @@ const char *ops_gemm_tile_variant(OpId id);
 void ops_gemm_tile_grid(uint32_t M, uint32_t N, uint32_t *gx, uint32_t *gy);
 /* Workgroups (x; y and z are 1) of the row and elementwise kernels whose
  * work per invocation their shaders fix: RMSNorm (a row; dW: four
- * columns), RoPE (two pairs), SwiGLU and AdamW's casts (four elements), from the op's push
+ * columns), the q/k post-processing (a row and head), SwiGLU and AdamW's casts (four elements), from the op's push
  * constants; 0 for any other op. */
 uint32_t ops_groups(OpId id, const void *push, uint32_t lanes);
 /* The kernel of a dtype family: base + 0 (F32), 1 (F16), 2 (BF16). */

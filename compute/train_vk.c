@@ -26,11 +26,26 @@ typedef struct VtTensor {
     int grad_zeroed;   /* nothing recorded into grad since it was zeroed: its first product writes instead of adding */
 } VtTensor;
 
+/* Projections of one input whose outputs train_vk keeps side by side in
+ * one activation's rows: q, k, v ([n][qd + 2 kvd]) and gate, up ([n][2 F]).
+ * Where none is adapted by LoRA and their weights lie back to back in the
+ * arenas (the tensor table's order), they are one product over the spans w
+ * and gw: on lavapipe a dispatch costs a hand-off to its threads (item 17
+ * of docs/compute.md), and the tiny shape's step was mostly those. */
+typedef struct VtGroup {
+    int np, p[3];  /* the projections, in column order */
+    int col[3], width; /* each one's first column; all of them */
+    int fused;
+    VkBuf w, gw;   /* fused: the weights' span, and the gradients' when trainable */
+} VtGroup;
+
 typedef struct VtLayer {
     int attn_norm, q_norm, k_norm, ffn_norm, proj[P_COUNT], la[P_COUNT], lb[P_COUNT];
-    /* activations: [n][D] xn1, xmid, xn2; [n] rstd1, rstd2; [n][qd] q, qn, qr, ao; [n][kvd] k, kn, kr, v;
-       [n*nq] rstdq, [n*nkv] rstdk; [nq][n] lse (attention's log-sum-exp); [n][F] g, u, h; [n][r] xa per adapted projection */
-    VkBuf xn1, xmid, xn2, rstd1, rstd2, q, qn, qr, ao, k, kn, kr, v, rstdq, rstdk, lse, g, u, h, xa[P_COUNT];
+    VtGroup qkv_g, gu_g;
+    /* activations: [n][D] xn1, xmid, xn2; [n] rstd1, rstd2; [n][qd + 2 kvd] qkv (the product); [n][qd] q (before the
+       norm, qk_norm only), qr (after RoPE), ao; [n][kvd] k, kr, v; [n*nq] rstdq, [n*nkv] rstdk; [nq][n] lse (attention's
+       log-sum-exp); [n][2F] gu (gate, up); [n][F] h; [n][r] xa per adapted projection */
+    VkBuf xn1, xmid, xn2, rstd1, rstd2, qkv, q, qr, ao, k, kr, v, rstdq, rstdk, lse, gu, h, xa[P_COUNT];
 } VtLayer;
 
 /* A view of part of a buffer, for a binding over the storage range. */
@@ -80,7 +95,7 @@ struct VkTrain {
     VkBuf bounds; /* [2][n]: each row's first and last row of its segment id (attention's loops) */
     VkBuf *x;  /* [layers+1] of [N][D] */
     VkBuf xf, rstdf, logits, xout; /* [N][D], [N], [N][V], [N][2] */
-    VkBuf dx, dxn, dq, dk, dv, dqr, dkr, dao, dstat, dg, du, dh, dlogits, dlora; /* dstat [nq][n]: dO.O */
+    VkBuf dx, dxn, dqkv, dv, dqr, dkr, dao, dstat, dgu, dh, dlogits, dlora; /* dstat [nq][n]: dO.O; dqkv, dgu as qkv, gu */
     VkBuf ksplit; /* GPUs: the partials of split-K products (tile_gemm) and of the norm's dW (rms_bwd) */
     VkBuf tr[3];  /* CPU devices: transposed copies of a product's A, B and B2 (nt_copies) */
     long nt_min;  /* CPU devices: TN and NN products of at least this many multiply-adds run as NT (< 0: none) */
@@ -240,7 +255,7 @@ static void tile_gemm(VkTrain *v, OpId x, VkBuf **bs, PushGemm *p) {
     ops_gemm_tile_grid(p->M, p->N, &gx, &gy);
     if (!gx || !gy) return; /* an empty C */
     size_t part = sizeof(float) * (size_t)p->M * p->N;
-    if (gx * gy < 128 && p->K >= 64 && 2 * part <= v->ksplit.size) {
+    if (gx * gy < 128 && p->K >= 64 && 2 * part <= v->ksplit.size && !p->c_off && !p->ldc) { /* gemm_sum writes C packed */
         splits = p->K / 32 < cdiv(256, gx * gy) ? p->K / 32 : cdiv(256, gx * gy);
         if (splits > v->ksplit.size / part) splits = (uint32_t)(v->ksplit.size / part);
         kc = cdiv(cdiv(p->K, splits), 16) * 16, splits = cdiv(p->K, kc);
@@ -289,11 +304,19 @@ static int nt_copies(VkTrain *v, int x, int M, int N, int K, uint32_t a_off, uin
     return 1;
 }
 
+/* A matrix inside a buffer: from float off on, its rows ld floats apart
+ * (both multiples of 4; {0, 0}: packed from the start). */
+typedef struct View {
+    uint32_t off, ld;
+} View;
+
+static const View WHOLE = {0, 0};
+
 /* C[M][N] = alpha * A . B (+ C) (+ s2's product), A from texel a_off on
- * with row stride lda floats (0: K in NT and NN, M in TN): the texel
- * kernels only. */
+ * with row stride lda floats (0: K in NT and NN, M in TN), C as cv says:
+ * the texel kernels only. */
 static void gemm_at(VkTrain *v, OpId op, VkBuf *a, VkBuf *b, VkBuf *c, int M, int N, int K, float alpha, int acc, uint32_t a_off, uint32_t lda,
-                    uint32_t b_off, const Seg2 *s2) {
+                    uint32_t b_off, const Seg2 *s2, View cv) {
     int x = gemmx_op(op, a, b, M, N, K), as_nt = 0; /* 1: dX as NT, 2: dW as NT (the profile's entries) */
     Seg2 t2;
     if (x >= 0 && nt_copies(v, x, M, N, K, a_off, lda, b_off, &a, &b, s2, &t2)) {
@@ -302,12 +325,8 @@ static void gemm_at(VkTrain *v, OpId op, VkBuf *a, VkBuf *b, VkBuf *c, int M, in
         if (seg2_fused(s2)) s2 = &t2; /* else s2 keeps the caller's layout for its own product below */
         b_off = 0, x = OP_GEMMX_NT;
     }
-    PushGemm p = {(uint32_t)M, (uint32_t)N, (uint32_t)K, alpha, (uint32_t)acc, a_off, lda, b_off, 0, 0.0f, 0};
+    PushGemm p = {(uint32_t)M, (uint32_t)N, (uint32_t)K, alpha, (uint32_t)acc, a_off, lda, b_off, 0, 0.0f, 0, cv.off, cv.ld};
     VkBuf *bs[5] = {a, b, c, NULL, NULL};
-    if (x < 0 && (a_off || lda || b_off)) {
-        if (!v->rc) v->rc = err_set(v->err, IM_USAGE, "Vulkan training: a product over a slice needs shapes that are multiples of 4 (%d x %d x %d)", M, N, K);
-        return;
-    }
     if ((x == OP_GEMMX_NT || x == OP_GEMMX_NN) && seg2_fused(s2)) {
         x = x == OP_GEMMX_NT ? OP_GEMMX_NT2 : OP_GEMMX_NN2;
         p.k2 = (uint32_t)s2->k, p.alpha2 = s2->alpha, bs[3] = s2->a, bs[4] = s2->b;
@@ -318,7 +337,7 @@ static void gemm_at(VkTrain *v, OpId op, VkBuf *a, VkBuf *b, VkBuf *c, int M, in
     if (x >= 0 && v->gpu_set) tile_gemm(v, (OpId)x, bs, &p);
     else if (x >= 0) ops_gemmx_grid((OpId)x, (uint32_t)M, (uint32_t)N, vk_subgroup_size(v->ctx), &gx, &gy), disp(v, (OpId)x, bs, &p, gx, gy, 1);
     else disp(v, op, bs, &p, cdiv((uint32_t)N, 32), cdiv((uint32_t)M, 32), 1);
-    if (s2) gemm_at(v, op, s2->a, s2->b, c, M, N, s2->k, s2->alpha, 1, 0, 0, 0, NULL); /* a shape the two-product kernels do not take */
+    if (s2) gemm_at(v, op, s2->a, s2->b, c, M, N, s2->k, s2->alpha, 1, 0, 0, 0, NULL, cv); /* a shape the two-product kernels do not take */
 }
 
 /* On a CPU device a dX product (NN) whose operands pass 64 MB is summed
@@ -330,7 +349,7 @@ static void gemm_at(VkTrain *v, OpId op, VkBuf *a, VkBuf *b, VkBuf *c, int M, in
  * products run faster in one pass (with 16x16 blocks, the dX products of a
  * 2-layer model of that width, 14 MB at most: 503-518 ms in ranges, 415-448
  * in one). A GPU takes each product in one dispatch. */
-static void gemm2(VkTrain *v, OpId op, VkBuf *a, VkBuf *b, VkBuf *c, int M, int N, int K, float alpha, int acc, const Seg2 *s2) {
+static void gemm2(VkTrain *v, OpId op, VkBuf *a, VkBuf *b, VkBuf *c, int M, int N, int K, float alpha, int acc, const Seg2 *s2, View av, View cv) {
     int kc = K;
     size_t operands = sizeof(float) * (size_t)(M + N) * (size_t)K;
     if (op == OP_GEMM_NN_F32 && vk_is_cpu(v->ctx) && operands > v->range_over && gemmx_op(op, a, b, M, N, K) >= 0) {
@@ -338,17 +357,18 @@ static void gemm2(VkTrain *v, OpId op, VkBuf *a, VkBuf *b, VkBuf *c, int M, int 
         if (kc < 64) kc = 64;
     }
     if (kc >= K) {
-        gemm_at(v, op, a, b, c, M, N, K, alpha, acc, 0, 0, 0, s2);
+        gemm_at(v, op, a, b, c, M, N, K, alpha, acc, av.off / 4, av.ld, 0, s2, cv);
         return;
     }
     for (int k0 = 0; k0 < K; k0 += kc) { /* s2 rides with the first range */
         int nk = K - k0 < kc ? K - k0 : kc;
-        gemm_at(v, op, a, b, c, M, N, nk, alpha, k0 ? 1 : acc, (uint32_t)(k0 / 4), (uint32_t)K, (uint32_t)(k0 / 4 * N), k0 ? NULL : s2);
+        gemm_at(v, op, a, b, c, M, N, nk, alpha, k0 ? 1 : acc, av.off / 4 + (uint32_t)(k0 / 4), av.ld ? av.ld : (uint32_t)K, (uint32_t)(k0 / 4 * N),
+                k0 ? NULL : s2, cv);
     }
 }
 
 static void gemm(VkTrain *v, OpId op, VkBuf *a, VkBuf *b, VkBuf *c, int M, int N, int K, float alpha, int acc) {
-    gemm2(v, op, a, b, c, M, N, K, alpha, acc, NULL);
+    gemm2(v, op, a, b, c, M, N, K, alpha, acc, NULL, WHOLE, WHOLE);
 }
 
 /* ---- creation ---- */
@@ -451,20 +471,19 @@ static int make_acts(VkTrain *v, Err *err) {
     for (int l = 0; l < c->layers; l++) {
         VtLayer *L = &v->L[l];
         RQ(&L->xn1, N * D * 4), RQ(&L->xmid, N * D * 4), RQ(&L->xn2, N * D * 4), RQ(&L->rstd1, N * 4), RQ(&L->rstd2, N * 4);
-        RQ(&L->q, N * qd * 4), RQ(&L->qr, N * qd * 4), RQ(&L->ao, N * qd * 4);
-        RQ(&L->k, N * kvd * 4), RQ(&L->kr, N * kvd * 4), RQ(&L->v, N * kvd * 4);
-        if (c->qk_norm) RQ(&L->qn, N * qd * 4), RQ(&L->kn, N * kvd * 4), RQ(&L->rstdq, N * nq * 4), RQ(&L->rstdk, N * nkv * 4);
-        RQ(&L->lse, nq * N * 4), RQ(&L->g, N * F * 4), RQ(&L->u, N * F * 4), RQ(&L->h, N * F * 4);
+        RQ(&L->qkv, N * (qd + 2 * kvd) * 4), RQ(&L->qr, N * qd * 4), RQ(&L->ao, N * qd * 4), RQ(&L->kr, N * kvd * 4), RQ(&L->v, N * kvd * 4);
+        if (c->qk_norm) RQ(&L->q, N * qd * 4), RQ(&L->k, N * kvd * 4), RQ(&L->rstdq, N * nq * 4), RQ(&L->rstdk, N * nkv * 4);
+        RQ(&L->lse, nq * N * 4), RQ(&L->gu, N * 2 * F * 4), RQ(&L->h, N * F * 4);
         for (int p = 0; p < P_COUNT; p++)
             if (L->la[p] >= 0) RQ(&L->xa[p], N * R * 4);
     }
     RQ(&v->xf, N * D * 4), RQ(&v->rstdf, N * 4), RQ(&v->logits, N * V * 4);
-    RQ(&v->dx, N * D * 4), RQ(&v->dxn, N * D * 4), RQ(&v->dq, N * qd * 4), RQ(&v->dk, N * kvd * 4), RQ(&v->dv, N * kvd * 4);
+    RQ(&v->dx, N * D * 4), RQ(&v->dxn, N * D * 4), RQ(&v->dqkv, N * (qd + 2 * kvd) * 4), RQ(&v->dv, N * kvd * 4);
     RQ(&v->dqr, N * qd * 4), RQ(&v->dkr, N * kvd * 4), RQ(&v->dao, N * qd * 4), RQ(&v->dstat, nq * N * 4);
-    RQ(&v->dg, N * F * 4), RQ(&v->du, N * F * 4), RQ(&v->dh, N * F * 4), RQ(&v->dlogits, N * V * 4), RQ(&v->dlora, N * R * 4);
+    RQ(&v->dgu, N * 2 * F * 4), RQ(&v->dh, N * F * 4), RQ(&v->dlogits, N * V * 4), RQ(&v->dlora, N * R * 4);
     if (v->gpu_set) RQ(&v->ksplit, (size_t)32 << 20);
     if (!v->gpu_set && v->nt_min >= 0) { /* nt_copies' transposed operands; a product whose copy would not fit stays as it is */
-        size_t wide = zmax(zmax(D, qd), zmax(F, R)), cap = vk_max_storage_range(v->ctx), m32 = (size_t)32 << 20;
+        size_t wide = zmax(zmax(D, qd + 2 * kvd), zmax(2 * F, R)), cap = vk_max_storage_range(v->ctx), m32 = (size_t)32 << 20;
         size_t a0 = zmax(N * wide, zmin(N * V, m32 / 4)) * 4;                    /* dY^T; the LM head's dLogits^T in slices */
         size_t b1 = zmax(a0, zmax(wide * D, zmin(D * V, m32 / 4)) * 4);          /* X^T, W^T; the LM head's W^T (ranges) */
         RQ(&v->tr[0], zmin(a0, cap)), RQ(&v->tr[1], zmin(b1, cap)), RQ(&v->tr[2], wide * R * 4);
@@ -476,6 +495,26 @@ static int make_acts(VkTrain *v, Err *err) {
 #undef RQ
     if (!rc) rc = arena_fill(v, &v->r_arena, 1, r, n, "read-back", err);
     free(r);
+    return rc;
+}
+
+/* Group g of layer l (VtGroup): its columns, and whether it is one product:
+ * no projection adapted, each one's weights (and so its gradients, in the
+ * state regions' layout) right after the one before it. */
+static int make_group(VkTrain *v, int l, VtGroup *g, const int *ps, int np, Err *err) {
+    const VtLayer *L = &v->L[l];
+    g->np = np, g->width = 0, g->fused = 1;
+    for (int i = 0; i < np; i++) {
+        const VtTensor *t = &v->t[L->proj[ps[i]]], *t0 = &v->t[L->proj[ps[0]]];
+        g->p[i] = ps[i], g->col[i] = g->width, g->width += (int)t->t.shape[0];
+        if (L->la[ps[i]] >= 0 || t->t.trainable != t0->t.trainable || t->param.off != t0->param.off + sizeof(float) * (size_t)g->width * t->t.shape[1] - sizeof(float) * t->t.n)
+            g->fused = 0;
+    }
+    if (!g->fused) return IM_OK;
+    const VtTensor *t0 = &v->t[L->proj[ps[0]]];
+    size_t bytes = sizeof(float) * (size_t)g->width * (size_t)t0->t.shape[1];
+    int rc = vk_arena_view(v->ctx, &v->w_arena, t0->param.off, bytes, &g->w, err);
+    if (!rc && t0->t.trainable) rc = vk_arena_view(v->ctx, &v->s_arena, t0->rel, bytes, &g->gw, err); /* region 0: the gradients */
     return rc;
 }
 
@@ -522,9 +561,9 @@ int vkt_create(const ModelFiles *m, const TmOptions *o, VkTrain **out, Err *err)
         v->range_over = (size_t)64 << 20, v->range_bytes = (size_t)(v->nt_min >= 0 ? 4 : 1) << 20;
         if (o->vk_slice_bytes) v->range_over = 0, v->range_bytes = o->vk_slice_bytes; /* tests: every dX product in ranges */
     }
-    if (!rc && (c->hidden % 4 || c->head_dim % 4 || c->head_dim > 256 || c->n_heads % c->n_kv_heads))
-        rc = err_set(err, IM_USAGE, "Vulkan training: hidden %d, head_dim %d and %d/%d heads are not supported (hidden and head_dim multiples of 4, head_dim at most 256, query heads a multiple of key/value heads)",
-                     c->hidden, c->head_dim, c->n_heads, c->n_kv_heads);
+    if (!rc && (c->hidden % 4 || c->head_dim % 8 || c->head_dim > 256 || c->n_heads % c->n_kv_heads || c->ffn % 4))
+        rc = err_set(err, IM_USAGE, "Vulkan training: hidden %d, head_dim %d, %d/%d heads and ffn %d are not supported (hidden and ffn multiples of 4, head_dim a multiple of 8 and at most 256, query heads a multiple of key/value heads)",
+                     c->hidden, c->head_dim, c->n_heads, c->n_kv_heads, c->ffn);
     v->nt = mref_tensor_count(ref);
     v->t = calloc((size_t)v->nt, sizeof *v->t), v->L = calloc((size_t)c->layers, sizeof *v->L);
     if (!rc && (!v->t || !v->L)) rc = err_set(err, IM_IO, "out of memory");
@@ -586,6 +625,11 @@ int vkt_create(const ModelFiles *m, const TmOptions *o, VkTrain **out, Err *err)
             L->lb[p] = find(v, "base_model.model.model.layers.%d.%s", l, mid);
         }
     }
+    for (int l = 0; !rc && l < c->layers; l++) {
+        static const int qkv[3] = {P_Q, P_K, P_V}, gu[2] = {P_GATE, P_UP};
+        rc = make_group(v, l, &v->L[l].qkv_g, qkv, 3, err);
+        if (!rc) rc = make_group(v, l, &v->L[l].gu_g, gu, 2, err);
+    }
     if (!rc) rc = gpu_variants(v, o->vk_kernels, err);
     if (!rc) rc = make_acts(v, err);
     if (!rc) rc = make_casts(v, err);
@@ -635,14 +679,14 @@ void vkt_destroy(VkTrain *v) {
     free(v->slices);
     for (int l = 0; v->L && l < v->c.layers; l++) {
         VtLayer *L = &v->L[l];
-        VkBuf *bs[] = {&L->xn1, &L->xmid, &L->xn2, &L->rstd1, &L->rstd2, &L->q, &L->qn, &L->qr, &L->ao, &L->k, &L->kn, &L->kr,
-                       &L->v, &L->rstdq, &L->rstdk, &L->lse, &L->g, &L->u, &L->h};
+        VkBuf *bs[] = {&L->xn1, &L->xmid, &L->xn2, &L->rstd1, &L->rstd2, &L->qkv, &L->q, &L->qr, &L->ao, &L->k, &L->kr, &L->v,
+                       &L->rstdq, &L->rstdk, &L->lse, &L->gu, &L->h, &L->qkv_g.w, &L->qkv_g.gw, &L->gu_g.w, &L->gu_g.gw};
         for (size_t i = 0; i < sizeof bs / sizeof *bs; i++) vk_buf_destroy(v->ctx, bs[i]);
         for (int p = 0; p < P_COUNT; p++) vk_buf_destroy(v->ctx, &L->xa[p]);
     }
     for (int l = 0; v->x && l <= v->c.layers; l++) vk_buf_destroy(v->ctx, &v->x[l]);
     VkBuf *bs[] = {&v->tok, &v->tgt, &v->wts, &v->pos, &v->seg, &v->cs, &v->eu, &v->eoff, &v->erows, &v->bounds, &v->xf, &v->rstdf, &v->logits,
-                   &v->xout, &v->dx, &v->dxn, &v->dq, &v->dk, &v->dv, &v->dqr, &v->dkr, &v->dao, &v->dstat, &v->dg, &v->du, &v->dh,
+                   &v->xout, &v->dx, &v->dxn, &v->dqkv, &v->dv, &v->dqr, &v->dkr, &v->dao, &v->dstat, &v->dgu, &v->dh,
                    &v->dlogits, &v->dlora};
     for (size_t i = 0; i < sizeof bs / sizeof *bs; i++) vk_buf_destroy(v->ctx, bs[i]);
     for (int w = 0; w < v->nwin; w++) vk_buf_destroy(v->ctx, &v->partial[w]);
@@ -702,36 +746,61 @@ static int grad_acc(VkTrain *v, int i) {
 }
 
 /* y = x . W^T (+ y when acc: the residual add), plus the LoRA path
- * s (x . A^T) . B^T, added by the same dispatch (xa kept for dB) */
-static void lin_fwd(VkTrain *v, int l, int p, VkBuf *y, VkBuf *x, int n, int acc) {
+ * s (x . A^T) . B^T, added by the same dispatch (xa kept for dB); y as yv
+ * says (a projection's columns of qkv or gu) */
+static void lin_fwd(VkTrain *v, int l, int p, VkBuf *y, VkBuf *x, int n, int acc, View yv) {
     VtLayer *L = &v->L[l];
     VtTensor *w = &v->t[L->proj[p]];
     int M = (int)w->t.shape[0], K = (int)w->t.shape[1];
-    if (L->la[p] < 0) {
-        gemm(v, OP_GEMM_NT_F32, x, &w->param, y, n, M, K, 1.0f, acc);
-        return;
-    }
-    gemm(v, OP_GEMM_NT_F32, x, P(v, L->la[p]), &L->xa[p], n, v->lora_rank, K, 1.0f, 0);
-    Seg2 lora = {&L->xa[p], P(v, L->lb[p]), v->lora_rank, v->lora_scale};
-    gemm2(v, OP_GEMM_NT_F32, x, &w->param, y, n, M, K, 1.0f, acc, &lora);
+    Seg2 lora = {&L->xa[p], L->la[p] >= 0 ? P(v, L->lb[p]) : NULL, v->lora_rank, v->lora_scale};
+    if (L->la[p] >= 0) gemm(v, OP_GEMM_NT_F32, x, P(v, L->la[p]), &L->xa[p], n, v->lora_rank, K, 1.0f, 0);
+    gemm2(v, OP_GEMM_NT_F32, x, &w->param, y, n, M, K, 1.0f, acc, L->la[p] >= 0 ? &lora : NULL, WHOLE, yv);
 }
 
 /* dx = dy . W (+ dx when acc) and the LoRA path's dX, (s dy . B) . A,
- * added by the same dispatch; gradients of trainable weights += */
-static void lin_bwd(VkTrain *v, int l, int p, VkBuf *dx, VkBuf *dy, VkBuf *x, int n, int acc) {
+ * added by the same dispatch; gradients of trainable weights +=; dy as dyv
+ * says */
+static void lin_bwd(VkTrain *v, int l, int p, VkBuf *dx, VkBuf *dy, VkBuf *x, int n, int acc, View dyv) {
     VtLayer *L = &v->L[l];
     VtTensor *w = &v->t[L->proj[p]];
     int M = (int)w->t.shape[0], K = (int)w->t.shape[1], r = v->lora_rank;
-    if (w->t.trainable) gemm(v, OP_GEMM_TN_F32, dy, x, &w->grad, M, K, n, 1.0f, grad_acc(v, L->proj[p]));
+    uint32_t ao = dyv.off / 4, ld = dyv.ld;
+    if (w->t.trainable) gemm_at(v, OP_GEMM_TN_F32, dy, x, &w->grad, M, K, n, 1.0f, grad_acc(v, L->proj[p]), ao, ld, 0, NULL, WHOLE);
     if (L->la[p] < 0) {
-        gemm(v, OP_GEMM_NN_F32, dy, &w->param, dx, n, K, M, 1.0f, acc);
+        gemm2(v, OP_GEMM_NN_F32, dy, &w->param, dx, n, K, M, 1.0f, acc, NULL, dyv, WHOLE);
         return;
     }
-    gemm(v, OP_GEMM_TN_F32, dy, &L->xa[p], G(v, L->lb[p]), M, r, n, v->lora_scale, grad_acc(v, L->lb[p]));
-    gemm(v, OP_GEMM_NN_F32, dy, P(v, L->lb[p]), &v->dlora, n, r, M, v->lora_scale, 0);
+    gemm_at(v, OP_GEMM_TN_F32, dy, &L->xa[p], G(v, L->lb[p]), M, r, n, v->lora_scale, grad_acc(v, L->lb[p]), ao, ld, 0, NULL, WHOLE);
+    gemm_at(v, OP_GEMM_NN_F32, dy, P(v, L->lb[p]), &v->dlora, n, r, M, v->lora_scale, 0, ao, ld, 0, NULL, WHOLE);
     gemm(v, OP_GEMM_TN_F32, &v->dlora, x, G(v, L->la[p]), r, K, n, 1.0f, grad_acc(v, L->la[p]));
     Seg2 lora = {&v->dlora, P(v, L->la[p]), r, 1.0f};
-    gemm2(v, OP_GEMM_NN_F32, dy, &w->param, dx, n, K, M, 1.0f, acc, &lora);
+    gemm2(v, OP_GEMM_NN_F32, dy, &w->param, dx, n, K, M, 1.0f, acc, &lora, dyv, WHOLE);
+}
+
+/* y [n][g->width] = x . [W_p ...]^T: one product over the span when fused, else one a projection into its columns */
+static void group_fwd(VkTrain *v, int l, const VtGroup *g, VkBuf *y, VkBuf *x, int n) {
+    int K = (int)v->t[v->L[l].proj[g->p[0]]].t.shape[1];
+    if (g->fused) {
+        gemm(v, OP_GEMM_NT_F32, x, (VkBuf *)&g->w, y, n, g->width, K, 1.0f, 0);
+        return;
+    }
+    for (int i = 0; i < g->np; i++) lin_fwd(v, l, g->p[i], y, x, n, 0, (View){(uint32_t)g->col[i], (uint32_t)g->width});
+}
+
+/* The backward of group_fwd: dx (+)= dy . [W_p ...], the weights' gradients += dy^T . x */
+static void group_bwd(VkTrain *v, int l, const VtGroup *g, VkBuf *dx, VkBuf *dy, VkBuf *x, int n, int acc) {
+    const VtLayer *L = &v->L[l];
+    int K = (int)v->t[L->proj[g->p[0]]].t.shape[1];
+    if (!g->fused) {
+        for (int i = 0; i < g->np; i++) lin_bwd(v, l, g->p[i], dx, dy, x, n, i ? 1 : acc, (View){(uint32_t)g->col[i], (uint32_t)g->width});
+        return;
+    }
+    if (g->gw.buf) {
+        int gacc = 0;
+        for (int i = 0; i < g->np; i++) gacc |= grad_acc(v, L->proj[g->p[i]]); /* zeroed together: the same for all */
+        gemm(v, OP_GEMM_TN_F32, dy, x, (VkBuf *)&g->gw, g->width, K, n, 1.0f, gacc);
+    }
+    gemm(v, OP_GEMM_NN_F32, dy, (VkBuf *)&g->w, dx, n, K, g->width, 1.0f, acc);
 }
 
 /* Workgroups along the rows of attention: head_dim / 16 lanes a row (attn_sg), or one. */
@@ -746,13 +815,11 @@ static void rms_fwd(VkTrain *v, VkBuf *x, VkBuf *w, VkBuf *y, VkBuf *rstd, int r
     disp(v, OP_RMSNORM_FWD, bs, &p, ops_groups(OP_RMSNORM_FWD, &p, vk_subgroup_size(v->ctx)), 1, 1);
 }
 
-/* dx = (dx when acc) + the norm's dX; the gradient of weight wi += its dW */
-static void rms_bwd(VkTrain *v, VkBuf *g, VkBuf *x, int wi, VkBuf *rstd, VkBuf *dx, int rows, int d, int acc) {
-    PushRows p = {(uint32_t)rows, (uint32_t)d, v->c.eps, (uint32_t)acc, 0};
-    VkBuf *w = P(v, wi), *dw = G(v, wi);
+/* The gradient of the norm weight wi += its dW, sum over rows of g x rstd */
+static void rms_dw(VkTrain *v, VkBuf *g, VkBuf *x, int wi, VkBuf *rstd, int rows, int d) {
+    PushRows p = {(uint32_t)rows, (uint32_t)d, v->c.eps, 0, 0};
+    VkBuf *dw = G(v, wi);
     if (dw) grad_acc(v, wi); /* the kernels below add */
-    VkBuf *bs[5] = {g, x, w, rstd, dx};
-    disp(v, OP_RMSNORM_BWD_DX, bs, &p, ops_groups(OP_RMSNORM_BWD_DX, &p, vk_subgroup_size(v->ctx)), 1, 1);
     if (!dw || rows <= 0) return;
     if (v->gpu_set) { /* partials of chunks of rows in v->ksplit, added into dw by gemm_sum */
         uint32_t dq = (uint32_t)d / 4, lanes = vk_subgroup_size(v->ctx), chunks = cdiv(2048, dq);
@@ -769,10 +836,43 @@ static void rms_bwd(VkTrain *v, VkBuf *g, VkBuf *x, int wi, VkBuf *rstd, VkBuf *
     }
 }
 
-static void rope(VkTrain *v, VkBuf *x, int n, int heads, float sign) {
-    PushRope p = {(uint32_t)n, (uint32_t)heads, (uint32_t)v->c.head_dim, sign};
-    VkBuf *bs[3] = {x, &v->pos, &v->cs};
-    disp(v, OP_ROPE, bs, &p, ops_groups(OP_ROPE, &p, 64), 1, 1);
+/* dx = (dx when acc) + the norm's dX; the gradient of weight wi += its dW */
+static void rms_bwd(VkTrain *v, VkBuf *g, VkBuf *x, int wi, VkBuf *rstd, VkBuf *dx, int rows, int d, int acc) {
+    PushRows p = {(uint32_t)rows, (uint32_t)d, v->c.eps, (uint32_t)acc, 0};
+    VkBuf *bs[5] = {g, x, P(v, wi), rstd, dx};
+    disp(v, OP_RMSNORM_BWD_DX, bs, &p, ops_groups(OP_RMSNORM_BWD_DX, &p, vk_subgroup_size(v->ctx)), 1, 1);
+    rms_dw(v, g, x, wi, rstd, rows, d);
+}
+
+/* The q/k norm weights, or (no q/k norm) stand-ins that qkpost_t.comp does not read */
+static VkBuf *qk_norm_w(VkTrain *v, int wi) { return wi >= 0 ? P(v, wi) : &v->cs; }
+
+/* qkv -> (q/k norm) -> RoPE -> qr, kr; v copied out (qkpost_t.comp) */
+static void qkpost_fwd(VkTrain *v, VtLayer *L, int n) {
+    const ModelConfig *c = &v->c;
+    PushQkPost p = {(uint32_t)n, (uint32_t)c->n_heads, (uint32_t)c->n_kv_heads, (uint32_t)c->head_dim, (uint32_t)c->qk_norm, c->eps};
+    VkBuf *xq = c->qk_norm ? &L->q : &L->v, *xk = c->qk_norm ? &L->k : &L->v, *rq = c->qk_norm ? &L->rstdq : &L->v, *rk = c->qk_norm ? &L->rstdk : &L->v;
+    VkBuf *bs[12] = {&L->qkv, qk_norm_w(v, L->q_norm), qk_norm_w(v, L->k_norm), &v->pos, &v->cs, &L->qr, &L->kr, &L->v, xq, xk, rq, rk};
+    disp(v, OP_QKPOST_FWD, bs, &p, ops_groups(OP_QKPOST_FWD, &p, 64), 1, 1);
+}
+
+/* dqr, dkr (rotated back in place), dv -> dqkv; then the q/k norm weights' dW */
+static void qkpost_bwd(VkTrain *v, VtLayer *L, int n) {
+    const ModelConfig *c = &v->c;
+    PushQkPost p = {(uint32_t)n, (uint32_t)c->n_heads, (uint32_t)c->n_kv_heads, (uint32_t)c->head_dim, (uint32_t)c->qk_norm, c->eps};
+    VkBuf *xq = c->qk_norm ? &L->q : &v->cs, *xk = c->qk_norm ? &L->k : &v->cs, *rq = c->qk_norm ? &L->rstdq : &v->cs, *rk = c->qk_norm ? &L->rstdk : &v->cs;
+    VkBuf *bs[12] = {&v->dqr, &v->dkr, &v->dv, xq, xk, qk_norm_w(v, L->q_norm), qk_norm_w(v, L->k_norm), rq, rk, &v->pos, &v->cs, &v->dqkv};
+    disp(v, OP_QKPOST_BWD, bs, &p, ops_groups(OP_QKPOST_BWD, &p, 64), 1, 1);
+    if (!c->qk_norm) return;
+    rms_dw(v, &v->dqr, &L->q, L->q_norm, &L->rstdq, n * c->n_heads, c->head_dim);
+    rms_dw(v, &v->dkr, &L->k, L->k_norm, &L->rstdk, n * c->n_kv_heads, c->head_dim);
+}
+
+/* h = silu(gate) * up over gu's halves */
+static void swiglu_fwd(VkTrain *v, VtLayer *L, int n) {
+    PushElem p = {(uint32_t)(n * v->c.ffn), 0, (uint32_t)v->c.ffn};
+    VkBuf *bs[2] = {&L->gu, &L->h};
+    disp(v, OP_SWIGLU_FWD, bs, &p, ops_groups(OP_SWIGLU_FWD, &p, 64), 1, 1);
 }
 
 /* Logits and cross-entropy, in slices of rows when [n][vocab] is over the
@@ -786,7 +886,7 @@ static void head_forward(VkTrain *v, int n, int grad) {
         int nr = n - r0 < per ? n - r0 : per;
         size_t span = row * (size_t)per < v->logits.size - row * r0 ? row * (size_t)per : v->logits.size - row * r0; /* whole slices: the same views every step */
         VkBuf *lg = slice(v, &v->a_arena, &v->logits, row * r0, span), *dl = slice(v, &v->a_arena, &v->dlogits, row * r0, span);
-        gemm_at(v, OP_GEMM_NT_F32, &v->xf, &head->param, lg, nr, V, D, 1.0f, 0, (uint32_t)(r0 * D / 4), 0, 0, NULL);
+        gemm_at(v, OP_GEMM_NT_F32, &v->xf, &head->param, lg, nr, V, D, 1.0f, 0, (uint32_t)(r0 * D / 4), 0, 0, NULL, WHOLE);
         PushXent px = {(uint32_t)nr, (uint32_t)V, (uint32_t)r0};
         VkBuf *bx[5] = {lg, &v->tgt, &v->wts, &v->xout, dl};
         disp(v, grad ? OP_XENT_GRAD : OP_XENT_FWD, bx, &px, (uint32_t)nr, 1, 1);
@@ -803,30 +903,17 @@ static void rec_forward(VkTrain *v, int n, int grad) {
     for (int l = 0; l < c->layers; l++) {
         VtLayer *L = &v->L[l];
         rms_fwd(v, &v->x[l], P(v, L->attn_norm), &L->xn1, &L->rstd1, n, D);
-        lin_fwd(v, l, P_Q, &L->q, &L->xn1, n, 0);
-        lin_fwd(v, l, P_K, &L->k, &L->xn1, n, 0);
-        lin_fwd(v, l, P_V, &L->v, &L->xn1, n, 0);
-        if (c->qk_norm) {
-            rms_fwd(v, &L->q, P(v, L->q_norm), &L->qr, &L->rstdq, n * nq, hd);
-            rms_fwd(v, &L->k, P(v, L->k_norm), &L->kr, &L->rstdk, n * nkv, hd);
-        } else {
-            copy(v, &L->qr, &L->q, sizeof(float) * (size_t)n * nq * hd);
-            copy(v, &L->kr, &L->k, sizeof(float) * (size_t)n * nkv * hd);
-        }
-        rope(v, &L->qr, n, nq, 1.0f);
-        rope(v, &L->kr, n, nkv, 1.0f);
+        group_fwd(v, l, &L->qkv_g, &L->qkv, &L->xn1, n);
+        qkpost_fwd(v, L, n);
         VkBuf *ba[7] = {&L->qr, &L->kr, &L->v, &v->seg, &v->bounds, &L->ao, &L->lse};
         disp(v, OP_ATTN_FWD, ba, &pa, attn_groups(v, n), (uint32_t)nq, 1);
         copy(v, &L->xmid, &v->x[l], sizeof(float) * (size_t)n * D);
-        lin_fwd(v, l, P_O, &L->xmid, &L->ao, n, 1);
+        lin_fwd(v, l, P_O, &L->xmid, &L->ao, n, 1, WHOLE);
         rms_fwd(v, &L->xmid, P(v, L->ffn_norm), &L->xn2, &L->rstd2, n, D);
-        lin_fwd(v, l, P_GATE, &L->g, &L->xn2, n, 0);
-        lin_fwd(v, l, P_UP, &L->u, &L->xn2, n, 0);
-        PushElem ps = {(uint32_t)(n * c->ffn), 0};
-        VkBuf *bsw[3] = {&L->g, &L->u, &L->h};
-        disp(v, OP_SWIGLU_FWD, bsw, &ps, ops_groups(OP_SWIGLU_FWD, &ps, 64), 1, 1);
+        group_fwd(v, l, &L->gu_g, &L->gu, &L->xn2, n);
+        swiglu_fwd(v, L, n);
         copy(v, &v->x[l + 1], &L->xmid, sizeof(float) * (size_t)n * D);
-        lin_fwd(v, l, P_DOWN, &v->x[l + 1], &L->h, n, 1);
+        lin_fwd(v, l, P_DOWN, &v->x[l + 1], &L->h, n, 1, WHOLE);
     }
     rms_fwd(v, &v->x[c->layers], P(v, v->norm), &v->xf, &v->rstdf, n, D);
     head_forward(v, n, grad);
@@ -847,7 +934,7 @@ static void rec_backward(VkTrain *v, int n, int n_uniq) {
         for (int v0 = 0; v0 < V; v0 += per) {
             int nv = V - v0 < per ? V - v0 : per;
             VkBuf *g = slice(v, &v->s_arena, &head->grad, row * v0, row * nv);
-            gemm_at(v, OP_GEMM_TN_F32, &v->dlogits, &v->xf, g, nv, D, n, 1.0f, acc, (uint32_t)(v0 / 4), (uint32_t)V, 0, NULL);
+            gemm_at(v, OP_GEMM_TN_F32, &v->dlogits, &v->xf, g, nv, D, n, 1.0f, acc, (uint32_t)(v0 / 4), (uint32_t)V, 0, NULL, WHOLE);
         }
     }
     /* every dX below is written by its first product or norm, added to by the rest: no fills */
@@ -856,30 +943,20 @@ static void rec_backward(VkTrain *v, int n, int n_uniq) {
     PushAttn pa = {(uint32_t)n, (uint32_t)nq, (uint32_t)nkv, (uint32_t)hd, 1.0f / sqrtf((float)hd)};
     for (int l = c->layers - 1; l >= 0; l--) {
         VtLayer *L = &v->L[l];
-        lin_bwd(v, l, P_DOWN, &v->dh, &v->dx, &L->h, n, 0);
-        PushElem ps = {(uint32_t)(n * F), 0};
-        VkBuf *bsw[5] = {&v->dh, &L->g, &L->u, &v->dg, &v->du};
+        lin_bwd(v, l, P_DOWN, &v->dh, &v->dx, &L->h, n, 0, WHOLE);
+        PushElem ps = {(uint32_t)(n * F), 0, (uint32_t)F};
+        VkBuf *bsw[3] = {&v->dh, &L->gu, &v->dgu};
         disp(v, OP_SWIGLU_BWD, bsw, &ps, ops_groups(OP_SWIGLU_BWD, &ps, 64), 1, 1);
-        lin_bwd(v, l, P_GATE, &v->dxn, &v->dg, &L->xn2, n, 0);
-        lin_bwd(v, l, P_UP, &v->dxn, &v->du, &L->xn2, n, 1);
+        group_bwd(v, l, &L->gu_g, &v->dxn, &v->dgu, &L->xn2, n, 0);
         rms_bwd(v, &v->dxn, &L->xmid, L->ffn_norm, &L->rstd2, &v->dx, n, D, 1);
-        lin_bwd(v, l, P_O, &v->dao, &v->dx, &L->ao, n, 0);
+        lin_bwd(v, l, P_O, &v->dao, &v->dx, &L->ao, n, 0, WHOLE);
         uint32_t rows = attn_groups(v, n);
         VkBuf *bq[10] = {&v->dao, &L->qr, &L->kr, &L->v, &v->seg, &L->ao, &v->bounds, &L->lse, &v->dqr, &v->dstat};
         disp(v, OP_ATTN_BWD_Q, bq, &pa, rows, (uint32_t)nq, 1);
         VkBuf *bkv[10] = {&v->dao, &L->qr, &L->kr, &L->v, &v->seg, &L->lse, &v->dstat, &v->bounds, &v->dkr, &v->dv};
         disp(v, OP_ATTN_BWD_KV, bkv, &pa, rows, (uint32_t)nkv, 1);
-        rope(v, &v->dqr, n, nq, -1.0f);
-        rope(v, &v->dkr, n, nkv, -1.0f);
-        VkBuf *dq = &v->dqr, *dk = &v->dkr;
-        if (c->qk_norm) {
-            rms_bwd(v, &v->dqr, &L->q, L->q_norm, &L->rstdq, &v->dq, n * nq, hd, 0);
-            rms_bwd(v, &v->dkr, &L->k, L->k_norm, &L->rstdk, &v->dk, n * nkv, hd, 0);
-            dq = &v->dq, dk = &v->dk;
-        }
-        lin_bwd(v, l, P_Q, &v->dxn, dq, &L->xn1, n, 0);
-        lin_bwd(v, l, P_K, &v->dxn, dk, &L->xn1, n, 1);
-        lin_bwd(v, l, P_V, &v->dxn, &v->dv, &L->xn1, n, 1);
+        qkpost_bwd(v, L, n);
+        group_bwd(v, l, &L->qkv_g, &v->dxn, &v->dqkv, &L->xn1, n, 0);
         rms_bwd(v, &v->dxn, &v->x[l], L->attn_norm, &L->rstd1, &v->dx, n, D, 1);
     }
     if (G(v, v->embed)) { /* in slices of table rows when [vocab][D] is over the storage range */
@@ -1029,7 +1106,7 @@ int vkt_grad_norm(VkTrain *v, double *norm, Err *err) {
     int rc = begin(v, err);
     if (rc) return rc;
     for (int w = 0; w < v->nwin; w++) {
-        PushElem p = {(uint32_t)v->win_n[w], 0};
+        PushElem p = {(uint32_t)v->win_n[w], 0, 0};
         VkBuf *bs[2] = {&v->win[0][w], &v->partial[w]};
         disp(v, OP_SUMSQ, bs, &p, (uint32_t)sumsq_groups(v, w), 1, 1);
     }
@@ -1058,7 +1135,7 @@ int vkt_adamw(VkTrain *v, const OprAdamW *h, int step, float grad_scale, Err *er
     for (int r = 0; r < v->ncasts; r++) {
         CastRun *k = &v->casts[r];
         if (!k->big) {
-            PushElem pc = {(uint32_t)k->n, 0};
+            PushElem pc = {(uint32_t)k->n, 0, 0};
             VkBuf *bs[2] = {&k->src, &k->dst};
             disp(v, k->op, bs, &pc, ops_groups(k->op, &pc, 64), 1, 1);
             continue;
@@ -1066,7 +1143,7 @@ int vkt_adamw(VkTrain *v, const OprAdamW *h, int step, float grad_scale, Err *er
         VtTensor *t = &v->t[k->first];
         for (size_t e0 = 0; e0 < t->t.n; e0 += per) {
             size_t ne = t->t.n - e0 < per ? t->t.n - e0 : per;
-            PushElem pc = {(uint32_t)ne, 0};
+            PushElem pc = {(uint32_t)ne, 0, 0};
             VkBuf *bs[2] = {slice(v, &v->s_arena, &t->master, 4 * e0, 4 * ne), slice(v, &v->w_arena, &t->param, 4 * e0, 4 * ne)};
             disp(v, k->op, bs, &pc, ops_groups(k->op, &pc, 64), 1, 1);
         }

@@ -4,7 +4,9 @@
 // shapes that are multiples of 4). A is F32: [M][K], or [K][M] in the TA
 // variants. B is F32, [N][K] (BNK: a weight in the Hugging Face [out][in]
 // layout) or [K][N]. 32x32 tiles of C per workgroup of 8x8 invocations,
-// 4x4 each, K in steps of 16 through shared memory.
+// 4x4 each, K in steps of 16 through shared memory. Reads a_off, lda,
+// b_off, c_off and ldc as gemmx.comp does (LoRA's rank-r products whose r is
+// not a multiple of 4, over a projection's columns of train_vk.c's rows).
 //   forward  Y = X . W^T      gemm_nt_DT   (A [n][k], B = W [m][k])
 //   dX      dX += dY . W      gemm_nn_DT   (A = dY [n][m], B = W [m][k])
 //   dW      dW += dY^T . X    gemm_tn_f32  (A = dY stored [n][m], B = X [n][k])
@@ -18,18 +20,20 @@ layout(push_constant) uniform PC { PushGemm p; };
 shared float As[16][33];
 shared float Bs[16][33];
 
+/* A from texel a_off on with rows lda floats apart (0: M in TA, else K),
+   B from texel b_off on, C as c_off and ldc say (push.h) */
 float a_at(uint m, uint k) {
 #ifdef TA
-    return A[k * p.M + m];
+    return A[4u * p.a_off + k * (p.lda != 0u ? p.lda : p.M) + m];
 #else
-    return A[m * p.K + k];
+    return A[4u * p.a_off + m * (p.lda != 0u ? p.lda : p.K) + k];
 #endif
 }
 float b_at(uint k, uint n) {
 #ifdef BNK
-    return B[n * p.K + k];
+    return B[4u * p.b_off + n * p.K + k];
 #else
-    return B[k * p.N + n];
+    return B[4u * p.b_off + k * p.N + n];
 #endif
 }
 
@@ -71,7 +75,8 @@ void main() {
             uint m = m0 + ty + 8u * i, n = n0 + tx + 8u * j;
             if (m < p.M && n < p.N) {
                 float v = p.alpha * acc[i][j];
-                C[m * p.N + n] = p.acc != 0u ? C[m * p.N + n] + v : v;
+                uint o = p.c_off + m * (p.ldc != 0u ? p.ldc : p.N) + n;
+                C[o] = p.acc != 0u ? C[o] + v : v;
             }
         }
 }

@@ -82,7 +82,7 @@ uint cbase; /* floats of C before this split's partial (0 without splits) */
 
 void put(uint m, uint n, float v) {
     if (m >= p.M || n >= p.N) return;
-    uint o = cbase + m * p.N + n;
+    uint o = cbase + p.c_off + m * (p.ldc != 0u ? p.ldc : p.N) + n; /* ldc, c_off: 0 with splits (train_vk.c) */
     C[o / 4u][o % 4u] = v + (p.acc != 0u ? C[o / 4u][o % 4u] : 0.0);
 }
 
@@ -128,7 +128,7 @@ void main() {
             uint nq = n0 / 4u + tx + 16u * h;
             vec4 v = vec4(acc[i][4u * h], acc[i][4u * h + 1u], acc[i][4u * h + 2u], acc[i][4u * h + 3u]);
             if (p.N % 4u == 0u) {
-                uint o = cbase / 4u + m * (p.N / 4u) + nq; /* N % 4 == 0: so is cbase */
+                uint o = (cbase + p.c_off + m * (p.ldc != 0u ? p.ldc : p.N)) / 4u + nq; /* N % 4 == 0: so is cbase; ldc, c_off % 4 == 0 */
                 if (m < p.M && 4u * nq < p.N) C[o] = v + (p.acc != 0u ? C[o] : vec4(0.0));
             } else {
                 [[unroll]] for (uint e = 0u; e < 4u; e++) put(m, 4u * nq + e, v[e]);

@@ -19,7 +19,9 @@
 // a per-lane gather of B (rows of W far apart in NT) is what costs, so
 // taller blocks win: NT 32x8 at twice 8x8's speed at Qwen3-0.6B's width,
 // 16x8 and 64x8 between; NN 16x16 a quarter faster than 8x8.)
-// lda: A's row stride in floats (0: K in NT and NN, M in TN).
+// lda: A's row stride in floats (0: K in NT and NN, M in TN); ldc and
+// c_off: C's (0: N, and 0), a projection's columns of train_vk.c's
+// interleaved [n][q|k|v] activations.
 // Requires K % 4 == 0 (NT, NN) and N % 4 == 0 (NN, TN), M % 4 == 0 (TN);
 // the caller checks. Rows and columns past M and N fetch clamped texels
 // and are not stored. x of the grid walks blocks of rows, y workgroups of
@@ -70,9 +72,12 @@ vec4 ta(int i) { return uintBitsToFloat(texelFetch(A, int(p.a_off) + i)); }
 vec4 tb(int i) { return uintBitsToFloat(texelFetch(B, int(p.b_off) + i)); }
 
 /* put and put4 store v, already scaled by alpha (+ C when p.acc) */
+/* C's row stride in floats, and where it starts (push.h: c_off, ldc) */
+uint ldc() { return p.ldc != 0u ? p.ldc : p.N; }
+
 void put(uint m, uint n, float v) { /* a single float: NT with N % 4 != 0 */
     if (m >= p.M || n >= p.N) return;
-    uint o = m * p.N + n;
+    uint o = p.c_off + m * ldc() + n;
     float s = v;
     if (p.acc != 0u) s += C[o / 4u][o % 4u];
     C[o / 4u][o % 4u] = s;
@@ -80,7 +85,7 @@ void put(uint m, uint n, float v) { /* a single float: NT with N % 4 != 0 */
 
 void put4(uint m, uint nq, vec4 v) { /* columns 4 nq .. 4 nq + 3, N % 4 == 0 */
     if (m >= p.M || 4u * nq >= p.N) return;
-    uint o = m * (p.N / 4u) + nq;
+    uint o = (p.c_off + m * ldc()) / 4u + nq;
     vec4 s = v;
     if (p.acc != 0u) s += C[o]; /* no load when the product is written, not added */
     C[o] = s;

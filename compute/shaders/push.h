@@ -19,8 +19,12 @@
    start of A and B) and lda (A's row stride in floats; 0: K in NT and NN,
    M in TN): a product over a slice of a buffer too large to bind as
    storage, or over a range of K (train_vk.c's slices and K chunks).
-   gemmx_nt2 and gemmx_nn2 add alpha2 * A2 . B2 over k2 (gemmx.comp, SEG2). */
-struct PushGemm { PU32 M, N, K; float alpha; PU32 acc, a_off, lda, b_off, k2; float alpha2; PU32 kc; };
+   gemmx_nt2 and gemmx_nn2 add alpha2 * A2 . B2 over k2 (gemmx.comp, SEG2).
+   c_off and ldc (gemmx.comp, gemm_tile.comp without kc): C starts c_off floats
+   into its buffer and its rows are ldc floats apart (0: N), both multiples of
+   4: a projection's columns of the [n][q|k|v] and [n][gate|up] activations
+   that train_vk.c keeps interleaved, so that q, k and v are one product. */
+struct PushGemm { PU32 M, N, K; float alpha; PU32 acc, a_off, lda, b_off, k2; float alpha2; PU32 kc, c_off, ldc; };
 /* gemm_tile.comp with kc != 0: workgroup z takes depth [z kc, (z + 1) kc) and
    writes its partial product to C + z M N (split-K; gemm_sum.comp adds them):
    skinny products (LoRA's rank-r ones) have too few tiles to fill a GPU. */
@@ -44,10 +48,12 @@ struct PushTranspose { PU32 rows, cols, off, ld; };
 #define GEMMX_ROW_LANES(colblocks, lanes) ((colblocks) < (lanes))
 /* rmsnorm_t.comp: n rows of d; eps; acc: BWD_DX adds to DX (else writes it). */
 struct PushRows { PU32 n, d; float eps; PU32 acc, chunk; }; /* chunk: BWD_DW SG_ROWS, rows per workgroup y (its partial DW[y]) */
-/* elementwise kernels over n elements; a: a scalar operand (sign, scale). */
-struct PushElem { PU32 n; float a; };
-/* rope.comp: n rows of heads x hd at positions pos[n]; sign +1 forward, -1 backward. */
-struct PushRope { PU32 n, heads, hd; float sign; };
+/* elementwise kernels over n elements; a: a scalar operand (sign, scale);
+   f: SwiGLU's width, its input [rows][2 f] holding gate then up (f % 4 == 0). */
+struct PushElem { PU32 n; float a; PU32 f; };
+/* qkpost_t.comp: n rows of [nq + 2 nkv heads][hd] (q, k, v); norm: the q/k
+   RMSNorm (Qwen3) before RoPE, with eps. */
+struct PushQkPost { PU32 n, nq, nkv, hd, norm; float eps; };
 /* attn_*.comp: n rows, nq query heads, nkv kv heads of hd; scale 1/sqrt(hd). */
 struct PushAttn { PU32 n, nq, nkv, hd; float scale; };
 /* xent.comp: n rows of v logits. */
@@ -79,7 +85,7 @@ typedef struct PushSplit PushSplit;
 typedef struct PushTranspose PushTranspose;
 typedef struct PushRows PushRows;
 typedef struct PushElem PushElem;
-typedef struct PushRope PushRope;
+typedef struct PushQkPost PushQkPost;
 typedef struct PushAttn PushAttn;
 typedef struct PushXent PushXent;
 typedef struct PushEmbed PushEmbed;

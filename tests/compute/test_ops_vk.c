@@ -138,7 +138,7 @@ static void t_gemm(int M, int N, int K) {
     float *x = rnd((size_t)M * K, 1), *w = rnd((size_t)N * K, 1), *dy = rnd((size_t)M * N, 1), *c0 = rnd((size_t)M * N, 1);
     VkBuf *bx = mk(x, 4 * (size_t)M * K), *bw = mk(w, 4 * (size_t)N * K), *by = mk(c0, 4 * (size_t)M * N);
     /* forward, accumulating into C: Y = C + X.W^T */
-    PushGemm p = {(uint32_t)M, (uint32_t)N, (uint32_t)K, 1.0f, 1, 0, 0, 0, 0, 0.0f, 0};
+    PushGemm p = {(uint32_t)M, (uint32_t)N, (uint32_t)K, 1.0f, 1, 0, 0, 0, 0, 0.0f, 0, 0, 0};
     VkBuf *b3[3] = {bx, bw, by};
     run(OP_GEMM_NT_F32, b3, &p, cdiv((uint32_t)N, 32), cdiv((uint32_t)M, 32));
     float *ref = malloc(4 * (size_t)M * N);
@@ -149,7 +149,7 @@ static void t_gemm(int M, int N, int K) {
     cmp(what, ref, F(by), (size_t)M * N, K > 256 ? 5e-5 : 2e-5);
     /* dX = dY . W (alpha 0.5, no accumulation) */
     VkBuf *bdy = mk(dy, 4 * (size_t)M * N), *bdx = mk(NULL, 4 * (size_t)M * K);
-    PushGemm pn = {(uint32_t)M, (uint32_t)K, (uint32_t)N, 0.5f, 0, 0, 0, 0, 0, 0.0f, 0};
+    PushGemm pn = {(uint32_t)M, (uint32_t)K, (uint32_t)N, 0.5f, 0, 0, 0, 0, 0, 0.0f, 0, 0, 0};
     VkBuf *bn[3] = {bdy, bw, bdx};
     run(OP_GEMM_NN_F32, bn, &pn, cdiv((uint32_t)K, 32), cdiv((uint32_t)M, 32));
     float *rdx = calloc((size_t)M * K, 4);
@@ -159,11 +159,29 @@ static void t_gemm(int M, int N, int K) {
     /* dW += dY^T . X */
     float *dw0 = rnd((size_t)N * K, 1);
     VkBuf *bdw = mk(dw0, 4 * (size_t)N * K);
-    PushGemm pt = {(uint32_t)N, (uint32_t)K, (uint32_t)M, 1.0f, 1, 0, 0, 0, 0, 0.0f, 0};
+    PushGemm pt = {(uint32_t)N, (uint32_t)K, (uint32_t)M, 1.0f, 1, 0, 0, 0, 0, 0.0f, 0, 0, 0};
     VkBuf *bt[3] = {bdy, bx, bdw};
     run(OP_GEMM_TN_F32, bt, &pt, cdiv((uint32_t)K, 32), cdiv((uint32_t)N, 32));
     opr_matmul_bwd(NULL, dw0, dy, x, NULL, M, K, N);
     cmp("matmul bwd dW (fp32)", dw0, F(bdw), (size_t)N * K, M > 256 ? 5e-5 : 2e-5);
+    { /* views, as train_vk.c's LoRA products of a rank that is not a multiple of 4 over a projection's columns take them: the forward
+         into columns 4.. of rows N + 8 wide (c_off, ldc; the rest untouched), dW from dY in columns 4.. of such rows (a_off, lda) */
+        size_t ld = (size_t)N + 8;
+        float *cw = rnd((size_t)M * ld, 1), *want = malloc(4 * (size_t)M * ld), *dyw = rnd((size_t)M * ld, 1), *dwr = calloc((size_t)N * K, 4);
+        memcpy(want, cw, 4 * (size_t)M * ld);
+        for (size_t i = 0; i < (size_t)M; i++)
+            for (size_t j = 0; j < (size_t)N; j++) want[i * ld + 4 + j] += ref[i * N + j] - c0[i * N + j], dyw[i * ld + 4 + j] = dy[i * N + j];
+        VkBuf *bcw = mk(cw, 4 * (size_t)M * ld), *bdyw = mk(dyw, 4 * (size_t)M * ld), *bdw2 = mk(NULL, 4 * (size_t)N * K);
+        VkBuf *b3w[3] = {bx, bw, bcw}, *btw[3] = {bdyw, bx, bdw2};
+        PushGemm pc = {(uint32_t)M, (uint32_t)N, (uint32_t)K, 1.0f, 1, 0, 0, 0, 0, 0.0f, 0, 4, (uint32_t)ld};
+        run(OP_GEMM_NT_F32, b3w, &pc, cdiv((uint32_t)N, 32), cdiv((uint32_t)M, 32));
+        cmp("matmul fwd into columns 4.. of wider rows (c_off, ldc)", want, F(bcw), (size_t)M * ld, K > 256 ? 5e-5 : 2e-5);
+        PushGemm pw = {(uint32_t)N, (uint32_t)K, (uint32_t)M, 1.0f, 0, 1, (uint32_t)ld, 0, 0, 0.0f, 0, 0, 0};
+        run(OP_GEMM_TN_F32, btw, &pw, cdiv((uint32_t)K, 32), cdiv((uint32_t)N, 32));
+        opr_matmul_bwd(NULL, dwr, dy, x, NULL, M, K, N);
+        cmp("matmul bwd dW from columns 4.. of wider rows (a_off, lda)", dwr, F(bdw2), (size_t)N * K, M > 256 ? 5e-5 : 2e-5);
+        drop(bcw), drop(bdyw), drop(bdw2), free(cw), free(want), free(dyw), free(dwr);
+    }
     drop(bx), drop(bw), drop(by), drop(bdy), drop(bdx), drop(bdw), free(x), free(w), free(dy), free(c0), free(dw0), free(ref), free(rdx);
 }
 
@@ -175,7 +193,7 @@ static void t_gemmx(int M, int N, int K) {
     float *x = rnd((size_t)M * K, 1), *w = rnd((size_t)N * K, 1), *dy = rnd((size_t)M * N, 1), *c0 = rnd((size_t)M * N, 1), *dw0 = rnd((size_t)N * K, 1);
     VkBuf *bx = mk(x, 4 * (size_t)M * K), *bw = mk(w, 4 * (size_t)N * K), *by = mk(c0, 4 * (size_t)M * N), *bdy = mk(dy, 4 * (size_t)M * N);
     VkBuf *bdx = mk(NULL, 4 * (size_t)M * K), *bdw = mk(dw0, 4 * (size_t)N * K);
-    PushGemm p = {(uint32_t)M, (uint32_t)N, (uint32_t)K, 1.0f, 1, 0, 0, 0, 0, 0.0f, 0};
+    PushGemm p = {(uint32_t)M, (uint32_t)N, (uint32_t)K, 1.0f, 1, 0, 0, 0, 0, 0.0f, 0, 0, 0};
     VkBuf *b3[3] = {bx, bw, by};
     gx_run(OP_GEMMX_NT, b3, &p);
     float *ref = malloc(4 * (size_t)M * N), *rdx = calloc((size_t)M * K, 4);
@@ -184,13 +202,26 @@ static void t_gemmx(int M, int N, int K) {
     char what[96];
     snprintf(what, sizeof what, "gemmx fwd %dx%dx%d", M, N, K);
     cmp(what, ref, F(by), (size_t)M * N, K > 256 ? 5e-5 : 2e-5);
-    PushGemm pn = {(uint32_t)M, (uint32_t)K, (uint32_t)N, 0.5f, 0, 0, 0, 0, 0, 0.0f, 0};
+    if (gemm_tiled != 2 && N % 4 == 0) { /* into columns 4 .. 4 + N of rows N + 8 wide, added (c_off, ldc: train_vk.c's projections into the
+                                            interleaved q|k|v rows; never split along K); the other columns untouched */
+        size_t ld = (size_t)N + 8;
+        float *cw = rnd((size_t)M * ld, 1), *want = malloc(4 * (size_t)M * ld);
+        memcpy(want, cw, 4 * (size_t)M * ld);
+        for (size_t i = 0; i < (size_t)M; i++)
+            for (size_t j = 0; j < (size_t)N; j++) want[i * ld + 4 + j] += ref[i * N + j] - c0[i * N + j];
+        VkBuf *bcw = mk(cw, 4 * (size_t)M * ld), *b3w[3] = {bx, bw, bcw};
+        PushGemm pc = {(uint32_t)M, (uint32_t)N, (uint32_t)K, 1.0f, 1, 0, 0, 0, 0, 0.0f, 0, 4, (uint32_t)ld};
+        gx_run(OP_GEMMX_NT, b3w, &pc);
+        cmp("gemmx fwd into columns 4.. of wider rows (c_off, ldc)", want, F(bcw), (size_t)M * ld, K > 256 ? 5e-5 : 2e-5);
+        drop(bcw), free(cw), free(want);
+    }
+    PushGemm pn = {(uint32_t)M, (uint32_t)K, (uint32_t)N, 0.5f, 0, 0, 0, 0, 0, 0.0f, 0, 0, 0};
     VkBuf *bn[3] = {bdy, bw, bdx};
     gx_run(OP_GEMMX_NN, bn, &pn);
     opr_matmul_bwd_dt(rdx, NULL, dy, x, w, ST_F32, M, K, N);
     for (size_t i = 0; i < (size_t)M * K; i++) rdx[i] *= 0.5f;
     cmp("gemmx bwd dX", rdx, F(bdx), (size_t)M * K, N > 256 ? 5e-5 : 2e-5);
-    PushGemm pt = {(uint32_t)N, (uint32_t)K, (uint32_t)M, 1.0f, 1, 0, 0, 0, 0, 0.0f, 0};
+    PushGemm pt = {(uint32_t)N, (uint32_t)K, (uint32_t)M, 1.0f, 1, 0, 0, 0, 0, 0.0f, 0, 0, 0};
     VkBuf *bt[3] = {bdy, bx, bdw};
     gx_run(OP_GEMMX_TN, bt, &pt);
     opr_matmul_bwd(NULL, dw0, dy, x, NULL, M, K, N);
@@ -201,7 +232,7 @@ static void t_gemmx(int M, int N, int K) {
         VkBuf *bwt = mk(wt, 4 * (size_t)N * K), *bdyt = mk(dyt, 4 * (size_t)M * N), *bxt = mk(xt, 4 * (size_t)M * K);
         VkBuf *bdx2 = mk(NULL, 4 * (size_t)M * K), *bdw2 = mk(NULL, 4 * (size_t)N * K);
         if (N % 4 == 0) {
-            PushGemm q = {(uint32_t)M, (uint32_t)K, (uint32_t)N, 0.5f, 0, 0, 0, 0, 0, 0.0f, 0};
+            PushGemm q = {(uint32_t)M, (uint32_t)K, (uint32_t)N, 0.5f, 0, 0, 0, 0, 0, 0.0f, 0, 0, 0};
             VkBuf *bq[3] = {bdy, bwt, bdx2};
             gx_run(OP_GEMMX_NT_DX, bq, &q);
             cmp("gemmx bwd dX as NT over W^T", rdx, F(bdx2), (size_t)M * K, N > 256 ? 5e-5 : 2e-5);
@@ -209,7 +240,7 @@ static void t_gemmx(int M, int N, int K) {
         if (M % 4 == 0) {
             float *dw2 = calloc((size_t)N * K, 4);
             opr_matmul_bwd(NULL, dw2, dy, x, NULL, M, K, N);
-            PushGemm q = {(uint32_t)N, (uint32_t)K, (uint32_t)M, 1.0f, 0, 0, 0, 0, 0, 0.0f, 0};
+            PushGemm q = {(uint32_t)N, (uint32_t)K, (uint32_t)M, 1.0f, 0, 0, 0, 0, 0, 0.0f, 0, 0, 0};
             VkBuf *bq[3] = {bdyt, bxt, bdw2};
             gx_run(OP_GEMMX_NT_DW, bq, &q);
             cmp("gemmx bwd dW as NT over dY^T, X^T", dw2, F(bdw2), (size_t)N * K, M > 256 ? 5e-5 : 2e-5);
@@ -220,7 +251,7 @@ static void t_gemmx(int M, int N, int K) {
     if (N >= 8 && M >= 2) { /* slices (train_vk.c's LM head over the storage range): A from an offset, with its row stride */
         int r0 = M / 2, n0 = 4, nn = N - 4 < 8 ? N - 4 : 8;
         VkBuf *bys = mk(NULL, 4 * (size_t)(M - r0) * N), *bdws = mk(NULL, 4 * (size_t)nn * K);
-        PushGemm ps = {(uint32_t)(M - r0), (uint32_t)N, (uint32_t)K, 1.0f, 0, (uint32_t)(r0 * K / 4), 0, 0, 0, 0.0f, 0};
+        PushGemm ps = {(uint32_t)(M - r0), (uint32_t)N, (uint32_t)K, 1.0f, 0, (uint32_t)(r0 * K / 4), 0, 0, 0, 0.0f, 0, 0, 0};
         VkBuf *bs3[3] = {bx, bw, bys};
         gx_run(OP_GEMMX_NT, bs3, &ps);
         float *ys = malloc(4 * (size_t)(M - r0) * N);
@@ -229,13 +260,13 @@ static void t_gemmx(int M, int N, int K) {
         free(ys);
         float *dw1 = calloc((size_t)N * K, 4);
         opr_matmul_bwd(NULL, dw1, dy, x, NULL, M, K, N);
-        PushGemm pw = {(uint32_t)nn, (uint32_t)K, (uint32_t)M, 1.0f, 0, (uint32_t)(n0 / 4), (uint32_t)N, 0, 0, 0.0f, 0};
+        PushGemm pw = {(uint32_t)nn, (uint32_t)K, (uint32_t)M, 1.0f, 0, (uint32_t)(n0 / 4), (uint32_t)N, 0, 0, 0.0f, 0, 0, 0};
         VkBuf *bw3[3] = {bdy, bx, bdws};
         gx_run(OP_GEMMX_TN, bw3, &pw);
         cmp("gemmx bwd dW, rows 4.. (a_off, lda)", dw1 + (size_t)n0 * K, F(bdws), (size_t)nn * K, M > 256 ? 5e-5 : 2e-5);
         /* dX over two ranges of the reduced dimension (train_vk.c's K chunks of the LM head): lda, a_off, b_off */
         VkBuf *bdxs = mk(NULL, 4 * (size_t)M * K);
-        PushGemm k1 = {(uint32_t)M, (uint32_t)K, 4, 1.0f, 0, 0, (uint32_t)N, 0, 0, 0.0f, 0}, k2 = {(uint32_t)M, (uint32_t)K, (uint32_t)N - 4, 1.0f, 1, 1, (uint32_t)N, (uint32_t)K, 0, 0.0f, 0};
+        PushGemm k1 = {(uint32_t)M, (uint32_t)K, 4, 1.0f, 0, 0, (uint32_t)N, 0, 0, 0.0f, 0, 0, 0}, k2 = {(uint32_t)M, (uint32_t)K, (uint32_t)N - 4, 1.0f, 1, 1, (uint32_t)N, (uint32_t)K, 0, 0.0f, 0, 0, 0};
         VkBuf *bk[3] = {bdy, bw, bdxs};
         gx_run(OP_GEMMX_NN, bk, &k1), gx_run(OP_GEMMX_NN, bk, &k2);
         for (size_t i = 0; i < (size_t)M * K; i++) rdx[i] *= 2.0f; /* rdx held 0.5 dY.W */
@@ -246,7 +277,7 @@ static void t_gemmx(int M, int N, int K) {
             float *xs = malloc(4 * (size_t)M * k1), *w1 = rnd((size_t)N * k1, 1), *y1 = malloc(4 * (size_t)M * N);
             for (int i = 0; i < M; i++) memcpy(xs + (size_t)i * k1, x + (size_t)i * K + 4, 4 * (size_t)k1);
             VkBuf *bw1 = mk(w1, 4 * (size_t)N * k1), *by1 = mk(NULL, 4 * (size_t)M * N), *bl[3] = {bx, bw1, by1};
-            PushGemm pl = {(uint32_t)M, (uint32_t)N, (uint32_t)k1, 1.0f, 0, 1, (uint32_t)K, 0, 0, 0.0f, 0};
+            PushGemm pl = {(uint32_t)M, (uint32_t)N, (uint32_t)k1, 1.0f, 0, 1, (uint32_t)K, 0, 0, 0.0f, 0, 0, 0};
             gx_run(OP_GEMMX_NT, bl, &pl);
             opr_matmul_fwd_dt(y1, xs, w1, ST_F32, M, k1, N);
             cmp("gemmx fwd over columns 4.. of A (a_off, lda)", y1, F(by1), (size_t)M * N, K > 256 ? 5e-5 : 2e-5);
@@ -265,7 +296,7 @@ static void t_gemmx_nt_ragged(int M, int N, int K) {
     VkBuf *b3[3] = {bx, bw, by};
     char what[96];
     for (int acc = 1; acc >= 0; acc--) {
-        PushGemm p = {(uint32_t)M, (uint32_t)N, (uint32_t)K, 1.0f, (uint32_t)acc, 0, 0, 0, 0, 0.0f, 0};
+        PushGemm p = {(uint32_t)M, (uint32_t)N, (uint32_t)K, 1.0f, (uint32_t)acc, 0, 0, 0, 0, 0.0f, 0, 0, 0};
         gx_run(OP_GEMMX_NT, b3, &p);
         opr_matmul_fwd_dt(ref, x, w, ST_F32, M, K, N);
         for (size_t i = 0; acc && i < (size_t)M * N; i++) ref[i] += c0[i];
@@ -286,7 +317,7 @@ static void t_gemmx_seg2(int M, int N, int K, int r) {
     VkBuf *by = mk16(c0, 4 * (size_t)M * N), *bdy = mk(dy, 4 * (size_t)M * N), *bt = mk(t, 4 * (size_t)M * r), *bla = mk(la, 4 * (size_t)r * K);
     VkBuf *bdx = mk(NULL, 4 * (size_t)M * K);
     float *ref = malloc(4 * (size_t)M * N), *ref2 = malloc(4 * (size_t)M * N), *rdx = calloc((size_t)M * K, 4), *rdx2 = calloc((size_t)M * K, 4);
-    PushGemm p = {(uint32_t)M, (uint32_t)N, (uint32_t)K, 1.0f, 1, 0, 0, 0, (uint32_t)r, s, 0};
+    PushGemm p = {(uint32_t)M, (uint32_t)N, (uint32_t)K, 1.0f, 1, 0, 0, 0, (uint32_t)r, s, 0, 0, 0};
     VkBuf *b5[5] = {bx, bw, by, bu, blb};
     gx_run(OP_GEMMX_NT2, b5, &p);
     opr_matmul_fwd_dt(ref, x, w, ST_F32, M, K, N);
@@ -296,7 +327,7 @@ static void t_gemmx_seg2(int M, int N, int K, int r) {
     snprintf(what, sizeof what, "gemmx fwd + s U.B^T %dx%dx%d, r %d", M, N, K, r);
     cmp(what, ref, F(by), (size_t)M * N, 2e-5);
     if (N % 4 == 0) { /* NN reduces over N */
-        PushGemm pn = {(uint32_t)M, (uint32_t)K, (uint32_t)N, 0.5f, 0, 0, 0, 0, (uint32_t)r, 1.0f, 0};
+        PushGemm pn = {(uint32_t)M, (uint32_t)K, (uint32_t)N, 0.5f, 0, 0, 0, 0, (uint32_t)r, 1.0f, 0, 0, 0};
         VkBuf *bn[5] = {bdy, bw, bdx, bt, bla};
         gx_run(OP_GEMMX_NN2, bn, &pn);
         opr_matmul_bwd_dt(rdx, NULL, dy, x, w, ST_F32, M, K, N);
@@ -378,27 +409,65 @@ static void t_rmsnorm(int n, int d) {
     free(x), free(w), free(g), free(dx0), free(dw0), free(y), free(r);
 }
 
-/* ---- rope ---- */
-static void t_rope(void) {
-    enum { N = 11, H = 3, HD = 16, HALF = HD / 2 };
-    int pos[N] = {0, 1, 2, 3, 4, 0, 1, 2, 0, 7, 9};
-    float inv[HALF], cs[10 * HALF * 2];
-    for (int i = 0; i < HALF; i++) inv[i] = (float)(1.0 / pow(10000.0, 2.0 * i / HD));
-    for (int p = 0; p < 10; p++)
-        for (int i = 0; i < HALF; i++) cs[2 * (p * HALF + i)] = (float)cos((double)p * inv[i]), cs[2 * (p * HALF + i) + 1] = (float)sin((double)p * inv[i]);
-    float *x = rnd(N * H * HD, 1), *ref = malloc(sizeof(float) * N * H * HD);
-    VkBuf *bx = mk(x, sizeof(float) * N * H * HD), *bp = mk(pos, sizeof pos), *bc = mk(cs, sizeof cs);
-    VkBuf *bs[3] = {bx, bp, bc};
-    for (int sign = 1; sign >= -1; sign -= 2) {
-        vk_buf_upload(ctx, bx, 0, x, sizeof(float) * N * H * HD, &(Err){0});
-        memcpy(ref, x, sizeof(float) * N * H * HD);
-        PushRope p = {N, H, HD, (float)sign};
-        run(OP_ROPE, bs, &p, ops_groups(OP_ROPE, &p, 64), 1);
-        if (sign > 0) opr_rope_fwd(ref, pos, inv, N, H, HD);
-        else opr_rope_bwd(ref, pos, inv, N, H, HD);
-        cmp(sign > 0 ? "rope fwd" : "rope bwd", ref, F(bx), N * H * HD, 2e-5);
+/* ---- q/k norm + RoPE (qkpost_t.comp) ---- */
+/* Against the references it replaces in train_vk.c: opr_rmsnorm_* over the
+ * q and k heads' rows (norm: Qwen3; without: Llama), then opr_rope_*, v
+ * copied out of / into the interleaved [n][q | k | v] rows. */
+static void t_qkpost(int N, int NQ, int NKV, int HD, int norm) {
+    enum { MAXPOS = 10 };
+    int W = (NQ + 2 * NKV) * HD, half = HD / 2, *pos = malloc(sizeof(int) * (size_t)N);
+    size_t qn = (size_t)N * NQ * HD, kn = (size_t)N * NKV * HD;
+    float *inv = malloc(4 * (size_t)half), *cs = malloc(8 * (size_t)MAXPOS * half);
+    for (int t = 0; t < N; t++) pos[t] = t * 7 % MAXPOS;
+    for (int i = 0; i < half; i++) inv[i] = (float)(1.0 / pow(10000.0, 2.0 * i / HD));
+    for (int p = 0; p < MAXPOS; p++)
+        for (int i = 0; i < half; i++) cs[2 * (p * half + i)] = (float)cos((double)p * inv[i]), cs[2 * (p * half + i) + 1] = (float)sin((double)p * inv[i]);
+    float *qkv = rnd((size_t)N * W, 2), *wq = rnd((size_t)HD, 1), *wk = rnd((size_t)HD, 1);
+    float *q = malloc(4 * qn), *k = malloc(4 * kn), *v = malloc(4 * kn), *qr = malloc(4 * qn), *kr = malloc(4 * kn);
+    float *rq = malloc(4 * (size_t)N * NQ), *rk = malloc(4 * (size_t)N * NKV);
+    for (int t = 0; t < N; t++) { /* the reference's operands, apart */
+        memcpy(q + (size_t)t * NQ * HD, qkv + (size_t)t * W, 4 * (size_t)NQ * HD);
+        memcpy(k + (size_t)t * NKV * HD, qkv + (size_t)t * W + NQ * HD, 4 * (size_t)NKV * HD);
+        memcpy(v + (size_t)t * NKV * HD, qkv + (size_t)t * W + (NQ + NKV) * HD, 4 * (size_t)NKV * HD);
     }
-    drop(bx), drop(bp), drop(bc), free(x), free(ref);
+    memcpy(qr, q, 4 * qn), memcpy(kr, k, 4 * kn);
+    if (norm) opr_rmsnorm_fwd(qr, rq, q, wq, N * NQ, HD, 1e-6), opr_rmsnorm_fwd(kr, rk, k, wk, N * NKV, HD, 1e-6);
+    opr_rope_fwd(qr, pos, inv, N, NQ, HD), opr_rope_fwd(kr, pos, inv, N, NKV, HD);
+    VkBuf *bqkv = mk16(qkv, 4 * (size_t)N * W), *bwq = mk16(wq, 4 * (size_t)HD), *bwk = mk16(wk, 4 * (size_t)HD), *bp = mk16(pos, 4 * (size_t)N);
+    VkBuf *bc = mk16(cs, 8 * (size_t)MAXPOS * half), *bqr = mk16(NULL, 4 * qn), *bkr = mk16(NULL, 4 * kn), *bv = mk16(NULL, 4 * kn);
+    VkBuf *bxq = mk16(NULL, 4 * qn), *bxk = mk16(NULL, 4 * kn), *brq = mk16(NULL, 4 * (size_t)N * NQ), *brk = mk16(NULL, 4 * (size_t)N * NKV);
+    PushQkPost p = {(uint32_t)N, (uint32_t)NQ, (uint32_t)NKV, (uint32_t)HD, (uint32_t)norm, 1e-6f};
+    VkBuf *bf[12] = {bqkv, bwq, bwk, bp, bc, bqr, bkr, bv, bxq, bxk, brq, brk};
+    run(OP_QKPOST_FWD, bf, &p, ops_groups(OP_QKPOST_FWD, &p, 64), 1);
+    char what[128];
+    snprintf(what, sizeof what, "q/k %s+ rope fwd (n %d, %d/%d heads, hd %d): ", norm ? "norm " : "", N, NQ, NKV, HD);
+    char *tail = what + strlen(what);
+    strcpy(tail, "q"), cmp(what, qr, F(bqr), qn, 2e-5), strcpy(tail, "k"), cmp(what, kr, F(bkr), kn, 2e-5);
+    strcpy(tail, "v"), cmp(what, v, F(bv), kn, 0);
+    if (norm) {
+        strcpy(tail, "q before the norm"), cmp(what, q, F(bxq), qn, 0), strcpy(tail, "k before the norm"), cmp(what, k, F(bxk), kn, 0);
+        strcpy(tail, "rstd q"), cmp(what, rq, F(brq), (size_t)N * NQ, 2e-5), strcpy(tail, "rstd k"), cmp(what, rk, F(brk), (size_t)N * NKV, 2e-5);
+    }
+    /* backward: dQR, dKR rotated back in place, then the norm's dX; dV into its columns */
+    float *dqr = rnd(qn, 1), *dkr = rnd(kn, 1), *dv = rnd(kn, 1), *dq = calloc(qn, 4), *dk = calloc(kn, 4), *dqkv = malloc(4 * (size_t)N * W);
+    VkBuf *bdqr = mk16(dqr, 4 * qn), *bdkr = mk16(dkr, 4 * kn), *bdv = mk16(dv, 4 * kn), *bdqkv = mk16(NULL, 4 * (size_t)N * W);
+    VkBuf *bb[12] = {bdqr, bdkr, bdv, bxq, bxk, bwq, bwk, brq, brk, bp, bc, bdqkv};
+    run(OP_QKPOST_BWD, bb, &p, ops_groups(OP_QKPOST_BWD, &p, 64), 1);
+    opr_rope_bwd(dqr, pos, inv, N, NQ, HD), opr_rope_bwd(dkr, pos, inv, N, NKV, HD);
+    if (norm) opr_rmsnorm_bwd(dq, NULL, dqr, q, wq, rq, N * NQ, HD), opr_rmsnorm_bwd(dk, NULL, dkr, k, wk, rk, N * NKV, HD);
+    else memcpy(dq, dqr, 4 * qn), memcpy(dk, dkr, 4 * kn);
+    for (int t = 0; t < N; t++) {
+        memcpy(dqkv + (size_t)t * W, dq + (size_t)t * NQ * HD, 4 * (size_t)NQ * HD);
+        memcpy(dqkv + (size_t)t * W + NQ * HD, dk + (size_t)t * NKV * HD, 4 * (size_t)NKV * HD);
+        memcpy(dqkv + (size_t)t * W + (NQ + NKV) * HD, dv + (size_t)t * NKV * HD, 4 * (size_t)NKV * HD);
+    }
+    strcpy(tail - 4, "bwd: dQKV"), cmp(what, dqkv, F(bdqkv), (size_t)N * W, 2e-5);
+    if (norm) strcpy(tail - 4, "bwd: dQR rotated back"), cmp(what, dqr, F(bdqr), qn, 2e-5), strcpy(tail - 4, "bwd: dKR rotated back"), cmp(what, dkr, F(bdkr), kn, 2e-5);
+    VkBuf *all[] = {bqkv, bwq, bwk, bp, bc, bqr, bkr, bv, bxq, bxk, brq, brk, bdqr, bdkr, bdv, bdqkv};
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++) drop(all[i]);
+    float *fs[] = {inv, cs, qkv, wq, wk, q, k, v, qr, kr, rq, rk, dqr, dkr, dv, dq, dk, dqkv};
+    for (size_t i = 0; i < sizeof fs / sizeof *fs; i++) free(fs[i]);
+    free(pos);
 }
 
 /* ---- attention ---- */
@@ -460,16 +529,22 @@ static void t_attn(void) {
 }
 
 /* ---- swiglu, cross-entropy, embedding ---- */
-static void t_swiglu(void) {
-    enum { N = 1001 }; /* not whole texels: the last runs into the padding */
-    float *g = rnd(N, 5), *u = rnd(N, 2), *dh = rnd(N, 1), h[N], dg[N] = {0}, du[N] = {0};
-    VkBuf *bg = mk16(g, 4 * N), *bu = mk16(u, 4 * N), *bh = mk16(NULL, 4 * N), *bdh = mk16(dh, 4 * N), *bdg = mk16(NULL, 4 * N), *bdu = mk16(NULL, 4 * N);
-    PushElem p = {N, 0};
-    VkBuf *bf[3] = {bg, bu, bh}, *bb[5] = {bdh, bg, bu, bdg, bdu};
+/* SwiGLU over GU [rows][2 f] (gate then up, as train_vk.c's one product writes them) */
+static void t_swiglu(int rows, int f) {
+    size_t n = (size_t)rows * f;
+    float *gu = rnd(2 * n, 5), *dh = rnd(n, 1), *g = malloc(4 * n), *u = malloc(4 * n), *h = malloc(4 * n), *dg = calloc(n, 4), *du = calloc(n, 4);
+    for (int r = 0; r < rows; r++) memcpy(g + (size_t)r * f, gu + (size_t)r * 2 * f, 4 * (size_t)f), memcpy(u + (size_t)r * f, gu + (size_t)r * 2 * f + f, 4 * (size_t)f);
+    VkBuf *bgu = mk16(gu, 8 * n), *bh = mk16(NULL, 4 * n), *bdh = mk16(dh, 4 * n), *bdgu = mk16(NULL, 8 * n);
+    PushElem p = {(uint32_t)n, 0, (uint32_t)f};
+    VkBuf *bf[2] = {bgu, bh}, *bb[3] = {bdh, bgu, bdgu};
     run(OP_SWIGLU_FWD, bf, &p, ops_groups(OP_SWIGLU_FWD, &p, 64), 1), run(OP_SWIGLU_BWD, bb, &p, ops_groups(OP_SWIGLU_BWD, &p, 64), 1);
-    opr_swiglu_fwd(h, g, u, N), opr_swiglu_bwd(dg, du, dh, g, u, N);
-    cmp("swiglu fwd", h, F(bh), N, 2e-5), cmp("swiglu bwd dGate", dg, F(bdg), N, 2e-5), cmp("swiglu bwd dUp", du, F(bdu), N, 2e-5);
-    drop(bg), drop(bu), drop(bh), drop(bdh), drop(bdg), drop(bdu), free(g), free(u), free(dh);
+    opr_swiglu_fwd(h, g, u, n), opr_swiglu_bwd(dg, du, dh, g, u, n);
+    float *dgu = malloc(8 * n);
+    for (int r = 0; r < rows; r++) memcpy(dgu + (size_t)r * 2 * f, dg + (size_t)r * f, 4 * (size_t)f), memcpy(dgu + (size_t)r * 2 * f + f, du + (size_t)r * f, 4 * (size_t)f);
+    char what[80];
+    snprintf(what, sizeof what, "swiglu fwd (%d rows of %d)", rows, f), cmp(what, h, F(bh), n, 2e-5);
+    snprintf(what, sizeof what, "swiglu bwd dGate, dUp (%d rows of %d)", rows, f), cmp(what, dgu, F(bdgu), 2 * n, 2e-5);
+    drop(bgu), drop(bh), drop(bdh), drop(bdgu), free(gu), free(dh), free(g), free(u), free(h), free(dg), free(du), free(dgu);
 }
 
 static void t_xent(void) {
@@ -563,7 +638,7 @@ static void t_adamw(void) {
         StDtype dt = c % 3 == 1 ? ST_F16 : c % 3 == 2 ? ST_BF16 : ST_F32;
         int n = c < 3 ? N : N - 3;
         VkBuf *bsrc_n = c < 3 ? bsrc : mk(big, 4 * (size_t)n), *bdst = mk(NULL, 4 * (size_t)n);
-        PushElem pe = {(uint32_t)n, 0};
+        PushElem pe = {(uint32_t)n, 0, 0};
         VkBuf *b2[2] = {bsrc_n, bdst};
         run(casts[c % 3], b2, &pe, ops_groups(casts[c % 3], &pe, 64), 1);
         float *want = malloc(4 * (size_t)n);
@@ -580,7 +655,7 @@ static void t_adamw(void) {
     enum { S = 10000 };
     float *x = rnd(S, 1);
     VkBuf *bx = mk(x, 4 * S), *bpart = mk(NULL, 4 * 4);
-    PushElem ps = {S, 0};
+    PushElem ps = {S, 0, 0};
     VkBuf *b3[2] = {bx, bpart};
     run(OP_SUMSQ, b3, &ps, cdiv(S, 4096), 1);
     float want = (float)opr_sumsq(x, S), got = F(bpart)[0] + F(bpart)[1] + F(bpart)[2];
@@ -600,7 +675,7 @@ static void t_subnormals(void) {
     if (!vk_is_cpu(ctx)) return;
     for (int i = 0; i < 16; i++) a[i] = b[i] = 1e-20f;
     VkBuf *ba = mk16(a, sizeof a), *bb = mk16(b, sizeof b), *bc = mk16(NULL, sizeof a), *bufs[3] = {ba, bb, bc};
-    PushGemm p = {4, 4, 4, 1.0f, 0, 0, 0, 0, 0, 0.0f, 0};
+    PushGemm p = {4, 4, 4, 1.0f, 0, 0, 0, 0, 0, 0.0f, 0, 0, 0};
     gx_run(OP_GEMMX_NT, bufs, &p);
     int flushed = 1;
     for (int i = 0; i < 16; i++) flushed &= F(bc)[i] == 0.0f;
@@ -646,9 +721,12 @@ int main(void) {
     t_transpose(4 * 8 * 3 + 4, 8, 8, 1); /* rows past whole workgroups */
     t_rmsnorm(7, 100);
     t_rmsnorm(33, 16);
-    t_rope();
+    t_qkpost(11, 4, 2, 16, 1);
+    t_qkpost(11, 4, 2, 16, 0);
+    t_qkpost(70, 2, 1, 64, 1);
     t_attn();
-    t_swiglu();
+    t_swiglu(37, 128);
+    t_swiglu(3, 12);
     t_xent();
     t_embed();
     t_adamw();
