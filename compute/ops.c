@@ -7,6 +7,7 @@ const OpKernel OP_TABLE[OP_COUNT] = {
     [OP_EMBED_FWD_F32] = {"embedding", "embed_t_f32", "forward", 3, PB(PushEmbed), "opr_embed_fwd", 0x2u},
     [OP_EMBED_BWD] = {"embedding", "embed_t_bwd", "backward dTable (scatter-add)", 5, PB(PushEmbed), "opr_embed_bwd"},
     [OP_RMSNORM_FWD] = {"rmsnorm", "rmsnorm_t_fwd", "forward", 4, PB(PushRows), "opr_rmsnorm_fwd", 0x3u},
+    [OP_RMSNORM_FWD_COPY] = {"rmsnorm", "rmsnorm_t_fwd_copy", "forward (and its input copied)", 5, PB(PushRows), "opr_rmsnorm_fwd", 0x3u},
     [OP_RMSNORM_BWD_DX] = {"rmsnorm", "rmsnorm_t_bwd_dx", "backward dX", 5, PB(PushRows), "opr_rmsnorm_bwd", 0x7u},
     [OP_RMSNORM_BWD_DW] = {"rmsnorm", "rmsnorm_t_bwd_dw", "backward dW", 4, PB(PushRows), "opr_rmsnorm_bwd", 0x7u},
     [OP_QKPOST_FWD] = {"q/k norm + rope", "qkpost_t_fwd", "forward (q/k RMSNorm, RoPE, v copied out)", 12, PB(PushQkPost), "opr_rmsnorm_fwd + opr_rope_fwd", 0x1fu},
@@ -88,6 +89,7 @@ uint32_t ops_groups(OpId id, const void *push, uint32_t lanes) {
     const PushElem *e = push;
     switch (id) {
     case OP_RMSNORM_FWD:
+    case OP_RMSNORM_FWD_COPY:
     case OP_RMSNORM_BWD_DX: return cdiv(r->n, lanes); /* rmsnorm_t.comp's workgroups are `lanes` wide */
     case OP_RMSNORM_BWD_DW: return cdiv(r->d / 4, lanes);
     case OP_QKPOST_FWD:

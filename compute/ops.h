@@ -17,7 +17,7 @@
 
 typedef enum {
     OP_EMBED_FWD_F32, OP_EMBED_BWD,
-    OP_RMSNORM_FWD, OP_RMSNORM_BWD_DX, OP_RMSNORM_BWD_DW,
+    OP_RMSNORM_FWD, OP_RMSNORM_FWD_COPY, OP_RMSNORM_BWD_DX, OP_RMSNORM_BWD_DW, /* _COPY: its input copied out too (the residual stream) */
     OP_QKPOST_FWD, OP_QKPOST_BWD, /* q/k RMSNorm + RoPE + v, between the q/k/v product and attention (qkpost_t.comp) */
     OP_ATTN_FWD, OP_ATTN_BWD_Q, OP_ATTN_BWD_KV,
     OP_SWIGLU_FWD, OP_SWIGLU_BWD,

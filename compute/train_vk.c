@@ -182,13 +182,6 @@ static void fill0(VkTrain *v, VkBuf *b) {
     stamp(v, OP_COUNT);
 }
 
-static void copy(VkTrain *v, VkBuf *dst, VkBuf *src, size_t bytes) {
-    VkBufferCopy r = {0, 0, bytes};
-    vkCmdCopyBuffer(v->cb, src->buf, dst->buf, 1, &r);
-    vk_cmd_barrier(v->cb);
-    stamp(v, OP_COUNT);
-}
-
 static uint32_t cdiv(uint32_t a, uint32_t b) { return (a + b - 1) / b; }
 
 /* Bytes [off, off + size) of parent (a buffer of arena a) as a buffer of
@@ -809,10 +802,12 @@ static uint32_t attn_groups(const VkTrain *v, int n) {
     return cdiv((uint32_t)n, v->attn_sg ? lanes / ((uint32_t)v->c.head_dim / 16) : lanes);
 }
 
-static void rms_fwd(VkTrain *v, VkBuf *x, VkBuf *w, VkBuf *y, VkBuf *rstd, int rows, int d) {
+/* y = the norm of x; with xc, x is copied there too (the residual stream's next copy) */
+static void rms_fwd(VkTrain *v, VkBuf *x, VkBuf *w, VkBuf *y, VkBuf *rstd, int rows, int d, VkBuf *xc) {
     PushRows p = {(uint32_t)rows, (uint32_t)d, v->c.eps, 0, 0};
-    VkBuf *bs[4] = {x, w, y, rstd};
-    disp(v, OP_RMSNORM_FWD, bs, &p, ops_groups(OP_RMSNORM_FWD, &p, vk_subgroup_size(v->ctx)), 1, 1);
+    VkBuf *bs[5] = {x, w, y, rstd, xc};
+    OpId op = xc ? OP_RMSNORM_FWD_COPY : OP_RMSNORM_FWD;
+    disp(v, op, bs, &p, ops_groups(op, &p, vk_subgroup_size(v->ctx)), 1, 1);
 }
 
 /* The gradient of the norm weight wi += its dW, sum over rows of g x rstd */
@@ -902,20 +897,18 @@ static void rec_forward(VkTrain *v, int n, int grad) {
     PushAttn pa = {(uint32_t)n, (uint32_t)nq, (uint32_t)nkv, (uint32_t)hd, 1.0f / sqrtf((float)hd)};
     for (int l = 0; l < c->layers; l++) {
         VtLayer *L = &v->L[l];
-        rms_fwd(v, &v->x[l], P(v, L->attn_norm), &L->xn1, &L->rstd1, n, D);
+        rms_fwd(v, &v->x[l], P(v, L->attn_norm), &L->xn1, &L->rstd1, n, D, &L->xmid); /* xmid = x[l], o adds to it */
         group_fwd(v, l, &L->qkv_g, &L->qkv, &L->xn1, n);
         qkpost_fwd(v, L, n);
         VkBuf *ba[7] = {&L->qr, &L->kr, &L->v, &v->seg, &v->bounds, &L->ao, &L->lse};
         disp(v, OP_ATTN_FWD, ba, &pa, attn_groups(v, n), (uint32_t)nq, 1);
-        copy(v, &L->xmid, &v->x[l], sizeof(float) * (size_t)n * D);
         lin_fwd(v, l, P_O, &L->xmid, &L->ao, n, 1, WHOLE);
-        rms_fwd(v, &L->xmid, P(v, L->ffn_norm), &L->xn2, &L->rstd2, n, D);
+        rms_fwd(v, &L->xmid, P(v, L->ffn_norm), &L->xn2, &L->rstd2, n, D, &v->x[l + 1]); /* x[l + 1] = xmid, down adds to it */
         group_fwd(v, l, &L->gu_g, &L->gu, &L->xn2, n);
         swiglu_fwd(v, L, n);
-        copy(v, &v->x[l + 1], &L->xmid, sizeof(float) * (size_t)n * D);
         lin_fwd(v, l, P_DOWN, &v->x[l + 1], &L->h, n, 1, WHOLE);
     }
-    rms_fwd(v, &v->x[c->layers], P(v, v->norm), &v->xf, &v->rstdf, n, D);
+    rms_fwd(v, &v->x[c->layers], P(v, v->norm), &v->xf, &v->rstdf, n, D, NULL);
     head_forward(v, n, grad);
 }
 

@@ -5,7 +5,10 @@
 // and results stored a texel at a time: lavapipe loops over the SIMD lanes
 // once per storage access whatever its width, and a texel fetch is one
 // gather (gemmx.comp says more).
-//   FWD:    Y = X * rstd * W, R[row] = rstd = 1/sqrt(mean(X^2) + eps)
+//   FWD:    Y = X * rstd * W, R[row] = rstd = 1/sqrt(mean(X^2) + eps); with COPY
+//           also XC = X: the residual stream's copy that the next product adds
+//           to, in this dispatch rather than one of its own (a dispatch is a
+//           hand-off on lavapipe: docs/compute.md, item 17)
 //   BWD_DX: DX = (DX if p.acc) + rstd*G*W - X * rstd^3/d * sum(G*W*X)
 //   BWD_DW: DW[i] += sum_rows G*X*rstd
 #include "common.glsl"
@@ -17,6 +20,9 @@ layout(binding = 0) uniform usamplerBuffer X;
 layout(binding = 1) uniform usamplerBuffer W;
 layout(std430, binding = 2) writeonly buffer Yb { vec4 Y[]; };
 layout(std430, binding = 3) writeonly buffer Rb { float R[]; };
+#ifdef COPY
+layout(std430, binding = 4) writeonly buffer XCb { vec4 XC[]; };
+#endif
 void main() {
     uint r = gl_GlobalInvocationID.x, dq = p.d / 4u, b = r * dq;
     if (r >= p.n) return;
@@ -24,6 +30,9 @@ void main() {
     for (uint i = 0u; i < dq; i++) {
         vec4 x = T(X, b + i);
         ss += dot(x, x);
+#ifdef COPY
+        XC[b + i] = x;
+#endif
     }
     float s = inversesqrt(ss / float(p.d) + p.eps);
     R[r] = s;

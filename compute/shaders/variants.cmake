@@ -55,6 +55,7 @@ list(APPEND IMAGINE_SHADER_VARIANTS
   "transpose_t:transpose_t.comp"
   "embed_t_bwd:embed_t.comp:DT_F32"
   "rmsnorm_t_fwd:rmsnorm_t.comp:FWD"
+  "rmsnorm_t_fwd_copy:rmsnorm_t.comp:FWD:COPY"
   "rmsnorm_t_bwd_dx:rmsnorm_t.comp:BWD_DX"
   "rmsnorm_t_bwd_dw:rmsnorm_t.comp:BWD_DW"
   "rmsnorm_t_bwd_dw_sg:rmsnorm_t.comp:BWD_DW:SG_ROWS"

@@ -378,6 +378,12 @@ static void t_rmsnorm(int n, int d) {
     float *y = malloc(4 * (size_t)n * d), *r = malloc(4 * (size_t)n);
     opr_rmsnorm_fwd(y, r, x, w, n, d, 1e-6);
     cmp("rmsnorm fwd", y, F(by), (size_t)n * d, 2e-5), cmp("rmsnorm fwd rstd", r, F(br), (size_t)n, 2e-5);
+    { /* the variant that also copies its input (train_vk.c's residual stream) */
+        VkBuf *by2 = mk(NULL, 4 * (size_t)n * d), *bc = mk(NULL, 4 * (size_t)n * d), *bfc[5] = {bx, bw, by2, br, bc};
+        run(OP_RMSNORM_FWD_COPY, bfc, &p, ops_groups(OP_RMSNORM_FWD_COPY, &p, lanes), 1);
+        cmp("rmsnorm fwd, input copied", y, F(by2), (size_t)n * d, 2e-5), cmp("rmsnorm fwd, the copy", x, F(bc), (size_t)n * d, 0);
+        drop(by2), drop(bc);
+    }
     VkBuf *bg = mk(g, 4 * (size_t)n * d), *bdx = mk(dx0, 4 * (size_t)n * d), *bdw = mk(dw0, 4 * (size_t)d);
     VkBuf *bb[5] = {bg, bx, bw, br, bdx};
     run(OP_RMSNORM_BWD_DX, bb, &p, ops_groups(OP_RMSNORM_BWD_DX, &p, lanes), 1);
