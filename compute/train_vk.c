@@ -35,8 +35,10 @@ typedef struct VtTensor {
 typedef struct VtGroup {
     int np, p[3];  /* the projections, in column order */
     int col[3], width; /* each one's first column; all of them */
-    int fused;
-    VkBuf w, gw;   /* fused: the weights' span, and the gradients' when trainable */
+    int fused;     /* one product (no adapters) */
+    int lora;      /* every projection adapted (rank a multiple of 4): x . A^T, dA and dX one product each for the group */
+    VkBuf w, gw;   /* fused or lora: the weights' span, and (fused, trainable) the gradients' */
+    VkBuf a, ga, xa; /* lora: the LoRA A's span and their gradients'; [n][np r] x . A^T of each, side by side */
 } VtGroup;
 
 typedef struct VtLayer {
@@ -82,6 +84,7 @@ struct VkTrain {
     int N; /* max tokens */
     int nt;
     VtTensor *t;
+    int *order; /* the arenas' order of the tensors (layout_order) */
     VtLayer *L;
     int embed, norm, lm_head, lora_rank;
     float lora_scale;
@@ -227,13 +230,22 @@ static int gemmx_op(OpId op, const VkBuf *a, const VkBuf *b, int M, int N, int K
     return -1;
 }
 
-/* A second product that gemm2() adds to C: alpha * A . B (A [M][k], B
- * [N][k] in NT, [k][N] in NN), in the same dispatch where gemmx_nt2 and
- * gemmx_nn2 take it. */
+/* A matrix inside a buffer: from float off on, its rows ld floats apart
+ * (both multiples of 4; {0, 0}: packed from the start). */
+typedef struct View {
+    uint32_t off, ld;
+} View;
+
+static const View WHOLE = {0, 0};
+
+/* A second product that gemm2() adds to C: alpha * A . B (A [M][k] as av
+ * says, B [N][k] in NT, [k][N] in NN), in the same dispatch where gemmx_nt2
+ * and gemmx_nn2 take it. */
 typedef struct Seg2 {
     VkBuf *a, *b;
     int k;
     float alpha;
+    View av;
 } Seg2;
 
 /* Whether gemmx_nt2/gemmx_nn2 (and the GPU set's) take s2 in the base product's dispatch. */
@@ -284,7 +296,7 @@ static VkBuf *transpose(VkTrain *v, VkBuf *dst, VkBuf *src, int rows, int cols, 
  * it is: a GPU, under v->nt_min multiply-adds (the tiny shape's products
  * cost lavapipe about a dispatch each, and the copies add dispatches),
  * K not a multiple of 4, or a copy larger than its scratch buffer. */
-static int nt_copies(VkTrain *v, int x, int M, int N, int K, uint32_t a_off, uint32_t lda, uint32_t b_off, VkBuf **a, VkBuf **b,
+static int nt_copies(VkTrain *v, int x, int M, int N, int K, uint32_t a_off, uint32_t lda, View bv, VkBuf **a, VkBuf **b,
                      const Seg2 *s2, Seg2 *t2) {
     if (v->gpu_set || v->nt_min < 0 || (x != OP_GEMMX_TN && x != OP_GEMMX_NN) || K % 4) return 0;
     if ((double)M * N * K < (double)v->nt_min || (v->nt_min > 1 && (M < GEMMX_NT_ROWS || N < GEMMX_NT_ROWS))) return 0; /* not LoRA's rank-r products */
@@ -292,37 +304,29 @@ static int nt_copies(VkTrain *v, int x, int M, int N, int K, uint32_t a_off, uin
     int two = x == OP_GEMMX_NN && seg2_fused(s2);
     if ((x == OP_GEMMX_TN && f * M * K > v->tr[0].size) || f * N * K > v->tr[1].size || (two && f * N * s2->k > v->tr[2].size)) return 0;
     if (x == OP_GEMMX_TN) *a = transpose(v, &v->tr[0], *a, K, M, a_off, lda ? lda : (uint32_t)M);
-    *b = transpose(v, &v->tr[1], *b, K, N, b_off, (uint32_t)N);
+    *b = transpose(v, &v->tr[1], *b, K, N, bv.off / 4, bv.ld ? bv.ld : (uint32_t)N);
     if (two) *t2 = *s2, t2->b = transpose(v, &v->tr[2], s2->b, s2->k, N, 0, (uint32_t)N);
     return 1;
 }
 
-/* A matrix inside a buffer: from float off on, its rows ld floats apart
- * (both multiples of 4; {0, 0}: packed from the start). */
-typedef struct View {
-    uint32_t off, ld;
-} View;
-
-static const View WHOLE = {0, 0};
-
 /* C[M][N] = alpha * A . B (+ C) (+ s2's product), A from texel a_off on
- * with row stride lda floats (0: K in NT and NN, M in TN), C as cv says:
- * the texel kernels only. */
+ * with row stride lda floats (0: K in NT and NN, M in TN), B and C as bv
+ * and cv say (B's ld: [K][N] in NN and TN only). */
 static void gemm_at(VkTrain *v, OpId op, VkBuf *a, VkBuf *b, VkBuf *c, int M, int N, int K, float alpha, int acc, uint32_t a_off, uint32_t lda,
-                    uint32_t b_off, const Seg2 *s2, View cv) {
+                    View bv, const Seg2 *s2, View cv) {
     int x = gemmx_op(op, a, b, M, N, K), as_nt = 0; /* 1: dX as NT, 2: dW as NT (the profile's entries) */
     Seg2 t2;
-    if (x >= 0 && nt_copies(v, x, M, N, K, a_off, lda, b_off, &a, &b, s2, &t2)) {
+    if (x >= 0 && nt_copies(v, x, M, N, K, a_off, lda, bv, &a, &b, s2, &t2)) {
         as_nt = x == OP_GEMMX_TN ? 2 : 1;
         if (x == OP_GEMMX_TN) a_off = 0, lda = 0; /* A transposed: [M][K] */
         if (seg2_fused(s2)) s2 = &t2; /* else s2 keeps the caller's layout for its own product below */
-        b_off = 0, x = OP_GEMMX_NT;
+        bv = WHOLE, x = OP_GEMMX_NT;
     }
-    PushGemm p = {(uint32_t)M, (uint32_t)N, (uint32_t)K, alpha, (uint32_t)acc, a_off, lda, b_off, 0, 0.0f, 0, cv.off, cv.ld};
+    PushGemm p = {(uint32_t)M, (uint32_t)N, (uint32_t)K, alpha, (uint32_t)acc, a_off, lda, bv.off / 4, 0, 0.0f, 0, cv.off, cv.ld, 0, 0, bv.ld};
     VkBuf *bs[5] = {a, b, c, NULL, NULL};
     if ((x == OP_GEMMX_NT || x == OP_GEMMX_NN) && seg2_fused(s2)) {
         x = x == OP_GEMMX_NT ? OP_GEMMX_NT2 : OP_GEMMX_NN2;
-        p.k2 = (uint32_t)s2->k, p.alpha2 = s2->alpha, bs[3] = s2->a, bs[4] = s2->b;
+        p.k2 = (uint32_t)s2->k, p.alpha2 = s2->alpha, p.a2_off = s2->av.off / 4, p.lda2 = s2->av.ld, bs[3] = s2->a, bs[4] = s2->b;
         s2 = NULL;
     }
     if (as_nt) x = x == OP_GEMMX_NT2 ? OP_GEMMX_NT2_DX : as_nt == 2 ? OP_GEMMX_NT_DW : OP_GEMMX_NT_DX;
@@ -330,7 +334,7 @@ static void gemm_at(VkTrain *v, OpId op, VkBuf *a, VkBuf *b, VkBuf *c, int M, in
     if (x >= 0 && v->gpu_set) tile_gemm(v, (OpId)x, bs, &p);
     else if (x >= 0) ops_gemmx_grid((OpId)x, (uint32_t)M, (uint32_t)N, vk_subgroup_size(v->ctx), &gx, &gy), disp(v, (OpId)x, bs, &p, gx, gy, 1);
     else disp(v, op, bs, &p, cdiv((uint32_t)N, 32), cdiv((uint32_t)M, 32), 1);
-    if (s2) gemm_at(v, op, s2->a, s2->b, c, M, N, s2->k, s2->alpha, 1, 0, 0, 0, NULL, cv); /* a shape the two-product kernels do not take */
+    if (s2) gemm_at(v, op, s2->a, s2->b, c, M, N, s2->k, s2->alpha, 1, s2->av.off / 4, s2->av.ld, WHOLE, NULL, cv); /* a shape the two-product kernels do not take */
 }
 
 /* On a CPU device a dX product (NN) whose operands pass 64 MB is summed
@@ -350,12 +354,12 @@ static void gemm2(VkTrain *v, OpId op, VkBuf *a, VkBuf *b, VkBuf *c, int M, int 
         if (kc < 64) kc = 64;
     }
     if (kc >= K) {
-        gemm_at(v, op, a, b, c, M, N, K, alpha, acc, av.off / 4, av.ld, 0, s2, cv);
+        gemm_at(v, op, a, b, c, M, N, K, alpha, acc, av.off / 4, av.ld, WHOLE, s2, cv);
         return;
     }
     for (int k0 = 0; k0 < K; k0 += kc) { /* s2 rides with the first range */
         int nk = K - k0 < kc ? K - k0 : kc;
-        gemm_at(v, op, a, b, c, M, N, nk, alpha, k0 ? 1 : acc, av.off / 4 + (uint32_t)(k0 / 4), av.ld ? av.ld : (uint32_t)K, (uint32_t)(k0 / 4 * N),
+        gemm_at(v, op, a, b, c, M, N, nk, alpha, k0 ? 1 : acc, av.off / 4 + (uint32_t)(k0 / 4), av.ld ? av.ld : (uint32_t)K, (View){(uint32_t)(k0 * N), 0},
                 k0 ? NULL : s2, cv);
     }
 }
@@ -404,7 +408,8 @@ static int make_casts(VkTrain *v, Err *err) {
     v->casts = calloc((size_t)v->nt + 1, sizeof *v->casts);
     if (!v->casts) return err_set(err, IM_IO, "out of memory");
     int rc = IM_OK;
-    for (int i = 0; i < v->nt && !rc; i++) {
+    for (int k = 0; k < v->nt && !rc; k++) { /* in the arenas' order */
+        int i = v->order[k];
         VtTensor *t = &v->t[i];
         if (!t->t.trainable) continue;
         if (t->param.off != t->rel) return err_set(err, IM_IO, "Vulkan training: %s sits at %zu in the weights arena, not %zu", t->t.name, t->param.off, t->rel);
@@ -469,17 +474,19 @@ static int make_acts(VkTrain *v, Err *err) {
         RQ(&L->lse, nq * N * 4), RQ(&L->gu, N * 2 * F * 4), RQ(&L->h, N * F * 4);
         for (int p = 0; p < P_COUNT; p++)
             if (L->la[p] >= 0) RQ(&L->xa[p], N * R * 4);
+        if (L->qkv_g.lora) RQ(&L->qkv_g.xa, N * R * 3 * 4);
+        if (L->gu_g.lora) RQ(&L->gu_g.xa, N * R * 2 * 4);
     }
     RQ(&v->xf, N * D * 4), RQ(&v->rstdf, N * 4), RQ(&v->logits, N * V * 4);
     RQ(&v->dx, N * D * 4), RQ(&v->dxn, N * D * 4), RQ(&v->dqkv, N * (qd + 2 * kvd) * 4), RQ(&v->dv, N * kvd * 4);
     RQ(&v->dqr, N * qd * 4), RQ(&v->dkr, N * kvd * 4), RQ(&v->dao, N * qd * 4), RQ(&v->dstat, nq * N * 4);
-    RQ(&v->dgu, N * 2 * F * 4), RQ(&v->dh, N * F * 4), RQ(&v->dlogits, N * V * 4), RQ(&v->dlora, N * R * 4);
+    RQ(&v->dgu, N * 2 * F * 4), RQ(&v->dh, N * F * 4), RQ(&v->dlogits, N * V * 4), RQ(&v->dlora, N * R * 3 * 4); /* dlora: a group's [n][np r] */
     if (v->gpu_set) RQ(&v->ksplit, (size_t)32 << 20);
     if (!v->gpu_set && v->nt_min >= 0) { /* nt_copies' transposed operands; a product whose copy would not fit stays as it is */
         size_t wide = zmax(zmax(D, qd + 2 * kvd), zmax(2 * F, R)), cap = vk_max_storage_range(v->ctx), m32 = (size_t)32 << 20;
         size_t a0 = zmax(N * wide, zmin(N * V, m32 / 4)) * 4;                    /* dY^T; the LM head's dLogits^T in slices */
         size_t b1 = zmax(a0, zmax(wide * D, zmin(D * V, m32 / 4)) * 4);          /* X^T, W^T; the LM head's W^T (ranges) */
-        RQ(&v->tr[0], zmin(a0, cap)), RQ(&v->tr[1], zmin(b1, cap)), RQ(&v->tr[2], wide * R * 4);
+        RQ(&v->tr[0], zmin(a0, cap)), RQ(&v->tr[1], zmin(b1, cap)), RQ(&v->tr[2], wide * R * 3 * 4);
     }
     int rc = arena_fill(v, &v->a_arena, 0, r, n, "activation", err);
     n = 0; /* read back by the host: per-row loss and log-probability, the norm's partial sums */
@@ -491,24 +498,63 @@ static int make_acts(VkTrain *v, Err *err) {
     return rc;
 }
 
-/* Group g of layer l (VtGroup): its columns, and whether it is one product:
- * no projection adapted, each one's weights (and so its gradients, in the
- * state regions' layout) right after the one before it. */
+/* Whether tensors ts[0..n) lie back to back in the weights arena */
+static int adjacent(const VkTrain *v, const int *ts, int n) {
+    for (int i = 1; i < n; i++) {
+        const VtTensor *a = &v->t[ts[i - 1]], *b = &v->t[ts[i]];
+        if (b->param.off != a->param.off + sizeof(float) * a->t.n || b->t.trainable != a->t.trainable) return 0;
+    }
+    return 1;
+}
+
+/* Group g of layer l (VtGroup): its columns, and how its products run: one
+ * product when no projection is adapted and each one's weights (and so its
+ * gradients, in the state regions' layout) follow the one before; the
+ * group's LoRA products (g->lora) when every one is adapted, at a rank that
+ * is a multiple of 4, with the base weights and the A's each back to back
+ * (layout_order puts a layer's A's together). */
 static int make_group(VkTrain *v, int l, VtGroup *g, const int *ps, int np, Err *err) {
     const VtLayer *L = &v->L[l];
-    g->np = np, g->width = 0, g->fused = 1;
+    int base[3], la[3], adapted = 0;
+    g->np = np, g->width = 0;
     for (int i = 0; i < np; i++) {
-        const VtTensor *t = &v->t[L->proj[ps[i]]], *t0 = &v->t[L->proj[ps[0]]];
-        g->p[i] = ps[i], g->col[i] = g->width, g->width += (int)t->t.shape[0];
-        if (L->la[ps[i]] >= 0 || t->t.trainable != t0->t.trainable || t->param.off != t0->param.off + sizeof(float) * (size_t)g->width * t->t.shape[1] - sizeof(float) * t->t.n)
-            g->fused = 0;
+        g->p[i] = ps[i], g->col[i] = g->width, g->width += (int)v->t[L->proj[ps[i]]].t.shape[0];
+        base[i] = L->proj[ps[i]], la[i] = L->la[ps[i]], adapted += la[i] >= 0;
     }
-    if (!g->fused) return IM_OK;
-    const VtTensor *t0 = &v->t[L->proj[ps[0]]];
+    int together = adjacent(v, base, np);
+    g->fused = together && !adapted;
+    g->lora = together && adapted == np && v->lora_rank % 4 == 0 && adjacent(v, la, np);
+    if (!g->fused && !g->lora) return IM_OK;
+    const VtTensor *t0 = &v->t[base[0]];
     size_t bytes = sizeof(float) * (size_t)g->width * (size_t)t0->t.shape[1];
     int rc = vk_arena_view(v->ctx, &v->w_arena, t0->param.off, bytes, &g->w, err);
-    if (!rc && t0->t.trainable) rc = vk_arena_view(v->ctx, &v->s_arena, t0->rel, bytes, &g->gw, err); /* region 0: the gradients */
+    if (!rc && g->fused && t0->t.trainable) rc = vk_arena_view(v->ctx, &v->s_arena, t0->rel, bytes, &g->gw, err); /* region 0: the gradients */
+    if (!rc && g->lora) {
+        const VtTensor *a0 = &v->t[la[0]];
+        size_t abytes = sizeof(float) * a0->t.n * (size_t)np;
+        rc = vk_arena_view(v->ctx, &v->w_arena, a0->param.off, abytes, &g->a, err);
+        if (!rc) rc = vk_arena_view(v->ctx, &v->s_arena, a0->rel, abytes, &g->ga, err);
+    }
     return rc;
+}
+
+/* The order of the tensors in the weights arena and the state regions: the
+ * table's (trainable ones first), except that each layer's LoRA A's come
+ * before its B's, so that a group's A's are one span (make_group). */
+static void layout_order(VkTrain *v) {
+    int n = 0, nl = v->c.layers;
+    for (int pass = 0; pass < 2; pass++) {
+        for (int i = 0; i < v->nt; i++) {
+            int lora = !strncmp(v->t[i].t.name, "base_model.", 11);
+            if (v->t[i].t.trainable == !pass && !lora) v->order[n++] = i;
+        }
+        for (int l = 0; l < nl; l++)
+            for (int ab = 0; ab < 2; ab++)
+                for (int p = 0; p < P_COUNT; p++) {
+                    int i = ab ? v->L[l].lb[p] : v->L[l].la[p];
+                    if (i >= 0 && v->t[i].t.trainable == !pass) v->order[n++] = i;
+                }
+    }
 }
 
 /* The kernels for the device, set as the ops' pipelines (which set_for
@@ -561,38 +607,14 @@ int vkt_create(const ModelFiles *m, const TmOptions *o, VkTrain **out, Err *err)
     v->t = calloc((size_t)v->nt, sizeof *v->t), v->L = calloc((size_t)c->layers, sizeof *v->L);
     if (!rc && (!v->t || !v->L)) rc = err_set(err, IM_IO, "out of memory");
     Req *wr = calloc((size_t)v->nt + 1, sizeof *wr);
-    if (!rc && !wr) rc = err_set(err, IM_IO, "out of memory");
+    v->order = calloc((size_t)v->nt + 1, sizeof *v->order);
+    if (!rc && (!wr || !v->order)) rc = err_set(err, IM_IO, "out of memory");
     size_t region = 0;
     int nw = 0;
     for (int i = 0; !rc && i < v->nt; i++) {
         VtTensor *t = &v->t[i];
         t->t = *mref_tensor(ref, i);
         t->t.name = strdup(t->t.name);
-        if (t->t.trainable) t->rel = region, region += vk_arena_round(sizeof(float) * t->t.n), wr[nw].b = &t->param, wr[nw++].bytes = sizeof(float) * t->t.n;
-    }
-    for (int i = 0; !rc && i < v->nt; i++) /* trainable weights first, in the state regions' layout (make_casts) */
-        if (!v->t[i].t.trainable) wr[nw].b = &v->t[i].param, wr[nw++].bytes = sizeof(float) * v->t[i].t.n;
-    v->region = region;
-    if (!rc) rc = arena_fill(v, &v->w_arena, 0, wr, v->nt, "weight", err);
-    free(wr);
-    /* the state arena: four regions of the same layout, and windows over them */
-    if (!rc && region) rc = vk_arena_create(v->ctx, 4 * region, 0, &v->s_arena, err);
-    for (int i = 0; !rc && i < v->nt; i++) {
-        VtTensor *t = &v->t[i];
-        if (!t->t.trainable) continue;
-        VkBuf *b[4] = {&t->grad, &t->master, &t->m, &t->v};
-        for (int k = 0; k < 4 && !rc; k++) rc = vk_arena_view(v->ctx, &v->s_arena, (size_t)k * region + t->rel, sizeof(float) * t->t.n, b[k], err);
-    }
-    size_t window = o->vk_slice_bytes && o->vk_slice_bytes < WINDOW ? o->vk_slice_bytes / VK_ARENA_ALIGN * VK_ARENA_ALIGN : WINDOW; /* tests: many */
-    if (!window) window = VK_ARENA_ALIGN;
-    for (size_t off = 0; !rc && off < region; off += window) {
-        if (v->nwin == MAXWIN) {
-            rc = err_set(err, IM_USAGE, "Vulkan training: %zu bytes of trainable state per region is more than %d windows", region, MAXWIN);
-            break;
-        }
-        size_t len = region - off < window ? region - off : window;
-        for (int k = 0; k < 4 && !rc; k++) rc = vk_arena_view(v->ctx, &v->s_arena, (size_t)k * region + off, len, &v->win[k][v->nwin], err);
-        v->win_n[v->nwin++] = len / 4;
     }
     /* layers by name */
     v->embed = v->norm = v->lm_head = -1;
@@ -617,6 +639,34 @@ int vkt_create(const ModelFiles *m, const TmOptions *o, VkTrain **out, Err *err)
             snprintf(mid, sizeof mid, "%s.lora_B.weight", PROJ[p]);
             L->lb[p] = find(v, "base_model.model.model.layers.%d.%s", l, mid);
         }
+    }
+    if (!rc) layout_order(v);
+    for (int k = 0; !rc && k < v->nt; k++) { /* trainable weights first, in the state regions' layout (make_casts) */
+        VtTensor *t = &v->t[v->order[k]];
+        if (t->t.trainable) t->rel = region, region += vk_arena_round(sizeof(float) * t->t.n);
+        wr[nw].b = &t->param, wr[nw++].bytes = sizeof(float) * t->t.n;
+    }
+    v->region = region;
+    if (!rc) rc = arena_fill(v, &v->w_arena, 0, wr, v->nt, "weight", err);
+    free(wr);
+    /* the state arena: four regions of the same layout, and windows over them */
+    if (!rc && region) rc = vk_arena_create(v->ctx, 4 * region, 0, &v->s_arena, err);
+    for (int i = 0; !rc && i < v->nt; i++) {
+        VtTensor *t = &v->t[i];
+        if (!t->t.trainable) continue;
+        VkBuf *b[4] = {&t->grad, &t->master, &t->m, &t->v};
+        for (int k = 0; k < 4 && !rc; k++) rc = vk_arena_view(v->ctx, &v->s_arena, (size_t)k * region + t->rel, sizeof(float) * t->t.n, b[k], err);
+    }
+    size_t window = o->vk_slice_bytes && o->vk_slice_bytes < WINDOW ? o->vk_slice_bytes / VK_ARENA_ALIGN * VK_ARENA_ALIGN : WINDOW; /* tests: many */
+    if (!window) window = VK_ARENA_ALIGN;
+    for (size_t off = 0; !rc && off < region; off += window) {
+        if (v->nwin == MAXWIN) {
+            rc = err_set(err, IM_USAGE, "Vulkan training: %zu bytes of trainable state per region is more than %d windows", region, MAXWIN);
+            break;
+        }
+        size_t len = region - off < window ? region - off : window;
+        for (int k = 0; k < 4 && !rc; k++) rc = vk_arena_view(v->ctx, &v->s_arena, (size_t)k * region + off, len, &v->win[k][v->nwin], err);
+        v->win_n[v->nwin++] = len / 4;
     }
     for (int l = 0; !rc && l < c->layers; l++) {
         static const int qkv[3] = {P_Q, P_K, P_V}, gu[2] = {P_GATE, P_UP};
@@ -673,7 +723,8 @@ void vkt_destroy(VkTrain *v) {
     for (int l = 0; v->L && l < v->c.layers; l++) {
         VtLayer *L = &v->L[l];
         VkBuf *bs[] = {&L->xn1, &L->xmid, &L->xn2, &L->rstd1, &L->rstd2, &L->qkv, &L->q, &L->qr, &L->ao, &L->k, &L->kr, &L->v,
-                       &L->rstdq, &L->rstdk, &L->lse, &L->gu, &L->h, &L->qkv_g.w, &L->qkv_g.gw, &L->gu_g.w, &L->gu_g.gw};
+                       &L->rstdq, &L->rstdk, &L->lse, &L->gu, &L->h, &L->qkv_g.w, &L->qkv_g.gw, &L->gu_g.w, &L->gu_g.gw,
+                       &L->qkv_g.a, &L->qkv_g.ga, &L->qkv_g.xa, &L->gu_g.a, &L->gu_g.ga, &L->gu_g.xa};
         for (size_t i = 0; i < sizeof bs / sizeof *bs; i++) vk_buf_destroy(v->ctx, bs[i]);
         for (int p = 0; p < P_COUNT; p++) vk_buf_destroy(v->ctx, &L->xa[p]);
     }
@@ -686,7 +737,7 @@ void vkt_destroy(VkTrain *v) {
     vk_buf_destroy(v->ctx, &v->ksplit);
     for (int i = 0; i < 3; i++) vk_buf_destroy(v->ctx, &v->tr[i]);
     vk_arena_destroy(v->ctx, &v->w_arena), vk_arena_destroy(v->ctx, &v->s_arena), vk_arena_destroy(v->ctx, &v->a_arena), vk_arena_destroy(v->ctx, &v->r_arena);
-    free(v->t), free(v->L), free(v->x), free(v->sets);
+    free(v->t), free(v->L), free(v->x), free(v->sets), free(v->order);
     vk_ctx_destroy(v->ctx);
     free(v);
 }
@@ -745,7 +796,7 @@ static void lin_fwd(VkTrain *v, int l, int p, VkBuf *y, VkBuf *x, int n, int acc
     VtLayer *L = &v->L[l];
     VtTensor *w = &v->t[L->proj[p]];
     int M = (int)w->t.shape[0], K = (int)w->t.shape[1];
-    Seg2 lora = {&L->xa[p], L->la[p] >= 0 ? P(v, L->lb[p]) : NULL, v->lora_rank, v->lora_scale};
+    Seg2 lora = {&L->xa[p], L->la[p] >= 0 ? P(v, L->lb[p]) : NULL, v->lora_rank, v->lora_scale, WHOLE};
     if (L->la[p] >= 0) gemm(v, OP_GEMM_NT_F32, x, P(v, L->la[p]), &L->xa[p], n, v->lora_rank, K, 1.0f, 0);
     gemm2(v, OP_GEMM_NT_F32, x, &w->param, y, n, M, K, 1.0f, acc, L->la[p] >= 0 ? &lora : NULL, WHOLE, yv);
 }
@@ -758,38 +809,66 @@ static void lin_bwd(VkTrain *v, int l, int p, VkBuf *dx, VkBuf *dy, VkBuf *x, in
     VtTensor *w = &v->t[L->proj[p]];
     int M = (int)w->t.shape[0], K = (int)w->t.shape[1], r = v->lora_rank;
     uint32_t ao = dyv.off / 4, ld = dyv.ld;
-    if (w->t.trainable) gemm_at(v, OP_GEMM_TN_F32, dy, x, &w->grad, M, K, n, 1.0f, grad_acc(v, L->proj[p]), ao, ld, 0, NULL, WHOLE);
+    if (w->t.trainable) gemm_at(v, OP_GEMM_TN_F32, dy, x, &w->grad, M, K, n, 1.0f, grad_acc(v, L->proj[p]), ao, ld, WHOLE, NULL, WHOLE);
     if (L->la[p] < 0) {
         gemm2(v, OP_GEMM_NN_F32, dy, &w->param, dx, n, K, M, 1.0f, acc, NULL, dyv, WHOLE);
         return;
     }
-    gemm_at(v, OP_GEMM_TN_F32, dy, &L->xa[p], G(v, L->lb[p]), M, r, n, v->lora_scale, grad_acc(v, L->lb[p]), ao, ld, 0, NULL, WHOLE);
-    gemm_at(v, OP_GEMM_NN_F32, dy, P(v, L->lb[p]), &v->dlora, n, r, M, v->lora_scale, 0, ao, ld, 0, NULL, WHOLE);
+    gemm_at(v, OP_GEMM_TN_F32, dy, &L->xa[p], G(v, L->lb[p]), M, r, n, v->lora_scale, grad_acc(v, L->lb[p]), ao, ld, WHOLE, NULL, WHOLE);
+    gemm_at(v, OP_GEMM_NN_F32, dy, P(v, L->lb[p]), &v->dlora, n, r, M, v->lora_scale, 0, ao, ld, WHOLE, NULL, WHOLE);
     gemm(v, OP_GEMM_TN_F32, &v->dlora, x, G(v, L->la[p]), r, K, n, 1.0f, grad_acc(v, L->la[p]));
-    Seg2 lora = {&v->dlora, P(v, L->la[p]), r, 1.0f};
+    Seg2 lora = {&v->dlora, P(v, L->la[p]), r, 1.0f, WHOLE};
     gemm2(v, OP_GEMM_NN_F32, dy, &w->param, dx, n, K, M, 1.0f, acc, &lora, dyv, WHOLE);
 }
 
-/* y [n][g->width] = x . [W_p ...]^T: one product over the span when fused, else one a projection into its columns */
+/* y [n][g->width] = x . [W_p ...]^T (+ each one's LoRA path): one product
+ * over the span when fused; with g->lora, x . A^T of all of them in one,
+ * then each base product and its path in one dispatch (into its columns);
+ * else lin_fwd for each */
 static void group_fwd(VkTrain *v, int l, const VtGroup *g, VkBuf *y, VkBuf *x, int n) {
-    int K = (int)v->t[v->L[l].proj[g->p[0]]].t.shape[1];
+    const VtLayer *L = &v->L[l];
+    int K = (int)v->t[L->proj[g->p[0]]].t.shape[1], r = v->lora_rank, wa = g->np * r;
     if (g->fused) {
         gemm(v, OP_GEMM_NT_F32, x, (VkBuf *)&g->w, y, n, g->width, K, 1.0f, 0);
         return;
     }
-    for (int i = 0; i < g->np; i++) lin_fwd(v, l, g->p[i], y, x, n, 0, (View){(uint32_t)g->col[i], (uint32_t)g->width});
+    if (g->lora) gemm(v, OP_GEMM_NT_F32, x, (VkBuf *)&g->a, (VkBuf *)&g->xa, n, wa, K, 1.0f, 0);
+    for (int i = 0; i < g->np; i++) {
+        View yv = {(uint32_t)g->col[i], (uint32_t)g->width};
+        if (!g->lora) {
+            lin_fwd(v, l, g->p[i], y, x, n, 0, yv);
+            continue;
+        }
+        VtTensor *w = &v->t[L->proj[g->p[i]]];
+        Seg2 path = {(VkBuf *)&g->xa, P(v, L->lb[g->p[i]]), r, v->lora_scale, {(uint32_t)(i * r), (uint32_t)wa}};
+        gemm2(v, OP_GEMM_NT_F32, x, &w->param, y, n, (int)w->t.shape[0], K, 1.0f, 0, &path, WHOLE, yv);
+    }
 }
 
-/* The backward of group_fwd: dx (+)= dy . [W_p ...], the weights' gradients += dy^T . x */
+/* The backward of group_fwd: dx (+)= dy . [W_p ...] (+ the LoRA paths'),
+ * the trainable weights' gradients += */
 static void group_bwd(VkTrain *v, int l, const VtGroup *g, VkBuf *dx, VkBuf *dy, VkBuf *x, int n, int acc) {
     const VtLayer *L = &v->L[l];
-    int K = (int)v->t[L->proj[g->p[0]]].t.shape[1];
-    if (!g->fused) {
+    int K = (int)v->t[L->proj[g->p[0]]].t.shape[1], r = v->lora_rank, wa = g->np * r, gacc = 0;
+    if (!g->fused && !g->lora) {
         for (int i = 0; i < g->np; i++) lin_bwd(v, l, g->p[i], dx, dy, x, n, i ? 1 : acc, (View){(uint32_t)g->col[i], (uint32_t)g->width});
         return;
     }
+    if (g->lora) { /* dB and s dy . B of each (dlora [n][np r]); then dA and dX, one product each */
+        for (int i = 0; i < g->np; i++) {
+            int p = g->p[i], M = (int)v->t[L->proj[p]].t.shape[0];
+            uint32_t ao = (uint32_t)g->col[i] / 4, ld = (uint32_t)g->width;
+            View xav = {(uint32_t)(i * r), (uint32_t)wa};
+            gemm_at(v, OP_GEMM_TN_F32, dy, (VkBuf *)&g->xa, G(v, L->lb[p]), M, r, n, v->lora_scale, grad_acc(v, L->lb[p]), ao, ld, xav, NULL, WHOLE);
+            gemm_at(v, OP_GEMM_NN_F32, dy, P(v, L->lb[p]), &v->dlora, n, r, M, v->lora_scale, 0, ao, ld, WHOLE, NULL, xav);
+            gacc |= grad_acc(v, L->la[p]); /* zeroed together: the same for all */
+        }
+        gemm(v, OP_GEMM_TN_F32, &v->dlora, x, (VkBuf *)&g->ga, wa, K, n, 1.0f, gacc);
+        Seg2 path = {&v->dlora, (VkBuf *)&g->a, wa, 1.0f, WHOLE};
+        gemm2(v, OP_GEMM_NN_F32, dy, (VkBuf *)&g->w, dx, n, K, g->width, 1.0f, acc, &path, WHOLE, WHOLE);
+        return;
+    }
     if (g->gw.buf) {
-        int gacc = 0;
         for (int i = 0; i < g->np; i++) gacc |= grad_acc(v, L->proj[g->p[i]]); /* zeroed together: the same for all */
         gemm(v, OP_GEMM_TN_F32, dy, x, (VkBuf *)&g->gw, g->width, K, n, 1.0f, gacc);
     }
@@ -881,7 +960,7 @@ static void head_forward(VkTrain *v, int n, int grad) {
         int nr = n - r0 < per ? n - r0 : per;
         size_t span = row * (size_t)per < v->logits.size - row * r0 ? row * (size_t)per : v->logits.size - row * r0; /* whole slices: the same views every step */
         VkBuf *lg = slice(v, &v->a_arena, &v->logits, row * r0, span), *dl = slice(v, &v->a_arena, &v->dlogits, row * r0, span);
-        gemm_at(v, OP_GEMM_NT_F32, &v->xf, &head->param, lg, nr, V, D, 1.0f, 0, (uint32_t)(r0 * D / 4), 0, 0, NULL, WHOLE);
+        gemm_at(v, OP_GEMM_NT_F32, &v->xf, &head->param, lg, nr, V, D, 1.0f, 0, (uint32_t)(r0 * D / 4), 0, WHOLE, NULL, WHOLE);
         PushXent px = {(uint32_t)nr, (uint32_t)V, (uint32_t)r0};
         VkBuf *bx[5] = {lg, &v->tgt, &v->wts, &v->xout, dl};
         disp(v, grad ? OP_XENT_GRAD : OP_XENT_FWD, bx, &px, (uint32_t)nr, 1, 1);
@@ -927,7 +1006,7 @@ static void rec_backward(VkTrain *v, int n, int n_uniq) {
         for (int v0 = 0; v0 < V; v0 += per) {
             int nv = V - v0 < per ? V - v0 : per;
             VkBuf *g = slice(v, &v->s_arena, &head->grad, row * v0, row * nv);
-            gemm_at(v, OP_GEMM_TN_F32, &v->dlogits, &v->xf, g, nv, D, n, 1.0f, acc, (uint32_t)(v0 / 4), (uint32_t)V, 0, NULL, WHOLE);
+            gemm_at(v, OP_GEMM_TN_F32, &v->dlogits, &v->xf, g, nv, D, n, 1.0f, acc, (uint32_t)(v0 / 4), (uint32_t)V, WHOLE, NULL, WHOLE);
         }
     }
     /* every dX below is written by its first product or norm, added to by the rest: no fills */

@@ -21,7 +21,8 @@ shared float As[16][33];
 shared float Bs[16][33];
 
 /* A from texel a_off on with rows lda floats apart (0: M in TA, else K),
-   B from texel b_off on, C as c_off and ldc say (push.h) */
+   B from texel b_off on (rows ldb floats apart when [K][N]), C as c_off and
+   ldc say (push.h) */
 float a_at(uint m, uint k) {
 #ifdef TA
     return A[4u * p.a_off + k * (p.lda != 0u ? p.lda : p.M) + m];
@@ -33,7 +34,7 @@ float b_at(uint k, uint n) {
 #ifdef BNK
     return B[4u * p.b_off + n * p.K + k];
 #else
-    return B[4u * p.b_off + k * p.N + n];
+    return B[4u * p.b_off + k * (p.ldb != 0u ? p.ldb : p.N) + n];
 #endif
 }
 

@@ -93,9 +93,9 @@ void main() {
 #if defined(NT)
     uint lda = (p.lda != 0u ? p.lda : p.K) / 4u, ldb = p.K / 4u;
 #elif defined(NN)
-    uint lda = (p.lda != 0u ? p.lda : p.K) / 4u, ldb = p.N / 4u;
+    uint lda = (p.lda != 0u ? p.lda : p.K) / 4u, ldb = (p.ldb != 0u ? p.ldb : p.N) / 4u;
 #else
-    uint lda = (p.lda != 0u ? p.lda : p.M) / 4u, ldb = p.N / 4u;
+    uint lda = (p.lda != 0u ? p.lda : p.M) / 4u, ldb = (p.ldb != 0u ? p.ldb : p.N) / 4u;
 #endif
     uint z = gl_WorkGroupID.z, kb = p.kc != 0u ? z * p.kc : 0u, ke = p.kc != 0u ? min(p.K, kb + p.kc) : p.K;
     cbase = p.kc != 0u ? z * p.M * p.N : 0u;
@@ -108,14 +108,14 @@ void main() {
     }
     [[unroll]] for (uint i = 0u; i < 8u; i++) [[unroll]] for (uint j = 0u; j < 8u; j++) acc[i][j] *= p.alpha;
 #if defined(SEG2)
-    uint ld2 = p.k2 / 4u;
+    uint ld2 = (p.lda2 != 0u ? p.lda2 : p.k2) / 4u;
 #if defined(NT)
-    uint ldb2 = ld2;
+    uint ldb2 = p.k2 / 4u;
 #else
     uint ldb2 = p.N / 4u;
 #endif
     for (uint k0 = 0u; z == 0u && k0 < p.k2; k0 += BK) { /* A2's values scaled by alpha2 as they are staged */
-        STAGE_A(A2, 0u, ld2, k0, p.k2, p.alpha2)
+        STAGE_A(A2, p.a2_off, ld2, k0, p.k2, p.alpha2)
         STAGE_B(B2, 0u, ldb2, k0, p.k2)
         barrier();
         mac(tx, ty);

@@ -43,7 +43,8 @@
 // multiply-add is this kernel's floor.
 // SEG2 (gemmx_nt2, gemmx_nn2; NT and NN) adds a second product over its own
 // operands, C = alpha A.B + alpha2 A2.B2 (+ C), with A2 [M][k2] and B2
-// [N][k2] (NT) or [k2][N] (NN), k2 % 4 == 0, both from texel 0: LoRA's
+// [N][k2] (NT) or [k2][N] (NN), k2 % 4 == 0, B2 from texel 0, A2 as a2_off
+// and lda2 say (push.h): LoRA's
 // y = x.W^T + s (x.A^T).B^T and dX = dY.W + (s dY.B).A in one dispatch
 // each, where three products took three (lavapipe: 100-130 us a dispatch
 // for a rank-8 product on the tiny shape, about its floor).
@@ -57,7 +58,8 @@ layout(push_constant) uniform PC { PushGemm p; };
 #if defined(SEG2)
 layout(binding = 3) uniform usamplerBuffer A2;
 layout(binding = 4) uniform usamplerBuffer B2;
-vec4 ta2(int i) { return uintBitsToFloat(texelFetch(A2, i)); }
+vec4 ta2(int i) { return uintBitsToFloat(texelFetch(A2, int(p.a2_off) + i)); }
+int l2q = int((p.lda2 != 0u ? p.lda2 : p.k2) / 4u); /* A2's row stride in texels */
 vec4 tb2(int i) { return uintBitsToFloat(texelFetch(B2, i)); }
 #endif
 
@@ -123,7 +125,7 @@ void main() {
     int k2q = int(p.k2 / 4u);
     for (int k = 0; k < k2q; k++) { /* A2's texels scaled by alpha2: C's block needs no second set of registers */
         vec4 a[GEMMX_NT_ROWS];
-        [[unroll]] for (uint r = 0u; r < GEMMX_NT_ROWS; r++) a[r] = p.alpha2 * ta2(int(min(i0 + r, p.M - 1u)) * k2q + k);
+        [[unroll]] for (uint r = 0u; r < GEMMX_NT_ROWS; r++) a[r] = p.alpha2 * ta2(int(min(i0 + r, p.M - 1u)) * l2q + k);
         [[unroll]] for (uint c = 0u; c < GEMMX_NT_COLS; c++) {
             vec4 b = tb2(int(min(j0 + c, p.N - 1u)) * k2q + k);
             [[unroll]] for (uint r = 0u; r < GEMMX_NT_ROWS; r++) acc[r][c] += dot(a[r], b);
@@ -144,7 +146,7 @@ void main() {
     blocks((nq + GEMMX_NN_TEXELS - 1u) / GEMMX_NN_TEXELS, rb, cb);
     uint jq0 = cb * GEMMX_NN_TEXELS, i0 = rb * GEMMX_NN_ROWS;
     if (i0 >= p.M || jq0 >= nq) return;
-    int kq = int(p.K / 4u), lq = int((p.lda != 0u ? p.lda : p.K) / 4u);
+    int kq = int(p.K / 4u), lq = int((p.lda != 0u ? p.lda : p.K) / 4u), lbq = int((p.ldb != 0u ? p.ldb : p.N) / 4u);
     int ar[GEMMX_NN_ROWS], bc[GEMMX_NN_TEXELS];
     [[unroll]] for (uint r = 0u; r < GEMMX_NN_ROWS; r++) ar[r] = int(min(i0 + r, p.M - 1u)) * lq;
     [[unroll]] for (uint c = 0u; c < GEMMX_NN_TEXELS; c++) bc[c] = int(min(jq0 + c, nq - 1u));
@@ -154,7 +156,7 @@ void main() {
         vec4 a[GEMMX_NN_ROWS];
         [[unroll]] for (uint r = 0u; r < GEMMX_NN_ROWS; r++) a[r] = ta(ar[r] + k);
         [[unroll]] for (uint q = 0u; q < 4u; q++) {
-            int row = (4 * k + int(q)) * int(nq);
+            int row = (4 * k + int(q)) * lbq;
             [[unroll]] for (uint c = 0u; c < GEMMX_NN_TEXELS; c++) {
                 vec4 b = tb(row + bc[c]);
                 [[unroll]] for (uint r = 0u; r < GEMMX_NN_ROWS; r++) acc[r][c] += a[r][q] * b;
@@ -166,7 +168,7 @@ void main() {
     int k2q = int(p.k2 / 4u);
     for (int k = 0; k < k2q; k++) {
         vec4 a[GEMMX_NN_ROWS];
-        [[unroll]] for (uint r = 0u; r < GEMMX_NN_ROWS; r++) a[r] = p.alpha2 * ta2(int(min(i0 + r, p.M - 1u)) * k2q + k);
+        [[unroll]] for (uint r = 0u; r < GEMMX_NN_ROWS; r++) a[r] = p.alpha2 * ta2(int(min(i0 + r, p.M - 1u)) * l2q + k);
         [[unroll]] for (uint q = 0u; q < 4u; q++) {
             int row = (4 * k + int(q)) * int(nq);
             [[unroll]] for (uint c = 0u; c < GEMMX_NN_TEXELS; c++) {
@@ -181,7 +183,7 @@ void main() {
 }
 #else /* TN */
 void main() {
-    uint mq = p.M / 4u, nq = p.N / 4u, lq = (p.lda != 0u ? p.lda : p.M) / 4u, rb, cb;
+    uint mq = p.M / 4u, nq = p.N / 4u, lq = (p.lda != 0u ? p.lda : p.M) / 4u, lbq = (p.ldb != 0u ? p.ldb : p.N) / 4u, rb, cb;
     blocks((nq + GEMMX_TN_TEXELS_N - 1u) / GEMMX_TN_TEXELS_N, rb, cb);
     uint jq0 = cb * GEMMX_TN_TEXELS_N, iq0 = rb * GEMMX_TN_TEXELS_M;
     if (iq0 >= mq || jq0 >= nq) return;
@@ -193,7 +195,7 @@ void main() {
     for (uint k = 0u; k < p.K; k++) {
         vec4 a[GEMMX_TN_TEXELS_M], b[GEMMX_TN_TEXELS_N];
         [[unroll]] for (uint r = 0u; r < GEMMX_TN_TEXELS_M; r++) a[r] = ta(int(k * lq) + ac[r]);
-        [[unroll]] for (uint c = 0u; c < GEMMX_TN_TEXELS_N; c++) b[c] = tb(int(k * nq) + bc[c]);
+        [[unroll]] for (uint c = 0u; c < GEMMX_TN_TEXELS_N; c++) b[c] = tb(int(k * lbq) + bc[c]);
         [[unroll]] for (uint r = 0u; r < GEMMX_TN_TEXELS_M; r++) [[unroll]] for (uint e = 0u; e < 4u; e++) [[unroll]] for (uint c = 0u; c < GEMMX_TN_TEXELS_N; c++) acc[r][e][c] += a[r][e] * b[c];
     }
     [[unroll]] for (uint r = 0u; r < GEMMX_TN_TEXELS_M; r++)

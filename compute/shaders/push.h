@@ -23,8 +23,11 @@
    c_off and ldc (gemmx.comp, gemm_tile.comp without kc): C starts c_off floats
    into its buffer and its rows are ldc floats apart (0: N), both multiples of
    4: a projection's columns of the [n][q|k|v] and [n][gate|up] activations
-   that train_vk.c keeps interleaved, so that q, k and v are one product. */
-struct PushGemm { PU32 M, N, K; float alpha; PU32 acc, a_off, lda, b_off, k2; float alpha2; PU32 kc, c_off, ldc; };
+   that train_vk.c keeps interleaved, so that q, k and v are one product.
+   a2_off (texels) and lda2 (floats; 0: k2): where A2 starts and its row
+   stride (SEG2: a projection's columns of its group's x . A^T); ldb: B's row
+   stride in NN and TN (floats; 0: N), B from its group's x . A^T too. */
+struct PushGemm { PU32 M, N, K; float alpha; PU32 acc, a_off, lda, b_off, k2; float alpha2; PU32 kc, c_off, ldc, a2_off, lda2, ldb; };
 /* gemm_tile.comp with kc != 0: workgroup z takes depth [z kc, (z + 1) kc) and
    writes its partial product to C + z M N (split-K; gemm_sum.comp adds them):
    skinny products (LoRA's rank-r ones) have too few tiles to fill a GPU. */

@@ -138,7 +138,7 @@ static void t_gemm(int M, int N, int K) {
     float *x = rnd((size_t)M * K, 1), *w = rnd((size_t)N * K, 1), *dy = rnd((size_t)M * N, 1), *c0 = rnd((size_t)M * N, 1);
     VkBuf *bx = mk(x, 4 * (size_t)M * K), *bw = mk(w, 4 * (size_t)N * K), *by = mk(c0, 4 * (size_t)M * N);
     /* forward, accumulating into C: Y = C + X.W^T */
-    PushGemm p = {(uint32_t)M, (uint32_t)N, (uint32_t)K, 1.0f, 1, 0, 0, 0, 0, 0.0f, 0, 0, 0};
+    PushGemm p = {(uint32_t)M, (uint32_t)N, (uint32_t)K, 1.0f, 1, 0, 0, 0, 0, 0.0f, 0, 0, 0, 0, 0, 0};
     VkBuf *b3[3] = {bx, bw, by};
     run(OP_GEMM_NT_F32, b3, &p, cdiv((uint32_t)N, 32), cdiv((uint32_t)M, 32));
     float *ref = malloc(4 * (size_t)M * N);
@@ -149,7 +149,7 @@ static void t_gemm(int M, int N, int K) {
     cmp(what, ref, F(by), (size_t)M * N, K > 256 ? 5e-5 : 2e-5);
     /* dX = dY . W (alpha 0.5, no accumulation) */
     VkBuf *bdy = mk(dy, 4 * (size_t)M * N), *bdx = mk(NULL, 4 * (size_t)M * K);
-    PushGemm pn = {(uint32_t)M, (uint32_t)K, (uint32_t)N, 0.5f, 0, 0, 0, 0, 0, 0.0f, 0, 0, 0};
+    PushGemm pn = {(uint32_t)M, (uint32_t)K, (uint32_t)N, 0.5f, 0, 0, 0, 0, 0, 0.0f, 0, 0, 0, 0, 0, 0};
     VkBuf *bn[3] = {bdy, bw, bdx};
     run(OP_GEMM_NN_F32, bn, &pn, cdiv((uint32_t)K, 32), cdiv((uint32_t)M, 32));
     float *rdx = calloc((size_t)M * K, 4);
@@ -159,7 +159,7 @@ static void t_gemm(int M, int N, int K) {
     /* dW += dY^T . X */
     float *dw0 = rnd((size_t)N * K, 1);
     VkBuf *bdw = mk(dw0, 4 * (size_t)N * K);
-    PushGemm pt = {(uint32_t)N, (uint32_t)K, (uint32_t)M, 1.0f, 1, 0, 0, 0, 0, 0.0f, 0, 0, 0};
+    PushGemm pt = {(uint32_t)N, (uint32_t)K, (uint32_t)M, 1.0f, 1, 0, 0, 0, 0, 0.0f, 0, 0, 0, 0, 0, 0};
     VkBuf *bt[3] = {bdy, bx, bdw};
     run(OP_GEMM_TN_F32, bt, &pt, cdiv((uint32_t)K, 32), cdiv((uint32_t)N, 32));
     opr_matmul_bwd(NULL, dw0, dy, x, NULL, M, K, N);
@@ -173,13 +173,23 @@ static void t_gemm(int M, int N, int K) {
             for (size_t j = 0; j < (size_t)N; j++) want[i * ld + 4 + j] += ref[i * N + j] - c0[i * N + j], dyw[i * ld + 4 + j] = dy[i * N + j];
         VkBuf *bcw = mk(cw, 4 * (size_t)M * ld), *bdyw = mk(dyw, 4 * (size_t)M * ld), *bdw2 = mk(NULL, 4 * (size_t)N * K);
         VkBuf *b3w[3] = {bx, bw, bcw}, *btw[3] = {bdyw, bx, bdw2};
-        PushGemm pc = {(uint32_t)M, (uint32_t)N, (uint32_t)K, 1.0f, 1, 0, 0, 0, 0, 0.0f, 0, 4, (uint32_t)ld};
+        PushGemm pc = {(uint32_t)M, (uint32_t)N, (uint32_t)K, 1.0f, 1, 0, 0, 0, 0, 0.0f, 0, 4, (uint32_t)ld, 0, 0, 0};
         run(OP_GEMM_NT_F32, b3w, &pc, cdiv((uint32_t)N, 32), cdiv((uint32_t)M, 32));
         cmp("matmul fwd into columns 4.. of wider rows (c_off, ldc)", want, F(bcw), (size_t)M * ld, K > 256 ? 5e-5 : 2e-5);
-        PushGemm pw = {(uint32_t)N, (uint32_t)K, (uint32_t)M, 1.0f, 0, 1, (uint32_t)ld, 0, 0, 0.0f, 0, 0, 0};
+        PushGemm pw = {(uint32_t)N, (uint32_t)K, (uint32_t)M, 1.0f, 0, 1, (uint32_t)ld, 0, 0, 0.0f, 0, 0, 0, 0, 0, 0};
         run(OP_GEMM_TN_F32, btw, &pw, cdiv((uint32_t)K, 32), cdiv((uint32_t)N, 32));
         opr_matmul_bwd(NULL, dwr, dy, x, NULL, M, K, N);
         cmp("matmul bwd dW from columns 4.. of wider rows (a_off, lda)", dwr, F(bdw2), (size_t)N * K, M > 256 ? 5e-5 : 2e-5);
+        /* and X as columns 4.. of rows K + 8 wide (b_off, ldb) */
+        size_t ldx = (size_t)K + 8;
+        float *xw = rnd((size_t)M * ldx, 1);
+        for (size_t i = 0; i < (size_t)M; i++) memcpy(xw + i * ldx + 4, x + i * (size_t)K, 4 * (size_t)K);
+        VkBuf *bxw = mk(xw, 4 * (size_t)M * ldx), *btx[3] = {bdyw, bxw, bdw2};
+        PushGemm px = pw;
+        px.b_off = 1, px.ldb = (uint32_t)ldx;
+        run(OP_GEMM_TN_F32, btx, &px, cdiv((uint32_t)K, 32), cdiv((uint32_t)N, 32));
+        cmp("matmul bwd dW, X from columns 4.. of wider rows (b_off, ldb)", dwr, F(bdw2), (size_t)N * K, M > 256 ? 5e-5 : 2e-5);
+        drop(bxw), free(xw);
         drop(bcw), drop(bdyw), drop(bdw2), free(cw), free(want), free(dyw), free(dwr);
     }
     drop(bx), drop(bw), drop(by), drop(bdy), drop(bdx), drop(bdw), free(x), free(w), free(dy), free(c0), free(dw0), free(ref), free(rdx);
@@ -193,7 +203,7 @@ static void t_gemmx(int M, int N, int K) {
     float *x = rnd((size_t)M * K, 1), *w = rnd((size_t)N * K, 1), *dy = rnd((size_t)M * N, 1), *c0 = rnd((size_t)M * N, 1), *dw0 = rnd((size_t)N * K, 1);
     VkBuf *bx = mk(x, 4 * (size_t)M * K), *bw = mk(w, 4 * (size_t)N * K), *by = mk(c0, 4 * (size_t)M * N), *bdy = mk(dy, 4 * (size_t)M * N);
     VkBuf *bdx = mk(NULL, 4 * (size_t)M * K), *bdw = mk(dw0, 4 * (size_t)N * K);
-    PushGemm p = {(uint32_t)M, (uint32_t)N, (uint32_t)K, 1.0f, 1, 0, 0, 0, 0, 0.0f, 0, 0, 0};
+    PushGemm p = {(uint32_t)M, (uint32_t)N, (uint32_t)K, 1.0f, 1, 0, 0, 0, 0, 0.0f, 0, 0, 0, 0, 0, 0};
     VkBuf *b3[3] = {bx, bw, by};
     gx_run(OP_GEMMX_NT, b3, &p);
     float *ref = malloc(4 * (size_t)M * N), *rdx = calloc((size_t)M * K, 4);
@@ -210,18 +220,18 @@ static void t_gemmx(int M, int N, int K) {
         for (size_t i = 0; i < (size_t)M; i++)
             for (size_t j = 0; j < (size_t)N; j++) want[i * ld + 4 + j] += ref[i * N + j] - c0[i * N + j];
         VkBuf *bcw = mk(cw, 4 * (size_t)M * ld), *b3w[3] = {bx, bw, bcw};
-        PushGemm pc = {(uint32_t)M, (uint32_t)N, (uint32_t)K, 1.0f, 1, 0, 0, 0, 0, 0.0f, 0, 4, (uint32_t)ld};
+        PushGemm pc = {(uint32_t)M, (uint32_t)N, (uint32_t)K, 1.0f, 1, 0, 0, 0, 0, 0.0f, 0, 4, (uint32_t)ld, 0, 0, 0};
         gx_run(OP_GEMMX_NT, b3w, &pc);
         cmp("gemmx fwd into columns 4.. of wider rows (c_off, ldc)", want, F(bcw), (size_t)M * ld, K > 256 ? 5e-5 : 2e-5);
         drop(bcw), free(cw), free(want);
     }
-    PushGemm pn = {(uint32_t)M, (uint32_t)K, (uint32_t)N, 0.5f, 0, 0, 0, 0, 0, 0.0f, 0, 0, 0};
+    PushGemm pn = {(uint32_t)M, (uint32_t)K, (uint32_t)N, 0.5f, 0, 0, 0, 0, 0, 0.0f, 0, 0, 0, 0, 0, 0};
     VkBuf *bn[3] = {bdy, bw, bdx};
     gx_run(OP_GEMMX_NN, bn, &pn);
     opr_matmul_bwd_dt(rdx, NULL, dy, x, w, ST_F32, M, K, N);
     for (size_t i = 0; i < (size_t)M * K; i++) rdx[i] *= 0.5f;
     cmp("gemmx bwd dX", rdx, F(bdx), (size_t)M * K, N > 256 ? 5e-5 : 2e-5);
-    PushGemm pt = {(uint32_t)N, (uint32_t)K, (uint32_t)M, 1.0f, 1, 0, 0, 0, 0, 0.0f, 0, 0, 0};
+    PushGemm pt = {(uint32_t)N, (uint32_t)K, (uint32_t)M, 1.0f, 1, 0, 0, 0, 0, 0.0f, 0, 0, 0, 0, 0, 0};
     VkBuf *bt[3] = {bdy, bx, bdw};
     gx_run(OP_GEMMX_TN, bt, &pt);
     opr_matmul_bwd(NULL, dw0, dy, x, NULL, M, K, N);
@@ -232,7 +242,7 @@ static void t_gemmx(int M, int N, int K) {
         VkBuf *bwt = mk(wt, 4 * (size_t)N * K), *bdyt = mk(dyt, 4 * (size_t)M * N), *bxt = mk(xt, 4 * (size_t)M * K);
         VkBuf *bdx2 = mk(NULL, 4 * (size_t)M * K), *bdw2 = mk(NULL, 4 * (size_t)N * K);
         if (N % 4 == 0) {
-            PushGemm q = {(uint32_t)M, (uint32_t)K, (uint32_t)N, 0.5f, 0, 0, 0, 0, 0, 0.0f, 0, 0, 0};
+            PushGemm q = {(uint32_t)M, (uint32_t)K, (uint32_t)N, 0.5f, 0, 0, 0, 0, 0, 0.0f, 0, 0, 0, 0, 0, 0};
             VkBuf *bq[3] = {bdy, bwt, bdx2};
             gx_run(OP_GEMMX_NT_DX, bq, &q);
             cmp("gemmx bwd dX as NT over W^T", rdx, F(bdx2), (size_t)M * K, N > 256 ? 5e-5 : 2e-5);
@@ -240,7 +250,7 @@ static void t_gemmx(int M, int N, int K) {
         if (M % 4 == 0) {
             float *dw2 = calloc((size_t)N * K, 4);
             opr_matmul_bwd(NULL, dw2, dy, x, NULL, M, K, N);
-            PushGemm q = {(uint32_t)N, (uint32_t)K, (uint32_t)M, 1.0f, 0, 0, 0, 0, 0, 0.0f, 0, 0, 0};
+            PushGemm q = {(uint32_t)N, (uint32_t)K, (uint32_t)M, 1.0f, 0, 0, 0, 0, 0, 0.0f, 0, 0, 0, 0, 0, 0};
             VkBuf *bq[3] = {bdyt, bxt, bdw2};
             gx_run(OP_GEMMX_NT_DW, bq, &q);
             cmp("gemmx bwd dW as NT over dY^T, X^T", dw2, F(bdw2), (size_t)N * K, M > 256 ? 5e-5 : 2e-5);
@@ -251,7 +261,7 @@ static void t_gemmx(int M, int N, int K) {
     if (N >= 8 && M >= 2) { /* slices (train_vk.c's LM head over the storage range): A from an offset, with its row stride */
         int r0 = M / 2, n0 = 4, nn = N - 4 < 8 ? N - 4 : 8;
         VkBuf *bys = mk(NULL, 4 * (size_t)(M - r0) * N), *bdws = mk(NULL, 4 * (size_t)nn * K);
-        PushGemm ps = {(uint32_t)(M - r0), (uint32_t)N, (uint32_t)K, 1.0f, 0, (uint32_t)(r0 * K / 4), 0, 0, 0, 0.0f, 0, 0, 0};
+        PushGemm ps = {(uint32_t)(M - r0), (uint32_t)N, (uint32_t)K, 1.0f, 0, (uint32_t)(r0 * K / 4), 0, 0, 0, 0.0f, 0, 0, 0, 0, 0, 0};
         VkBuf *bs3[3] = {bx, bw, bys};
         gx_run(OP_GEMMX_NT, bs3, &ps);
         float *ys = malloc(4 * (size_t)(M - r0) * N);
@@ -260,13 +270,13 @@ static void t_gemmx(int M, int N, int K) {
         free(ys);
         float *dw1 = calloc((size_t)N * K, 4);
         opr_matmul_bwd(NULL, dw1, dy, x, NULL, M, K, N);
-        PushGemm pw = {(uint32_t)nn, (uint32_t)K, (uint32_t)M, 1.0f, 0, (uint32_t)(n0 / 4), (uint32_t)N, 0, 0, 0.0f, 0, 0, 0};
+        PushGemm pw = {(uint32_t)nn, (uint32_t)K, (uint32_t)M, 1.0f, 0, (uint32_t)(n0 / 4), (uint32_t)N, 0, 0, 0.0f, 0, 0, 0, 0, 0, 0};
         VkBuf *bw3[3] = {bdy, bx, bdws};
         gx_run(OP_GEMMX_TN, bw3, &pw);
         cmp("gemmx bwd dW, rows 4.. (a_off, lda)", dw1 + (size_t)n0 * K, F(bdws), (size_t)nn * K, M > 256 ? 5e-5 : 2e-5);
         /* dX over two ranges of the reduced dimension (train_vk.c's K chunks of the LM head): lda, a_off, b_off */
         VkBuf *bdxs = mk(NULL, 4 * (size_t)M * K);
-        PushGemm k1 = {(uint32_t)M, (uint32_t)K, 4, 1.0f, 0, 0, (uint32_t)N, 0, 0, 0.0f, 0, 0, 0}, k2 = {(uint32_t)M, (uint32_t)K, (uint32_t)N - 4, 1.0f, 1, 1, (uint32_t)N, (uint32_t)K, 0, 0.0f, 0, 0, 0};
+        PushGemm k1 = {(uint32_t)M, (uint32_t)K, 4, 1.0f, 0, 0, (uint32_t)N, 0, 0, 0.0f, 0, 0, 0, 0, 0, 0}, k2 = {(uint32_t)M, (uint32_t)K, (uint32_t)N - 4, 1.0f, 1, 1, (uint32_t)N, (uint32_t)K, 0, 0.0f, 0, 0, 0, 0, 0, 0};
         VkBuf *bk[3] = {bdy, bw, bdxs};
         gx_run(OP_GEMMX_NN, bk, &k1), gx_run(OP_GEMMX_NN, bk, &k2);
         for (size_t i = 0; i < (size_t)M * K; i++) rdx[i] *= 2.0f; /* rdx held 0.5 dY.W */
@@ -277,7 +287,7 @@ static void t_gemmx(int M, int N, int K) {
             float *xs = malloc(4 * (size_t)M * k1), *w1 = rnd((size_t)N * k1, 1), *y1 = malloc(4 * (size_t)M * N);
             for (int i = 0; i < M; i++) memcpy(xs + (size_t)i * k1, x + (size_t)i * K + 4, 4 * (size_t)k1);
             VkBuf *bw1 = mk(w1, 4 * (size_t)N * k1), *by1 = mk(NULL, 4 * (size_t)M * N), *bl[3] = {bx, bw1, by1};
-            PushGemm pl = {(uint32_t)M, (uint32_t)N, (uint32_t)k1, 1.0f, 0, 1, (uint32_t)K, 0, 0, 0.0f, 0, 0, 0};
+            PushGemm pl = {(uint32_t)M, (uint32_t)N, (uint32_t)k1, 1.0f, 0, 1, (uint32_t)K, 0, 0, 0.0f, 0, 0, 0, 0, 0, 0};
             gx_run(OP_GEMMX_NT, bl, &pl);
             opr_matmul_fwd_dt(y1, xs, w1, ST_F32, M, k1, N);
             cmp("gemmx fwd over columns 4.. of A (a_off, lda)", y1, F(by1), (size_t)M * N, K > 256 ? 5e-5 : 2e-5);
@@ -296,7 +306,7 @@ static void t_gemmx_nt_ragged(int M, int N, int K) {
     VkBuf *b3[3] = {bx, bw, by};
     char what[96];
     for (int acc = 1; acc >= 0; acc--) {
-        PushGemm p = {(uint32_t)M, (uint32_t)N, (uint32_t)K, 1.0f, (uint32_t)acc, 0, 0, 0, 0, 0.0f, 0, 0, 0};
+        PushGemm p = {(uint32_t)M, (uint32_t)N, (uint32_t)K, 1.0f, (uint32_t)acc, 0, 0, 0, 0, 0.0f, 0, 0, 0, 0, 0, 0};
         gx_run(OP_GEMMX_NT, b3, &p);
         opr_matmul_fwd_dt(ref, x, w, ST_F32, M, K, N);
         for (size_t i = 0; acc && i < (size_t)M * N; i++) ref[i] += c0[i];
@@ -317,7 +327,7 @@ static void t_gemmx_seg2(int M, int N, int K, int r) {
     VkBuf *by = mk16(c0, 4 * (size_t)M * N), *bdy = mk(dy, 4 * (size_t)M * N), *bt = mk(t, 4 * (size_t)M * r), *bla = mk(la, 4 * (size_t)r * K);
     VkBuf *bdx = mk(NULL, 4 * (size_t)M * K);
     float *ref = malloc(4 * (size_t)M * N), *ref2 = malloc(4 * (size_t)M * N), *rdx = calloc((size_t)M * K, 4), *rdx2 = calloc((size_t)M * K, 4);
-    PushGemm p = {(uint32_t)M, (uint32_t)N, (uint32_t)K, 1.0f, 1, 0, 0, 0, (uint32_t)r, s, 0, 0, 0};
+    PushGemm p = {(uint32_t)M, (uint32_t)N, (uint32_t)K, 1.0f, 1, 0, 0, 0, (uint32_t)r, s, 0, 0, 0, 0, 0, 0};
     VkBuf *b5[5] = {bx, bw, by, bu, blb};
     gx_run(OP_GEMMX_NT2, b5, &p);
     opr_matmul_fwd_dt(ref, x, w, ST_F32, M, K, N);
@@ -326,8 +336,33 @@ static void t_gemmx_seg2(int M, int N, int K, int r) {
     char what[96];
     snprintf(what, sizeof what, "gemmx fwd + s U.B^T %dx%dx%d, r %d", M, N, K, r);
     cmp(what, ref, F(by), (size_t)M * N, 2e-5);
+    { /* U as columns r .. 2r of rows 3r wide (a2_off, lda2: a projection's part of its group's x . A^T in train_vk.c), C written */
+        size_t w3 = 3 * (size_t)r;
+        float *u3 = rnd((size_t)M * w3, 1), *want = malloc(4 * (size_t)M * N);
+        for (size_t i = 0; i < (size_t)M; i++) memcpy(u3 + i * w3 + r, u + i * (size_t)r, 4 * (size_t)r);
+        for (size_t i = 0; i < (size_t)M * N; i++) want[i] = ref[i] - c0[i];
+        VkBuf *bu3 = mk(u3, 4 * (size_t)M * w3), *by3 = mk16(NULL, 4 * (size_t)M * N), *b53[5] = {bx, bw, by3, bu3, blb};
+        PushGemm p3 = p;
+        p3.acc = 0, p3.a2_off = (uint32_t)r / 4, p3.lda2 = (uint32_t)w3;
+        gx_run(OP_GEMMX_NT2, b53, &p3);
+        snprintf(what, sizeof what, "gemmx fwd + s U.B^T, U from columns of wider rows (a2_off, lda2), r %d", r);
+        cmp(what, want, F(by3), (size_t)M * N, 2e-5);
+        drop(bu3), drop(by3), free(u3), free(want);
+    }
+    if (gemm_tiled != 2 && N % 4 == 0 && M % 4 == 0) { /* dB = dY^T . U with U from columns r .. 2r of rows 3r wide (ldb, b_off), as train_vk.c's LoRA groups */
+        size_t w3 = 3 * (size_t)r;
+        float *u3 = rnd((size_t)M * w3, 1), *db = calloc((size_t)N * r, 4);
+        for (size_t i = 0; i < (size_t)M; i++) memcpy(u3 + i * w3 + r, u + i * (size_t)r, 4 * (size_t)r);
+        VkBuf *bu3 = mk(u3, 4 * (size_t)M * w3), *bdb = mk(NULL, 4 * (size_t)N * r), *bb[3] = {bdy, bu3, bdb};
+        PushGemm pb = {(uint32_t)N, (uint32_t)r, (uint32_t)M, 1.0f, 0, 0, 0, (uint32_t)r / 4, 0, 0.0f, 0, 0, 0, 0, 0, (uint32_t)w3};
+        gx_run(OP_GEMMX_TN, bb, &pb);
+        opr_matmul_bwd(NULL, db, dy, u, NULL, M, r, N);
+        snprintf(what, sizeof what, "gemmx bwd dW, B from columns of wider rows (b_off, ldb), r %d", r);
+        cmp(what, db, F(bdb), (size_t)N * r, 2e-5);
+        drop(bu3), drop(bdb), free(u3), free(db);
+    }
     if (N % 4 == 0) { /* NN reduces over N */
-        PushGemm pn = {(uint32_t)M, (uint32_t)K, (uint32_t)N, 0.5f, 0, 0, 0, 0, (uint32_t)r, 1.0f, 0, 0, 0};
+        PushGemm pn = {(uint32_t)M, (uint32_t)K, (uint32_t)N, 0.5f, 0, 0, 0, 0, (uint32_t)r, 1.0f, 0, 0, 0, 0, 0, 0};
         VkBuf *bn[5] = {bdy, bw, bdx, bt, bla};
         gx_run(OP_GEMMX_NN2, bn, &pn);
         opr_matmul_bwd_dt(rdx, NULL, dy, x, w, ST_F32, M, K, N);
@@ -682,7 +717,7 @@ static void t_subnormals(void) {
     if (!vk_is_cpu(ctx)) return;
     for (int i = 0; i < 16; i++) a[i] = b[i] = 1e-20f;
     VkBuf *ba = mk16(a, sizeof a), *bb = mk16(b, sizeof b), *bc = mk16(NULL, sizeof a), *bufs[3] = {ba, bb, bc};
-    PushGemm p = {4, 4, 4, 1.0f, 0, 0, 0, 0, 0, 0.0f, 0, 0, 0};
+    PushGemm p = {4, 4, 4, 1.0f, 0, 0, 0, 0, 0, 0.0f, 0, 0, 0, 0, 0, 0};
     gx_run(OP_GEMMX_NT, bufs, &p);
     int flushed = 1;
     for (int i = 0; i < 16; i++) flushed &= F(bc)[i] == 0.0f;
