@@ -541,7 +541,7 @@ static int make_group(VkTrain *v, int l, VtGroup *g, const int *ps, int np, Err 
 /* The order of the tensors in the weights arena and the state regions: the
  * table's (trainable ones first), except that each layer's LoRA A's come
  * before its B's, so that a group's A's are one span (make_group). */
-static void layout_order(VkTrain *v) {
+static int layout_order(VkTrain *v, Err *err) {
     int n = 0, nl = v->c.layers;
     for (int pass = 0; pass < 2; pass++) {
         for (int i = 0; i < v->nt; i++) {
@@ -555,6 +555,7 @@ static void layout_order(VkTrain *v) {
                     if (i >= 0 && v->t[i].t.trainable == !pass) v->order[n++] = i;
                 }
     }
+    return n == v->nt ? IM_OK : err_set(err, IM_IO, "Vulkan training: %d of %d tensors placed (an adapter whose layer or projection is not known?)", n, v->nt);
 }
 
 /* The kernels for the device, set as the ops' pipelines (which set_for
@@ -640,7 +641,7 @@ int vkt_create(const ModelFiles *m, const TmOptions *o, VkTrain **out, Err *err)
             L->lb[p] = find(v, "base_model.model.model.layers.%d.%s", l, mid);
         }
     }
-    if (!rc) layout_order(v);
+    if (!rc) rc = layout_order(v, err);
     for (int k = 0; !rc && k < v->nt; k++) { /* trainable weights first, in the state regions' layout (make_casts) */
         VtTensor *t = &v->t[v->order[k]];
         if (t->t.trainable) t->rel = region, region += vk_arena_round(sizeof(float) * t->t.n);
