@@ -582,6 +582,72 @@ static int gpu_variants(VkTrain *v, int kernels, Err *err) {
     return rc;
 }
 
+/* The embedding, final norm, head and each layer's tensors, by name (-1: absent) */
+static void find_layers(VkTrain *v) {
+    v->embed = v->norm = v->lm_head = -1;
+    for (int i = 0; i < v->nt; i++) {
+        if (!strcmp(v->t[i].t.name, "model.embed_tokens.weight")) v->embed = i;
+        if (!strcmp(v->t[i].t.name, "model.norm.weight")) v->norm = i;
+        if (!strcmp(v->t[i].t.name, "lm_head.weight")) v->lm_head = i;
+    }
+    if (v->lm_head < 0) v->lm_head = v->embed;
+    for (int l = 0; l < v->c.layers; l++) {
+        VtLayer *L = &v->L[l];
+        L->attn_norm = find(v, "model.layers.%d.%s", l, "input_layernorm.weight");
+        L->ffn_norm = find(v, "model.layers.%d.%s", l, "post_attention_layernorm.weight");
+        L->q_norm = find(v, "model.layers.%d.%s", l, "self_attn.q_norm.weight");
+        L->k_norm = find(v, "model.layers.%d.%s", l, "self_attn.k_norm.weight");
+        for (int p = 0; p < P_COUNT; p++) {
+            char mid[96];
+            snprintf(mid, sizeof mid, "%s.weight", PROJ[p]);
+            L->proj[p] = find(v, "model.layers.%d.%s", l, mid);
+            snprintf(mid, sizeof mid, "%s.lora_A.weight", PROJ[p]);
+            L->la[p] = find(v, "base_model.model.model.layers.%d.%s", l, mid);
+            snprintf(mid, sizeof mid, "%s.lora_B.weight", PROJ[p]);
+            L->lb[p] = find(v, "base_model.model.model.layers.%d.%s", l, mid);
+        }
+    }
+}
+
+/* The weights arena (every tensor, in layout_order) and the state arena
+ * (four regions of the trainable tensors' layout: gradients, masters, m,
+ * v), each trainable tensor's views, and the windows AdamW and the norm
+ * walk */
+static int make_arenas(VkTrain *v, const TmOptions *o, Err *err) {
+    int rc = layout_order(v, err), nw = 0;
+    size_t region = 0;
+    Req *wr = calloc((size_t)v->nt + 1, sizeof *wr);
+    if (!rc && !wr) rc = err_set(err, IM_IO, "out of memory");
+    for (int k = 0; !rc && k < v->nt; k++) { /* trainable weights first, in the state regions' layout (make_casts) */
+        VtTensor *t = &v->t[v->order[k]];
+        if (t->t.trainable) t->rel = region, region += vk_arena_round(sizeof(float) * t->t.n);
+        wr[nw].b = &t->param, wr[nw++].bytes = sizeof(float) * t->t.n;
+    }
+    v->region = region;
+    if (!rc) rc = arena_fill(v, &v->w_arena, 0, wr, v->nt, "weight", err);
+    /* the state arena: four regions of the same layout, and windows over them */
+    if (!rc && region) rc = vk_arena_create(v->ctx, 4 * region, 0, &v->s_arena, err);
+    for (int i = 0; !rc && i < v->nt; i++) {
+        VtTensor *t = &v->t[i];
+        if (!t->t.trainable) continue;
+        VkBuf *b[4] = {&t->grad, &t->master, &t->m, &t->v};
+        for (int k = 0; k < 4 && !rc; k++) rc = vk_arena_view(v->ctx, &v->s_arena, (size_t)k * region + t->rel, sizeof(float) * t->t.n, b[k], err);
+    }
+    size_t window = o->vk_slice_bytes && o->vk_slice_bytes < WINDOW ? o->vk_slice_bytes / VK_ARENA_ALIGN * VK_ARENA_ALIGN : WINDOW; /* tests: many */
+    if (!window) window = VK_ARENA_ALIGN;
+    for (size_t off = 0; !rc && off < region; off += window) {
+        if (v->nwin == MAXWIN) {
+            rc = err_set(err, IM_USAGE, "Vulkan training: %zu bytes of trainable state per region is more than %d windows", region, MAXWIN);
+            break;
+        }
+        size_t len = region - off < window ? region - off : window;
+        for (int k = 0; k < 4 && !rc; k++) rc = vk_arena_view(v->ctx, &v->s_arena, (size_t)k * region + off, len, &v->win[k][v->nwin], err);
+        v->win_n[v->nwin++] = len / 4;
+    }
+    free(wr);
+    return rc;
+}
+
 int vkt_create(const ModelFiles *m, const TmOptions *o, VkTrain **out, Err *err) {
     *out = NULL;
     Mref *ref = NULL;
@@ -607,68 +673,15 @@ int vkt_create(const ModelFiles *m, const TmOptions *o, VkTrain **out, Err *err)
     v->nt = mref_tensor_count(ref);
     v->t = calloc((size_t)v->nt, sizeof *v->t), v->L = calloc((size_t)c->layers, sizeof *v->L);
     if (!rc && (!v->t || !v->L)) rc = err_set(err, IM_IO, "out of memory");
-    Req *wr = calloc((size_t)v->nt + 1, sizeof *wr);
     v->order = calloc((size_t)v->nt + 1, sizeof *v->order);
-    if (!rc && (!wr || !v->order)) rc = err_set(err, IM_IO, "out of memory");
-    size_t region = 0;
-    int nw = 0;
+    if (!rc && !v->order) rc = err_set(err, IM_IO, "out of memory");
     for (int i = 0; !rc && i < v->nt; i++) {
         VtTensor *t = &v->t[i];
         t->t = *mref_tensor(ref, i);
         t->t.name = strdup(t->t.name);
     }
-    /* layers by name */
-    v->embed = v->norm = v->lm_head = -1;
-    for (int i = 0; i < v->nt; i++) {
-        if (!strcmp(v->t[i].t.name, "model.embed_tokens.weight")) v->embed = i;
-        if (!strcmp(v->t[i].t.name, "model.norm.weight")) v->norm = i;
-        if (!strcmp(v->t[i].t.name, "lm_head.weight")) v->lm_head = i;
-    }
-    if (v->lm_head < 0) v->lm_head = v->embed;
-    for (int l = 0; !rc && l < c->layers; l++) {
-        VtLayer *L = &v->L[l];
-        L->attn_norm = find(v, "model.layers.%d.%s", l, "input_layernorm.weight");
-        L->ffn_norm = find(v, "model.layers.%d.%s", l, "post_attention_layernorm.weight");
-        L->q_norm = find(v, "model.layers.%d.%s", l, "self_attn.q_norm.weight");
-        L->k_norm = find(v, "model.layers.%d.%s", l, "self_attn.k_norm.weight");
-        for (int p = 0; p < P_COUNT; p++) {
-            char mid[96];
-            snprintf(mid, sizeof mid, "%s.weight", PROJ[p]);
-            L->proj[p] = find(v, "model.layers.%d.%s", l, mid);
-            snprintf(mid, sizeof mid, "%s.lora_A.weight", PROJ[p]);
-            L->la[p] = find(v, "base_model.model.model.layers.%d.%s", l, mid);
-            snprintf(mid, sizeof mid, "%s.lora_B.weight", PROJ[p]);
-            L->lb[p] = find(v, "base_model.model.model.layers.%d.%s", l, mid);
-        }
-    }
-    if (!rc) rc = layout_order(v, err);
-    for (int k = 0; !rc && k < v->nt; k++) { /* trainable weights first, in the state regions' layout (make_casts) */
-        VtTensor *t = &v->t[v->order[k]];
-        if (t->t.trainable) t->rel = region, region += vk_arena_round(sizeof(float) * t->t.n);
-        wr[nw].b = &t->param, wr[nw++].bytes = sizeof(float) * t->t.n;
-    }
-    v->region = region;
-    if (!rc) rc = arena_fill(v, &v->w_arena, 0, wr, v->nt, "weight", err);
-    free(wr);
-    /* the state arena: four regions of the same layout, and windows over them */
-    if (!rc && region) rc = vk_arena_create(v->ctx, 4 * region, 0, &v->s_arena, err);
-    for (int i = 0; !rc && i < v->nt; i++) {
-        VtTensor *t = &v->t[i];
-        if (!t->t.trainable) continue;
-        VkBuf *b[4] = {&t->grad, &t->master, &t->m, &t->v};
-        for (int k = 0; k < 4 && !rc; k++) rc = vk_arena_view(v->ctx, &v->s_arena, (size_t)k * region + t->rel, sizeof(float) * t->t.n, b[k], err);
-    }
-    size_t window = o->vk_slice_bytes && o->vk_slice_bytes < WINDOW ? o->vk_slice_bytes / VK_ARENA_ALIGN * VK_ARENA_ALIGN : WINDOW; /* tests: many */
-    if (!window) window = VK_ARENA_ALIGN;
-    for (size_t off = 0; !rc && off < region; off += window) {
-        if (v->nwin == MAXWIN) {
-            rc = err_set(err, IM_USAGE, "Vulkan training: %zu bytes of trainable state per region is more than %d windows", region, MAXWIN);
-            break;
-        }
-        size_t len = region - off < window ? region - off : window;
-        for (int k = 0; k < 4 && !rc; k++) rc = vk_arena_view(v->ctx, &v->s_arena, (size_t)k * region + off, len, &v->win[k][v->nwin], err);
-        v->win_n[v->nwin++] = len / 4;
-    }
+    if (!rc) find_layers(v);
+    if (!rc) rc = make_arenas(v, o, err);
     for (int l = 0; !rc && l < c->layers; l++) {
         static const int qkv[3] = {P_Q, P_K, P_V}, gu[2] = {P_GATE, P_UP};
         rc = make_group(v, l, &v->L[l].qkv_g, qkv, 3, err);
