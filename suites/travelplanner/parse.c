@@ -109,9 +109,8 @@ static void fail_at(Failure *f, int rank, const char *text, const char *at, cons
 static char *json_plan_at(const char *text, const char *p, size_t n, Failure *f) {
     const char *end = NULL;
     cJSON *v = cJSON_ParseWithLengthOpts(p, n, &end, 0);
-    if (!v) {
-        const char *e = cJSON_GetErrorPtr();
-        fail_at(f, 2, text, e && e >= p && e <= p + n ? e : p, "%s", "invalid JSON in the plan");
+    if (!v) { /* cJSON sets end to the error's place; cJSON_GetErrorPtr is one global that other runs' threads overwrite */
+        fail_at(f, 2, text, end && end >= p && end <= p + n ? end : p, "%s", "invalid JSON in the plan");
         return NULL;
     }
     const cJSON *plan = plan_of(v);
@@ -159,9 +158,8 @@ static char *from_bare_json(const char *text, Failure *f) {
         tries++;
         const char *end = NULL;
         cJSON *v = cJSON_ParseWithLengthOpts(p, n - (size_t)(p - text), &end, 0);
-        if (!v) {
-            const char *e = cJSON_GetErrorPtr();
-            fail_at(f, 2, text, e ? e : p, "%s", "invalid JSON in the plan");
+        if (!v) { /* end, not cJSON_GetErrorPtr: that is one global that other threads' parses overwrite */
+            fail_at(f, 2, text, end && end >= p && end <= text + n ? end : p, "%s", "invalid JSON in the plan");
             continue;
         }
         const cJSON *plan = plan_of(v);
