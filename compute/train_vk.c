@@ -472,8 +472,10 @@ static int make_acts(VkTrain *v, Err *err) {
         RQ(&L->qkv, N * (qd + 2 * kvd) * 4), RQ(&L->qr, N * qd * 4), RQ(&L->ao, N * qd * 4), RQ(&L->kr, N * kvd * 4), RQ(&L->v, N * kvd * 4);
         if (c->qk_norm) RQ(&L->q, N * qd * 4), RQ(&L->k, N * kvd * 4), RQ(&L->rstdq, N * nq * 4), RQ(&L->rstdk, N * nkv * 4);
         RQ(&L->lse, nq * N * 4), RQ(&L->gu, N * 2 * F * 4), RQ(&L->h, N * F * 4);
-        for (int p = 0; p < P_COUNT; p++)
-            if (L->la[p] >= 0) RQ(&L->xa[p], N * R * 4);
+        for (int p = 0; p < P_COUNT; p++) { /* a LoRA group's projections read their group's xa instead */
+            int grouped = (p <= P_V && L->qkv_g.lora) || ((p == P_GATE || p == P_UP) && L->gu_g.lora);
+            if (L->la[p] >= 0 && !grouped) RQ(&L->xa[p], N * R * 4);
+        }
         if (L->qkv_g.lora) RQ(&L->qkv_g.xa, N * R * 3 * 4);
         if (L->gu_g.lora) RQ(&L->gu_g.xa, N * R * 2 * 4);
     }
